@@ -1,0 +1,319 @@
+//! What clients ask for. A command is checked by [`decide`](crate::decide::decide)
+//! against the state and the sender's [`Actor`]; if accepted it becomes exactly one event.
+
+use crate::ids::{OpinionId, ParticipantId, TopicId};
+use crate::model::{FloorKind, Role, Stage, Stance};
+use serde::{Deserialize, Serialize};
+
+/// Who sent a command or caused an event. The server derives it from the
+/// sender's token; a client never claims it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Actor {
+    /// The server itself (meeting creation).
+    System,
+    /// 主持人, holder of the moderator link.
+    Moderator,
+    /// 投屏, read-only.
+    Projector,
+    /// An attendee (who may also be a recorder or an official).
+    Participant(ParticipantId),
+}
+
+impl Actor {
+    /// The participant behind this actor, if any.
+    pub fn participant(self) -> Option<ParticipantId> {
+        match self {
+            Actor::Participant(p) => Some(p),
+            _ => None,
+        }
+    }
+}
+
+/// Whose opinion a submission is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum OpinionAuthor {
+    /// The sender's own opinion.
+    #[default]
+    Me,
+    /// A walk-in's opinion typed by a recorder.
+    WalkIn(ParticipantId),
+    /// Recorded anonymously (匿名) by a recorder.
+    Anonymous,
+}
+
+/// Every command a client can send, tagged `{"type": …, "data": …}`.
+/// The doc line of each says who may send it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", content = "data", rename_all = "snake_case")]
+pub enum Command {
+    // --- meeting -------------------------------------------------------
+    /// Moderator: 未开始 → 进行中.
+    StartMeeting,
+    /// Moderator: → 已结束. Closes the open topic and the floor.
+    EndMeeting,
+    /// Moderator: change the speaking limit and/or the first-timers-first rule.
+    ChangeSettings {
+        /// New default speaking limit, seconds.
+        #[serde(default)]
+        speaking_limit_secs: Option<u32>,
+        /// New value of the rule.
+        #[serde(default)]
+        first_timers_first: Option<bool>,
+    },
+
+    // --- agenda --------------------------------------------------------
+    /// Moderator: add a topic at `position` (default: the end).
+    AddTopic {
+        /// Title.
+        title: String,
+        /// Time box, minutes.
+        #[serde(default)]
+        minutes: u32,
+        /// Index in the agenda.
+        #[serde(default)]
+        position: Option<u32>,
+    },
+    /// Moderator: edit a topic that is not closed.
+    EditTopic {
+        /// Which.
+        topic: TopicId,
+        /// New title.
+        title: String,
+        /// New time box.
+        minutes: u32,
+    },
+    /// Moderator: move a topic to index `position` of the agenda.
+    MoveTopic {
+        /// Which.
+        topic: TopicId,
+        /// New index.
+        position: u32,
+    },
+    /// Moderator: remove a pending topic.
+    RemoveTopic {
+        /// Which.
+        topic: TopicId,
+    },
+    /// Moderator: open a topic (closing the open one, clearing the queue).
+    OpenTopic {
+        /// Which.
+        topic: TopicId,
+    },
+    /// Moderator: set the stage of the open topic.
+    SetStage {
+        /// The stage.
+        stage: Stage,
+    },
+    /// Moderator: close the open topic.
+    CloseTopic,
+
+    // --- participants --------------------------------------------------
+    /// Recorder or moderator: register someone without a phone.
+    RegisterWalkIn {
+        /// Name, or none for 匿名.
+        #[serde(default)]
+        name: Option<String>,
+        /// 协商主体 category.
+        category: String,
+        /// Whether the name may appear in published minutes.
+        #[serde(default)]
+        publish_name: bool,
+    },
+    /// Moderator: appoint (or un-appoint) a recorder or official.
+    Appoint {
+        /// Who.
+        participant: ParticipantId,
+        /// Which role.
+        role: Role,
+        /// Give (`true`) or take away (`false`).
+        on: bool,
+    },
+    /// Moderator: remove an attendee from the meeting.
+    RemoveParticipant {
+        /// Who.
+        participant: ParticipantId,
+    },
+
+    // --- speaker queue and floor ---------------------------------------
+    /// Attendee: raise my hand. Recorder/moderator: raise a walk-in's hand (`who`).
+    RaiseHand {
+        /// A walk-in, or none for the sender.
+        #[serde(default)]
+        who: Option<ParticipantId>,
+    },
+    /// Attendee: lower my hand. Moderator: take anyone out of the queue.
+    /// Recorder: lower a walk-in's hand.
+    LowerHand {
+        /// Who, or none for the sender.
+        #[serde(default)]
+        who: Option<ParticipantId>,
+    },
+    /// Moderator: move someone to index `position` of the queue.
+    MoveInQueue {
+        /// Who.
+        participant: ParticipantId,
+        /// New index.
+        position: u32,
+    },
+    /// Moderator: give the floor to the head of the queue.
+    CallNext,
+    /// Moderator: give the floor to a named participant (taking them out of the queue).
+    /// `kind` is `response` for an official's reply (回应), `follow_up` for 追问.
+    GiveFloor {
+        /// Who.
+        participant: ParticipantId,
+        /// Why.
+        #[serde(default = "default_floor_kind")]
+        kind: FloorKind,
+        /// Limit for this turn, seconds (default from settings / follow-up limit).
+        #[serde(default)]
+        limit_secs: Option<u32>,
+    },
+    /// Moderator: end the current turn.
+    EndFloor,
+    /// Moderator: start or resume the countdown.
+    StartTimer,
+    /// Moderator: pause the countdown.
+    PauseTimer,
+    /// Moderator: add (or with a negative number remove) time from the current turn.
+    AdjustTimer {
+        /// Seconds to add.
+        delta_secs: i32,
+    },
+
+    // --- opinions ------------------------------------------------------
+    /// Attendee: submit my opinion. Recorder: submit for a walk-in or anonymously.
+    SubmitOpinion {
+        /// The text.
+        text: String,
+        /// Category, optional (a recorder can tag later).
+        #[serde(default)]
+        category: Option<String>,
+        /// Stance, optional.
+        #[serde(default)]
+        stance: Option<Stance>,
+        /// Whose opinion.
+        #[serde(default)]
+        author: OpinionAuthor,
+    },
+    /// Attendee: second (附议) an opinion. Recorder: second for a walk-in (`who`).
+    Second {
+        /// Which opinion.
+        opinion: OpinionId,
+        /// A walk-in, or none for the sender.
+        #[serde(default)]
+        who: Option<ParticipantId>,
+    },
+    /// Recorder or moderator: change an opinion's category and stance.
+    Retag {
+        /// Which.
+        opinion: OpinionId,
+        /// New category.
+        #[serde(default)]
+        category: Option<String>,
+        /// New stance.
+        #[serde(default)]
+        stance: Option<Stance>,
+    },
+    /// Recorder or moderator: merge a duplicate into another opinion.
+    Merge {
+        /// The duplicate.
+        opinion: OpinionId,
+        /// The one it duplicates.
+        into: OpinionId,
+    },
+    /// Recorder or moderator: hide an opinion from view, keeping it and the reason.
+    Hide {
+        /// Which.
+        opinion: OpinionId,
+        /// Why (kept on record).
+        reason: String,
+    },
+    /// Recorder or moderator: show a hidden opinion again.
+    Unhide {
+        /// Which.
+        opinion: OpinionId,
+    },
+}
+
+fn default_floor_kind() -> FloorKind {
+    FloorKind::Speak
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn commands_use_adjacent_tagging() {
+        let c = Command::RaiseHand { who: None };
+        assert_eq!(
+            serde_json::to_string(&c).unwrap(),
+            r#"{"type":"raise_hand","data":{"who":null}}"#
+        );
+        let back: Command = serde_json::from_str(r#"{"type":"raise_hand","data":{}}"#).unwrap();
+        assert_eq!(back, c);
+        let unit: Command = serde_json::from_str(r#"{"type":"call_next"}"#).unwrap();
+        assert_eq!(unit, Command::CallNext);
+    }
+
+    #[test]
+    fn every_command_round_trips() {
+        let all = vec![
+            Command::StartMeeting,
+            Command::ChangeSettings {
+                speaking_limit_secs: Some(120),
+                first_timers_first: Some(false),
+            },
+            Command::AddTopic {
+                title: "停车".into(),
+                minutes: 15,
+                position: Some(0),
+            },
+            Command::OpenTopic { topic: TopicId(1) },
+            Command::SetStage {
+                stage: Stage::Discussion,
+            },
+            Command::GiveFloor {
+                participant: ParticipantId(2),
+                kind: FloorKind::Response,
+                limit_secs: None,
+            },
+            Command::AdjustTimer { delta_secs: -30 },
+            Command::SubmitOpinion {
+                text: "<b>x</b>".into(),
+                category: Some("物业管理".into()),
+                stance: Some(Stance::Oppose),
+                author: OpinionAuthor::WalkIn(ParticipantId(4)),
+            },
+            Command::Appoint {
+                participant: ParticipantId(3),
+                role: Role::Official,
+                on: true,
+            },
+            Command::Hide {
+                opinion: OpinionId(1),
+                reason: "辱骂".into(),
+            },
+        ];
+        for c in all {
+            let json = serde_json::to_string(&c).unwrap();
+            let back: Command = serde_json::from_str(&json).unwrap();
+            assert_eq!(back, c, "{json}");
+        }
+    }
+
+    #[test]
+    fn actor_wire_form() {
+        assert_eq!(
+            serde_json::to_string(&Actor::Moderator).unwrap(),
+            r#""moderator""#
+        );
+        assert_eq!(
+            serde_json::to_string(&Actor::Participant(ParticipantId(3))).unwrap(),
+            r#"{"participant":3}"#
+        );
+    }
+}

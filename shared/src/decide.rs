@@ -1,0 +1,666 @@
+//! Command + state → event, or a clear error. Pure: the server calls it in the
+//! meeting task, then persists and applies the event; the tests call it directly.
+//!
+//! Order of checks: who may send it (role), then where the meeting is (phase),
+//! then the command's own fields and references. A refused command changes nothing.
+
+use crate::command::{Actor, Command, OpinionAuthor};
+use crate::error::{CommandError, ErrorCode};
+use crate::event::EventKind;
+use crate::ids::{OpinionId, ParticipantId, TopicId};
+use crate::limits::*;
+use crate::model::*;
+use crate::state::MeetingState;
+
+type Decision = Result<EventKind, CommandError>;
+
+/// Decides whether `actor` may run `cmd` on `state`, and what event it becomes.
+pub fn decide(state: &MeetingState, actor: Actor, cmd: &Command) -> Decision {
+    check_actor(state, actor)?;
+    if state.phase == Phase::Ended {
+        return Err(CommandError::new(
+            ErrorCode::MeetingEnded,
+            "the meeting has ended",
+        ));
+    }
+    match cmd {
+        Command::StartMeeting => {
+            moderator(actor)?;
+            if state.phase != Phase::NotStarted {
+                return Err(CommandError::conflict("the meeting has already started"));
+            }
+            Ok(EventKind::MeetingStarted)
+        }
+        Command::EndMeeting => {
+            moderator(actor)?;
+            Ok(EventKind::MeetingEnded)
+        }
+        Command::ChangeSettings {
+            speaking_limit_secs,
+            first_timers_first,
+        } => {
+            moderator(actor)?;
+            if let Some(s) = speaking_limit_secs {
+                speaking_limit(*s)?;
+            }
+            if speaking_limit_secs.is_none() && first_timers_first.is_none() {
+                return Err(CommandError::invalid("nothing to change"));
+            }
+            Ok(EventKind::SettingsChanged {
+                speaking_limit_secs: *speaking_limit_secs,
+                first_timers_first: *first_timers_first,
+            })
+        }
+        Command::AddTopic {
+            title,
+            minutes,
+            position,
+        } => {
+            moderator(actor)?;
+            if state.agenda.len() >= TOPICS_MAX {
+                return Err(CommandError::invalid(format!(
+                    "an agenda holds at most {TOPICS_MAX} topics"
+                )));
+            }
+            Ok(EventKind::TopicAdded {
+                topic: TopicId(state.next_topic_id + 1),
+                title: clean_text(title, TITLE_MAX_CHARS, "title")?,
+                minutes: topic_minutes(*minutes)?,
+                position: *position,
+            })
+        }
+        Command::EditTopic {
+            topic,
+            title,
+            minutes,
+        } => {
+            moderator(actor)?;
+            if find_topic(state, *topic)?.status == TopicStatus::Closed {
+                return Err(CommandError::topic_closed(
+                    "a closed topic cannot be edited",
+                ));
+            }
+            Ok(EventKind::TopicEdited {
+                topic: *topic,
+                title: clean_text(title, TITLE_MAX_CHARS, "title")?,
+                minutes: topic_minutes(*minutes)?,
+            })
+        }
+        Command::MoveTopic { topic, position } => {
+            moderator(actor)?;
+            find_topic(state, *topic)?;
+            Ok(EventKind::TopicMoved {
+                topic: *topic,
+                position: *position,
+            })
+        }
+        Command::RemoveTopic { topic } => {
+            moderator(actor)?;
+            if find_topic(state, *topic)?.status != TopicStatus::Pending {
+                return Err(CommandError::conflict(
+                    "only a topic that has not been opened can be removed",
+                ));
+            }
+            Ok(EventKind::TopicRemoved { topic: *topic })
+        }
+        Command::OpenTopic { topic } => {
+            moderator(actor)?;
+            running(state)?;
+            if find_topic(state, *topic)?.status == TopicStatus::Open {
+                return Err(CommandError::conflict("the topic is already open"));
+            }
+            Ok(EventKind::TopicOpened { topic: *topic })
+        }
+        Command::SetStage { stage } => {
+            moderator(actor)?;
+            running(state)?;
+            open_topic(state)?;
+            Ok(EventKind::StageSet { stage: *stage })
+        }
+        Command::CloseTopic => {
+            moderator(actor)?;
+            running(state)?;
+            open_topic(state)?;
+            Ok(EventKind::TopicClosed)
+        }
+        Command::RegisterWalkIn {
+            name,
+            category,
+            publish_name,
+        } => {
+            recorder(state, actor)?;
+            new_participant(state, name.as_deref(), category, *publish_name, true)
+        }
+        Command::Appoint {
+            participant,
+            role,
+            on,
+        } => {
+            moderator(actor)?;
+            let p = active_participant(state, *participant)?;
+            if *role == Role::Recorder && p.walk_in && *on {
+                return Err(CommandError::invalid(
+                    "a walk-in has no phone and cannot be a recorder",
+                ));
+            }
+            if p.has_role(*role) == *on {
+                return Err(CommandError::conflict(
+                    "the participant already has that role setting",
+                ));
+            }
+            Ok(EventKind::RoleSet {
+                participant: *participant,
+                role: *role,
+                on: *on,
+            })
+        }
+        Command::RemoveParticipant { participant } => {
+            moderator(actor)?;
+            active_participant(state, *participant)?;
+            Ok(EventKind::ParticipantRemoved {
+                participant: *participant,
+            })
+        }
+        Command::RaiseHand { who } => {
+            let p = subject(state, actor, *who, false)?;
+            running(state)?;
+            open_topic(state)?;
+            if state.queue.contains(&p) {
+                return Err(CommandError::conflict("already in the queue"));
+            }
+            Ok(EventKind::HandRaised { participant: p })
+        }
+        Command::LowerHand { who } => {
+            let p = subject(state, actor, *who, actor == Actor::Moderator)?;
+            if !state.queue.contains(&p) {
+                return Err(CommandError::conflict("not in the queue"));
+            }
+            Ok(EventKind::HandLowered { participant: p })
+        }
+        Command::MoveInQueue {
+            participant,
+            position,
+        } => {
+            moderator(actor)?;
+            if !state.queue.contains(participant) {
+                return Err(CommandError::conflict("not in the queue"));
+            }
+            Ok(EventKind::QueueMoved {
+                participant: *participant,
+                position: *position,
+            })
+        }
+        Command::CallNext => {
+            moderator(actor)?;
+            running(state)?;
+            open_topic(state)?;
+            let Some(next) = state.queue.first() else {
+                return Err(CommandError::conflict("the queue is empty"));
+            };
+            Ok(EventKind::FloorGiven {
+                participant: *next,
+                kind: FloorKind::Speak,
+                limit_secs: state.settings.speaking_limit_secs,
+            })
+        }
+        Command::GiveFloor {
+            participant,
+            kind,
+            limit_secs,
+        } => {
+            moderator(actor)?;
+            running(state)?;
+            open_topic(state)?;
+            let p = active_participant(state, *participant)?;
+            if *kind == FloorKind::Response && !p.official {
+                return Err(CommandError::conflict(
+                    "only an appointed official can be given the floor to respond",
+                ));
+            }
+            let default = match kind {
+                FloorKind::FollowUp => FOLLOW_UP_LIMIT_SECS.min(state.settings.speaking_limit_secs),
+                _ => state.settings.speaking_limit_secs,
+            };
+            let limit_secs = match limit_secs {
+                Some(s) => speaking_limit(*s)?,
+                None => default,
+            };
+            Ok(EventKind::FloorGiven {
+                participant: *participant,
+                kind: *kind,
+                limit_secs,
+            })
+        }
+        Command::EndFloor => {
+            moderator(actor)?;
+            floor(state)?;
+            Ok(EventKind::FloorEnded)
+        }
+        Command::StartTimer => {
+            moderator(actor)?;
+            if floor(state)?.running_since.is_some() {
+                return Err(CommandError::conflict("the timer is already running"));
+            }
+            Ok(EventKind::TimerStarted)
+        }
+        Command::PauseTimer => {
+            moderator(actor)?;
+            if floor(state)?.running_since.is_none() {
+                return Err(CommandError::conflict("the timer is already paused"));
+            }
+            Ok(EventKind::TimerPaused)
+        }
+        Command::AdjustTimer { delta_secs } => {
+            moderator(actor)?;
+            floor(state)?;
+            if *delta_secs == 0 || delta_secs.unsigned_abs() > SPEAKING_LIMIT_MAX_SECS {
+                return Err(CommandError::invalid(format!(
+                    "delta_secs must be non-zero and at most {SPEAKING_LIMIT_MAX_SECS} either way"
+                )));
+            }
+            Ok(EventKind::TimerAdjusted {
+                delta_secs: *delta_secs,
+            })
+        }
+        Command::SubmitOpinion {
+            text,
+            category,
+            stance,
+            author,
+        } => {
+            let (author, recorded_by) = opinion_author(state, actor, *author)?;
+            Ok(EventKind::OpinionSubmitted {
+                opinion: OpinionId(state.opinions.len() as u32 + 1),
+                topic: state.current_topic,
+                author,
+                recorded_by,
+                text: clean_text(text, OPINION_MAX_CHARS, "opinion")?,
+                category: opinion_category(state, category.as_deref())?,
+                stance: *stance,
+            })
+        }
+        Command::Second { opinion, who } => {
+            let p = subject(state, actor, *who, false)?;
+            let o = live_opinion(state, *opinion)?;
+            if o.author == Some(p) {
+                return Err(CommandError::conflict("you cannot second your own opinion"));
+            }
+            if o.seconds.contains(&p) {
+                return Err(CommandError::conflict("already seconded"));
+            }
+            Ok(EventKind::Seconded {
+                opinion: *opinion,
+                participant: p,
+            })
+        }
+        Command::Retag {
+            opinion,
+            category,
+            stance,
+        } => {
+            recorder(state, actor)?;
+            find_opinion(state, *opinion)?;
+            Ok(EventKind::OpinionRetagged {
+                opinion: *opinion,
+                category: opinion_category(state, category.as_deref())?,
+                stance: *stance,
+            })
+        }
+        Command::Merge { opinion, into } => {
+            recorder(state, actor)?;
+            if opinion == into {
+                return Err(CommandError::invalid(
+                    "an opinion cannot be merged into itself",
+                ));
+            }
+            for id in [opinion, into] {
+                if let Some(target) = find_opinion(state, *id)?.merged_into {
+                    return Err(CommandError::conflict(format!(
+                        "opinion {id} is already merged into {target}"
+                    )));
+                }
+            }
+            Ok(EventKind::OpinionsMerged {
+                opinion: *opinion,
+                into: *into,
+            })
+        }
+        Command::Hide { opinion, reason } => {
+            recorder(state, actor)?;
+            if find_opinion(state, *opinion)?.hidden.is_some() {
+                return Err(CommandError::conflict("the opinion is already hidden"));
+            }
+            Ok(EventKind::OpinionHidden {
+                opinion: *opinion,
+                reason: clean_text(reason, REASON_MAX_CHARS, "reason")?,
+            })
+        }
+        Command::Unhide { opinion } => {
+            recorder(state, actor)?;
+            if find_opinion(state, *opinion)?.hidden.is_none() {
+                return Err(CommandError::conflict("the opinion is not hidden"));
+            }
+            Ok(EventKind::OpinionUnhidden { opinion: *opinion })
+        }
+    }
+}
+
+/// The first event of a new meeting, validated. Empty category lists get the defaults.
+pub fn create_meeting(
+    meeting: crate::ids::MeetingId,
+    title: &str,
+    place: &str,
+    starts_at: Option<&str>,
+    agenda: &[NewTopic],
+    opinion_categories: &[String],
+    attendee_categories: &[String],
+) -> Decision {
+    if agenda.len() > TOPICS_MAX {
+        return Err(CommandError::invalid(format!(
+            "an agenda holds at most {TOPICS_MAX} topics"
+        )));
+    }
+    let agenda = agenda
+        .iter()
+        .map(|t| {
+            Ok(NewTopic {
+                title: clean_text(&t.title, TITLE_MAX_CHARS, "topic title")?,
+                minutes: topic_minutes(t.minutes)?,
+            })
+        })
+        .collect::<Result<Vec<_>, CommandError>>()?;
+    Ok(EventKind::MeetingCreated {
+        meeting,
+        title: clean_text(title, TITLE_MAX_CHARS, "title")?,
+        place: optional_text(Some(place), PLACE_MAX_CHARS, "place")?.unwrap_or_default(),
+        starts_at: optional_text(starts_at, PLACE_MAX_CHARS, "starts_at")?,
+        agenda,
+        opinion_categories: categories(opinion_categories, DEFAULT_OPINION_CATEGORIES)?,
+        attendee_categories: categories(attendee_categories, DEFAULT_ATTENDEE_CATEGORIES)?,
+    })
+}
+
+/// The event for someone joining from a phone.
+pub fn join(
+    state: &MeetingState,
+    name: Option<&str>,
+    category: &str,
+    publish_name: bool,
+) -> Decision {
+    if state.phase == Phase::Ended {
+        return Err(CommandError::new(
+            ErrorCode::MeetingEnded,
+            "the meeting has ended",
+        ));
+    }
+    new_participant(state, name, category, publish_name, false)
+}
+
+fn new_participant(
+    state: &MeetingState,
+    name: Option<&str>,
+    category: &str,
+    publish_name: bool,
+    walk_in: bool,
+) -> Decision {
+    if !state.attendee_categories.iter().any(|c| c == category) {
+        return Err(CommandError::invalid(format!(
+            "unknown attendee category {category:?}"
+        )));
+    }
+    Ok(EventKind::ParticipantJoined {
+        participant: ParticipantId(state.participants.len() as u32 + 1),
+        name: optional_text(name, NAME_MAX_CHARS, "name")?,
+        category: category.to_owned(),
+        publish_name,
+        walk_in,
+    })
+}
+
+// --- who ---------------------------------------------------------------
+
+/// Refuses the projector (read-only) and removed participants outright.
+fn check_actor(state: &MeetingState, actor: Actor) -> Result<(), CommandError> {
+    match actor {
+        Actor::Projector => Err(CommandError::forbidden("the projector is read-only")),
+        Actor::System => Err(CommandError::forbidden("not a client actor")),
+        Actor::Moderator => Ok(()),
+        Actor::Participant(p) => match state.participant(p) {
+            None => Err(CommandError::new(
+                ErrorCode::Unauthenticated,
+                "unknown participant",
+            )),
+            Some(p) if p.removed => Err(CommandError::forbidden(
+                "you were removed from this meeting",
+            )),
+            Some(_) => Ok(()),
+        },
+    }
+}
+
+fn moderator(actor: Actor) -> Result<(), CommandError> {
+    if actor == Actor::Moderator {
+        Ok(())
+    } else {
+        Err(CommandError::forbidden("only the moderator may do this"))
+    }
+}
+
+fn is_recorder(state: &MeetingState, actor: Actor) -> bool {
+    match actor {
+        Actor::Moderator => true,
+        Actor::Participant(p) => state.participant(p).is_some_and(|p| p.recorder),
+        _ => false,
+    }
+}
+
+fn recorder(state: &MeetingState, actor: Actor) -> Result<(), CommandError> {
+    if is_recorder(state, actor) {
+        Ok(())
+    } else {
+        Err(CommandError::forbidden(
+            "only a recorder or the moderator may do this",
+        ))
+    }
+}
+
+/// Whom a hand-raise, hand-lower or second is for: the sender, or (for a
+/// recorder or the moderator) a walk-in; with `any`, anyone at all.
+fn subject(
+    state: &MeetingState,
+    actor: Actor,
+    who: Option<ParticipantId>,
+    any: bool,
+) -> Result<ParticipantId, CommandError> {
+    let me = actor.participant();
+    match who {
+        Some(p) if Some(p) != me => {
+            recorder(state, actor)?;
+            let target = active_participant(state, p)?;
+            if !any && !target.walk_in {
+                return Err(CommandError::forbidden(
+                    "you may act only for walk-ins, who have no phone",
+                ));
+            }
+            Ok(p)
+        }
+        _ => me.ok_or_else(|| {
+            CommandError::invalid("the moderator is not an attendee: say whom (`who`)")
+        }),
+    }
+}
+
+fn opinion_author(
+    state: &MeetingState,
+    actor: Actor,
+    author: OpinionAuthor,
+) -> Result<(Option<ParticipantId>, Option<ParticipantId>), CommandError> {
+    match author {
+        OpinionAuthor::Me => actor.participant().map(|p| (Some(p), None)).ok_or_else(|| {
+            CommandError::invalid(
+                "the moderator is not an attendee: submit for a walk-in or anonymously",
+            )
+        }),
+        OpinionAuthor::WalkIn(p) => {
+            recorder(state, actor)?;
+            if !active_participant(state, p)?.walk_in {
+                return Err(CommandError::forbidden(
+                    "you may submit only for walk-ins, who have no phone",
+                ));
+            }
+            Ok((Some(p), actor.participant()))
+        }
+        OpinionAuthor::Anonymous => {
+            recorder(state, actor)?;
+            Ok((None, actor.participant()))
+        }
+    }
+}
+
+// --- where -------------------------------------------------------------
+
+fn running(state: &MeetingState) -> Result<(), CommandError> {
+    match state.phase {
+        Phase::Running => Ok(()),
+        Phase::NotStarted => Err(CommandError::new(
+            ErrorCode::NotStarted,
+            "the meeting has not started",
+        )),
+        Phase::Ended => Err(CommandError::new(
+            ErrorCode::MeetingEnded,
+            "the meeting has ended",
+        )),
+    }
+}
+
+fn open_topic(state: &MeetingState) -> Result<&Topic, CommandError> {
+    state
+        .open_topic()
+        .ok_or_else(|| CommandError::topic_closed("no topic is open"))
+}
+
+fn floor(state: &MeetingState) -> Result<&Floor, CommandError> {
+    state
+        .floor
+        .as_ref()
+        .ok_or_else(|| CommandError::conflict("nobody has the floor"))
+}
+
+// --- what --------------------------------------------------------------
+
+fn find_topic(state: &MeetingState, id: TopicId) -> Result<&Topic, CommandError> {
+    state
+        .topic(id)
+        .ok_or_else(|| CommandError::not_found(format!("no topic {id}")))
+}
+
+fn find_opinion(state: &MeetingState, id: OpinionId) -> Result<&Opinion, CommandError> {
+    state
+        .opinion(id)
+        .ok_or_else(|| CommandError::not_found(format!("no opinion {id}")))
+}
+
+fn active_participant(
+    state: &MeetingState,
+    id: ParticipantId,
+) -> Result<&Participant, CommandError> {
+    match state.participant(id) {
+        None => Err(CommandError::not_found(format!("no participant {id}"))),
+        Some(p) if p.removed => Err(CommandError::conflict(format!(
+            "participant {id} was removed"
+        ))),
+        Some(p) => Ok(p),
+    }
+}
+
+/// An opinion that can still be seconded: visible, not merged, its topic not closed.
+fn live_opinion(state: &MeetingState, id: OpinionId) -> Result<&Opinion, CommandError> {
+    let o = find_opinion(state, id)?;
+    if o.hidden.is_some() {
+        return Err(CommandError::conflict("the opinion is hidden"));
+    }
+    if let Some(into) = o.merged_into {
+        return Err(CommandError::conflict(format!(
+            "the opinion was merged into opinion {into}"
+        )));
+    }
+    if o.topic
+        .and_then(|t| state.topic(t))
+        .is_some_and(|t| t.status == TopicStatus::Closed)
+    {
+        return Err(CommandError::topic_closed("the opinion's topic is closed"));
+    }
+    Ok(o)
+}
+
+fn opinion_category(
+    state: &MeetingState,
+    category: Option<&str>,
+) -> Result<Option<String>, CommandError> {
+    match category {
+        None => Ok(None),
+        Some(c) if state.opinion_categories.iter().any(|k| k == c) => Ok(Some(c.to_owned())),
+        Some(c) => Err(CommandError::invalid(format!(
+            "unknown opinion category {c:?}"
+        ))),
+    }
+}
+
+/// Trims, refuses empty, counts characters (not bytes: Chinese is 3 bytes a character).
+fn clean_text(s: &str, max: usize, what: &str) -> Result<String, CommandError> {
+    let t = s.trim();
+    if t.is_empty() {
+        return Err(CommandError::invalid(format!("{what} is empty")));
+    }
+    if t.chars().count() > max {
+        return Err(CommandError::invalid(format!(
+            "{what} is longer than {max} characters"
+        )));
+    }
+    Ok(t.to_owned())
+}
+
+/// Like [`clean_text`], but empty means absent.
+fn optional_text(s: Option<&str>, max: usize, what: &str) -> Result<Option<String>, CommandError> {
+    match s.map(str::trim) {
+        None | Some("") => Ok(None),
+        Some(t) => clean_text(t, max, what).map(Some),
+    }
+}
+
+fn topic_minutes(m: u32) -> Result<u32, CommandError> {
+    if m > TOPIC_MINUTES_MAX {
+        return Err(CommandError::invalid(format!(
+            "a time box is at most {TOPIC_MINUTES_MAX} minutes"
+        )));
+    }
+    Ok(m)
+}
+
+fn speaking_limit(s: u32) -> Result<u32, CommandError> {
+    if !(SPEAKING_LIMIT_MIN_SECS..=SPEAKING_LIMIT_MAX_SECS).contains(&s) {
+        return Err(CommandError::invalid(format!(
+            "a speaking limit is {SPEAKING_LIMIT_MIN_SECS} to {SPEAKING_LIMIT_MAX_SECS} seconds"
+        )));
+    }
+    Ok(s)
+}
+
+fn categories(given: &[String], defaults: &[&str]) -> Result<Vec<String>, CommandError> {
+    if given.is_empty() {
+        return Ok(defaults.iter().map(|s| (*s).to_owned()).collect());
+    }
+    if given.len() > CATEGORIES_MAX {
+        return Err(CommandError::invalid(format!(
+            "at most {CATEGORIES_MAX} categories"
+        )));
+    }
+    let mut out: Vec<String> = Vec::with_capacity(given.len());
+    for c in given {
+        let c = clean_text(c, CATEGORY_MAX_CHARS, "category")?;
+        if !out.contains(&c) {
+            out.push(c);
+        }
+    }
+    Ok(out)
+}

@@ -1,0 +1,227 @@
+//! What happened. The durable log of a meeting is its events in sequence order;
+//! folding them with [`MeetingState::apply`](crate::MeetingState::apply) gives the state.
+
+use crate::command::Actor;
+use crate::ids::{MeetingId, OpinionId, ParticipantId, Seq, TopicId};
+use crate::model::{FloorKind, NewTopic, Role, Stage, Stance};
+use serde::{Deserialize, Serialize};
+
+/// One event with its place in the log.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Event {
+    /// Gap-free per-meeting sequence number, from 1.
+    pub seq: Seq,
+    /// Server time, ms since the Unix epoch; never decreases along the log.
+    pub at: u64,
+    /// Who caused it.
+    pub by: Actor,
+    /// What happened.
+    pub event: EventKind,
+}
+
+/// Everything that can happen in a meeting, tagged `{"type": …, "data": …}`.
+/// Most mirror a [`Command`](crate::Command) with ids resolved.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", content = "data", rename_all = "snake_case")]
+pub enum EventKind {
+    /// Always the first event of a meeting.
+    MeetingCreated {
+        /// The meeting's id.
+        meeting: MeetingId,
+        /// Title.
+        title: String,
+        /// Place.
+        place: String,
+        /// Start time as the organiser wrote it (e.g. `2026-11-30 19:00`).
+        starts_at: Option<String>,
+        /// Initial agenda.
+        agenda: Vec<NewTopic>,
+        /// Opinion categories.
+        opinion_categories: Vec<String>,
+        /// 协商主体 categories.
+        attendee_categories: Vec<String>,
+    },
+    /// 未开始 → 进行中.
+    MeetingStarted,
+    /// → 已结束.
+    MeetingEnded,
+    /// Settings changed.
+    SettingsChanged {
+        /// New speaking limit.
+        speaking_limit_secs: Option<u32>,
+        /// New rule value.
+        first_timers_first: Option<bool>,
+    },
+    /// A topic was added.
+    TopicAdded {
+        /// Its new id.
+        topic: TopicId,
+        /// Title.
+        title: String,
+        /// Time box.
+        minutes: u32,
+        /// Agenda index (clamped to the end).
+        position: Option<u32>,
+    },
+    /// A topic was edited.
+    TopicEdited {
+        /// Which.
+        topic: TopicId,
+        /// Title.
+        title: String,
+        /// Time box.
+        minutes: u32,
+    },
+    /// A topic moved in the agenda.
+    TopicMoved {
+        /// Which.
+        topic: TopicId,
+        /// New index (clamped).
+        position: u32,
+    },
+    /// A pending topic was removed.
+    TopicRemoved {
+        /// Which.
+        topic: TopicId,
+    },
+    /// A topic was opened (the previously open one closed, the queue cleared).
+    TopicOpened {
+        /// Which.
+        topic: TopicId,
+    },
+    /// The open topic's stage changed.
+    StageSet {
+        /// New stage.
+        stage: Stage,
+    },
+    /// The open topic was closed.
+    TopicClosed,
+    /// Someone joined (from a phone) or was registered (walk-in).
+    ParticipantJoined {
+        /// Their new id.
+        participant: ParticipantId,
+        /// Name or none (匿名).
+        name: Option<String>,
+        /// 协商主体 category.
+        category: String,
+        /// Name may appear in published minutes.
+        publish_name: bool,
+        /// Registered by a recorder.
+        walk_in: bool,
+    },
+    /// A role was given or taken.
+    RoleSet {
+        /// Who.
+        participant: ParticipantId,
+        /// Which role.
+        role: Role,
+        /// Given or taken.
+        on: bool,
+    },
+    /// The moderator removed someone.
+    ParticipantRemoved {
+        /// Who.
+        participant: ParticipantId,
+    },
+    /// Someone joined the queue (position follows the first-timers rule).
+    HandRaised {
+        /// Who.
+        participant: ParticipantId,
+    },
+    /// Someone left the queue.
+    HandLowered {
+        /// Who.
+        participant: ParticipantId,
+    },
+    /// The moderator reordered the queue.
+    QueueMoved {
+        /// Who.
+        participant: ParticipantId,
+        /// New index (clamped).
+        position: u32,
+    },
+    /// Someone was given the floor (the previous turn, if any, ended).
+    FloorGiven {
+        /// Who.
+        participant: ParticipantId,
+        /// Why.
+        kind: FloorKind,
+        /// Time allowed, seconds.
+        limit_secs: u32,
+    },
+    /// The current turn ended.
+    FloorEnded,
+    /// The countdown started or resumed.
+    TimerStarted,
+    /// The countdown paused.
+    TimerPaused,
+    /// Time added to (or taken from) the current turn.
+    TimerAdjusted {
+        /// Seconds.
+        delta_secs: i32,
+    },
+    /// An opinion was submitted.
+    OpinionSubmitted {
+        /// Its new id.
+        opinion: OpinionId,
+        /// The topic open at the time.
+        topic: Option<TopicId>,
+        /// Whose (none: 匿名).
+        author: Option<ParticipantId>,
+        /// Recorder who typed it.
+        recorded_by: Option<ParticipantId>,
+        /// Text.
+        text: String,
+        /// Category.
+        category: Option<String>,
+        /// Stance.
+        stance: Option<Stance>,
+    },
+    /// 附议.
+    Seconded {
+        /// Which opinion.
+        opinion: OpinionId,
+        /// Who seconded.
+        participant: ParticipantId,
+    },
+    /// Category/stance changed.
+    OpinionRetagged {
+        /// Which.
+        opinion: OpinionId,
+        /// Category.
+        category: Option<String>,
+        /// Stance.
+        stance: Option<Stance>,
+    },
+    /// A duplicate was merged.
+    OpinionsMerged {
+        /// The duplicate.
+        opinion: OpinionId,
+        /// The one kept.
+        into: OpinionId,
+    },
+    /// An opinion was hidden.
+    OpinionHidden {
+        /// Which.
+        opinion: OpinionId,
+        /// Why.
+        reason: String,
+    },
+    /// A hidden opinion was shown again.
+    OpinionUnhidden {
+        /// Which.
+        opinion: OpinionId,
+    },
+}
+
+impl EventKind {
+    /// The id this event created, if it created something (returned in the ack).
+    pub fn created_id(&self) -> Option<u32> {
+        match self {
+            EventKind::TopicAdded { topic, .. } => Some(topic.0),
+            EventKind::ParticipantJoined { participant, .. } => Some(participant.0),
+            EventKind::OpinionSubmitted { opinion, .. } => Some(opinion.0),
+            _ => None,
+        }
+    }
+}

@@ -1,0 +1,110 @@
+//! Identifier newtypes. All are `#[serde(transparent)]`, so on the wire they are
+//! plain strings or numbers.
+
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+/// Per-meeting event sequence number: 1 for the first event, gap-free.
+pub type Seq = u64;
+
+/// The alphabet of meeting ids and invite codes: lowercase letters and digits
+/// without the look-alikes (0/o, 1/l/i), because people type these from a projector.
+pub const CODE_ALPHABET: &[u8] = b"23456789abcdefghjkmnpqrstuvwxyz";
+
+/// Length of a meeting id.
+pub const MEETING_ID_LEN: usize = 8;
+
+/// A meeting's public identifier, e.g. `k7m2x9qa`. It appears in every link.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, Default)]
+#[serde(transparent)]
+pub struct MeetingId(String);
+
+impl MeetingId {
+    /// Accepts exactly [`MEETING_ID_LEN`] characters of [`CODE_ALPHABET`].
+    pub fn parse(s: &str) -> Option<Self> {
+        let ok = s.len() == MEETING_ID_LEN && s.bytes().all(|b| CODE_ALPHABET.contains(&b));
+        ok.then(|| Self(s.to_owned()))
+    }
+
+    /// The id as text.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for MeetingId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+macro_rules! number_id {
+    ($(#[$doc:meta])* $name:ident) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+        #[serde(transparent)]
+        pub struct $name(pub u32);
+
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                write!(f, "{}", self.0)
+            }
+        }
+    };
+}
+
+number_id!(
+    /// A participant (attendee, walk-in, recorder, official) within one meeting; from 1.
+    ParticipantId
+);
+number_id!(
+    /// An agenda topic within one meeting; from 1, never reused.
+    TopicId
+);
+number_id!(
+    /// An opinion within one meeting; from 1, in submission order.
+    OpinionId
+);
+
+/// A client-generated command id, unique per sender. A resent command with the same
+/// id is applied once and answered with its original result.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct CommandId(pub String);
+
+impl CommandId {
+    /// 1 to [`crate::limits::COMMAND_ID_MAX`] printable ASCII characters.
+    pub fn is_valid(&self) -> bool {
+        !self.0.is_empty()
+            && self.0.len() <= crate::limits::COMMAND_ID_MAX
+            && self.0.bytes().all(|b| b.is_ascii_graphic())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn meeting_id_parse_accepts_only_the_alphabet() {
+        assert!(MeetingId::parse("k7m2x9qa").is_some());
+        assert!(MeetingId::parse("k7m2x9q").is_none(), "too short");
+        assert!(
+            MeetingId::parse("k7m2x9q0").is_none(),
+            "0 is not in the alphabet"
+        );
+        assert!(MeetingId::parse("K7M2X9QA").is_none(), "uppercase");
+        assert!(MeetingId::parse("../../et").is_none());
+    }
+
+    #[test]
+    fn ids_are_transparent_on_the_wire() {
+        assert_eq!(serde_json::to_string(&ParticipantId(7)).unwrap(), "7");
+        assert_eq!(
+            serde_json::to_string(&CommandId("c-1".into())).unwrap(),
+            "\"c-1\""
+        );
+        let id: MeetingId = serde_json::from_str("\"k7m2x9qa\"").unwrap();
+        assert_eq!(id.as_str(), "k7m2x9qa");
+    }
+}

@@ -1,0 +1,36 @@
+//! Sizes and lengths. The server enforces them; the client uses them to stop
+//! typing early rather than let a long opinion bounce.
+
+/// Largest WebSocket text frame the server reads and answers with an error
+/// instead of dropping the connection.
+pub const FRAME_MAX_BYTES: usize = 16 * 1024;
+/// Largest HTTP JSON body.
+pub const HTTP_BODY_MAX_BYTES: usize = 64 * 1024;
+/// Opinion text, in characters.
+pub const OPINION_MAX_CHARS: usize = 1000;
+/// Meeting and topic titles, in characters.
+pub const TITLE_MAX_CHARS: usize = 100;
+/// Place and start time, in characters.
+pub const PLACE_MAX_CHARS: usize = 100;
+/// Display names, in characters.
+pub const NAME_MAX_CHARS: usize = 40;
+/// Category labels (opinion and attendee), in characters.
+pub const CATEGORY_MAX_CHARS: usize = 20;
+/// How many categories a meeting may configure of each kind.
+pub const CATEGORIES_MAX: usize = 30;
+/// Reasons (for hiding an opinion), in characters.
+pub const REASON_MAX_CHARS: usize = 200;
+/// Agenda topics in one meeting.
+pub const TOPICS_MAX: usize = 100;
+/// Time box of one topic, minutes.
+pub const TOPIC_MINUTES_MAX: u32 = 600;
+/// Command id length, bytes.
+pub const COMMAND_ID_MAX: usize = 64;
+/// Speaking limit bounds, seconds.
+pub const SPEAKING_LIMIT_MIN_SECS: u32 = 10;
+/// Speaking limit bounds, seconds.
+pub const SPEAKING_LIMIT_MAX_SECS: u32 = 3600;
+/// Default speaking limit, seconds (three minutes, the common courtyard rule).
+pub const DEFAULT_SPEAKING_LIMIT_SECS: u32 = 180;
+/// Default limit for a resident's short follow-up question (追问), seconds.
+pub const FOLLOW_UP_LIMIT_SECS: u32 = 60;

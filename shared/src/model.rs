@@ -1,0 +1,252 @@
+//! The things a meeting is made of. These are the building blocks of
+//! [`MeetingState`](crate::MeetingState) and of events.
+
+use crate::ids::{OpinionId, ParticipantId, TopicId};
+use serde::{Deserialize, Serialize};
+
+/// Default opinion categories (seed 002's five, plus environment from seed 004
+/// and a catch-all). Configurable per meeting.
+pub const DEFAULT_OPINION_CATEGORIES: &[&str] = &[
+    "基础设施",
+    "物业管理",
+    "市民素质",
+    "治安防范",
+    "社区服务",
+    "环境卫生",
+    "其他",
+];
+
+/// Default attendee categories (协商主体). Configurable per meeting.
+pub const DEFAULT_ATTENDEE_CATEGORIES: &[&str] = &[
+    "居民",
+    "居民代表",
+    "党员",
+    "两委成员",
+    "物业",
+    "业委会",
+    "驻区单位",
+    "政府部门",
+    "专家",
+    "其他",
+];
+
+/// Where the meeting as a whole is: 未开始 → 进行中 → 已结束.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum Phase {
+    /// 未开始
+    #[default]
+    NotStarted,
+    /// 进行中
+    Running,
+    /// 已结束
+    Ended,
+}
+
+/// The stage of the open topic: 介绍 → 提问 → 讨论 → 形成意见.
+/// The moderator may move between stages in any order (a discussion can return to questions).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Stage {
+    /// 介绍 — background presented.
+    Intro,
+    /// 提问 — questions and opinions from the floor.
+    Questions,
+    /// 讨论 — discussion.
+    Discussion,
+    /// 形成意见 — forming the deliberation opinion.
+    Conclusion,
+}
+
+/// Where an agenda topic is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TopicStatus {
+    /// Not yet opened.
+    Pending,
+    /// The current topic.
+    Open,
+    /// Closed; it takes no more opinions, seconds or speakers.
+    Closed,
+}
+
+/// An agenda item as given at creation or added later.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NewTopic {
+    /// 议题 title.
+    pub title: String,
+    /// Time box in minutes (0 = none).
+    #[serde(default)]
+    pub minutes: u32,
+}
+
+/// One agenda topic.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Topic {
+    /// Stable id.
+    pub id: TopicId,
+    /// 议题 title.
+    pub title: String,
+    /// Time box in minutes (0 = none).
+    pub minutes: u32,
+    /// Pending, open or closed.
+    pub status: TopicStatus,
+    /// The stage while open (and the last stage once closed).
+    pub stage: Option<Stage>,
+    /// Server time (ms) when opened.
+    pub opened_at: Option<u64>,
+    /// Server time (ms) when closed.
+    pub closed_at: Option<u64>,
+    /// Everyone who held the floor on this topic, in order, with how long.
+    pub speeches: Vec<Speech>,
+}
+
+/// One turn at the floor, recorded when it ends.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Speech {
+    /// Who spoke.
+    pub participant: ParticipantId,
+    /// Speaking, responding or following up.
+    pub kind: FloorKind,
+    /// Server time (ms) the turn began.
+    pub started_at: u64,
+    /// How long the speaker actually spoke (pauses excluded), ms.
+    pub duration_ms: u64,
+}
+
+/// Why someone has the floor.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FloorKind {
+    /// 发言 — a speaker from the queue or called by name.
+    Speak,
+    /// 回应 — a responding official replies.
+    Response,
+    /// 追问 — the resident's short follow-up.
+    FollowUp,
+}
+
+/// Who is speaking now, and their countdown.
+///
+/// The countdown is expressed in server time so that every screen shows it in
+/// step: remaining = `limit_ms - elapsed_ms - (now - running_since)`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Floor {
+    /// The speaker.
+    pub participant: ParticipantId,
+    /// Speak, response or follow-up.
+    pub kind: FloorKind,
+    /// Server time (ms) the turn began.
+    pub started_at: u64,
+    /// The time allowed, ms (the moderator can add to it).
+    pub limit_ms: u64,
+    /// Time spoken before `running_since`, ms.
+    pub elapsed_ms: u64,
+    /// Server time (ms) the countdown last started; `None` while paused.
+    pub running_since: Option<u64>,
+}
+
+/// Appointed roles a participant may hold besides being an attendee.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    /// 记录员 — records opinions for people without phones, tags and merges.
+    Recorder,
+    /// 回应人 — a responding official.
+    Official,
+}
+
+/// Someone taking part: joined from a phone, or registered as a walk-in by a recorder.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Participant {
+    /// Stable id within the meeting.
+    pub id: ParticipantId,
+    /// Display name; `None` is 匿名 (anonymous).
+    pub name: Option<String>,
+    /// 协商主体 category (居民, 物业, …).
+    pub category: String,
+    /// Whether the name may appear in published minutes.
+    pub publish_name: bool,
+    /// Registered by a recorder, has no phone of their own.
+    pub walk_in: bool,
+    /// 记录员
+    pub recorder: bool,
+    /// 回应人
+    pub official: bool,
+    /// Removed by the moderator: no longer counted, cannot act.
+    pub removed: bool,
+    /// Server time (ms) of joining.
+    pub joined_at: u64,
+}
+
+impl Participant {
+    /// Whether the participant holds `role`.
+    pub fn has_role(&self, role: Role) -> bool {
+        match role {
+            Role::Recorder => self.recorder,
+            Role::Official => self.official,
+        }
+    }
+}
+
+/// 支持 / 反对 / 建议 / 疑问
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Stance {
+    /// 支持
+    Support,
+    /// 反对
+    Oppose,
+    /// 建议
+    Suggest,
+    /// 疑问
+    Question,
+}
+
+/// An opinion (意见/建议). Nothing is ever deleted: hiding and merging keep the
+/// original and the reason.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Opinion {
+    /// Stable id.
+    pub id: OpinionId,
+    /// The topic it was given under (`None`: before any topic opened).
+    pub topic: Option<TopicId>,
+    /// Whose opinion it is; `None` is 匿名 (recorded anonymously).
+    pub author: Option<ParticipantId>,
+    /// The recorder who typed it on someone's behalf, if any.
+    pub recorded_by: Option<ParticipantId>,
+    /// The text, shown as text only.
+    pub text: String,
+    /// Topic category (基础设施, …); `None` until tagged.
+    pub category: Option<String>,
+    /// Stance, if given.
+    pub stance: Option<Stance>,
+    /// Server time (ms) submitted.
+    pub at: u64,
+    /// Who seconded it (附议), in order; each participant at most once.
+    pub seconds: Vec<ParticipantId>,
+    /// Set when a recorder merged this duplicate into another opinion.
+    pub merged_into: Option<OpinionId>,
+    /// Duplicates merged into this one.
+    pub merged: Vec<OpinionId>,
+    /// Set when hidden (e.g. abusive), with the reason.
+    pub hidden: Option<String>,
+}
+
+/// Meeting-wide settings the moderator can change.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Settings {
+    /// Default speaking limit, seconds.
+    pub speaking_limit_secs: u32,
+    /// People who have not yet spoken on the topic go ahead of repeat speakers.
+    pub first_timers_first: bool,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Self {
+            speaking_limit_secs: crate::limits::DEFAULT_SPEAKING_LIMIT_SECS,
+            first_timers_first: true,
+        }
+    }
+}

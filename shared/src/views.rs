@@ -1,0 +1,102 @@
+//! Derived, read-only views of a [`MeetingState`]: what screens show that is not
+//! stored (attendance, speaking time, queue position, the countdown).
+
+use crate::ids::ParticipantId;
+use crate::model::Floor;
+use crate::state::MeetingState;
+use std::collections::BTreeMap;
+
+/// Participants present (not removed) per 协商主体 category, in the meeting's category order.
+pub fn attendance_by_category(state: &MeetingState) -> Vec<(String, usize)> {
+    let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
+    for p in state.participants.iter().filter(|p| !p.removed) {
+        *counts.entry(p.category.as_str()).or_default() += 1;
+    }
+    state
+        .attendee_categories
+        .iter()
+        .map(|c| (c.clone(), counts.get(c.as_str()).copied().unwrap_or(0)))
+        .collect()
+}
+
+/// Milliseconds the current turn has run at server time `now`.
+pub fn floor_elapsed_ms(floor: &Floor, now: u64) -> u64 {
+    floor.elapsed_ms
+        + floor
+            .running_since
+            .map_or(0, |since| now.saturating_sub(since))
+}
+
+/// Milliseconds left in the current turn at server time `now` (negative: over time).
+pub fn floor_remaining_ms(floor: &Floor, now: u64) -> i64 {
+    floor.limit_ms as i64 - floor_elapsed_ms(floor, now) as i64
+}
+
+/// Total speaking time per participant over the whole meeting, including the
+/// turn in progress at `now`, most first.
+pub fn speaking_time_by_participant(state: &MeetingState, now: u64) -> Vec<(ParticipantId, u64)> {
+    let mut totals: BTreeMap<ParticipantId, u64> = BTreeMap::new();
+    for t in &state.agenda {
+        for s in &t.speeches {
+            *totals.entry(s.participant).or_default() += s.duration_ms;
+        }
+    }
+    if let Some(f) = &state.floor {
+        *totals.entry(f.participant).or_default() += floor_elapsed_ms(f, now);
+    }
+    let mut out: Vec<_> = totals.into_iter().collect();
+    out.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+    out
+}
+
+/// Total speaking time per category (officials' responses count under the
+/// official's own category), so the moderator can see whether one group dominates.
+pub fn speaking_time_by_category(state: &MeetingState, now: u64) -> Vec<(String, u64)> {
+    let mut totals: BTreeMap<String, u64> = BTreeMap::new();
+    for (p, ms) in speaking_time_by_participant(state, now) {
+        if let Some(p) = state.participant(p) {
+            *totals.entry(p.category.clone()).or_default() += ms;
+        }
+    }
+    let mut out: Vec<_> = totals.into_iter().collect();
+    out.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+    out
+}
+
+/// 1-based place of `who` in the queue.
+pub fn queue_position(state: &MeetingState, who: ParticipantId) -> Option<usize> {
+    state.queue.iter().position(|q| *q == who).map(|i| i + 1)
+}
+
+/// Display name: the name, or 匿名 with the category.
+pub fn display_name(state: &MeetingState, who: ParticipantId) -> String {
+    match state.participant(who) {
+        Some(p) => p
+            .name
+            .clone()
+            .unwrap_or_else(|| format!("匿名({})", p.category)),
+        None => format!("#{who}"),
+    }
+}
+
+/// Opinion counts per category (visible, not merged), in the meeting's order,
+/// with untagged ones last under the empty string.
+pub fn opinions_by_category(state: &MeetingState) -> Vec<(String, usize)> {
+    let visible = state
+        .opinions
+        .iter()
+        .filter(|o| o.hidden.is_none() && o.merged_into.is_none());
+    let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
+    for o in visible {
+        *counts
+            .entry(o.category.as_deref().unwrap_or(""))
+            .or_default() += 1;
+    }
+    let mut out: Vec<_> = state
+        .opinion_categories
+        .iter()
+        .map(|c| (c.clone(), counts.get(c.as_str()).copied().unwrap_or(0)))
+        .collect();
+    out.push((String::new(), counts.get("").copied().unwrap_or(0)));
+    out
+}
