@@ -1,1 +1,27 @@
+//! The Babahui server: an HTTP API, a WebSocket hub with one task per live
+//! meeting, a durable event log in sled, and the web client embedded.
+//!
+//! # Layout
+//! - [`cli`]: the `babahui` command line (`serve`, `meeting create`).
+//! - [`server`]: `run(listener, store, config, shutdown)` and clean shutdown.
+//! - [`http`]: router, handlers, errors, embedded assets.
+//! - [`ws`]: one WebSocket connection (handshake, loop, cleanup).
+//! - [`hub`]: the registry of live meetings and the meeting task that owns each.
+//! - [`store`]: the sled event log with group commit.
+//! - [`tokens`]: random ids, codes and capability tokens (stored hashed).
+//! - [`links`]: the absolute links handed out; [`qr`]: QR codes.
 
+pub mod cli;
+pub mod http;
+pub mod hub;
+pub mod links;
+pub mod qr;
+pub mod server;
+pub mod store;
+pub mod tokens;
+pub mod ws;
+
+pub use http::{AppState, HttpConfig};
+pub use hub::Hub;
+pub use server::run;
+pub use store::Store;

@@ -1,1 +1,5 @@
-fn main() {}
+//! `babahui`: see `babahui --help`.
+
+fn main() -> anyhow::Result<()> {
+    babahui::cli::main()
+}

@@ -62,7 +62,7 @@ pub enum ServerMsg {
     /// The whole state at `state.seq`; replaces whatever the client had.
     Snapshot {
         /// The state.
-        state: MeetingState,
+        state: Box<MeetingState>,
     },
     /// Events in sequence order, gap-free after what the client has.
     Events(Vec<Event>),

@@ -1,0 +1,254 @@
+//! The command line: `babahui serve` (the default) and `babahui meeting create`.
+//! Every option can also come from an environment variable.
+
+use crate::http::meetings::CreatedResponse;
+use crate::http::HttpConfig;
+use crate::links::LinkBase;
+use crate::store::{Store, StoreError};
+use anyhow::Context;
+use babahui_shared::NewTopic;
+use clap::{Args, Parser, Subcommand};
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::time::Duration;
+
+/// Babahui (坝坝会): real-time facilitation for courtyard deliberation meetings.
+#[derive(Debug, Parser)]
+#[command(name = "babahui", version, about)]
+pub struct Cli {
+    #[command(subcommand)]
+    command: Option<Cmd>,
+}
+
+#[derive(Debug, Subcommand)]
+enum Cmd {
+    /// Run the server (the default).
+    Serve(ServeArgs),
+    /// Manage meetings on a running server.
+    Meeting {
+        #[command(subcommand)]
+        command: MeetingCmd,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum MeetingCmd {
+    /// Create a meeting and print its links.
+    Create(CreateArgs),
+}
+
+/// Options of `babahui serve`.
+#[derive(Parser, Clone)]
+pub struct ServeArgs {
+    /// Address to listen on. 0.0.0.0 lets phones on the same Wi-Fi connect.
+    #[arg(long, env = "BABAHUI_ADDR", default_value = "0.0.0.0:8080")]
+    pub addr: SocketAddr,
+    /// Folder for the data (sled). One server process per folder.
+    #[arg(long, env = "BABAHUI_DATA", default_value = "./babahui-data")]
+    pub data: PathBuf,
+    /// The address people use to reach this server, for links and QR codes
+    /// (e.g. https://bbh.example.org). Default: the address a request came in on.
+    #[arg(long, env = "BABAHUI_PUBLIC_URL")]
+    pub public_url: Option<String>,
+    /// When set, creating meetings and other organiser actions need this key.
+    #[arg(long, env = "BABAHUI_ORGANISER_KEY", hide_env_values = true)]
+    pub organiser_key: Option<String>,
+    /// Seconds between WebSocket pings; a connection silent for three of these is closed.
+    #[arg(long, env = "BABAHUI_HEARTBEAT_SECS", default_value_t = 20)]
+    pub heartbeat_secs: u64,
+}
+
+impl std::fmt::Debug for ServeArgs {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ServeArgs")
+            .field("addr", &self.addr)
+            .field("data", &self.data)
+            .field("public_url", &self.public_url)
+            .field(
+                "organiser_key",
+                &self.organiser_key.as_ref().map(|_| "<redacted>"),
+            )
+            .field("heartbeat_secs", &self.heartbeat_secs)
+            .finish()
+    }
+}
+
+#[derive(Debug, Args)]
+struct CreateArgs {
+    /// Meeting title.
+    #[arg(long)]
+    title: String,
+    /// Place.
+    #[arg(long, default_value = "")]
+    place: String,
+    /// Start time, as you want it shown (e.g. "2026-11-30 19:00").
+    #[arg(long)]
+    starts_at: Option<String>,
+    /// An agenda topic; repeat for more. "标题=15" sets a 15-minute time box.
+    #[arg(long = "agenda")]
+    agenda: Vec<String>,
+    /// Print the server's JSON answer instead of text.
+    #[arg(long)]
+    json: bool,
+    /// The running server.
+    #[arg(long, env = "BABAHUI_SERVER", default_value = "http://127.0.0.1:8080")]
+    server: String,
+    /// The organiser key, if the server needs one.
+    #[arg(long, env = "BABAHUI_ORGANISER_KEY", hide_env_values = true)]
+    organiser_key: Option<String>,
+}
+
+/// Entry point of the `babahui` binary.
+pub fn main() -> anyhow::Result<()> {
+    let cli = Cli::parse();
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
+    runtime.block_on(async move {
+        match cli.command {
+            None => serve(ServeArgs::parse_from(["babahui"])).await,
+            Some(Cmd::Serve(args)) => serve(args).await,
+            Some(Cmd::Meeting {
+                command: MeetingCmd::Create(args),
+            }) => create_meeting(args).await,
+        }
+    })
+}
+
+fn init_tracing() {
+    let filter = tracing_subscriber::EnvFilter::try_from_env("BABAHUI_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,tower_http=warn"));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_target(false)
+        .try_init();
+}
+
+/// `babahui serve`.
+pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
+    init_tracing();
+    let store = open_store(&args)?;
+    let listener = tokio::net::TcpListener::bind(args.addr)
+        .await
+        .with_context(|| {
+            format!(
+                "cannot listen on {} (is another server using the port? try --addr)",
+                args.addr
+            )
+        })?;
+    let local = listener.local_addr()?;
+    let lan_url = local
+        .ip()
+        .is_unspecified()
+        .then(|| local_ip_address::local_ip().ok())
+        .flatten()
+        .map(|ip| format!("http://{ip}:{}", local.port()));
+    let public_url = args
+        .public_url
+        .as_ref()
+        .map(|u| u.trim_end_matches('/').to_owned());
+    let open_url = public_url
+        .clone()
+        .or_else(|| lan_url.clone())
+        .unwrap_or_else(|| format!("http://{local}"));
+    print_banner(&local, &open_url, args.organiser_key.is_some());
+    let heartbeat = Duration::from_secs(args.heartbeat_secs.max(1));
+    let config = HttpConfig {
+        links: LinkBase {
+            public_url,
+            lan_url,
+        },
+        organiser_key: args.organiser_key.clone(),
+        heartbeat,
+        idle_timeout: heartbeat * 3,
+        ..HttpConfig::default()
+    };
+    crate::server::run(listener, store, config, crate::server::shutdown_signal()).await?;
+    Ok(())
+}
+
+fn open_store(args: &ServeArgs) -> anyhow::Result<Store> {
+    std::fs::create_dir_all(&args.data)
+        .with_context(|| format!("cannot create the data folder {}", args.data.display()))?;
+    Store::open(&args.data).map_err(|e| {
+        let hint = match &e {
+            StoreError::Sled(sled::Error::Io(io)) if io.kind() == std::io::ErrorKind::WouldBlock => {
+                "another babahui server is using this folder; stop it, or give this one another --data folder"
+            }
+            StoreError::Sled(sled::Error::Io(io)) if io.to_string().contains("lock") => {
+                "another babahui server is using this folder; stop it, or give this one another --data folder"
+            }
+            StoreError::Sled(sled::Error::Corruption { .. }) => {
+                "the data folder is damaged; restore it from a backup (keep the damaged copy for inspection)"
+            }
+            _ => "check that the folder exists, is writable and has free space",
+        };
+        anyhow::anyhow!("cannot open the data folder {}: {e}\n  → {hint}", args.data.display())
+    })
+}
+
+fn print_banner(local: &SocketAddr, open_url: &str, keyed: bool) {
+    // The first line is stable: scripts and tests read the port from it.
+    println!("listening on http://{local}");
+    println!();
+    println!("  坝坝会 Babahui 已启动 / is running");
+    println!("  用手机或电脑打开 / open on this Wi-Fi:  {open_url}/");
+    println!("  组织者页面 / organiser page:            {open_url}/");
+    if keyed {
+        println!("  创建会议需要组织者密钥 / the organiser key is required to create meetings");
+    }
+    println!();
+    println!("{}", crate::qr::terminal(&format!("{open_url}/")));
+    println!("  按 Ctrl-C 停止 / press Ctrl-C to stop");
+}
+
+/// `babahui meeting create`.
+async fn create_meeting(args: CreateArgs) -> anyhow::Result<()> {
+    let agenda: Vec<NewTopic> = args
+        .agenda
+        .iter()
+        .map(|item| match item.rsplit_once('=') {
+            Some((title, minutes)) if minutes.trim().parse::<u32>().is_ok() => NewTopic {
+                title: title.trim().to_owned(),
+                minutes: minutes.trim().parse().unwrap_or(0),
+            },
+            _ => NewTopic {
+                title: item.trim().to_owned(),
+                minutes: 0,
+            },
+        })
+        .collect();
+    let body = serde_json::json!({
+        "title": args.title,
+        "place": args.place,
+        "starts_at": args.starts_at,
+        "agenda": agenda,
+    });
+    let url = format!("{}/api/meetings", args.server.trim_end_matches('/'));
+    let mut req = reqwest::Client::new().post(&url).json(&body);
+    if let Some(key) = &args.organiser_key {
+        req = req.bearer_auth(key);
+    }
+    let resp = req
+        .send()
+        .await
+        .with_context(|| format!("cannot reach the server at {}", args.server))?;
+    let status = resp.status();
+    let text = resp.text().await?;
+    if !status.is_success() {
+        anyhow::bail!("the server refused ({status}): {text}");
+    }
+    if args.json {
+        println!("{text}");
+        return Ok(());
+    }
+    let created: CreatedResponse =
+        serde_json::from_str(&text).context("unexpected answer from the server")?;
+    println!("会议 / meeting:        {} ({})", created.title, created.id);
+    println!("参会链接 / join:        {}", created.join_url);
+    println!("主持人 / moderator:     {}", created.moderator_url);
+    println!("投屏 / projector:       {}", created.projector_url);
+    println!();
+    println!("{}", crate::qr::terminal(&created.join_url));
+    Ok(())
+}

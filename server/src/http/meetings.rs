@@ -1,0 +1,139 @@
+//! `/api/meetings…` handlers.
+
+use super::{ApiError, ApiJson, AppState, Organiser};
+use crate::hub::{MeetingHandle, NewMeeting};
+use crate::links;
+use axum::extract::{Path, State};
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use babahui_shared::{MeetingId, ParticipantId};
+use serde::{Deserialize, Serialize};
+
+/// Answer to a successful `POST /api/meetings`.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct CreatedResponse {
+    /// Meeting id.
+    pub id: MeetingId,
+    /// Title as stored.
+    pub title: String,
+    /// The attendees' link (what the QR code holds).
+    pub join_url: String,
+    /// The moderator's link, carrying the moderator's secret.
+    pub moderator_url: String,
+    /// The projector's link (read-only).
+    pub projector_url: String,
+    /// The join QR code as SVG.
+    pub qr_svg_url: String,
+}
+
+/// `POST /api/meetings`
+pub async fn create(
+    State(app): State<AppState>,
+    _: Organiser,
+    headers: HeaderMap,
+    ApiJson(req): ApiJson<NewMeeting>,
+) -> Result<(StatusCode, Json<CreatedResponse>), ApiError> {
+    let created = app.hub.create(&req).await?;
+    let base = app.config.links.for_request(&headers);
+    let id = &created.id;
+    tracing::info!(meeting = %id, "meeting created");
+    Ok((
+        StatusCode::CREATED,
+        Json(CreatedResponse {
+            id: id.clone(),
+            title: req.title.trim().to_owned(),
+            join_url: links::join_url(&base, id, &created.invite),
+            moderator_url: links::moderator_url(&base, id, &created.moderator_token),
+            projector_url: links::projector_url(&base, id, &created.projector_token),
+            qr_svg_url: format!("{base}/api/meetings/{id}/qr.svg"),
+        }),
+    ))
+}
+
+/// `GET /api/meetings` (organiser): every meeting on this server.
+pub async fn list(State(app): State<AppState>, _: Organiser) -> Result<Response, ApiError> {
+    Ok(Json(app.hub.list().await?).into_response())
+}
+
+/// Finds a live meeting by the id in the path; 404 for anything else.
+async fn meeting(app: &AppState, id: &str) -> Result<MeetingHandle, ApiError> {
+    let parsed = MeetingId::parse(id).ok_or_else(|| ApiError::no_meeting(id))?;
+    Ok(app.hub.get(&parsed).await?)
+}
+
+/// `GET /api/meetings/{id}`: the public state (no secret in it).
+pub async fn public_state(
+    State(app): State<AppState>,
+    Path(id): Path<String>,
+) -> Result<Response, ApiError> {
+    let state = meeting(&app, &id).await?.public_state().await?;
+    Ok((
+        [(header::CONTENT_TYPE, "application/json")],
+        state.as_str().to_owned(),
+    )
+        .into_response())
+}
+
+/// `GET /api/meetings/{id}/qr.svg`: the join link as a QR code.
+pub async fn qr_svg(
+    State(app): State<AppState>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    let handle = meeting(&app, &id).await?;
+    let base = app.config.links.for_request(&headers);
+    let url = links::join_url(&base, handle.id(), &handle.invite().await?);
+    let svg = crate::qr::svg(&url);
+    Ok((
+        [
+            (header::CONTENT_TYPE, "image/svg+xml"),
+            (header::CACHE_CONTROL, "no-cache"),
+        ],
+        svg,
+    )
+        .into_response())
+}
+
+/// Body of `POST /api/meetings/{id}/join`.
+#[derive(Debug, Deserialize)]
+pub struct JoinRequest {
+    /// The invite code from the join link (`?i=`).
+    pub invite: String,
+    /// Display name; empty or absent for 匿名.
+    #[serde(default)]
+    pub name: Option<String>,
+    /// 协商主体 category.
+    pub category: String,
+    /// Whether the name may appear in published minutes.
+    #[serde(default)]
+    pub publish_name: bool,
+}
+
+/// Answer to a join.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct JoinResponse {
+    /// The new participant's id.
+    pub participant: ParticipantId,
+    /// Their personal token: keep it on the phone.
+    pub token: String,
+}
+
+/// `POST /api/meetings/{id}/join`
+pub async fn join(
+    State(app): State<AppState>,
+    Path(id): Path<String>,
+    ApiJson(req): ApiJson<JoinRequest>,
+) -> Result<(StatusCode, Json<JoinResponse>), ApiError> {
+    let handle = meeting(&app, &id).await?;
+    let joined = handle
+        .join(req.invite, req.name, req.category, req.publish_name)
+        .await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(JoinResponse {
+            participant: joined.participant,
+            token: joined.token,
+        }),
+    ))
+}

@@ -1,0 +1,134 @@
+//! The HTTP side: the router, the shared application state, and the handlers.
+
+pub mod assets;
+pub mod error;
+pub mod meetings;
+
+use crate::hub::Hub;
+use crate::links::LinkBase;
+use crate::tokens;
+use axum::extract::{DefaultBodyLimit, FromRequestParts, MatchedPath, Request};
+use axum::http::header;
+use axum::http::request::Parts;
+use axum::routing::{get, post};
+use axum::Router;
+use babahui_shared::limits::HTTP_BODY_MAX_BYTES;
+use babahui_shared::ErrorCode;
+pub use error::{ApiError, ApiJson};
+use std::sync::Arc;
+use std::time::Duration;
+use tokio_util::sync::CancellationToken;
+use tokio_util::task::TaskTracker;
+use tower_http::trace::TraceLayer;
+
+/// Settings the handlers need.
+#[derive(Clone)]
+pub struct HttpConfig {
+    /// How links are built.
+    pub links: LinkBase,
+    /// When set, creating meetings needs `Authorization: Bearer <key>`.
+    pub organiser_key: Option<String>,
+    /// Interval of WebSocket pings.
+    pub heartbeat: Duration,
+    /// A connection silent for this long is closed (half-open detection).
+    pub idle_timeout: Duration,
+    /// Time a new connection has to send `hello`.
+    pub hello_timeout: Duration,
+}
+
+impl std::fmt::Debug for HttpConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("HttpConfig")
+            .field("links", &self.links)
+            .field(
+                "organiser_key",
+                &self.organiser_key.as_ref().map(|_| "<redacted>"),
+            )
+            .field("heartbeat", &self.heartbeat)
+            .field("idle_timeout", &self.idle_timeout)
+            .finish()
+    }
+}
+
+impl Default for HttpConfig {
+    fn default() -> Self {
+        HttpConfig {
+            links: LinkBase::default(),
+            organiser_key: None,
+            heartbeat: Duration::from_secs(20),
+            idle_timeout: Duration::from_secs(60),
+            hello_timeout: Duration::from_secs(10),
+        }
+    }
+}
+
+/// The state every handler gets; cheap to clone.
+#[derive(Clone, Debug)]
+pub struct AppState {
+    /// The live meetings.
+    pub hub: Hub,
+    /// Settings.
+    pub config: Arc<HttpConfig>,
+    /// Cancelled when the server shuts down; WebSocket tasks watch it.
+    pub shutdown: CancellationToken,
+    /// WebSocket connection tasks, awaited at shutdown (axum does not wait for upgraded sockets).
+    pub connections: TaskTracker,
+}
+
+/// The whole application.
+pub fn router(state: AppState) -> Router {
+    Router::new()
+        .route("/healthz", get(|| async { "ok" }))
+        .route("/api/meetings", post(meetings::create).get(meetings::list))
+        .route("/api/meetings/{id}", get(meetings::public_state))
+        .route("/api/meetings/{id}/qr.svg", get(meetings::qr_svg))
+        .route("/api/meetings/{id}/join", post(meetings::join))
+        .route("/api/meetings/{id}/ws", get(crate::ws::upgrade))
+        .route("/api/{*rest}", axum::routing::any(api_not_found))
+        .fallback(assets::serve)
+        .layer(DefaultBodyLimit::max(HTTP_BODY_MAX_BYTES))
+        .layer(TraceLayer::new_for_http().make_span_with(|req: &Request| {
+            let route = req
+                .extensions()
+                .get::<MatchedPath>()
+                .map(MatchedPath::as_str)
+                .unwrap_or("(static)");
+            tracing::info_span!("http", method = %req.method(), route)
+        }))
+        .with_state(state)
+}
+
+async fn api_not_found() -> ApiError {
+    ApiError::new(ErrorCode::NotFound, "no such API endpoint")
+}
+
+/// Proof that the request may do organiser actions: always on an open LAN
+/// server, or with the right `Authorization: Bearer <key>` when a key is set.
+#[derive(Debug)]
+pub struct Organiser;
+
+impl FromRequestParts<AppState> for Organiser {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let Some(key) = &state.config.organiser_key else {
+            return Ok(Organiser);
+        };
+        let given = parts
+            .headers
+            .get(header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.strip_prefix("Bearer "));
+        match given {
+            Some(given) if tokens::same_secret(given.trim(), key) => Ok(Organiser),
+            Some(_) => Err(ApiError::new(ErrorCode::Forbidden, "wrong organiser key")),
+            None => Err(ApiError::new(
+                ErrorCode::Forbidden,
+                "this server needs the organiser key (Authorization: Bearer …)",
+            )),
+        }
+    }
+}

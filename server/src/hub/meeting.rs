@@ -1,0 +1,710 @@
+//! One task per live meeting. It owns the meeting's state and is the only
+//! thing that changes it: requests arrive on a channel, commands are decided
+//! and applied, events are persisted as one batch (group commit), then
+//! broadcast — serialised once, the same bytes to every connection — and only
+//! then acknowledged.
+//!
+//! Reads (connect, snapshot, public state) are served between batches, never
+//! with uncommitted events in view: a read that arrives while a batch is being
+//! built commits the batch first.
+
+use crate::store::{Grant, Meta, NewRecord, Store, StoredEvent};
+use crate::tokens;
+use axum::extract::ws::Utf8Bytes;
+use babahui_shared::decide::{decide, join};
+use babahui_shared::{
+    Actor, Command, CommandError, CommandId, ErrorCode, Event, EventKind, MeetingId, MeetingState,
+    ParticipantId, Seq,
+};
+use std::collections::{HashMap, VecDeque};
+use std::sync::Arc;
+use std::time::{SystemTime, UNIX_EPOCH};
+use tokio::sync::{broadcast, mpsc, oneshot};
+use tokio_util::sync::CancellationToken;
+use tokio_util::task::TaskTracker;
+
+/// Requests a meeting task's channel holds before senders wait.
+const CHANNEL_CAPACITY: usize = 1024;
+/// Most requests one batch takes.
+const MAX_BATCH: usize = 512;
+/// Frames the broadcast ring holds; a connection further behind gets a snapshot.
+const BROADCAST_CAPACITY: usize = 256;
+/// Recent events kept serialised for resume; a client further behind gets a snapshot.
+const RECENT_EVENTS: usize = 2048;
+
+/// Server time now, ms since the Unix epoch.
+pub fn now_ms() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_millis() as u64)
+        .unwrap_or(0)
+}
+
+/// What every connection of a meeting receives: one serialised `events`
+/// message, shared by reference count.
+#[derive(Debug, Clone)]
+pub struct Frame {
+    /// Sequence number of the last event in the frame.
+    pub last_seq: Seq,
+    /// `{"type":"events","data":[…]}`.
+    pub bytes: Utf8Bytes,
+    /// Participants removed by these events (their connections close).
+    pub removed: Arc<[ParticipantId]>,
+}
+
+/// A command's acknowledgement: durable at `seq`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Ack {
+    /// Sequence number of the command's event.
+    pub seq: Seq,
+    /// What it created.
+    pub created: Option<u32>,
+    /// Whether this answers a resend.
+    pub duplicate: bool,
+}
+
+/// A successful join from a phone.
+#[derive(Debug, Clone)]
+pub struct Joined {
+    /// The new participant.
+    pub participant: ParticipantId,
+    /// Their personal token (shown once; only its hash is stored).
+    pub token: String,
+}
+
+/// A connection's start: who it is, what it missed, and its subscription.
+#[derive(Debug)]
+pub struct Connected {
+    /// Who the token makes the client.
+    pub actor: Actor,
+    /// Head of the log when subscribed.
+    pub head: Seq,
+    /// What the client missed: an `events` or `snapshot` message, or nothing.
+    pub catch_up: Option<Utf8Bytes>,
+    /// Every frame after `head`.
+    pub rx: broadcast::Receiver<Frame>,
+}
+
+enum Request {
+    Command {
+        actor: Actor,
+        id: CommandId,
+        command: Command,
+        reply: oneshot::Sender<Result<Ack, CommandError>>,
+    },
+    Join {
+        invite: String,
+        name: Option<String>,
+        category: String,
+        publish_name: bool,
+        reply: oneshot::Sender<Result<Joined, CommandError>>,
+    },
+    Connect {
+        token_hash: String,
+        since: Option<Seq>,
+        reply: oneshot::Sender<Result<Connected, CommandError>>,
+    },
+    Snapshot {
+        reply: oneshot::Sender<(Seq, Utf8Bytes)>,
+    },
+    PublicState {
+        reply: oneshot::Sender<Utf8Bytes>,
+    },
+    Invite {
+        reply: oneshot::Sender<String>,
+    },
+}
+
+impl Request {
+    /// Reads must not see events that are not yet durable.
+    fn is_read(&self) -> bool {
+        !matches!(self, Request::Command { .. } | Request::Join { .. })
+    }
+}
+
+/// The way to talk to a live meeting; cheap to clone.
+#[derive(Debug, Clone)]
+pub struct MeetingHandle {
+    id: MeetingId,
+    tx: mpsc::Sender<Request>,
+}
+
+fn unavailable() -> CommandError {
+    CommandError::new(
+        ErrorCode::Overloaded,
+        "the meeting is not available right now; try again",
+    )
+}
+
+impl MeetingHandle {
+    /// The meeting's id.
+    pub fn id(&self) -> &MeetingId {
+        &self.id
+    }
+
+    /// Whether the task behind this handle has stopped.
+    pub fn is_closed(&self) -> bool {
+        self.tx.is_closed()
+    }
+
+    async fn ask<T>(
+        &self,
+        make: impl FnOnce(oneshot::Sender<T>) -> Request,
+    ) -> Result<T, CommandError> {
+        let (reply, rx) = oneshot::channel();
+        self.tx.send(make(reply)).await.map_err(|_| unavailable())?;
+        rx.await.map_err(|_| unavailable())
+    }
+
+    /// Runs a command; resolves once its event is durable (or it was refused).
+    pub async fn command(
+        &self,
+        actor: Actor,
+        id: CommandId,
+        command: Command,
+    ) -> Result<Ack, CommandError> {
+        self.ask(|reply| Request::Command {
+            actor,
+            id,
+            command,
+            reply,
+        })
+        .await?
+    }
+
+    /// Joins from a phone with the invite code of the join link.
+    pub async fn join(
+        &self,
+        invite: String,
+        name: Option<String>,
+        category: String,
+        publish_name: bool,
+    ) -> Result<Joined, CommandError> {
+        self.ask(|reply| Request::Join {
+            invite,
+            name,
+            category,
+            publish_name,
+            reply,
+        })
+        .await?
+    }
+
+    /// Authenticates a token and subscribes, with what was missed since `since`.
+    pub async fn connect(
+        &self,
+        token: &str,
+        since: Option<Seq>,
+    ) -> Result<Connected, CommandError> {
+        let token_hash = tokens::hash_token(token);
+        self.ask(|reply| Request::Connect {
+            token_hash,
+            since,
+            reply,
+        })
+        .await?
+    }
+
+    /// A `snapshot` message of the current state, and its sequence number.
+    pub async fn snapshot(&self) -> Result<(Seq, Utf8Bytes), CommandError> {
+        self.ask(|reply| Request::Snapshot { reply }).await
+    }
+
+    /// The public state as JSON.
+    pub async fn public_state(&self) -> Result<Utf8Bytes, CommandError> {
+        self.ask(|reply| Request::PublicState { reply }).await
+    }
+
+    /// The current join invite code.
+    pub async fn invite(&self) -> Result<String, CommandError> {
+        self.ask(|reply| Request::Invite { reply }).await
+    }
+}
+
+/// A reply that waits for its batch to be durable.
+enum Reply {
+    Command(oneshot::Sender<Result<Ack, CommandError>>, Ack),
+    Join(oneshot::Sender<Result<Joined, CommandError>>, Joined),
+}
+
+impl Reply {
+    fn succeed(self) {
+        let _ = match self {
+            Reply::Command(tx, ack) => tx.send(Ok(ack)).map_err(drop),
+            Reply::Join(tx, joined) => tx.send(Ok(joined)).map_err(drop),
+        };
+    }
+
+    fn fail(self, err: CommandError) {
+        let _ = match self {
+            Reply::Command(tx, _) => tx.send(Err(err)).map_err(drop),
+            Reply::Join(tx, _) => tx.send(Err(err)).map_err(drop),
+        };
+    }
+}
+
+/// A batch being built.
+#[derive(Default)]
+struct Batch {
+    records: Vec<NewRecord>,
+    json: Vec<Arc<str>>,
+    replies: Vec<Reply>,
+    removed: Vec<ParticipantId>,
+}
+
+struct MeetingTask {
+    id: MeetingId,
+    store: Store,
+    state: MeetingState,
+    /// Token hash → who it makes its holder.
+    tokens: HashMap<String, Actor>,
+    invite: String,
+    /// (sender, command id) → the result it had, for idempotent resends.
+    done: HashMap<(Actor, CommandId), Ack>,
+    /// The last events, serialised; `recent.back()` is `state.seq`.
+    recent: VecDeque<Arc<str>>,
+    /// Highest sequence number known durable.
+    committed: Seq,
+    tx: broadcast::Sender<Frame>,
+    snapshot: Option<(Seq, Utf8Bytes)>,
+    public: Option<(Seq, Utf8Bytes)>,
+}
+
+/// Creates a new meeting: stores its first event durably, then starts its task.
+pub(super) async fn create(
+    store: Store,
+    created: &super::CreatedMeeting,
+    first: EventKind,
+    shutdown: &CancellationToken,
+    tasks: &TaskTracker,
+) -> Result<MeetingHandle, CommandError> {
+    let event = Event {
+        seq: 1,
+        at: now_ms(),
+        by: Actor::System,
+        event: first,
+    };
+    let title = match &event.event {
+        EventKind::MeetingCreated { title, .. } => title.clone(),
+        _ => String::new(),
+    };
+    let meta = Meta {
+        command: None,
+        grants: vec![
+            Grant {
+                hash: tokens::hash_token(&created.moderator_token),
+                to: Actor::Moderator,
+            },
+            Grant {
+                hash: tokens::hash_token(&created.projector_token),
+                to: Actor::Projector,
+            },
+        ],
+        invite: Some(created.invite.clone()),
+    };
+    let json = serde_json::to_string(&event).expect("event serialises");
+    let index = crate::store::MeetingIndex {
+        id: created.id.clone(),
+        title,
+        created_at: event.at,
+    };
+    let record = NewRecord {
+        seq: 1,
+        event_json: json,
+        meta: meta.clone(),
+    };
+    store
+        .append(&created.id, vec![record], Some(index))
+        .await
+        .map_err(storage_error)?;
+    Ok(start(
+        store,
+        created.id.clone(),
+        vec![StoredEvent { event, meta }],
+        shutdown,
+        tasks,
+    ))
+}
+
+/// Starts the task of a meeting whose log has been read.
+pub(super) fn start(
+    store: Store,
+    id: MeetingId,
+    log: Vec<StoredEvent>,
+    shutdown: &CancellationToken,
+    tasks: &TaskTracker,
+) -> MeetingHandle {
+    let (tx, rx) = mpsc::channel(CHANNEL_CAPACITY);
+    let task = MeetingTask::rebuild(
+        store,
+        id.clone(),
+        log,
+        broadcast::channel(BROADCAST_CAPACITY).0,
+    );
+    tasks.spawn(task.run(rx, shutdown.clone()));
+    MeetingHandle { id, tx }
+}
+
+fn storage_error(e: crate::store::StoreError) -> CommandError {
+    tracing::error!(error = %e, "store write failed");
+    CommandError::new(
+        ErrorCode::Storage,
+        "the server could not store this; nothing was changed. Try again.",
+    )
+}
+
+/// `{"type":"events","data":[e1,e2,…]}` from already serialised events.
+fn events_frame<'a>(events: impl IntoIterator<Item = &'a Arc<str>>) -> String {
+    let mut out = String::from(r#"{"type":"events","data":["#);
+    for (i, e) in events.into_iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        out.push_str(e);
+    }
+    out.push_str("]}");
+    out
+}
+
+impl MeetingTask {
+    /// Rebuilds everything from the log: state, tokens, invite, resend results, recent events.
+    fn rebuild(
+        store: Store,
+        id: MeetingId,
+        log: Vec<StoredEvent>,
+        tx: broadcast::Sender<Frame>,
+    ) -> Self {
+        let mut task = MeetingTask {
+            id,
+            store,
+            state: MeetingState::default(),
+            tokens: HashMap::new(),
+            invite: String::new(),
+            done: HashMap::new(),
+            recent: VecDeque::new(),
+            committed: 0,
+            tx,
+            snapshot: None,
+            public: None,
+        };
+        let tail_from = log.len().saturating_sub(RECENT_EVENTS);
+        for (i, record) in log.into_iter().enumerate() {
+            let StoredEvent { event, meta } = record;
+            task.state.apply(&event);
+            for g in meta.grants {
+                task.tokens.insert(g.hash, g.to);
+            }
+            if let Some(invite) = meta.invite {
+                task.invite = invite;
+            }
+            if let Some(cmd) = meta.command {
+                let ack = Ack {
+                    seq: event.seq,
+                    created: event.event.created_id(),
+                    duplicate: true,
+                };
+                task.done.insert((event.by, cmd), ack);
+            }
+            if i >= tail_from {
+                task.recent.push_back(
+                    serde_json::to_string(&event)
+                        .expect("event serialises")
+                        .into(),
+                );
+            }
+        }
+        task.committed = task.state.seq;
+        task
+    }
+
+    async fn run(mut self, mut rx: mpsc::Receiver<Request>, shutdown: CancellationToken) {
+        tracing::debug!(meeting = %self.id, seq = self.state.seq, "meeting task started");
+        loop {
+            let first = tokio::select! {
+                r = rx.recv() => match r { Some(r) => r, None => break },
+                _ = shutdown.cancelled() => break,
+            };
+            let mut batch = Batch::default();
+            let mut next = Some(first);
+            let mut taken = 0;
+            let mut alive = true;
+            while let Some(req) = next.take() {
+                if req.is_read() && !batch.replies.is_empty() {
+                    alive = self.commit(std::mem::take(&mut batch)).await;
+                }
+                self.handle(req, &mut batch);
+                taken += 1;
+                if taken < MAX_BATCH {
+                    next = rx.try_recv().ok();
+                }
+            }
+            if !(alive && self.commit(batch).await) {
+                // The store could not be re-read: stop, so that the hub loads the
+                // meeting afresh on the next request rather than serve a guess.
+                break;
+            }
+        }
+        tracing::debug!(meeting = %self.id, seq = self.state.seq, "meeting task stopped");
+    }
+
+    fn handle(&mut self, req: Request, batch: &mut Batch) {
+        match req {
+            Request::Command {
+                actor,
+                id,
+                command,
+                reply,
+            } => self.handle_command(actor, id, command, reply, batch),
+            Request::Join {
+                invite,
+                name,
+                category,
+                publish_name,
+                reply,
+            } => {
+                if invite != self.invite {
+                    let err = CommandError::new(
+                        ErrorCode::InviteInvalid,
+                        "this join link is no longer valid; scan the QR code again",
+                    );
+                    let _ = reply.send(Err(err));
+                    return;
+                }
+                match join(&self.state, name.as_deref(), &category, publish_name) {
+                    Err(e) => {
+                        let _ = reply.send(Err(e));
+                    }
+                    Ok(kind) => {
+                        let participant =
+                            ParticipantId(kind.created_id().expect("join creates a participant"));
+                        let token = tokens::new_token();
+                        let hash = tokens::hash_token(&token);
+                        let actor = Actor::Participant(participant);
+                        self.tokens.insert(hash.clone(), actor);
+                        let meta = Meta {
+                            grants: vec![Grant { hash, to: actor }],
+                            ..Meta::default()
+                        };
+                        self.append(Actor::System, kind, meta, batch);
+                        batch
+                            .replies
+                            .push(Reply::Join(reply, Joined { participant, token }));
+                    }
+                }
+            }
+            Request::Connect {
+                token_hash,
+                since,
+                reply,
+            } => {
+                let _ = reply.send(self.connect(&token_hash, since));
+            }
+            Request::Snapshot { reply } => {
+                let _ = reply.send(self.snapshot_frame());
+            }
+            Request::PublicState { reply } => {
+                let _ = reply.send(self.public_state());
+            }
+            Request::Invite { reply } => {
+                let _ = reply.send(self.invite.clone());
+            }
+        }
+    }
+
+    fn handle_command(
+        &mut self,
+        actor: Actor,
+        id: CommandId,
+        command: Command,
+        reply: oneshot::Sender<Result<Ack, CommandError>>,
+        batch: &mut Batch,
+    ) {
+        if let Some(ack) = self.done.get(&(actor, id.clone())) {
+            let ack = Ack {
+                duplicate: true,
+                ..*ack
+            };
+            if ack.seq <= self.committed {
+                let _ = reply.send(Ok(ack));
+            } else {
+                // The original is in this very batch: answer when it is durable.
+                batch.replies.push(Reply::Command(reply, ack));
+            }
+            return;
+        }
+        match decide(&self.state, actor, &command) {
+            Err(e) => {
+                let _ = reply.send(Err(e));
+            }
+            Ok(kind) => {
+                if let EventKind::ParticipantRemoved { participant } = &kind {
+                    batch.removed.push(*participant);
+                }
+                let created = kind.created_id();
+                let seq = self.append(
+                    actor,
+                    kind,
+                    Meta {
+                        command: Some(id.clone()),
+                        ..Meta::default()
+                    },
+                    batch,
+                );
+                let ack = Ack {
+                    seq,
+                    created,
+                    duplicate: false,
+                };
+                self.done.insert((actor, id), ack);
+                batch.replies.push(Reply::Command(reply, ack));
+            }
+        }
+    }
+
+    /// Stamps, applies and queues one event; returns its sequence number.
+    fn append(&mut self, by: Actor, kind: EventKind, meta: Meta, batch: &mut Batch) -> Seq {
+        let event = Event {
+            seq: self.state.seq + 1,
+            at: now_ms().max(self.state.last_at),
+            by,
+            event: kind,
+        };
+        self.state.apply(&event);
+        let json: Arc<str> = serde_json::to_string(&event)
+            .expect("event serialises")
+            .into();
+        batch.records.push(NewRecord {
+            seq: event.seq,
+            event_json: json.to_string(),
+            meta,
+        });
+        batch.json.push(json);
+        event.seq
+    }
+
+    /// Persists a batch; on success broadcasts it and answers its senders; on
+    /// failure answers them with a storage error and rebuilds from the store.
+    /// Returns false if the task cannot go on (the store could not be re-read).
+    async fn commit(&mut self, batch: Batch) -> bool {
+        let Batch {
+            records,
+            json,
+            replies,
+            removed,
+        } = batch;
+        if records.is_empty() {
+            replies.into_iter().for_each(Reply::succeed);
+            return true;
+        }
+        let last_seq = self.state.seq;
+        match self.store.append(&self.id, records, None).await {
+            Ok(()) => {
+                self.committed = last_seq;
+                let frame = Frame {
+                    last_seq,
+                    bytes: events_frame(&json).into(),
+                    removed: removed.into(),
+                };
+                for e in json {
+                    if self.recent.len() == RECENT_EVENTS {
+                        self.recent.pop_front();
+                    }
+                    self.recent.push_back(e);
+                }
+                let _ = self.tx.send(frame);
+                replies.into_iter().for_each(Reply::succeed);
+                true
+            }
+            Err(e) => {
+                let err = storage_error(e);
+                replies.into_iter().for_each(|r| r.fail(err.clone()));
+                self.reload().await
+            }
+        }
+    }
+
+    /// After a failed write: forget everything not durable by re-reading the log.
+    /// Connections saw nothing of the refused batch (it was never broadcast), so
+    /// they stay consistent without a resync.
+    async fn reload(&mut self) -> bool {
+        let (store, id) = (self.store.clone(), self.id.clone());
+        match tokio::task::spawn_blocking(move || store.load(&id)).await {
+            Ok(Ok(log)) => {
+                *self =
+                    MeetingTask::rebuild(self.store.clone(), self.id.clone(), log, self.tx.clone());
+                true
+            }
+            other => {
+                tracing::error!(meeting = %self.id, ?other, "could not reload meeting after a failed write");
+                false
+            }
+        }
+    }
+
+    fn connect(&mut self, token_hash: &str, since: Option<Seq>) -> Result<Connected, CommandError> {
+        let Some(&actor) = self.tokens.get(token_hash) else {
+            return Err(CommandError::new(
+                ErrorCode::Unauthenticated,
+                "unknown token for this meeting",
+            ));
+        };
+        if let Some(p) = actor.participant().and_then(|p| self.state.participant(p)) {
+            if p.removed {
+                return Err(CommandError::forbidden(
+                    "you were removed from this meeting",
+                ));
+            }
+        }
+        let rx = self.tx.subscribe();
+        let head = self.state.seq;
+        let catch_up = match since {
+            Some(s) if s == head => None,
+            Some(s) if s < head && s + 1 >= self.recent_first_seq() => {
+                let skip = (s + 1 - self.recent_first_seq()) as usize;
+                Some(events_frame(self.recent.iter().skip(skip)).into())
+            }
+            _ => Some(self.snapshot_frame().1),
+        };
+        Ok(Connected {
+            actor,
+            head,
+            catch_up,
+            rx,
+        })
+    }
+
+    fn recent_first_seq(&self) -> Seq {
+        self.state.seq + 1 - self.recent.len() as Seq
+    }
+
+    fn snapshot_frame(&mut self) -> (Seq, Utf8Bytes) {
+        let seq = self.state.seq;
+        if let Some((s, bytes)) = &self.snapshot {
+            if *s == seq {
+                return (seq, bytes.clone());
+            }
+        }
+        let state = self.public_state();
+        let bytes: Utf8Bytes = format!(
+            r#"{{"type":"snapshot","data":{{"state":{}}}}}"#,
+            state.as_str()
+        )
+        .into();
+        self.snapshot = Some((seq, bytes.clone()));
+        (seq, bytes)
+    }
+
+    fn public_state(&mut self) -> Utf8Bytes {
+        let seq = self.state.seq;
+        if let Some((s, bytes)) = &self.public {
+            if *s == seq {
+                return bytes.clone();
+            }
+        }
+        let bytes: Utf8Bytes = serde_json::to_string(&self.state)
+            .expect("state serialises")
+            .into();
+        self.public = Some((seq, bytes.clone()));
+        bytes
+    }
+}

@@ -1,0 +1,184 @@
+//! The hub: the registry of live meetings, each owned by one task
+//! ([`meeting`]). Handlers and WebSocket connections talk to a meeting only
+//! through its [`MeetingHandle`]; nothing else touches meeting state.
+
+pub mod meeting;
+
+use crate::store::{MeetingIndex, Store};
+use crate::tokens;
+use babahui_shared::decide::create_meeting;
+use babahui_shared::{CommandError, ErrorCode, MeetingId, NewTopic};
+pub use meeting::{Ack, Connected, Frame, Joined, MeetingHandle};
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use tokio::sync::OnceCell;
+use tokio_util::sync::CancellationToken;
+use tokio_util::task::TaskTracker;
+
+/// What the organiser sends to create a meeting.
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+pub struct NewMeeting {
+    /// Title.
+    pub title: String,
+    /// Place.
+    #[serde(default)]
+    pub place: String,
+    /// Start time as text.
+    #[serde(default)]
+    pub starts_at: Option<String>,
+    /// Agenda.
+    #[serde(default)]
+    pub agenda: Vec<NewTopic>,
+    /// Opinion categories (empty: defaults).
+    #[serde(default)]
+    pub opinion_categories: Vec<String>,
+    /// 协商主体 categories (empty: defaults).
+    #[serde(default)]
+    pub attendee_categories: Vec<String>,
+}
+
+/// The secrets of a new meeting, shown once to the organiser.
+#[derive(Debug, Clone)]
+pub struct CreatedMeeting {
+    /// Id.
+    pub id: MeetingId,
+    /// Moderator token.
+    pub moderator_token: String,
+    /// Projector token.
+    pub projector_token: String,
+    /// Join invite code.
+    pub invite: String,
+}
+
+/// Shared handle to all meetings; cheap to clone.
+#[derive(Clone, Debug)]
+pub struct Hub {
+    inner: Arc<HubInner>,
+}
+
+#[derive(Debug)]
+struct HubInner {
+    store: Store,
+    /// One cell per meeting, so that two requests for a meeting that is not
+    /// loaded yet load it once.
+    live: Mutex<HashMap<MeetingId, Arc<OnceCell<MeetingHandle>>>>,
+    shutdown: CancellationToken,
+    tasks: TaskTracker,
+}
+
+impl Hub {
+    /// A hub over `store`; its meeting tasks stop when `shutdown` is cancelled.
+    pub fn new(store: Store, shutdown: CancellationToken) -> Hub {
+        Hub {
+            inner: Arc::new(HubInner {
+                store,
+                live: Mutex::new(HashMap::new()),
+                shutdown,
+                tasks: TaskTracker::new(),
+            }),
+        }
+    }
+
+    /// The store.
+    pub fn store(&self) -> &Store {
+        &self.inner.store
+    }
+
+    /// Creates a meeting: validates, stores its first event (with the hashes of
+    /// its moderator and projector tokens) durably, and starts its task.
+    pub async fn create(&self, req: &NewMeeting) -> Result<CreatedMeeting, CommandError> {
+        let id = tokens::new_meeting_id();
+        let first = create_meeting(
+            id.clone(),
+            &req.title,
+            &req.place,
+            req.starts_at.as_deref(),
+            &req.agenda,
+            &req.opinion_categories,
+            &req.attendee_categories,
+        )?;
+        let created = CreatedMeeting {
+            id: id.clone(),
+            moderator_token: tokens::new_token(),
+            projector_token: tokens::new_token(),
+            invite: tokens::new_code(tokens::INVITE_LEN),
+        };
+        let handle = meeting::create(
+            self.inner.store.clone(),
+            &created,
+            first,
+            &self.inner.shutdown,
+            &self.inner.tasks,
+        )
+        .await?;
+        let cell = Arc::new(OnceCell::new_with(Some(handle)));
+        self.inner.live.lock().expect("hub lock").insert(id, cell);
+        Ok(created)
+    }
+
+    /// The live meeting `id`, loading it from the store if needed.
+    pub async fn get(&self, id: &MeetingId) -> Result<MeetingHandle, CommandError> {
+        let cell = {
+            let mut live = self.inner.live.lock().expect("hub lock");
+            let cell = live.entry(id.clone()).or_default();
+            if cell.get().is_some_and(MeetingHandle::is_closed) {
+                // Its task stopped after a storage failure: load it afresh.
+                *cell = Arc::default();
+            }
+            cell.clone()
+        };
+        let result = cell
+            .get_or_try_init(|| async {
+                let store = self.inner.store.clone();
+                let wanted = id.clone();
+                let log = tokio::task::spawn_blocking(move || {
+                    if !store.contains(&wanted)? {
+                        return Ok(None);
+                    }
+                    store.load(&wanted).map(Some)
+                })
+                .await
+                .map_err(|e| CommandError::new(ErrorCode::Internal, e.to_string()))?
+                .map_err(|e| CommandError::new(ErrorCode::Storage, e.to_string()))?;
+                match log {
+                    None => Err(not_found(id)),
+                    Some(log) => Ok(meeting::start(
+                        self.inner.store.clone(),
+                        id.clone(),
+                        log,
+                        &self.inner.shutdown,
+                        &self.inner.tasks,
+                    )),
+                }
+            })
+            .await
+            .cloned();
+        if result.is_err() {
+            // Do not keep an empty cell for ids that do not exist.
+            let mut live = self.inner.live.lock().expect("hub lock");
+            if live.get(id).is_some_and(|c| !c.initialized()) {
+                live.remove(id);
+            }
+        }
+        result
+    }
+
+    /// All meetings in the store.
+    pub async fn list(&self) -> Result<Vec<MeetingIndex>, CommandError> {
+        let store = self.inner.store.clone();
+        tokio::task::spawn_blocking(move || store.list())
+            .await
+            .map_err(|e| CommandError::new(ErrorCode::Internal, e.to_string()))?
+            .map_err(|e| CommandError::new(ErrorCode::Storage, e.to_string()))
+    }
+
+    /// Waits for every meeting task to finish (after shutdown was signalled).
+    pub async fn wait_stopped(&self) {
+        self.inner.tasks.close();
+        self.inner.tasks.wait().await;
+    }
+}
+
+fn not_found(id: &MeetingId) -> CommandError {
+    CommandError::not_found(format!("no meeting {id}"))
+}

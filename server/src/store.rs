@@ -1,0 +1,413 @@
+//! The durable event log, in sled.
+//!
+//! Layout (one `sled::Db` per process; sled allows one process per directory):
+//! - tree `log`: key = meeting id (8 ASCII bytes) ++ seq (u64 big-endian), so a
+//!   prefix scan yields one meeting's events in order; value = JSON
+//!   `{"event": <Event>, "meta": <Meta>}`. JSON, not bincode: events are tagged enums.
+//! - tree `meetings`: key = meeting id; value = JSON [`MeetingIndex`].
+//!
+//! All writes go through one writer thread that takes every job waiting, inserts
+//! them and flushes once (group commit), then answers each job. A job is answered
+//! `Ok` only after the flush, so an acknowledged event survives a crash of the
+//! process. If the flush fails, the batch's keys are removed again so that a
+//! refused event can never become durable later.
+
+use babahui_shared::{Actor, CommandId, Event, MeetingId, Seq};
+use serde::{Deserialize, Serialize};
+use std::path::Path;
+use std::sync::mpsc as std_mpsc;
+use std::sync::{Arc, Mutex};
+use std::thread;
+use tokio::sync::oneshot;
+
+/// Errors from the store.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// sled failed (I/O, corruption, disk full).
+    #[error("storage error: {0}")]
+    Sled(#[from] sled::Error),
+    /// A stored record is not valid JSON of the expected shape.
+    #[error("stored record {key} is damaged: {source}")]
+    Damaged {
+        /// Which key.
+        key: String,
+        /// Why.
+        source: serde_json::Error,
+    },
+    /// A meeting's log has a hole or is out of order.
+    #[error("meeting {meeting}: expected event {expected}, found {found}")]
+    Gap {
+        /// Which meeting.
+        meeting: MeetingId,
+        /// Sequence number expected.
+        expected: Seq,
+        /// Sequence number found.
+        found: Seq,
+    },
+    /// The writer thread is gone (the server is shutting down).
+    #[error("the store is closed")]
+    Closed,
+}
+
+/// A capability granted by an event: whoever holds the token whose SHA-256 is
+/// `hash` acts as `to`. Only hashes are stored.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Grant {
+    /// Hex SHA-256 of the token.
+    pub hash: String,
+    /// Who the token makes its holder.
+    pub to: Actor,
+}
+
+/// What is stored with an event but never sent to clients.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub struct Meta {
+    /// Id of the command that produced the event (for idempotent resends).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub command: Option<CommandId>,
+    /// Tokens this event grants.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub grants: Vec<Grant>,
+    /// A new join invite code (meeting creation).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub invite: Option<String>,
+}
+
+/// One record of the log as read back.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct StoredEvent {
+    /// The public event.
+    pub event: Event,
+    /// The private part.
+    #[serde(default)]
+    pub meta: Meta,
+}
+
+/// One record to append: the event already serialised (the same JSON goes to
+/// clients, so it is produced once) and its meta.
+#[derive(Debug, Clone)]
+pub struct NewRecord {
+    /// Sequence number.
+    pub seq: Seq,
+    /// `serde_json::to_string(&event)`.
+    pub event_json: String,
+    /// Private part.
+    pub meta: Meta,
+}
+
+/// A meeting's entry in the index of meetings.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MeetingIndex {
+    /// Id.
+    pub id: MeetingId,
+    /// Title at creation.
+    pub title: String,
+    /// Server time of creation, ms.
+    pub created_at: u64,
+}
+
+enum Job {
+    Write(WriteJob),
+    /// Flush and end the thread (the last step of a clean shutdown).
+    Stop,
+}
+
+struct WriteJob {
+    meeting: MeetingId,
+    records: Vec<NewRecord>,
+    index: Option<MeetingIndex>,
+    done: oneshot::Sender<Result<(), String>>,
+}
+
+/// Handle to the store; cheap to clone.
+#[derive(Clone)]
+pub struct Store {
+    db: sled::Db,
+    log: sled::Tree,
+    meetings: sled::Tree,
+    writer: std_mpsc::Sender<Job>,
+    thread: Arc<Mutex<Option<thread::JoinHandle<()>>>>,
+}
+
+impl std::fmt::Debug for Store {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Store").finish_non_exhaustive()
+    }
+}
+
+/// Most jobs one group commit takes.
+const MAX_JOBS_PER_FLUSH: usize = 4096;
+
+impl Store {
+    /// Opens (or creates) the store in `dir` and starts the writer thread.
+    pub fn open(dir: &Path) -> Result<Store, StoreError> {
+        let db = sled::Config::new()
+            .path(dir)
+            .mode(sled::Mode::HighThroughput)
+            .open()?;
+        let log = db.open_tree("log")?;
+        let meetings = db.open_tree("meetings")?;
+        let (writer, rx) = std_mpsc::channel::<Job>();
+        let (wdb, wlog, wmeet) = (db.clone(), log.clone(), meetings.clone());
+        let thread = thread::Builder::new()
+            .name("babahui-writer".into())
+            .spawn(move || writer_loop(wdb, wlog, wmeet, rx))
+            .map_err(|e| StoreError::Sled(sled::Error::Io(e)))?;
+        Ok(Store {
+            db,
+            log,
+            meetings,
+            writer,
+            thread: Arc::new(Mutex::new(Some(thread))),
+        })
+    }
+
+    /// Flushes, stops the writer thread and waits for it, so that once every
+    /// handle is dropped the directory can be opened again (by a restart in
+    /// the same process, or a backup). Writes after this fail with `Closed`.
+    pub fn close(&self) {
+        let _ = self.writer.send(Job::Stop);
+        let handle = self.thread.lock().map(|mut t| t.take()).unwrap_or(None);
+        if let Some(handle) = handle {
+            let _ = handle.join();
+        }
+    }
+
+    /// Appends `records` to `meeting`'s log (and its index entry, on creation);
+    /// resolves once they are flushed to disk.
+    pub async fn append(
+        &self,
+        meeting: &MeetingId,
+        records: Vec<NewRecord>,
+        index: Option<MeetingIndex>,
+    ) -> Result<(), StoreError> {
+        let (done, rx) = oneshot::channel();
+        let job = WriteJob {
+            meeting: meeting.clone(),
+            records,
+            index,
+            done,
+        };
+        self.writer
+            .send(Job::Write(job))
+            .map_err(|_| StoreError::Closed)?;
+        match rx.await {
+            Ok(Ok(())) => Ok(()),
+            Ok(Err(msg)) => Err(StoreError::Sled(sled::Error::Io(std::io::Error::other(
+                msg,
+            )))),
+            Err(_) => Err(StoreError::Closed),
+        }
+    }
+
+    /// Whether a meeting exists.
+    pub fn contains(&self, meeting: &MeetingId) -> Result<bool, StoreError> {
+        Ok(self.meetings.contains_key(meeting.as_str())?)
+    }
+
+    /// Reads a meeting's whole log, checking that it is gap-free from 1.
+    /// Blocking: call from `spawn_blocking`.
+    pub fn load(&self, meeting: &MeetingId) -> Result<Vec<StoredEvent>, StoreError> {
+        let mut out = Vec::new();
+        for item in self.log.scan_prefix(meeting.as_str()) {
+            let (key, value) = item?;
+            let record: StoredEvent =
+                serde_json::from_slice(&value).map_err(|source| StoreError::Damaged {
+                    key: describe_key(&key),
+                    source,
+                })?;
+            let expected = out.len() as Seq + 1;
+            if record.event.seq != expected || key_seq(&key) != Some(expected) {
+                return Err(StoreError::Gap {
+                    meeting: meeting.clone(),
+                    expected,
+                    found: record.event.seq,
+                });
+            }
+            out.push(record);
+        }
+        Ok(out)
+    }
+
+    /// All meetings, oldest first.
+    pub fn list(&self) -> Result<Vec<MeetingIndex>, StoreError> {
+        let mut out = Vec::new();
+        for item in self.meetings.iter() {
+            let (key, value) = item?;
+            let entry: MeetingIndex =
+                serde_json::from_slice(&value).map_err(|source| StoreError::Damaged {
+                    key: describe_key(&key),
+                    source,
+                })?;
+            out.push(entry);
+        }
+        out.sort_by_key(|m| m.created_at);
+        Ok(out)
+    }
+
+    /// Flushes everything (used at shutdown).
+    pub fn flush(&self) -> Result<(), StoreError> {
+        self.db.flush()?;
+        Ok(())
+    }
+}
+
+/// Key of one event: meeting id bytes then the big-endian sequence number.
+pub fn event_key(meeting: &MeetingId, seq: Seq) -> Vec<u8> {
+    let mut key = Vec::with_capacity(meeting.as_str().len() + 8);
+    key.extend_from_slice(meeting.as_str().as_bytes());
+    key.extend_from_slice(&seq.to_be_bytes());
+    key
+}
+
+fn key_seq(key: &[u8]) -> Option<Seq> {
+    let tail: [u8; 8] = key.get(key.len().checked_sub(8)?..)?.try_into().ok()?;
+    Some(Seq::from_be_bytes(tail))
+}
+
+fn describe_key(key: &[u8]) -> String {
+    match key_seq(key) {
+        Some(seq) if key.len() > 8 => {
+            format!("{}#{seq}", String::from_utf8_lossy(&key[..key.len() - 8]))
+        }
+        _ => String::from_utf8_lossy(key).into_owned(),
+    }
+}
+
+/// The stored bytes of one record: the event JSON is embedded as-is.
+fn encode(record: &NewRecord) -> Vec<u8> {
+    let meta = serde_json::to_string(&record.meta).expect("meta serialises");
+    format!("{{\"event\":{},\"meta\":{}}}", record.event_json, meta).into_bytes()
+}
+
+fn writer_loop(db: sled::Db, log: sled::Tree, meetings: sled::Tree, rx: std_mpsc::Receiver<Job>) {
+    let mut stopping = false;
+    while !stopping {
+        let Ok(first) = rx.recv() else { break };
+        let mut jobs = Vec::new();
+        let mut next = Some(first);
+        while let Some(job) = next.take() {
+            match job {
+                Job::Write(job) => jobs.push(job),
+                Job::Stop => stopping = true,
+            }
+            if jobs.len() < MAX_JOBS_PER_FLUSH && !stopping {
+                next = rx.try_recv().ok();
+            }
+        }
+        if jobs.is_empty() {
+            continue;
+        }
+        let inserted: Vec<Result<(), sled::Error>> = jobs
+            .iter()
+            .map(|job| insert_job(&log, &meetings, job))
+            .collect();
+        let flushed = db.flush().map(|_| ());
+        for (job, result) in jobs.into_iter().zip(inserted) {
+            let result = result.and(flushed.clone());
+            if result.is_err() {
+                undo_job(&log, &meetings, &job);
+            }
+            let _ = job.done.send(result.map_err(|e| e.to_string()));
+        }
+    }
+    let _ = db.flush();
+}
+
+fn insert_job(log: &sled::Tree, meetings: &sled::Tree, job: &WriteJob) -> Result<(), sled::Error> {
+    let mut batch = sled::Batch::default();
+    for record in &job.records {
+        batch.insert(event_key(&job.meeting, record.seq), encode(record));
+    }
+    log.apply_batch(batch)?;
+    if let Some(index) = &job.index {
+        meetings.insert(
+            index.id.as_str(),
+            serde_json::to_vec(index).expect("index serialises"),
+        )?;
+    }
+    Ok(())
+}
+
+/// Takes back the writes of a job whose flush failed, so they never become durable.
+fn undo_job(log: &sled::Tree, meetings: &sled::Tree, job: &WriteJob) {
+    for record in &job.records {
+        let _ = log.remove(event_key(&job.meeting, record.seq));
+    }
+    if let Some(index) = &job.index {
+        let _ = meetings.remove(index.id.as_str());
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use babahui_shared::EventKind;
+
+    fn record(seq: Seq) -> NewRecord {
+        let event = Event {
+            seq,
+            at: seq * 10,
+            by: Actor::Moderator,
+            event: EventKind::MeetingStarted,
+        };
+        NewRecord {
+            seq,
+            event_json: serde_json::to_string(&event).unwrap(),
+            meta: Meta {
+                command: Some(CommandId(format!("c{seq}"))),
+                ..Meta::default()
+            },
+        }
+    }
+
+    #[tokio::test]
+    async fn appends_survive_reopen_in_order() {
+        let dir = tempfile::tempdir().unwrap();
+        let id = MeetingId::parse("abcdefgh").unwrap();
+        let other = MeetingId::parse("abcdefgj").unwrap();
+        {
+            let store = Store::open(dir.path()).unwrap();
+            let index = MeetingIndex {
+                id: id.clone(),
+                title: "t".into(),
+                created_at: 1,
+            };
+            store
+                .append(&id, (1..=300).map(record).collect(), Some(index))
+                .await
+                .unwrap();
+            store.append(&other, vec![record(1)], None).await.unwrap();
+            store.close();
+        }
+        let store = Store::open(dir.path()).unwrap();
+        let log = store.load(&id).unwrap();
+        assert_eq!(log.len(), 300, "big-endian keys keep 256 after 255");
+        assert!(log
+            .iter()
+            .enumerate()
+            .all(|(i, r)| r.event.seq == i as Seq + 1));
+        assert_eq!(log[4].meta.command, Some(CommandId("c5".into())));
+        assert!(store.contains(&id).unwrap());
+        assert_eq!(store.list().unwrap().len(), 1);
+    }
+
+    #[tokio::test]
+    async fn a_gap_is_reported_not_skipped() {
+        let dir = tempfile::tempdir().unwrap();
+        let id = MeetingId::parse("abcdefgh").unwrap();
+        let store = Store::open(dir.path()).unwrap();
+        store
+            .append(&id, vec![record(1), record(3)], None)
+            .await
+            .unwrap();
+        assert!(matches!(
+            store.load(&id),
+            Err(StoreError::Gap {
+                expected: 2,
+                found: 3,
+                ..
+            })
+        ));
+    }
+}

@@ -1,0 +1,63 @@
+//! Random codes and capability tokens.
+//!
+//! Tokens carry 128 random bits (22 base64url characters); only their SHA-256
+//! is stored, so a copy of the data directory does not let anyone in.
+//! Meeting ids and invite codes are short and typeable instead: they locate a
+//! meeting, they do not grant anything beyond joining it as a new attendee.
+
+use babahui_shared::ids::{CODE_ALPHABET, MEETING_ID_LEN};
+use babahui_shared::MeetingId;
+use rand::Rng;
+use sha2::{Digest, Sha256};
+
+/// Length of a join invite code.
+pub const INVITE_LEN: usize = 6;
+
+/// A new random token (128 bits).
+pub fn new_token() -> String {
+    let bytes: [u8; 16] = rand::rng().random();
+    data_encoding::BASE64URL_NOPAD.encode(&bytes)
+}
+
+/// Hex SHA-256 of a token, as stored and looked up.
+pub fn hash_token(token: &str) -> String {
+    data_encoding::HEXLOWER.encode(&Sha256::digest(token.as_bytes()))
+}
+
+/// A random code of `len` characters from the typeable alphabet.
+pub fn new_code(len: usize) -> String {
+    let mut rng = rand::rng();
+    (0..len)
+        .map(|_| CODE_ALPHABET[rng.random_range(0..CODE_ALPHABET.len())] as char)
+        .collect()
+}
+
+/// A new random meeting id.
+pub fn new_meeting_id() -> MeetingId {
+    MeetingId::parse(&new_code(MEETING_ID_LEN)).expect("generated from the alphabet")
+}
+
+/// Compares two secrets without leaking where they differ (via their hashes).
+pub fn same_secret(a: &str, b: &str) -> bool {
+    let (ha, hb) = (Sha256::digest(a.as_bytes()), Sha256::digest(b.as_bytes()));
+    ha.iter()
+        .zip(hb.iter())
+        .fold(0u8, |acc, (x, y)| acc | (x ^ y))
+        == 0
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tokens_are_long_random_and_hash_stably() {
+        let (a, b) = (new_token(), new_token());
+        assert_eq!(a.len(), 22);
+        assert_ne!(a, b);
+        assert_eq!(hash_token(&a), hash_token(&a));
+        assert_eq!(hash_token(&a).len(), 64);
+        assert!(same_secret("k", "k") && !same_secret("k", "K"));
+        assert!(MeetingId::parse(new_meeting_id().as_str()).is_some());
+    }
+}

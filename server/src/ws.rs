@@ -1,0 +1,379 @@
+//! One WebSocket connection: handshake → `select!` loop → cleanup.
+//!
+//! The handshake waits (bounded) for `hello`, authenticates the token with the
+//! meeting task and subscribes in the same step, so nothing falls between the
+//! catch-up and the live stream. The loop then forwards the meeting's frames
+//! (shared bytes, never re-serialised), sends each command to the meeting task
+//! and answers with its ack or error, pings, and watches for shutdown.
+//! A client that falls behind the broadcast ring gets a snapshot instead
+//! (lag is a state, not an error); a client that stops reading is dropped
+//! after a send timeout, so it never holds memory or delays anyone else.
+
+use crate::http::{ApiError, AppState};
+use crate::hub::{Ack, Connected, Frame, MeetingHandle};
+use axum::extract::ws::{CloseFrame, Message, Utf8Bytes, WebSocket, WebSocketUpgrade};
+use axum::extract::{Path, State};
+use axum::response::Response;
+use babahui_shared::limits::FRAME_MAX_BYTES;
+use babahui_shared::protocol::PROTOCOL_VERSION;
+use babahui_shared::{
+    Actor, ClientMsg, CommandError, CommandId, ErrorCode, MeetingId, Seq, ServerMsg,
+};
+use futures::stream::FuturesUnordered;
+use futures::StreamExt;
+use std::future::Future;
+use std::pin::Pin;
+use std::time::Duration;
+use tokio::sync::broadcast::error::RecvError;
+use tokio::time::{timeout, Instant};
+use tracing::Instrument;
+
+/// Frames above [`FRAME_MAX_BYTES`] but below this get a `too_large` error and
+/// the connection stays open; above this the socket library closes it (1009).
+const HARD_FRAME_MAX: usize = 64 * 1024;
+/// Commands one connection may have waiting for their acks.
+const MAX_IN_FLIGHT: usize = 64;
+/// A send that takes longer means the client is not reading: drop it.
+const SEND_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// Close codes (4000–4999 are the application's own).
+mod close {
+    pub const UNAUTHENTICATED: u16 = 4001;
+    pub const REMOVED: u16 = 4003;
+    pub const NOT_FOUND: u16 = 4004;
+    pub const GOING_AWAY: u16 = 1001;
+    pub const POLICY: u16 = 1008;
+}
+
+/// `GET /api/meetings/{id}/ws`: upgrades once the meeting is known to exist.
+pub async fn upgrade(
+    State(app): State<AppState>,
+    Path(id): Path<String>,
+    ws: WebSocketUpgrade,
+) -> Result<Response, ApiError> {
+    let parsed = MeetingId::parse(&id).ok_or_else(|| ApiError::no_meeting(&id))?;
+    let handle = app.hub.get(&parsed).await?;
+    let ws = ws
+        .read_buffer_size(4 * 1024)
+        .write_buffer_size(0)
+        .max_message_size(HARD_FRAME_MAX)
+        .max_frame_size(HARD_FRAME_MAX);
+    let tracker = app.connections.clone();
+    Ok(ws.on_upgrade(move |socket| {
+        let span = tracing::info_span!("ws", meeting = %parsed, role = tracing::field::Empty);
+        tracker.track_future(Connection::run(socket, handle, app).instrument(span))
+    }))
+}
+
+type Pending = Pin<Box<dyn Future<Output = (CommandId, Result<Ack, CommandError>)> + Send>>;
+
+struct Connection {
+    socket: WebSocket,
+    handle: MeetingHandle,
+    app: AppState,
+    actor: Actor,
+    last_heard: Instant,
+}
+
+enum Step {
+    Continue,
+    Close(u16, &'static str),
+}
+
+impl Connection {
+    async fn run(mut socket: WebSocket, handle: MeetingHandle, app: AppState) {
+        let Some(connected) = handshake(&mut socket, &handle, &app).await else {
+            return;
+        };
+        tracing::Span::current().record("role", tracing::field::debug(connected.actor));
+        let mut conn = Connection {
+            socket,
+            handle,
+            app,
+            actor: connected.actor,
+            last_heard: Instant::now(),
+        };
+        let reason = conn.serve(connected).await;
+        if let Some((code, why)) = reason {
+            let frame = CloseFrame {
+                code,
+                reason: Utf8Bytes::from_static(why),
+            };
+            let _ = timeout(SEND_TIMEOUT, conn.socket.send(Message::Close(Some(frame)))).await;
+        }
+        tracing::debug!("connection closed");
+    }
+
+    /// The main loop; returns the close frame to send, if any.
+    async fn serve(&mut self, connected: Connected) -> Option<(u16, &'static str)> {
+        let Connected {
+            actor,
+            head,
+            catch_up,
+            mut rx,
+        } = connected;
+        let welcome = ServerMsg::Welcome {
+            meeting: self.handle.id().clone(),
+            you: actor,
+            server_time: crate::hub::meeting::now_ms(),
+            head,
+            protocol: PROTOCOL_VERSION,
+        };
+        self.send_msg(&welcome).await.ok()?;
+        if let Some(bytes) = catch_up {
+            self.send(Message::Text(bytes)).await.ok()?;
+        }
+        // Frames up to this sequence number are already covered by what was sent.
+        let mut covered: Seq = head;
+        let mut pending: FuturesUnordered<Pending> = FuturesUnordered::new();
+        let mut heartbeat = tokio::time::interval(self.app.config.heartbeat);
+        heartbeat.reset();
+        let shutdown = self.app.shutdown.clone();
+        loop {
+            let step = tokio::select! {
+                _ = shutdown.cancelled() => Step::Close(close::GOING_AWAY, "server shutting down"),
+                msg = self.socket.recv() => match msg {
+                    Some(Ok(msg)) => self.on_message(msg, &mut pending).await,
+                    _ => return None,
+                },
+                frame = rx.recv() => match frame {
+                    Ok(frame) => self.on_frame(frame, &mut covered).await,
+                    Err(RecvError::Lagged(missed)) => {
+                        tracing::debug!(missed, "client lagged; sending a snapshot");
+                        self.resync(&mut covered).await
+                    }
+                    Err(RecvError::Closed) => Step::Close(close::GOING_AWAY, "meeting closed"),
+                },
+                Some((id, result)) = pending.next() => self.on_result(id, result).await,
+                _ = heartbeat.tick() => self.on_heartbeat().await,
+            };
+            if let Step::Close(code, why) = step {
+                return Some((code, why));
+            }
+        }
+    }
+
+    async fn on_message(&mut self, msg: Message, pending: &mut FuturesUnordered<Pending>) -> Step {
+        self.last_heard = Instant::now();
+        let text = match msg {
+            Message::Text(text) => text,
+            Message::Binary(_) => {
+                return self
+                    .error(None, ErrorCode::Malformed, "send JSON text frames")
+                    .await
+            }
+            Message::Close(_) => return Step::Close(1000, "bye"),
+            Message::Ping(_) | Message::Pong(_) => return Step::Continue,
+        };
+        if text.len() > FRAME_MAX_BYTES {
+            let why = format!("messages are limited to {FRAME_MAX_BYTES} bytes");
+            return self.error(None, ErrorCode::TooLarge, &why).await;
+        }
+        let msg: ClientMsg = match serde_json::from_str(text.as_str()) {
+            Ok(msg) => msg,
+            Err(e) => {
+                return self
+                    .error(
+                        None,
+                        ErrorCode::Malformed,
+                        &format!("not a valid message: {e}"),
+                    )
+                    .await
+            }
+        };
+        match msg {
+            ClientMsg::Hello { .. } => {
+                self.error(None, ErrorCode::Conflict, "already said hello")
+                    .await
+            }
+            ClientMsg::Ping { t } => {
+                let pong = ServerMsg::Pong {
+                    t,
+                    server_time: crate::hub::meeting::now_ms(),
+                };
+                self.send_or_close(&pong).await
+            }
+            ClientMsg::Command { id, command } => {
+                if !id.is_valid() {
+                    return self
+                        .error(
+                            None,
+                            ErrorCode::Invalid,
+                            "command ids are 1 to 64 printable ASCII characters",
+                        )
+                        .await;
+                }
+                if pending.len() >= MAX_IN_FLIGHT {
+                    return self
+                        .error(
+                            Some(id),
+                            ErrorCode::RateLimited,
+                            "too many commands waiting; slow down",
+                        )
+                        .await;
+                }
+                let (handle, actor) = (self.handle.clone(), self.actor);
+                pending.push(Box::pin(async move {
+                    let result = handle.command(actor, id.clone(), command).await;
+                    (id, result)
+                }));
+                Step::Continue
+            }
+        }
+    }
+
+    async fn on_frame(&mut self, frame: Frame, covered: &mut Seq) -> Step {
+        if frame.last_seq <= *covered {
+            return Step::Continue;
+        }
+        *covered = frame.last_seq;
+        if let Some(me) = self.actor.participant() {
+            if frame.removed.contains(&me) {
+                let _ = self.send(Message::Text(frame.bytes)).await;
+                return Step::Close(close::REMOVED, "removed by the moderator");
+            }
+        }
+        self.send_step(Message::Text(frame.bytes)).await
+    }
+
+    async fn resync(&mut self, covered: &mut Seq) -> Step {
+        match self.handle.snapshot().await {
+            Ok((seq, bytes)) => {
+                *covered = seq;
+                self.send_step(Message::Text(bytes)).await
+            }
+            Err(_) => Step::Close(close::GOING_AWAY, "meeting unavailable"),
+        }
+    }
+
+    async fn on_result(&mut self, id: CommandId, result: Result<Ack, CommandError>) -> Step {
+        let msg = match result {
+            Ok(ack) => ServerMsg::Ack {
+                id,
+                seq: ack.seq,
+                created: ack.created,
+                duplicate: ack.duplicate,
+            },
+            Err(e) => ServerMsg::Error {
+                id: Some(id),
+                code: e.code,
+                message: e.message,
+            },
+        };
+        self.send_or_close(&msg).await
+    }
+
+    async fn on_heartbeat(&mut self) -> Step {
+        if self.last_heard.elapsed() > self.app.config.idle_timeout {
+            tracing::debug!("no sign of life; closing");
+            return Step::Close(close::POLICY, "no heartbeat");
+        }
+        self.send_step(Message::Ping(Default::default())).await
+    }
+
+    async fn error(&mut self, id: Option<CommandId>, code: ErrorCode, message: &str) -> Step {
+        let msg = ServerMsg::Error {
+            id,
+            code,
+            message: message.to_owned(),
+        };
+        self.send_or_close(&msg).await
+    }
+
+    async fn send_or_close(&mut self, msg: &ServerMsg) -> Step {
+        match self.send_msg(msg).await {
+            Ok(()) => Step::Continue,
+            Err(()) => Step::Close(close::GOING_AWAY, "send failed"),
+        }
+    }
+
+    async fn send_step(&mut self, msg: Message) -> Step {
+        match self.send(msg).await {
+            Ok(()) => Step::Continue,
+            Err(()) => Step::Close(close::GOING_AWAY, "send failed"),
+        }
+    }
+
+    async fn send_msg(&mut self, msg: &ServerMsg) -> Result<(), ()> {
+        let text = serde_json::to_string(msg).expect("server messages serialise");
+        self.send(Message::Text(text.into())).await
+    }
+
+    async fn send(&mut self, msg: Message) -> Result<(), ()> {
+        match timeout(SEND_TIMEOUT, self.socket.send(msg)).await {
+            Ok(Ok(())) => Ok(()),
+            _ => Err(()),
+        }
+    }
+}
+
+/// Waits for `hello`, authenticates and subscribes. Anything else before
+/// `hello` gets an error; silence past the deadline closes the connection.
+async fn handshake(
+    socket: &mut WebSocket,
+    handle: &MeetingHandle,
+    app: &AppState,
+) -> Option<Connected> {
+    let deadline = Instant::now() + app.config.hello_timeout;
+    loop {
+        let msg = match tokio::time::timeout_at(deadline, socket.recv()).await {
+            Err(_) => {
+                refuse(
+                    socket,
+                    ErrorCode::Unauthenticated,
+                    "no hello in time",
+                    close::POLICY,
+                )
+                .await;
+                return None;
+            }
+            Ok(Some(Ok(msg))) => msg,
+            Ok(_) => return None,
+        };
+        let Message::Text(text) = msg else { continue };
+        let hello = if text.len() > FRAME_MAX_BYTES {
+            None
+        } else {
+            serde_json::from_str::<ClientMsg>(&text).ok()
+        };
+        let Some(ClientMsg::Hello { token, since }) = hello else {
+            let reply = ServerMsg::Error {
+                id: None,
+                code: ErrorCode::Unauthenticated,
+                message: "send hello with your token first".into(),
+            };
+            let text = serde_json::to_string(&reply).expect("serialises");
+            if socket.send(Message::Text(text.into())).await.is_err() {
+                return None;
+            }
+            continue;
+        };
+        return match handle.connect(&token, since).await {
+            Ok(connected) => Some(connected),
+            Err(e) => {
+                let code = match e.code {
+                    ErrorCode::Forbidden => close::REMOVED,
+                    ErrorCode::NotFound => close::NOT_FOUND,
+                    _ => close::UNAUTHENTICATED,
+                };
+                refuse(socket, e.code, &e.message, code).await;
+                None
+            }
+        };
+    }
+}
+
+async fn refuse(socket: &mut WebSocket, code: ErrorCode, message: &str, close_code: u16) {
+    let reply = ServerMsg::Error {
+        id: None,
+        code,
+        message: message.to_owned(),
+    };
+    let text = serde_json::to_string(&reply).expect("serialises");
+    let _ = timeout(SEND_TIMEOUT, socket.send(Message::Text(text.into()))).await;
+    let frame = CloseFrame {
+        code: close_code,
+        reason: Utf8Bytes::from(code.as_str()),
+    };
+    let _ = timeout(SEND_TIMEOUT, socket.send(Message::Close(Some(frame)))).await;
+}
