@@ -153,7 +153,7 @@ mod tests {
                 },
             }]),
             ServerMsg::Snapshot {
-                state: MeetingState::default(),
+                state: Box::default(),
             },
         ];
         for m in msgs {
