@@ -11,7 +11,7 @@ use babahui_shared::{MeetingId, ParticipantId};
 use serde::{Deserialize, Serialize};
 
 /// Answer to a successful `POST /api/meetings`.
-#[derive(Debug, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct CreatedResponse {
     /// Meeting id.
     pub id: MeetingId,

@@ -1,0 +1,88 @@
+//! HTTP helpers over the real API.
+
+use anyhow::{bail, Context, Result};
+use babahui::http::meetings::{CreatedResponse, JoinResponse};
+use babahui_shared::{MeetingId, MeetingState};
+use serde_json::{json, Value};
+
+/// A created meeting with its secrets pulled out of the links.
+#[derive(Debug, Clone)]
+pub struct Meeting {
+    /// What the server answered.
+    pub created: CreatedResponse,
+    /// Moderator token (from the fragment of `moderator_url`).
+    pub moderator: String,
+    /// Projector token.
+    pub projector: String,
+    /// Invite code (from `join_url`).
+    pub invite: String,
+}
+
+impl Meeting {
+    /// The meeting id.
+    pub fn id(&self) -> &MeetingId {
+        &self.created.id
+    }
+}
+
+fn after<'a>(url: &'a str, marker: &str) -> Result<&'a str> {
+    url.split_once(marker)
+        .map(|(_, v)| v)
+        .with_context(|| format!("{marker} missing in {url}"))
+}
+
+/// Creates a meeting with `body` (a `POST /api/meetings` JSON).
+pub async fn create_meeting(base: &str, body: Value) -> Result<Meeting> {
+    let resp = reqwest::Client::new()
+        .post(format!("{base}/api/meetings"))
+        .json(&body)
+        .send()
+        .await?;
+    if resp.status() != 201 {
+        bail!("create failed: {} {}", resp.status(), resp.text().await?);
+    }
+    let created: CreatedResponse = resp.json().await?;
+    Ok(Meeting {
+        moderator: after(&created.moderator_url, "#k=")?.to_owned(),
+        projector: after(&created.projector_url, "#k=")?.to_owned(),
+        invite: after(&created.join_url, "?i=")?.to_owned(),
+        created,
+    })
+}
+
+/// A meeting with the given agenda titles (15 minutes each) and default categories.
+pub async fn simple_meeting(base: &str, title: &str, topics: &[&str]) -> Result<Meeting> {
+    let agenda: Vec<Value> = topics
+        .iter()
+        .map(|t| json!({"title": t, "minutes": 15}))
+        .collect();
+    create_meeting(
+        base,
+        json!({"title": title, "place": "院坝", "agenda": agenda}),
+    )
+    .await
+}
+
+/// Joins as an attendee; returns the participant id and token.
+pub async fn join(base: &str, m: &Meeting, name: &str, category: &str) -> Result<JoinResponse> {
+    let body =
+        json!({"invite": m.invite, "name": name, "category": category, "publish_name": true});
+    let resp = reqwest::Client::new()
+        .post(format!("{base}/api/meetings/{}/join", m.id()))
+        .json(&body)
+        .send()
+        .await?;
+    if resp.status() != 201 {
+        bail!("join failed: {} {}", resp.status(), resp.text().await?);
+    }
+    Ok(resp.json().await?)
+}
+
+/// The public state as the HTTP API serves it.
+pub async fn public_state(base: &str, id: &MeetingId) -> Result<MeetingState> {
+    let resp = reqwest::get(format!("{base}/api/meetings/{id}")).await?;
+    if resp.status() != 200 {
+        bail!("state failed: {}", resp.status());
+    }
+    Ok(resp.json().await?)
+}

@@ -1,0 +1,334 @@
+//! The HTTP API: creation, links, public state, QR, errors, the organiser key, the CLI.
+
+use crate::helpers::{data_dir, ServerProcess, TestServer};
+use babahui::HttpConfig;
+use serde_json::{json, Value};
+use tests::http::{create_meeting, join, public_state, simple_meeting};
+use tests::WsClient;
+
+async fn error_of(resp: reqwest::Response) -> (u16, String) {
+    let status = resp.status().as_u16();
+    let body: Value = resp.json().await.expect("error bodies are JSON");
+    (
+        status,
+        body["error"]["code"]
+            .as_str()
+            .expect("error.code")
+            .to_owned(),
+    )
+}
+
+#[tokio::test]
+async fn healthz_answers() {
+    let server = TestServer::start().await;
+    let resp = reqwest::get(format!("{}/healthz", server.base))
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 200);
+}
+
+#[tokio::test]
+async fn create_gives_absolute_links_and_only_the_moderator_link_carries_the_secret() {
+    let server = TestServer::start().await;
+    let m = create_meeting(
+        &server.base,
+        json!({"title": " 三月坝坝会 ", "place": "3栋院坝", "starts_at": "2026-11-30 19:00",
+               "agenda": [{"title": "停车难", "minutes": 20}, {"title": "垃圾分类"}]}),
+    )
+    .await
+    .unwrap();
+    let c = &m.created;
+    for url in [
+        &c.join_url,
+        &c.moderator_url,
+        &c.projector_url,
+        &c.qr_svg_url,
+    ] {
+        assert!(
+            url.starts_with(&server.base),
+            "{url} is absolute on the request's address"
+        );
+        assert!(url.contains(c.id.as_str()));
+    }
+    assert_eq!(c.title, "三月坝坝会");
+    assert!(m.moderator.len() >= 22, "128-bit token");
+    assert!(!c.join_url.contains(&m.moderator) && !c.projector_url.contains(&m.moderator));
+    assert_ne!(m.moderator, m.projector);
+
+    let state = public_state(&server.base, &c.id).await.unwrap();
+    assert_eq!(state.title, "三月坝坝会");
+    assert_eq!(state.place, "3栋院坝");
+    assert_eq!(state.agenda.len(), 2);
+    assert_eq!(state.agenda[0].minutes, 20);
+    assert!(
+        state.attendee_categories.contains(&"业委会".to_string()),
+        "defaults applied"
+    );
+
+    // No secret in the public state, whatever joined.
+    let a = join(&server.base, &m, "张阿姨", "居民").await.unwrap();
+    let raw = reqwest::get(format!("{}/api/meetings/{}", server.base, c.id))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    for secret in [
+        &m.moderator,
+        &m.projector,
+        &a.token,
+        &babahui::tokens::hash_token(&m.moderator),
+    ] {
+        assert!(
+            !raw.contains(secret.as_str()),
+            "public state leaks a secret"
+        );
+    }
+    assert!(raw.contains("张阿姨"));
+}
+
+#[tokio::test]
+async fn public_url_overrides_the_request_address() {
+    let config = HttpConfig {
+        links: babahui::links::LinkBase {
+            public_url: Some("https://bbh.example.org".into()),
+            lan_url: None,
+        },
+        ..HttpConfig::default()
+    };
+    let server = TestServer::start_with(config).await;
+    let m = simple_meeting(&server.base, "t", &["a"]).await.unwrap();
+    assert!(m.created.join_url.starts_with("https://bbh.example.org/m/"));
+}
+
+#[tokio::test]
+async fn qr_svg_encodes_the_join_link() {
+    let server = TestServer::start().await;
+    let m = simple_meeting(&server.base, "t", &["a"]).await.unwrap();
+    let resp = reqwest::get(&m.created.qr_svg_url).await.unwrap();
+    assert_eq!(resp.status(), 200);
+    assert_eq!(resp.headers()["content-type"], "image/svg+xml");
+    let svg = resp.text().await.unwrap();
+    assert!(
+        svg.contains("<svg") && svg.contains("<path"),
+        "an SVG with modules"
+    );
+    let other = simple_meeting(&server.base, "u", &["a"]).await.unwrap();
+    let svg2 = reqwest::get(&other.created.qr_svg_url)
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert_ne!(svg, svg2, "each meeting has its own code");
+}
+
+#[tokio::test]
+async fn errors_are_json_with_the_right_status() {
+    let server = TestServer::start().await;
+    let http = reqwest::Client::new();
+    let url = format!("{}/api/meetings", server.base);
+
+    let resp = http
+        .post(&url)
+        .header("content-type", "application/json")
+        .body("{not json")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(error_of(resp).await, (400, "malformed".into()));
+    let resp = http
+        .post(&url)
+        .json(&json!({"place": "x"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        error_of(resp).await,
+        (400, "malformed".into()),
+        "title is required"
+    );
+    let resp = http
+        .post(&url)
+        .json(&json!({"title": "   "}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(error_of(resp).await, (400, "invalid".into()), "empty title");
+    let resp = http
+        .post(&url)
+        .json(&json!({"title": "x".repeat(101)}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        error_of(resp).await,
+        (400, "invalid".into()),
+        "title too long"
+    );
+    let big = json!({"title": "t", "place": "p".repeat(100_000)});
+    let resp = http.post(&url).json(&big).send().await.unwrap();
+    assert_eq!(error_of(resp).await, (413, "too_large".into()));
+
+    for id in ["zzzzzzzz", "nope", "../etc"] {
+        let resp = http.get(format!("{url}/{id}")).send().await.unwrap();
+        assert_eq!(error_of(resp).await, (404, "not_found".into()), "{id}");
+    }
+    let resp = http
+        .get(format!("{}/api/nothing-here", server.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(error_of(resp).await, (404, "not_found".into()));
+
+    let m = simple_meeting(&server.base, "t", &["a"]).await.unwrap();
+    let join_url = format!("{url}/{}/join", m.id());
+    let resp = http
+        .post(&join_url)
+        .json(&json!({"invite": "wrong1", "name": "x", "category": "居民"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(error_of(resp).await, (403, "invite_invalid".into()));
+    let resp = http
+        .post(&join_url)
+        .json(&json!({"invite": m.invite, "category": "外星人"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(error_of(resp).await, (400, "invalid".into()));
+    // None of that created anything.
+    assert_eq!(
+        public_state(&server.base, m.id())
+            .await
+            .unwrap()
+            .participants
+            .len(),
+        0
+    );
+}
+
+#[tokio::test]
+async fn joining_without_a_name_is_anonymous_and_the_token_works() {
+    let server = TestServer::start().await;
+    let m = simple_meeting(&server.base, "t", &["a"]).await.unwrap();
+    let body = json!({"invite": m.invite, "category": "物业"});
+    let resp = reqwest::Client::new()
+        .post(format!("{}/api/meetings/{}/join", server.base, m.id()))
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 201);
+    let joined: Value = resp.json().await.unwrap();
+    let token = joined["token"].as_str().unwrap();
+    let client = WsClient::connect(&server.base, m.id(), token, None)
+        .await
+        .unwrap();
+    let me = client.state.participants.last().unwrap();
+    assert_eq!(me.name, None);
+    assert_eq!(me.category, "物业");
+    assert!(!me.publish_name, "names are not published unless agreed");
+}
+
+#[tokio::test]
+async fn the_organiser_key_guards_creation() {
+    let config = HttpConfig {
+        organiser_key: Some("s3cret-key".into()),
+        ..HttpConfig::default()
+    };
+    let server = TestServer::start_with(config).await;
+    let http = reqwest::Client::new();
+    let url = format!("{}/api/meetings", server.base);
+    let body = json!({"title": "t"});
+    let resp = http.post(&url).json(&body).send().await.unwrap();
+    assert_eq!(
+        error_of(resp).await,
+        (403, "forbidden".into()),
+        "missing key"
+    );
+    let resp = http
+        .post(&url)
+        .bearer_auth("wrong")
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(error_of(resp).await, (403, "forbidden".into()), "wrong key");
+    let resp = http.get(&url).send().await.unwrap();
+    assert_eq!(
+        error_of(resp).await,
+        (403, "forbidden".into()),
+        "listing needs it too"
+    );
+    let resp = http
+        .post(&url)
+        .bearer_auth("s3cret-key")
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 201);
+    let listed: Value = http
+        .get(&url)
+        .bearer_auth("s3cret-key")
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(listed.as_array().unwrap().len(), 1);
+}
+
+#[tokio::test]
+async fn the_cli_creates_a_meeting_on_a_running_server() {
+    let (_keep, data) = data_dir();
+    let server = ServerProcess::start(&data);
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_babahui-under-test"))
+        .args([
+            "meeting",
+            "create",
+            "--title",
+            "楼道堆物",
+            "--place",
+            "5栋",
+            "--agenda",
+            "清理=10",
+            "--agenda",
+            "消防通道",
+            "--json",
+            "--server",
+        ])
+        .arg(&server.base)
+        .output()
+        .expect("run the CLI");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let created: Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    let id = babahui_shared::MeetingId::parse(created["id"].as_str().unwrap()).unwrap();
+    let state = public_state(&server.base, &id).await.unwrap();
+    assert_eq!(state.title, "楼道堆物");
+    assert_eq!(
+        state
+            .agenda
+            .iter()
+            .map(|t| (t.title.as_str(), t.minutes))
+            .collect::<Vec<_>>(),
+        [("清理", 10), ("消防通道", 0)]
+    );
+
+    let text = std::process::Command::new(env!("CARGO_BIN_EXE_babahui-under-test"))
+        .args(["meeting", "create", "--title", "t", "--server"])
+        .arg(&server.base)
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&text.stdout);
+    assert!(
+        stdout.contains("/moderator#k=") && stdout.contains("?i="),
+        "{stdout}"
+    );
+}

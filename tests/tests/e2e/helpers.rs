@@ -1,0 +1,144 @@
+//! Starting servers for tests.
+
+use babahui::{HttpConfig, Store};
+use std::io::{BufRead, BufReader};
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+
+use tempfile::TempDir;
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
+
+/// A server running inside the test process, on 127.0.0.1 and a fresh data dir.
+pub struct TestServer {
+    /// `http://127.0.0.1:PORT`
+    pub base: String,
+    /// The data directory (kept across restarts).
+    pub dir: TempDir,
+    config: HttpConfig,
+    stop: Option<oneshot::Sender<()>>,
+    task: Option<JoinHandle<std::io::Result<()>>>,
+}
+
+impl TestServer {
+    /// Starts a server with the default configuration.
+    pub async fn start() -> TestServer {
+        Self::start_with(HttpConfig::default()).await
+    }
+
+    /// Starts a server with `config`.
+    pub async fn start_with(config: HttpConfig) -> TestServer {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let mut server = TestServer {
+            base: String::new(),
+            dir,
+            config,
+            stop: None,
+            task: None,
+        };
+        server.boot().await;
+        server
+    }
+
+    async fn boot(&mut self) {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind");
+        self.base = format!("http://{}", listener.local_addr().unwrap());
+        let store = Store::open(self.dir.path()).expect("open store");
+        let (tx, rx) = oneshot::channel::<()>();
+        let config = self.config.clone();
+        self.task = Some(tokio::spawn(babahui::run(
+            listener,
+            store,
+            config,
+            async move {
+                let _ = rx.await;
+            },
+        )));
+        self.stop = Some(tx);
+    }
+
+    /// Shuts down cleanly and waits until the store is closed.
+    pub async fn stop(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        if let Some(task) = self.task.take() {
+            task.await.expect("server task").expect("server run");
+        }
+    }
+
+    /// Stops and starts again on the same data directory (a new port).
+    pub async fn restart(&mut self) {
+        self.stop().await;
+        self.boot().await;
+    }
+}
+
+impl Drop for TestServer {
+    fn drop(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+    }
+}
+
+/// The real binary in its own process, so it can be killed with SIGKILL.
+pub struct ServerProcess {
+    /// `http://127.0.0.1:PORT`
+    pub base: String,
+    child: Child,
+}
+
+impl ServerProcess {
+    /// Starts `babahui serve` on 127.0.0.1 with a free port and `data` as its folder,
+    /// and waits for its "listening on" line.
+    pub fn start(data: &Path) -> ServerProcess {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_babahui-under-test"))
+            .args(["serve", "--addr", "127.0.0.1:0", "--data"])
+            .arg(data)
+            .env(
+                "BABAHUI_LOG",
+                std::env::var("TEST_LOG").unwrap_or_else(|_| "warn".into()),
+            )
+            .stdout(Stdio::piped())
+            .spawn()
+            .expect("start server binary");
+        let stdout = child.stdout.take().expect("stdout");
+        let mut lines = BufReader::new(stdout).lines();
+        let first = lines.next().expect("a first line").expect("read stdout");
+        let addr: SocketAddr = first
+            .strip_prefix("listening on http://")
+            .unwrap_or_else(|| panic!("unexpected first line {first:?}"))
+            .parse()
+            .expect("address");
+        // Keep draining stdout so the server never blocks on a full pipe.
+        std::thread::spawn(move || for _ in lines {});
+        ServerProcess {
+            base: format!("http://{addr}"),
+            child,
+        }
+    }
+
+    /// SIGKILL: no shutdown, no flush.
+    pub fn kill9(mut self) {
+        self.child.kill().expect("kill -9");
+        self.child.wait().expect("reap");
+    }
+}
+
+impl Drop for ServerProcess {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// A temporary data directory for process tests.
+pub fn data_dir() -> (TempDir, PathBuf) {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("data");
+    (dir, path)
+}

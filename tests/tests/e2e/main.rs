@@ -1,0 +1,10 @@
+//! End-to-end tests: the real server (in this process, or the real binary in
+//! its own process for crash tests) on 127.0.0.1, a fresh sled directory for
+//! each, and real WebSocket and HTTP clients.
+
+mod api;
+mod bad_input;
+mod durability;
+mod helpers;
+mod meeting;
+mod resume;

@@ -1,0 +1,148 @@
+//! Resume after a disconnect, snapshots, and idempotent resends.
+
+use crate::helpers::TestServer;
+use babahui_shared::*;
+use tests::http::{join, public_state, simple_meeting};
+use tests::WsClient;
+
+fn opinion(text: &str) -> Command {
+    Command::SubmitOpinion {
+        text: text.into(),
+        category: None,
+        stance: None,
+        author: OpinionAuthor::Me,
+    }
+}
+
+#[tokio::test]
+async fn a_reconnecting_client_gets_exactly_what_it_missed() {
+    let server = TestServer::start().await;
+    let m = simple_meeting(&server.base, "t", &["a"]).await.unwrap();
+    let a = join(&server.base, &m, "甲", "居民").await.unwrap();
+    let b = join(&server.base, &m, "乙", "物业").await.unwrap();
+    let mut alice = WsClient::connect(&server.base, m.id(), &a.token, None)
+        .await
+        .unwrap();
+    let mut bob = WsClient::connect(&server.base, m.id(), &b.token, None)
+        .await
+        .unwrap();
+    alice.ok(opinion("一")).await.unwrap();
+    let kept = alice.state.clone();
+    alice.close().await;
+
+    for i in 0..5 {
+        bob.ok(opinion(&format!("乙{i}"))).await.unwrap();
+    }
+    let mut alice =
+        WsClient::connect_with_state(&server.base, m.id(), &a.token, Some(kept.seq), kept.clone())
+            .await
+            .unwrap();
+    assert_eq!(
+        alice.seen,
+        ((kept.seq + 1)..=bob.state.seq).collect::<Vec<_>>(),
+        "exactly the missed events"
+    );
+    assert_eq!(alice.duplicate_events, 0);
+    assert_eq!(alice.state, bob.state);
+    // And live events keep flowing after the catch-up.
+    bob.ok(opinion("再来")).await.unwrap();
+    alice.sync_to(bob.state.seq).await.unwrap();
+    assert_eq!(
+        alice.state,
+        public_state(&server.base, m.id()).await.unwrap()
+    );
+}
+
+#[tokio::test]
+async fn a_fresh_or_confused_client_gets_a_snapshot() {
+    let server = TestServer::start().await;
+    let m = simple_meeting(&server.base, "t", &["a"]).await.unwrap();
+    let a = join(&server.base, &m, "甲", "居民").await.unwrap();
+    let mut alice = WsClient::connect(&server.base, m.id(), &a.token, None)
+        .await
+        .unwrap();
+    alice.ok(opinion("一")).await.unwrap();
+    let truth = public_state(&server.base, m.id()).await.unwrap();
+
+    let fresh = WsClient::connect(&server.base, m.id(), &m.projector, None)
+        .await
+        .unwrap();
+    assert!(fresh.seen.is_empty(), "a snapshot, not a replay");
+    assert_eq!(fresh.state, truth);
+    // A client claiming to be ahead of the server (e.g. data restored from an
+    // older backup) is reset by a snapshot rather than left inconsistent.
+    let ahead = WsClient::connect(&server.base, m.id(), &m.projector, Some(truth.seq + 100)).await;
+    let ahead = ahead.unwrap();
+    assert_eq!(ahead.state, truth);
+}
+
+#[tokio::test]
+async fn a_resent_command_is_applied_once_with_its_original_result() {
+    let server = TestServer::start().await;
+    let m = simple_meeting(&server.base, "t", &["a"]).await.unwrap();
+    let a = join(&server.base, &m, "甲", "居民").await.unwrap();
+    let mut alice = WsClient::connect(&server.base, m.id(), &a.token, None)
+        .await
+        .unwrap();
+    let id = alice.new_id();
+    // Twice back to back (likely in the same batch), then again later.
+    alice
+        .submit_with_id(id.clone(), opinion("只一次"))
+        .await
+        .unwrap();
+    alice
+        .submit_with_id(id.clone(), opinion("只一次"))
+        .await
+        .unwrap();
+    let first = alice.wait_result(&id).await.unwrap().unwrap();
+    let second = alice.wait_result(&id).await.unwrap().unwrap();
+    assert_eq!((first.seq, first.created), (second.seq, second.created));
+    assert!(
+        first.duplicate != second.duplicate,
+        "exactly one of the two is the original"
+    );
+    alice
+        .submit_with_id(id.clone(), opinion("只一次"))
+        .await
+        .unwrap();
+    let third = alice.wait_result(&id).await.unwrap().unwrap();
+    assert!(third.duplicate && third.seq == first.seq);
+    let state = public_state(&server.base, m.id()).await.unwrap();
+    assert_eq!(
+        state.opinions.iter().filter(|o| o.text == "只一次").count(),
+        1
+    );
+
+    // Ids are per sender: another attendee may use the same id.
+    let b = join(&server.base, &m, "乙", "居民").await.unwrap();
+    let mut bob = WsClient::connect(&server.base, m.id(), &b.token, None)
+        .await
+        .unwrap();
+    bob.submit_with_id(id.clone(), opinion("乙的"))
+        .await
+        .unwrap();
+    let bobs = bob.wait_result(&id).await.unwrap().unwrap();
+    assert!(!bobs.duplicate && bobs.seq > first.seq);
+}
+
+#[tokio::test]
+async fn a_removed_attendee_is_disconnected_and_cannot_return() {
+    let server = TestServer::start().await;
+    let m = simple_meeting(&server.base, "t", &["a"]).await.unwrap();
+    let a = join(&server.base, &m, "捣乱者", "其他").await.unwrap();
+    let mut moderator = WsClient::connect(&server.base, m.id(), &m.moderator, None)
+        .await
+        .unwrap();
+    let mut pest = WsClient::connect(&server.base, m.id(), &a.token, None)
+        .await
+        .unwrap();
+    moderator
+        .ok(Command::RemoveParticipant {
+            participant: a.participant,
+        })
+        .await
+        .unwrap();
+    assert_eq!(pest.recv_close().await.unwrap(), Some(4003));
+    let again = WsClient::connect(&server.base, m.id(), &a.token, None).await;
+    assert!(again.unwrap_err().to_string().contains("Forbidden"));
+}
