@@ -1,1 +1,84 @@
+//! Babahui's browser client: one Leptos CSR app compiled to wasm32 and
+//! embedded in the server. It routes by path, holds one WebSocket per page
+//! ([`live`]), and folds the server's events with the same `apply` as the server.
+//!
+//! # Layout
+//! - [`live`]: the one socket: hello/resume, event folding, a persisted outbox, reconnects.
+//! - [`api`]: the HTTP calls (create, join, public state).
+//! - [`i18n`]: Chinese (default) and English texts.
+//! - [`storage`]: what the device remembers (tokens, language, meetings created here).
+//! - [`pages`]: organiser, attendee, moderator, projector.
+//! - [`components`]: pieces shared by pages (status bar, countdown, agenda…).
 
+pub mod api;
+pub mod components;
+pub mod i18n;
+pub mod live;
+pub mod pages;
+pub mod storage;
+
+use leptos::prelude::*;
+use wasm_bindgen::prelude::wasm_bindgen;
+
+/// Where the path says we are.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Route {
+    /// `/`
+    Organiser,
+    /// `/m/{id}` (join link)
+    Attendee(String),
+    /// `/m/{id}/moderator`
+    Moderator(String),
+    /// `/m/{id}/projector`
+    Projector(String),
+    /// Anything else.
+    NotFound,
+}
+
+/// Parses a path into a [`Route`].
+pub fn route(path: &str) -> Route {
+    let parts: Vec<&str> = path.trim_matches('/').split('/').filter(|p| !p.is_empty()).collect();
+    match parts.as_slice() {
+        [] => Route::Organiser,
+        ["m", id] => Route::Attendee((*id).to_owned()),
+        ["m", id, "moderator"] => Route::Moderator((*id).to_owned()),
+        ["m", id, "projector"] => Route::Projector((*id).to_owned()),
+        _ => Route::NotFound,
+    }
+}
+
+/// The app: picks the page from the path.
+#[component]
+pub fn App() -> impl IntoView {
+    i18n::provide();
+    let path = window().location().pathname().unwrap_or_default();
+    match route(&path) {
+        Route::Organiser => pages::organiser::OrganiserPage().into_any(),
+        Route::Attendee(id) => view! { <pages::attendee::AttendeePage id=id/> }.into_any(),
+        Route::Moderator(id) => view! { <pages::moderator::ModeratorPage id=id/> }.into_any(),
+        Route::Projector(id) => view! { <pages::projector::ProjectorPage id=id/> }.into_any(),
+        Route::NotFound => view! { <main class="page"><h1>"404"</h1><p><a href="/">"坝坝会 Babahui"</a></p></main> }.into_any(),
+    }
+}
+
+/// Entry point called by the JS glue.
+#[wasm_bindgen(start)]
+pub fn start() {
+    console_error_panic_hook::set_once();
+    mount_to_body(App);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn routes() {
+        assert_eq!(route("/"), Route::Organiser);
+        assert_eq!(route("/m/k7m2x9qa"), Route::Attendee("k7m2x9qa".into()));
+        assert_eq!(route("/m/k7m2x9qa/"), Route::Attendee("k7m2x9qa".into()));
+        assert_eq!(route("/m/k7m2x9qa/moderator"), Route::Moderator("k7m2x9qa".into()));
+        assert_eq!(route("/m/k7m2x9qa/projector"), Route::Projector("k7m2x9qa".into()));
+        assert_eq!(route("/x/y/z/w"), Route::NotFound);
+    }
+}

@@ -1,0 +1,197 @@
+//! Chinese (the default) and English. Texts are looked up by key; the language
+//! is remembered on the device and switchable on every page.
+
+use crate::storage;
+use babahui_shared::{ErrorCode, FloorKind, Phase, Stage, Stance};
+use leptos::prelude::*;
+
+/// A display language.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Lang {
+    /// 中文 (default)
+    Zh,
+    /// English
+    En,
+}
+
+/// The current language, from context.
+pub fn lang() -> RwSignal<Lang> {
+    use_context::<RwSignal<Lang>>().unwrap_or_else(|| RwSignal::new(Lang::Zh))
+}
+
+/// Puts the language signal in context and keeps `<html lang>` in step.
+pub fn provide() {
+    let initial = if storage::get("bbh:lang").as_deref() == Some("en") { Lang::En } else { Lang::Zh };
+    let lang = RwSignal::new(initial);
+    provide_context(lang);
+    Effect::new(move |_| {
+        let l = lang.get();
+        storage::set("bbh:lang", if l == Lang::En { "en" } else { "zh" });
+        if let Some(html) = document().document_element() {
+            let _ = html.set_attribute("lang", if l == Lang::En { "en" } else { "zh-CN" });
+        }
+    });
+}
+
+/// A text in the current language (reactive when called inside a view).
+pub fn t(key: &'static str) -> &'static str {
+    text(lang().get(), key)
+}
+
+/// A text in `lang`.
+pub fn text(lang: Lang, key: &'static str) -> &'static str {
+    let (zh, en) = TEXTS.iter().find(|(k, _, _)| *k == key).map(|(_, zh, en)| (*zh, *en)).unwrap_or((key, key));
+    match lang {
+        Lang::Zh => zh,
+        Lang::En => en,
+    }
+}
+
+/// (key, 中文, English)
+const TEXTS: &[(&str, &str, &str)] = &[
+    ("app", "坝坝会", "Babahui"),
+    ("lang_switch", "English", "中文"),
+    ("online", "已连接", "Connected"),
+    ("connecting", "正在连接…", "Connecting…"),
+    ("offline", "连接中断，正在重连…", "Offline, reconnecting…"),
+    ("unsent", "条待发送", "waiting to send"),
+    ("create_title", "创建坝坝会", "Create a meeting"),
+    ("title", "会议名称", "Title"),
+    ("place", "地点", "Place"),
+    ("time", "时间", "Time"),
+    ("agenda", "议程", "Agenda"),
+    ("agenda_hint", "每行一个议题，可在后面写分钟数，如：停车难 15", "One topic per line, minutes at the end if you like: Parking 15"),
+    ("create", "创建", "Create"),
+    ("organiser_key", "组织者密钥", "Organiser key"),
+    ("key_needed", "本服务器需要组织者密钥才能创建会议", "This server needs the organiser key to create meetings"),
+    ("links", "会议链接", "Links"),
+    ("join_link", "参会（扫码）", "Join (scan)"),
+    ("moderator_link", "主持人", "Moderator"),
+    ("projector_link", "投屏", "Projector"),
+    ("my_meetings", "在本设备创建的会议", "Meetings created on this device"),
+    ("join_title", "加入会议", "Join the meeting"),
+    ("your_name", "称呼（可不填）", "Your name (optional)"),
+    ("your_category", "身份", "You are"),
+    ("publish_name", "会议纪要中可以写我的名字", "My name may appear in the published minutes"),
+    ("join", "加入", "Join"),
+    ("not_started", "会议未开始", "Not started"),
+    ("running", "会议进行中", "In progress"),
+    ("ended", "会议已结束", "Ended"),
+    ("no_topic", "暂无议题进行", "No topic open"),
+    ("speaking", "正在发言", "Speaking"),
+    ("response", "回应", "Response"),
+    ("follow_up", "追问", "Follow-up"),
+    ("raise_hand", "举手发言", "Raise hand"),
+    ("lower_hand", "放下", "Lower hand"),
+    ("your_place", "您排在第", "You are number"),
+    ("queue", "发言排队", "Speaker queue"),
+    ("queue_empty", "暂无人排队", "Nobody waiting"),
+    ("opinion", "意见建议", "Opinions"),
+    ("write_opinion", "写下您的意见", "Write your opinion"),
+    ("submit", "提交", "Submit"),
+    ("second", "附议", "Second"),
+    ("seconded", "已附议", "Seconded"),
+    ("hidden", "已隐藏", "Hidden"),
+    ("merged_into", "已合并到", "Merged into"),
+    ("anonymous", "匿名", "Anonymous"),
+    ("start_meeting", "开始会议", "Start meeting"),
+    ("end_meeting", "结束会议", "End meeting"),
+    ("open_topic", "开始此议题", "Open"),
+    ("close_topic", "结束议题", "Close topic"),
+    ("call_next", "请下一位", "Call next"),
+    ("end_floor", "结束发言", "End turn"),
+    ("pause", "暂停", "Pause"),
+    ("resume", "继续", "Resume"),
+    ("add_minute", "加一分钟", "+1 minute"),
+    ("give_floor", "请发言", "Give floor"),
+    ("give_response", "请回应", "Respond"),
+    ("remove", "移出", "Remove"),
+    ("up", "上移", "Move up"),
+    ("hide", "隐藏", "Hide"),
+    ("attendance", "到会", "Attendance"),
+    ("people", "人", "people"),
+    ("scan_to_join", "扫码参会", "Scan to join"),
+    ("next_up", "接下来", "Next"),
+    ("latest", "最新意见", "Latest opinions"),
+    ("by_category", "意见分类", "Opinions by category"),
+    ("untagged", "未分类", "Untagged"),
+    ("minutes_short", "分钟", "min"),
+    ("not_found", "找不到这个会议", "No such meeting"),
+    ("no_token", "此链接缺少密钥，请使用组织者给您的完整链接", "This link lacks its key; use the full link from the organiser"),
+    ("stance", "态度", "Stance"),
+    ("category", "分类", "Category"),
+];
+
+/// 未开始 / 进行中 / 已结束.
+pub fn phase(p: Phase) -> &'static str {
+    t(match p {
+        Phase::NotStarted => "not_started",
+        Phase::Running => "running",
+        Phase::Ended => "ended",
+    })
+}
+
+/// 介绍 / 提问 / 讨论 / 形成意见.
+pub fn stage(s: Stage) -> &'static str {
+    let l = lang().get();
+    match (s, l) {
+        (Stage::Intro, Lang::Zh) => "介绍",
+        (Stage::Questions, Lang::Zh) => "提问",
+        (Stage::Discussion, Lang::Zh) => "讨论",
+        (Stage::Conclusion, Lang::Zh) => "形成意见",
+        (Stage::Intro, Lang::En) => "Introduction",
+        (Stage::Questions, Lang::En) => "Questions",
+        (Stage::Discussion, Lang::En) => "Discussion",
+        (Stage::Conclusion, Lang::En) => "Conclusion",
+    }
+}
+
+/// 支持 / 反对 / 建议 / 疑问.
+pub fn stance(s: Stance) -> &'static str {
+    let l = lang().get();
+    match (s, l) {
+        (Stance::Support, Lang::Zh) => "支持",
+        (Stance::Oppose, Lang::Zh) => "反对",
+        (Stance::Suggest, Lang::Zh) => "建议",
+        (Stance::Question, Lang::Zh) => "疑问",
+        (Stance::Support, Lang::En) => "Support",
+        (Stance::Oppose, Lang::En) => "Oppose",
+        (Stance::Suggest, Lang::En) => "Suggestion",
+        (Stance::Question, Lang::En) => "Question",
+    }
+}
+
+/// 发言 / 回应 / 追问.
+pub fn floor_kind(k: FloorKind) -> &'static str {
+    t(match k {
+        FloorKind::Speak => "speaking",
+        FloorKind::Response => "response",
+        FloorKind::FollowUp => "follow_up",
+    })
+}
+
+/// A refusal, in words a resident understands.
+pub fn error(code: ErrorCode) -> &'static str {
+    let l = lang().get();
+    let (zh, en) = match code {
+        ErrorCode::Forbidden => ("没有权限这样做", "You may not do this"),
+        ErrorCode::MeetingEnded => ("会议已结束", "The meeting has ended"),
+        ErrorCode::NotStarted => ("会议还没开始", "The meeting has not started"),
+        ErrorCode::TopicClosed => ("当前没有进行中的议题", "No topic is open"),
+        ErrorCode::Invalid | ErrorCode::Malformed => ("内容不符合要求", "That was not accepted"),
+        ErrorCode::TooLarge => ("内容太长", "Too long"),
+        ErrorCode::Conflict => ("现在不能这样做", "Not possible right now"),
+        ErrorCode::InviteInvalid => ("参会链接已失效，请重新扫码", "This join link is no longer valid; scan again"),
+        ErrorCode::Unauthenticated => ("身份已失效，请重新加入", "Please join again"),
+        ErrorCode::NotFound => ("找不到", "Not found"),
+        ErrorCode::Storage | ErrorCode::Overloaded | ErrorCode::Internal => {
+            ("服务器忙，请稍后重试", "The server is busy; try again")
+        }
+        ErrorCode::RateLimited => ("操作太快了，请稍等", "Too fast; wait a moment"),
+    };
+    if l == Lang::En {
+        en
+    } else {
+        zh
+    }
+}

@@ -1,0 +1,233 @@
+//! The page's one WebSocket. A single reader folds the server's messages into
+//! signals; pages send commands through [`Live::send`].
+//!
+//! Commands go into an outbox kept in `localStorage` until the server answers
+//! them, and the whole outbox is sent again after every reconnect (or page
+//! reload). The server applies a command id once, so a resend can never
+//! duplicate what the person typed. On reconnect the client says the last
+//! sequence number it applied and receives exactly what it missed.
+
+use crate::storage;
+use babahui_shared::{Actor, ClientMsg, Command, CommandId, ErrorCode, MeetingState, ServerMsg};
+use leptos::prelude::*;
+use std::time::Duration;
+use wasm_bindgen::closure::Closure;
+use wasm_bindgen::JsCast;
+use web_sys::{MessageEvent, WebSocket};
+
+/// Connection status, always shown on screen.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Status {
+    /// Trying to connect.
+    Connecting,
+    /// Welcomed by the server.
+    Online,
+    /// Lost; a reconnect is scheduled.
+    Offline,
+    /// The server refused this token for good (removed, or unknown).
+    Refused,
+}
+
+/// A refusal shown to the person.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Notice {
+    /// Code (translated for display).
+    pub code: ErrorCode,
+    /// Server's message.
+    pub message: String,
+}
+
+struct Inner {
+    meeting: String,
+    token: String,
+    socket: Option<WebSocket>,
+    welcomed: bool,
+    retries: u32,
+    /// Kept alive as long as the socket.
+    handlers: Vec<Closure<dyn FnMut(web_sys::Event)>>,
+    on_message: Option<Closure<dyn FnMut(MessageEvent)>>,
+}
+
+/// Handle to the live meeting; `Copy`, pass it around freely.
+#[derive(Clone, Copy)]
+pub struct Live {
+    /// The meeting as this device knows it.
+    pub state: RwSignal<Option<MeetingState>>,
+    /// Connection status.
+    pub status: RwSignal<Status>,
+    /// Who the server says we are.
+    pub me: RwSignal<Option<Actor>>,
+    /// Server time minus local time, ms (for countdowns in step on every screen).
+    pub offset: RwSignal<f64>,
+    /// The last refusal.
+    pub notice: RwSignal<Option<Notice>>,
+    /// Commands not yet answered by the server.
+    pub outbox: RwSignal<Vec<(CommandId, Command)>>,
+    inner: StoredValue<Inner, LocalStorage>,
+}
+
+impl Live {
+    /// Connects to `meeting` with `token`, reconnecting for as long as the page lives.
+    pub fn start(meeting: &str, token: &str) -> Live {
+        let outbox_key = outbox_key(meeting, token);
+        let live = Live {
+            state: RwSignal::new(None),
+            status: RwSignal::new(Status::Connecting),
+            me: RwSignal::new(None),
+            offset: RwSignal::new(0.0),
+            notice: RwSignal::new(None),
+            outbox: RwSignal::new(storage::get_json(&outbox_key).unwrap_or_default()),
+            inner: StoredValue::new_local(Inner {
+                meeting: meeting.to_owned(),
+                token: token.to_owned(),
+                socket: None,
+                welcomed: false,
+                retries: 0,
+                handlers: Vec::new(),
+                on_message: None,
+            }),
+        };
+        // Persist the outbox whenever it changes, so a reload keeps unsent commands.
+        Effect::new(move |_| storage::set_json(&outbox_key, &live.outbox.get()));
+        live.connect();
+        live
+    }
+
+    /// Server time now, ms.
+    pub fn server_now(&self) -> f64 {
+        js_sys::Date::now() + self.offset.get_untracked()
+    }
+
+    /// Sends a command (now, or as soon as the connection is back).
+    pub fn send(&self, command: Command) {
+        let id = CommandId(new_id());
+        self.outbox.update(|o| o.push((id.clone(), command.clone())));
+        if self.inner.with_value(|i| i.welcomed) {
+            self.transmit(&ClientMsg::Command { id, command });
+        }
+    }
+
+    fn transmit(&self, msg: &ClientMsg) {
+        let text = serde_json::to_string(msg).unwrap_or_default();
+        self.inner.with_value(|i| {
+            if let Some(ws) = &i.socket {
+                let _ = ws.send_with_str(&text);
+            }
+        });
+    }
+
+    fn connect(self) {
+        let (meeting, retries) = self.inner.with_value(|i| (i.meeting.clone(), i.retries));
+        let loc = window().location();
+        let scheme = if loc.protocol().unwrap_or_default() == "https:" { "wss" } else { "ws" };
+        let url = format!("{scheme}://{}/api/meetings/{meeting}/ws", loc.host().unwrap_or_default());
+        self.status.set(if retries == 0 { Status::Connecting } else { Status::Offline });
+        let Ok(ws) = WebSocket::new(&url) else {
+            self.schedule_reconnect();
+            return;
+        };
+        let on_open = Closure::<dyn FnMut(web_sys::Event)>::new(move |_| {
+            let token = self.inner.with_value(|i| i.token.clone());
+            let since = self.state.with_untracked(|s| s.as_ref().map(|s| s.seq));
+            self.transmit(&ClientMsg::Hello { token, since });
+        });
+        let on_close = Closure::<dyn FnMut(web_sys::Event)>::new(move |e: web_sys::Event| {
+            let code = e.dyn_ref::<web_sys::CloseEvent>().map(|c| c.code()).unwrap_or(0);
+            self.inner.update_value(|i| {
+                i.welcomed = false;
+                i.socket = None;
+            });
+            if code == 4001 || code == 4003 {
+                self.status.set(Status::Refused);
+            } else {
+                self.status.set(Status::Offline);
+                self.schedule_reconnect();
+            }
+        });
+        let on_message = Closure::<dyn FnMut(MessageEvent)>::new(move |e: MessageEvent| {
+            if let Some(text) = e.data().as_string() {
+                match serde_json::from_str::<ServerMsg>(&text) {
+                    Ok(msg) => self.on_server_msg(msg),
+                    Err(err) => leptos::logging::warn!("unreadable server message: {err}"),
+                }
+            }
+        });
+        ws.set_onopen(Some(on_open.as_ref().unchecked_ref()));
+        ws.set_onclose(Some(on_close.as_ref().unchecked_ref()));
+        ws.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
+        self.inner.update_value(|i| {
+            i.socket = Some(ws);
+            i.handlers = vec![on_open, on_close];
+            i.on_message = Some(on_message);
+        });
+    }
+
+    fn schedule_reconnect(self) {
+        let retries = self.inner.with_value(|i| i.retries);
+        self.inner.update_value(|i| i.retries += 1);
+        // 0.5 s, 1 s, 2 s, 4 s, then every 5 s, with jitter so a courtyard of phones
+        // coming back from a Wi-Fi drop does not arrive at the same instant.
+        let base = (500u64 << retries.min(4)).min(5_000);
+        let jitter = (js_sys::Math::random() * base as f64 * 0.5) as u64;
+        set_timeout(move || self.connect(), Duration::from_millis(base + jitter));
+    }
+
+    fn on_server_msg(&self, msg: ServerMsg) {
+        match msg {
+            ServerMsg::Welcome { you, server_time, .. } => {
+                self.offset.set(server_time as f64 - js_sys::Date::now());
+                self.me.set(Some(you));
+                self.status.set(Status::Online);
+                self.inner.update_value(|i| {
+                    i.welcomed = true;
+                    i.retries = 0;
+                });
+                for (id, command) in self.outbox.get_untracked() {
+                    self.transmit(&ClientMsg::Command { id, command });
+                }
+            }
+            ServerMsg::Snapshot { state } => self.state.set(Some(*state)),
+            ServerMsg::Events(events) => {
+                let mut gap = false;
+                self.state.update(|s| {
+                    let Some(s) = s else { return };
+                    for e in &events {
+                        if e.seq > s.seq + 1 {
+                            gap = true;
+                            return;
+                        }
+                        s.apply(e);
+                    }
+                });
+                if gap {
+                    // Should not happen; recover by reconnecting (the server resumes us).
+                    self.inner.with_value(|i| i.socket.as_ref().map(|ws| ws.close()));
+                }
+            }
+            ServerMsg::Ack { id, .. } => self.outbox.update(|o| o.retain(|(i, _)| *i != id)),
+            ServerMsg::Error { id, code, message } => {
+                if let Some(id) = id {
+                    self.outbox.update(|o| o.retain(|(i, _)| *i != id));
+                }
+                self.notice.set(Some(Notice { code, message }));
+            }
+            ServerMsg::Pong { .. } => {}
+        }
+    }
+}
+
+impl std::fmt::Debug for Live {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Live").field("status", &self.status.get_untracked()).finish_non_exhaustive()
+    }
+}
+
+fn outbox_key(meeting: &str, token: &str) -> String {
+    format!("bbh:outbox:{meeting}:{}", &token[..token.len().min(8)])
+}
+
+/// A command id unique to this device: time plus randomness.
+fn new_id() -> String {
+    let rand = (js_sys::Math::random() * 2f64.powi(52)) as u64;
+    format!("{:x}-{:x}", js_sys::Date::now() as u64, rand)
+}

@@ -1,0 +1,237 @@
+//! The attendee's phone: join once (name, category), then follow the meeting,
+//! raise a hand, write opinions and second others'.
+
+use crate::api;
+use crate::components::{server_clock, AgendaList, CurrentTopic, FloorView, StatusBar};
+use crate::i18n::{self, t};
+use crate::live::Live;
+use crate::storage;
+use babahui_shared::views::queue_position;
+use babahui_shared::*;
+use leptos::prelude::*;
+use serde_json::json;
+
+/// The attendee page for meeting `id`.
+#[component]
+pub fn AttendeePage(id: String) -> impl IntoView {
+    let key = storage::token_key(&id, "attendee");
+    let token = RwSignal::new(storage::get(&key));
+    let meeting = id.clone();
+    move || match token.get() {
+        Some(tok) => view! { <AttendeeLive id=meeting.clone() token=tok/> }.into_any(),
+        None => view! { <JoinForm id=meeting.clone() token=token/> }.into_any(),
+    }
+}
+
+/// The one-screen join form.
+#[component]
+fn JoinForm(id: String, token: RwSignal<Option<String>>) -> impl IntoView {
+    let invite = invite_from_url();
+    let name = RwSignal::new(String::new());
+    let category = RwSignal::new(String::new());
+    let publish = RwSignal::new(false);
+    let error = RwSignal::new(None::<String>);
+    let info = LocalResource::new({
+        let id = id.clone();
+        move || {
+            let id = id.clone();
+            async move { api::get::<MeetingState>(&format!("/api/meetings/{id}")).await }
+        }
+    });
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let body = json!({"invite": invite, "name": name.get(), "category": category.get(), "publish_name": publish.get()});
+        let id = id.clone();
+        leptos::task::spawn_local(async move {
+            match api::post(&format!("/api/meetings/{id}/join"), &body, None).await {
+                Ok(v) => {
+                    if let Some(tok) = v["token"].as_str() {
+                        storage::set(&storage::token_key(&id, "attendee"), tok);
+                        token.set(Some(tok.to_owned()));
+                    }
+                }
+                Err(f) => error.set(Some(match f.code.as_str() {
+                    "invite_invalid" => i18n::error(ErrorCode::InviteInvalid).to_owned(),
+                    "meeting_ended" => i18n::error(ErrorCode::MeetingEnded).to_owned(),
+                    _ => f.message,
+                })),
+            }
+        });
+    };
+    view! {
+        <main class="page attendee">
+            <div class="statusbar"><span class="brand">{move || t("app")}</span><crate::components::LangSwitch/></div>
+            <Suspense fallback=|| view! { <p>{t("connecting")}</p> }>
+                {move || info.get().map(|r| match r {
+                    Err(_) => view! { <p class="notice">{t("not_found")}</p> }.into_any(),
+                    Ok(s) => {
+                        if category.get_untracked().is_empty() {
+                            category.set(s.attendee_categories.first().cloned().unwrap_or_default());
+                        }
+                        let cats = s.attendee_categories.clone();
+                        view! {
+                            <h1>{s.title.clone()}</h1>
+                            <p class="muted">{s.place.clone()}" "{s.starts_at.clone()}</p>
+                            <form class="form" on:submit=submit.clone()>
+                                <h2>{move || t("join_title")}</h2>
+                                <label>{move || t("your_name")}<input maxlength="40" bind:value=name autocomplete="name"/></label>
+                                <fieldset class="chips" aria-label=move || t("your_category")>
+                                    <legend>{move || t("your_category")}</legend>
+                                    {cats.into_iter().map(|c| {
+                                        let value = c.clone();
+                                        let is = c.clone();
+                                        view! {
+                                            <button type="button" class="chip"
+                                                class:selected=move || category.get() == is
+                                                aria-pressed=move || (category.get() == value).to_string()
+                                                on:click=move |_| category.set(c.clone())>{c.clone()}</button>
+                                        }
+                                    }).collect_view()}
+                                </fieldset>
+                                <label class="check"><input type="checkbox" bind:checked=publish/>{move || t("publish_name")}</label>
+                                <button type="submit" class="primary big">{move || t("join")}</button>
+                                {move || error.get().map(|e| view! { <p class="notice" role="alert">{e}</p> })}
+                            </form>
+                        }.into_any()
+                    }
+                })}
+            </Suspense>
+        </main>
+    }
+}
+
+fn invite_from_url() -> String {
+    let search = window().location().search().unwrap_or_default();
+    search
+        .trim_start_matches('?')
+        .split('&')
+        .find_map(|kv| kv.strip_prefix("i="))
+        .unwrap_or_default()
+        .to_owned()
+}
+
+/// The live view once joined.
+#[component]
+fn AttendeeLive(id: String, token: String) -> impl IntoView {
+    let live = Live::start(&id, &token);
+    let now = server_clock(live);
+    let me = move || live.me.get().and_then(|a| a.participant());
+    let position = move || live.state.with(|s| s.as_ref().zip(me()).and_then(|(s, p)| queue_position(s, p)));
+    let hand = move |_| match position() {
+        Some(_) => live.send(Command::LowerHand { who: None }),
+        None => live.send(Command::RaiseHand { who: None }),
+    };
+    view! {
+        <main class="page attendee">
+            <StatusBar live=live/>
+            <h1 class="meeting-title">{move || live.state.with(|s| s.as_ref().map(|s| s.title.clone()))}</h1>
+            <CurrentTopic live=live/>
+            <FloorView live=live now=now/>
+            <button class="hand big" class:raised=move || position().is_some() on:click=hand>
+                {move || match position() {
+                    Some(n) => format!("{} · {} {n}", t("lower_hand"), t("your_place")),
+                    None => t("raise_hand").to_owned(),
+                }}
+            </button>
+            <OpinionForm live=live/>
+            <OpinionList live=live me=Signal::derive(me)/>
+            <h2>{move || t("agenda")}</h2>
+            <ol class="agenda"><AgendaList live=live/></ol>
+        </main>
+    }
+}
+
+/// Write an opinion: text, optional category and stance.
+#[component]
+pub fn OpinionForm(live: Live) -> impl IntoView {
+    let text = RwSignal::new(String::new());
+    let category = RwSignal::new(None::<String>);
+    let stance = RwSignal::new(None::<Stance>);
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let body = text.get();
+        if body.trim().is_empty() {
+            return;
+        }
+        live.send(Command::SubmitOpinion {
+            text: body,
+            category: category.get(),
+            stance: stance.get(),
+            author: OpinionAuthor::Me,
+        });
+        text.set(String::new());
+        category.set(None);
+        stance.set(None);
+    };
+    let categories = move || live.state.with(|s| s.as_ref().map(|s| s.opinion_categories.clone()).unwrap_or_default());
+    view! {
+        <form class="form opinion-form" on:submit=submit>
+            <label>{move || t("write_opinion")}
+                <textarea rows="3" maxlength=limits::OPINION_MAX_CHARS bind:value=text></textarea>
+            </label>
+            <div class="chips" role="group" aria-label=move || t("stance")>
+                {[Stance::Support, Stance::Oppose, Stance::Suggest, Stance::Question].into_iter().map(|s| view! {
+                    <button type="button" class="chip" class:selected=move || stance.get() == Some(s)
+                        aria-pressed=move || (stance.get() == Some(s)).to_string()
+                        on:click=move |_| stance.update(|v| *v = if *v == Some(s) { None } else { Some(s) })>
+                        {move || i18n::stance(s)}
+                    </button>
+                }).collect_view()}
+            </div>
+            <div class="chips" role="group" aria-label=move || t("category")>
+                {move || categories().into_iter().map(|c| {
+                    let (a, b, d) = (c.clone(), c.clone(), c.clone());
+                    view! {
+                        <button type="button" class="chip" class:selected=move || category.get().as_deref() == Some(a.as_str())
+                            aria-pressed=move || (category.get().as_deref() == Some(b.as_str())).to_string()
+                            on:click=move |_| category.update(|v| *v = if v.as_deref() == Some(d.as_str()) { None } else { Some(d.clone()) })>
+                            {c}
+                        </button>
+                    }
+                }).collect_view()}
+            </div>
+            <button type="submit" class="primary big">{move || t("submit")}</button>
+        </form>
+    }
+}
+
+/// Visible opinions, newest first, with 附议.
+#[component]
+pub fn OpinionList(live: Live, me: Signal<Option<ParticipantId>>) -> impl IntoView {
+    view! {
+        <h2>{move || t("opinion")}</h2>
+        <ul class="opinions">
+            {move || live.state.with(|s| {
+                let Some(s) = s else { return Vec::new() };
+                s.opinions.iter().rev()
+                    .filter(|o| o.hidden.is_none() && o.merged_into.is_none())
+                    .map(|o| {
+                        let id = o.id;
+                        let mine = o.author.is_some() && o.author == me.get();
+                        let seconded = me.get().is_some_and(|p| o.seconds.contains(&p));
+                        let author = o.author.map(|a| crate::components::name_of(s, a)).unwrap_or_else(|| t("anonymous").to_owned());
+                        view! {
+                            <li class="opinion">
+                                <div class="meta">
+                                    <span class="tag">{o.category.clone()}</span>
+                                    <span class="tag">{o.stance.map(i18n::stance)}</span>
+                                    <span class="who">{author}</span>
+                                </div>
+                                <p class="text">{o.text.clone()}</p>
+                                <div class="actions">
+                                    <span class="count">{move || t("second")}" "{o.seconds.len()}</span>
+                                    {(!mine).then(|| view! {
+                                        <button class="second" disabled=seconded
+                                            on:click=move |_| live.send(Command::Second { opinion: id, who: None })>
+                                            {if seconded { t("seconded") } else { t("second") }}
+                                        </button>
+                                    })}
+                                </div>
+                            </li>
+                        }
+                    })
+                    .collect::<Vec<_>>()
+            })}
+        </ul>
+    }
+}

@@ -1,0 +1,80 @@
+//! The projector (1920×1080, read from ten metres): join QR, current topic,
+//! speaker with a large countdown, the next three, opinions by category,
+//! latest opinions, attendance. No controls.
+
+use crate::components::{mmss, name_of, server_clock, CurrentTopic};
+use crate::i18n::{self, t};
+use crate::live::{Live, Status};
+use crate::storage;
+use babahui_shared::views::{attendance_by_category, floor_remaining_ms, opinions_by_category};
+use leptos::prelude::*;
+
+/// The projector page for meeting `id`.
+#[component]
+pub fn ProjectorPage(id: String) -> impl IntoView {
+    match storage::token_from_fragment(&id, "projector") {
+        None => view! { <main class="page"><p class="notice">{move || t("no_token")}</p></main> }.into_any(),
+        Some(token) => view! { <ProjectorLive id=id token=token/> }.into_any(),
+    }
+}
+
+#[component]
+fn ProjectorLive(id: String, token: String) -> impl IntoView {
+    let live = Live::start(&id, &token);
+    let now = server_clock(live);
+    let qr = format!("/api/meetings/{id}/qr.svg");
+    let host = window().location().host().unwrap_or_default();
+    view! {
+        <main class="projector">
+            <aside class="pj-side">
+                <img class="pj-qr" src=qr alt=move || t("scan_to_join")/>
+                <div class="pj-scan">{move || t("scan_to_join")}</div>
+                <div class="pj-url">{host}"/m/"{id.clone()}</div>
+                <div class="pj-status" class:offline=move || live.status.get() != Status::Online>{move || if live.status.get() == Status::Online { "" } else { t("offline") }}</div>
+                <h3>{move || t("attendance")}</h3>
+                <ul class="pj-attendance">
+                    {move || live.state.with(|s| s.as_ref().map(|s| attendance_by_category(s).into_iter().filter(|(_, n)| *n > 0).map(|(c, n)| view! { <li><span>{c}</span><b>{n}</b></li> }).collect_view()))}
+                </ul>
+            </aside>
+            <section class="pj-main">
+                <h1 class="pj-title">{move || live.state.with(|s| s.as_ref().map(|s| s.title.clone()))}</h1>
+                <CurrentTopic live=live/>
+                {move || live.state.with(|s| {
+                    let s = s.as_ref()?;
+                    let f = s.floor.as_ref()?;
+                    let left = floor_remaining_ms(f, now.get() as u64);
+                    Some(view! {
+                        <div class="pj-floor">
+                            <div class="pj-speaker"><span class="floor-kind">{i18n::floor_kind(f.kind)}</span>" "{name_of(s, f.participant)}</div>
+                            <div class="pj-countdown" class:over=left < 0>{mmss(left)}</div>
+                        </div>
+                    })
+                })}
+                <div class="pj-next">
+                    <b>{move || t("next_up")}": "</b>
+                    {move || live.state.with(|s| s.as_ref().map(|s| s.queue.iter().take(3).map(|p| view! { <span class="pj-q">{name_of(s, *p)}</span> }).collect_view()))}
+                </div>
+                <div class="pj-bottom">
+                    <div class="pj-bars">
+                        <h3>{move || t("by_category")}</h3>
+                        {move || live.state.with(|s| s.as_ref().map(|s| {
+                            let counts = opinions_by_category(s);
+                            let max = counts.iter().map(|(_, n)| *n).max().unwrap_or(0).max(1);
+                            counts.into_iter().filter(|(_, n)| *n > 0).map(|(c, n)| {
+                                let label = if c.is_empty() { t("untagged").to_owned() } else { c };
+                                let width = format!("width:{}%", n * 100 / max);
+                                view! { <div class="bar"><span class="bar-label">{label}</span><span class="bar-fill" style=width></span><b>{n}</b></div> }
+                            }).collect_view()
+                        }))}
+                    </div>
+                    <div class="pj-latest">
+                        <h3>{move || t("latest")}</h3>
+                        {move || live.state.with(|s| s.as_ref().map(|s| s.opinions.iter().rev().filter(|o| o.hidden.is_none() && o.merged_into.is_none()).take(4).map(|o| view! {
+                            <p class="pj-op">{o.text.clone()}<span class="count">" +"{o.seconds.len()}</span></p>
+                        }).collect_view()))}
+                    </div>
+                </div>
+            </section>
+        </main>
+    }
+}
