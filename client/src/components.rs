@@ -10,14 +10,17 @@ use std::time::Duration;
 /// A signal of server time, ticking four times a second, for countdowns.
 pub fn server_clock(live: Live) -> RwSignal<f64> {
     let now = RwSignal::new(live.server_now());
-    set_interval(move || now.set(live.server_now()), Duration::from_millis(250));
+    set_interval(
+        move || now.set(live.server_now()),
+        Duration::from_millis(250),
+    );
     now
 }
 
 /// `m:ss`, with a minus sign when over time.
 pub fn mmss(ms: i64) -> String {
     let sign = if ms < 0 { "-" } else { "" };
-    let secs = (ms.unsigned_abs() + 999) / 1000;
+    let secs = ms.unsigned_abs().div_ceil(1000);
     format!("{sign}{}:{:02}", secs / 60, secs % 60)
 }
 
@@ -75,7 +78,13 @@ pub fn FloorView(live: Live, now: RwSignal<f64>) -> impl IntoView {
             let s = s.as_ref()?;
             let f = s.floor.as_ref()?;
             let left = floor_remaining_ms(f, now.get() as u64);
-            let class = if left < 0 { "countdown over" } else if left < 30_000 { "countdown soon" } else { "countdown" };
+            let class = if left < 0 {
+                "countdown over"
+            } else if left < 30_000 {
+                "countdown soon"
+            } else {
+                "countdown"
+            };
             Some(view! {
                 <div class="floor">
                     <div class="floor-kind">{i18n::floor_kind(f.kind)}</div>
@@ -101,7 +110,8 @@ pub fn AgendaList(live: Live) -> impl IntoView {
                             TopicStatus::Closed => "topic closed",
                             TopicStatus::Pending => "topic",
                         };
-                        let minutes = (topic.minutes > 0).then(|| format!(" · {} {}", topic.minutes, t("minutes_short")));
+                        let minutes = (topic.minutes > 0)
+                            .then(|| format!(" · {} {}", topic.minutes, t("minutes_short")));
                         view! { <li class=class>{topic.title.clone()}{minutes}</li> }
                     })
                     .collect_view()

@@ -21,7 +21,11 @@ pub fn lang() -> RwSignal<Lang> {
 
 /// Puts the language signal in context and keeps `<html lang>` in step.
 pub fn provide() {
-    let initial = if storage::get("bbh:lang").as_deref() == Some("en") { Lang::En } else { Lang::Zh };
+    let initial = if storage::get("bbh:lang").as_deref() == Some("en") {
+        Lang::En
+    } else {
+        Lang::Zh
+    };
     let lang = RwSignal::new(initial);
     provide_context(lang);
     Effect::new(move |_| {
@@ -40,7 +44,11 @@ pub fn t(key: &'static str) -> &'static str {
 
 /// A text in `lang`.
 pub fn text(lang: Lang, key: &'static str) -> &'static str {
-    let (zh, en) = TEXTS.iter().find(|(k, _, _)| *k == key).map(|(_, zh, en)| (*zh, *en)).unwrap_or((key, key));
+    let (zh, en) = TEXTS
+        .iter()
+        .find(|(k, _, _)| *k == key)
+        .map(|(_, zh, en)| (*zh, *en))
+        .unwrap_or((key, key));
     match lang {
         Lang::Zh => zh,
         Lang::En => en,
@@ -60,19 +68,35 @@ const TEXTS: &[(&str, &str, &str)] = &[
     ("place", "地点", "Place"),
     ("time", "时间", "Time"),
     ("agenda", "议程", "Agenda"),
-    ("agenda_hint", "每行一个议题，可在后面写分钟数，如：停车难 15", "One topic per line, minutes at the end if you like: Parking 15"),
+    (
+        "agenda_hint",
+        "每行一个议题，可在后面写分钟数，如：停车难 15",
+        "One topic per line, minutes at the end if you like: Parking 15",
+    ),
     ("create", "创建", "Create"),
     ("organiser_key", "组织者密钥", "Organiser key"),
-    ("key_needed", "本服务器需要组织者密钥才能创建会议", "This server needs the organiser key to create meetings"),
+    (
+        "key_needed",
+        "本服务器需要组织者密钥才能创建会议",
+        "This server needs the organiser key to create meetings",
+    ),
     ("links", "会议链接", "Links"),
     ("join_link", "参会（扫码）", "Join (scan)"),
     ("moderator_link", "主持人", "Moderator"),
     ("projector_link", "投屏", "Projector"),
-    ("my_meetings", "在本设备创建的会议", "Meetings created on this device"),
+    (
+        "my_meetings",
+        "在本设备创建的会议",
+        "Meetings created on this device",
+    ),
     ("join_title", "加入会议", "Join the meeting"),
     ("your_name", "称呼（可不填）", "Your name (optional)"),
     ("your_category", "身份", "You are"),
-    ("publish_name", "会议纪要中可以写我的名字", "My name may appear in the published minutes"),
+    (
+        "publish_name",
+        "会议纪要中可以写我的名字",
+        "My name may appear in the published minutes",
+    ),
     ("join", "加入", "Join"),
     ("not_started", "会议未开始", "Not started"),
     ("running", "会议进行中", "In progress"),
@@ -117,7 +141,11 @@ const TEXTS: &[(&str, &str, &str)] = &[
     ("untagged", "未分类", "Untagged"),
     ("minutes_short", "分钟", "min"),
     ("not_found", "找不到这个会议", "No such meeting"),
-    ("no_token", "此链接缺少密钥，请使用组织者给您的完整链接", "This link lacks its key; use the full link from the organiser"),
+    (
+        "no_token",
+        "此链接缺少密钥，请使用组织者给您的完整链接",
+        "This link lacks its key; use the full link from the organiser",
+    ),
     ("stance", "态度", "Stance"),
     ("category", "分类", "Category"),
 ];
@@ -181,7 +209,10 @@ pub fn error(code: ErrorCode) -> &'static str {
         ErrorCode::Invalid | ErrorCode::Malformed => ("内容不符合要求", "That was not accepted"),
         ErrorCode::TooLarge => ("内容太长", "Too long"),
         ErrorCode::Conflict => ("现在不能这样做", "Not possible right now"),
-        ErrorCode::InviteInvalid => ("参会链接已失效，请重新扫码", "This join link is no longer valid; scan again"),
+        ErrorCode::InviteInvalid => (
+            "参会链接已失效，请重新扫码",
+            "This join link is no longer valid; scan again",
+        ),
         ErrorCode::Unauthenticated => ("身份已失效，请重新加入", "Please join again"),
         ErrorCode::NotFound => ("找不到", "Not found"),
         ErrorCode::Storage | ErrorCode::Overloaded | ErrorCode::Internal => {

@@ -37,7 +37,11 @@ pub enum Route {
 
 /// Parses a path into a [`Route`].
 pub fn route(path: &str) -> Route {
-    let parts: Vec<&str> = path.trim_matches('/').split('/').filter(|p| !p.is_empty()).collect();
+    let parts: Vec<&str> = path
+        .trim_matches('/')
+        .split('/')
+        .filter(|p| !p.is_empty())
+        .collect();
     match parts.as_slice() {
         [] => Route::Organiser,
         ["m", id] => Route::Attendee((*id).to_owned()),
@@ -77,8 +81,14 @@ mod tests {
         assert_eq!(route("/"), Route::Organiser);
         assert_eq!(route("/m/k7m2x9qa"), Route::Attendee("k7m2x9qa".into()));
         assert_eq!(route("/m/k7m2x9qa/"), Route::Attendee("k7m2x9qa".into()));
-        assert_eq!(route("/m/k7m2x9qa/moderator"), Route::Moderator("k7m2x9qa".into()));
-        assert_eq!(route("/m/k7m2x9qa/projector"), Route::Projector("k7m2x9qa".into()));
+        assert_eq!(
+            route("/m/k7m2x9qa/moderator"),
+            Route::Moderator("k7m2x9qa".into())
+        );
+        assert_eq!(
+            route("/m/k7m2x9qa/projector"),
+            Route::Projector("k7m2x9qa".into())
+        );
         assert_eq!(route("/x/y/z/w"), Route::NotFound);
     }
 }

@@ -101,7 +101,8 @@ impl Live {
     /// Sends a command (now, or as soon as the connection is back).
     pub fn send(&self, command: Command) {
         let id = CommandId(new_id());
-        self.outbox.update(|o| o.push((id.clone(), command.clone())));
+        self.outbox
+            .update(|o| o.push((id.clone(), command.clone())));
         if self.inner.with_value(|i| i.welcomed) {
             self.transmit(&ClientMsg::Command { id, command });
         }
@@ -119,9 +120,20 @@ impl Live {
     fn connect(self) {
         let (meeting, retries) = self.inner.with_value(|i| (i.meeting.clone(), i.retries));
         let loc = window().location();
-        let scheme = if loc.protocol().unwrap_or_default() == "https:" { "wss" } else { "ws" };
-        let url = format!("{scheme}://{}/api/meetings/{meeting}/ws", loc.host().unwrap_or_default());
-        self.status.set(if retries == 0 { Status::Connecting } else { Status::Offline });
+        let scheme = if loc.protocol().unwrap_or_default() == "https:" {
+            "wss"
+        } else {
+            "ws"
+        };
+        let url = format!(
+            "{scheme}://{}/api/meetings/{meeting}/ws",
+            loc.host().unwrap_or_default()
+        );
+        self.status.set(if retries == 0 {
+            Status::Connecting
+        } else {
+            Status::Offline
+        });
         let Ok(ws) = WebSocket::new(&url) else {
             self.schedule_reconnect();
             return;
@@ -132,7 +144,10 @@ impl Live {
             self.transmit(&ClientMsg::Hello { token, since });
         });
         let on_close = Closure::<dyn FnMut(web_sys::Event)>::new(move |e: web_sys::Event| {
-            let code = e.dyn_ref::<web_sys::CloseEvent>().map(|c| c.code()).unwrap_or(0);
+            let code = e
+                .dyn_ref::<web_sys::CloseEvent>()
+                .map(|c| c.code())
+                .unwrap_or(0);
             self.inner.update_value(|i| {
                 i.welcomed = false;
                 i.socket = None;
@@ -174,7 +189,9 @@ impl Live {
 
     fn on_server_msg(&self, msg: ServerMsg) {
         match msg {
-            ServerMsg::Welcome { you, server_time, .. } => {
+            ServerMsg::Welcome {
+                you, server_time, ..
+            } => {
                 self.offset.set(server_time as f64 - js_sys::Date::now());
                 self.me.set(Some(you));
                 self.status.set(Status::Online);
@@ -201,7 +218,8 @@ impl Live {
                 });
                 if gap {
                     // Should not happen; recover by reconnecting (the server resumes us).
-                    self.inner.with_value(|i| i.socket.as_ref().map(|ws| ws.close()));
+                    self.inner
+                        .with_value(|i| i.socket.as_ref().map(|ws| ws.close()));
                 }
             }
             ServerMsg::Ack { id, .. } => self.outbox.update(|o| o.retain(|(i, _)| *i != id)),
@@ -218,7 +236,9 @@ impl Live {
 
 impl std::fmt::Debug for Live {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Live").field("status", &self.status.get_untracked()).finish_non_exhaustive()
+        f.debug_struct("Live")
+            .field("status", &self.status.get_untracked())
+            .finish_non_exhaustive()
     }
 }
 

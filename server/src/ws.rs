@@ -36,6 +36,9 @@ const MAX_IN_FLIGHT: usize = 64;
 /// A send that takes longer means the client is not reading: drop it.
 const SEND_TIMEOUT: Duration = Duration::from_secs(10);
 
+/// How long to wait for the client's answer to our Close.
+const CLOSE_GRACE: Duration = Duration::from_secs(2);
+
 /// Close codes (4000–4999 are the application's own).
 mod close {
     pub const UNAUTHENTICATED: u16 = 4001;
@@ -99,7 +102,14 @@ impl Connection {
                 code,
                 reason: Utf8Bytes::from_static(why),
             };
-            let _ = timeout(SEND_TIMEOUT, conn.socket.send(Message::Close(Some(frame)))).await;
+            if let Ok(Ok(())) =
+                timeout(SEND_TIMEOUT, conn.socket.send(Message::Close(Some(frame)))).await
+            {
+                // Closing handshake: give the client a moment to read our Close and
+                // answer, rather than reset the connection under it.
+                let drain = async { while let Some(Ok(_)) = conn.socket.recv().await {} };
+                let _ = timeout(CLOSE_GRACE, drain).await;
+            }
         }
         tracing::debug!("connection closed");
     }
@@ -134,7 +144,11 @@ impl Connection {
                 _ = shutdown.cancelled() => Step::Close(close::GOING_AWAY, "server shutting down"),
                 msg = self.socket.recv() => match msg {
                     Some(Ok(msg)) => self.on_message(msg, &mut pending).await,
-                    _ => return None,
+                    Some(Err(e)) => {
+                        tracing::debug!(error = %e, "connection lost");
+                        return None;
+                    }
+                    None => return None,
                 },
                 frame = rx.recv() => match frame {
                     Ok(frame) => self.on_frame(frame, &mut covered).await,

@@ -236,7 +236,11 @@ impl WsClient {
                 .await
                 .map_err(|_| anyhow!("not closed in time"))?;
             match msg {
-                None | Some(Err(_)) => return Ok(None),
+                None => return Ok(None),
+                Some(Err(e)) => {
+                    eprintln!("connection ended without a close frame: {e}");
+                    return Ok(None);
+                }
                 Some(Ok(Message::Close(frame))) => return Ok(frame.map(|f| f.code.into())),
                 Some(Ok(Message::Text(t))) => {
                     if let Ok(m) = serde_json::from_str::<ServerMsg>(&t) {

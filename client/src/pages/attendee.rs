@@ -116,7 +116,10 @@ fn AttendeeLive(id: String, token: String) -> impl IntoView {
     let live = Live::start(&id, &token);
     let now = server_clock(live);
     let me = move || live.me.get().and_then(|a| a.participant());
-    let position = move || live.state.with(|s| s.as_ref().zip(me()).and_then(|(s, p)| queue_position(s, p)));
+    let position = move || {
+        live.state
+            .with(|s| s.as_ref().zip(me()).and_then(|(s, p)| queue_position(s, p)))
+    };
     let hand = move |_| match position() {
         Some(_) => live.send(Command::LowerHand { who: None }),
         None => live.send(Command::RaiseHand { who: None }),
@@ -163,7 +166,13 @@ pub fn OpinionForm(live: Live) -> impl IntoView {
         category.set(None);
         stance.set(None);
     };
-    let categories = move || live.state.with(|s| s.as_ref().map(|s| s.opinion_categories.clone()).unwrap_or_default());
+    let categories = move || {
+        live.state.with(|s| {
+            s.as_ref()
+                .map(|s| s.opinion_categories.clone())
+                .unwrap_or_default()
+        })
+    };
     view! {
         <form class="form opinion-form" on:submit=submit>
             <label>{move || t("write_opinion")}

@@ -13,7 +13,8 @@ use leptos::prelude::*;
 #[component]
 pub fn ModeratorPage(id: String) -> impl IntoView {
     match storage::token_from_fragment(&id, "moderator") {
-        None => view! { <main class="page"><p class="notice">{move || t("no_token")}</p></main> }.into_any(),
+        None => view! { <main class="page"><p class="notice">{move || t("no_token")}</p></main> }
+            .into_any(),
         Some(token) => view! { <ModeratorLive id=id token=token/> }.into_any(),
     }
 }

@@ -49,14 +49,17 @@ pub fn OrganiserPage() -> impl IntoView {
     let key = RwSignal::new(storage::get("bbh:organiser-key").unwrap_or_default());
     let need_key = RwSignal::new(false);
     let error = RwSignal::new(None::<String>);
-    let mine = RwSignal::new(storage::get_json::<Vec<MyMeeting>>("bbh:my-meetings").unwrap_or_default());
+    let mine =
+        RwSignal::new(storage::get_json::<Vec<MyMeeting>>("bbh:my-meetings").unwrap_or_default());
     let created = RwSignal::new(None::<MyMeeting>);
     let busy = RwSignal::new(false);
 
     let create = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        let topics: Vec<_> =
-            parse_agenda(&agenda.get()).into_iter().map(|(t, m)| json!({"title": t, "minutes": m})).collect();
+        let topics: Vec<_> = parse_agenda(&agenda.get())
+            .into_iter()
+            .map(|(t, m)| json!({"title": t, "minutes": m}))
+            .collect();
         let body = json!({"title": title.get(), "place": place.get(), "starts_at": time.get(), "agenda": topics});
         let k = key.get();
         busy.set(true);
@@ -135,7 +138,11 @@ mod tests {
     fn agenda_lines_with_optional_minutes() {
         assert_eq!(
             parse_agenda("停车难 15\n\n 垃圾分类 \nA 2 b"),
-            vec![("停车难".into(), 15), ("垃圾分类".into(), 0), ("A 2 b".into(), 0)]
+            vec![
+                ("停车难".into(), 15),
+                ("垃圾分类".into(), 0),
+                ("A 2 b".into(), 0)
+            ]
         );
     }
 }

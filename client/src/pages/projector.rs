@@ -13,7 +13,8 @@ use leptos::prelude::*;
 #[component]
 pub fn ProjectorPage(id: String) -> impl IntoView {
     match storage::token_from_fragment(&id, "projector") {
-        None => view! { <main class="page"><p class="notice">{move || t("no_token")}</p></main> }.into_any(),
+        None => view! { <main class="page"><p class="notice">{move || t("no_token")}</p></main> }
+            .into_any(),
         Some(token) => view! { <ProjectorLive id=id token=token/> }.into_any(),
     }
 }

@@ -21,16 +21,30 @@ struct Assets;
 /// Serves an embedded file, or `index.html` for client routes.
 pub async fn serve(uri: Uri, headers: HeaderMap) -> Response {
     let path = uri.path().trim_start_matches('/');
-    let path = if path.is_empty() || Assets::get(path).is_none() { "index.html" } else { path };
+    let path = if path.is_empty() || Assets::get(path).is_none() {
+        "index.html"
+    } else {
+        path
+    };
     match Assets::get(path) {
         Some(file) => respond(path, file, &headers),
-        None => (StatusCode::NOT_FOUND, "the web client is not built; run ./x serve").into_response(),
+        None => (
+            StatusCode::NOT_FOUND,
+            "the web client is not built; run ./x serve",
+        )
+            .into_response(),
     }
 }
 
 fn respond(path: &str, file: rust_embed::EmbeddedFile, headers: &HeaderMap) -> Response {
-    let etag = format!("\"{}\"", data_encoding::HEXLOWER.encode(&file.metadata.sha256_hash()[..12]));
-    if headers.get(header::IF_NONE_MATCH).is_some_and(|v| v.as_bytes() == etag.as_bytes()) {
+    let etag = format!(
+        "\"{}\"",
+        data_encoding::HEXLOWER.encode(&file.metadata.sha256_hash()[..12])
+    );
+    if headers
+        .get(header::IF_NONE_MATCH)
+        .is_some_and(|v| v.as_bytes() == etag.as_bytes())
+    {
         return (StatusCode::NOT_MODIFIED, [(header::ETAG, etag)]).into_response();
     }
     let mime = file.metadata.mimetype().to_owned();
@@ -40,7 +54,8 @@ fn respond(path: &str, file: rust_embed::EmbeddedFile, headers: &HeaderMap) -> R
         .is_some_and(|v| v.split(',').any(|e| e.trim().starts_with("gzip")));
     let mut response = if accepts_gzip && compressible(&mime) {
         let mut r = gzipped(path, &file.data).into_response();
-        r.headers_mut().insert(header::CONTENT_ENCODING, HeaderValue::from_static("gzip"));
+        r.headers_mut()
+            .insert(header::CONTENT_ENCODING, HeaderValue::from_static("gzip"));
         r
     } else {
         Bytes::from(file.data.into_owned()).into_response()
@@ -60,7 +75,10 @@ fn respond(path: &str, file: rust_embed::EmbeddedFile, headers: &HeaderMap) -> R
 }
 
 fn compressible(mime: &str) -> bool {
-    mime.starts_with("text/") || mime.contains("javascript") || mime.contains("wasm") || mime.contains("svg")
+    mime.starts_with("text/")
+        || mime.contains("javascript")
+        || mime.contains("wasm")
+        || mime.contains("svg")
 }
 
 /// The gzip of an embedded file, computed once.
@@ -71,7 +89,14 @@ fn gzipped(path: &str, data: &[u8]) -> Bytes {
         return hit.clone();
     }
     let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
-    let bytes = enc.write_all(data).and_then(|_| enc.finish()).map(Bytes::from).unwrap_or_else(|_| Bytes::copy_from_slice(data));
-    cache.lock().expect("gzip cache").insert(path.to_owned(), bytes.clone());
+    let bytes = enc
+        .write_all(data)
+        .and_then(|_| enc.finish())
+        .map(Bytes::from)
+        .unwrap_or_else(|_| Bytes::copy_from_slice(data));
+    cache
+        .lock()
+        .expect("gzip cache")
+        .insert(path.to_owned(), bytes.clone());
     bytes
 }

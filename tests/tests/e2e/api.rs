@@ -339,19 +339,45 @@ async fn the_client_is_served_for_every_page_route_and_gzipped_once() {
     let http = reqwest::Client::new();
     let index = http.get(format!("{}/", server.base)).send().await.unwrap();
     assert_eq!(index.status(), 200);
-    assert!(index.headers()["content-type"].to_str().unwrap().starts_with("text/html"));
+    assert!(index.headers()["content-type"]
+        .to_str()
+        .unwrap()
+        .starts_with("text/html"));
     let etag = index.headers()["etag"].clone();
     let body = index.text().await.unwrap();
-    for route in ["/m/k7m2x9qa", "/m/k7m2x9qa/moderator", "/m/k7m2x9qa/projector"] {
-        let page = http.get(format!("{}{route}", server.base)).send().await.unwrap().text().await.unwrap();
+    for route in [
+        "/m/k7m2x9qa",
+        "/m/k7m2x9qa/moderator",
+        "/m/k7m2x9qa/projector",
+    ] {
+        let page = http
+            .get(format!("{}{route}", server.base))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
         assert_eq!(page, body, "{route} serves the app");
     }
-    let again = http.get(format!("{}/", server.base)).header("if-none-match", etag).send().await.unwrap();
+    let again = http
+        .get(format!("{}/", server.base))
+        .header("if-none-match", etag)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(again.status(), 304, "revalidation is cheap");
-    let gz = http.get(format!("{}/", server.base)).header("accept-encoding", "gzip").send().await.unwrap();
+    let gz = http
+        .get(format!("{}/", server.base))
+        .header("accept-encoding", "gzip")
+        .send()
+        .await
+        .unwrap();
     assert_eq!(gz.headers()["content-encoding"], "gzip");
     let mut text = String::new();
     use std::io::Read;
-    flate2::read::GzDecoder::new(&gz.bytes().await.unwrap()[..]).read_to_string(&mut text).unwrap();
+    flate2::read::GzDecoder::new(&gz.bytes().await.unwrap()[..])
+        .read_to_string(&mut text)
+        .unwrap();
     assert_eq!(text, body);
 }

@@ -10,6 +10,16 @@ use tempfile::TempDir;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
+/// Logs to stderr when `TEST_LOG` is set (e.g. `TEST_LOG=debug`); silent otherwise.
+fn init_tracing() {
+    if let Ok(filter) = std::env::var("TEST_LOG") {
+        let _ = tracing_subscriber::fmt()
+            .with_env_filter(tracing_subscriber::EnvFilter::new(filter))
+            .with_test_writer()
+            .try_init();
+    }
+}
+
 /// A server running inside the test process, on 127.0.0.1 and a fresh data dir.
 pub struct TestServer {
     /// `http://127.0.0.1:PORT`
@@ -29,6 +39,7 @@ impl TestServer {
 
     /// Starts a server with `config`.
     pub async fn start_with(config: HttpConfig) -> TestServer {
+        init_tracing();
         let dir = tempfile::tempdir().expect("tempdir");
         let mut server = TestServer {
             base: String::new(),

@@ -146,3 +146,35 @@ async fn a_removed_attendee_is_disconnected_and_cannot_return() {
     let again = WsClient::connect(&server.base, m.id(), &a.token, None).await;
     assert!(again.unwrap_err().to_string().contains("Forbidden"));
 }
+
+#[tokio::test]
+async fn a_silent_connection_is_closed_by_the_heartbeat() {
+    use std::time::{Duration, Instant};
+    let config = babahui::HttpConfig {
+        heartbeat: Duration::from_millis(100),
+        idle_timeout: Duration::from_millis(300),
+        ..babahui::HttpConfig::default()
+    };
+    let server = TestServer::start_with(config).await;
+    let m = simple_meeting(&server.base, "t", &["a"]).await.unwrap();
+    let mut live = WsClient::connect(&server.base, m.id(), &m.projector, None)
+        .await
+        .unwrap();
+    let mut silent = WsClient::connect(&server.base, m.id(), &m.projector, None)
+        .await
+        .unwrap();
+    // The silent client reads nothing (so answers no ping); the live one keeps reading.
+    let started = Instant::now();
+    while started.elapsed() < Duration::from_millis(800) {
+        live.ping().await.unwrap();
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert_eq!(
+        silent.recv_close().await.unwrap(),
+        Some(1008),
+        "closed for silence"
+    );
+    live.ping()
+        .await
+        .expect("a client that answers stays connected");
+}
