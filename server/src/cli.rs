@@ -2,7 +2,7 @@
 //! Every option can also come from an environment variable.
 
 use crate::http::meetings::CreatedResponse;
-use crate::http::HttpConfig;
+use crate::http::ServerConfig;
 use crate::links::LinkBase;
 use crate::store::{Store, StoreError};
 use anyhow::Context;
@@ -153,7 +153,7 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         .unwrap_or_else(|| format!("http://{local}"));
     print_banner(&local, &open_url, args.organiser_key.is_some());
     let heartbeat = Duration::from_secs(args.heartbeat_secs.max(1));
-    let config = HttpConfig {
+    let config = ServerConfig {
         links: LinkBase {
             public_url,
             lan_url,
@@ -161,7 +161,7 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         organiser_key: args.organiser_key.clone(),
         heartbeat,
         idle_timeout: heartbeat * 3,
-        ..HttpConfig::default()
+        ..ServerConfig::default()
     };
     crate::server::run(listener, store, config, crate::server::shutdown_signal()).await?;
     Ok(())

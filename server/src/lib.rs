@@ -21,7 +21,7 @@ pub mod store;
 pub mod tokens;
 pub mod ws;
 
-pub use http::{AppState, HttpConfig};
+pub use http::{AppState, ServerConfig};
 pub use hub::Hub;
 pub use server::run;
 pub use store::Store;

@@ -2,7 +2,7 @@
 //! close every WebSocket with a Close frame, let every meeting task finish its
 //! batch, and flush the store.
 
-use crate::http::{router, AppState, HttpConfig};
+use crate::http::{router, AppState, ServerConfig};
 use crate::hub::Hub;
 use crate::store::Store;
 use std::future::Future;
@@ -16,12 +16,12 @@ use tokio_util::task::TaskTracker;
 pub async fn run(
     listener: TcpListener,
     store: Store,
-    config: HttpConfig,
+    config: ServerConfig,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     let token = CancellationToken::new();
     let state = AppState {
-        hub: Hub::new(store.clone(), token.clone()),
+        hub: Hub::new(store.clone(), token.clone(), config.hub.clone()),
         config: Arc::new(config),
         shutdown: token.clone(),
         connections: TaskTracker::new(),

@@ -59,6 +59,7 @@ pub struct WsClient {
     results: Vec<(CommandId, Result<Acked, Refused>)>,
     next_id: u64,
     name: String,
+    snapshots: usize,
 }
 
 impl WsClient {
@@ -88,6 +89,33 @@ impl WsClient {
         let (ws, _) = tokio_tungstenite::connect_async(&url)
             .await
             .with_context(|| format!("connect {url}"))?;
+        Self::handshake(ws, token, since, state).await
+    }
+
+    /// Like [`connect`](Self::connect), over a socket whose receive buffer is
+    /// `recv_buffer` bytes: with a small buffer, a client that stops reading
+    /// stalls the server's sends to it quickly (a slow phone on bad Wi-Fi).
+    pub async fn connect_small_buffer(
+        http_base: &str,
+        meeting: &MeetingId,
+        token: &str,
+        recv_buffer: u32,
+    ) -> Result<Self> {
+        let addr: std::net::SocketAddr = http_base.trim_start_matches("http://").parse()?;
+        let socket = tokio::net::TcpSocket::new_v4()?;
+        socket.set_recv_buffer_size(recv_buffer)?;
+        let stream = socket.connect(addr).await?;
+        let url = format!("ws://{addr}/api/meetings/{meeting}/ws");
+        let (ws, _) = tokio_tungstenite::client_async(url, MaybeTlsStream::Plain(stream)).await?;
+        Self::handshake(ws, token, None, MeetingState::default()).await
+    }
+
+    async fn handshake(
+        ws: WebSocketStream<MaybeTlsStream<TcpStream>>,
+        token: &str,
+        since: Option<Seq>,
+        state: MeetingState,
+    ) -> Result<Self> {
         let mut client = WsClient {
             ws,
             state,
@@ -98,6 +126,7 @@ impl WsClient {
             results: Vec::new(),
             next_id: 0,
             name: format!("{:08x}", rand_u32()),
+            snapshots: 0,
         };
         client
             .send(&ClientMsg::Hello {
@@ -203,6 +232,11 @@ impl WsClient {
         Ok(())
     }
 
+    /// How many snapshots this client has received (the first catch-up included).
+    pub fn snapshots(&self) -> usize {
+        self.snapshots
+    }
+
     /// Receives and handles one message: events and snapshots are applied,
     /// acks and errors are kept. Fails on a gap in the sequence.
     pub async fn recv(&mut self) -> Result<ServerMsg> {
@@ -267,7 +301,10 @@ impl WsClient {
                     self.state.apply(e);
                 }
             }
-            ServerMsg::Snapshot { state } => self.state = (**state).clone(),
+            ServerMsg::Snapshot { state } => {
+                self.snapshots += 1;
+                self.state = (**state).clone();
+            }
             ServerMsg::Ack {
                 id,
                 seq,

@@ -4,7 +4,7 @@ pub mod assets;
 pub mod error;
 pub mod meetings;
 
-use crate::hub::Hub;
+use crate::hub::{Hub, HubConfig};
 use crate::links::LinkBase;
 use crate::tokens;
 use axum::extract::{DefaultBodyLimit, FromRequestParts, MatchedPath, Request};
@@ -23,7 +23,7 @@ use tower_http::trace::TraceLayer;
 
 /// Settings the handlers need.
 #[derive(Clone)]
-pub struct HttpConfig {
+pub struct ServerConfig {
     /// How links are built.
     pub links: LinkBase,
     /// When set, creating meetings needs `Authorization: Bearer <key>`.
@@ -34,11 +34,13 @@ pub struct HttpConfig {
     pub idle_timeout: Duration,
     /// Time a new connection has to send `hello`.
     pub hello_timeout: Duration,
+    /// Hub tuning.
+    pub hub: HubConfig,
 }
 
-impl std::fmt::Debug for HttpConfig {
+impl std::fmt::Debug for ServerConfig {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("HttpConfig")
+        f.debug_struct("ServerConfig")
             .field("links", &self.links)
             .field(
                 "organiser_key",
@@ -50,14 +52,15 @@ impl std::fmt::Debug for HttpConfig {
     }
 }
 
-impl Default for HttpConfig {
+impl Default for ServerConfig {
     fn default() -> Self {
-        HttpConfig {
+        ServerConfig {
             links: LinkBase::default(),
             organiser_key: None,
             heartbeat: Duration::from_secs(20),
             idle_timeout: Duration::from_secs(60),
             hello_timeout: Duration::from_secs(10),
+            hub: HubConfig::default(),
         }
     }
 }
@@ -68,7 +71,7 @@ pub struct AppState {
     /// The live meetings.
     pub hub: Hub,
     /// Settings.
-    pub config: Arc<HttpConfig>,
+    pub config: Arc<ServerConfig>,
     /// Cancelled when the server shuts down; WebSocket tasks watch it.
     pub shutdown: CancellationToken,
     /// WebSocket connection tasks, awaited at shutdown (axum does not wait for upgraded sockets).

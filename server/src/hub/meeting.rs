@@ -27,8 +27,6 @@ use tokio_util::task::TaskTracker;
 const CHANNEL_CAPACITY: usize = 1024;
 /// Most requests one batch takes.
 const MAX_BATCH: usize = 512;
-/// Frames the broadcast ring holds; a connection further behind gets a snapshot.
-const BROADCAST_CAPACITY: usize = 256;
 /// Recent events kept serialised for resume; a client further behind gets a snapshot.
 const RECENT_EVENTS: usize = 2048;
 
@@ -270,13 +268,23 @@ struct MeetingTask {
     public: Option<(Seq, Utf8Bytes)>,
 }
 
+/// What starting a meeting task needs from the hub.
+#[derive(Debug)]
+pub(super) struct Spawn {
+    /// Cancelled at shutdown.
+    pub shutdown: CancellationToken,
+    /// Every meeting task, awaited at shutdown.
+    pub tasks: TaskTracker,
+    /// See [`HubConfig::broadcast_capacity`](super::HubConfig).
+    pub broadcast_capacity: usize,
+}
+
 /// Creates a new meeting: stores its first event durably, then starts its task.
 pub(super) async fn create(
     store: Store,
     created: &super::CreatedMeeting,
     first: EventKind,
-    shutdown: &CancellationToken,
-    tasks: &TaskTracker,
+    spawn: &Spawn,
 ) -> Result<MeetingHandle, CommandError> {
     let event = Event {
         seq: 1,
@@ -321,8 +329,7 @@ pub(super) async fn create(
         store,
         created.id.clone(),
         vec![StoredEvent { event, meta }],
-        shutdown,
-        tasks,
+        spawn,
     ))
 }
 
@@ -331,17 +338,16 @@ pub(super) fn start(
     store: Store,
     id: MeetingId,
     log: Vec<StoredEvent>,
-    shutdown: &CancellationToken,
-    tasks: &TaskTracker,
+    spawn: &Spawn,
 ) -> MeetingHandle {
     let (tx, rx) = mpsc::channel(CHANNEL_CAPACITY);
     let task = MeetingTask::rebuild(
         store,
         id.clone(),
         log,
-        broadcast::channel(BROADCAST_CAPACITY).0,
+        broadcast::channel(spawn.broadcast_capacity).0,
     );
-    tasks.spawn(task.run(rx, shutdown.clone()));
+    spawn.tasks.spawn(task.run(rx, spawn.shutdown.clone()));
     MeetingHandle { id, tx }
 }
 

@@ -50,6 +50,22 @@ pub struct CreatedMeeting {
     pub invite: String,
 }
 
+/// Tuning of the hub.
+#[derive(Debug, Clone)]
+pub struct HubConfig {
+    /// Frames each meeting's broadcast ring holds; a connection further behind
+    /// than this gets a snapshot instead of the frames it missed.
+    pub broadcast_capacity: usize,
+}
+
+impl Default for HubConfig {
+    fn default() -> Self {
+        HubConfig {
+            broadcast_capacity: 256,
+        }
+    }
+}
+
 /// Shared handle to all meetings; cheap to clone.
 #[derive(Clone, Debug)]
 pub struct Hub {
@@ -62,19 +78,21 @@ struct HubInner {
     /// One cell per meeting, so that two requests for a meeting that is not
     /// loaded yet load it once.
     live: Mutex<HashMap<MeetingId, Arc<OnceCell<MeetingHandle>>>>,
-    shutdown: CancellationToken,
-    tasks: TaskTracker,
+    spawn: meeting::Spawn,
 }
 
 impl Hub {
     /// A hub over `store`; its meeting tasks stop when `shutdown` is cancelled.
-    pub fn new(store: Store, shutdown: CancellationToken) -> Hub {
+    pub fn new(store: Store, shutdown: CancellationToken, config: HubConfig) -> Hub {
         Hub {
             inner: Arc::new(HubInner {
                 store,
                 live: Mutex::new(HashMap::new()),
-                shutdown,
-                tasks: TaskTracker::new(),
+                spawn: meeting::Spawn {
+                    shutdown,
+                    tasks: TaskTracker::new(),
+                    broadcast_capacity: config.broadcast_capacity.max(1),
+                },
             }),
         }
     }
@@ -103,14 +121,8 @@ impl Hub {
             projector_token: tokens::new_token(),
             invite: tokens::new_code(tokens::INVITE_LEN),
         };
-        let handle = meeting::create(
-            self.inner.store.clone(),
-            &created,
-            first,
-            &self.inner.shutdown,
-            &self.inner.tasks,
-        )
-        .await?;
+        let handle =
+            meeting::create(self.inner.store.clone(), &created, first, &self.inner.spawn).await?;
         let cell = Arc::new(OnceCell::new_with(Some(handle)));
         self.inner.live.lock().expect("hub lock").insert(id, cell);
         Ok(created)
@@ -146,8 +158,7 @@ impl Hub {
                         self.inner.store.clone(),
                         id.clone(),
                         log,
-                        &self.inner.shutdown,
-                        &self.inner.tasks,
+                        &self.inner.spawn,
                     )),
                 }
             })
@@ -174,8 +185,8 @@ impl Hub {
 
     /// Waits for every meeting task to finish (after shutdown was signalled).
     pub async fn wait_stopped(&self) {
-        self.inner.tasks.close();
-        self.inner.tasks.wait().await;
+        self.inner.spawn.tasks.close();
+        self.inner.spawn.tasks.wait().await;
     }
 }
 

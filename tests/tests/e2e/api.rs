@@ -1,7 +1,7 @@
 //! The HTTP API: creation, links, public state, QR, errors, the organiser key, the CLI.
 
 use crate::helpers::{data_dir, ServerProcess, TestServer};
-use babahui::HttpConfig;
+use babahui::ServerConfig;
 use serde_json::{json, Value};
 use tests::http::{create_meeting, join, public_state, simple_meeting};
 use tests::WsClient;
@@ -89,12 +89,12 @@ async fn create_gives_absolute_links_and_only_the_moderator_link_carries_the_sec
 
 #[tokio::test]
 async fn public_url_overrides_the_request_address() {
-    let config = HttpConfig {
+    let config = ServerConfig {
         links: babahui::links::LinkBase {
             public_url: Some("https://bbh.example.org".into()),
             lan_url: None,
         },
-        ..HttpConfig::default()
+        ..ServerConfig::default()
     };
     let server = TestServer::start_with(config).await;
     let m = simple_meeting(&server.base, "t", &["a"]).await.unwrap();
@@ -233,9 +233,9 @@ async fn joining_without_a_name_is_anonymous_and_the_token_works() {
 
 #[tokio::test]
 async fn the_organiser_key_guards_creation() {
-    let config = HttpConfig {
+    let config = ServerConfig {
         organiser_key: Some("s3cret-key".into()),
-        ..HttpConfig::default()
+        ..ServerConfig::default()
     };
     let server = TestServer::start_with(config).await;
     let http = reqwest::Client::new();

@@ -1,6 +1,6 @@
 //! Starting servers for tests.
 
-use babahui::{HttpConfig, Store};
+use babahui::{ServerConfig, Store};
 use std::io::{BufRead, BufReader};
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
@@ -26,7 +26,7 @@ pub struct TestServer {
     pub base: String,
     /// The data directory (kept across restarts).
     pub dir: TempDir,
-    config: HttpConfig,
+    config: ServerConfig,
     stop: Option<oneshot::Sender<()>>,
     task: Option<JoinHandle<std::io::Result<()>>>,
 }
@@ -34,11 +34,11 @@ pub struct TestServer {
 impl TestServer {
     /// Starts a server with the default configuration.
     pub async fn start() -> TestServer {
-        Self::start_with(HttpConfig::default()).await
+        Self::start_with(ServerConfig::default()).await
     }
 
     /// Starts a server with `config`.
-    pub async fn start_with(config: HttpConfig) -> TestServer {
+    pub async fn start_with(config: ServerConfig) -> TestServer {
         init_tracing();
         let dir = tempfile::tempdir().expect("tempdir");
         let mut server = TestServer {

@@ -150,10 +150,10 @@ async fn a_removed_attendee_is_disconnected_and_cannot_return() {
 #[tokio::test]
 async fn a_silent_connection_is_closed_by_the_heartbeat() {
     use std::time::{Duration, Instant};
-    let config = babahui::HttpConfig {
+    let config = babahui::ServerConfig {
         heartbeat: Duration::from_millis(100),
         idle_timeout: Duration::from_millis(300),
-        ..babahui::HttpConfig::default()
+        ..babahui::ServerConfig::default()
     };
     let server = TestServer::start_with(config).await;
     let m = simple_meeting(&server.base, "t", &["a"]).await.unwrap();
@@ -177,4 +177,58 @@ async fn a_silent_connection_is_closed_by_the_heartbeat() {
     live.ping()
         .await
         .expect("a client that answers stays connected");
+}
+
+#[tokio::test]
+async fn a_stalled_client_delays_nobody_and_catches_up_with_a_snapshot() {
+    // A small broadcast ring (16 frames) so that a few dozen frames suffice.
+    let config = babahui::ServerConfig {
+        hub: babahui::hub::HubConfig {
+            broadcast_capacity: 16,
+        },
+        ..babahui::ServerConfig::default()
+    };
+    let server = TestServer::start_with(config).await;
+    let m = simple_meeting(&server.base, "t", &["a"]).await.unwrap();
+    let a = join(&server.base, &m, "甲", "居民").await.unwrap();
+    let mut writer = WsClient::connect(&server.base, m.id(), &a.token, None)
+        .await
+        .unwrap();
+    let mut fast = WsClient::connect(&server.base, m.id(), &m.projector, None)
+        .await
+        .unwrap();
+    let mut slow = WsClient::connect_small_buffer(&server.base, m.id(), &m.projector, 4096)
+        .await
+        .unwrap();
+    let snapshots_at_start = slow.snapshots();
+    // Waves of 40 pipelined 3 KB opinions (about one 120 KB frame each) while
+    // `slow` reads nothing: its socket fills and the ring moves on without it.
+    let text = "议".repeat(1000);
+    let started = std::time::Instant::now();
+    for _ in 0..60 {
+        let mut ids = Vec::new();
+        for _ in 0..40 {
+            ids.push(writer.submit(opinion(&text)).await.unwrap());
+        }
+        for id in &ids {
+            writer.wait_result(id).await.unwrap().unwrap();
+        }
+        fast.sync_to(writer.state.seq).await.unwrap();
+    }
+    let writing = started.elapsed();
+    assert_eq!(
+        fast.state, writer.state,
+        "the fast client kept up, unaffected"
+    );
+    // Now the slow client reads: it must end exactly at the head, via a snapshot.
+    slow.sync_to(writer.state.seq).await.unwrap();
+    assert_eq!(
+        slow.state,
+        public_state(&server.base, m.id()).await.unwrap()
+    );
+    assert!(
+        slow.snapshots() > snapshots_at_start,
+        "the lagging client was resynced by a snapshot (writing took {writing:?})"
+    );
+    assert_eq!(slow.duplicate_events, 0);
 }
