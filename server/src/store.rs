@@ -90,7 +90,7 @@ pub struct NewRecord {
     /// Sequence number.
     pub seq: Seq,
     /// `serde_json::to_string(&event)`.
-    pub event_json: String,
+    pub event_json: std::sync::Arc<str>,
     /// Private part.
     pub meta: Meta,
 }
@@ -353,7 +353,7 @@ mod tests {
         };
         NewRecord {
             seq,
-            event_json: serde_json::to_string(&event).unwrap(),
+            event_json: serde_json::to_string(&event).unwrap().into(),
             meta: Meta {
                 command: Some(CommandId(format!("c{seq}"))),
                 ..Meta::default()

@@ -318,7 +318,7 @@ pub(super) async fn create(
     };
     let record = NewRecord {
         seq: 1,
-        event_json: json,
+        event_json: json.into(),
         meta: meta.clone(),
     };
     store
@@ -581,7 +581,7 @@ impl MeetingTask {
             .into();
         batch.records.push(NewRecord {
             seq: event.seq,
-            event_json: json.to_string(),
+            event_json: json.clone(),
             meta,
         });
         batch.json.push(json);
