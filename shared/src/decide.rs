@@ -346,21 +346,14 @@ pub fn decide(state: &MeetingState, actor: Actor, cmd: &Command) -> Decision {
 }
 
 /// The first event of a new meeting, validated. Empty category lists get the defaults.
-pub fn create_meeting(
-    meeting: crate::ids::MeetingId,
-    title: &str,
-    place: &str,
-    starts_at: Option<&str>,
-    agenda: &[NewTopic],
-    opinion_categories: &[String],
-    attendee_categories: &[String],
-) -> Decision {
-    if agenda.len() > TOPICS_MAX {
+pub fn create_meeting(meeting: crate::ids::MeetingId, setup: &MeetingSetup) -> Decision {
+    if setup.agenda.len() > TOPICS_MAX {
         return Err(CommandError::invalid(format!(
             "an agenda holds at most {TOPICS_MAX} topics"
         )));
     }
-    let agenda = agenda
+    let agenda = setup
+        .agenda
         .iter()
         .map(|t| {
             Ok(NewTopic {
@@ -369,14 +362,23 @@ pub fn create_meeting(
             })
         })
         .collect::<Result<Vec<_>, CommandError>>()?;
+    let wifi = match &setup.wifi {
+        Some(w) if !w.ssid.trim().is_empty() => Some(Wifi {
+            ssid: clean_text(&w.ssid, WIFI_SSID_MAX_CHARS, "Wi-Fi name")?,
+            password: optional_text(Some(&w.password), WIFI_PASSWORD_MAX_CHARS, "Wi-Fi password")?
+                .unwrap_or_default(),
+        }),
+        _ => None,
+    };
     Ok(EventKind::MeetingCreated {
         meeting,
-        title: clean_text(title, TITLE_MAX_CHARS, "title")?,
-        place: optional_text(Some(place), PLACE_MAX_CHARS, "place")?.unwrap_or_default(),
-        starts_at: optional_text(starts_at, PLACE_MAX_CHARS, "starts_at")?,
+        title: clean_text(&setup.title, TITLE_MAX_CHARS, "title")?,
+        place: optional_text(Some(&setup.place), PLACE_MAX_CHARS, "place")?.unwrap_or_default(),
+        starts_at: optional_text(setup.starts_at.as_deref(), PLACE_MAX_CHARS, "starts_at")?,
         agenda,
-        opinion_categories: categories(opinion_categories, DEFAULT_OPINION_CATEGORIES)?,
-        attendee_categories: categories(attendee_categories, DEFAULT_ATTENDEE_CATEGORIES)?,
+        opinion_categories: categories(&setup.opinion_categories, DEFAULT_OPINION_CATEGORIES)?,
+        attendee_categories: categories(&setup.attendee_categories, DEFAULT_ATTENDEE_CATEGORIES)?,
+        wifi,
     })
 }
 

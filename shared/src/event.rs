@@ -40,6 +40,9 @@ pub enum EventKind {
         opinion_categories: Vec<String>,
         /// 协商主体 categories.
         attendee_categories: Vec<String>,
+        /// The courtyard's Wi-Fi, if the organiser gave it.
+        #[serde(default)]
+        wifi: Option<crate::model::Wifi>,
     },
     /// 未开始 → 进行中.
     MeetingStarted,

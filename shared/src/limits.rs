@@ -20,6 +20,12 @@ pub const CATEGORY_MAX_CHARS: usize = 20;
 pub const CATEGORIES_MAX: usize = 30;
 /// Reasons (for hiding an opinion), in characters.
 pub const REASON_MAX_CHARS: usize = 200;
+/// Wi-Fi network name, in characters (the standard allows 32 bytes).
+pub const WIFI_SSID_MAX_CHARS: usize = 32;
+/// Wi-Fi password, in characters (WPA allows 63).
+pub const WIFI_PASSWORD_MAX_CHARS: usize = 63;
+/// Text a QR code may be asked for over the API, in bytes.
+pub const QR_TEXT_MAX_BYTES: usize = 600;
 /// Agenda topics in one meeting.
 pub const TOPICS_MAX: usize = 100;
 /// Time box of one topic, minutes.

@@ -70,6 +70,31 @@ pub enum TopicStatus {
     Closed,
 }
 
+/// What the organiser sends to create a meeting (the body of `POST /api/meetings`).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MeetingSetup {
+    /// Title.
+    pub title: String,
+    /// Place.
+    #[serde(default)]
+    pub place: String,
+    /// Start time as text.
+    #[serde(default)]
+    pub starts_at: Option<String>,
+    /// Agenda.
+    #[serde(default)]
+    pub agenda: Vec<NewTopic>,
+    /// Opinion categories (empty: defaults).
+    #[serde(default)]
+    pub opinion_categories: Vec<String>,
+    /// 协商主体 categories (empty: defaults).
+    #[serde(default)]
+    pub attendee_categories: Vec<String>,
+    /// The courtyard's Wi-Fi, for a join-the-network QR code on the projector.
+    #[serde(default)]
+    pub wifi: Option<Wifi>,
+}
+
 /// An agenda item as given at creation or added later.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct NewTopic {
@@ -231,6 +256,39 @@ pub struct Opinion {
     pub merged: Vec<OpinionId>,
     /// Set when hidden (e.g. abusive), with the reason.
     pub hidden: Option<String>,
+}
+
+/// The courtyard's Wi-Fi, shown on the projector as a join-the-network QR code.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Wifi {
+    /// Network name.
+    pub ssid: String,
+    /// Password; empty for an open network.
+    #[serde(default)]
+    pub password: String,
+}
+
+impl Wifi {
+    /// The standard `WIFI:` QR text (as phone cameras read it), with `\ ; , : "` escaped.
+    pub fn qr_text(&self) -> String {
+        fn esc(s: &str) -> String {
+            s.chars()
+                .flat_map(|c| match c {
+                    '\\' | ';' | ',' | ':' | '"' => vec!['\\', c],
+                    c => vec![c],
+                })
+                .collect()
+        }
+        if self.password.is_empty() {
+            format!("WIFI:T:nopass;S:{};;", esc(&self.ssid))
+        } else {
+            format!(
+                "WIFI:T:WPA;S:{};P:{};;",
+                esc(&self.ssid),
+                esc(&self.password)
+            )
+        }
+    }
 }
 
 /// Meeting-wide settings the moderator can change.

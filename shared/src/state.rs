@@ -33,6 +33,9 @@ pub struct MeetingState {
     pub opinion_categories: Vec<String>,
     /// 协商主体 categories.
     pub attendee_categories: Vec<String>,
+    /// The courtyard's Wi-Fi (shown on the projector).
+    #[serde(default)]
+    pub wifi: Option<Wifi>,
     /// The agenda, in order.
     pub agenda: Vec<Topic>,
     /// The open topic.
@@ -119,6 +122,7 @@ impl MeetingState {
                 agenda,
                 opinion_categories,
                 attendee_categories,
+                wifi,
             } => {
                 self.id = meeting.clone();
                 self.title = title.clone();
@@ -127,6 +131,7 @@ impl MeetingState {
                 self.created_at = at;
                 self.opinion_categories = opinion_categories.clone();
                 self.attendee_categories = attendee_categories.clone();
+                self.wifi = wifi.clone();
                 for t in agenda {
                     self.push_topic(t.title.clone(), t.minutes, None);
                 }

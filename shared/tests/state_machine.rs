@@ -32,16 +32,13 @@ impl Sim {
                 minutes: 10,
             },
         ];
-        let created = create_meeting(
-            MeetingId::parse("k7m2x9qa").unwrap(),
-            "三月坝坝会",
-            "院坝",
-            None,
-            &agenda,
-            &[],
-            &[],
-        )
-        .unwrap();
+        let setup = MeetingSetup {
+            title: "三月坝坝会".into(),
+            place: "院坝".into(),
+            agenda,
+            ..MeetingSetup::default()
+        };
+        let created = create_meeting(MeetingId::parse("k7m2x9qa").unwrap(), &setup).unwrap();
         sim.push(Actor::System, created);
         for (name, cat) in [
             ("张阿姨", "居民"),
@@ -420,6 +417,20 @@ fn phase_and_topic_rules() {
         )),
         ErrorCode::MeetingEnded
     );
+}
+
+#[test]
+fn wifi_qr_text_follows_the_standard_and_escapes() {
+    let w = Wifi {
+        ssid: "院坝;Wi:Fi".into(),
+        password: "a\\b\"c".into(),
+    };
+    assert_eq!(w.qr_text(), r#"WIFI:T:WPA;S:院坝\;Wi\:Fi;P:a\\b\"c;;"#);
+    let open = Wifi {
+        ssid: "Free".into(),
+        password: String::new(),
+    };
+    assert_eq!(open.qr_text(), "WIFI:T:nopass;S:Free;;");
 }
 
 #[test]

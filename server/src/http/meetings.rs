@@ -3,11 +3,12 @@
 use super::{ApiError, ApiJson, AppState, Organiser};
 use crate::hub::{MeetingHandle, NewMeeting};
 use crate::links;
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use babahui_shared::{MeetingId, ParticipantId};
+use babahui_shared::limits::QR_TEXT_MAX_BYTES;
+use babahui_shared::{ErrorCode, MeetingId, ParticipantId};
 use serde::{Deserialize, Serialize};
 
 /// Answer to a successful `POST /api/meetings`.
@@ -89,6 +90,59 @@ pub async fn qr_svg(
         [
             (header::CONTENT_TYPE, "image/svg+xml"),
             (header::CACHE_CONTROL, "no-cache"),
+        ],
+        svg,
+    )
+        .into_response())
+}
+
+/// The public links of a meeting.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct PublicLinks {
+    /// The attendees' link (what the join QR code holds).
+    pub join_url: String,
+    /// The join QR code.
+    pub qr_svg_url: String,
+}
+
+/// `GET /api/meetings/{id}/links`: the join link, built like the creation's
+/// (so a projector opened as `localhost` still shows the LAN address).
+pub async fn links(
+    State(app): State<AppState>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+) -> Result<Json<PublicLinks>, ApiError> {
+    let handle = meeting(&app, &id).await?;
+    let base = app.config.links.for_request(&headers);
+    Ok(Json(PublicLinks {
+        join_url: links::join_url(&base, handle.id(), &handle.invite().await?),
+        qr_svg_url: format!("{base}/api/meetings/{}/qr.svg", handle.id()),
+    }))
+}
+
+/// Query of `GET /api/qr.svg`.
+#[derive(Debug, Deserialize)]
+pub struct QrQuery {
+    /// What to encode.
+    #[serde(default)]
+    pub text: String,
+}
+
+/// `GET /api/qr.svg?text=…`: a QR code of any short text (the organiser page
+/// shows one for each link; the projector one for the Wi-Fi). Drawn here so
+/// that no page needs a script from elsewhere.
+pub async fn any_qr_svg(Query(q): Query<QrQuery>) -> Result<Response, ApiError> {
+    if q.text.is_empty() || q.text.len() > QR_TEXT_MAX_BYTES {
+        return Err(ApiError::new(
+            ErrorCode::Invalid,
+            format!("text must be 1 to {QR_TEXT_MAX_BYTES} bytes"),
+        ));
+    }
+    let svg = crate::qr::svg(&q.text);
+    Ok((
+        [
+            (header::CONTENT_TYPE, "image/svg+xml"),
+            (header::CACHE_CONTROL, "no-store"),
         ],
         svg,
     )

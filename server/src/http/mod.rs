@@ -85,6 +85,8 @@ pub fn router(state: AppState) -> Router {
         .route("/api/meetings", post(meetings::create).get(meetings::list))
         .route("/api/meetings/{id}", get(meetings::public_state))
         .route("/api/meetings/{id}/qr.svg", get(meetings::qr_svg))
+        .route("/api/meetings/{id}/links", get(meetings::links))
+        .route("/api/qr.svg", get(meetings::any_qr_svg))
         .route("/api/meetings/{id}/join", post(meetings::join))
         .route("/api/meetings/{id}/ws", get(crate::ws::upgrade))
         .route("/api/{*rest}", axum::routing::any(api_not_found))

@@ -7,7 +7,7 @@ pub mod meeting;
 use crate::store::{MeetingIndex, Store};
 use crate::tokens;
 use babahui_shared::decide::create_meeting;
-use babahui_shared::{CommandError, ErrorCode, MeetingId, NewTopic};
+use babahui_shared::{CommandError, ErrorCode, MeetingId};
 pub use meeting::{Ack, Connected, Frame, Joined, MeetingHandle};
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -16,26 +16,7 @@ use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 
 /// What the organiser sends to create a meeting.
-#[derive(Debug, Clone, Default, serde::Deserialize)]
-pub struct NewMeeting {
-    /// Title.
-    pub title: String,
-    /// Place.
-    #[serde(default)]
-    pub place: String,
-    /// Start time as text.
-    #[serde(default)]
-    pub starts_at: Option<String>,
-    /// Agenda.
-    #[serde(default)]
-    pub agenda: Vec<NewTopic>,
-    /// Opinion categories (empty: defaults).
-    #[serde(default)]
-    pub opinion_categories: Vec<String>,
-    /// 协商主体 categories (empty: defaults).
-    #[serde(default)]
-    pub attendee_categories: Vec<String>,
-}
+pub use babahui_shared::MeetingSetup as NewMeeting;
 
 /// The secrets of a new meeting, shown once to the organiser.
 #[derive(Debug, Clone)]
@@ -106,15 +87,7 @@ impl Hub {
     /// its moderator and projector tokens) durably, and starts its task.
     pub async fn create(&self, req: &NewMeeting) -> Result<CreatedMeeting, CommandError> {
         let id = tokens::new_meeting_id();
-        let first = create_meeting(
-            id.clone(),
-            &req.title,
-            &req.place,
-            req.starts_at.as_deref(),
-            &req.agenda,
-            &req.opinion_categories,
-            &req.attendee_categories,
-        )?;
+        let first = create_meeting(id.clone(), req)?;
         let created = CreatedMeeting {
             id: id.clone(),
             moderator_token: tokens::new_token(),

@@ -381,3 +381,49 @@ async fn the_client_is_served_for_every_page_route_and_gzipped_once() {
         .unwrap();
     assert_eq!(text, body);
 }
+
+#[tokio::test]
+async fn wifi_links_and_any_text_qr() {
+    let server = TestServer::start().await;
+    let m = create_meeting(
+        &server.base,
+        json!({"title": "t", "wifi": {"ssid": "院坝WiFi", "password": "12345678"},
+               "opinion_categories": ["停车", "绿化", "停车"]}),
+    )
+    .await
+    .unwrap();
+    let state = public_state(&server.base, m.id()).await.unwrap();
+    let wifi = state.wifi.expect("wifi kept");
+    assert_eq!(wifi.qr_text(), "WIFI:T:WPA;S:院坝WiFi;P:12345678;;");
+    assert_eq!(
+        state.opinion_categories,
+        ["停车", "绿化"],
+        "configured, de-duplicated"
+    );
+
+    let links: Value = reqwest::get(format!("{}/api/meetings/{}/links", server.base, m.id()))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(links["join_url"], m.created.join_url);
+
+    let http = reqwest::Client::new();
+    let qr = http
+        .get(format!("{}/api/qr.svg", server.base))
+        .query(&[("text", wifi.qr_text())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(qr.status(), 200);
+    assert!(qr.text().await.unwrap().contains("<svg"));
+    let too_long = "x".repeat(601);
+    let resp = http
+        .get(format!("{}/api/qr.svg", server.base))
+        .query(&[("text", too_long)])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(error_of(resp).await, (400, "invalid".into()));
+}
