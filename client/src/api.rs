@@ -16,12 +16,7 @@ pub struct ApiFailure {
     pub message: String,
 }
 
-async fn request(
-    method: &str,
-    path: &str,
-    body: Option<&Value>,
-    bearer: Option<&str>,
-) -> Result<Value, ApiFailure> {
+async fn request(method: &str, path: &str, body: Option<&Value>, bearer: Option<&str>) -> Result<Value, ApiFailure> {
     let offline = |e: wasm_bindgen::JsValue| ApiFailure {
         status: 0,
         code: "offline".into(),
@@ -31,9 +26,7 @@ async fn request(
     init.set_method(method);
     let headers = web_sys::Headers::new().map_err(offline)?;
     if let Some(body) = body {
-        headers
-            .set("content-type", "application/json")
-            .map_err(offline)?;
+        headers.set("content-type", "application/json").map_err(offline)?;
         init.set_body(&wasm_bindgen::JsValue::from_str(&body.to_string()));
     }
     if let Some(key) = bearer {
@@ -47,20 +40,14 @@ async fn request(
         .await
         .map_err(offline)?;
     let resp: web_sys::Response = resp.dyn_into().map_err(offline)?;
-    let text = JsFuture::from(resp.text().map_err(offline)?)
-        .await
-        .map_err(offline)?;
-    let value: Value =
-        serde_json::from_str(&text.as_string().unwrap_or_default()).unwrap_or(Value::Null);
+    let text = JsFuture::from(resp.text().map_err(offline)?).await.map_err(offline)?;
+    let value: Value = serde_json::from_str(&text.as_string().unwrap_or_default()).unwrap_or(Value::Null);
     if resp.ok() {
         Ok(value)
     } else {
         Err(ApiFailure {
             status: resp.status(),
-            code: value["error"]["code"]
-                .as_str()
-                .unwrap_or("unknown")
-                .to_owned(),
+            code: value["error"]["code"].as_str().unwrap_or("unknown").to_owned(),
             message: value["error"]["message"].as_str().unwrap_or("").to_owned(),
         })
     }

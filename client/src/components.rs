@@ -10,10 +10,7 @@ use std::time::Duration;
 /// A signal of server time, ticking four times a second, for countdowns.
 pub fn server_clock(live: Live) -> RwSignal<f64> {
     let now = RwSignal::new(live.server_now());
-    set_interval(
-        move || now.set(live.server_now()),
-        Duration::from_millis(250),
-    );
+    set_interval(move || now.set(live.server_now()), Duration::from_millis(250));
     now
 }
 
@@ -31,6 +28,7 @@ pub fn StatusBar(live: Live) -> impl IntoView {
         Status::Online => t("online"),
         Status::Connecting => t("connecting"),
         Status::Offline | Status::Refused => t("offline"),
+        Status::Removed => t("removed"),
     };
     let class = move || match live.status.get() {
         Status::Online => "status online",
@@ -110,8 +108,8 @@ pub fn AgendaList(live: Live) -> impl IntoView {
                             TopicStatus::Closed => "topic closed",
                             TopicStatus::Pending => "topic",
                         };
-                        let minutes = (topic.minutes > 0)
-                            .then(|| format!(" · {} {}", topic.minutes, t("minutes_short")));
+                        let minutes =
+                            (topic.minutes > 0).then(|| format!(" · {} {}", topic.minutes, t("minutes_short")));
                         view! { <li class=class>{topic.title.clone()}{minutes}</li> }
                     })
                     .collect_view()
@@ -134,8 +132,183 @@ pub fn CurrentTopic(live: Live) -> impl IntoView {
                     </div>
                 }
                 .into_any(),
-                None => view! { <div class="current muted">{i18n::phase(s.phase)}" · "{t("no_topic")}</div> }.into_any(),
+                None => {
+                    view! { <div class="current muted">{i18n::phase(s.phase)}" · "{t("no_topic")}</div> }.into_any()
+                }
             })
         })
+    }
+}
+
+/// Minutes and seconds left in the open topic's time box at `now`, if it has one.
+pub fn topic_left_ms(state: &MeetingState, now: f64) -> Option<i64> {
+    let topic = state.open_topic()?;
+    let opened = topic.opened_at? as f64;
+    (topic.minutes > 0).then(|| (opened + f64::from(topic.minutes) * 60_000.0 - now) as i64)
+}
+
+/// The open topic's remaining time box, e.g. "议题剩余 12:30".
+#[component]
+pub fn TopicClock(live: Live, now: RwSignal<f64>) -> impl IntoView {
+    move || {
+        live.state.with(|s| {
+            let left = topic_left_ms(s.as_ref()?, now.get())?;
+            Some(view! {
+                <div class="topic-clock" class:over=left < 0>{t("topic_left")}" "{mmss(left)}</div>
+            })
+        })
+    }
+}
+
+thread_local! {
+    static AUDIO: std::cell::RefCell<Option<web_sys::AudioContext>> = const { std::cell::RefCell::new(None) };
+}
+
+/// Creates (or resumes) the audio context. Browsers allow sound only after a
+/// person has touched the page, so this is called from a click.
+pub fn enable_sound() -> bool {
+    AUDIO.with(|a| {
+        let mut a = a.borrow_mut();
+        if a.is_none() {
+            *a = web_sys::AudioContext::new().ok();
+        }
+        if let Some(ctx) = a.as_ref() {
+            let _ = ctx.resume();
+        }
+        a.is_some()
+    })
+}
+
+/// A soft two-note chime (no file to download; synthesised).
+pub fn chime() {
+    AUDIO.with(|a| {
+        let a = a.borrow();
+        let Some(ctx) = a.as_ref() else { return };
+        let start = ctx.current_time();
+        for (i, freq) in [660.0_f32, 880.0].into_iter().enumerate() {
+            let (Ok(osc), Ok(gain)) = (ctx.create_oscillator(), ctx.create_gain()) else {
+                return;
+            };
+            osc.frequency().set_value(freq);
+            let t0 = start + i as f64 * 0.35;
+            let g = gain.gain();
+            let _ = g.set_value_at_time(0.0, t0);
+            let _ = g.linear_ramp_to_value_at_time(0.25, t0 + 0.03);
+            let _ = g.linear_ramp_to_value_at_time(0.0, t0 + 0.5);
+            let _ = osc.connect_with_audio_node(&gain);
+            let _ = gain.connect_with_audio_node(&ctx.destination());
+            let _ = osc.start_with_when(t0);
+            let _ = osc.stop_with_when(t0 + 0.55);
+        }
+    });
+}
+
+/// Chimes once when a speaker's time runs out. The sound plays only where it
+/// was enabled by a touch (see [`enable_sound`]).
+#[component]
+pub fn TimeUpChime(live: Live, now: RwSignal<f64>) -> impl IntoView {
+    let last = StoredValue::new(None::<(u64, u32)>);
+    Effect::new(move |_| {
+        let due = live.state.with(|s| {
+            let f = s.as_ref()?.floor.as_ref()?;
+            let key = (f.started_at, f.participant.0);
+            (floor_remaining_ms(f, now.get() as u64) <= 0).then_some(key)
+        });
+        if let Some(key) = due {
+            if last.get_value() != Some(key) {
+                last.set_value(Some(key));
+                chime();
+            }
+        }
+    });
+}
+
+/// Opinions with category filters; for recorders and the moderator, re-tag,
+/// merge and hide. Nothing is deleted: hidden opinions stay listed, dimmed.
+#[component]
+pub fn OpinionWall(live: Live) -> impl IntoView {
+    use babahui_shared::{Command, OpinionId};
+    let filter = RwSignal::new(None::<String>);
+    let categories = move || {
+        live.state
+            .with(|s| s.as_ref().map(|s| s.opinion_categories.clone()).unwrap_or_default())
+    };
+    view! {
+        <div class="chips" role="group" aria-label=move || t("category")>
+            <button class="chip" class:selected=move || filter.get().is_none() on:click=move |_| filter.set(None)>{move || t("all")}</button>
+            {move || categories().into_iter().map(|c| {
+                let (a, b) = (c.clone(), c.clone());
+                view! { <button class="chip" class:selected=move || filter.get().as_deref() == Some(a.as_str()) on:click=move |_| filter.set(Some(b.clone()))>{c}</button> }
+            }).collect_view()}
+        </div>
+        <ul class="opinions wall">
+            {move || live.state.with(|s| {
+                let Some(s) = s else { return Vec::new() };
+                let wanted = filter.get();
+                let cats = s.opinion_categories.clone();
+                let targets: Vec<(OpinionId, String)> = s.opinions.iter()
+                    .filter(|o| o.merged_into.is_none() && o.hidden.is_none())
+                    .map(|o| (o.id, format!("#{} {}", o.id, o.text.chars().take(16).collect::<String>())))
+                    .collect();
+                s.opinions.iter().rev()
+                    .filter(|o| o.merged_into.is_none())
+                    .filter(|o| wanted.is_none() || o.category == wanted)
+                    .map(|o| {
+                        let id = o.id;
+                        let hidden = o.hidden.clone();
+                        let author = o.author.map(|a| name_of(s, a)).unwrap_or_else(|| t("anonymous").to_owned());
+                        let current = o.category.clone().unwrap_or_default();
+                        let stance = o.stance;
+                        let cats = cats.clone();
+                        let merge_targets: Vec<_> = targets.iter().filter(|(t, _)| *t != id).cloned().collect();
+                        let reason = RwSignal::new(String::new());
+                        view! {
+                            <li class="opinion" class:hidden-op=hidden.is_some() data-opinion=id.0>
+                                <div class="meta">
+                                    <span class="num">"#"{id.0}</span>
+                                    <span class="tag">{o.category.clone()}</span>
+                                    <span class="tag">{o.stance.map(i18n::stance)}</span>
+                                    <span class="who">{author}</span>
+                                    <span class="count">{t("second")}" "{o.seconds.len()}</span>
+                                </div>
+                                <p class="text">{o.text.clone()}</p>
+                                {hidden.clone().map(|r| view! { <p class="muted">{t("hidden")}": "{r}</p> })}
+                                <div class="row tools">
+                                    <label class="inline">{t("retag")}
+                                        <select class="retag" on:change=move |ev| {
+                                            let v = event_target_value(&ev);
+                                            let category = (!v.is_empty()).then_some(v);
+                                            live.send(Command::Retag { opinion: id, category, stance });
+                                        }>
+                                            <option value="" selected=current.is_empty()>{t("untagged")}</option>
+                                            {cats.into_iter().map(|c| { let sel = c == current; view! { <option value=c.clone() selected=sel>{c.clone()}</option> } }).collect_view()}
+                                        </select>
+                                    </label>
+                                    <select class="merge" aria-label=t("merge_into") on:change=move |ev| {
+                                        if let Ok(into) = event_target_value(&ev).parse::<u32>() {
+                                            live.send(Command::Merge { opinion: id, into: OpinionId(into) });
+                                        }
+                                    }>
+                                        <option value="" selected=true>{t("merge_into")}</option>
+                                        {merge_targets.into_iter().map(|(t, label)| view! { <option value=t.0.to_string()>{label}</option> }).collect_view()}
+                                    </select>
+                                    {match hidden {
+                                        Some(_) => view! { <button on:click=move |_| live.send(Command::Unhide { opinion: id })>{t("unhide")}</button> }.into_any(),
+                                        None => view! {
+                                            <input class="reason" placeholder=t("hide_reason") aria-label=t("hide_reason") bind:value=reason/>
+                                            <button class="hide" on:click=move |_| {
+                                                let r = reason.get();
+                                                let r = if r.trim().is_empty() { t("reason_default").to_owned() } else { r };
+                                                live.send(Command::Hide { opinion: id, reason: r });
+                                            }>{t("hide")}</button>
+                                        }.into_any(),
+                                    }}
+                                </div>
+                            </li>
+                        }
+                    })
+                    .collect::<Vec<_>>()
+            })}
+        </ul>
     }
 }

@@ -31,22 +31,24 @@ pub enum Route {
     Moderator(String),
     /// `/m/{id}/projector`
     Projector(String),
+    /// `/m/{id}/recorder` (an attendee appointed recorder)
+    Recorder(String),
+    /// `/m/{id}/sheet` (the printable join sheet)
+    Sheet(String),
     /// Anything else.
     NotFound,
 }
 
 /// Parses a path into a [`Route`].
 pub fn route(path: &str) -> Route {
-    let parts: Vec<&str> = path
-        .trim_matches('/')
-        .split('/')
-        .filter(|p| !p.is_empty())
-        .collect();
+    let parts: Vec<&str> = path.trim_matches('/').split('/').filter(|p| !p.is_empty()).collect();
     match parts.as_slice() {
         [] => Route::Organiser,
         ["m", id] => Route::Attendee((*id).to_owned()),
         ["m", id, "moderator"] => Route::Moderator((*id).to_owned()),
         ["m", id, "projector"] => Route::Projector((*id).to_owned()),
+        ["m", id, "recorder"] => Route::Recorder((*id).to_owned()),
+        ["m", id, "sheet"] => Route::Sheet((*id).to_owned()),
         _ => Route::NotFound,
     }
 }
@@ -61,7 +63,11 @@ pub fn App() -> impl IntoView {
         Route::Attendee(id) => view! { <pages::attendee::AttendeePage id=id/> }.into_any(),
         Route::Moderator(id) => view! { <pages::moderator::ModeratorPage id=id/> }.into_any(),
         Route::Projector(id) => view! { <pages::projector::ProjectorPage id=id/> }.into_any(),
-        Route::NotFound => view! { <main class="page"><h1>"404"</h1><p><a href="/">"坝坝会 Babahui"</a></p></main> }.into_any(),
+        Route::Recorder(id) => view! { <pages::recorder::RecorderPage id=id/> }.into_any(),
+        Route::Sheet(id) => view! { <pages::sheet::SheetPage id=id/> }.into_any(),
+        Route::NotFound => {
+            view! { <main class="page"><h1>"404"</h1><p><a href="/">"坝坝会 Babahui"</a></p></main> }.into_any()
+        }
     }
 }
 
@@ -81,14 +87,10 @@ mod tests {
         assert_eq!(route("/"), Route::Organiser);
         assert_eq!(route("/m/k7m2x9qa"), Route::Attendee("k7m2x9qa".into()));
         assert_eq!(route("/m/k7m2x9qa/"), Route::Attendee("k7m2x9qa".into()));
-        assert_eq!(
-            route("/m/k7m2x9qa/moderator"),
-            Route::Moderator("k7m2x9qa".into())
-        );
-        assert_eq!(
-            route("/m/k7m2x9qa/projector"),
-            Route::Projector("k7m2x9qa".into())
-        );
+        assert_eq!(route("/m/k7m2x9qa/moderator"), Route::Moderator("k7m2x9qa".into()));
+        assert_eq!(route("/m/k7m2x9qa/projector"), Route::Projector("k7m2x9qa".into()));
+        assert_eq!(route("/m/k7m2x9qa/recorder"), Route::Recorder("k7m2x9qa".into()));
+        assert_eq!(route("/m/k7m2x9qa/sheet"), Route::Sheet("k7m2x9qa".into()));
         assert_eq!(route("/x/y/z/w"), Route::NotFound);
     }
 }

@@ -24,8 +24,10 @@ pub enum Status {
     Online,
     /// Lost; a reconnect is scheduled.
     Offline,
-    /// The server refused this token for good (removed, or unknown).
+    /// The server does not know this token (e.g. the data was reset): join again.
     Refused,
+    /// The moderator removed this participant.
+    Removed,
 }
 
 /// A refusal shown to the person.
@@ -101,8 +103,7 @@ impl Live {
     /// Sends a command (now, or as soon as the connection is back).
     pub fn send(&self, command: Command) {
         let id = CommandId(new_id());
-        self.outbox
-            .update(|o| o.push((id.clone(), command.clone())));
+        self.outbox.update(|o| o.push((id.clone(), command.clone())));
         if self.inner.with_value(|i| i.welcomed) {
             self.transmit(&ClientMsg::Command { id, command });
         }
@@ -144,16 +145,15 @@ impl Live {
             self.transmit(&ClientMsg::Hello { token, since });
         });
         let on_close = Closure::<dyn FnMut(web_sys::Event)>::new(move |e: web_sys::Event| {
-            let code = e
-                .dyn_ref::<web_sys::CloseEvent>()
-                .map(|c| c.code())
-                .unwrap_or(0);
+            let code = e.dyn_ref::<web_sys::CloseEvent>().map(|c| c.code()).unwrap_or(0);
             self.inner.update_value(|i| {
                 i.welcomed = false;
                 i.socket = None;
             });
-            if code == 4001 || code == 4003 {
+            if code == 4001 {
                 self.status.set(Status::Refused);
+            } else if code == 4003 {
+                self.status.set(Status::Removed);
             } else {
                 self.status.set(Status::Offline);
                 self.schedule_reconnect();
@@ -189,9 +189,7 @@ impl Live {
 
     fn on_server_msg(&self, msg: ServerMsg) {
         match msg {
-            ServerMsg::Welcome {
-                you, server_time, ..
-            } => {
+            ServerMsg::Welcome { you, server_time, .. } => {
                 self.offset.set(server_time as f64 - js_sys::Date::now());
                 self.me.set(Some(you));
                 self.status.set(Status::Online);
@@ -218,8 +216,7 @@ impl Live {
                 });
                 if gap {
                     // Should not happen; recover by reconnecting (the server resumes us).
-                    self.inner
-                        .with_value(|i| i.socket.as_ref().map(|ws| ws.close()));
+                    self.inner.with_value(|i| i.socket.as_ref().map(|ws| ws.close()));
                 }
             }
             ServerMsg::Ack { id, .. } => self.outbox.update(|o| o.retain(|(i, _)| *i != id)),

@@ -64,10 +64,7 @@ impl std::fmt::Debug for ServeArgs {
             .field("addr", &self.addr)
             .field("data", &self.data)
             .field("public_url", &self.public_url)
-            .field(
-                "organiser_key",
-                &self.organiser_key.as_ref().map(|_| "<redacted>"),
-            )
+            .field("organiser_key", &self.organiser_key.as_ref().map(|_| "<redacted>"))
             .field("heartbeat_secs", &self.heartbeat_secs)
             .finish()
     }
@@ -101,9 +98,7 @@ struct CreateArgs {
 /// Entry point of the `babahui` binary.
 pub fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()?;
+    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
     runtime.block_on(async move {
         match cli.command {
             None => serve(ServeArgs::parse_from(["babahui"])).await,
@@ -128,14 +123,12 @@ fn init_tracing() {
 pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     init_tracing();
     let store = open_store(&args)?;
-    let listener = tokio::net::TcpListener::bind(args.addr)
-        .await
-        .with_context(|| {
-            format!(
-                "cannot listen on {} (is another server using the port? try --addr)",
-                args.addr
-            )
-        })?;
+    let listener = tokio::net::TcpListener::bind(args.addr).await.with_context(|| {
+        format!(
+            "cannot listen on {} (is another server using the port? try --addr)",
+            args.addr
+        )
+    })?;
     let local = listener.local_addr()?;
     let lan_url = local
         .ip()
@@ -143,10 +136,7 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         .then(|| local_ip_address::local_ip().ok())
         .flatten()
         .map(|ip| format!("http://{ip}:{}", local.port()));
-    let public_url = args
-        .public_url
-        .as_ref()
-        .map(|u| u.trim_end_matches('/').to_owned());
+    let public_url = args.public_url.as_ref().map(|u| u.trim_end_matches('/').to_owned());
     let open_url = public_url
         .clone()
         .or_else(|| lan_url.clone())
@@ -154,10 +144,7 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     print_banner(&local, &open_url, args.organiser_key.is_some());
     let heartbeat = Duration::from_secs(args.heartbeat_secs.max(1));
     let config = ServerConfig {
-        links: LinkBase {
-            public_url,
-            lan_url,
-        },
+        links: LinkBase { public_url, lan_url },
         organiser_key: args.organiser_key.clone(),
         heartbeat,
         idle_timeout: heartbeat * 3,
@@ -242,8 +229,7 @@ async fn create_meeting(args: CreateArgs) -> anyhow::Result<()> {
         println!("{text}");
         return Ok(());
     }
-    let created: CreatedResponse =
-        serde_json::from_str(&text).context("unexpected answer from the server")?;
+    let created: CreatedResponse = serde_json::from_str(&text).context("unexpected answer from the server")?;
     println!("会议 / meeting:        {} ({})", created.title, created.id);
     println!("参会链接 / join:        {}", created.join_url);
     println!("主持人 / moderator:     {}", created.moderator_url);

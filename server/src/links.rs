@@ -77,23 +77,11 @@ mod tests {
             public_url: None,
             lan_url: Some("http://192.168.1.5:8080".into()),
         };
-        assert_eq!(
-            lan.for_request(&headers("localhost:8080")),
-            "http://192.168.1.5:8080"
-        );
-        assert_eq!(
-            lan.for_request(&headers("127.0.0.1:8080")),
-            "http://192.168.1.5:8080"
-        );
-        assert_eq!(
-            lan.for_request(&headers("10.0.0.2:8080")),
-            "http://10.0.0.2:8080"
-        );
+        assert_eq!(lan.for_request(&headers("localhost:8080")), "http://192.168.1.5:8080");
+        assert_eq!(lan.for_request(&headers("127.0.0.1:8080")), "http://192.168.1.5:8080");
+        assert_eq!(lan.for_request(&headers("10.0.0.2:8080")), "http://10.0.0.2:8080");
         let plain = LinkBase::default();
-        assert_eq!(
-            plain.for_request(&headers("127.0.0.1:9")),
-            "http://127.0.0.1:9"
-        );
+        assert_eq!(plain.for_request(&headers("127.0.0.1:9")), "http://127.0.0.1:9");
         let public = LinkBase {
             public_url: Some("https://bbh.example".into()),
             lan_url: None,

@@ -141,10 +141,7 @@ const MAX_JOBS_PER_FLUSH: usize = 4096;
 impl Store {
     /// Opens (or creates) the store in `dir` and starts the writer thread.
     pub fn open(dir: &Path) -> Result<Store, StoreError> {
-        let db = sled::Config::new()
-            .path(dir)
-            .mode(sled::Mode::HighThroughput)
-            .open()?;
+        let db = sled::Config::new().path(dir).mode(sled::Mode::HighThroughput).open()?;
         let log = db.open_tree("log")?;
         let meetings = db.open_tree("meetings")?;
         let (writer, rx) = std_mpsc::channel::<Job>();
@@ -188,14 +185,10 @@ impl Store {
             index,
             done,
         };
-        self.writer
-            .send(Job::Write(job))
-            .map_err(|_| StoreError::Closed)?;
+        self.writer.send(Job::Write(job)).map_err(|_| StoreError::Closed)?;
         match rx.await {
             Ok(Ok(())) => Ok(()),
-            Ok(Err(msg)) => Err(StoreError::Sled(sled::Error::Io(std::io::Error::other(
-                msg,
-            )))),
+            Ok(Err(msg)) => Err(StoreError::Sled(sled::Error::Io(std::io::Error::other(msg)))),
             Err(_) => Err(StoreError::Closed),
         }
     }
@@ -211,11 +204,10 @@ impl Store {
         let mut out = Vec::new();
         for item in self.log.scan_prefix(meeting.as_str()) {
             let (key, value) = item?;
-            let record: StoredEvent =
-                serde_json::from_slice(&value).map_err(|source| StoreError::Damaged {
-                    key: describe_key(&key),
-                    source,
-                })?;
+            let record: StoredEvent = serde_json::from_slice(&value).map_err(|source| StoreError::Damaged {
+                key: describe_key(&key),
+                source,
+            })?;
             let expected = out.len() as Seq + 1;
             if record.event.seq != expected || key_seq(&key) != Some(expected) {
                 return Err(StoreError::Gap {
@@ -234,11 +226,10 @@ impl Store {
         let mut out = Vec::new();
         for item in self.meetings.iter() {
             let (key, value) = item?;
-            let entry: MeetingIndex =
-                serde_json::from_slice(&value).map_err(|source| StoreError::Damaged {
-                    key: describe_key(&key),
-                    source,
-                })?;
+            let entry: MeetingIndex = serde_json::from_slice(&value).map_err(|source| StoreError::Damaged {
+                key: describe_key(&key),
+                source,
+            })?;
             out.push(entry);
         }
         out.sort_by_key(|m| m.created_at);
@@ -298,10 +289,7 @@ fn writer_loop(db: sled::Db, log: sled::Tree, meetings: sled::Tree, rx: std_mpsc
         if jobs.is_empty() {
             continue;
         }
-        let inserted: Vec<Result<(), sled::Error>> = jobs
-            .iter()
-            .map(|job| insert_job(&log, &meetings, job))
-            .collect();
+        let inserted: Vec<Result<(), sled::Error>> = jobs.iter().map(|job| insert_job(&log, &meetings, job)).collect();
         let flushed = db.flush().map(|_| ());
         for (job, result) in jobs.into_iter().zip(inserted) {
             let result = result.and(flushed.clone());
@@ -321,10 +309,7 @@ fn insert_job(log: &sled::Tree, meetings: &sled::Tree, job: &WriteJob) -> Result
     }
     log.apply_batch(batch)?;
     if let Some(index) = &job.index {
-        meetings.insert(
-            index.id.as_str(),
-            serde_json::to_vec(index).expect("index serialises"),
-        )?;
+        meetings.insert(index.id.as_str(), serde_json::to_vec(index).expect("index serialises"))?;
     }
     Ok(())
 }
@@ -383,10 +368,7 @@ mod tests {
         let store = Store::open(dir.path()).unwrap();
         let log = store.load(&id).unwrap();
         assert_eq!(log.len(), 300, "big-endian keys keep 256 after 255");
-        assert!(log
-            .iter()
-            .enumerate()
-            .all(|(i, r)| r.event.seq == i as Seq + 1));
+        assert!(log.iter().enumerate().all(|(i, r)| r.event.seq == i as Seq + 1));
         assert_eq!(log[4].meta.command, Some(CommandId("c5".into())));
         assert!(store.contains(&id).unwrap());
         assert_eq!(store.list().unwrap().len(), 1);
@@ -397,10 +379,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let id = MeetingId::parse("abcdefgh").unwrap();
         let store = Store::open(dir.path()).unwrap();
-        store
-            .append(&id, vec![record(1), record(3)], None)
-            .await
-            .unwrap();
+        store.append(&id, vec![record(1), record(3)], None).await.unwrap();
         assert!(matches!(
             store.load(&id),
             Err(StoreError::Gap {

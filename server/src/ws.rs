@@ -16,9 +16,7 @@ use axum::extract::{Path, State};
 use axum::response::Response;
 use babahui_shared::limits::FRAME_MAX_BYTES;
 use babahui_shared::protocol::PROTOCOL_VERSION;
-use babahui_shared::{
-    Actor, ClientMsg, CommandError, CommandId, ErrorCode, MeetingId, Seq, ServerMsg,
-};
+use babahui_shared::{Actor, ClientMsg, CommandError, CommandId, ErrorCode, MeetingId, Seq, ServerMsg};
 use futures::stream::FuturesUnordered;
 use futures::StreamExt;
 use std::future::Future;
@@ -102,9 +100,7 @@ impl Connection {
                 code,
                 reason: Utf8Bytes::from_static(why),
             };
-            if let Ok(Ok(())) =
-                timeout(SEND_TIMEOUT, conn.socket.send(Message::Close(Some(frame)))).await
-            {
+            if let Ok(Ok(())) = timeout(SEND_TIMEOUT, conn.socket.send(Message::Close(Some(frame)))).await {
                 // Closing handshake: give the client a moment to read our Close and
                 // answer, rather than reset the connection under it.
                 let drain = async { while let Some(Ok(_)) = conn.socket.recv().await {} };
@@ -171,11 +167,7 @@ impl Connection {
         self.last_heard = Instant::now();
         let text = match msg {
             Message::Text(text) => text,
-            Message::Binary(_) => {
-                return self
-                    .error(None, ErrorCode::Malformed, "send JSON text frames")
-                    .await
-            }
+            Message::Binary(_) => return self.error(None, ErrorCode::Malformed, "send JSON text frames").await,
             Message::Close(_) => return Step::Close(1000, "bye"),
             Message::Ping(_) | Message::Pong(_) => return Step::Continue,
         };
@@ -187,19 +179,12 @@ impl Connection {
             Ok(msg) => msg,
             Err(e) => {
                 return self
-                    .error(
-                        None,
-                        ErrorCode::Malformed,
-                        &format!("not a valid message: {e}"),
-                    )
+                    .error(None, ErrorCode::Malformed, &format!("not a valid message: {e}"))
                     .await
             }
         };
         match msg {
-            ClientMsg::Hello { .. } => {
-                self.error(None, ErrorCode::Conflict, "already said hello")
-                    .await
-            }
+            ClientMsg::Hello { .. } => self.error(None, ErrorCode::Conflict, "already said hello").await,
             ClientMsg::Ping { t } => {
                 let pong = ServerMsg::Pong {
                     t,
@@ -219,11 +204,7 @@ impl Connection {
                 }
                 if pending.len() >= MAX_IN_FLIGHT {
                     return self
-                        .error(
-                            Some(id),
-                            ErrorCode::RateLimited,
-                            "too many commands waiting; slow down",
-                        )
+                        .error(Some(id), ErrorCode::RateLimited, "too many commands waiting; slow down")
                         .await;
                 }
                 let (handle, actor) = (self.handle.clone(), self.actor);
@@ -323,22 +304,12 @@ impl Connection {
 
 /// Waits for `hello`, authenticates and subscribes. Anything else before
 /// `hello` gets an error; silence past the deadline closes the connection.
-async fn handshake(
-    socket: &mut WebSocket,
-    handle: &MeetingHandle,
-    app: &AppState,
-) -> Option<Connected> {
+async fn handshake(socket: &mut WebSocket, handle: &MeetingHandle, app: &AppState) -> Option<Connected> {
     let deadline = Instant::now() + app.config.hello_timeout;
     loop {
         let msg = match tokio::time::timeout_at(deadline, socket.recv()).await {
             Err(_) => {
-                refuse(
-                    socket,
-                    ErrorCode::Unauthenticated,
-                    "no hello in time",
-                    close::POLICY,
-                )
-                .await;
+                refuse(socket, ErrorCode::Unauthenticated, "no hello in time", close::POLICY).await;
                 return None;
             }
             Ok(Some(Ok(msg))) => msg,

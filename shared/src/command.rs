@@ -307,10 +307,7 @@ mod tests {
 
     #[test]
     fn actor_wire_form() {
-        assert_eq!(
-            serde_json::to_string(&Actor::Moderator).unwrap(),
-            r#""moderator""#
-        );
+        assert_eq!(serde_json::to_string(&Actor::Moderator).unwrap(), r#""moderator""#);
         assert_eq!(
             serde_json::to_string(&Actor::Participant(ParticipantId(3))).unwrap(),
             r#"{"participant":3}"#

@@ -18,10 +18,7 @@ type Decision = Result<EventKind, CommandError>;
 pub fn decide(state: &MeetingState, actor: Actor, cmd: &Command) -> Decision {
     check_actor(state, actor)?;
     if state.phase == Phase::Ended {
-        return Err(CommandError::new(
-            ErrorCode::MeetingEnded,
-            "the meeting has ended",
-        ));
+        return Err(CommandError::new(ErrorCode::MeetingEnded, "the meeting has ended"));
     }
     match cmd {
         Command::StartMeeting => {
@@ -69,16 +66,10 @@ pub fn decide(state: &MeetingState, actor: Actor, cmd: &Command) -> Decision {
                 position: *position,
             })
         }
-        Command::EditTopic {
-            topic,
-            title,
-            minutes,
-        } => {
+        Command::EditTopic { topic, title, minutes } => {
             moderator(actor)?;
             if find_topic(state, *topic)?.status == TopicStatus::Closed {
-                return Err(CommandError::topic_closed(
-                    "a closed topic cannot be edited",
-                ));
+                return Err(CommandError::topic_closed("a closed topic cannot be edited"));
             }
             Ok(EventKind::TopicEdited {
                 topic: *topic,
@@ -131,22 +122,14 @@ pub fn decide(state: &MeetingState, actor: Actor, cmd: &Command) -> Decision {
             recorder(state, actor)?;
             new_participant(state, name.as_deref(), category, *publish_name, true)
         }
-        Command::Appoint {
-            participant,
-            role,
-            on,
-        } => {
+        Command::Appoint { participant, role, on } => {
             moderator(actor)?;
             let p = active_participant(state, *participant)?;
             if *role == Role::Recorder && p.walk_in && *on {
-                return Err(CommandError::invalid(
-                    "a walk-in has no phone and cannot be a recorder",
-                ));
+                return Err(CommandError::invalid("a walk-in has no phone and cannot be a recorder"));
             }
             if p.has_role(*role) == *on {
-                return Err(CommandError::conflict(
-                    "the participant already has that role setting",
-                ));
+                return Err(CommandError::conflict("the participant already has that role setting"));
             }
             Ok(EventKind::RoleSet {
                 participant: *participant,
@@ -177,10 +160,7 @@ pub fn decide(state: &MeetingState, actor: Actor, cmd: &Command) -> Decision {
             }
             Ok(EventKind::HandLowered { participant: p })
         }
-        Command::MoveInQueue {
-            participant,
-            position,
-        } => {
+        Command::MoveInQueue { participant, position } => {
             moderator(actor)?;
             if !state.queue.contains(participant) {
                 return Err(CommandError::conflict("not in the queue"));
@@ -309,9 +289,7 @@ pub fn decide(state: &MeetingState, actor: Actor, cmd: &Command) -> Decision {
         Command::Merge { opinion, into } => {
             recorder(state, actor)?;
             if opinion == into {
-                return Err(CommandError::invalid(
-                    "an opinion cannot be merged into itself",
-                ));
+                return Err(CommandError::invalid("an opinion cannot be merged into itself"));
             }
             for id in [opinion, into] {
                 if let Some(target) = find_opinion(state, *id)?.merged_into {
@@ -365,8 +343,7 @@ pub fn create_meeting(meeting: crate::ids::MeetingId, setup: &MeetingSetup) -> D
     let wifi = match &setup.wifi {
         Some(w) if !w.ssid.trim().is_empty() => Some(Wifi {
             ssid: clean_text(&w.ssid, WIFI_SSID_MAX_CHARS, "Wi-Fi name")?,
-            password: optional_text(Some(&w.password), WIFI_PASSWORD_MAX_CHARS, "Wi-Fi password")?
-                .unwrap_or_default(),
+            password: optional_text(Some(&w.password), WIFI_PASSWORD_MAX_CHARS, "Wi-Fi password")?.unwrap_or_default(),
         }),
         _ => None,
     };
@@ -383,17 +360,9 @@ pub fn create_meeting(meeting: crate::ids::MeetingId, setup: &MeetingSetup) -> D
 }
 
 /// The event for someone joining from a phone.
-pub fn join(
-    state: &MeetingState,
-    name: Option<&str>,
-    category: &str,
-    publish_name: bool,
-) -> Decision {
+pub fn join(state: &MeetingState, name: Option<&str>, category: &str, publish_name: bool) -> Decision {
     if state.phase == Phase::Ended {
-        return Err(CommandError::new(
-            ErrorCode::MeetingEnded,
-            "the meeting has ended",
-        ));
+        return Err(CommandError::new(ErrorCode::MeetingEnded, "the meeting has ended"));
     }
     new_participant(state, name, category, publish_name, false)
 }
@@ -406,9 +375,7 @@ fn new_participant(
     walk_in: bool,
 ) -> Decision {
     if !state.attendee_categories.iter().any(|c| c == category) {
-        return Err(CommandError::invalid(format!(
-            "unknown attendee category {category:?}"
-        )));
+        return Err(CommandError::invalid(format!("unknown attendee category {category:?}")));
     }
     Ok(EventKind::ParticipantJoined {
         participant: ParticipantId(state.participants.len() as u32 + 1),
@@ -428,13 +395,8 @@ fn check_actor(state: &MeetingState, actor: Actor) -> Result<(), CommandError> {
         Actor::System => Err(CommandError::forbidden("not a client actor")),
         Actor::Moderator => Ok(()),
         Actor::Participant(p) => match state.participant(p) {
-            None => Err(CommandError::new(
-                ErrorCode::Unauthenticated,
-                "unknown participant",
-            )),
-            Some(p) if p.removed => Err(CommandError::forbidden(
-                "you were removed from this meeting",
-            )),
+            None => Err(CommandError::new(ErrorCode::Unauthenticated, "unknown participant")),
+            Some(p) if p.removed => Err(CommandError::forbidden("you were removed from this meeting")),
             Some(_) => Ok(()),
         },
     }
@@ -460,9 +422,7 @@ fn recorder(state: &MeetingState, actor: Actor) -> Result<(), CommandError> {
     if is_recorder(state, actor) {
         Ok(())
     } else {
-        Err(CommandError::forbidden(
-            "only a recorder or the moderator may do this",
-        ))
+        Err(CommandError::forbidden("only a recorder or the moderator may do this"))
     }
 }
 
@@ -486,9 +446,7 @@ fn subject(
             }
             Ok(p)
         }
-        _ => me.ok_or_else(|| {
-            CommandError::invalid("the moderator is not an attendee: say whom (`who`)")
-        }),
+        _ => me.ok_or_else(|| CommandError::invalid("the moderator is not an attendee: say whom (`who`)")),
     }
 }
 
@@ -499,9 +457,7 @@ fn opinion_author(
 ) -> Result<(Option<ParticipantId>, Option<ParticipantId>), CommandError> {
     match author {
         OpinionAuthor::Me => actor.participant().map(|p| (Some(p), None)).ok_or_else(|| {
-            CommandError::invalid(
-                "the moderator is not an attendee: submit for a walk-in or anonymously",
-            )
+            CommandError::invalid("the moderator is not an attendee: submit for a walk-in or anonymously")
         }),
         OpinionAuthor::WalkIn(p) => {
             recorder(state, actor)?;
@@ -524,14 +480,8 @@ fn opinion_author(
 fn running(state: &MeetingState) -> Result<(), CommandError> {
     match state.phase {
         Phase::Running => Ok(()),
-        Phase::NotStarted => Err(CommandError::new(
-            ErrorCode::NotStarted,
-            "the meeting has not started",
-        )),
-        Phase::Ended => Err(CommandError::new(
-            ErrorCode::MeetingEnded,
-            "the meeting has ended",
-        )),
+        Phase::NotStarted => Err(CommandError::new(ErrorCode::NotStarted, "the meeting has not started")),
+        Phase::Ended => Err(CommandError::new(ErrorCode::MeetingEnded, "the meeting has ended")),
     }
 }
 
@@ -562,15 +512,10 @@ fn find_opinion(state: &MeetingState, id: OpinionId) -> Result<&Opinion, Command
         .ok_or_else(|| CommandError::not_found(format!("no opinion {id}")))
 }
 
-fn active_participant(
-    state: &MeetingState,
-    id: ParticipantId,
-) -> Result<&Participant, CommandError> {
+fn active_participant(state: &MeetingState, id: ParticipantId) -> Result<&Participant, CommandError> {
     match state.participant(id) {
         None => Err(CommandError::not_found(format!("no participant {id}"))),
-        Some(p) if p.removed => Err(CommandError::conflict(format!(
-            "participant {id} was removed"
-        ))),
+        Some(p) if p.removed => Err(CommandError::conflict(format!("participant {id} was removed"))),
         Some(p) => Ok(p),
     }
 }
@@ -595,16 +540,11 @@ fn live_opinion(state: &MeetingState, id: OpinionId) -> Result<&Opinion, Command
     Ok(o)
 }
 
-fn opinion_category(
-    state: &MeetingState,
-    category: Option<&str>,
-) -> Result<Option<String>, CommandError> {
+fn opinion_category(state: &MeetingState, category: Option<&str>) -> Result<Option<String>, CommandError> {
     match category {
         None => Ok(None),
         Some(c) if state.opinion_categories.iter().any(|k| k == c) => Ok(Some(c.to_owned())),
-        Some(c) => Err(CommandError::invalid(format!(
-            "unknown opinion category {c:?}"
-        ))),
+        Some(c) => Err(CommandError::invalid(format!("unknown opinion category {c:?}"))),
     }
 }
 
@@ -615,9 +555,7 @@ fn clean_text(s: &str, max: usize, what: &str) -> Result<String, CommandError> {
         return Err(CommandError::invalid(format!("{what} is empty")));
     }
     if t.chars().count() > max {
-        return Err(CommandError::invalid(format!(
-            "{what} is longer than {max} characters"
-        )));
+        return Err(CommandError::invalid(format!("{what} is longer than {max} characters")));
     }
     Ok(t.to_owned())
 }
@@ -653,9 +591,7 @@ fn categories(given: &[String], defaults: &[&str]) -> Result<Vec<String>, Comman
         return Ok(defaults.iter().map(|s| (*s).to_owned()).collect());
     }
     if given.len() > CATEGORIES_MAX {
-        return Err(CommandError::invalid(format!(
-            "at most {CATEGORIES_MAX} categories"
-        )));
+        return Err(CommandError::invalid(format!("at most {CATEGORIES_MAX} categories")));
     }
     let mut out: Vec<String> = Vec::with_capacity(given.len());
     for c in given {

@@ -117,10 +117,7 @@ mod tests {
             ErrorCode::MeetingEnded,
             ErrorCode::InviteInvalid,
         ] {
-            assert_eq!(
-                serde_json::to_string(&code).unwrap(),
-                format!("\"{}\"", code.as_str())
-            );
+            assert_eq!(serde_json::to_string(&code).unwrap(), format!("\"{}\"", code.as_str()));
         }
     }
 }

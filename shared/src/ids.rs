@@ -89,10 +89,7 @@ mod tests {
     fn meeting_id_parse_accepts_only_the_alphabet() {
         assert!(MeetingId::parse("k7m2x9qa").is_some());
         assert!(MeetingId::parse("k7m2x9q").is_none(), "too short");
-        assert!(
-            MeetingId::parse("k7m2x9q0").is_none(),
-            "0 is not in the alphabet"
-        );
+        assert!(MeetingId::parse("k7m2x9q0").is_none(), "0 is not in the alphabet");
         assert!(MeetingId::parse("K7M2X9QA").is_none(), "uppercase");
         assert!(MeetingId::parse("../../et").is_none());
     }
@@ -100,10 +97,7 @@ mod tests {
     #[test]
     fn ids_are_transparent_on_the_wire() {
         assert_eq!(serde_json::to_string(&ParticipantId(7)).unwrap(), "7");
-        assert_eq!(
-            serde_json::to_string(&CommandId("c-1".into())).unwrap(),
-            "\"c-1\""
-        );
+        assert_eq!(serde_json::to_string(&CommandId("c-1".into())).unwrap(), "\"c-1\"");
         let id: MeetingId = serde_json::from_str("\"k7m2x9qa\"").unwrap();
         assert_eq!(id.as_str(), "k7m2x9qa");
     }

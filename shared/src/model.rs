@@ -282,11 +282,7 @@ impl Wifi {
         if self.password.is_empty() {
             format!("WIFI:T:nopass;S:{};;", esc(&self.ssid))
         } else {
-            format!(
-                "WIFI:T:WPA;S:{};P:{};;",
-                esc(&self.ssid),
-                esc(&self.password)
-            )
+            format!("WIFI:T:WPA;S:{};P:{};;", esc(&self.ssid), esc(&self.password))
         }
     }
 }

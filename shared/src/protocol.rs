@@ -122,11 +122,7 @@ mod tests {
         ];
         for m in msgs {
             let json = serde_json::to_string(&m).unwrap();
-            assert_eq!(
-                serde_json::from_str::<ClientMsg>(&json).unwrap(),
-                m,
-                "{json}"
-            );
+            assert_eq!(serde_json::from_str::<ClientMsg>(&json).unwrap(), m, "{json}");
         }
     }
 
@@ -152,24 +148,17 @@ mod tests {
                     participant: ParticipantId(1),
                 },
             }]),
-            ServerMsg::Snapshot {
-                state: Box::default(),
-            },
+            ServerMsg::Snapshot { state: Box::default() },
         ];
         for m in msgs {
             let json = serde_json::to_string(&m).unwrap();
-            assert_eq!(
-                serde_json::from_str::<ServerMsg>(&json).unwrap(),
-                m,
-                "{json}"
-            );
+            assert_eq!(serde_json::from_str::<ServerMsg>(&json).unwrap(), m, "{json}");
         }
     }
 
     #[test]
     fn hello_without_since_is_accepted() {
-        let m: ClientMsg =
-            serde_json::from_str(r#"{"type":"hello","data":{"token":"abc"}}"#).unwrap();
+        let m: ClientMsg = serde_json::from_str(r#"{"type":"hello","data":{"token":"abc"}}"#).unwrap();
         assert_eq!(
             m,
             ClientMsg::Hello {

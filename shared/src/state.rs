@@ -66,16 +66,12 @@ impl MeetingState {
 
     /// A participant by id.
     pub fn participant(&self, id: ParticipantId) -> Option<&Participant> {
-        (id.0 as usize)
-            .checked_sub(1)
-            .and_then(|i| self.participants.get(i))
+        (id.0 as usize).checked_sub(1).and_then(|i| self.participants.get(i))
     }
 
     /// An opinion by id.
     pub fn opinion(&self, id: OpinionId) -> Option<&Opinion> {
-        (id.0 as usize)
-            .checked_sub(1)
-            .and_then(|i| self.opinions.get(i))
+        (id.0 as usize).checked_sub(1).and_then(|i| self.opinions.get(i))
     }
 
     /// A topic by id.
@@ -95,9 +91,7 @@ impl MeetingState {
     }
 
     fn opinion_mut(&mut self, id: OpinionId) -> Option<&mut Opinion> {
-        (id.0 as usize)
-            .checked_sub(1)
-            .and_then(|i| self.opinions.get_mut(i))
+        (id.0 as usize).checked_sub(1).and_then(|i| self.opinions.get_mut(i))
     }
 
     fn topic_mut(&mut self, id: TopicId) -> Option<&mut Topic> {
@@ -161,11 +155,7 @@ impl MeetingState {
                 debug_assert_eq!(topic.0, self.next_topic_id + 1);
                 self.push_topic(title.clone(), *minutes, *position);
             }
-            EventKind::TopicEdited {
-                topic,
-                title,
-                minutes,
-            } => {
+            EventKind::TopicEdited { topic, title, minutes } => {
                 if let Some(t) = self.topic_mut(*topic) {
                     t.title = title.clone();
                     t.minutes = *minutes;
@@ -217,11 +207,7 @@ impl MeetingState {
                     joined_at: at,
                 });
             }
-            EventKind::RoleSet {
-                participant,
-                role,
-                on,
-            } => {
+            EventKind::RoleSet { participant, role, on } => {
                 if let Some(p) = self.participant_mut(*participant) {
                     match role {
                         Role::Recorder => p.recorder = *on,
@@ -234,11 +220,7 @@ impl MeetingState {
                     p.removed = true;
                 }
                 self.queue.retain(|q| q != participant);
-                if self
-                    .floor
-                    .as_ref()
-                    .is_some_and(|f| f.participant == *participant)
-                {
+                if self.floor.as_ref().is_some_and(|f| f.participant == *participant) {
                     self.end_floor(at);
                 }
             }
@@ -247,10 +229,7 @@ impl MeetingState {
                 self.queue.insert(pos, *participant);
             }
             EventKind::HandLowered { participant } => self.queue.retain(|q| q != participant),
-            EventKind::QueueMoved {
-                participant,
-                position,
-            } => {
+            EventKind::QueueMoved { participant, position } => {
                 if let Some(from) = self.queue.iter().position(|q| q == participant) {
                     let p = self.queue.remove(from);
                     let to = (*position as usize).min(self.queue.len());
@@ -317,10 +296,7 @@ impl MeetingState {
                     hidden: None,
                 });
             }
-            EventKind::Seconded {
-                opinion,
-                participant,
-            } => {
+            EventKind::Seconded { opinion, participant } => {
                 if let Some(o) = self.opinion_mut(*opinion) {
                     if !o.seconds.contains(participant) {
                         o.seconds.push(*participant);

@@ -21,10 +21,7 @@ pub fn attendance_by_category(state: &MeetingState) -> Vec<(String, usize)> {
 
 /// Milliseconds the current turn has run at server time `now`.
 pub fn floor_elapsed_ms(floor: &Floor, now: u64) -> u64 {
-    floor.elapsed_ms
-        + floor
-            .running_since
-            .map_or(0, |since| now.saturating_sub(since))
+    floor.elapsed_ms + floor.running_since.map_or(0, |since| now.saturating_sub(since))
 }
 
 /// Milliseconds left in the current turn at server time `now` (negative: over time).
@@ -71,10 +68,7 @@ pub fn queue_position(state: &MeetingState, who: ParticipantId) -> Option<usize>
 /// Display name: the name, or 匿名 with the category.
 pub fn display_name(state: &MeetingState, who: ParticipantId) -> String {
     match state.participant(who) {
-        Some(p) => p
-            .name
-            .clone()
-            .unwrap_or_else(|| format!("匿名({})", p.category)),
+        Some(p) => p.name.clone().unwrap_or_else(|| format!("匿名({})", p.category)),
         None => format!("#{who}"),
     }
 }
@@ -88,9 +82,7 @@ pub fn opinions_by_category(state: &MeetingState) -> Vec<(String, usize)> {
         .filter(|o| o.hidden.is_none() && o.merged_into.is_none());
     let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
     for o in visible {
-        *counts
-            .entry(o.category.as_deref().unwrap_or(""))
-            .or_default() += 1;
+        *counts.entry(o.category.as_deref().unwrap_or("")).or_default() += 1;
     }
     let mut out: Vec<_> = state
         .opinion_categories

@@ -160,10 +160,7 @@ fn speaking_time_is_tallied_with_pauses_excluded() {
     sim.run(Actor::Moderator, Command::StartTimer).unwrap(); // paused 2s in all
     let f = sim.state.floor.clone().unwrap();
     assert_eq!(f.limit_ms, (180 + 60) * 1000);
-    assert_eq!(
-        views::floor_remaining_ms(&f, sim.now + 500),
-        240_000 - 1_500
-    );
+    assert_eq!(views::floor_remaining_ms(&f, sim.now + 500), 240_000 - 1_500);
     sim.run(
         Actor::Moderator,
         Command::GiveFloor {
@@ -290,11 +287,7 @@ fn permissions_by_role() {
         Command::CloseTopic,
         Command::StartTimer,
     ] {
-        assert_eq!(
-            code(sim.run(attendee, cmd.clone())),
-            ErrorCode::Forbidden,
-            "{cmd:?}"
-        );
+        assert_eq!(code(sim.run(attendee, cmd.clone())), ErrorCode::Forbidden, "{cmd:?}");
     }
     assert_eq!(
         code(sim.run(
@@ -379,10 +372,7 @@ fn phase_and_topic_rules() {
     sim.run(p(1), Command::RaiseHand { who: None }).unwrap();
     sim.run(Actor::Moderator, Command::OpenTopic { topic: TopicId(2) })
         .unwrap();
-    assert!(
-        sim.state.queue.is_empty(),
-        "a new topic starts with an empty queue"
-    );
+    assert!(sim.state.queue.is_empty(), "a new topic starts with an empty queue");
     assert_eq!(
         code(sim.run(
             p(4),
@@ -514,10 +504,7 @@ fn any_command() -> impl Strategy<Value = Command> {
         Just(OpinionAuthor::Anonymous),
         (1u32..=6).prop_map(|n| OpinionAuthor::WalkIn(ParticipantId(n)))
     ];
-    let cat = prop::option::of(prop_oneof![
-        Just("基础设施".to_string()),
-        Just("nope".to_string())
-    ]);
+    let cat = prop::option::of(prop_oneof![Just("基础设施".to_string()), Just("nope".to_string())]);
     prop_oneof![
         1 => Just(Command::StartMeeting),
         1 => Just(Command::EndMeeting),
@@ -568,22 +555,14 @@ fn check_invariants(s: &MeetingState) {
     for o in &s.opinions {
         let mut seconders = HashSet::new();
         for sec in &o.seconds {
-            assert!(
-                seconders.insert(*sec),
-                "{sec} seconded opinion {} twice",
-                o.id
-            );
+            assert!(seconders.insert(*sec), "{sec} seconded opinion {} twice", o.id);
             assert_ne!(Some(*sec), o.author, "author seconded own opinion {}", o.id);
         }
         if let Some(into) = o.merged_into {
             assert!(s.opinion(into).unwrap().merged.contains(&o.id));
         }
     }
-    let open: Vec<_> = s
-        .agenda
-        .iter()
-        .filter(|t| t.status == TopicStatus::Open)
-        .collect();
+    let open: Vec<_> = s.agenda.iter().filter(|t| t.status == TopicStatus::Open).collect();
     assert!(open.len() <= 1, "more than one open topic");
     assert_eq!(open.first().map(|t| t.id), s.current_topic);
     if s.phase != Phase::Running {

@@ -52,21 +52,13 @@ pub async fn create_meeting(base: &str, body: Value) -> Result<Meeting> {
 
 /// A meeting with the given agenda titles (15 minutes each) and default categories.
 pub async fn simple_meeting(base: &str, title: &str, topics: &[&str]) -> Result<Meeting> {
-    let agenda: Vec<Value> = topics
-        .iter()
-        .map(|t| json!({"title": t, "minutes": 15}))
-        .collect();
-    create_meeting(
-        base,
-        json!({"title": title, "place": "院坝", "agenda": agenda}),
-    )
-    .await
+    let agenda: Vec<Value> = topics.iter().map(|t| json!({"title": t, "minutes": 15})).collect();
+    create_meeting(base, json!({"title": title, "place": "院坝", "agenda": agenda})).await
 }
 
 /// Joins as an attendee; returns the participant id and token.
 pub async fn join(base: &str, m: &Meeting, name: &str, category: &str) -> Result<JoinResponse> {
-    let body =
-        json!({"invite": m.invite, "name": name, "category": category, "publish_name": true});
+    let body = json!({"invite": m.invite, "name": name, "category": category, "publish_name": true});
     let resp = reqwest::Client::new()
         .post(format!("{base}/api/meetings/{}/join", m.id()))
         .json(&body)

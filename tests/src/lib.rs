@@ -9,9 +9,7 @@
 pub mod http;
 
 use anyhow::{anyhow, bail, Context, Result};
-use babahui_shared::{
-    Actor, ClientMsg, Command, CommandId, ErrorCode, MeetingId, MeetingState, Seq, ServerMsg,
-};
+use babahui_shared::{Actor, ClientMsg, Command, CommandId, ErrorCode, MeetingId, MeetingState, Seq, ServerMsg};
 use futures::{SinkExt, StreamExt};
 use std::time::Duration;
 use tokio::net::TcpStream;
@@ -65,12 +63,7 @@ pub struct WsClient {
 impl WsClient {
     /// Connects to `meeting` on the server at `http_base` (e.g. `http://127.0.0.1:1234`),
     /// says hello, and reads until caught up with the head the server announced.
-    pub async fn connect(
-        http_base: &str,
-        meeting: &MeetingId,
-        token: &str,
-        since: Option<Seq>,
-    ) -> Result<Self> {
+    pub async fn connect(http_base: &str, meeting: &MeetingId, token: &str, since: Option<Seq>) -> Result<Self> {
         Self::connect_with_state(http_base, meeting, token, since, MeetingState::default()).await
     }
 
@@ -82,10 +75,7 @@ impl WsClient {
         since: Option<Seq>,
         state: MeetingState,
     ) -> Result<Self> {
-        let url = format!(
-            "{}/api/meetings/{meeting}/ws",
-            http_base.replacen("http", "ws", 1)
-        );
+        let url = format!("{}/api/meetings/{meeting}/ws", http_base.replacen("http", "ws", 1));
         let (ws, _) = tokio_tungstenite::connect_async(&url)
             .await
             .with_context(|| format!("connect {url}"))?;
@@ -153,10 +143,7 @@ impl WsClient {
 
     /// Sends raw text (for malformed-input tests).
     pub async fn send_text(&mut self, text: String) -> Result<()> {
-        self.ws
-            .send(Message::Text(text.into()))
-            .await
-            .context("send")
+        self.ws.send(Message::Text(text.into())).await.context("send")
     }
 
     /// Sends a raw WebSocket message.
@@ -243,12 +230,7 @@ impl WsClient {
         loop {
             let msg = tokio::time::timeout(RECV_TIMEOUT, self.ws.next())
                 .await
-                .map_err(|_| {
-                    anyhow!(
-                        "no message within {RECV_TIMEOUT:?} (state at {})",
-                        self.state.seq
-                    )
-                })?
+                .map_err(|_| anyhow!("no message within {RECV_TIMEOUT:?} (state at {})", self.state.seq))?
                 .ok_or_else(|| anyhow!("connection closed"))?
                 .context("websocket error")?;
             let text = match msg {
@@ -256,8 +238,7 @@ impl WsClient {
                 Message::Close(frame) => bail!("closed by server: {frame:?}"),
                 _ => continue,
             };
-            let msg: ServerMsg = serde_json::from_str(&text)
-                .with_context(|| format!("bad server message {text}"))?;
+            let msg: ServerMsg = serde_json::from_str(&text).with_context(|| format!("bad server message {text}"))?;
             self.handle(&msg)?;
             return Ok(msg);
         }

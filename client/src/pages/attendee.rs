@@ -2,7 +2,7 @@
 //! raise a hand, write opinions and second others'.
 
 use crate::api;
-use crate::components::{server_clock, AgendaList, CurrentTopic, FloorView, StatusBar};
+use crate::components::{server_clock, AgendaList, CurrentTopic, FloorView, StatusBar, TopicClock};
 use crate::i18n::{self, t};
 use crate::live::Live;
 use crate::storage;
@@ -40,7 +40,8 @@ fn JoinForm(id: String, token: RwSignal<Option<String>>) -> impl IntoView {
     });
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        let body = json!({"invite": invite, "name": name.get(), "category": category.get(), "publish_name": publish.get()});
+        let body =
+            json!({"invite": invite, "name": name.get(), "category": category.get(), "publish_name": publish.get()});
         let id = id.clone();
         leptos::task::spawn_local(async move {
             match api::post(&format!("/api/meetings/{id}/join"), &body, None).await {
@@ -124,11 +125,32 @@ fn AttendeeLive(id: String, token: String) -> impl IntoView {
         Some(_) => live.send(Command::LowerHand { who: None }),
         None => live.send(Command::RaiseHand { who: None }),
     };
+    let my = move || {
+        live.state
+            .with(|s| s.as_ref().zip(me()).and_then(|(s, p)| s.participant(p).cloned()))
+    };
+    // A token the server no longer knows (data reset): forget it and offer the join form.
+    let key = storage::token_key(&id, "attendee");
+    Effect::new(move |_| {
+        if live.status.get() == crate::live::Status::Refused {
+            storage::remove(&key);
+            let _ = window().location().reload();
+        }
+    });
+    let recorder_href = format!("/m/{id}/recorder");
     view! {
         <main class="page attendee">
             <StatusBar live=live/>
             <h1 class="meeting-title">{move || live.state.with(|s| s.as_ref().map(|s| s.title.clone()))}</h1>
+            {move || my().map(|p| view! {
+                <p class="me">
+                    {p.name.clone().unwrap_or_else(|| t("anonymous").to_owned())}" · "{p.category.clone()}
+                    {p.official.then(|| view! { " · "<b>{t("you_are_official")}</b> })}
+                    {p.recorder.then(|| view! { " · "<a class="recorder-link" href=recorder_href.clone()>{t("recorder_page")}</a> })}
+                </p>
+            })}
             <CurrentTopic live=live/>
+            <TopicClock live=live now=now/>
             <FloorView live=live now=now/>
             <button class="hand big" class:raised=move || position().is_some() on:click=hand>
                 {move || match position() {
@@ -167,11 +189,8 @@ pub fn OpinionForm(live: Live) -> impl IntoView {
         stance.set(None);
     };
     let categories = move || {
-        live.state.with(|s| {
-            s.as_ref()
-                .map(|s| s.opinion_categories.clone())
-                .unwrap_or_default()
-        })
+        live.state
+            .with(|s| s.as_ref().map(|s| s.opinion_categories.clone()).unwrap_or_default())
     };
     view! {
         <form class="form opinion-form" on:submit=submit>

@@ -4,3 +4,10 @@ pub mod attendee;
 pub mod moderator;
 pub mod organiser;
 pub mod projector;
+pub mod recorder;
+pub mod sheet;
+
+/// The URL of a QR code image of `text`, drawn by the server.
+pub fn qr_src(text: &str) -> String {
+    format!("/api/qr.svg?text={}", js_sys::encode_uri_component(text))
+}

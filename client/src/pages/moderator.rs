@@ -1,11 +1,13 @@
-//! The moderator's tablet: agenda, stages, the queue and the floor, the timer,
-//! opinions, roles, attendance, and ending the meeting.
+//! The moderator's tablet (landscape): agenda and stages, the queue and the
+//! floor with its countdown, officials' responses and follow-ups, settings,
+//! speaking time by group, participants and roles, the opinion wall, and
+//! ending the meeting.
 
-use crate::components::{mmss, name_of, server_clock, StatusBar};
+use crate::components::{enable_sound, mmss, name_of, server_clock, OpinionWall, StatusBar, TimeUpChime, TopicClock};
 use crate::i18n::{self, t};
 use crate::live::Live;
 use crate::storage;
-use babahui_shared::views::{attendance_by_category, floor_remaining_ms};
+use babahui_shared::views::{attendance_by_category, floor_remaining_ms, speaking_time_by_category};
 use babahui_shared::*;
 use leptos::prelude::*;
 
@@ -13,114 +15,285 @@ use leptos::prelude::*;
 #[component]
 pub fn ModeratorPage(id: String) -> impl IntoView {
     match storage::token_from_fragment(&id, "moderator") {
-        None => view! { <main class="page"><p class="notice">{move || t("no_token")}</p></main> }
-            .into_any(),
+        None => view! { <main class="page"><p class="notice">{move || t("no_token")}</p></main> }.into_any(),
         Some(token) => view! { <ModeratorLive id=id token=token/> }.into_any(),
     }
+}
+
+fn confirm(message: &str) -> bool {
+    window().confirm_with_message(message).unwrap_or(false)
 }
 
 #[component]
 fn ModeratorLive(id: String, token: String) -> impl IntoView {
     let live = Live::start(&id, &token);
     let now = server_clock(live);
-    let send = move |c: Command| live.send(c);
     let phase = move || live.state.with(|s| s.as_ref().map(|s| s.phase));
     view! {
-        <main class="page moderator">
+        // Any touch enables the time-up chime (browsers need a gesture first).
+        <main class="page moderator" on:pointerdown=move |_| { enable_sound(); }>
             <StatusBar live=live/>
+            <TimeUpChime live=live now=now/>
             <header class="mod-head">
                 <h1>{move || live.state.with(|s| s.as_ref().map(|s| s.title.clone()))}</h1>
                 <span class="phase">{move || phase().map(i18n::phase)}</span>
                 {move || match phase() {
-                    Some(Phase::NotStarted) => Some(view! { <button class="primary" on:click=move |_| send(Command::StartMeeting)>{t("start_meeting")}</button> }.into_any()),
-                    Some(Phase::Running) => Some(view! { <button class="danger" on:click=move |_| send(Command::EndMeeting)>{t("end_meeting")}</button> }.into_any()),
+                    Some(Phase::NotStarted) => Some(view! { <button class="primary" id="start-meeting" on:click=move |_| live.send(Command::StartMeeting)>{t("start_meeting")}</button> }.into_any()),
+                    Some(Phase::Running) => Some(view! { <button class="danger" id="end-meeting" on:click=move |_| if confirm(t("confirm_end")) { live.send(Command::EndMeeting) }>{t("end_meeting")}</button> }.into_any()),
                     _ => None,
                 }}
             </header>
             <div class="mod-grid">
-                <section class="card">
-                    <h2>{move || t("agenda")}</h2>
-                    <ol class="agenda">
-                        {move || live.state.with(|s| s.as_ref().map(|s| s.agenda.iter().map(|topic| {
-                            let id = topic.id;
-                            let open = topic.status == TopicStatus::Open;
-                            view! {
-                                <li class="topic" class:open=open class:closed=topic.status == TopicStatus::Closed>
-                                    <span>{topic.title.clone()}</span>
-                                    {(!open).then(|| view! { <button on:click=move |_| send(Command::OpenTopic { topic: id })>{t("open_topic")}</button> })}
-                                </li>
-                            }
-                        }).collect_view()))}
-                    </ol>
-                    <div class="row">
-                        {[Stage::Intro, Stage::Questions, Stage::Discussion, Stage::Conclusion].into_iter().map(|st| view! {
-                            <button class="chip" class:selected=move || live.state.with(|s| s.as_ref().and_then(|s| s.open_topic()).and_then(|t| t.stage) == Some(st))
-                                on:click=move |_| send(Command::SetStage { stage: st })>{move || i18n::stage(st)}</button>
-                        }).collect_view()}
-                    </div>
-                    <button on:click=move |_| send(Command::CloseTopic)>{move || t("close_topic")}</button>
+                <section class="card col">
+                    <Agenda live=live/>
+                    <TopicClock live=live now=now/>
+                    <Settings live=live/>
+                    <SpeakingTime live=live now=now/>
                 </section>
-                <section class="card">
-                    <h2>{move || t("speaking")}</h2>
-                    {move || live.state.with(|s| {
-                        let s = s.as_ref()?;
-                        let f = s.floor.as_ref()?;
-                        let left = floor_remaining_ms(f, now.get() as u64);
-                        let running = f.running_since.is_some();
-                        Some(view! {
-                            <div class="floor">
-                                <div class="floor-kind">{i18n::floor_kind(f.kind)}</div>
-                                <div class="floor-name">{name_of(s, f.participant)}</div>
-                                <div class="countdown" class:over=left < 0>{mmss(left)}</div>
-                                <div class="row">
-                                    {if running {
-                                        view! { <button on:click=move |_| send(Command::PauseTimer)>{t("pause")}</button> }.into_any()
-                                    } else {
-                                        view! { <button on:click=move |_| send(Command::StartTimer)>{t("resume")}</button> }.into_any()
-                                    }}
-                                    <button on:click=move |_| send(Command::AdjustTimer { delta_secs: 60 })>{t("add_minute")}</button>
-                                    <button on:click=move |_| send(Command::EndFloor)>{t("end_floor")}</button>
-                                </div>
-                            </div>
-                        })
-                    })}
-                    <button class="primary big" on:click=move |_| send(Command::CallNext)>{move || t("call_next")}</button>
-                    <h2>{move || t("queue")}</h2>
-                    <ol class="queue">
-                        {move || live.state.with(|s| s.as_ref().map(|s| s.queue.iter().enumerate().map(|(i, p)| {
-                            let p = *p;
-                            view! {
-                                <li>
-                                    <span class="who">{name_of(s, p)}</span>
-                                    <button on:click=move |_| send(Command::GiveFloor { participant: p, kind: FloorKind::Speak, limit_secs: None })>{t("give_floor")}</button>
-                                    {(i > 0).then(|| view! { <button aria-label=t("up") on:click=move |_| send(Command::MoveInQueue { participant: p, position: (i - 1) as u32 })>"↑"</button> })}
-                                    <button on:click=move |_| send(Command::LowerHand { who: Some(p) })>{t("remove")}</button>
-                                </li>
-                            }
-                        }).collect_view()))}
-                    </ol>
-                    <h2>{move || t("attendance")}</h2>
-                    <ul class="attendance">
-                        {move || live.state.with(|s| s.as_ref().map(|s| attendance_by_category(s).into_iter().filter(|(_, n)| *n > 0).map(|(c, n)| view! { <li>{c}" "{n}</li> }).collect_view()))}
-                    </ul>
+                <section class="card col">
+                    <Floor live=live now=now/>
+                    <Queue live=live/>
+                    <Officials live=live/>
                 </section>
-                <section class="card">
+                <section class="card col">
                     <h2>{move || t("opinion")}</h2>
-                    <ul class="opinions">
-                        {move || live.state.with(|s| s.as_ref().map(|s| s.opinions.iter().rev().filter(|o| o.merged_into.is_none()).map(|o| {
-                            let id = o.id;
-                            let hidden = o.hidden.is_some();
-                            view! {
-                                <li class="opinion" class:hidden-op=hidden>
-                                    <div class="meta"><span class="tag">{o.category.clone()}</span><span class="count">{t("second")}" "{o.seconds.len()}</span></div>
-                                    <p class="text">{o.text.clone()}</p>
-                                    {(!hidden).then(|| view! { <button on:click=move |_| send(Command::Hide { opinion: id, reason: "主持人隐藏".into() })>{t("hide")}</button> })}
-                                </li>
-                            }
-                        }).collect_view()))}
-                    </ul>
+                    <OpinionWall live=live/>
                 </section>
             </div>
+            <Participants live=live/>
         </main>
+    }
+}
+
+#[component]
+fn Agenda(live: Live) -> impl IntoView {
+    let title = RwSignal::new(String::new());
+    let minutes = RwSignal::new(String::from("10"));
+    let next_pending = move || {
+        live.state.with(|s| {
+            s.as_ref()
+                .and_then(|s| s.agenda.iter().find(|t| t.status == TopicStatus::Pending).map(|t| t.id))
+        })
+    };
+    view! {
+        <h2>{move || t("agenda")}</h2>
+        <ol class="agenda">
+            {move || live.state.with(|s| s.as_ref().map(|s| {
+                let n = s.agenda.len();
+                s.agenda.iter().enumerate().map(|(i, topic)| {
+                    let id = topic.id;
+                    let open = topic.status == TopicStatus::Open;
+                    let minutes = (topic.minutes > 0).then(|| format!(" · {}{}", topic.minutes, t("minutes_short")));
+                    view! {
+                        <li class="topic" class:open=open class:closed=topic.status == TopicStatus::Closed>
+                            <span>{topic.title.clone()}{minutes}</span>
+                            {(!open).then(|| view! { <button class="open-topic" on:click=move |_| live.send(Command::OpenTopic { topic: id })>{t("open_topic")}</button> })}
+                            {(i > 0).then(|| view! { <button class="small" aria-label=t("up") on:click=move |_| live.send(Command::MoveTopic { topic: id, position: (i - 1) as u32 })>"↑"</button> })}
+                            {(i + 1 < n).then(|| view! { <button class="small" aria-label=t("down") on:click=move |_| live.send(Command::MoveTopic { topic: id, position: (i + 1) as u32 })>"↓"</button> })}
+                        </li>
+                    }
+                }).collect_view()
+            }))}
+        </ol>
+        {move || next_pending().map(|id| view! {
+            <button class="primary" id="next-topic" on:click=move |_| live.send(Command::OpenTopic { topic: id })>{t("next_topic")}</button>
+        })}
+        <div class="row stages">
+            {[Stage::Intro, Stage::Questions, Stage::Discussion, Stage::Conclusion].into_iter().map(|st| view! {
+                <button class="chip" class:selected=move || live.state.with(|s| s.as_ref().and_then(|s| s.open_topic()).and_then(|t| t.stage) == Some(st))
+                    on:click=move |_| live.send(Command::SetStage { stage: st })>{move || i18n::stage(st)}</button>
+            }).collect_view()}
+        </div>
+        <button on:click=move |_| live.send(Command::CloseTopic)>{move || t("close_topic")}</button>
+        <form class="row add-topic" on:submit=move |ev| {
+            ev.prevent_default();
+            if title.get().trim().is_empty() { return; }
+            live.send(Command::AddTopic { title: title.get(), minutes: minutes.get().parse().unwrap_or(0), position: None });
+            title.set(String::new());
+        }>
+            <input placeholder=move || t("add_topic") aria-label=move || t("add_topic") maxlength="100" bind:value=title/>
+            <input class="minutes" type="number" min="0" max="600" aria-label=move || t("minutes_short") bind:value=minutes/>
+            <button type="submit">{move || t("add_topic")}</button>
+        </form>
+    }
+}
+
+#[component]
+fn Floor(live: Live, now: RwSignal<f64>) -> impl IntoView {
+    view! {
+        <h2>{move || t("speaking")}</h2>
+        {move || live.state.with(|s| {
+            let s = s.as_ref()?;
+            let f = s.floor.as_ref()?;
+            let left = floor_remaining_ms(f, now.get() as u64);
+            let running = f.running_since.is_some();
+            Some(view! {
+                <div class="floor" id="floor">
+                    <div class="floor-kind">{i18n::floor_kind(f.kind)}</div>
+                    <div class="floor-name">{name_of(s, f.participant)}</div>
+                    <div class="countdown" class:over=left < 0 role="timer">{mmss(left)}</div>
+                    <div class="row">
+                        {if running {
+                            view! { <button id="pause" on:click=move |_| live.send(Command::PauseTimer)>{t("pause")}</button> }.into_any()
+                        } else {
+                            view! { <button id="resume" on:click=move |_| live.send(Command::StartTimer)>{t("resume")}</button> }.into_any()
+                        }}
+                        <button id="add-minute" on:click=move |_| live.send(Command::AdjustTimer { delta_secs: 60 })>{t("add_minute")}</button>
+                        <button id="end-floor" on:click=move |_| live.send(Command::EndFloor)>{t("end_floor")}</button>
+                    </div>
+                </div>
+            })
+        })}
+        <button class="primary big" id="call-next" on:click=move |_| live.send(Command::CallNext)>{move || t("call_next")}</button>
+    }
+}
+
+#[component]
+fn Queue(live: Live) -> impl IntoView {
+    view! {
+        <h2>{move || t("queue")}</h2>
+        <ol class="queue" id="queue">
+            {move || live.state.with(|s| s.as_ref().map(|s| {
+                let n = s.queue.len();
+                if n == 0 {
+                    return view! { <li class="muted">{t("queue_empty")}</li> }.into_any();
+                }
+                s.queue.iter().enumerate().map(|(i, p)| {
+                    let p = *p;
+                    let category = s.participant(p).map(|x| x.category.clone());
+                    view! {
+                        <li>
+                            <span class="who">{name_of(s, p)}<small>" "{category}</small></span>
+                            <button on:click=move |_| live.send(Command::GiveFloor { participant: p, kind: FloorKind::Speak, limit_secs: None })>{t("give_floor")}</button>
+                            {(i > 0).then(|| view! { <button class="small" aria-label=t("up") on:click=move |_| live.send(Command::MoveInQueue { participant: p, position: (i - 1) as u32 })>"↑"</button> })}
+                            {(i + 1 < n).then(|| view! { <button class="small" aria-label=t("down") on:click=move |_| live.send(Command::MoveInQueue { participant: p, position: (i + 1) as u32 })>"↓"</button> })}
+                            <button class="small" on:click=move |_| live.send(Command::LowerHand { who: Some(p) })>{t("remove")}</button>
+                        </li>
+                    }
+                }).collect_view().into_any()
+            }))}
+        </ol>
+    }
+}
+
+/// Officials' responses, and the last speaker's follow-up.
+#[component]
+fn Officials(live: Live) -> impl IntoView {
+    let last_speaker = move || {
+        live.state.with(|s| {
+            let s = s.as_ref()?;
+            let from_floor = s
+                .floor
+                .as_ref()
+                .filter(|f| f.kind == FloorKind::Speak)
+                .map(|f| f.participant);
+            from_floor.or_else(|| {
+                s.open_topic()?
+                    .speeches
+                    .iter()
+                    .rev()
+                    .find(|sp| sp.kind == FloorKind::Speak)
+                    .map(|sp| sp.participant)
+            })
+        })
+    };
+    view! {
+        <h2>{move || t("officials")}</h2>
+        <ul class="list officials">
+            {move || live.state.with(|s| s.as_ref().map(|s| s.participants.iter().filter(|p| p.official && !p.removed).map(|p| {
+                let id = p.id;
+                view! {
+                    <li class="row">
+                        <span class="who">{name_of(s, id)}</span>
+                        <button class="respond" on:click=move |_| live.send(Command::GiveFloor { participant: id, kind: FloorKind::Response, limit_secs: None })>{t("give_response")}</button>
+                    </li>
+                }
+            }).collect_view()))}
+        </ul>
+        {move || last_speaker().map(|p| view! {
+            <button class="follow-up" on:click=move |_| live.send(Command::GiveFloor { participant: p, kind: FloorKind::FollowUp, limit_secs: None })>
+                {t("follow_up_btn")}": "{live.state.with(|s| s.as_ref().map(|s| name_of(s, p)))}
+            </button>
+        })}
+    }
+}
+
+#[component]
+fn Settings(live: Live) -> impl IntoView {
+    let settings = move || {
+        live.state
+            .with(|s| s.as_ref().map(|s| s.settings.clone()).unwrap_or_default())
+    };
+    view! {
+        <h2>{move || t("settings")}</h2>
+        <label class="check">
+            <input type="checkbox" prop:checked=move || settings().first_timers_first
+                on:change=move |ev| live.send(Command::ChangeSettings { speaking_limit_secs: None, first_timers_first: Some(event_target_checked(&ev)) })/>
+            {move || t("first_timers")}
+        </label>
+        <label class="inline">{move || t("limit")}
+            <select on:change=move |ev| {
+                if let Ok(secs) = event_target_value(&ev).parse::<u32>() {
+                    live.send(Command::ChangeSettings { speaking_limit_secs: Some(secs), first_timers_first: None });
+                }
+            }>
+                {[60u32, 120, 180, 300].into_iter().map(|secs| view! {
+                    <option value=secs.to_string() selected=move || settings().speaking_limit_secs == secs>{mmss(i64::from(secs) * 1000)}</option>
+                }).collect_view()}
+            </select>
+        </label>
+    }
+}
+
+/// Speaking time per group, so the moderator sees whether one group dominates.
+#[component]
+fn SpeakingTime(live: Live, now: RwSignal<f64>) -> impl IntoView {
+    view! {
+        <h2>{move || t("speaking_time")}</h2>
+        <div class="bars small-bars">
+            {move || live.state.with(|s| s.as_ref().map(|s| {
+                let rows = speaking_time_by_category(s, now.get() as u64);
+                let max = rows.iter().map(|(_, ms)| *ms).max().unwrap_or(0).max(1);
+                rows.into_iter().map(|(c, ms)| {
+                    let width = format!("width:{}%", ms * 100 / max);
+                    view! { <div class="bar"><span class="bar-label">{c}</span><span class="bar-fill" style=width></span><b>{mmss(ms as i64)}</b></div> }
+                }).collect_view()
+            }))}
+        </div>
+        <h2>{move || t("attendance")}</h2>
+        <ul class="attendance">
+            {move || live.state.with(|s| s.as_ref().map(|s| attendance_by_category(s).into_iter().filter(|(_, n)| *n > 0).map(|(c, n)| view! { <li>{c}" "<b>{n}</b></li> }).collect_view()))}
+        </ul>
+    }
+}
+
+/// Everyone present: call a named person, appoint recorders and officials, remove.
+#[component]
+fn Participants(live: Live) -> impl IntoView {
+    view! {
+        <section class="card">
+            <h2>{move || t("participants")}</h2>
+            <ul class="participants">
+                {move || live.state.with(|s| s.as_ref().map(|s| s.participants.iter().filter(|p| !p.removed).map(|p| {
+                    let id = p.id;
+                    let (recorder, official, walk_in) = (p.recorder, p.official, p.walk_in);
+                    view! {
+                        <li data-participant=id.0>
+                            <span class="who">{name_of(s, id)}<small>" "{p.category.clone()}</small></span>
+                            <button class="small" on:click=move |_| live.send(Command::GiveFloor { participant: id, kind: FloorKind::Speak, limit_secs: None })>{t("give_floor")}</button>
+                            {(!walk_in || recorder).then(|| view! {
+                                <button class="small appoint-recorder" on:click=move |_| live.send(Command::Appoint { participant: id, role: Role::Recorder, on: !recorder })>
+                                    {if recorder { t("unmake_recorder") } else { t("make_recorder") }}
+                                </button>
+                            })}
+                            <button class="small appoint-official" on:click=move |_| live.send(Command::Appoint { participant: id, role: Role::Official, on: !official })>
+                                {if official { t("unmake_official") } else { t("make_official") }}
+                            </button>
+                            <button class="small danger" on:click=move |_| if confirm(t("confirm_remove")) { live.send(Command::RemoveParticipant { participant: id }) }>{t("remove_person")}</button>
+                        </li>
+                    }
+                }).collect_view()))}
+            </ul>
+        </section>
     }
 }

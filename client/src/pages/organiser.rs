@@ -1,12 +1,14 @@
-//! `/`: create a meeting and get its links and QR codes.
+//! `/`: create a meeting; then its links, each with a QR code, and a printable
+//! join sheet. Meetings created on this device are listed.
 
 use crate::api;
 use crate::components::LangSwitch;
 use crate::i18n::t;
+use crate::pages::qr_src;
 use crate::storage;
+use babahui_shared::{MeetingSetup, NewTopic, Wifi, DEFAULT_OPINION_CATEGORIES};
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
-use serde_json::json;
 
 /// A meeting created on this device (kept in localStorage).
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -26,16 +28,29 @@ pub struct MyMeeting {
 }
 
 /// Parses the agenda box: one topic a line, an optional trailing number of minutes.
-pub fn parse_agenda(text: &str) -> Vec<(String, u32)> {
+pub fn parse_agenda(text: &str) -> Vec<NewTopic> {
     text.lines()
         .map(str::trim)
         .filter(|l| !l.is_empty())
         .map(|line| match line.rsplit_once(' ') {
-            Some((title, m)) if m.parse::<u32>().is_ok() && !title.trim().is_empty() => {
-                (title.trim().to_owned(), m.parse().unwrap_or(0))
-            }
-            _ => (line.to_owned(), 0),
+            Some((title, m)) if m.parse::<u32>().is_ok() && !title.trim().is_empty() => NewTopic {
+                title: title.trim().to_owned(),
+                minutes: m.parse().unwrap_or(0),
+            },
+            _ => NewTopic {
+                title: line.to_owned(),
+                minutes: 0,
+            },
         })
+        .collect()
+}
+
+/// Splits a category list typed with Chinese or Latin separators.
+pub fn parse_categories(text: &str) -> Vec<String> {
+    text.split(['、', ',', '，', ';', '；', '\n'])
+        .map(str::trim)
+        .filter(|c| !c.is_empty())
+        .map(str::to_owned)
         .collect()
 }
 
@@ -46,21 +61,32 @@ pub fn OrganiserPage() -> impl IntoView {
     let place = RwSignal::new(String::new());
     let time = RwSignal::new(String::new());
     let agenda = RwSignal::new(String::new());
+    let categories = RwSignal::new(DEFAULT_OPINION_CATEGORIES.join("、"));
+    let ssid = RwSignal::new(String::new());
+    let wifi_password = RwSignal::new(String::new());
     let key = RwSignal::new(storage::get("bbh:organiser-key").unwrap_or_default());
     let need_key = RwSignal::new(false);
     let error = RwSignal::new(None::<String>);
-    let mine =
-        RwSignal::new(storage::get_json::<Vec<MyMeeting>>("bbh:my-meetings").unwrap_or_default());
+    let mine = RwSignal::new(storage::get_json::<Vec<MyMeeting>>("bbh:my-meetings").unwrap_or_default());
     let created = RwSignal::new(None::<MyMeeting>);
     let busy = RwSignal::new(false);
 
     let create = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        let topics: Vec<_> = parse_agenda(&agenda.get())
-            .into_iter()
-            .map(|(t, m)| json!({"title": t, "minutes": m}))
-            .collect();
-        let body = json!({"title": title.get(), "place": place.get(), "starts_at": time.get(), "agenda": topics});
+        let wifi = (!ssid.get().trim().is_empty()).then(|| Wifi {
+            ssid: ssid.get(),
+            password: wifi_password.get(),
+        });
+        let setup = MeetingSetup {
+            title: title.get(),
+            place: place.get(),
+            starts_at: Some(time.get()),
+            agenda: parse_agenda(&agenda.get()),
+            opinion_categories: parse_categories(&categories.get()),
+            attendee_categories: Vec::new(),
+            wifi,
+        };
+        let body = serde_json::to_value(&setup).unwrap_or_default();
         let k = key.get();
         busy.set(true);
         leptos::task::spawn_local(async move {
@@ -91,41 +117,65 @@ pub fn OrganiserPage() -> impl IntoView {
     view! {
         <main class="page organiser">
             <div class="statusbar"><span class="brand">{move || t("app")}</span><LangSwitch/></div>
+            {move || created.get().map(|m| view! { <MeetingLinks m=m/> })}
             <h1>{move || t("create_title")}</h1>
-            <form on:submit=create class="form">
-                <label>{move || t("title")}<input required maxlength="100" bind:value=title/></label>
-                <label>{move || t("place")}<input maxlength="100" bind:value=place/></label>
-                <label>{move || t("time")}<input maxlength="100" placeholder="2026-11-30 19:00" bind:value=time/></label>
+            <form on:submit=create class="form" id="create-form">
+                <label>{move || t("title")}<input name="title" required maxlength="100" bind:value=title/></label>
+                <label>{move || t("place")}<input name="place" maxlength="100" bind:value=place/></label>
+                <label>{move || t("time")}<input name="time" maxlength="100" placeholder="2026-11-30 19:00" bind:value=time/></label>
                 <label>{move || t("agenda")}
-                    <textarea rows="4" placeholder=move || t("agenda_hint") bind:value=agenda></textarea>
+                    <textarea name="agenda" rows="4" placeholder=move || t("agenda_hint") bind:value=agenda></textarea>
                 </label>
+                <label>{move || t("opinion_categories")}<input name="categories" bind:value=categories/></label>
+                <fieldset>
+                    <legend>{move || t("wifi")}</legend>
+                    <label>{move || t("wifi_name")}<input name="ssid" maxlength="32" bind:value=ssid autocomplete="off"/></label>
+                    <label>{move || t("wifi_password")}<input name="wifi-password" maxlength="63" bind:value=wifi_password autocomplete="off"/></label>
+                </fieldset>
                 <Show when=move || need_key.get()>
-                    <label>{move || t("organiser_key")}<input type="password" bind:value=key/></label>
+                    <label>{move || t("organiser_key")}<input name="key" type="password" bind:value=key/></label>
                 </Show>
                 <button type="submit" class="primary big" disabled=move || busy.get()>{move || t("create")}</button>
                 {move || error.get().map(|e| view! { <p class="notice" role="alert">{e}</p> })}
             </form>
-            {move || created.get().map(|m| view! { <MeetingLinks m=m/> })}
             <h2>{move || t("my_meetings")}</h2>
-            <ul class="list">
+            <ul class="list my-meetings">
                 {move || mine.get().into_iter().map(|m| view! {
-                    <li><a href=m.moderator_url.clone()>{m.title.clone()}</a>" · "<a href=m.projector_url.clone()>{move || t("projector_link")}</a></li>
+                    <li>
+                        <b>{m.title.clone()}</b><br/>
+                        <a href=m.moderator_url.clone()>{move || t("moderator_link")}</a>" · "
+                        <a href=m.projector_url.clone()>{move || t("projector_link")}</a>" · "
+                        <a href=format!("/m/{}/sheet", m.id)>{move || t("print_sheet")}</a>
+                    </li>
                 }).collect_view()}
             </ul>
         </main>
     }
 }
 
-/// The three links of a new meeting, with the join QR code.
+/// The three links of a new meeting, each with its QR code.
 #[component]
 fn MeetingLinks(m: MyMeeting) -> impl IntoView {
+    let link = |label: &'static str, url: String, class: &'static str| {
+        let src = qr_src(&url);
+        view! {
+            <div class=format!("link-card {class}")>
+                <b>{move || t(label)}</b>
+                <img class="qr-small" src=src alt=move || t(label)/>
+                <a class="url" href=url.clone()>{url.clone()}</a>
+            </div>
+        }
+    };
     view! {
-        <section class="card links">
+        <section class="card links" id="created">
             <h2>{move || t("links")}": "{m.title.clone()}</h2>
-            <img class="qr" src=m.qr_svg_url.clone() alt=move || t("scan_to_join")/>
-            <p><b>{move || t("join_link")}</b><br/><a class="url" href=m.join_url.clone()>{m.join_url.clone()}</a></p>
-            <p><b>{move || t("moderator_link")}</b><br/><a class="url" href=m.moderator_url.clone()>{m.moderator_url.clone()}</a></p>
-            <p><b>{move || t("projector_link")}</b><br/><a class="url" href=m.projector_url.clone()>{m.projector_url.clone()}</a></p>
+            <div class="link-grid">
+                {link("join_link", m.join_url.clone(), "join")}
+                {link("projector_link", m.projector_url.clone(), "projector")}
+                {link("moderator_link", m.moderator_url.clone(), "moderator")}
+            </div>
+            <p class="muted">{move || t("keep_private")}</p>
+            <a class="button primary" href=format!("/m/{}/sheet", m.id)>{move || t("print_sheet")}</a>
         </section>
     }
 }
@@ -136,13 +186,16 @@ mod tests {
 
     #[test]
     fn agenda_lines_with_optional_minutes() {
+        let topics = parse_agenda("停车难 15\n\n 垃圾分类 \nA 2 b");
+        let got: Vec<_> = topics.iter().map(|t| (t.title.as_str(), t.minutes)).collect();
+        assert_eq!(got, vec![("停车难", 15), ("垃圾分类", 0), ("A 2 b", 0)]);
+    }
+
+    #[test]
+    fn categories_split_on_chinese_and_latin_separators() {
         assert_eq!(
-            parse_agenda("停车难 15\n\n 垃圾分类 \nA 2 b"),
-            vec![
-                ("停车难".into(), 15),
-                ("垃圾分类".into(), 0),
-                ("A 2 b".into(), 0)
-            ]
+            parse_categories("停车、绿化，安全, 其他;;"),
+            vec!["停车", "绿化", "安全", "其他"]
         );
     }
 }

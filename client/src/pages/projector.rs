@@ -1,22 +1,37 @@
-//! The projector (1920×1080, read from ten metres): join QR, current topic,
-//! speaker with a large countdown, the next three, opinions by category,
-//! latest opinions, attendance. No controls.
+//! The projector (1920×1080, read from ten metres): the join QR code and the
+//! address to type, the Wi-Fi QR code when given, the current topic with its
+//! time left, the speaker with a large countdown, the next three in the queue,
+//! opinions by category as bars, the latest opinions, attendance by category.
+//! No controls but a one-time "sound on" (browsers need a touch for sound).
 
-use crate::components::{mmss, name_of, server_clock, CurrentTopic};
+use crate::api;
+use crate::components::{enable_sound, mmss, name_of, server_clock, CurrentTopic, TimeUpChime, TopicClock};
 use crate::i18n::{self, t};
 use crate::live::{Live, Status};
+use crate::pages::qr_src;
 use crate::storage;
 use babahui_shared::views::{attendance_by_category, floor_remaining_ms, opinions_by_category};
 use leptos::prelude::*;
+
+#[derive(Debug, Clone, serde::Deserialize)]
+struct Links {
+    join_url: String,
+}
 
 /// The projector page for meeting `id`.
 #[component]
 pub fn ProjectorPage(id: String) -> impl IntoView {
     match storage::token_from_fragment(&id, "projector") {
-        None => view! { <main class="page"><p class="notice">{move || t("no_token")}</p></main> }
-            .into_any(),
+        None => view! { <main class="page"><p class="notice">{move || t("no_token")}</p></main> }.into_any(),
         Some(token) => view! { <ProjectorLive id=id token=token/> }.into_any(),
     }
+}
+
+/// The join address without the scheme: what people type.
+fn typed_address(url: &str) -> String {
+    url.trim_start_matches("http://")
+        .trim_start_matches("https://")
+        .to_owned()
 }
 
 #[component]
@@ -24,30 +39,47 @@ fn ProjectorLive(id: String, token: String) -> impl IntoView {
     let live = Live::start(&id, &token);
     let now = server_clock(live);
     let qr = format!("/api/meetings/{id}/qr.svg");
-    let host = window().location().host().unwrap_or_default();
+    let links = LocalResource::new(move || {
+        let id = id.clone();
+        async move { api::get::<Links>(&format!("/api/meetings/{id}/links")).await.ok() }
+    });
+    let sound = RwSignal::new(false);
+    let wifi = move || live.state.with(|s| s.as_ref().and_then(|s| s.wifi.clone()));
     view! {
         <main class="projector">
+            <TimeUpChime live=live now=now/>
             <aside class="pj-side">
                 <img class="pj-qr" src=qr alt=move || t("scan_to_join")/>
                 <div class="pj-scan">{move || t("scan_to_join")}</div>
-                <div class="pj-url">{host}"/m/"{id.clone()}</div>
-                <div class="pj-status" class:offline=move || live.status.get() != Status::Online>{move || if live.status.get() == Status::Online { "" } else { t("offline") }}</div>
+                <div class="pj-url">{move || links.get().flatten().map(|l| typed_address(&l.join_url))}</div>
+                {move || wifi().map(|w| view! {
+                    <div class="pj-wifi">
+                        <img class="pj-wifi-qr" src=qr_src(&w.qr_text()) alt=t("scan_wifi")/>
+                        <div><b>{t("scan_wifi")}</b><br/>{w.ssid.clone()}<br/>{w.password.clone()}</div>
+                    </div>
+                })}
+                <div class="pj-status" class:offline=move || live.status.get() != Status::Online>
+                    {move || if live.status.get() == Status::Online { "" } else { t("offline") }}
+                </div>
                 <h3>{move || t("attendance")}</h3>
                 <ul class="pj-attendance">
-                    {move || live.state.with(|s| s.as_ref().map(|s| attendance_by_category(s).into_iter().filter(|(_, n)| *n > 0).map(|(c, n)| view! { <li><span>{c}</span><b>{n}</b></li> }).collect_view()))}
+                    {move || live.state.with(|s| s.as_ref().map(|s| attendance_by_category(s).into_iter().filter(|(_, n)| *n > 0).take(8).map(|(c, n)| view! { <li><span>{c}</span><b>{n}</b></li> }).collect_view()))}
                 </ul>
+                <button class="pj-sound" class:on=move || sound.get() on:click=move |_| sound.set(enable_sound())>
+                    {move || if sound.get() { t("sound_is_on") } else { t("sound_on") }}
+                </button>
             </aside>
             <section class="pj-main">
                 <h1 class="pj-title">{move || live.state.with(|s| s.as_ref().map(|s| s.title.clone()))}</h1>
-                <CurrentTopic live=live/>
+                <div class="pj-topic-row"><CurrentTopic live=live/><TopicClock live=live now=now/></div>
                 {move || live.state.with(|s| {
                     let s = s.as_ref()?;
                     let f = s.floor.as_ref()?;
                     let left = floor_remaining_ms(f, now.get() as u64);
                     Some(view! {
                         <div class="pj-floor">
-                            <div class="pj-speaker"><span class="floor-kind">{i18n::floor_kind(f.kind)}</span>" "{name_of(s, f.participant)}</div>
-                            <div class="pj-countdown" class:over=left < 0>{mmss(left)}</div>
+                            <div class="pj-speaker"><span class="floor-kind">{i18n::floor_kind(f.kind)}</span><br/>{name_of(s, f.participant)}</div>
+                            <div class="pj-countdown" class:over=left < 0>{if left < 0 { t("time_up").to_owned() } else { mmss(left) }}</div>
                         </div>
                     })
                 })}
@@ -61,7 +93,7 @@ fn ProjectorLive(id: String, token: String) -> impl IntoView {
                         {move || live.state.with(|s| s.as_ref().map(|s| {
                             let counts = opinions_by_category(s);
                             let max = counts.iter().map(|(_, n)| *n).max().unwrap_or(0).max(1);
-                            counts.into_iter().filter(|(_, n)| *n > 0).map(|(c, n)| {
+                            counts.into_iter().filter(|(_, n)| *n > 0).take(8).map(|(c, n)| {
                                 let label = if c.is_empty() { t("untagged").to_owned() } else { c };
                                 let width = format!("width:{}%", n * 100 / max);
                                 view! { <div class="bar"><span class="bar-label">{label}</span><span class="bar-fill" style=width></span><b>{n}</b></div> }
@@ -71,7 +103,7 @@ fn ProjectorLive(id: String, token: String) -> impl IntoView {
                     <div class="pj-latest">
                         <h3>{move || t("latest")}</h3>
                         {move || live.state.with(|s| s.as_ref().map(|s| s.opinions.iter().rev().filter(|o| o.hidden.is_none() && o.merged_into.is_none()).take(4).map(|o| view! {
-                            <p class="pj-op">{o.text.clone()}<span class="count">" +"{o.seconds.len()}</span></p>
+                            <p class="pj-op">{o.text.clone()}{(!o.seconds.is_empty()).then(|| view! { <span class="count">" +"{o.seconds.len()}</span> })}</p>
                         }).collect_view()))}
                     </div>
                 </div>

@@ -28,11 +28,7 @@ pub async fn serve(uri: Uri, headers: HeaderMap) -> Response {
     };
     match Assets::get(path) {
         Some(file) => respond(path, file, &headers),
-        None => (
-            StatusCode::NOT_FOUND,
-            "the web client is not built; run ./x serve",
-        )
-            .into_response(),
+        None => (StatusCode::NOT_FOUND, "the web client is not built; run ./x serve").into_response(),
     }
 }
 
@@ -75,10 +71,7 @@ fn respond(path: &str, file: rust_embed::EmbeddedFile, headers: &HeaderMap) -> R
 }
 
 fn compressible(mime: &str) -> bool {
-    mime.starts_with("text/")
-        || mime.contains("javascript")
-        || mime.contains("wasm")
-        || mime.contains("svg")
+    mime.starts_with("text/") || mime.contains("javascript") || mime.contains("wasm") || mime.contains("svg")
 }
 
 /// The gzip of an embedded file, computed once.
@@ -94,9 +87,6 @@ fn gzipped(path: &str, data: &[u8]) -> Bytes {
         .and_then(|_| enc.finish())
         .map(Bytes::from)
         .unwrap_or_else(|_| Bytes::copy_from_slice(data));
-    cache
-        .lock()
-        .expect("gzip cache")
-        .insert(path.to_owned(), bytes.clone());
+    cache.lock().expect("gzip cache").insert(path.to_owned(), bytes.clone());
     bytes
 }

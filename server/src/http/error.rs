@@ -43,10 +43,9 @@ pub fn status_of(code: ErrorCode) -> StatusCode {
         ErrorCode::Unauthenticated => StatusCode::UNAUTHORIZED,
         ErrorCode::Forbidden | ErrorCode::InviteInvalid => StatusCode::FORBIDDEN,
         ErrorCode::NotFound => StatusCode::NOT_FOUND,
-        ErrorCode::MeetingEnded
-        | ErrorCode::NotStarted
-        | ErrorCode::TopicClosed
-        | ErrorCode::Conflict => StatusCode::CONFLICT,
+        ErrorCode::MeetingEnded | ErrorCode::NotStarted | ErrorCode::TopicClosed | ErrorCode::Conflict => {
+            StatusCode::CONFLICT
+        }
         ErrorCode::RateLimited => StatusCode::TOO_MANY_REQUESTS,
         ErrorCode::Storage | ErrorCode::Overloaded => StatusCode::SERVICE_UNAVAILABLE,
         ErrorCode::Internal => StatusCode::INTERNAL_SERVER_ERROR,

@@ -64,16 +64,9 @@ async fn meeting(app: &AppState, id: &str) -> Result<MeetingHandle, ApiError> {
 }
 
 /// `GET /api/meetings/{id}`: the public state (no secret in it).
-pub async fn public_state(
-    State(app): State<AppState>,
-    Path(id): Path<String>,
-) -> Result<Response, ApiError> {
+pub async fn public_state(State(app): State<AppState>, Path(id): Path<String>) -> Result<Response, ApiError> {
     let state = meeting(&app, &id).await?.public_state().await?;
-    Ok((
-        [(header::CONTENT_TYPE, "application/json")],
-        state.as_str().to_owned(),
-    )
-        .into_response())
+    Ok(([(header::CONTENT_TYPE, "application/json")], state.as_str().to_owned()).into_response())
 }
 
 /// `GET /api/meetings/{id}/qr.svg`: the join link as a QR code.

@@ -42,10 +42,7 @@ impl std::fmt::Debug for ServerConfig {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("ServerConfig")
             .field("links", &self.links)
-            .field(
-                "organiser_key",
-                &self.organiser_key.as_ref().map(|_| "<redacted>"),
-            )
+            .field("organiser_key", &self.organiser_key.as_ref().map(|_| "<redacted>"))
             .field("heartbeat", &self.heartbeat)
             .field("idle_timeout", &self.idle_timeout)
             .finish()
@@ -115,10 +112,7 @@ pub struct Organiser;
 impl FromRequestParts<AppState> for Organiser {
     type Rejection = ApiError;
 
-    async fn from_request_parts(
-        parts: &mut Parts,
-        state: &AppState,
-    ) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
         let Some(key) = &state.config.organiser_key else {
             return Ok(Organiser);
         };

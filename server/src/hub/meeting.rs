@@ -13,8 +13,7 @@ use crate::tokens;
 use axum::extract::ws::Utf8Bytes;
 use babahui_shared::decide::{decide, join};
 use babahui_shared::{
-    Actor, Command, CommandError, CommandId, ErrorCode, Event, EventKind, MeetingId, MeetingState,
-    ParticipantId, Seq,
+    Actor, Command, CommandError, CommandId, ErrorCode, Event, EventKind, MeetingId, MeetingState, ParticipantId, Seq,
 };
 use std::collections::{HashMap, VecDeque};
 use std::sync::Arc;
@@ -145,22 +144,14 @@ impl MeetingHandle {
         self.tx.is_closed()
     }
 
-    async fn ask<T>(
-        &self,
-        make: impl FnOnce(oneshot::Sender<T>) -> Request,
-    ) -> Result<T, CommandError> {
+    async fn ask<T>(&self, make: impl FnOnce(oneshot::Sender<T>) -> Request) -> Result<T, CommandError> {
         let (reply, rx) = oneshot::channel();
         self.tx.send(make(reply)).await.map_err(|_| unavailable())?;
         rx.await.map_err(|_| unavailable())
     }
 
     /// Runs a command; resolves once its event is durable (or it was refused).
-    pub async fn command(
-        &self,
-        actor: Actor,
-        id: CommandId,
-        command: Command,
-    ) -> Result<Ack, CommandError> {
+    pub async fn command(&self, actor: Actor, id: CommandId, command: Command) -> Result<Ack, CommandError> {
         self.ask(|reply| Request::Command {
             actor,
             id,
@@ -189,11 +180,7 @@ impl MeetingHandle {
     }
 
     /// Authenticates a token and subscribes, with what was missed since `since`.
-    pub async fn connect(
-        &self,
-        token: &str,
-        since: Option<Seq>,
-    ) -> Result<Connected, CommandError> {
+    pub async fn connect(&self, token: &str, since: Option<Seq>) -> Result<Connected, CommandError> {
         let token_hash = tokens::hash_token(token);
         self.ask(|reply| Request::Connect {
             token_hash,
@@ -334,19 +321,9 @@ pub(super) async fn create(
 }
 
 /// Starts the task of a meeting whose log has been read.
-pub(super) fn start(
-    store: Store,
-    id: MeetingId,
-    log: Vec<StoredEvent>,
-    spawn: &Spawn,
-) -> MeetingHandle {
+pub(super) fn start(store: Store, id: MeetingId, log: Vec<StoredEvent>, spawn: &Spawn) -> MeetingHandle {
     let (tx, rx) = mpsc::channel(CHANNEL_CAPACITY);
-    let task = MeetingTask::rebuild(
-        store,
-        id.clone(),
-        log,
-        broadcast::channel(spawn.broadcast_capacity).0,
-    );
+    let task = MeetingTask::rebuild(store, id.clone(), log, broadcast::channel(spawn.broadcast_capacity).0);
     spawn.tasks.spawn(task.run(rx, spawn.shutdown.clone()));
     MeetingHandle { id, tx }
 }
@@ -374,12 +351,7 @@ fn events_frame<'a>(events: impl IntoIterator<Item = &'a Arc<str>>) -> String {
 
 impl MeetingTask {
     /// Rebuilds everything from the log: state, tokens, invite, resend results, recent events.
-    fn rebuild(
-        store: Store,
-        id: MeetingId,
-        log: Vec<StoredEvent>,
-        tx: broadcast::Sender<Frame>,
-    ) -> Self {
+    fn rebuild(store: Store, id: MeetingId, log: Vec<StoredEvent>, tx: broadcast::Sender<Frame>) -> Self {
         let mut task = MeetingTask {
             id,
             store,
@@ -412,11 +384,8 @@ impl MeetingTask {
                 task.done.insert((event.by, cmd), ack);
             }
             if i >= tail_from {
-                task.recent.push_back(
-                    serde_json::to_string(&event)
-                        .expect("event serialises")
-                        .into(),
-                );
+                task.recent
+                    .push_back(serde_json::to_string(&event).expect("event serialises").into());
             }
         }
         task.committed = task.state.seq;
@@ -481,8 +450,7 @@ impl MeetingTask {
                         let _ = reply.send(Err(e));
                     }
                     Ok(kind) => {
-                        let participant =
-                            ParticipantId(kind.created_id().expect("join creates a participant"));
+                        let participant = ParticipantId(kind.created_id().expect("join creates a participant"));
                         let token = tokens::new_token();
                         let hash = tokens::hash_token(&token);
                         let actor = Actor::Participant(participant);
@@ -492,9 +460,7 @@ impl MeetingTask {
                             ..Meta::default()
                         };
                         self.append(Actor::System, kind, meta, batch);
-                        batch
-                            .replies
-                            .push(Reply::Join(reply, Joined { participant, token }));
+                        batch.replies.push(Reply::Join(reply, Joined { participant, token }));
                     }
                 }
             }
@@ -576,9 +542,7 @@ impl MeetingTask {
             event: kind,
         };
         self.state.apply(&event);
-        let json: Arc<str> = serde_json::to_string(&event)
-            .expect("event serialises")
-            .into();
+        let json: Arc<str> = serde_json::to_string(&event).expect("event serialises").into();
         batch.records.push(NewRecord {
             seq: event.seq,
             event_json: json.clone(),
@@ -636,8 +600,7 @@ impl MeetingTask {
         let (store, id) = (self.store.clone(), self.id.clone());
         match tokio::task::spawn_blocking(move || store.load(&id)).await {
             Ok(Ok(log)) => {
-                *self =
-                    MeetingTask::rebuild(self.store.clone(), self.id.clone(), log, self.tx.clone());
+                *self = MeetingTask::rebuild(self.store.clone(), self.id.clone(), log, self.tx.clone());
                 true
             }
             other => {
@@ -656,9 +619,7 @@ impl MeetingTask {
         };
         if let Some(p) = actor.participant().and_then(|p| self.state.participant(p)) {
             if p.removed {
-                return Err(CommandError::forbidden(
-                    "you were removed from this meeting",
-                ));
+                return Err(CommandError::forbidden("you were removed from this meeting"));
             }
         }
         let rx = self.tx.subscribe();
@@ -691,11 +652,7 @@ impl MeetingTask {
             }
         }
         let state = self.public_state();
-        let bytes: Utf8Bytes = format!(
-            r#"{{"type":"snapshot","data":{{"state":{}}}}}"#,
-            state.as_str()
-        )
-        .into();
+        let bytes: Utf8Bytes = format!(r#"{{"type":"snapshot","data":{{"state":{}}}}}"#, state.as_str()).into();
         self.snapshot = Some((seq, bytes.clone()));
         (seq, bytes)
     }
@@ -707,9 +664,7 @@ impl MeetingTask {
                 return bytes.clone();
             }
         }
-        let bytes: Utf8Bytes = serde_json::to_string(&self.state)
-            .expect("state serialises")
-            .into();
+        let bytes: Utf8Bytes = serde_json::to_string(&self.state).expect("state serialises").into();
         self.public = Some((seq, bytes.clone()));
         bytes
     }

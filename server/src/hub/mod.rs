@@ -94,8 +94,7 @@ impl Hub {
             projector_token: tokens::new_token(),
             invite: tokens::new_code(tokens::INVITE_LEN),
         };
-        let handle =
-            meeting::create(self.inner.store.clone(), &created, first, &self.inner.spawn).await?;
+        let handle = meeting::create(self.inner.store.clone(), &created, first, &self.inner.spawn).await?;
         let cell = Arc::new(OnceCell::new_with(Some(handle)));
         self.inner.live.lock().expect("hub lock").insert(id, cell);
         Ok(created)

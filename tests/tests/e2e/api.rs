@@ -9,21 +9,13 @@ use tests::WsClient;
 async fn error_of(resp: reqwest::Response) -> (u16, String) {
     let status = resp.status().as_u16();
     let body: Value = resp.json().await.expect("error bodies are JSON");
-    (
-        status,
-        body["error"]["code"]
-            .as_str()
-            .expect("error.code")
-            .to_owned(),
-    )
+    (status, body["error"]["code"].as_str().expect("error.code").to_owned())
 }
 
 #[tokio::test]
 async fn healthz_answers() {
     let server = TestServer::start().await;
-    let resp = reqwest::get(format!("{}/healthz", server.base))
-        .await
-        .unwrap();
+    let resp = reqwest::get(format!("{}/healthz", server.base)).await.unwrap();
     assert_eq!(resp.status(), 200);
 }
 
@@ -38,12 +30,7 @@ async fn create_gives_absolute_links_and_only_the_moderator_link_carries_the_sec
     .await
     .unwrap();
     let c = &m.created;
-    for url in [
-        &c.join_url,
-        &c.moderator_url,
-        &c.projector_url,
-        &c.qr_svg_url,
-    ] {
+    for url in [&c.join_url, &c.moderator_url, &c.projector_url, &c.qr_svg_url] {
         assert!(
             url.starts_with(&server.base),
             "{url} is absolute on the request's address"
@@ -79,10 +66,7 @@ async fn create_gives_absolute_links_and_only_the_moderator_link_carries_the_sec
         &a.token,
         &babahui::tokens::hash_token(&m.moderator),
     ] {
-        assert!(
-            !raw.contains(secret.as_str()),
-            "public state leaks a secret"
-        );
+        assert!(!raw.contains(secret.as_str()), "public state leaks a secret");
     }
     assert!(raw.contains("张阿姨"));
 }
@@ -109,10 +93,7 @@ async fn qr_svg_encodes_the_join_link() {
     assert_eq!(resp.status(), 200);
     assert_eq!(resp.headers()["content-type"], "image/svg+xml");
     let svg = resp.text().await.unwrap();
-    assert!(
-        svg.contains("<svg") && svg.contains("<path"),
-        "an SVG with modules"
-    );
+    assert!(svg.contains("<svg") && svg.contains("<path"), "an SVG with modules");
     let other = simple_meeting(&server.base, "u", &["a"]).await.unwrap();
     let svg2 = reqwest::get(&other.created.qr_svg_url)
         .await
@@ -137,23 +118,9 @@ async fn errors_are_json_with_the_right_status() {
         .await
         .unwrap();
     assert_eq!(error_of(resp).await, (400, "malformed".into()));
-    let resp = http
-        .post(&url)
-        .json(&json!({"place": "x"}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(
-        error_of(resp).await,
-        (400, "malformed".into()),
-        "title is required"
-    );
-    let resp = http
-        .post(&url)
-        .json(&json!({"title": "   "}))
-        .send()
-        .await
-        .unwrap();
+    let resp = http.post(&url).json(&json!({"place": "x"})).send().await.unwrap();
+    assert_eq!(error_of(resp).await, (400, "malformed".into()), "title is required");
+    let resp = http.post(&url).json(&json!({"title": "   "})).send().await.unwrap();
     assert_eq!(error_of(resp).await, (400, "invalid".into()), "empty title");
     let resp = http
         .post(&url)
@@ -161,11 +128,7 @@ async fn errors_are_json_with_the_right_status() {
         .send()
         .await
         .unwrap();
-    assert_eq!(
-        error_of(resp).await,
-        (400, "invalid".into()),
-        "title too long"
-    );
+    assert_eq!(error_of(resp).await, (400, "invalid".into()), "title too long");
     let big = json!({"title": "t", "place": "p".repeat(100_000)});
     let resp = http.post(&url).json(&big).send().await.unwrap();
     assert_eq!(error_of(resp).await, (413, "too_large".into()));
@@ -198,14 +161,7 @@ async fn errors_are_json_with_the_right_status() {
         .unwrap();
     assert_eq!(error_of(resp).await, (400, "invalid".into()));
     // None of that created anything.
-    assert_eq!(
-        public_state(&server.base, m.id())
-            .await
-            .unwrap()
-            .participants
-            .len(),
-        0
-    );
+    assert_eq!(public_state(&server.base, m.id()).await.unwrap().participants.len(), 0);
 }
 
 #[tokio::test]
@@ -222,9 +178,7 @@ async fn joining_without_a_name_is_anonymous_and_the_token_works() {
     assert_eq!(resp.status(), 201);
     let joined: Value = resp.json().await.unwrap();
     let token = joined["token"].as_str().unwrap();
-    let client = WsClient::connect(&server.base, m.id(), token, None)
-        .await
-        .unwrap();
+    let client = WsClient::connect(&server.base, m.id(), token, None).await.unwrap();
     let me = client.state.participants.last().unwrap();
     assert_eq!(me.name, None);
     assert_eq!(me.category, "物业");
@@ -242,25 +196,11 @@ async fn the_organiser_key_guards_creation() {
     let url = format!("{}/api/meetings", server.base);
     let body = json!({"title": "t"});
     let resp = http.post(&url).json(&body).send().await.unwrap();
-    assert_eq!(
-        error_of(resp).await,
-        (403, "forbidden".into()),
-        "missing key"
-    );
-    let resp = http
-        .post(&url)
-        .bearer_auth("wrong")
-        .json(&body)
-        .send()
-        .await
-        .unwrap();
+    assert_eq!(error_of(resp).await, (403, "forbidden".into()), "missing key");
+    let resp = http.post(&url).bearer_auth("wrong").json(&body).send().await.unwrap();
     assert_eq!(error_of(resp).await, (403, "forbidden".into()), "wrong key");
     let resp = http.get(&url).send().await.unwrap();
-    assert_eq!(
-        error_of(resp).await,
-        (403, "forbidden".into()),
-        "listing needs it too"
-    );
+    assert_eq!(error_of(resp).await, (403, "forbidden".into()), "listing needs it too");
     let resp = http
         .post(&url)
         .bearer_auth("s3cret-key")
@@ -303,11 +243,7 @@ async fn the_cli_creates_a_meeting_on_a_running_server() {
         .arg(&server.base)
         .output()
         .expect("run the CLI");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let created: Value = serde_json::from_slice(&out.stdout).expect("JSON");
     let id = babahui_shared::MeetingId::parse(created["id"].as_str().unwrap()).unwrap();
     let state = public_state(&server.base, &id).await.unwrap();
@@ -327,10 +263,7 @@ async fn the_cli_creates_a_meeting_on_a_running_server() {
         .output()
         .unwrap();
     let stdout = String::from_utf8_lossy(&text.stdout);
-    assert!(
-        stdout.contains("/moderator#k=") && stdout.contains("?i="),
-        "{stdout}"
-    );
+    assert!(stdout.contains("/moderator#k=") && stdout.contains("?i="), "{stdout}");
 }
 
 #[tokio::test]
@@ -345,11 +278,7 @@ async fn the_client_is_served_for_every_page_route_and_gzipped_once() {
         .starts_with("text/html"));
     let etag = index.headers()["etag"].clone();
     let body = index.text().await.unwrap();
-    for route in [
-        "/m/k7m2x9qa",
-        "/m/k7m2x9qa/moderator",
-        "/m/k7m2x9qa/projector",
-    ] {
+    for route in ["/m/k7m2x9qa", "/m/k7m2x9qa/moderator", "/m/k7m2x9qa/projector"] {
         let page = http
             .get(format!("{}{route}", server.base))
             .send()
@@ -395,11 +324,7 @@ async fn wifi_links_and_any_text_qr() {
     let state = public_state(&server.base, m.id()).await.unwrap();
     let wifi = state.wifi.expect("wifi kept");
     assert_eq!(wifi.qr_text(), "WIFI:T:WPA;S:院坝WiFi;P:12345678;;");
-    assert_eq!(
-        state.opinion_categories,
-        ["停车", "绿化"],
-        "configured, de-duplicated"
-    );
+    assert_eq!(state.opinion_categories, ["停车", "绿化"], "configured, de-duplicated");
 
     let links: Value = reqwest::get(format!("{}/api/meetings/{}/links", server.base, m.id()))
         .await

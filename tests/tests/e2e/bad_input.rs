@@ -11,20 +11,39 @@ async fn malformed_unknown_and_oversized_messages_are_answered_and_change_nothin
     let server = TestServer::start().await;
     let m = simple_meeting(&server.base, "t", &["a"]).await.unwrap();
     let a = join(&server.base, &m, "甲", "居民").await.unwrap();
-    let mut c = WsClient::connect(&server.base, m.id(), &a.token, None)
-        .await
-        .unwrap();
+    let mut c = WsClient::connect(&server.base, m.id(), &a.token, None).await.unwrap();
     let before = public_state(&server.base, m.id()).await.unwrap();
 
     let cases: Vec<(String, ErrorCode)> = vec![
         ("{not json".into(), ErrorCode::Malformed),
         (r#"{"type":"launch_rockets"}"#.into(), ErrorCode::Malformed),
-        (r#"{"type":"command","data":{"id":"x","command":{"type":"raise_the_roof"}}}"#.into(), ErrorCode::Malformed),
-        (r#"{"type":"command","data":{"id":"x","command":{"type":"second","data":{"opinion":"one"}}}}"#.into(), ErrorCode::Malformed),
-        (r#"{"type":"command","data":{"id":"","command":{"type":"call_next"}}}"#.into(), ErrorCode::Invalid),
-        (format!(r#"{{"type":"command","data":{{"id":"{}","command":{{"type":"call_next"}}}}}}"#, "x".repeat(65)), ErrorCode::Invalid),
-        (r#"{"type":"hello","data":{"token":"again"}}"#.into(), ErrorCode::Conflict),
-        (format!(r#"{{"type":"ping","data":{{"t":1,"pad":"{}"}}}}"#, "x".repeat(20_000)), ErrorCode::TooLarge),
+        (
+            r#"{"type":"command","data":{"id":"x","command":{"type":"raise_the_roof"}}}"#.into(),
+            ErrorCode::Malformed,
+        ),
+        (
+            r#"{"type":"command","data":{"id":"x","command":{"type":"second","data":{"opinion":"one"}}}}"#.into(),
+            ErrorCode::Malformed,
+        ),
+        (
+            r#"{"type":"command","data":{"id":"","command":{"type":"call_next"}}}"#.into(),
+            ErrorCode::Invalid,
+        ),
+        (
+            format!(
+                r#"{{"type":"command","data":{{"id":"{}","command":{{"type":"call_next"}}}}}}"#,
+                "x".repeat(65)
+            ),
+            ErrorCode::Invalid,
+        ),
+        (
+            r#"{"type":"hello","data":{"token":"again"}}"#.into(),
+            ErrorCode::Conflict,
+        ),
+        (
+            format!(r#"{{"type":"ping","data":{{"t":1,"pad":"{}"}}}}"#, "x".repeat(20_000)),
+            ErrorCode::TooLarge,
+        ),
     ];
     for (text, code) in cases {
         c.send_text(text.clone()).await.unwrap();
@@ -33,13 +52,8 @@ async fn malformed_unknown_and_oversized_messages_are_answered_and_change_nothin
         assert!(!err.message.is_empty());
         c.ping().await.unwrap();
     }
-    c.send_message(Message::Binary(vec![1, 2, 3].into()))
-        .await
-        .unwrap();
-    assert_eq!(
-        c.next_stray_error().await.unwrap().code,
-        ErrorCode::Malformed
-    );
+    c.send_message(Message::Binary(vec![1, 2, 3].into())).await.unwrap();
+    assert_eq!(c.next_stray_error().await.unwrap().code, ErrorCode::Malformed);
     c.ping().await.unwrap();
 
     // Field limits.
@@ -78,17 +92,12 @@ async fn every_role_is_held_to_its_permissions() {
     let mut moderator = WsClient::connect(&server.base, m.id(), &m.moderator, None)
         .await
         .unwrap();
-    let mut attendee = WsClient::connect(&server.base, m.id(), &a.token, None)
-        .await
-        .unwrap();
+    let mut attendee = WsClient::connect(&server.base, m.id(), &a.token, None).await.unwrap();
     let mut projector = WsClient::connect(&server.base, m.id(), &m.projector, None)
         .await
         .unwrap();
     moderator.ok(Command::StartMeeting).await.unwrap();
-    moderator
-        .ok(Command::OpenTopic { topic: TopicId(1) })
-        .await
-        .unwrap();
+    moderator.ok(Command::OpenTopic { topic: TopicId(1) }).await.unwrap();
     let before = public_state(&server.base, m.id()).await.unwrap();
 
     let moderator_only = [
@@ -162,11 +171,7 @@ async fn every_role_is_held_to_its_permissions() {
         .unwrap();
     assert_eq!(r, ErrorCode::Forbidden);
     // The projector is read-only.
-    for cmd in [
-        Command::RaiseHand { who: None },
-        Command::CallNext,
-        Command::EndMeeting,
-    ] {
+    for cmd in [Command::RaiseHand { who: None }, Command::CallNext, Command::EndMeeting] {
         assert_eq!(projector.refused(cmd).await.unwrap(), ErrorCode::Forbidden);
     }
     assert_eq!(
@@ -207,18 +212,11 @@ async fn the_handshake_refuses_bad_tokens_and_requires_hello() {
         .unwrap_err();
     assert!(err.to_string().contains("Unauthenticated"), "{err}");
     // Unknown meeting: 404 before the upgrade.
-    let url = format!(
-        "{}/api/meetings/zzzzzzzz/ws",
-        server.base.replacen("http", "ws", 1)
-    );
+    let url = format!("{}/api/meetings/zzzzzzzz/ws", server.base.replacen("http", "ws", 1));
     assert!(tokio_tungstenite::connect_async(&url).await.is_err());
 
     // A command before hello is refused, and the connection waits for hello.
-    let url = format!(
-        "{}/api/meetings/{}/ws",
-        server.base.replacen("http", "ws", 1),
-        m.id()
-    );
+    let url = format!("{}/api/meetings/{}/ws", server.base.replacen("http", "ws", 1), m.id());
     let (mut ws, _) = tokio_tungstenite::connect_async(&url).await.unwrap();
     use futures::{SinkExt, StreamExt};
     ws.send(Message::Text(
@@ -245,8 +243,7 @@ async fn the_handshake_refuses_bad_tokens_and_requires_hello() {
     ws.send(Message::Text(serde_json::to_string(&hello).unwrap().into()))
         .await
         .unwrap();
-    let welcome: ServerMsg =
-        serde_json::from_str(&ws.next().await.unwrap().unwrap().into_text().unwrap()).unwrap();
+    let welcome: ServerMsg = serde_json::from_str(&ws.next().await.unwrap().unwrap().into_text().unwrap()).unwrap();
     assert!(matches!(
         welcome,
         ServerMsg::Welcome {

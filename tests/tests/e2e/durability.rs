@@ -10,21 +10,14 @@ use tests::{Acked, WsClient};
 #[tokio::test]
 async fn a_restart_serves_the_same_state_and_sequence_numbers() {
     let mut server = TestServer::start().await;
-    let m = simple_meeting(&server.base, "t", &["a", "b"])
-        .await
-        .unwrap();
+    let m = simple_meeting(&server.base, "t", &["a", "b"]).await.unwrap();
     let a = join(&server.base, &m, "甲", "居民").await.unwrap();
     let mut moderator = WsClient::connect(&server.base, m.id(), &m.moderator, None)
         .await
         .unwrap();
-    let mut attendee = WsClient::connect(&server.base, m.id(), &a.token, None)
-        .await
-        .unwrap();
+    let mut attendee = WsClient::connect(&server.base, m.id(), &a.token, None).await.unwrap();
     moderator.ok(Command::StartMeeting).await.unwrap();
-    moderator
-        .ok(Command::OpenTopic { topic: TopicId(1) })
-        .await
-        .unwrap();
+    moderator.ok(Command::OpenTopic { topic: TopicId(1) }).await.unwrap();
     attendee.ok(Command::RaiseHand { who: None }).await.unwrap();
     let opinion = Command::SubmitOpinion {
         text: "留下".into(),
@@ -33,10 +26,7 @@ async fn a_restart_serves_the_same_state_and_sequence_numbers() {
         author: OpinionAuthor::Me,
     };
     let cid = attendee.new_id();
-    attendee
-        .submit_with_id(cid.clone(), opinion.clone())
-        .await
-        .unwrap();
+    attendee.submit_with_id(cid.clone(), opinion.clone()).await.unwrap();
     let first = attendee.wait_result(&cid).await.unwrap().unwrap();
     let before = public_state(&server.base, m.id()).await.unwrap();
     let last_seen = attendee.state.seq;
@@ -49,10 +39,9 @@ async fn a_restart_serves_the_same_state_and_sequence_numbers() {
     let after = public_state(&server.base, m.id()).await.unwrap();
     assert_eq!(after, before);
     let kept = attendee_state;
-    let mut again =
-        WsClient::connect_with_state(&server.base, m.id(), &a.token, Some(last_seen), kept)
-            .await
-            .unwrap();
+    let mut again = WsClient::connect_with_state(&server.base, m.id(), &a.token, Some(last_seen), kept)
+        .await
+        .unwrap();
     assert!(again.seen.is_empty(), "nothing missed, nothing sent");
     // A resend after the restart is answered with the original result, not applied again.
     again.submit_with_id(cid.clone(), opinion).await.unwrap();
@@ -64,18 +53,12 @@ async fn a_restart_serves_the_same_state_and_sequence_numbers() {
             ..first
         }
     );
-    assert_eq!(
-        public_state(&server.base, m.id()).await.unwrap().seq,
-        before.seq
-    );
+    assert_eq!(public_state(&server.base, m.id()).await.unwrap().seq, before.seq);
     // The moderator's token still works and the next event follows on.
     let mut moderator = WsClient::connect(&server.base, m.id(), &m.moderator, None)
         .await
         .unwrap();
-    assert_eq!(
-        moderator.ok(Command::CallNext).await.unwrap().seq,
-        before.seq + 1
-    );
+    assert_eq!(moderator.ok(Command::CallNext).await.unwrap().seq, before.seq + 1);
 }
 
 /// One burst: five clients each pipeline opinions with unique texts while
@@ -92,9 +75,7 @@ async fn burst_then_kill(round: usize) -> (usize, usize) {
     for i in 0..5 {
         let j = join(&base, &m, &format!("p{i}"), "居民").await.unwrap();
         tokens.push(j.token.clone());
-        let mut c = WsClient::connect(&base, m.id(), &j.token, None)
-            .await
-            .unwrap();
+        let mut c = WsClient::connect(&base, m.id(), &j.token, None).await.unwrap();
         tasks.push(tokio::spawn(async move {
             let mut sent = HashMap::new();
             for k in 0..per_client {
@@ -110,19 +91,13 @@ async fn burst_then_kill(round: usize) -> (usize, usize) {
                     Err(_) => break,
                 };
                 // Read whatever has arrived, without waiting.
-                while let Ok(Ok(_)) =
-                    tokio::time::timeout(std::time::Duration::ZERO, c.recv()).await
-                {
-                }
+                while let Ok(Ok(_)) = tokio::time::timeout(std::time::Duration::ZERO, c.recv()).await {}
             }
             while c.recv().await.is_ok() {}
             (sent, c.take_results())
         }));
     }
-    tokio::time::sleep(std::time::Duration::from_millis(
-        5 + (round as u64 * 37) % 120,
-    ))
-    .await;
+    tokio::time::sleep(std::time::Duration::from_millis(5 + (round as u64 * 37) % 120)).await;
     server.kill9();
     let mut sent: Vec<HashMap<CommandId, String>> = Vec::new();
     let mut acked: HashMap<String, Acked> = HashMap::new();
@@ -165,9 +140,7 @@ async fn burst_then_kill(round: usize) -> (usize, usize) {
 
     // Clients resume and resend everything; each command is applied once.
     for (i, token) in tokens.iter().enumerate() {
-        let mut c = WsClient::connect(&server.base, m.id(), token, None)
-            .await
-            .unwrap();
+        let mut c = WsClient::connect(&server.base, m.id(), token, None).await.unwrap();
         for (id, text) in &sent[i] {
             let cmd = Command::SubmitOpinion {
                 text: text.clone(),
@@ -194,11 +167,7 @@ async fn burst_then_kill(round: usize) -> (usize, usize) {
     for o in &fresh.state.opinions {
         *count.entry(o.text.as_str()).or_default() += 1;
     }
-    assert_eq!(
-        count.len(),
-        total_sent,
-        "every command sent is applied after resends"
-    );
+    assert_eq!(count.len(), total_sent, "every command sent is applied after resends");
     assert!(count.values().all(|&n| n == 1), "and exactly once");
     (acked.len(), total_sent)
 }

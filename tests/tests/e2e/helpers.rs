@@ -53,21 +53,18 @@ impl TestServer {
     }
 
     async fn boot(&mut self) {
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-            .await
-            .expect("bind");
+        self.boot_at("127.0.0.1:0").await;
+    }
+
+    async fn boot_at(&mut self, addr: &str) {
+        let listener = tokio::net::TcpListener::bind(addr).await.expect("bind");
         self.base = format!("http://{}", listener.local_addr().unwrap());
         let store = Store::open(self.dir.path()).expect("open store");
         let (tx, rx) = oneshot::channel::<()>();
         let config = self.config.clone();
-        self.task = Some(tokio::spawn(babahui::run(
-            listener,
-            store,
-            config,
-            async move {
-                let _ = rx.await;
-            },
-        )));
+        self.task = Some(tokio::spawn(babahui::run(listener, store, config, async move {
+            let _ = rx.await;
+        })));
         self.stop = Some(tx);
     }
 
@@ -85,6 +82,13 @@ impl TestServer {
     pub async fn restart(&mut self) {
         self.stop().await;
         self.boot().await;
+    }
+
+    /// Starts again on the same data directory and the same port (after
+    /// [`stop`](Self::stop)), as a restarted server would: open pages reconnect to it.
+    pub async fn start_again_same_port(&mut self) {
+        let addr = self.base.trim_start_matches("http://").to_owned();
+        self.boot_at(&addr).await;
     }
 }
 

@@ -4,6 +4,7 @@
 
 mod api;
 mod bad_input;
+mod browser;
 mod durability;
 mod helpers;
 mod meeting;

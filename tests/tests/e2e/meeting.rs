@@ -19,12 +19,8 @@ async fn a_whole_meeting_reaches_every_device_identically() {
         .unwrap();
     let id = m.id();
 
-    let mut moderator = WsClient::connect(base, id, &m.moderator, None)
-        .await
-        .unwrap();
-    let mut projector = WsClient::connect(base, id, &m.projector, None)
-        .await
-        .unwrap();
+    let mut moderator = WsClient::connect(base, id, &m.moderator, None).await.unwrap();
+    let mut projector = WsClient::connect(base, id, &m.projector, None).await.unwrap();
     assert_eq!(moderator.actor, Actor::Moderator);
     assert_eq!(projector.actor, Actor::Projector);
 
@@ -34,9 +30,7 @@ async fn a_whole_meeting_reaches_every_device_identically() {
     let mut official = WsClient::connect(base, id, &off.token, None).await.unwrap();
     let mut people = Vec::new();
     for i in 0..20 {
-        let j = join(base, &m, &format!("居民{i}"), CATEGORIES[i % 5])
-            .await
-            .unwrap();
+        let j = join(base, &m, &format!("居民{i}"), CATEGORIES[i % 5]).await.unwrap();
         let c = WsClient::connect(base, id, &j.token, None).await.unwrap();
         assert_eq!(c.actor, Actor::Participant(j.participant));
         people.push((j.participant, c));
@@ -69,10 +63,7 @@ async fn a_whole_meeting_reaches_every_device_identically() {
     moderator.ok(Command::StartMeeting).await.unwrap();
     let t1 = moderator.state.agenda[0].id;
     let t2 = moderator.state.agenda[1].id;
-    moderator
-        .ok(Command::OpenTopic { topic: t1 })
-        .await
-        .unwrap();
+    moderator.ok(Command::OpenTopic { topic: t1 }).await.unwrap();
     moderator
         .ok(Command::SetStage {
             stage: Stage::Questions,
@@ -89,11 +80,7 @@ async fn a_whole_meeting_reaches_every_device_identically() {
         c.wait_result(cid).await.unwrap().expect("hand raised");
     }
     assert_eq!(
-        people[0]
-            .1
-            .refused(Command::RaiseHand { who: None })
-            .await
-            .unwrap(),
+        people[0].1.refused(Command::RaiseHand { who: None }).await.unwrap(),
         ErrorCode::Conflict
     );
     let head = people[9].1.state.seq;
@@ -105,10 +92,7 @@ async fn a_whole_meeting_reaches_every_device_identically() {
     moderator.ok(Command::CallNext).await.unwrap();
     assert_eq!(moderator.state.floor.as_ref().unwrap().participant, first);
     moderator.ok(Command::PauseTimer).await.unwrap();
-    moderator
-        .ok(Command::AdjustTimer { delta_secs: 60 })
-        .await
-        .unwrap();
+    moderator.ok(Command::AdjustTimer { delta_secs: 60 }).await.unwrap();
     moderator.ok(Command::StartTimer).await.unwrap();
     assert_eq!(moderator.state.floor.as_ref().unwrap().limit_ms, 240_000);
     moderator
@@ -155,12 +139,7 @@ async fn a_whole_meeting_reaches_every_device_identically() {
     // Twenty opinions, each seconded by the next person.
     let mut opinion_of = Vec::new();
     for (i, (_, c)) in people.iter_mut().enumerate() {
-        let stance = [
-            Stance::Support,
-            Stance::Oppose,
-            Stance::Suggest,
-            Stance::Question,
-        ][i % 4];
+        let stance = [Stance::Support, Stance::Oppose, Stance::Suggest, Stance::Question][i % 4];
         let category = Some(["基础设施", "物业管理", "治安防范"][i % 3].to_string());
         let text = format!("意见{i}: <b>不要</b>乱停车");
         let ack = c
@@ -240,10 +219,7 @@ async fn a_whole_meeting_reaches_every_device_identically() {
         })
         .await
         .unwrap();
-    recorder
-        .ok(Command::RaiseHand { who: Some(walk_in) })
-        .await
-        .unwrap();
+    recorder.ok(Command::RaiseHand { who: Some(walk_in) }).await.unwrap();
     recorder
         .ok(Command::Second {
             opinion: opinion_of[3],
@@ -302,10 +278,7 @@ async fn a_whole_meeting_reaches_every_device_identically() {
         })
         .await
         .unwrap();
-    moderator
-        .ok(Command::OpenTopic { topic: t2 })
-        .await
-        .unwrap();
+    moderator.ok(Command::OpenTopic { topic: t2 }).await.unwrap();
     assert!(
         moderator.state.queue.is_empty(),
         "a new topic starts with an empty queue"
@@ -313,27 +286,18 @@ async fn a_whole_meeting_reaches_every_device_identically() {
     moderator.ok(Command::CloseTopic).await.unwrap();
     moderator.ok(Command::EndMeeting).await.unwrap();
     assert_eq!(
-        people[1]
-            .1
-            .refused(Command::RaiseHand { who: None })
-            .await
-            .unwrap(),
+        people[1].1.refused(Command::RaiseHand { who: None }).await.unwrap(),
         ErrorCode::MeetingEnded
     );
 
     // Everyone ends with the server's state, with no gap and no duplicate.
     let server_state = public_state(base, id).await.unwrap();
     let head = server_state.seq;
-    let mut everyone: Vec<&mut WsClient> =
-        vec![&mut moderator, &mut projector, &mut recorder, &mut official];
+    let mut everyone: Vec<&mut WsClient> = vec![&mut moderator, &mut projector, &mut recorder, &mut official];
     everyone.extend(people.iter_mut().map(|(_, c)| c));
     for c in everyone {
         c.sync_to(head).await.unwrap();
-        assert_eq!(
-            c.state, server_state,
-            "{:?} disagrees with the server",
-            c.actor
-        );
+        assert_eq!(c.state, server_state, "{:?} disagrees with the server", c.actor);
         assert_eq!(c.duplicate_events, 0);
         assert!(
             c.seen.windows(2).all(|w| w[1] == w[0] + 1),
@@ -345,10 +309,7 @@ async fn a_whole_meeting_reaches_every_device_identically() {
     let s = &server_state;
     assert_eq!(s.phase, Phase::Ended);
     let speeches = &s.topic(t1).unwrap().speeches;
-    let kinds: Vec<_> = speeches
-        .iter()
-        .map(|sp| (sp.participant, sp.kind))
-        .collect();
+    let kinds: Vec<_> = speeches.iter().map(|sp| (sp.participant, sp.kind)).collect();
     assert_eq!(
         kinds,
         [
@@ -359,10 +320,7 @@ async fn a_whole_meeting_reaches_every_device_identically() {
         ]
     );
     assert_eq!(
-        s.agenda
-            .iter()
-            .map(|t| t.title.as_str())
-            .collect::<Vec<_>>(),
+        s.agenda.iter().map(|t| t.title.as_str()).collect::<Vec<_>>(),
         ["停车难", "垃圾分类", "临时动议"]
     );
     let merged = s.opinion(opinion_of[2]).unwrap();
@@ -373,25 +331,16 @@ async fn a_whole_meeting_reaches_every_device_identically() {
         kept.seconds.contains(&people[2].0),
         "the duplicate's author now supports the kept opinion"
     );
-    assert_eq!(
-        s.opinion(opinion_of[4]).unwrap().hidden.as_deref(),
-        Some("人身攻击")
-    );
+    assert_eq!(s.opinion(opinion_of[4]).unwrap().hidden.as_deref(), Some("人身攻击"));
     assert_eq!(
         s.opinion(opinion_of[0]).unwrap().text,
         "意见0: <b>不要</b>乱停车",
         "text is kept verbatim"
     );
     let anon_op = s.opinion(OpinionId(anon.created.unwrap())).unwrap();
-    assert_eq!(
-        (anon_op.author, anon_op.recorded_by),
-        (None, Some(rec.participant))
-    );
+    assert_eq!((anon_op.author, anon_op.recorded_by), (None, Some(rec.participant)));
     let attendance = views::attendance_by_category(s);
-    assert!(
-        attendance.contains(&("居民".to_string(), 4 + 1)),
-        "{attendance:?}"
-    );
+    assert!(attendance.contains(&("居民".to_string(), 4 + 1)), "{attendance:?}");
     let talk = views::speaking_time_by_category(s, s.last_at);
     assert!(
         talk.iter().any(|(c, _)| c == "政府部门"),

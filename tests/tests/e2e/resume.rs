@@ -20,12 +20,8 @@ async fn a_reconnecting_client_gets_exactly_what_it_missed() {
     let m = simple_meeting(&server.base, "t", &["a"]).await.unwrap();
     let a = join(&server.base, &m, "甲", "居民").await.unwrap();
     let b = join(&server.base, &m, "乙", "物业").await.unwrap();
-    let mut alice = WsClient::connect(&server.base, m.id(), &a.token, None)
-        .await
-        .unwrap();
-    let mut bob = WsClient::connect(&server.base, m.id(), &b.token, None)
-        .await
-        .unwrap();
+    let mut alice = WsClient::connect(&server.base, m.id(), &a.token, None).await.unwrap();
+    let mut bob = WsClient::connect(&server.base, m.id(), &b.token, None).await.unwrap();
     alice.ok(opinion("一")).await.unwrap();
     let kept = alice.state.clone();
     alice.close().await;
@@ -33,10 +29,9 @@ async fn a_reconnecting_client_gets_exactly_what_it_missed() {
     for i in 0..5 {
         bob.ok(opinion(&format!("乙{i}"))).await.unwrap();
     }
-    let mut alice =
-        WsClient::connect_with_state(&server.base, m.id(), &a.token, Some(kept.seq), kept.clone())
-            .await
-            .unwrap();
+    let mut alice = WsClient::connect_with_state(&server.base, m.id(), &a.token, Some(kept.seq), kept.clone())
+        .await
+        .unwrap();
     assert_eq!(
         alice.seen,
         ((kept.seq + 1)..=bob.state.seq).collect::<Vec<_>>(),
@@ -47,10 +42,7 @@ async fn a_reconnecting_client_gets_exactly_what_it_missed() {
     // And live events keep flowing after the catch-up.
     bob.ok(opinion("再来")).await.unwrap();
     alice.sync_to(bob.state.seq).await.unwrap();
-    assert_eq!(
-        alice.state,
-        public_state(&server.base, m.id()).await.unwrap()
-    );
+    assert_eq!(alice.state, public_state(&server.base, m.id()).await.unwrap());
 }
 
 #[tokio::test]
@@ -58,9 +50,7 @@ async fn a_fresh_or_confused_client_gets_a_snapshot() {
     let server = TestServer::start().await;
     let m = simple_meeting(&server.base, "t", &["a"]).await.unwrap();
     let a = join(&server.base, &m, "甲", "居民").await.unwrap();
-    let mut alice = WsClient::connect(&server.base, m.id(), &a.token, None)
-        .await
-        .unwrap();
+    let mut alice = WsClient::connect(&server.base, m.id(), &a.token, None).await.unwrap();
     alice.ok(opinion("一")).await.unwrap();
     let truth = public_state(&server.base, m.id()).await.unwrap();
 
@@ -81,19 +71,11 @@ async fn a_resent_command_is_applied_once_with_its_original_result() {
     let server = TestServer::start().await;
     let m = simple_meeting(&server.base, "t", &["a"]).await.unwrap();
     let a = join(&server.base, &m, "甲", "居民").await.unwrap();
-    let mut alice = WsClient::connect(&server.base, m.id(), &a.token, None)
-        .await
-        .unwrap();
+    let mut alice = WsClient::connect(&server.base, m.id(), &a.token, None).await.unwrap();
     let id = alice.new_id();
     // Twice back to back (likely in the same batch), then again later.
-    alice
-        .submit_with_id(id.clone(), opinion("只一次"))
-        .await
-        .unwrap();
-    alice
-        .submit_with_id(id.clone(), opinion("只一次"))
-        .await
-        .unwrap();
+    alice.submit_with_id(id.clone(), opinion("只一次")).await.unwrap();
+    alice.submit_with_id(id.clone(), opinion("只一次")).await.unwrap();
     let first = alice.wait_result(&id).await.unwrap().unwrap();
     let second = alice.wait_result(&id).await.unwrap().unwrap();
     assert_eq!((first.seq, first.created), (second.seq, second.created));
@@ -101,26 +83,16 @@ async fn a_resent_command_is_applied_once_with_its_original_result() {
         first.duplicate != second.duplicate,
         "exactly one of the two is the original"
     );
-    alice
-        .submit_with_id(id.clone(), opinion("只一次"))
-        .await
-        .unwrap();
+    alice.submit_with_id(id.clone(), opinion("只一次")).await.unwrap();
     let third = alice.wait_result(&id).await.unwrap().unwrap();
     assert!(third.duplicate && third.seq == first.seq);
     let state = public_state(&server.base, m.id()).await.unwrap();
-    assert_eq!(
-        state.opinions.iter().filter(|o| o.text == "只一次").count(),
-        1
-    );
+    assert_eq!(state.opinions.iter().filter(|o| o.text == "只一次").count(), 1);
 
     // Ids are per sender: another attendee may use the same id.
     let b = join(&server.base, &m, "乙", "居民").await.unwrap();
-    let mut bob = WsClient::connect(&server.base, m.id(), &b.token, None)
-        .await
-        .unwrap();
-    bob.submit_with_id(id.clone(), opinion("乙的"))
-        .await
-        .unwrap();
+    let mut bob = WsClient::connect(&server.base, m.id(), &b.token, None).await.unwrap();
+    bob.submit_with_id(id.clone(), opinion("乙的")).await.unwrap();
     let bobs = bob.wait_result(&id).await.unwrap().unwrap();
     assert!(!bobs.duplicate && bobs.seq > first.seq);
 }
@@ -133,9 +105,7 @@ async fn a_removed_attendee_is_disconnected_and_cannot_return() {
     let mut moderator = WsClient::connect(&server.base, m.id(), &m.moderator, None)
         .await
         .unwrap();
-    let mut pest = WsClient::connect(&server.base, m.id(), &a.token, None)
-        .await
-        .unwrap();
+    let mut pest = WsClient::connect(&server.base, m.id(), &a.token, None).await.unwrap();
     moderator
         .ok(Command::RemoveParticipant {
             participant: a.participant,
@@ -169,31 +139,21 @@ async fn a_silent_connection_is_closed_by_the_heartbeat() {
         live.ping().await.unwrap();
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
-    assert_eq!(
-        silent.recv_close().await.unwrap(),
-        Some(1008),
-        "closed for silence"
-    );
-    live.ping()
-        .await
-        .expect("a client that answers stays connected");
+    assert_eq!(silent.recv_close().await.unwrap(), Some(1008), "closed for silence");
+    live.ping().await.expect("a client that answers stays connected");
 }
 
 #[tokio::test]
 async fn a_stalled_client_delays_nobody_and_catches_up_with_a_snapshot() {
     // A small broadcast ring (16 frames) so that a few dozen frames suffice.
     let config = babahui::ServerConfig {
-        hub: babahui::hub::HubConfig {
-            broadcast_capacity: 16,
-        },
+        hub: babahui::hub::HubConfig { broadcast_capacity: 16 },
         ..babahui::ServerConfig::default()
     };
     let server = TestServer::start_with(config).await;
     let m = simple_meeting(&server.base, "t", &["a"]).await.unwrap();
     let a = join(&server.base, &m, "甲", "居民").await.unwrap();
-    let mut writer = WsClient::connect(&server.base, m.id(), &a.token, None)
-        .await
-        .unwrap();
+    let mut writer = WsClient::connect(&server.base, m.id(), &a.token, None).await.unwrap();
     let mut fast = WsClient::connect(&server.base, m.id(), &m.projector, None)
         .await
         .unwrap();
@@ -216,16 +176,10 @@ async fn a_stalled_client_delays_nobody_and_catches_up_with_a_snapshot() {
         fast.sync_to(writer.state.seq).await.unwrap();
     }
     let writing = started.elapsed();
-    assert_eq!(
-        fast.state, writer.state,
-        "the fast client kept up, unaffected"
-    );
+    assert_eq!(fast.state, writer.state, "the fast client kept up, unaffected");
     // Now the slow client reads: it must end exactly at the head, via a snapshot.
     slow.sync_to(writer.state.seq).await.unwrap();
-    assert_eq!(
-        slow.state,
-        public_state(&server.base, m.id()).await.unwrap()
-    );
+    assert_eq!(slow.state, public_state(&server.base, m.id()).await.unwrap());
     assert!(
         slow.snapshots() > snapshots_at_start,
         "the lagging client was resynced by a snapshot (writing took {writing:?})"

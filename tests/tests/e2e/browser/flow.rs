@@ -1,0 +1,271 @@
+//! The whole interface in real browsers: a meeting created from the organiser
+//! page; a moderator tablet, a projector and three phones; hands, speakers,
+//! the countdown, opinions, seconds, re-tagging and merging by a recorder —
+//! each change seen on the projector and the other phones.
+
+use super::{Browser, Driver, PHONE, PROJECTOR, TABLET};
+use crate::helpers::TestServer;
+use anyhow::Result;
+use babahui_shared::{FloorKind, OpinionId, ParticipantId};
+use fantoccini::Locator;
+use tests::http::public_state;
+
+async fn href(b: &Browser, css: &str) -> Result<String> {
+    Ok(b.find(css).await?.attr("href").await?.unwrap_or_default())
+}
+
+async fn join(b: &Browser, url: &str, name: &str, category: &str) -> Result<()> {
+    b.goto(url).await?;
+    b.fill("input[autocomplete=name]", name).await?;
+    b.click_text("button.chip", category).await?;
+    b.click("label.check input").await?;
+    b.click("form button[type=submit]").await?;
+    b.find("button.hand").await?;
+    Ok(())
+}
+
+#[tokio::test]
+async fn a_meeting_runs_across_five_browsers() -> Result<()> {
+    let server = TestServer::start().await;
+    let base = server.base.clone();
+    let driver = Driver::start().await?;
+
+    // The organiser creates the meeting from the page.
+    let organiser = driver.browser("organiser", PHONE).await?;
+    organiser.goto(&format!("{base}/")).await?;
+    organiser.fill("input[name=title]", "五月坝坝会：停车与路灯").await?;
+    organiser.fill("input[name=place]", "3栋院坝").await?;
+    organiser.fill("input[name=time]", "2026-11-30 19:00").await?;
+    organiser
+        .fill("textarea[name=agenda]", "停车难 15\n路灯维修 10")
+        .await?;
+    organiser.fill("input[name=ssid]", "Courtyard").await?;
+    organiser.fill("input[name=wifi-password]", "bbh12345").await?;
+    organiser.click("#create-form button[type=submit]").await?;
+    organiser.find("#created").await?;
+    let join_url = href(&organiser, ".link-card.join a.url").await?;
+    let moderator_url = href(&organiser, ".link-card.moderator a.url").await?;
+    let projector_url = href(&organiser, ".link-card.projector a.url").await?;
+    assert!(join_url.starts_with(&base) && moderator_url.contains("#k="));
+    assert_eq!(
+        organiser.count(".link-card img.qr-small").await?,
+        3,
+        "a QR code for each link"
+    );
+    organiser.screenshots("organiser", PHONE).await?;
+    let id =
+        babahui_shared::MeetingId::parse(join_url.split("/m/").nth(1).unwrap().split('?').next().unwrap()).unwrap();
+
+    // Projector and moderator.
+    let projector = driver.browser("projector", PROJECTOR).await?;
+    projector.goto(&projector_url).await?;
+    projector.wait_text("五月坝坝会").await?;
+    projector.find("img.pj-wifi-qr").await?;
+    let moderator = driver.browser("moderator", TABLET).await?;
+    moderator.goto(&moderator_url).await?;
+    moderator.wait_text("已连接").await?;
+    let url_now = moderator.client.current_url().await?;
+    assert!(
+        url_now.fragment().is_none(),
+        "the moderator's key is taken out of the address bar"
+    );
+
+    // Three phones join.
+    let phones = [("张阿姨", "居民"), ("赵经理", "物业"), ("钱主任", "业委会")];
+    let mut attendees = Vec::new();
+    for (name, category) in phones {
+        let b = driver.browser(name, PHONE).await?;
+        if attendees.is_empty() {
+            b.goto(&join_url).await?;
+            b.find("input[autocomplete=name]").await?;
+            b.screenshots("join", PHONE).await?;
+        }
+        join(&b, &join_url, name, category).await?;
+        attendees.push(b);
+    }
+    projector.wait_text("业委会").await?; // attendance by category
+
+    // Start, open the first topic, hands up.
+    moderator.click("#start-meeting").await?;
+    moderator.click(".open-topic").await?;
+    for b in &attendees {
+        b.wait_text("停车难").await?;
+    }
+    for b in &attendees {
+        b.click("button.hand").await?;
+        b.wait_text("您排在第").await?;
+    }
+    moderator.wait_count("#queue li", 3).await?;
+    projector.wait_text("接下来").await?;
+
+    // Call the first speaker; every screen shows them with the countdown.
+    moderator.click("#call-next").await?;
+    moderator.find("#floor").await?;
+    let state = public_state(&base, &id).await?;
+    let speaker = state.floor.as_ref().expect("a speaker").participant;
+    let speaker_name = state.participant(speaker).unwrap().name.clone().unwrap();
+    projector.wait_text(&speaker_name).await?;
+    let countdown = projector.find(".pj-countdown").await?.text().await?;
+    assert!(
+        countdown.starts_with("2:5") || countdown == "3:00",
+        "countdown {countdown}"
+    );
+    for b in &attendees {
+        b.find(".floor .countdown").await?;
+    }
+    moderator.click("#pause").await?;
+    moderator.find("#resume").await?;
+    moderator.click("#add-minute").await?;
+    wait_state(&base, &id, |s| {
+        s.floor
+            .as_ref()
+            .is_some_and(|f| f.limit_ms == 240_000 && f.running_since.is_none())
+    })
+    .await?;
+    projector
+        .wait_until("countdown over three minutes", |t| {
+            t.contains("3:5") || t.contains("4:00")
+        })
+        .await?;
+    moderator.click("#resume").await?;
+
+    // An official answers: appoint 赵经理 official, give a response.
+    let zhao = ParticipantId(2);
+    moderator
+        .click(&format!("li[data-participant='{}'] .appoint-official", zhao.0))
+        .await?;
+    moderator.click(".respond").await?;
+    wait_state(&base, &id, |s| {
+        s.floor
+            .as_ref()
+            .is_some_and(|f| f.kind == FloorKind::Response && f.participant == zhao)
+    })
+    .await?;
+    projector.wait_text("回应").await?;
+
+    // Opinions and seconds.
+    let (a, b, c) = (&attendees[0], &attendees[1], &attendees[2]);
+    a.fill(".opinion-form textarea", "晚上路灯太暗，老人看不清台阶").await?;
+    a.click_text(".opinion-form button.chip", "基础设施").await?;
+    a.click_text(".opinion-form button.chip", "建议").await?;
+    a.click(".opinion-form button[type=submit]").await?;
+    b.fill(".opinion-form textarea", "路灯坏了好几盏").await?;
+    b.click(".opinion-form button[type=submit]").await?;
+    for p in [a, b, c] {
+        p.wait_text("路灯坏了好几盏").await?;
+    }
+    projector.wait_text("晚上路灯太暗").await?;
+    second(c, "老人看不清台阶").await?;
+    wait_state(&base, &id, |s| {
+        s.opinion(OpinionId(1)).is_some_and(|o| o.seconds.len() == 1)
+    })
+    .await?;
+    a.screenshots("attendee", PHONE).await?;
+
+    // 钱主任 becomes recorder: re-tags opinion 2 and merges it into opinion 1.
+    moderator.click("li[data-participant='3'] .appoint-recorder").await?;
+    c.click(".recorder-link").await?;
+    c.wait_text("记录员页面").await?;
+    c.find("li.opinion[data-opinion='2'] select.retag")
+        .await?
+        .select_by_value("基础设施")
+        .await?;
+    wait_state(&base, &id, |s| {
+        s.opinion(OpinionId(2))
+            .is_some_and(|o| o.category.as_deref() == Some("基础设施"))
+    })
+    .await?;
+    c.find("li.opinion[data-opinion='2'] select.merge")
+        .await?
+        .select_by_value("1")
+        .await?;
+    wait_state(&base, &id, |s| {
+        s.opinion(OpinionId(2))
+            .is_some_and(|o| o.merged_into == Some(OpinionId(1)))
+    })
+    .await?;
+    // Recorder enters an opinion for someone without a phone, from the keyboard.
+    c.fill("textarea[name=entry]", "楼下王大爷：希望装感应灯\n").await?;
+    wait_state(&base, &id, |s| {
+        s.opinions
+            .iter()
+            .any(|o| o.text == "楼下王大爷：希望装感应灯" && o.author.is_none())
+    })
+    .await?;
+    c.screenshots("recorder", TABLET).await?;
+
+    // The merge reached the projector and the other phones.
+    for p in [a, b] {
+        p.wait_until("the merged opinion to disappear", |t| !t.contains("路灯坏了好几盏"))
+            .await?;
+    }
+    projector
+        .wait_until("the merged opinion to leave the projector", |t| {
+            !t.contains("路灯坏了好几盏")
+        })
+        .await?;
+    projector.wait_text("希望装感应灯").await?;
+    let seconds_on_one = public_state(&base, &id)
+        .await?
+        .opinion(OpinionId(1))
+        .unwrap()
+        .seconds
+        .len();
+    assert_eq!(seconds_on_one, 2, "the duplicate's author now supports opinion 1");
+
+    // Nothing overflows sideways on phones; the projector never scrolls.
+    for p in [a, b] {
+        assert!(!p.overflows_horizontally().await?, "phone page overflows sideways");
+    }
+    let pj_scroll = projector
+        .js("return document.documentElement.scrollHeight <= window.innerHeight + 1;")
+        .await?;
+    assert_eq!(pj_scroll.as_bool(), Some(true), "the projector fits the screen");
+
+    // Screenshots of every page at every size.
+    moderator.screenshots("moderator", TABLET).await?;
+    projector.screenshots("projector", PROJECTOR).await?;
+    let sheet = driver.browser("sheet", PHONE).await?;
+    sheet.goto(&format!("{base}/m/{id}/sheet")).await?;
+    sheet.wait_text("扫码参会").await?;
+    sheet.screenshots("sheet", PHONE).await?;
+
+    // English is one tap away and remembered.
+    b.click("button.lang").await?;
+    b.wait_text("Raise hand").await.or(b.wait_text("Lower hand").await)?;
+    b.screenshots("attendee-en", PHONE).await?;
+
+    for browser in [organiser, projector, moderator, sheet].into_iter().chain(attendees) {
+        browser.close().await;
+    }
+    Ok(())
+}
+
+async fn second(b: &Browser, text: &str) -> Result<()> {
+    for li in b.client.find_all(Locator::Css("li.opinion")).await? {
+        if li.text().await?.contains(text) {
+            li.find(Locator::Css("button.second")).await?.click().await?;
+            return Ok(());
+        }
+    }
+    anyhow::bail!("no opinion {text:?} to second")
+}
+
+/// Waits until the server's public state satisfies `ok`.
+pub async fn wait_state(
+    base: &str,
+    id: &babahui_shared::MeetingId,
+    ok: impl Fn(&babahui_shared::MeetingState) -> bool,
+) -> Result<()> {
+    let started = std::time::Instant::now();
+    loop {
+        let s = public_state(base, id).await?;
+        if ok(&s) {
+            return Ok(());
+        }
+        if started.elapsed() > std::time::Duration::from_secs(20) {
+            anyhow::bail!("the server state never got there: {s:#?}");
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(150)).await;
+    }
+}

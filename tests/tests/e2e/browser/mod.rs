@@ -1,0 +1,268 @@
+//! Browser tests: Debian's headless Chromium driven through chromedriver
+//! (fantoccini), against the real server. Screenshots go to `target/screenshots/`.
+
+mod flow;
+mod resilience;
+
+use anyhow::{anyhow, bail, Context, Result};
+use fantoccini::elements::Element;
+use fantoccini::{Client, ClientBuilder, Locator};
+use serde_json::{json, Value};
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+/// Phone, tablet and projector sizes.
+pub const PHONE: (u32, u32) = (390, 844);
+/// Tablet (landscape).
+pub const TABLET: (u32, u32) = (1180, 820);
+/// Projector.
+pub const PROJECTOR: (u32, u32) = (1920, 1080);
+
+/// A chromedriver for one test, killed when dropped.
+pub struct Driver {
+    child: Child,
+    url: String,
+}
+
+impl Driver {
+    /// Starts chromedriver on a free port and waits until it answers.
+    pub async fn start() -> Result<Driver> {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?.port();
+        let child = Command::new("chromedriver")
+            .arg(format!("--port={port}"))
+            // Detached from our output, so nothing it leaves behind holds the test's pipes.
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .context("start chromedriver (./x setup installs chromium-driver)")?;
+        let url = format!("http://127.0.0.1:{port}");
+        let started = Instant::now();
+        while reqwest::get(format!("{url}/status")).await.is_err() {
+            if started.elapsed() > Duration::from_secs(20) {
+                bail!("chromedriver did not start");
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        Ok(Driver { child, url })
+    }
+
+    /// A new browser (its own profile: its own localStorage, like another phone).
+    pub async fn browser(&self, name: &str, size: (u32, u32)) -> Result<Browser> {
+        let caps = json!({
+            "goog:chromeOptions": {
+                "binary": "/usr/bin/chromium",
+                "args": [
+                    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                    "--disable-dev-shm-usage", "--hide-scrollbars", "--lang=zh-CN",
+                    format!("--window-size={},{}", size.0, size.1),
+                ]
+            }
+        });
+        let caps = match caps {
+            Value::Object(map) => map,
+            _ => unreachable!(),
+        };
+        let connector = hyper_util::client::legacy::connect::HttpConnector::new();
+        let client = ClientBuilder::new(connector)
+            .capabilities(caps)
+            .connect(&self.url)
+            .await?;
+        let browser = Browser {
+            client,
+            name: name.to_owned(),
+            driver_url: self.url.clone(),
+        };
+        browser.set_viewport(size).await?;
+        Ok(browser)
+    }
+}
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// One browser window, with helpers that wait for what a person would see.
+pub struct Browser {
+    /// The WebDriver session.
+    pub client: Client,
+    name: String,
+    driver_url: String,
+}
+
+/// How long to wait for something to appear.
+const WAIT: Duration = Duration::from_secs(20);
+
+impl Browser {
+    /// Opens a URL.
+    pub async fn goto(&self, url: &str) -> Result<()> {
+        self.client
+            .goto(url)
+            .await
+            .with_context(|| format!("{}: goto {url}", self.name))
+    }
+
+    /// Waits for an element.
+    pub async fn find(&self, css: &str) -> Result<Element> {
+        self.client
+            .wait()
+            .at_most(WAIT)
+            .for_element(Locator::Css(css))
+            .await
+            .with_context(|| format!("{}: no {css}", self.name))
+    }
+
+    /// Clicks an element (waiting for it).
+    pub async fn click(&self, css: &str) -> Result<()> {
+        self.find(css)
+            .await?
+            .click()
+            .await
+            .with_context(|| format!("{}: click {css}", self.name))
+    }
+
+    /// Clicks the first element matching `css` whose text contains `text`.
+    pub async fn click_text(&self, css: &str, text: &str) -> Result<()> {
+        let started = Instant::now();
+        loop {
+            for e in self.client.find_all(Locator::Css(css)).await? {
+                if e.text().await.unwrap_or_default().contains(text) {
+                    return Ok(e.click().await?);
+                }
+            }
+            if started.elapsed() > WAIT {
+                bail!("{}: no {css} with text {text:?}", self.name);
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
+    /// Types into an element.
+    pub async fn fill(&self, css: &str, text: &str) -> Result<()> {
+        let e = self.find(css).await?;
+        e.clear().await?;
+        e.send_keys(text)
+            .await
+            .with_context(|| format!("{}: type into {css}", self.name))
+    }
+
+    /// The page's visible text.
+    pub async fn text(&self) -> Result<String> {
+        Ok(self.client.find(Locator::Css("body")).await?.text().await?)
+    }
+
+    /// Waits until the page's text contains `needle`.
+    pub async fn wait_text(&self, needle: &str) -> Result<()> {
+        self.wait_until(&format!("text {needle:?}"), |text| text.contains(needle))
+            .await
+    }
+
+    /// Waits until the page's text satisfies `ok`.
+    pub async fn wait_until(&self, what: &str, ok: impl Fn(&str) -> bool) -> Result<()> {
+        let started = Instant::now();
+        loop {
+            let text = self.text().await.unwrap_or_default();
+            if ok(&text) {
+                return Ok(());
+            }
+            if started.elapsed() > WAIT {
+                bail!("{}: waited for {what}; the page shows:\n{text}", self.name);
+            }
+            tokio::time::sleep(Duration::from_millis(150)).await;
+        }
+    }
+
+    /// How many elements match `css` now.
+    pub async fn count(&self, css: &str) -> Result<usize> {
+        Ok(self.client.find_all(Locator::Css(css)).await?.len())
+    }
+
+    /// Waits until `count(css) == n`.
+    pub async fn wait_count(&self, css: &str, n: usize) -> Result<()> {
+        let started = Instant::now();
+        loop {
+            let got = self.count(css).await?;
+            if got == n {
+                return Ok(());
+            }
+            if started.elapsed() > WAIT {
+                bail!("{}: expected {n} of {css}, found {got}", self.name);
+            }
+            tokio::time::sleep(Duration::from_millis(150)).await;
+        }
+    }
+
+    /// Runs JavaScript and returns its result.
+    pub async fn js(&self, script: &str) -> Result<Value> {
+        Ok(self.client.execute(script, vec![]).await?)
+    }
+
+    /// Resizes, waits a moment for layout, and saves `target/screenshots/{name}-{w}x{h}.png`.
+    pub async fn screenshot(&self, name: &str, size: (u32, u32)) -> Result<PathBuf> {
+        self.set_viewport(size).await?;
+        self.js("window.scrollTo(0, 0); return true;").await?;
+        tokio::time::sleep(Duration::from_millis(400)).await;
+        let png = self.client.screenshot().await?;
+        let dir = screenshot_dir();
+        std::fs::create_dir_all(&dir)?;
+        let path = dir.join(format!("{name}-{}x{}.png", size.0, size.1));
+        std::fs::write(&path, png)?;
+        Ok(path)
+    }
+
+    /// Makes the page's viewport exactly `size`, as on that device: Chrome will
+    /// not make a window narrower than 500 px, so a phone is emulated through
+    /// the DevTools protocol (chromedriver's `goog/cdp/execute`).
+    pub async fn set_viewport(&self, size: (u32, u32)) -> Result<()> {
+        self.client.set_window_size(size.0.max(500), size.1 + 100).await?;
+        let session = self
+            .client
+            .session_id()
+            .await?
+            .ok_or_else(|| anyhow!("no session id"))?;
+        let params = json!({
+            "width": size.0, "height": size.1, "deviceScaleFactor": 1, "mobile": size.0 < 600
+        });
+        let body = json!({"cmd": "Emulation.setDeviceMetricsOverride", "params": params});
+        let url = format!("{}/session/{session}/goog/cdp/execute", self.driver_url);
+        let resp = reqwest::Client::new().post(url).json(&body).send().await?;
+        if !resp.status().is_success() {
+            bail!("{}: could not set the viewport: {}", self.name, resp.text().await?);
+        }
+        Ok(())
+    }
+
+    /// Screenshots at phone, tablet and projector sizes, then back to `back_to`.
+    pub async fn screenshots(&self, name: &str, back_to: (u32, u32)) -> Result<()> {
+        for size in [PHONE, TABLET, PROJECTOR] {
+            self.screenshot(name, size).await?;
+        }
+        self.set_viewport(back_to).await
+    }
+
+    /// Whether the page's layout overflows horizontally (something cut off or a side scrollbar).
+    pub async fn overflows_horizontally(&self) -> Result<bool> {
+        let v = self
+            .js("return document.documentElement.scrollWidth > window.innerWidth + 1;")
+            .await?;
+        v.as_bool().ok_or_else(|| anyhow!("not a bool"))
+    }
+
+    /// Ends the session.
+    pub async fn close(self) {
+        let _ = self.client.close().await;
+    }
+}
+
+/// `target/screenshots/`.
+pub fn screenshot_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_TARGET_TMPDIR"))
+        .parent()
+        .map(|p| p.join("screenshots"))
+        .unwrap_or_default()
+}

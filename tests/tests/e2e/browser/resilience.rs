@@ -1,0 +1,137 @@
+//! Reconnecting without losing or doubling what was typed, and hostile text
+//! shown as text everywhere.
+
+use super::flow::wait_state;
+use super::{Driver, PHONE, PROJECTOR, TABLET};
+use crate::helpers::TestServer;
+use anyhow::Result;
+use serde_json::json;
+use tests::http::{create_meeting, join, public_state, simple_meeting};
+use tests::WsClient;
+
+#[tokio::test]
+async fn an_opinion_typed_while_offline_arrives_exactly_once() -> Result<()> {
+    let mut server = TestServer::start().await;
+    let base = server.base.clone();
+    let m = simple_meeting(&base, "断线测试", &["停车"]).await?;
+    let driver = Driver::start().await?;
+    let phone = driver.browser("phone", PHONE).await?;
+    phone.goto(&m.created.join_url).await?;
+    phone.fill("input[autocomplete=name]", "孙阿姨").await?;
+    phone.click("form button[type=submit]").await?;
+    phone.wait_text("已连接").await?;
+
+    // The server goes away (Wi-Fi drop, laptop restarting).
+    server.stop().await;
+    phone.wait_text("连接中断").await?;
+    phone.fill(".opinion-form textarea", "断线时写的意见").await?;
+    phone.click(".opinion-form button[type=submit]").await?;
+    phone.wait_text("1 条待发送").await?;
+    phone.screenshot("attendee-offline", PHONE).await?;
+
+    // It comes back on the same address: the page reconnects and sends once.
+    server.start_again_same_port().await;
+    phone.wait_text("已连接").await?;
+    wait_state(&base, m.id(), |s| s.opinions.iter().any(|o| o.text == "断线时写的意见")).await?;
+    // A reload (which re-reads the outbox from storage) must not send it again.
+    phone.client.refresh().await?;
+    phone.wait_text("断线时写的意见").await?;
+    tokio::time::sleep(std::time::Duration::from_millis(800)).await;
+    let state = public_state(&base, m.id()).await?;
+    assert_eq!(state.opinions.iter().filter(|o| o.text == "断线时写的意见").count(), 1);
+    let shown = phone.text().await?.matches("断线时写的意见").count();
+    assert_eq!(shown, 1, "listed once on the phone");
+    phone.close().await;
+    Ok(())
+}
+
+const SCRIPT: &str = "<script>window.__xss=1</script>";
+const IMG: &str = "<img src=x onerror=\"window.__xss=2\">";
+
+#[tokio::test]
+async fn html_and_script_payloads_show_as_text_on_every_page() -> Result<()> {
+    let server = TestServer::start().await;
+    let base = server.base.clone();
+    let title = format!("会议{SCRIPT}");
+    let m = create_meeting(
+        &base,
+        json!({"title": title, "agenda": [{"title": format!("议题{IMG}")}]}),
+    )
+    .await?;
+    let evil = join(&base, &m, &format!("名字{IMG}"), "居民").await?;
+    let mut mc = WsClient::connect(&base, m.id(), &m.moderator, None).await?;
+    let mut ec = WsClient::connect(&base, m.id(), &evil.token, None).await?;
+    mc.ok(babahui_shared::Command::StartMeeting).await?;
+    mc.ok(babahui_shared::Command::OpenTopic {
+        topic: babahui_shared::TopicId(1),
+    })
+    .await?;
+    mc.ok(babahui_shared::Command::Appoint {
+        participant: evil.participant,
+        role: babahui_shared::Role::Recorder,
+        on: true,
+    })
+    .await?;
+    let text = format!("意见{SCRIPT}{IMG}");
+    ec.ok(babahui_shared::Command::SubmitOpinion {
+        text: text.clone(),
+        category: None,
+        stance: None,
+        author: babahui_shared::OpinionAuthor::Me,
+    })
+    .await?;
+    ec.ok(babahui_shared::Command::RaiseHand { who: None }).await?;
+    mc.ok(babahui_shared::Command::CallNext).await?;
+
+    let driver = Driver::start().await?;
+    let moderator_url = m.created.moderator_url.clone();
+    let projector_url = m.created.projector_url.clone();
+    let pages = [
+        ("moderator", moderator_url, TABLET, None),
+        ("projector", projector_url, PROJECTOR, None),
+        (
+            "attendee",
+            format!("{base}/m/{}", m.id()),
+            PHONE,
+            Some(evil.token.clone()),
+        ),
+        (
+            "recorder",
+            format!("{base}/m/{}/recorder", m.id()),
+            TABLET,
+            Some(evil.token.clone()),
+        ),
+        ("sheet", format!("{base}/m/{}/sheet", m.id()), PHONE, None),
+    ];
+    for (name, url, size, token) in pages {
+        let b = driver.browser(name, size).await?;
+        if let Some(token) = token {
+            // This browser is the attendee's phone: it holds their token.
+            b.goto(&format!("{base}/")).await?;
+            let key = format!("bbh:attendee:{}", m.id());
+            b.js(&format!("localStorage.setItem({key:?}, {token:?}); return true;"))
+                .await?;
+        }
+        b.goto(&url).await?;
+        b.wait_text("会议<script>").await?;
+        let page = b.text().await?;
+        if name != "sheet" {
+            assert!(
+                page.contains(&text) || page.contains("意见<script>"),
+                "{name}: the opinion is shown as text"
+            );
+        }
+        if matches!(name, "moderator" | "projector") {
+            assert!(page.contains("名字<img"), "{name}: the name is shown as text");
+        }
+        let ran = b.js("return window.__xss === undefined;").await?;
+        assert_eq!(ran.as_bool(), Some(true), "{name}: a payload ran");
+        let injected = b
+            .js("return document.querySelectorAll('img[src=x], body script:not([src])').length;")
+            .await?;
+        assert_eq!(injected.as_u64(), Some(0), "{name}: an element was injected");
+        b.screenshot(&format!("xss-{name}"), size).await?;
+        b.close().await;
+    }
+    Ok(())
+}
