@@ -79,6 +79,11 @@ async fn a_meeting_runs_across_five_browsers() -> Result<()> {
             b.goto(&join_url).await?;
             b.find("input[autocomplete=name]").await?;
             b.screenshots("join", PHONE).await?;
+            let problems = b.readability_problems().await?;
+            assert!(
+                problems.is_empty(),
+                "the join page has small text or targets: {problems:#?}"
+            );
         }
         join(&b, &join_url, name, category).await?;
         attendees.push(b);
@@ -161,6 +166,11 @@ async fn a_meeting_runs_across_five_browsers() -> Result<()> {
     })
     .await?;
     a.screenshots("attendee", PHONE).await?;
+    let problems = a.readability_problems().await?;
+    assert!(
+        problems.is_empty(),
+        "the phone page has small text or targets: {problems:#?}"
+    );
 
     // 钱主任 becomes recorder: re-tags opinion 2 and merges it into opinion 1.
     moderator.click("li[data-participant='3'] .appoint-recorder").await?;

@@ -220,21 +220,28 @@ impl Browser {
     /// the DevTools protocol (chromedriver's `goog/cdp/execute`).
     pub async fn set_viewport(&self, size: (u32, u32)) -> Result<()> {
         self.client.set_window_size(size.0.max(500), size.1 + 100).await?;
+        let params = json!({"width": size.0, "height": size.1, "deviceScaleFactor": 1, "mobile": size.0 < 600});
+        self.cdp("Emulation.setDeviceMetricsOverride", params).await?;
+        Ok(())
+    }
+
+    /// Runs a DevTools-protocol command (chromedriver's `goog/cdp/execute`).
+    pub async fn cdp(&self, cmd: &str, params: Value) -> Result<Value> {
         let session = self
             .client
             .session_id()
             .await?
             .ok_or_else(|| anyhow!("no session id"))?;
-        let params = json!({
-            "width": size.0, "height": size.1, "deviceScaleFactor": 1, "mobile": size.0 < 600
-        });
-        let body = json!({"cmd": "Emulation.setDeviceMetricsOverride", "params": params});
         let url = format!("{}/session/{session}/goog/cdp/execute", self.driver_url);
-        let resp = reqwest::Client::new().post(url).json(&body).send().await?;
+        let resp = reqwest::Client::new()
+            .post(url)
+            .json(&json!({"cmd": cmd, "params": params}))
+            .send()
+            .await?;
         if !resp.status().is_success() {
-            bail!("{}: could not set the viewport: {}", self.name, resp.text().await?);
+            bail!("{}: {cmd} failed: {}", self.name, resp.text().await?);
         }
-        Ok(())
+        Ok(resp.json().await?)
     }
 
     /// Screenshots at phone, tablet and projector sizes, then back to `back_to`.
@@ -251,6 +258,29 @@ impl Browser {
             .js("return document.documentElement.scrollWidth > window.innerWidth + 1;")
             .await?;
         v.as_bool().ok_or_else(|| anyhow!("not a bool"))
+    }
+
+    /// Readability on a phone: visible text under 18 px, and touch targets
+    /// (buttons, links, fields) under 44 px tall. Returns what falls short.
+    pub async fn readability_problems(&self) -> Result<Vec<String>> {
+        let script = r#"
+            const out = [];
+            for (const el of document.querySelectorAll('body *')) {
+                if (!el.getClientRects().length) continue;
+                const own = Array.from(el.childNodes).some(n => n.nodeType === 3 && n.textContent.trim());
+                const fs = parseFloat(getComputedStyle(el).fontSize);
+                if (own && fs < 18) out.push('text ' + fs + 'px: ' + el.textContent.trim().slice(0, 30));
+            }
+            for (const el of document.querySelectorAll('button, a, input, select, textarea')) {
+                if (!el.getClientRects().length || el.type === 'checkbox') continue;
+                const h = el.getBoundingClientRect().height;
+                if (h < 44) out.push('target ' + Math.round(h) + 'px: ' + (el.textContent || el.name || el.tagName).trim().slice(0, 30));
+            }
+            return out;"#;
+        let v = self.js(script).await?;
+        Ok(v.as_array()
+            .map(|a| a.iter().filter_map(|x| x.as_str().map(str::to_owned)).collect())
+            .unwrap_or_default())
     }
 
     /// Ends the session.

@@ -135,3 +135,40 @@ async fn html_and_script_payloads_show_as_text_on_every_page() -> Result<()> {
     }
     Ok(())
 }
+
+/// A resident's phone on a poor connection: "Fast 3G" (1.6 Mbit/s down,
+/// 750 kbit/s up, 150 ms latency) and a CPU four times slower than this
+/// machine's. The join page must render; the time it took is printed (a
+/// measurement for the notes, not a pass/fail threshold).
+#[tokio::test]
+async fn the_join_page_renders_on_a_slow_phone() -> Result<()> {
+    let server = TestServer::start().await;
+    let m = simple_meeting(&server.base, "慢网测试", &["停车"]).await?;
+    let driver = Driver::start().await?;
+    let phone = driver.browser("slow-phone", PHONE).await?;
+    phone.cdp("Network.enable", json!({})).await?;
+    let conditions = json!({
+        "offline": false, "latency": 150,
+        "downloadThroughput": 1_600_000 / 8, "uploadThroughput": 750_000 / 8
+    });
+    phone.cdp("Network.emulateNetworkConditions", conditions).await?;
+    phone
+        .cdp("Network.setCacheDisabled", json!({"cacheDisabled": true}))
+        .await?;
+    phone.cdp("Emulation.setCPUThrottlingRate", json!({"rate": 4})).await?;
+    let started = std::time::Instant::now();
+    phone.goto(&m.created.join_url).await?;
+    phone.find("input[autocomplete=name]").await?;
+    let first_render = started.elapsed();
+    phone.wait_text("慢网测试").await?;
+    let transferred = phone
+        .js("return performance.getEntriesByType('resource').reduce((n, e) => n + (e.transferSize || 0), 0);")
+        .await?;
+    eprintln!(
+        "first render of the join page on Fast 3G with 4x CPU throttling: {:.2} s ({} KiB transferred)",
+        first_render.as_secs_f64(),
+        transferred.as_u64().unwrap_or(0) / 1024
+    );
+    phone.close().await;
+    Ok(())
+}
