@@ -37,6 +37,19 @@ pub fn new_meeting_id() -> MeetingId {
     MeetingId::parse(&new_code(MEETING_ID_LEN)).expect("generated from the alphabet")
 }
 
+/// The key of a secret ballot: derived from the voter's raw token, which the
+/// server never stores (only its hash). So the key identifies the same voter's
+/// ballot again (to replace it) while they are connected, but nothing on disk
+/// or in any answer can tie a key to a person.
+pub fn ballot_key(token: &str, meeting: &MeetingId, vote: babahui_shared::VoteId) -> String {
+    let mut h = Sha256::new();
+    h.update(b"babahui-ballot\0");
+    h.update(meeting.as_str().as_bytes());
+    h.update(vote.0.to_be_bytes());
+    h.update(token.as_bytes());
+    data_encoding::HEXLOWER.encode(&h.finalize())
+}
+
 /// Compares two secrets without leaking where they differ (via their hashes).
 pub fn same_secret(a: &str, b: &str) -> bool {
     let (ha, hb) = (Sha256::digest(a.as_bytes()), Sha256::digest(b.as_bytes()));

@@ -11,12 +11,13 @@
 
 use crate::http::{ApiError, AppState};
 use crate::hub::{Ack, Connected, Frame, MeetingHandle};
+use crate::tokens;
 use axum::extract::ws::{CloseFrame, Message, Utf8Bytes, WebSocket, WebSocketUpgrade};
 use axum::extract::{Path, State};
 use axum::response::Response;
 use babahui_shared::limits::FRAME_MAX_BYTES;
 use babahui_shared::protocol::PROTOCOL_VERSION;
-use babahui_shared::{Actor, ClientMsg, CommandError, CommandId, ErrorCode, MeetingId, Seq, ServerMsg};
+use babahui_shared::{Actor, ClientMsg, Command, CommandError, CommandId, ErrorCode, MeetingId, Seq, ServerMsg};
 use futures::stream::FuturesUnordered;
 use futures::StreamExt;
 use std::future::Future;
@@ -73,6 +74,8 @@ struct Connection {
     handle: MeetingHandle,
     app: AppState,
     actor: Actor,
+    /// The raw token, kept only in this task's memory: it derives secret ballot keys.
+    token: String,
     last_heard: Instant,
 }
 
@@ -83,7 +86,7 @@ enum Step {
 
 impl Connection {
     async fn run(mut socket: WebSocket, handle: MeetingHandle, app: AppState) {
-        let Some(connected) = handshake(&mut socket, &handle, &app).await else {
+        let Some((connected, token)) = handshake(&mut socket, &handle, &app).await else {
             return;
         };
         tracing::Span::current().record("role", tracing::field::debug(connected.actor));
@@ -92,6 +95,7 @@ impl Connection {
             handle,
             app,
             actor: connected.actor,
+            token,
             last_heard: Instant::now(),
         };
         let reason = conn.serve(connected).await;
@@ -192,7 +196,10 @@ impl Connection {
                 };
                 self.send_or_close(&pong).await
             }
-            ClientMsg::Command { id, command } => {
+            ClientMsg::Command { id, mut command } => {
+                if let Command::CastVote { vote, ballot_key, .. } = &mut command {
+                    *ballot_key = Some(tokens::ballot_key(&self.token, self.handle.id(), *vote));
+                }
                 if !id.is_valid() {
                     return self
                         .error(
@@ -304,7 +311,7 @@ impl Connection {
 
 /// Waits for `hello`, authenticates and subscribes. Anything else before
 /// `hello` gets an error; silence past the deadline closes the connection.
-async fn handshake(socket: &mut WebSocket, handle: &MeetingHandle, app: &AppState) -> Option<Connected> {
+async fn handshake(socket: &mut WebSocket, handle: &MeetingHandle, app: &AppState) -> Option<(Connected, String)> {
     let deadline = Instant::now() + app.config.hello_timeout;
     loop {
         let msg = match tokio::time::timeout_at(deadline, socket.recv()).await {
@@ -334,7 +341,7 @@ async fn handshake(socket: &mut WebSocket, handle: &MeetingHandle, app: &AppStat
             continue;
         };
         return match handle.connect(&token, since).await {
-            Ok(connected) => Some(connected),
+            Ok(connected) => Some((connected, token)),
             Err(e) => {
                 let code = match e.code {
                     ErrorCode::Forbidden => close::REMOVED,

@@ -1,8 +1,8 @@
 //! What clients ask for. A command is checked by [`decide`](crate::decide::decide)
 //! against the state and the sender's [`Actor`]; if accepted it becomes exactly one event.
 
-use crate::ids::{OpinionId, ParticipantId, TopicId};
-use crate::model::{FloorKind, Role, Stage, Stance};
+use crate::ids::{OpinionId, ParticipantId, TopicId, VoteId};
+use crate::model::{FloorKind, OutcomeKind, PassRule, Role, Stage, Stance, VoteKind};
 use serde::{Deserialize, Serialize};
 
 /// Who sent a command or caused an event. The server derives it from the
@@ -236,6 +236,94 @@ pub enum Command {
         /// Which.
         opinion: OpinionId,
     },
+    /// Recorder or moderator: mark an opinion to go into the issue ledger (列入台账).
+    MarkForLedger {
+        /// Which.
+        opinion: OpinionId,
+        /// Mark or unmark.
+        on: bool,
+    },
+
+    // --- decisions -----------------------------------------------------
+    /// Moderator: open a vote on the open topic.
+    OpenVote {
+        /// The question.
+        question: String,
+        /// Yes/no or a choice among options.
+        kind: VoteKind,
+        /// Secret ballot.
+        #[serde(default)]
+        secret: bool,
+        /// Pass rule.
+        rule: PassRule,
+        /// Minimum votes cast.
+        #[serde(default)]
+        quorum: Option<u32>,
+    },
+    /// Attendee: vote (again, to change the vote, until it closes).
+    CastVote {
+        /// Which vote.
+        vote: VoteId,
+        /// Choice index (yes/no: 0 赞成, 1 反对, 2 弃权).
+        choice: u32,
+        /// Filled in by the server for secret votes (never by a client): the
+        /// voter's unlinkable ballot key.
+        #[serde(skip)]
+        ballot_key: Option<String>,
+    },
+    /// Moderator: the show-of-hands count per choice, for people without phones.
+    CountHands {
+        /// Which vote.
+        vote: VoteId,
+        /// One count per choice.
+        counts: Vec<u32>,
+    },
+    /// Moderator: close a vote; its result is then final.
+    CloseVote {
+        /// Which vote.
+        vote: VoteId,
+    },
+    /// Moderator or recorder: record how a topic ended (also after the meeting ended).
+    SetOutcome {
+        /// Which topic.
+        topic: TopicId,
+        /// Which outcome.
+        kind: OutcomeKind,
+        /// The deliberation opinion or note.
+        text: String,
+        /// Dissenting views kept on record.
+        #[serde(default)]
+        dissent: Option<String>,
+        /// The vote it rests on.
+        #[serde(default)]
+        vote: Option<VoteId>,
+    },
+    /// Moderator, recorder or official: record a commitment (承诺) (also after the meeting ended).
+    AddCommitment {
+        /// The topic (default: the open one).
+        #[serde(default)]
+        topic: Option<TopicId>,
+        /// What will be done.
+        what: String,
+        /// Responsible person or department.
+        responsible: String,
+        /// Deadline, `YYYY-MM-DD`.
+        deadline: String,
+        /// The opinions it answers.
+        #[serde(default)]
+        opinions: Vec<OpinionId>,
+    },
+}
+
+impl Command {
+    /// Commands that record what happened and so are still accepted after the
+    /// meeting ended (the record is completed afterwards).
+    pub fn allowed_after_end(&self) -> bool {
+        matches!(
+            self,
+            Command::SetOutcome { .. } | Command::AddCommitment { .. } | Command::MarkForLedger { .. }
+        )
+    }
 }
 
 fn default_floor_kind() -> FloorKind {

@@ -7,7 +7,7 @@
 use crate::command::{Actor, Command, OpinionAuthor};
 use crate::error::{CommandError, ErrorCode};
 use crate::event::EventKind;
-use crate::ids::{OpinionId, ParticipantId, TopicId};
+use crate::ids::{CommitmentId, OpinionId, ParticipantId, TopicId, VoteId};
 use crate::limits::*;
 use crate::model::*;
 use crate::state::MeetingState;
@@ -17,7 +17,7 @@ type Decision = Result<EventKind, CommandError>;
 /// Decides whether `actor` may run `cmd` on `state`, and what event it becomes.
 pub fn decide(state: &MeetingState, actor: Actor, cmd: &Command) -> Decision {
     check_actor(state, actor)?;
-    if state.phase == Phase::Ended {
+    if state.phase == Phase::Ended && !cmd.allowed_after_end() {
         return Err(CommandError::new(ErrorCode::MeetingEnded, "the meeting has ended"));
     }
     match cmd {
@@ -320,6 +320,171 @@ pub fn decide(state: &MeetingState, actor: Actor, cmd: &Command) -> Decision {
             }
             Ok(EventKind::OpinionUnhidden { opinion: *opinion })
         }
+        Command::MarkForLedger { opinion, on } => {
+            recorder(state, actor)?;
+            if find_opinion(state, *opinion)?.to_ledger == *on {
+                return Err(CommandError::conflict("the opinion is already marked that way"));
+            }
+            Ok(EventKind::LedgerMarked {
+                opinion: *opinion,
+                on: *on,
+            })
+        }
+        Command::OpenVote {
+            question,
+            kind,
+            secret,
+            rule,
+            quorum,
+        } => {
+            moderator(actor)?;
+            running(state)?;
+            if let VoteKind::Choice(options) = kind {
+                if !(2..=VOTE_OPTIONS_MAX).contains(&options.len()) {
+                    return Err(CommandError::invalid(format!(
+                        "a choice has 2 to {VOTE_OPTIONS_MAX} options"
+                    )));
+                }
+            }
+            if let PassRule::Share(p) = rule {
+                if !(1..=100).contains(p) {
+                    return Err(CommandError::invalid("a share is 1 to 100 percent"));
+                }
+            }
+            let kind = match kind {
+                VoteKind::YesNo => VoteKind::YesNo,
+                VoteKind::Choice(options) => VoteKind::Choice(
+                    options
+                        .iter()
+                        .map(|o| clean_text(o, TITLE_MAX_CHARS, "option"))
+                        .collect::<Result<_, _>>()?,
+                ),
+            };
+            Ok(EventKind::VoteOpened {
+                vote: VoteId(state.votes.len() as u32 + 1),
+                topic: state.current_topic,
+                question: clean_text(question, OPINION_MAX_CHARS, "question")?,
+                kind,
+                secret: *secret,
+                rule: *rule,
+                quorum: *quorum,
+            })
+        }
+        Command::CastVote {
+            vote,
+            choice,
+            ballot_key,
+        } => {
+            let voter = actor
+                .participant()
+                .ok_or_else(|| CommandError::forbidden("only attendees vote"))?;
+            let v = open_vote(state, *vote)?;
+            if *choice as usize >= v.kind.choices() {
+                return Err(CommandError::invalid("no such choice"));
+            }
+            if v.secret {
+                let key = ballot_key
+                    .clone()
+                    .ok_or_else(|| CommandError::invalid("a secret ballot needs its key"))?;
+                Ok(EventKind::SealedBallotCast {
+                    vote: *vote,
+                    key,
+                    choice: *choice,
+                })
+            } else {
+                Ok(EventKind::VoteCast {
+                    vote: *vote,
+                    participant: voter,
+                    choice: *choice,
+                })
+            }
+        }
+        Command::CountHands { vote, counts } => {
+            moderator(actor)?;
+            let v = open_vote(state, *vote)?;
+            if counts.len() != v.kind.choices() {
+                return Err(CommandError::invalid(format!(
+                    "give one count for each of the {} choices",
+                    v.kind.choices()
+                )));
+            }
+            if counts.iter().any(|c| *c > HAND_COUNT_MAX) {
+                return Err(CommandError::invalid(format!("a count is at most {HAND_COUNT_MAX}")));
+            }
+            Ok(EventKind::HandsCounted {
+                vote: *vote,
+                counts: counts.clone(),
+            })
+        }
+        Command::CloseVote { vote } => {
+            moderator(actor)?;
+            open_vote(state, *vote)?;
+            Ok(EventKind::VoteClosed { vote: *vote })
+        }
+        Command::SetOutcome {
+            topic,
+            kind,
+            text,
+            dissent,
+            vote,
+        } => {
+            recorder(state, actor)?;
+            find_topic(state, *topic)?;
+            if let Some(v) = vote {
+                state
+                    .vote(*v)
+                    .ok_or_else(|| CommandError::not_found(format!("no vote {v}")))?;
+            }
+            let text = match kind {
+                OutcomeKind::Consensus | OutcomeKind::Dissent => clean_text(text, OPINION_MAX_CHARS, "outcome text")?,
+                _ => optional_text(Some(text), OPINION_MAX_CHARS, "outcome text")?.unwrap_or_default(),
+            };
+            let dissent = optional_text(dissent.as_deref(), OPINION_MAX_CHARS, "dissent")?;
+            if *kind == OutcomeKind::Dissent && dissent.is_none() {
+                return Err(CommandError::invalid("保留分歧 needs the dissenting views"));
+            }
+            Ok(EventKind::OutcomeSet {
+                topic: *topic,
+                outcome: Outcome {
+                    kind: *kind,
+                    text,
+                    dissent,
+                    vote: *vote,
+                },
+            })
+        }
+        Command::AddCommitment {
+            topic,
+            what,
+            responsible,
+            deadline,
+            opinions,
+        } => {
+            let official = actor
+                .participant()
+                .filter(|p| state.participant(*p).is_some_and(|p| p.official));
+            if official.is_none() {
+                recorder(state, actor).map_err(|_| {
+                    CommandError::forbidden("only an official, a recorder or the moderator may record a commitment")
+                })?;
+            }
+            let topic = topic.or(state.current_topic);
+            if let Some(t) = topic {
+                find_topic(state, t)?;
+            }
+            for o in opinions {
+                find_opinion(state, *o)?;
+            }
+            Ok(EventKind::CommitmentAdded {
+                commitment: CommitmentId(state.commitments.len() as u32 + 1),
+                topic,
+                what: clean_text(what, OPINION_MAX_CHARS, "commitment")?,
+                responsible: clean_text(responsible, TITLE_MAX_CHARS, "responsible")?,
+                deadline: date(deadline)?,
+                opinions: opinions.clone(),
+                official,
+            })
+        }
     }
 }
 
@@ -504,6 +669,34 @@ fn find_topic(state: &MeetingState, id: TopicId) -> Result<&Topic, CommandError>
     state
         .topic(id)
         .ok_or_else(|| CommandError::not_found(format!("no topic {id}")))
+}
+
+fn open_vote(state: &MeetingState, id: VoteId) -> Result<&Vote, CommandError> {
+    let v = state
+        .vote(id)
+        .ok_or_else(|| CommandError::not_found(format!("no vote {id}")))?;
+    if !v.open {
+        return Err(CommandError::conflict("the vote is closed"));
+    }
+    Ok(v)
+}
+
+/// A calendar date `YYYY-MM-DD` (checked for shape and plausible ranges).
+fn date(s: &str) -> Result<String, CommandError> {
+    let t = s.trim();
+    let parts: Vec<&str> = t.split('-').collect();
+    let ok = match parts.as_slice() {
+        [y, m, d] if y.len() == 4 && m.len() == 2 && d.len() == 2 => {
+            let (y, m, d) = (y.parse::<u32>(), m.parse::<u32>(), d.parse::<u32>());
+            matches!((y, m, d), (Ok(2000..=2100), Ok(1..=12), Ok(1..=31)))
+        }
+        _ => false,
+    };
+    if ok {
+        Ok(t.to_owned())
+    } else {
+        Err(CommandError::invalid("a deadline is a date like 2026-12-31"))
+    }
 }
 
 fn find_opinion(state: &MeetingState, id: OpinionId) -> Result<&Opinion, CommandError> {

@@ -2,8 +2,8 @@
 //! folding them with [`MeetingState::apply`](crate::MeetingState::apply) gives the state.
 
 use crate::command::Actor;
-use crate::ids::{MeetingId, OpinionId, ParticipantId, Seq, TopicId};
-use crate::model::{FloorKind, NewTopic, Role, Stage, Stance};
+use crate::ids::{CommitmentId, MeetingId, OpinionId, ParticipantId, Seq, TopicId, VoteId};
+use crate::model::{FloorKind, NewTopic, Outcome, PassRule, Role, Stage, Stance, VoteKind};
 use serde::{Deserialize, Serialize};
 
 /// One event with its place in the log.
@@ -215,6 +215,85 @@ pub enum EventKind {
         /// Which.
         opinion: OpinionId,
     },
+    /// An opinion was marked (or unmarked) for the issue ledger.
+    LedgerMarked {
+        /// Which.
+        opinion: OpinionId,
+        /// Marked or not.
+        on: bool,
+    },
+    /// A vote was opened.
+    VoteOpened {
+        /// Its new id.
+        vote: VoteId,
+        /// The open topic.
+        topic: Option<TopicId>,
+        /// The question.
+        question: String,
+        /// Kind.
+        kind: VoteKind,
+        /// Secret ballot.
+        secret: bool,
+        /// Pass rule.
+        rule: PassRule,
+        /// Quorum.
+        quorum: Option<u32>,
+    },
+    /// A named ballot (replaces the participant's earlier one).
+    VoteCast {
+        /// Which vote.
+        vote: VoteId,
+        /// Who.
+        participant: ParticipantId,
+        /// Choice.
+        choice: u32,
+    },
+    /// A secret ballot (replaces the earlier one with the same key). Recorded as
+    /// caused by `system`: nothing ties it to the voter.
+    SealedBallotCast {
+        /// Which vote.
+        vote: VoteId,
+        /// Unlinkable ballot key.
+        key: String,
+        /// Choice.
+        choice: u32,
+    },
+    /// The show-of-hands count was set.
+    HandsCounted {
+        /// Which vote.
+        vote: VoteId,
+        /// Per choice.
+        counts: Vec<u32>,
+    },
+    /// A vote was closed.
+    VoteClosed {
+        /// Which vote.
+        vote: VoteId,
+    },
+    /// A topic's outcome was recorded (replacing an earlier one).
+    OutcomeSet {
+        /// Which topic.
+        topic: TopicId,
+        /// The outcome.
+        outcome: Outcome,
+    },
+    /// A commitment was recorded.
+    CommitmentAdded {
+        /// Its new id.
+        commitment: CommitmentId,
+        /// The topic.
+        topic: Option<TopicId>,
+        /// What will be done.
+        what: String,
+        /// Responsible person or department.
+        responsible: String,
+        /// Deadline.
+        deadline: String,
+        /// Opinions it answers.
+        opinions: Vec<OpinionId>,
+        /// The official who took it.
+        official: Option<ParticipantId>,
+    },
 }
 
 impl EventKind {
@@ -224,6 +303,8 @@ impl EventKind {
             EventKind::TopicAdded { topic, .. } => Some(topic.0),
             EventKind::ParticipantJoined { participant, .. } => Some(participant.0),
             EventKind::OpinionSubmitted { opinion, .. } => Some(opinion.0),
+            EventKind::VoteOpened { vote, .. } => Some(vote.0),
+            EventKind::CommitmentAdded { commitment, .. } => Some(commitment.0),
             _ => None,
         }
     }

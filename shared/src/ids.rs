@@ -66,6 +66,15 @@ number_id!(
     OpinionId
 );
 
+number_id!(
+    /// A vote within one meeting; from 1.
+    VoteId
+);
+number_id!(
+    /// A commitment (承诺) within one meeting; from 1.
+    CommitmentId
+);
+
 /// A client-generated command id, unique per sender. A resent command with the same
 /// id is applied once and answered with its original result.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]

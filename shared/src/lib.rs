@@ -13,6 +13,7 @@
 //! - [`decide`](mod@decide): command + state → event or error (authorisation and validation).
 //! - [`state`]: the meeting state and the infallible fold `apply(state, event)`.
 //! - [`views`]: derived read-only views (attendance, speaking time, queue position, timers).
+//! - [`votes`]: tallies and pass rules.
 //! - [`protocol`]: the WebSocket messages in each direction.
 //! - [`error`]: stable error codes shared by the WebSocket and HTTP APIs.
 //! - [`limits`]: sizes and lengths the server enforces and the client respects.
@@ -27,12 +28,13 @@ pub mod model;
 pub mod protocol;
 pub mod state;
 pub mod views;
+pub mod votes;
 
 pub use command::{Actor, Command, OpinionAuthor};
 pub use decide::decide;
 pub use error::{CommandError, ErrorCode};
 pub use event::{Event, EventKind};
-pub use ids::{CommandId, MeetingId, OpinionId, ParticipantId, Seq, TopicId};
+pub use ids::{CommandId, CommitmentId, MeetingId, OpinionId, ParticipantId, Seq, TopicId, VoteId};
 pub use model::*;
 pub use protocol::{ClientMsg, ServerMsg};
 pub use state::MeetingState;

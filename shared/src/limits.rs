@@ -26,6 +26,10 @@ pub const WIFI_SSID_MAX_CHARS: usize = 32;
 pub const WIFI_PASSWORD_MAX_CHARS: usize = 63;
 /// Text a QR code may be asked for over the API, in bytes.
 pub const QR_TEXT_MAX_BYTES: usize = 600;
+/// Options of a choice vote.
+pub const VOTE_OPTIONS_MAX: usize = 10;
+/// A show-of-hands count.
+pub const HAND_COUNT_MAX: u32 = 100_000;
 /// Agenda topics in one meeting.
 pub const TOPICS_MAX: usize = 100;
 /// Time box of one topic, minutes.

@@ -124,6 +124,9 @@ pub struct Topic {
     pub closed_at: Option<u64>,
     /// Everyone who held the floor on this topic, in order, with how long.
     pub speeches: Vec<Speech>,
+    /// How it ended (协商结果), once recorded.
+    #[serde(default)]
+    pub outcome: Option<Outcome>,
 }
 
 /// One turn at the floor, recorded when it ends.
@@ -256,6 +259,9 @@ pub struct Opinion {
     pub merged: Vec<OpinionId>,
     /// Set when hidden (e.g. abusive), with the reason.
     pub hidden: Option<String>,
+    /// Marked by a recorder to go into the issue ledger (列入台账).
+    #[serde(default)]
+    pub to_ledger: bool,
 }
 
 /// The courtyard's Wi-Fi, shown on the projector as a join-the-network QR code.
@@ -285,6 +291,142 @@ impl Wifi {
             format!("WIFI:T:WPA;S:{};P:{};;", esc(&self.ssid), esc(&self.password))
         }
     }
+}
+
+/// What is voted on: yes / no / abstain, or a choice among options.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", content = "options", rename_all = "snake_case")]
+pub enum VoteKind {
+    /// 赞成 / 反对 / 弃权 (choices 0, 1, 2).
+    YesNo,
+    /// One of these options (choice = index).
+    Choice(Vec<String>),
+}
+
+impl VoteKind {
+    /// How many choices there are.
+    pub fn choices(&self) -> usize {
+        match self {
+            VoteKind::YesNo => 3,
+            VoteKind::Choice(options) => options.len(),
+        }
+    }
+}
+
+/// When a vote passes, over the votes cast (phones and show of hands together).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", content = "percent", rename_all = "snake_case")]
+pub enum PassRule {
+    /// More than half (a tie fails).
+    Majority,
+    /// At least two thirds.
+    TwoThirds,
+    /// At least this percentage (e.g. 90 for the renovation rule).
+    Share(u32),
+}
+
+/// A phone ballot in a named vote.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NamedBallot {
+    /// Who.
+    pub participant: ParticipantId,
+    /// Their choice.
+    pub choice: u32,
+}
+
+/// A phone ballot in a secret vote: the key cannot be traced to a person (see
+/// the server's ballot keys), so nothing here says who voted what.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SealedBallot {
+    /// Unlinkable ballot key.
+    pub key: String,
+    /// The choice.
+    pub choice: u32,
+}
+
+/// A vote (表决).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Vote {
+    /// Id.
+    pub id: crate::ids::VoteId,
+    /// The topic open when it was called.
+    pub topic: Option<TopicId>,
+    /// The question.
+    pub question: String,
+    /// Yes/no or a choice.
+    pub kind: VoteKind,
+    /// Secret: who voted what is never recorded.
+    pub secret: bool,
+    /// Pass rule.
+    pub rule: PassRule,
+    /// Minimum number of votes cast for the result to count.
+    pub quorum: Option<u32>,
+    /// Open for ballots.
+    pub open: bool,
+    /// Server time opened, ms.
+    pub opened_at: u64,
+    /// Server time closed, ms.
+    pub closed_at: Option<u64>,
+    /// Named phone ballots (named votes only), one per participant.
+    pub named: Vec<NamedBallot>,
+    /// Sealed phone ballots (secret votes only), one per voter.
+    pub sealed: Vec<SealedBallot>,
+    /// Show-of-hands counts per choice for people without phones, kept apart.
+    pub hands: Option<Vec<u32>>,
+}
+
+/// How a topic ended (协商结果).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum OutcomeKind {
+    /// 形成共识 — the text is the deliberation opinion.
+    Consensus,
+    /// 表决通过
+    Passed,
+    /// 表决未通过
+    Failed,
+    /// 保留分歧 — dissenting views recorded with it.
+    Dissent,
+    /// 再次协商 — another round.
+    AnotherRound,
+    /// 提交居民会议 — sent to the residents' assembly.
+    ToAssembly,
+}
+
+/// The recorded outcome of a topic.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Outcome {
+    /// Which outcome.
+    pub kind: OutcomeKind,
+    /// The deliberation opinion or note.
+    pub text: String,
+    /// Dissenting views kept on record (保留分歧).
+    #[serde(default)]
+    pub dissent: Option<String>,
+    /// The vote it rests on, if any.
+    #[serde(default)]
+    pub vote: Option<crate::ids::VoteId>,
+}
+
+/// A commitment (承诺) taken at the meeting.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Commitment {
+    /// Id.
+    pub id: crate::ids::CommitmentId,
+    /// The topic.
+    pub topic: Option<TopicId>,
+    /// What will be done.
+    pub what: String,
+    /// Responsible person or department (责任人).
+    pub responsible: String,
+    /// Deadline (时限), `YYYY-MM-DD`.
+    pub deadline: String,
+    /// The opinions it answers.
+    pub opinions: Vec<OpinionId>,
+    /// The official who took it, if one did.
+    pub official: Option<ParticipantId>,
+    /// Server time recorded, ms.
+    pub at: u64,
 }
 
 /// Meeting-wide settings the moderator can change.

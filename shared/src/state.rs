@@ -6,7 +6,7 @@
 //! state from the same log.
 
 use crate::event::{Event, EventKind};
-use crate::ids::{MeetingId, OpinionId, ParticipantId, Seq, TopicId};
+use crate::ids::{MeetingId, OpinionId, ParticipantId, Seq, TopicId, VoteId};
 use crate::model::*;
 use serde::{Deserialize, Serialize};
 
@@ -52,6 +52,12 @@ pub struct MeetingState {
     pub settings: Settings,
     /// Opinions; `opinions[i].id == i + 1`.
     pub opinions: Vec<Opinion>,
+    /// Votes; `votes[i].id == i + 1`.
+    #[serde(default)]
+    pub votes: Vec<Vote>,
+    /// Commitments; `commitments[i].id == i + 1`.
+    #[serde(default)]
+    pub commitments: Vec<Commitment>,
 }
 
 impl MeetingState {
@@ -82,6 +88,15 @@ impl MeetingState {
     /// The open topic.
     pub fn open_topic(&self) -> Option<&Topic> {
         self.current_topic.and_then(|id| self.topic(id))
+    }
+
+    /// A vote by id.
+    pub fn vote(&self, id: VoteId) -> Option<&Vote> {
+        (id.0 as usize).checked_sub(1).and_then(|i| self.votes.get(i))
+    }
+
+    fn vote_mut(&mut self, id: VoteId) -> Option<&mut Vote> {
+        (id.0 as usize).checked_sub(1).and_then(|i| self.votes.get_mut(i))
     }
 
     fn participant_mut(&mut self, id: ParticipantId) -> Option<&mut Participant> {
@@ -294,6 +309,7 @@ impl MeetingState {
                     merged_into: None,
                     merged: Vec::new(),
                     hidden: None,
+                    to_ledger: false,
                 });
             }
             EventKind::Seconded { opinion, participant } => {
@@ -324,6 +340,100 @@ impl MeetingState {
                     o.hidden = None;
                 }
             }
+            EventKind::LedgerMarked { opinion, on } => {
+                if let Some(o) = self.opinion_mut(*opinion) {
+                    o.to_ledger = *on;
+                }
+            }
+            EventKind::VoteOpened {
+                vote,
+                topic,
+                question,
+                kind,
+                secret,
+                rule,
+                quorum,
+            } => {
+                debug_assert_eq!(vote.0 as usize, self.votes.len() + 1);
+                self.votes.push(Vote {
+                    id: *vote,
+                    topic: *topic,
+                    question: question.clone(),
+                    kind: kind.clone(),
+                    secret: *secret,
+                    rule: *rule,
+                    quorum: *quorum,
+                    open: true,
+                    opened_at: at,
+                    closed_at: None,
+                    named: Vec::new(),
+                    sealed: Vec::new(),
+                    hands: None,
+                });
+            }
+            EventKind::VoteCast {
+                vote,
+                participant,
+                choice,
+            } => {
+                if let Some(v) = self.vote_mut(*vote) {
+                    match v.named.iter_mut().find(|b| b.participant == *participant) {
+                        Some(b) => b.choice = *choice,
+                        None => v.named.push(NamedBallot {
+                            participant: *participant,
+                            choice: *choice,
+                        }),
+                    }
+                }
+            }
+            EventKind::SealedBallotCast { vote, key, choice } => {
+                if let Some(v) = self.vote_mut(*vote) {
+                    match v.sealed.iter_mut().find(|b| b.key == *key) {
+                        Some(b) => b.choice = *choice,
+                        None => v.sealed.push(SealedBallot {
+                            key: key.clone(),
+                            choice: *choice,
+                        }),
+                    }
+                }
+            }
+            EventKind::HandsCounted { vote, counts } => {
+                if let Some(v) = self.vote_mut(*vote) {
+                    v.hands = Some(counts.clone());
+                }
+            }
+            EventKind::VoteClosed { vote } => {
+                if let Some(v) = self.vote_mut(*vote) {
+                    v.open = false;
+                    v.closed_at = Some(at);
+                }
+            }
+            EventKind::OutcomeSet { topic, outcome } => {
+                if let Some(t) = self.topic_mut(*topic) {
+                    t.outcome = Some(outcome.clone());
+                }
+            }
+            EventKind::CommitmentAdded {
+                commitment,
+                topic,
+                what,
+                responsible,
+                deadline,
+                opinions,
+                official,
+            } => {
+                debug_assert_eq!(commitment.0 as usize, self.commitments.len() + 1);
+                self.commitments.push(Commitment {
+                    id: *commitment,
+                    topic: *topic,
+                    what: what.clone(),
+                    responsible: responsible.clone(),
+                    deadline: deadline.clone(),
+                    opinions: opinions.clone(),
+                    official: *official,
+                    at,
+                });
+            }
         }
     }
 
@@ -338,6 +448,7 @@ impl MeetingState {
             opened_at: None,
             closed_at: None,
             speeches: Vec::new(),
+            outcome: None,
         };
         let at = position.map_or(self.agenda.len(), |p| (p as usize).min(self.agenda.len()));
         self.agenda.insert(at, topic);

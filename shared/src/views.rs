@@ -92,3 +92,32 @@ pub fn opinions_by_category(state: &MeetingState) -> Vec<(String, usize)> {
     out.push((String::new(), counts.get("").copied().unwrap_or(0)));
     out
 }
+
+/// The consensus signal: how many different 协商主体 categories seconded an
+/// opinion (居民, 物业, 业委会…). Backing across groups is the raw material of a
+/// deliberation opinion.
+pub fn backing_groups(state: &MeetingState, opinion: &crate::model::Opinion) -> usize {
+    let groups: std::collections::BTreeSet<&str> = opinion
+        .seconds
+        .iter()
+        .filter_map(|p| state.participant(*p))
+        .map(|p| p.category.as_str())
+        .collect();
+    groups.len()
+}
+
+/// Visible opinions, most broadly backed first (then most seconds, then oldest).
+pub fn opinions_by_backing(state: &MeetingState) -> Vec<&crate::model::Opinion> {
+    let mut out: Vec<_> = state
+        .opinions
+        .iter()
+        .filter(|o| o.hidden.is_none() && o.merged_into.is_none())
+        .collect();
+    out.sort_by(|a, b| {
+        backing_groups(state, b)
+            .cmp(&backing_groups(state, a))
+            .then(b.seconds.len().cmp(&a.seconds.len()))
+            .then(a.id.cmp(&b.id))
+    });
+    out
+}

@@ -3,8 +3,8 @@
 //! command sequences from every kind of actor.
 
 use babahui_shared::decide::{create_meeting, join};
-use babahui_shared::views;
 use babahui_shared::*;
+use babahui_shared::{views, votes};
 use proptest::prelude::*;
 use std::collections::HashSet;
 
@@ -91,7 +91,14 @@ impl Sim {
         self.log.push(e);
     }
 
-    fn run(&mut self, by: Actor, cmd: Command) -> Result<(), CommandError> {
+    fn run(&mut self, by: Actor, mut cmd: Command) -> Result<(), CommandError> {
+        // What the server's connection does: a ballot key from the sender's secret.
+        if let Command::CastVote {
+            ballot_key: key @ None, ..
+        } = &mut cmd
+        {
+            *key = Some(format!("key-{by:?}"));
+        }
         let kind = decide(&self.state, by, &cmd)?;
         self.push(by, kind);
         Ok(())
@@ -538,6 +545,12 @@ fn any_command() -> impl Strategy<Value = Command> {
         }),
         1 => pid.prop_map(|participant| Command::RemoveParticipant { participant }),
         1 => Just(Command::RegisterWalkIn { name: None, category: "居民".into(), publish_name: false }),
+        1 => any::<bool>().prop_map(|secret| Command::OpenVote {
+            question: "q".into(), kind: VoteKind::YesNo, secret, rule: PassRule::Majority, quorum: None
+        }),
+        3 => ((1u32..=3).prop_map(VoteId), 0u32..4).prop_map(|(vote, choice)| Command::CastVote { vote, choice, ballot_key: None }),
+        1 => (1u32..=3).prop_map(|v| Command::CloseVote { vote: VoteId(v) }),
+        1 => ((1u32..=3).prop_map(VoteId), prop::collection::vec(0u32..5, 2..4)).prop_map(|(vote, counts)| Command::CountHands { vote, counts }),
     ]
 }
 
@@ -575,6 +588,23 @@ fn check_invariants(s: &MeetingState) {
     for (i, p) in s.participants.iter().enumerate() {
         assert_eq!(p.id.0 as usize, i + 1);
     }
+    for v in &s.votes {
+        let mut voters = HashSet::new();
+        for b in &v.named {
+            assert!(
+                voters.insert(b.participant),
+                "{} voted twice in vote {}",
+                b.participant,
+                v.id
+            );
+            assert!((b.choice as usize) < v.kind.choices());
+        }
+        let mut keys = HashSet::new();
+        for b in &v.sealed {
+            assert!(keys.insert(b.key.clone()), "one sealed ballot per voter");
+        }
+        assert!(!v.secret || v.named.is_empty(), "a secret vote holds no named ballot");
+    }
 }
 
 proptest! {
@@ -601,4 +631,241 @@ proptest! {
         for e in &back { twice.apply(e); }
         prop_assert_eq!(twice, sim.state);
     }
+}
+
+// --- decisions ---------------------------------------------------------
+
+fn yes_no(sim: &mut Sim, secret: bool, rule: PassRule, quorum: Option<u32>) -> VoteId {
+    sim.run(
+        Actor::Moderator,
+        Command::OpenVote {
+            question: "装电梯？".into(),
+            kind: VoteKind::YesNo,
+            secret,
+            rule,
+            quorum,
+        },
+    )
+    .unwrap();
+    VoteId(sim.state.votes.len() as u32)
+}
+
+fn cast(sim: &mut Sim, who: u32, vote: VoteId, choice: u32) -> Result<(), CommandError> {
+    let key = Some(format!("key-of-{who}"));
+    sim.run(
+        p(who),
+        Command::CastVote {
+            vote,
+            choice,
+            ballot_key: key,
+        },
+    )
+}
+
+#[test]
+fn a_second_vote_replaces_the_first_and_nobody_votes_after_close() {
+    let mut sim = Sim::new();
+    sim.start_topic();
+    let v = yes_no(&mut sim, false, PassRule::Majority, None);
+    cast(&mut sim, 1, v, 0).unwrap();
+    cast(&mut sim, 1, v, 1).unwrap();
+    cast(&mut sim, 2, v, 1).unwrap();
+    let vote = sim.state.vote(v).unwrap();
+    assert_eq!(vote.named.len(), 2, "one ballot per attendee");
+    assert_eq!(votes::tally(vote).total, vec![0, 2, 0]);
+    assert_eq!(
+        code(sim.run(p(1), Command::CloseVote { vote: v })),
+        ErrorCode::Forbidden
+    );
+    sim.run(Actor::Moderator, Command::CloseVote { vote: v }).unwrap();
+    assert_eq!(code(cast(&mut sim, 3, v, 0)), ErrorCode::Conflict, "closed");
+    assert_eq!(
+        code(sim.run(
+            Actor::Moderator,
+            Command::CastVote {
+                vote: v,
+                choice: 0,
+                ballot_key: None
+            }
+        )),
+        ErrorCode::Forbidden
+    );
+}
+
+#[test]
+fn secret_ballots_carry_no_voter() {
+    let mut sim = Sim::new();
+    sim.start_topic();
+    let v = yes_no(&mut sim, true, PassRule::Majority, None);
+    cast(&mut sim, 1, v, 0).unwrap();
+    cast(&mut sim, 2, v, 0).unwrap();
+    cast(&mut sim, 1, v, 1).unwrap(); // changes their mind: same key, replaced
+    let vote = sim.state.vote(v).unwrap();
+    assert!(vote.named.is_empty());
+    assert_eq!(vote.sealed.len(), 2);
+    assert_eq!(votes::tally(vote).phones, vec![1, 1, 0]);
+    for e in sim
+        .log
+        .iter()
+        .filter(|e| matches!(e.event, EventKind::SealedBallotCast { .. }))
+    {
+        let json = serde_json::to_string(&e.event).unwrap();
+        assert!(!json.contains("participant"), "{json}");
+    }
+    // Without a key (a client cannot send one: it is not deserialised) a secret ballot is refused.
+    let sent: Command =
+        serde_json::from_str(r#"{"type":"cast_vote","data":{"vote":1,"choice":0,"ballot_key":"forged"}}"#).unwrap();
+    assert_eq!(code(sim.run(p(3), sent)), ErrorCode::Invalid);
+}
+
+#[test]
+fn hands_count_apart_and_rules_apply_to_all_votes_cast() {
+    let mut sim = Sim::new();
+    sim.start_topic();
+    // The 90% rule: 1 phone yes + 8 hands yes, 1 hand no = exactly 90%.
+    let v = yes_no(&mut sim, false, PassRule::Share(90), None);
+    cast(&mut sim, 1, v, 0).unwrap();
+    sim.run(
+        Actor::Moderator,
+        Command::CountHands {
+            vote: v,
+            counts: vec![8, 1, 0],
+        },
+    )
+    .unwrap();
+    let t = votes::tally(sim.state.vote(v).unwrap());
+    assert_eq!(
+        (t.phones.clone(), t.hands.clone(), t.cast),
+        (vec![1, 0, 0], vec![8, 1, 0], 10)
+    );
+    assert!(t.passed, "exactly 90% passes a 90% rule");
+    assert_eq!(
+        code(sim.run(
+            Actor::Moderator,
+            Command::CountHands {
+                vote: v,
+                counts: vec![1, 2]
+            }
+        )),
+        ErrorCode::Invalid
+    );
+    // A tie fails a majority.
+    let tie = yes_no(&mut sim, false, PassRule::Majority, None);
+    cast(&mut sim, 1, tie, 0).unwrap();
+    cast(&mut sim, 2, tie, 1).unwrap();
+    assert!(!votes::tally(sim.state.vote(tie).unwrap()).passed);
+    // Quorum not reached: all yes, but too few.
+    let q = yes_no(&mut sim, false, PassRule::Majority, Some(5));
+    cast(&mut sim, 1, q, 0).unwrap();
+    let t = votes::tally(sim.state.vote(q).unwrap());
+    assert!(!t.quorum_met && !t.passed);
+    // A choice with a tie for the lead has no winner.
+    sim.run(
+        Actor::Moderator,
+        Command::OpenVote {
+            question: "颜色".into(),
+            kind: VoteKind::Choice(vec!["红".into(), "绿".into(), "蓝".into()]),
+            secret: false,
+            rule: PassRule::Majority,
+            quorum: None,
+        },
+    )
+    .unwrap();
+    let c = VoteId(sim.state.votes.len() as u32);
+    cast(&mut sim, 1, c, 0).unwrap();
+    cast(&mut sim, 2, c, 1).unwrap();
+    assert_eq!(votes::tally(sim.state.vote(c).unwrap()).leader, None);
+    cast(&mut sim, 3, c, 1).unwrap();
+    let t = votes::tally(sim.state.vote(c).unwrap());
+    assert_eq!((t.leader, t.passed), (Some(1), true));
+}
+
+#[test]
+fn outcomes_and_commitments_can_be_recorded_after_the_end() {
+    let mut sim = Sim::new();
+    sim.start_topic();
+    sim.run(
+        p(1),
+        Command::SubmitOpinion {
+            text: "装路灯".into(),
+            category: None,
+            stance: None,
+            author: OpinionAuthor::Me,
+        },
+    )
+    .unwrap();
+    for who in [2, 3, 4] {
+        sim.run(
+            p(who),
+            Command::Second {
+                opinion: OpinionId(1),
+                who: None,
+            },
+        )
+        .unwrap();
+    }
+    assert_eq!(
+        views::backing_groups(&sim.state, sim.state.opinion(OpinionId(1)).unwrap()),
+        3
+    );
+    let commit = |deadline: &str| Command::AddCommitment {
+        topic: None,
+        what: "两周内修好路灯".into(),
+        responsible: "物业公司".into(),
+        deadline: deadline.into(),
+        opinions: vec![OpinionId(1)],
+    };
+    assert_eq!(
+        code(sim.run(p(1), commit("2026-12-31"))),
+        ErrorCode::Forbidden,
+        "an attendee cannot"
+    );
+    assert_eq!(code(sim.run(p(3), commit("31/12/2026"))), ErrorCode::Invalid);
+    sim.run(p(3), commit("2026-12-31")).unwrap(); // 3 is an official
+    assert_eq!(sim.state.commitments[0].official, Some(ParticipantId(3)));
+    sim.run(Actor::Moderator, Command::EndMeeting).unwrap();
+    let dissent = Command::SetOutcome {
+        topic: TopicId(1),
+        kind: OutcomeKind::Dissent,
+        text: "多数同意装路灯".into(),
+        dissent: None,
+        vote: None,
+    };
+    assert_eq!(
+        code(sim.run(Actor::Moderator, dissent)),
+        ErrorCode::Invalid,
+        "dissent needs the dissenting views"
+    );
+    sim.run(
+        Actor::Moderator,
+        Command::SetOutcome {
+            topic: TopicId(1),
+            kind: OutcomeKind::Dissent,
+            text: "多数同意装路灯".into(),
+            dissent: Some("一楼住户担心光线扰民".into()),
+            vote: None,
+        },
+    )
+    .unwrap();
+    sim.run(
+        p(2),
+        Command::MarkForLedger {
+            opinion: OpinionId(1),
+            on: true,
+        },
+    )
+    .unwrap();
+    assert!(sim.state.opinion(OpinionId(1)).unwrap().to_ledger);
+    assert_eq!(
+        code(sim.run(
+            p(1),
+            Command::SubmitOpinion {
+                text: "x".into(),
+                category: None,
+                stance: None,
+                author: OpinionAuthor::Me
+            }
+        )),
+        ErrorCode::MeetingEnded
+    );
 }

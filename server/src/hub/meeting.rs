@@ -513,8 +513,14 @@ impl MeetingTask {
                     batch.removed.push(*participant);
                 }
                 let created = kind.created_id();
+                // A secret ballot is recorded as the system's: the log must not say who cast it.
+                let by = if matches!(kind, EventKind::SealedBallotCast { .. }) {
+                    Actor::System
+                } else {
+                    actor
+                };
                 let seq = self.append(
-                    actor,
+                    by,
                     kind,
                     Meta {
                         command: Some(id.clone()),

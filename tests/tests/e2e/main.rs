@@ -5,6 +5,7 @@
 mod api;
 mod bad_input;
 mod browser;
+mod decisions;
 mod durability;
 mod helpers;
 mod meeting;
