@@ -16,6 +16,8 @@ pub enum Actor {
     Moderator,
     /// 投屏, read-only.
     Projector,
+    /// Anyone with the link who is not a participant (files objections to published minutes).
+    Public,
     /// An attendee (who may also be a recorder or an official).
     Participant(ParticipantId),
 }
@@ -313,6 +315,39 @@ pub enum Command {
         #[serde(default)]
         opinions: Vec<OpinionId>,
     },
+
+    // --- minutes -------------------------------------------------------
+    /// Moderator, after the end: publish (公示) the minutes with a summary.
+    /// Each publication is a new, frozen version; earlier ones are kept.
+    PublishMinutes {
+        /// The moderator's summary.
+        #[serde(default)]
+        summary: String,
+        /// Notice period in days (公示期; default 5).
+        #[serde(default)]
+        notice_days: Option<u32>,
+    },
+    /// Anyone with the link, during the notice period: an objection (异议).
+    FileObjection {
+        /// The topic objected to, if one.
+        #[serde(default)]
+        topic: Option<TopicId>,
+        /// The objection.
+        text: String,
+        /// Who objects (optional).
+        #[serde(default)]
+        name: Option<String>,
+        /// Filled in by the server: the time of filing (never by a client).
+        #[serde(skip)]
+        now: u64,
+    },
+    /// Moderator: answer an objection.
+    AnswerObjection {
+        /// Which objection (number).
+        objection: u32,
+        /// The answer.
+        answer: String,
+    },
 }
 
 impl Command {
@@ -321,7 +356,12 @@ impl Command {
     pub fn allowed_after_end(&self) -> bool {
         matches!(
             self,
-            Command::SetOutcome { .. } | Command::AddCommitment { .. } | Command::MarkForLedger { .. }
+            Command::SetOutcome { .. }
+                | Command::AddCommitment { .. }
+                | Command::MarkForLedger { .. }
+                | Command::PublishMinutes { .. }
+                | Command::FileObjection { .. }
+                | Command::AnswerObjection { .. }
         )
     }
 }

@@ -17,6 +17,9 @@ type Decision = Result<EventKind, CommandError>;
 /// Decides whether `actor` may run `cmd` on `state`, and what event it becomes.
 pub fn decide(state: &MeetingState, actor: Actor, cmd: &Command) -> Decision {
     check_actor(state, actor)?;
+    if actor == Actor::Public && !matches!(cmd, Command::FileObjection { .. }) {
+        return Err(CommandError::forbidden("join the meeting to do this"));
+    }
     if state.phase == Phase::Ended && !cmd.allowed_after_end() {
         return Err(CommandError::new(ErrorCode::MeetingEnded, "the meeting has ended"));
     }
@@ -453,6 +456,60 @@ pub fn decide(state: &MeetingState, actor: Actor, cmd: &Command) -> Decision {
                 },
             })
         }
+        Command::PublishMinutes { summary, notice_days } => {
+            moderator(actor)?;
+            if state.phase != Phase::Ended {
+                return Err(CommandError::conflict("minutes are published after the meeting ends"));
+            }
+            let notice_days = notice_days.unwrap_or(DEFAULT_NOTICE_DAYS);
+            if notice_days > NOTICE_DAYS_MAX {
+                return Err(CommandError::invalid(format!(
+                    "a notice period is at most {NOTICE_DAYS_MAX} days"
+                )));
+            }
+            let summary = optional_text(Some(summary), SUMMARY_MAX_CHARS, "summary")?.unwrap_or_default();
+            Ok(EventKind::MinutesPublished {
+                version: state.publications.len() as u32 + 1,
+                notice_days,
+                minutes: Box::new(crate::minutes::build(state, &summary, true)),
+            })
+        }
+        Command::FileObjection { topic, text, name, now } => {
+            let Some(latest) = state.publications.last() else {
+                return Err(CommandError::conflict("the minutes have not been published"));
+            };
+            if *now > latest.notice_until() {
+                return Err(CommandError::conflict("the notice period (公示期) is over"));
+            }
+            if let Some(t) = topic {
+                find_topic(state, *t)?;
+            }
+            if state.objections.len() >= OBJECTIONS_MAX {
+                return Err(CommandError::invalid("too many objections"));
+            }
+            Ok(EventKind::ObjectionFiled {
+                objection: state.objections.len() as u32 + 1,
+                version: latest.version,
+                topic: *topic,
+                text: clean_text(text, OPINION_MAX_CHARS, "objection")?,
+                name: optional_text(name.as_deref(), NAME_MAX_CHARS, "name")?,
+            })
+        }
+        Command::AnswerObjection { objection, answer } => {
+            moderator(actor)?;
+            let o = state
+                .objections
+                .iter()
+                .find(|o| o.id == *objection)
+                .ok_or_else(|| CommandError::not_found(format!("no objection {objection}")))?;
+            if o.answer.is_some() {
+                return Err(CommandError::conflict("the objection is already answered"));
+            }
+            Ok(EventKind::ObjectionAnswered {
+                objection: *objection,
+                answer: clean_text(answer, OPINION_MAX_CHARS, "answer")?,
+            })
+        }
         Command::AddCommitment {
             topic,
             what,
@@ -558,7 +615,7 @@ fn check_actor(state: &MeetingState, actor: Actor) -> Result<(), CommandError> {
     match actor {
         Actor::Projector => Err(CommandError::forbidden("the projector is read-only")),
         Actor::System => Err(CommandError::forbidden("not a client actor")),
-        Actor::Moderator => Ok(()),
+        Actor::Moderator | Actor::Public => Ok(()),
         Actor::Participant(p) => match state.participant(p) {
             None => Err(CommandError::new(ErrorCode::Unauthenticated, "unknown participant")),
             Some(p) if p.removed => Err(CommandError::forbidden("you were removed from this meeting")),

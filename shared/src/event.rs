@@ -294,6 +294,35 @@ pub enum EventKind {
         /// The official who took it.
         official: Option<ParticipantId>,
     },
+    /// A version of the minutes was published (frozen as it stands here).
+    MinutesPublished {
+        /// Version, from 1.
+        version: u32,
+        /// Notice period, days.
+        notice_days: u32,
+        /// The minutes (public naming applied).
+        minutes: Box<crate::minutes::Minutes>,
+    },
+    /// An objection was filed.
+    ObjectionFiled {
+        /// Number, from 1.
+        objection: u32,
+        /// Against which version.
+        version: u32,
+        /// Topic.
+        topic: Option<TopicId>,
+        /// Text.
+        text: String,
+        /// Who (optional).
+        name: Option<String>,
+    },
+    /// An objection was answered.
+    ObjectionAnswered {
+        /// Which.
+        objection: u32,
+        /// The answer.
+        answer: String,
+    },
 }
 
 impl EventKind {
@@ -305,6 +334,8 @@ impl EventKind {
             EventKind::OpinionSubmitted { opinion, .. } => Some(opinion.0),
             EventKind::VoteOpened { vote, .. } => Some(vote.0),
             EventKind::CommitmentAdded { commitment, .. } => Some(commitment.0),
+            EventKind::MinutesPublished { version, .. } => Some(*version),
+            EventKind::ObjectionFiled { objection, .. } => Some(*objection),
             _ => None,
         }
     }

@@ -30,6 +30,14 @@ pub const QR_TEXT_MAX_BYTES: usize = 600;
 pub const VOTE_OPTIONS_MAX: usize = 10;
 /// A show-of-hands count.
 pub const HAND_COUNT_MAX: u32 = 100_000;
+/// Default notice period of published minutes (公示期), days.
+pub const DEFAULT_NOTICE_DAYS: u32 = 5;
+/// Longest notice period, days.
+pub const NOTICE_DAYS_MAX: u32 = 60;
+/// The moderator's summary, in characters.
+pub const SUMMARY_MAX_CHARS: usize = 5000;
+/// Objections to one meeting's minutes.
+pub const OBJECTIONS_MAX: usize = 1000;
 /// Agenda topics in one meeting.
 pub const TOPICS_MAX: usize = 100;
 /// Time box of one topic, minutes.

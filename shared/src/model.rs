@@ -429,6 +429,67 @@ pub struct Commitment {
     pub at: u64,
 }
 
+/// A published version of the minutes.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Publication {
+    /// Version, from 1.
+    pub version: u32,
+    /// Server time published, ms.
+    pub at: u64,
+    /// Notice period, days.
+    pub notice_days: u32,
+    /// The frozen minutes.
+    pub minutes: crate::minutes::Minutes,
+}
+
+impl Publication {
+    /// End of the notice period, server ms.
+    pub fn notice_until(&self) -> u64 {
+        self.at + u64::from(self.notice_days) * 86_400_000
+    }
+}
+
+/// An objection (异议) to published minutes.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Objection {
+    /// Number, from 1.
+    pub id: u32,
+    /// Against which version.
+    pub version: u32,
+    /// Topic.
+    pub topic: Option<TopicId>,
+    /// Text.
+    pub text: String,
+    /// Who (optional).
+    pub name: Option<String>,
+    /// Server time filed, ms.
+    pub at: u64,
+    /// The moderator's answer.
+    pub answer: Option<String>,
+}
+
+/// Where published minutes stand.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "status", rename_all = "snake_case")]
+pub enum MinutesStatus {
+    /// Not published yet (草稿).
+    Draft,
+    /// In the notice period (公示中) until this server time.
+    Notice {
+        /// End of the notice period, ms.
+        until: u64,
+        /// Objections not yet answered.
+        open_objections: usize,
+    },
+    /// The notice period ended with objections still unanswered (有异议待答复).
+    Disputed {
+        /// Objections not yet answered.
+        open_objections: usize,
+    },
+    /// The notice period ended with every objection answered (已备案).
+    Filed,
+}
+
 /// Meeting-wide settings the moderator can change.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Settings {

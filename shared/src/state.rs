@@ -58,6 +58,12 @@ pub struct MeetingState {
     /// Commitments; `commitments[i].id == i + 1`.
     #[serde(default)]
     pub commitments: Vec<Commitment>,
+    /// Published versions of the minutes, oldest first.
+    #[serde(default)]
+    pub publications: Vec<Publication>,
+    /// Objections to the minutes, in order.
+    #[serde(default)]
+    pub objections: Vec<Objection>,
 }
 
 impl MeetingState {
@@ -88,6 +94,22 @@ impl MeetingState {
     /// The open topic.
     pub fn open_topic(&self) -> Option<&Topic> {
         self.current_topic.and_then(|id| self.topic(id))
+    }
+
+    /// Where the minutes stand at server time `now`.
+    pub fn minutes_status(&self, now: u64) -> MinutesStatus {
+        let Some(latest) = self.publications.last() else {
+            return MinutesStatus::Draft;
+        };
+        let open_objections = self.objections.iter().filter(|o| o.answer.is_none()).count();
+        let until = latest.notice_until();
+        if now <= until {
+            MinutesStatus::Notice { until, open_objections }
+        } else if open_objections > 0 {
+            MinutesStatus::Disputed { open_objections }
+        } else {
+            MinutesStatus::Filed
+        }
     }
 
     /// A vote by id.
@@ -411,6 +433,40 @@ impl MeetingState {
             EventKind::OutcomeSet { topic, outcome } => {
                 if let Some(t) = self.topic_mut(*topic) {
                     t.outcome = Some(outcome.clone());
+                }
+            }
+            EventKind::MinutesPublished {
+                version,
+                notice_days,
+                minutes,
+            } => {
+                self.publications.push(Publication {
+                    version: *version,
+                    at,
+                    notice_days: *notice_days,
+                    minutes: (**minutes).clone(),
+                });
+            }
+            EventKind::ObjectionFiled {
+                objection,
+                version,
+                topic,
+                text,
+                name,
+            } => {
+                self.objections.push(Objection {
+                    id: *objection,
+                    version: *version,
+                    topic: *topic,
+                    text: text.clone(),
+                    name: name.clone(),
+                    at,
+                    answer: None,
+                });
+            }
+            EventKind::ObjectionAnswered { objection, answer } => {
+                if let Some(o) = self.objections.iter_mut().find(|o| o.id == *objection) {
+                    o.answer = Some(answer.clone());
                 }
             }
             EventKind::CommitmentAdded {

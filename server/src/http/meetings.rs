@@ -58,7 +58,7 @@ pub async fn list(State(app): State<AppState>, _: Organiser) -> Result<Response,
 }
 
 /// Finds a live meeting by the id in the path; 404 for anything else.
-async fn meeting(app: &AppState, id: &str) -> Result<MeetingHandle, ApiError> {
+pub(super) async fn meeting(app: &AppState, id: &str) -> Result<MeetingHandle, ApiError> {
     let parsed = MeetingId::parse(id).ok_or_else(|| ApiError::no_meeting(id))?;
     Ok(app.hub.get(&parsed).await?)
 }

@@ -3,6 +3,7 @@
 pub mod assets;
 pub mod error;
 pub mod meetings;
+pub mod minutes;
 
 use crate::hub::{Hub, HubConfig};
 use crate::links::LinkBase;
@@ -83,6 +84,10 @@ pub fn router(state: AppState) -> Router {
         .route("/api/meetings/{id}", get(meetings::public_state))
         .route("/api/meetings/{id}/qr.svg", get(meetings::qr_svg))
         .route("/api/meetings/{id}/links", get(meetings::links))
+        .route("/api/meetings/{id}/minutes.json", get(minutes::json))
+        .route("/api/meetings/{id}/minutes.md", get(minutes::markdown))
+        .route("/api/meetings/{id}/minutes.html", get(minutes::html))
+        .route("/api/meetings/{id}/objections", post(minutes::object))
         .route("/api/qr.svg", get(meetings::any_qr_svg))
         .route("/api/meetings/{id}/join", post(meetings::join))
         .route("/api/meetings/{id}/ws", get(crate::ws::upgrade))

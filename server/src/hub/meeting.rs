@@ -487,10 +487,14 @@ impl MeetingTask {
         &mut self,
         actor: Actor,
         id: CommandId,
-        command: Command,
+        mut command: Command,
         reply: oneshot::Sender<Result<Ack, CommandError>>,
         batch: &mut Batch,
     ) {
+        // The notice period is checked against the server's clock, never a client's.
+        if let Command::FileObjection { now, .. } = &mut command {
+            *now = now_ms();
+        }
         if let Some(ack) = self.done.get(&(actor, id.clone())) {
             let ack = Ack {
                 duplicate: true,

@@ -141,3 +141,311 @@ fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
 fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
     haystack.windows(needle.len()).position(|w| w == needle)
 }
+
+async fn join_private(base: &str, m: &tests::http::Meeting, name: &str, category: &str) -> (ParticipantId, String) {
+    let body = serde_json::json!({"invite": m.invite, "name": name, "category": category, "publish_name": false});
+    let resp = reqwest::Client::new()
+        .post(format!("{base}/api/meetings/{}/join", m.id()))
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    let v: serde_json::Value = resp.json().await.unwrap();
+    (
+        ParticipantId(v["participant"].as_u64().unwrap() as u32),
+        v["token"].as_str().unwrap().to_owned(),
+    )
+}
+
+#[tokio::test]
+async fn decisions_become_published_minutes_with_objections_and_versions() {
+    let server = TestServer::start().await;
+    let base = server.base.clone();
+    let m = simple_meeting(&base, "六月坝坝会", &["加装电梯", "停车管理"])
+        .await
+        .unwrap();
+    let id = m.id().clone();
+    let mut md = WsClient::connect(&base, &id, &m.moderator, None).await.unwrap();
+    let named = join(&base, &m, "张阿姨", "居民").await.unwrap();
+    let (private, private_token) = join_private(&base, &m, "李不愿具名", "居民").await;
+    let official = join(&base, &m, "王科长", "政府部门").await.unwrap();
+    let mut a = WsClient::connect(&base, &id, &named.token, None).await.unwrap();
+    let mut b = WsClient::connect(&base, &id, &private_token, None).await.unwrap();
+    let mut o = WsClient::connect(&base, &id, &official.token, None).await.unwrap();
+    md.ok(Command::Appoint {
+        participant: official.participant,
+        role: Role::Official,
+        on: true,
+    })
+    .await
+    .unwrap();
+    md.ok(Command::StartMeeting).await.unwrap();
+
+    // Topic 1: opinions, a secret vote with a show of hands, dissent, two commitments.
+    md.ok(Command::OpenTopic { topic: TopicId(1) }).await.unwrap();
+    a.ok(Command::RaiseHand { who: None }).await.unwrap();
+    md.ok(Command::CallNext).await.unwrap();
+    md.ok(Command::GiveFloor {
+        participant: official.participant,
+        kind: FloorKind::Response,
+        limit_secs: None,
+    })
+    .await
+    .unwrap();
+    let op = |text: &str| Command::SubmitOpinion {
+        text: text.into(),
+        category: Some("基础设施".into()),
+        stance: Some(Stance::Support),
+        author: OpinionAuthor::Me,
+    };
+    let o1 = OpinionId(a.ok(op("一楼也要受益")).await.unwrap().created.unwrap());
+    let o2 = OpinionId(b.ok(op("费用按楼层分摊")).await.unwrap().created.unwrap());
+    b.ok(Command::Second { opinion: o1, who: None }).await.unwrap();
+    o.ok(Command::Second { opinion: o1, who: None }).await.unwrap();
+    let secret = Command::OpenVote {
+        question: "同意加装电梯吗？".into(),
+        kind: VoteKind::YesNo,
+        secret: true,
+        rule: PassRule::Share(90),
+        quorum: Some(3),
+    };
+    let v1 = VoteId(md.ok(secret).await.unwrap().created.unwrap());
+    a.ok(Command::CastVote {
+        vote: v1,
+        choice: 0,
+        ballot_key: None,
+    })
+    .await
+    .unwrap();
+    b.ok(Command::CastVote {
+        vote: v1,
+        choice: 1,
+        ballot_key: None,
+    })
+    .await
+    .unwrap();
+    md.ok(Command::CountHands {
+        vote: v1,
+        counts: vec![5, 0, 1],
+    })
+    .await
+    .unwrap();
+    md.ok(Command::CloseVote { vote: v1 }).await.unwrap();
+    md.ok(Command::SetOutcome {
+        topic: TopicId(1),
+        kind: OutcomeKind::Dissent,
+        text: "多数赞成加装电梯，未达90%，继续协商".into(),
+        dissent: Some("一楼住户认为不受益".into()),
+        vote: Some(v1),
+    })
+    .await
+    .unwrap();
+    let commit = |what: &str, who: &str, when: &str, opinions: Vec<OpinionId>| Command::AddCommitment {
+        topic: None,
+        what: what.into(),
+        responsible: who.into(),
+        deadline: when.into(),
+        opinions,
+    };
+    o.ok(commit("一个月内出加装方案", "街道城建科", "2026-12-31", vec![o1, o2]))
+        .await
+        .unwrap();
+    md.ok(commit("召开一楼住户专题会", "居委会", "2026-12-15", vec![]))
+        .await
+        .unwrap();
+
+    // Topic 2: a named vote that passes; a third commitment.
+    md.ok(Command::OpenTopic { topic: TopicId(2) }).await.unwrap();
+    let named_vote = Command::OpenVote {
+        question: "晚十点后禁止外来车辆？".into(),
+        kind: VoteKind::YesNo,
+        secret: false,
+        rule: PassRule::Majority,
+        quorum: None,
+    };
+    let v2 = VoteId(md.ok(named_vote).await.unwrap().created.unwrap());
+    a.ok(Command::CastVote {
+        vote: v2,
+        choice: 0,
+        ballot_key: None,
+    })
+    .await
+    .unwrap();
+    o.ok(Command::CastVote {
+        vote: v2,
+        choice: 0,
+        ballot_key: None,
+    })
+    .await
+    .unwrap();
+    md.ok(Command::CloseVote { vote: v2 }).await.unwrap();
+    md.ok(Command::SetOutcome {
+        topic: TopicId(2),
+        kind: OutcomeKind::Passed,
+        text: "通过".into(),
+        dissent: None,
+        vote: Some(v2),
+    })
+    .await
+    .unwrap();
+    md.ok(commit("安装道闸", "物业公司", "2027-01-31", vec![]))
+        .await
+        .unwrap();
+    assert_eq!(
+        md.refused(Command::PublishMinutes {
+            summary: String::new(),
+            notice_days: None
+        })
+        .await
+        .unwrap(),
+        ErrorCode::Conflict
+    );
+    md.ok(Command::EndMeeting).await.unwrap();
+
+    // The draft is there before publication, marked as such.
+    let draft: serde_json::Value = reqwest::get(format!("{base}/api/meetings/{id}/minutes.json"))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(draft["status"]["status"], "draft");
+    assert!(draft["version"].is_null());
+
+    // Publish; nobody else may.
+    assert_eq!(
+        a.refused(Command::PublishMinutes {
+            summary: "x".into(),
+            notice_days: None
+        })
+        .await
+        .unwrap(),
+        ErrorCode::Forbidden
+    );
+    md.ok(Command::PublishMinutes {
+        summary: "本次会议就加装电梯和停车管理进行了协商。".into(),
+        notice_days: Some(5),
+    })
+    .await
+    .unwrap();
+
+    let html = reqwest::get(format!("{base}/api/meetings/{id}/minutes.html"))
+        .await
+        .unwrap();
+    assert!(html.headers()["content-type"]
+        .to_str()
+        .unwrap()
+        .starts_with("text/html"));
+    let html = html.text().await.unwrap();
+    for expected in [
+        "六月坝坝会 会议纪要",
+        "第1版 · 公示中",
+        "议题1：加装电梯",
+        "张阿姨（发言",
+        "王科长（回应",
+        "一楼也要受益",
+        "附议2人，来自2类群体",
+        "表决（无记名，90%）",
+        "<td>赞成</td><td>1</td><td>5</td><td>6</td>",
+        "共8票，结果：<b>未通过</b>",
+        "协商结果：保留分歧",
+        "保留的不同意见：一楼住户认为不受益",
+        "一个月内出加装方案</td><td>街道城建科</td><td>2026-12-31",
+        "表决（记名，过半数）",
+        "安装道闸",
+        "到会</th><td colspan=\"3\">共3人",
+    ] {
+        assert!(html.contains(expected), "minutes.html lacks {expected:?}");
+    }
+    assert!(!html.contains("李不愿具名"), "a name not agreed to is not published");
+    assert!(html.contains("居民1"), "they appear as their category and a number");
+
+    let markdown = reqwest::get(format!("{base}/api/meetings/{id}/minutes.md"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        markdown.contains("# 六月坝坝会 会议纪要") && markdown.contains("| 3 | 安装道闸 | 物业公司 | 2027-01-31 |")
+    );
+    assert!(markdown.contains("- 赞成：6（手机1，举手5）") && !markdown.contains("李不愿具名"));
+
+    let doc: serde_json::Value = reqwest::get(format!("{base}/api/meetings/{id}/minutes.json"))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(doc["version"], 1);
+    assert_eq!(doc["status"]["status"], "notice");
+    assert_eq!(doc["minutes"]["topics"][0]["commitments"].as_array().unwrap().len(), 2);
+    assert_eq!(doc["minutes"]["topics"][1]["votes"][0]["passed"], true);
+    assert_eq!(doc["minutes"]["summary"], "本次会议就加装电梯和停车管理进行了协商。");
+    let json_text = doc.to_string();
+    assert!(!json_text.contains("李不愿具名"));
+    let _ = private;
+
+    // An objection from anyone with the link; the moderator answers it.
+    let http = reqwest::Client::new();
+    let objection = serde_json::json!({"topic": 1, "text": "纪要漏记了三楼住户的意见", "name": "赵先生"});
+    let resp = http
+        .post(format!("{base}/api/meetings/{id}/objections"))
+        .json(&objection)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 201);
+    md.ok(Command::AnswerObjection {
+        objection: 1,
+        answer: "已补充，见第2版".into(),
+    })
+    .await
+    .unwrap();
+
+    // A correction is a new version; the old one is kept unchanged.
+    md.ok(Command::PublishMinutes {
+        summary: "（更正）补充三楼住户意见。".into(),
+        notice_days: Some(0),
+    })
+    .await
+    .unwrap();
+    let v1_doc: serde_json::Value = reqwest::get(format!("{base}/api/meetings/{id}/minutes.json?version=1"))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(v1_doc["minutes"]["summary"], "本次会议就加装电梯和停车管理进行了协商。");
+    let latest: serde_json::Value = reqwest::get(format!("{base}/api/meetings/{id}/minutes.json"))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(latest["versions"], serde_json::json!([1, 2]));
+    assert_eq!(latest["objections"][0]["answer"], "已补充，见第2版");
+    // With a zero-day notice period it is over at once: filed, and late objections are refused.
+    tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+    let latest: serde_json::Value = reqwest::get(format!("{base}/api/meetings/{id}/minutes.json"))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(latest["status"]["status"], "filed");
+    let late = http
+        .post(format!("{base}/api/meetings/{id}/objections"))
+        .json(&objection)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(late.status(), 409);
+    let html = reqwest::get(format!("{base}/api/meetings/{id}/minutes.html"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(html.contains("第2版 · 已备案") && html.contains("异议及答复") && html.contains("已补充，见第2版"));
+}

@@ -1,0 +1,189 @@
+//! The minutes (会议纪要) over HTTP: JSON, Markdown and printable HTML of the
+//! latest published version (or `?version=N`), or of the draft before any
+//! publication; and objections (异议) from anyone with the link.
+
+use super::meetings::meeting;
+use super::{ApiError, ApiJson, AppState};
+use crate::hub::meeting::now_ms;
+use axum::extract::{Path, Query, State};
+use axum::http::{header, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use babahui_shared::minutes::{self, Minutes};
+use babahui_shared::{Actor, Command, CommandId, ErrorCode, MeetingState, MinutesStatus, Objection, TopicId};
+use serde::{Deserialize, Serialize};
+
+/// Which version to show.
+#[derive(Debug, Deserialize)]
+pub struct VersionQuery {
+    /// A published version; default: the latest (or the draft).
+    #[serde(default)]
+    pub version: Option<u32>,
+}
+
+/// The minutes with where they stand.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct MinutesDoc {
+    /// Draft, in notice, disputed or filed.
+    pub status: MinutesStatus,
+    /// The version shown (none: the draft).
+    pub version: Option<u32>,
+    /// Every published version.
+    pub versions: Vec<u32>,
+    /// When the shown version was published, server ms.
+    pub published_at: Option<u64>,
+    /// End of its notice period, server ms.
+    pub notice_until: Option<u64>,
+    /// The minutes.
+    pub minutes: Minutes,
+    /// Objections, with answers.
+    pub objections: Vec<Objection>,
+}
+
+async fn load(app: &AppState, id: &str, q: &VersionQuery) -> Result<MinutesDoc, ApiError> {
+    let raw = meeting(app, id).await?.public_state().await?;
+    let state: MeetingState =
+        serde_json::from_str(raw.as_str()).map_err(|e| ApiError::new(ErrorCode::Internal, e.to_string()))?;
+    let versions = state.publications.iter().map(|p| p.version).collect();
+    let status = state.minutes_status(now_ms());
+    let chosen = match q.version {
+        Some(v) => Some(
+            state
+                .publications
+                .iter()
+                .find(|p| p.version == v)
+                .ok_or_else(|| ApiError::new(ErrorCode::NotFound, format!("no published version {v}")))?,
+        ),
+        None => state.publications.last(),
+    };
+    Ok(match chosen {
+        Some(p) => MinutesDoc {
+            status,
+            version: Some(p.version),
+            versions,
+            published_at: Some(p.at),
+            notice_until: Some(p.notice_until()),
+            minutes: p.minutes.clone(),
+            objections: state.objections.clone(),
+        },
+        None => MinutesDoc {
+            status,
+            version: None,
+            versions,
+            published_at: None,
+            notice_until: None,
+            minutes: minutes::build(&state, "", true),
+            objections: Vec::new(),
+        },
+    })
+}
+
+/// 草稿 / 公示中 / 有异议待答复 / 已备案, for the heading.
+fn status_line(doc: &MinutesDoc, phase_hint: &str) -> String {
+    match (doc.status, doc.version) {
+        (_, None) => format!("草稿（未公示）{phase_hint}"),
+        (MinutesStatus::Notice { open_objections, .. }, Some(v)) => {
+            format!("第{v}版 · 公示中 · 待答复异议 {open_objections} 条")
+        }
+        (MinutesStatus::Disputed { open_objections }, Some(v)) => {
+            format!("第{v}版 · 公示期满，有 {open_objections} 条异议待答复")
+        }
+        (MinutesStatus::Filed, Some(v)) => format!("第{v}版 · 已备案"),
+        (MinutesStatus::Draft, Some(v)) => format!("第{v}版"),
+    }
+}
+
+/// `GET /api/meetings/{id}/minutes.json`
+pub async fn json(
+    State(app): State<AppState>,
+    Path(id): Path<String>,
+    Query(q): Query<VersionQuery>,
+) -> Result<Json<MinutesDoc>, ApiError> {
+    Ok(Json(load(&app, &id, &q).await?))
+}
+
+/// `GET /api/meetings/{id}/minutes.md`
+pub async fn markdown(
+    State(app): State<AppState>,
+    Path(id): Path<String>,
+    Query(q): Query<VersionQuery>,
+) -> Result<Response, ApiError> {
+    let doc = load(&app, &id, &q).await?;
+    let mut md = format!("> {}\n\n", status_line(&doc, ""));
+    md.push_str(&minutes::to_markdown(&doc.minutes));
+    append_objections_md(&mut md, &doc.objections);
+    Ok(([(header::CONTENT_TYPE, "text/markdown; charset=utf-8")], md).into_response())
+}
+
+/// `GET /api/meetings/{id}/minutes.html` (printable, A4)
+pub async fn html(
+    State(app): State<AppState>,
+    Path(id): Path<String>,
+    Query(q): Query<VersionQuery>,
+) -> Result<Response, ApiError> {
+    let doc = load(&app, &id, &q).await?;
+    let mut page = minutes::to_html(&doc.minutes, &status_line(&doc, ""));
+    if !doc.objections.is_empty() {
+        let mut extra = String::from("<section><h2>异议及答复</h2><ol>");
+        for o in &doc.objections {
+            extra.push_str(&format!(
+                "<li>{}{}<br>答复：{}</li>",
+                o.name
+                    .as_deref()
+                    .map(|n| format!("{}：", minutes::escape(n)))
+                    .unwrap_or_default(),
+                minutes::escape(&o.text),
+                minutes::escape(o.answer.as_deref().unwrap_or("（待答复）"))
+            ));
+        }
+        extra.push_str("</ol></section>");
+        page = page.replace("</main>", &format!("{extra}</main>"));
+    }
+    Ok(([(header::CONTENT_TYPE, "text/html; charset=utf-8")], page).into_response())
+}
+
+fn append_objections_md(md: &mut String, objections: &[Objection]) {
+    if objections.is_empty() {
+        return;
+    }
+    md.push_str("## 异议及答复\n\n");
+    for o in objections {
+        let who = o.name.as_deref().map(|n| format!("{n}：")).unwrap_or_default();
+        let answer = o.answer.as_deref().unwrap_or("（待答复）");
+        md.push_str(&format!("{}. {who}{}\n   - 答复：{answer}\n", o.id, o.text));
+    }
+}
+
+/// Body of `POST /api/meetings/{id}/objections`.
+#[derive(Debug, Deserialize)]
+pub struct ObjectionRequest {
+    /// The topic objected to.
+    #[serde(default)]
+    pub topic: Option<TopicId>,
+    /// The objection.
+    pub text: String,
+    /// Who (optional).
+    #[serde(default)]
+    pub name: Option<String>,
+}
+
+/// `POST /api/meetings/{id}/objections`: anyone with the link, during the notice period.
+pub async fn object(
+    State(app): State<AppState>,
+    Path(id): Path<String>,
+    ApiJson(req): ApiJson<ObjectionRequest>,
+) -> Result<(StatusCode, Json<serde_json::Value>), ApiError> {
+    let handle = meeting(&app, &id).await?;
+    let cmd_id = CommandId(format!("objection-{}", crate::tokens::new_token()));
+    let cmd = Command::FileObjection {
+        topic: req.topic,
+        text: req.text,
+        name: req.name,
+        now: 0,
+    };
+    let ack = handle.command(Actor::Public, cmd_id, cmd).await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(serde_json::json!({"objection": ack.created, "seq": ack.seq})),
+    ))
+}

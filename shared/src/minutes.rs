@@ -1,0 +1,567 @@
+//! The minutes (会议纪要), generated from the meeting's record: a structure
+//! (served as JSON), and its Markdown and printable HTML renderings.
+//!
+//! Privacy: the public version names only the people who agreed to be named
+//! when they joined; everyone else appears as their category and a number
+//! (居民3), numbered in joining order within the category.
+
+use crate::ids::{MeetingId, ParticipantId};
+use crate::model::*;
+use crate::state::MeetingState;
+use crate::views::{attendance_by_category, backing_groups};
+use crate::votes::tally;
+use serde::{Deserialize, Serialize};
+use std::fmt::Write;
+
+/// The minutes of one meeting.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Minutes {
+    /// Meeting id.
+    pub meeting: MeetingId,
+    /// Title.
+    pub title: String,
+    /// Place.
+    pub place: String,
+    /// Start time as written by the organiser.
+    pub starts_at: Option<String>,
+    /// Recorders (记录员), by public name.
+    pub recorders: Vec<String>,
+    /// Responding officials (回应人), by public name.
+    pub officials: Vec<String>,
+    /// Attendance per category, and in all.
+    pub attendance: Vec<(String, usize)>,
+    /// Everyone present.
+    pub attendance_total: usize,
+    /// The moderator's summary.
+    pub summary: String,
+    /// One section per topic that was opened.
+    pub topics: Vec<TopicRecord>,
+    /// Commitments not tied to a topic.
+    pub other_commitments: Vec<CommitmentLine>,
+}
+
+/// What happened on one topic.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TopicRecord {
+    /// Title.
+    pub title: String,
+    /// Who spoke, in order.
+    pub speakers: Vec<SpeakerLine>,
+    /// Opinions, grouped by category.
+    pub opinions: Vec<OpinionGroup>,
+    /// Votes with their counts.
+    pub votes: Vec<VoteLine>,
+    /// The outcome.
+    pub outcome: Option<Outcome>,
+    /// Commitments.
+    pub commitments: Vec<CommitmentLine>,
+}
+
+/// One turn at the floor.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SpeakerLine {
+    /// Public name.
+    pub name: String,
+    /// Speech, response or follow-up.
+    pub kind: FloorKind,
+    /// Seconds spoken.
+    pub seconds: u64,
+}
+
+/// Opinions of one category.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OpinionGroup {
+    /// Category ("" for untagged).
+    pub category: String,
+    /// The opinions.
+    pub items: Vec<OpinionLine>,
+}
+
+/// One opinion in the minutes.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OpinionLine {
+    /// Opinion number.
+    pub id: u32,
+    /// Text.
+    pub text: String,
+    /// Public name of the author, or 匿名.
+    pub by: String,
+    /// Stance.
+    pub stance: Option<Stance>,
+    /// Seconds (附议).
+    pub seconds: usize,
+    /// Different groups among the seconders (the consensus signal).
+    pub backing_groups: usize,
+    /// Marked for the issue ledger.
+    pub to_ledger: bool,
+}
+
+/// A vote in the minutes. Secret votes have counts only, by construction.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct VoteLine {
+    /// Question.
+    pub question: String,
+    /// Secret ballot.
+    pub secret: bool,
+    /// Pass rule.
+    pub rule: PassRule,
+    /// Quorum.
+    pub quorum: Option<u32>,
+    /// Per choice: label, phones, hands, total.
+    pub choices: Vec<(String, u32, u32, u32)>,
+    /// Votes cast.
+    pub cast: u32,
+    /// Quorum met.
+    pub quorum_met: bool,
+    /// Passed.
+    pub passed: bool,
+    /// Still open when the minutes were made.
+    pub open: bool,
+}
+
+/// A commitment in the minutes.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CommitmentLine {
+    /// Number.
+    pub id: u32,
+    /// What will be done.
+    pub what: String,
+    /// Responsible person or department.
+    pub responsible: String,
+    /// Deadline.
+    pub deadline: String,
+    /// The official who took it.
+    pub official: Option<String>,
+    /// Opinions it answers.
+    pub opinions: Vec<u32>,
+}
+
+/// The names to print: real names for those who agreed (when `public`), else category + number.
+pub fn public_names(state: &MeetingState, public: bool) -> Vec<String> {
+    let mut counters: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
+    state
+        .participants
+        .iter()
+        .map(|p| {
+            let named = p.name.clone().filter(|_| p.publish_name || !public);
+            match named {
+                Some(name) => name,
+                None => {
+                    let n = counters.entry(p.category.as_str()).or_insert(0);
+                    *n += 1;
+                    format!("{}{}", p.category, n)
+                }
+            }
+        })
+        .collect()
+}
+
+/// Builds the minutes from the state. `public` applies the naming rule.
+pub fn build(state: &MeetingState, summary: &str, public: bool) -> Minutes {
+    let names = public_names(state, public);
+    let name = |p: ParticipantId| names.get(p.0 as usize - 1).cloned().unwrap_or_else(|| format!("#{p}"));
+    let present = state.participants.iter().filter(|p| !p.removed);
+    let commitment_line = |c: &Commitment| CommitmentLine {
+        id: c.id.0,
+        what: c.what.clone(),
+        responsible: c.responsible.clone(),
+        deadline: c.deadline.clone(),
+        official: c.official.map(name),
+        opinions: c.opinions.iter().map(|o| o.0).collect(),
+    };
+    let topics = state
+        .agenda
+        .iter()
+        .filter(|t| t.status != TopicStatus::Pending)
+        .map(|t| {
+            let mut groups: Vec<OpinionGroup> = Vec::new();
+            let opinions = state
+                .opinions
+                .iter()
+                .filter(|o| o.topic == Some(t.id) && o.hidden.is_none() && o.merged_into.is_none());
+            for o in opinions {
+                let category = o.category.clone().unwrap_or_default();
+                let line = OpinionLine {
+                    id: o.id.0,
+                    text: o.text.clone(),
+                    by: o.author.map(name).unwrap_or_else(|| "匿名".to_owned()),
+                    stance: o.stance,
+                    seconds: o.seconds.len(),
+                    backing_groups: backing_groups(state, o),
+                    to_ledger: o.to_ledger,
+                };
+                match groups.iter_mut().find(|g| g.category == category) {
+                    Some(g) => g.items.push(line),
+                    None => groups.push(OpinionGroup {
+                        category,
+                        items: vec![line],
+                    }),
+                }
+            }
+            let order = |c: &str| {
+                state
+                    .opinion_categories
+                    .iter()
+                    .position(|k| k == c)
+                    .unwrap_or(usize::MAX)
+            };
+            groups.sort_by_key(|g| order(&g.category));
+            TopicRecord {
+                title: t.title.clone(),
+                speakers: t
+                    .speeches
+                    .iter()
+                    .map(|s| SpeakerLine {
+                        name: name(s.participant),
+                        kind: s.kind,
+                        seconds: s.duration_ms / 1000,
+                    })
+                    .collect(),
+                opinions: groups,
+                votes: state
+                    .votes
+                    .iter()
+                    .filter(|v| v.topic == Some(t.id))
+                    .map(vote_line)
+                    .collect(),
+                outcome: t.outcome.clone(),
+                commitments: state
+                    .commitments
+                    .iter()
+                    .filter(|c| c.topic == Some(t.id))
+                    .map(commitment_line)
+                    .collect(),
+            }
+        })
+        .collect();
+    Minutes {
+        meeting: state.id.clone(),
+        title: state.title.clone(),
+        place: state.place.clone(),
+        starts_at: state.starts_at.clone(),
+        recorders: state
+            .participants
+            .iter()
+            .filter(|p| p.recorder)
+            .map(|p| name(p.id))
+            .collect(),
+        officials: state
+            .participants
+            .iter()
+            .filter(|p| p.official)
+            .map(|p| name(p.id))
+            .collect(),
+        attendance: attendance_by_category(state)
+            .into_iter()
+            .filter(|(_, n)| *n > 0)
+            .collect(),
+        attendance_total: present.count(),
+        summary: summary.to_owned(),
+        topics,
+        other_commitments: state
+            .commitments
+            .iter()
+            .filter(|c| c.topic.is_none())
+            .map(commitment_line)
+            .collect(),
+    }
+}
+
+fn vote_line(v: &Vote) -> VoteLine {
+    let t = tally(v);
+    let labels: Vec<String> = match &v.kind {
+        VoteKind::YesNo => vec!["赞成".into(), "反对".into(), "弃权".into()],
+        VoteKind::Choice(options) => options.clone(),
+    };
+    VoteLine {
+        question: v.question.clone(),
+        secret: v.secret,
+        rule: v.rule,
+        quorum: v.quorum,
+        choices: labels
+            .into_iter()
+            .enumerate()
+            .map(|(i, l)| (l, t.phones[i], t.hands[i], t.total[i]))
+            .collect(),
+        cast: t.cast,
+        quorum_met: t.quorum_met,
+        passed: t.passed,
+        open: v.open,
+    }
+}
+
+/// 支持 / 反对 / 建议 / 疑问
+pub fn stance_zh(s: Stance) -> &'static str {
+    match s {
+        Stance::Support => "支持",
+        Stance::Oppose => "反对",
+        Stance::Suggest => "建议",
+        Stance::Question => "疑问",
+    }
+}
+
+/// 形成共识 / 表决通过 / …
+pub fn outcome_zh(k: OutcomeKind) -> &'static str {
+    match k {
+        OutcomeKind::Consensus => "形成共识",
+        OutcomeKind::Passed => "表决通过",
+        OutcomeKind::Failed => "表决未通过",
+        OutcomeKind::Dissent => "保留分歧",
+        OutcomeKind::AnotherRound => "再次协商",
+        OutcomeKind::ToAssembly => "提交居民会议",
+    }
+}
+
+fn floor_zh(k: FloorKind) -> &'static str {
+    match k {
+        FloorKind::Speak => "发言",
+        FloorKind::Response => "回应",
+        FloorKind::FollowUp => "追问",
+    }
+}
+
+fn rule_zh(r: PassRule) -> String {
+    match r {
+        PassRule::Majority => "过半数".into(),
+        PassRule::TwoThirds => "三分之二".into(),
+        PassRule::Share(p) => format!("{p}%"),
+    }
+}
+
+/// Markdown rendering.
+pub fn to_markdown(m: &Minutes) -> String {
+    let mut out = String::new();
+    let _ = writeln!(out, "# {} 会议纪要\n", m.title);
+    let _ = writeln!(out, "- 时间：{}", m.starts_at.clone().unwrap_or_default());
+    let _ = writeln!(out, "- 地点：{}", m.place);
+    let _ = writeln!(out, "- 主持人：主持人");
+    let _ = writeln!(out, "- 记录员：{}", m.recorders.join("、"));
+    let _ = writeln!(out, "- 回应人：{}", m.officials.join("、"));
+    let att: Vec<String> = m.attendance.iter().map(|(c, n)| format!("{c}{n}人")).collect();
+    let _ = writeln!(out, "- 到会：共{}人（{}）\n", m.attendance_total, att.join("，"));
+    if !m.summary.is_empty() {
+        let _ = writeln!(out, "## 摘要\n\n{}\n", m.summary);
+    }
+    for (i, t) in m.topics.iter().enumerate() {
+        let _ = writeln!(out, "## 议题{}：{}\n", i + 1, t.title);
+        if !t.speakers.is_empty() {
+            let _ = writeln!(out, "### 发言\n");
+            for s in &t.speakers {
+                let _ = writeln!(out, "- {}（{}，{}秒）", s.name, floor_zh(s.kind), s.seconds);
+            }
+            out.push('\n');
+        }
+        if !t.opinions.is_empty() {
+            let _ = writeln!(out, "### 意见建议\n");
+            for g in &t.opinions {
+                let cat = if g.category.is_empty() {
+                    "未分类"
+                } else {
+                    &g.category
+                };
+                let _ = writeln!(out, "**{cat}**\n");
+                for o in &g.items {
+                    let stance = o.stance.map(|s| format!("[{}] ", stance_zh(s))).unwrap_or_default();
+                    let ledger = if o.to_ledger { "（列入台账）" } else { "" };
+                    let _ = writeln!(
+                        out,
+                        "- {stance}{}（{}；附议{}人，来自{}类群体）{ledger}",
+                        o.text, o.by, o.seconds, o.backing_groups
+                    );
+                }
+                out.push('\n');
+            }
+        }
+        for v in &t.votes {
+            let kind = if v.secret { "无记名" } else { "记名" };
+            let _ = writeln!(out, "### 表决（{kind}，{}）：{}\n", rule_zh(v.rule), v.question);
+            for (label, phones, hands, total) in &v.choices {
+                let _ = writeln!(out, "- {label}：{total}（手机{phones}，举手{hands}）");
+            }
+            let result = if v.open {
+                "表决未结束"
+            } else if !v.quorum_met {
+                "未达法定人数"
+            } else if v.passed {
+                "通过"
+            } else {
+                "未通过"
+            };
+            let _ = writeln!(out, "- 共{}票，结果：{result}\n", v.cast);
+        }
+        if let Some(o) = &t.outcome {
+            let _ = writeln!(out, "### 协商结果：{}\n\n{}\n", outcome_zh(o.kind), o.text);
+            if let Some(d) = &o.dissent {
+                let _ = writeln!(out, "保留的不同意见：{d}\n");
+            }
+        }
+        write_commitments_md(&mut out, &t.commitments);
+    }
+    write_commitments_md(&mut out, &m.other_commitments);
+    out
+}
+
+fn write_commitments_md(out: &mut String, items: &[CommitmentLine]) {
+    if items.is_empty() {
+        return;
+    }
+    let _ = writeln!(
+        out,
+        "### 承诺事项\n\n| 编号 | 事项 | 责任人 | 时限 |\n|---|---|---|---|"
+    );
+    for c in items {
+        let _ = writeln!(
+            out,
+            "| {} | {} | {} | {} |",
+            c.id,
+            c.what.replace('|', "／"),
+            c.responsible.replace('|', "／"),
+            c.deadline
+        );
+    }
+    out.push('\n');
+}
+
+/// Escapes text for HTML.
+pub fn escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// Printable HTML (A4), every piece of user text escaped.
+pub fn to_html(m: &Minutes, status: &str) -> String {
+    // Markdown is the single source of the wording; HTML lays the same content out for print.
+    let e = escape;
+    let mut out = String::new();
+    let _ = write!(
+        out,
+        "<!doctype html><html lang=\"zh-CN\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><title>{} 会议纪要</title><style>{}</style></head><body><main>",
+        e(&m.title),
+        MINUTES_CSS
+    );
+    let _ = write!(
+        out,
+        "<h1>{} 会议纪要</h1><p class=\"status\">{}</p>",
+        e(&m.title),
+        e(status)
+    );
+    let att: Vec<String> = m.attendance.iter().map(|(c, n)| format!("{}{}人", e(c), n)).collect();
+    let _ = write!(
+        out,
+        "<table class=\"head\"><tr><th>时间</th><td>{}</td><th>地点</th><td>{}</td></tr><tr><th>主持人</th><td>主持人</td><th>记录员</th><td>{}</td></tr><tr><th>回应人</th><td colspan=\"3\">{}</td></tr><tr><th>到会</th><td colspan=\"3\">共{}人（{}）</td></tr></table>",
+        e(&m.starts_at.clone().unwrap_or_default()),
+        e(&m.place),
+        e(&m.recorders.join("、")),
+        e(&m.officials.join("、")),
+        m.attendance_total,
+        att.join("，")
+    );
+    if !m.summary.is_empty() {
+        let _ = write!(out, "<h2>摘要</h2><p class=\"summary\">{}</p>", e(&m.summary));
+    }
+    for (i, t) in m.topics.iter().enumerate() {
+        let _ = write!(out, "<section><h2>议题{}：{}</h2>", i + 1, e(&t.title));
+        if !t.speakers.is_empty() {
+            out.push_str("<h3>发言</h3><ol>");
+            for s in &t.speakers {
+                let _ = write!(out, "<li>{}（{}，{}秒）</li>", e(&s.name), floor_zh(s.kind), s.seconds);
+            }
+            out.push_str("</ol>");
+        }
+        if !t.opinions.is_empty() {
+            out.push_str("<h3>意见建议</h3>");
+            for g in &t.opinions {
+                let cat = if g.category.is_empty() {
+                    "未分类"
+                } else {
+                    &g.category
+                };
+                let _ = write!(out, "<h4>{}</h4><ul>", e(cat));
+                for o in &g.items {
+                    let stance = o
+                        .stance
+                        .map(|s| format!("<b>[{}]</b> ", stance_zh(s)))
+                        .unwrap_or_default();
+                    let ledger = if o.to_ledger {
+                        "<span class=\"ledger\">列入台账</span>"
+                    } else {
+                        ""
+                    };
+                    let _ = write!(
+                        out,
+                        "<li>{stance}{}<span class=\"by\">（{}；附议{}人，来自{}类群体）</span>{ledger}</li>",
+                        e(&o.text),
+                        e(&o.by),
+                        o.seconds,
+                        o.backing_groups
+                    );
+                }
+                out.push_str("</ul>");
+            }
+        }
+        for v in &t.votes {
+            let kind = if v.secret { "无记名" } else { "记名" };
+            let _ = write!(out, "<h3>表决（{kind}，{}）：{}</h3><table class=\"vote\"><tr><th>选项</th><th>手机</th><th>举手</th><th>合计</th></tr>", rule_zh(v.rule), e(&v.question));
+            for (label, phones, hands, total) in &v.choices {
+                let _ = write!(
+                    out,
+                    "<tr><td>{}</td><td>{phones}</td><td>{hands}</td><td>{total}</td></tr>",
+                    e(label)
+                );
+            }
+            let result = if v.open {
+                "表决未结束"
+            } else if !v.quorum_met {
+                "未达法定人数"
+            } else if v.passed {
+                "通过"
+            } else {
+                "未通过"
+            };
+            let _ = write!(out, "</table><p>共{}票，结果：<b>{result}</b></p>", v.cast);
+        }
+        if let Some(o) = &t.outcome {
+            let _ = write!(out, "<h3>协商结果：{}</h3><p>{}</p>", outcome_zh(o.kind), e(&o.text));
+            if let Some(d) = &o.dissent {
+                let _ = write!(out, "<p class=\"dissent\">保留的不同意见：{}</p>", e(d));
+            }
+        }
+        write_commitments_html(&mut out, &t.commitments);
+        out.push_str("</section>");
+    }
+    write_commitments_html(&mut out, &m.other_commitments);
+    out.push_str("</main></body></html>");
+    out
+}
+
+fn write_commitments_html(out: &mut String, items: &[CommitmentLine]) {
+    if items.is_empty() {
+        return;
+    }
+    out.push_str(
+        "<h3>承诺事项</h3><table class=\"commitments\"><tr><th>编号</th><th>事项</th><th>责任人</th><th>时限</th></tr>",
+    );
+    for c in items {
+        let _ = write!(
+            out,
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            c.id,
+            escape(&c.what),
+            escape(&c.responsible),
+            escape(&c.deadline)
+        );
+    }
+    out.push_str("</table>");
+}
+
+const MINUTES_CSS: &str = "body{font-family:\"Noto Serif CJK SC\",\"Songti SC\",\"SimSun\",serif;color:#000;background:#fff;margin:0;font-size:12pt;line-height:1.7}main{max-width:180mm;margin:0 auto;padding:12mm 0}h1{text-align:center;font-size:20pt;margin:0 0 4mm}h2{font-size:15pt;border-bottom:1px solid #000;margin-top:8mm}h3{font-size:13pt;margin:4mm 0 2mm}h4{font-size:12pt;margin:2mm 0}.status{text-align:center;color:#444}table{border-collapse:collapse;width:100%;margin:2mm 0}th,td{border:1px solid #000;padding:1.5mm 2mm;text-align:left;vertical-align:top}th{background:#eee;white-space:nowrap}.by{color:#333}.ledger{border:1px solid #000;padding:0 1mm;margin-left:2mm;font-size:10pt}.dissent{border-left:3px solid #000;padding-left:3mm}section{break-inside:auto}h2,h3{break-after:avoid}tr,li{break-inside:avoid}@page{size:A4;margin:15mm}";
