@@ -7,13 +7,15 @@
 //! - [`http`]: router, handlers, errors, embedded assets.
 //! - [`ws`]: one WebSocket connection (handshake, loop, cleanup).
 //! - [`hub`]: the registry of live meetings and the meeting task that owns each.
-//! - [`store`]: the sled event log with group commit.
+//! - [`store`]: the sled event log with group commit, and the ledger tree.
+//! - [`ledger`]: the issue ledger (问题台账) service.
 //! - [`tokens`]: random ids, codes and capability tokens (stored hashed).
 //! - [`links`]: the absolute links handed out; [`qr`]: QR codes.
 
 pub mod cli;
 pub mod http;
 pub mod hub;
+pub mod ledger;
 pub mod links;
 pub mod qr;
 pub mod server;

@@ -236,6 +236,32 @@ impl Store {
         Ok(out)
     }
 
+    /// All ledger entries, by number.
+    pub fn ledger_all(&self) -> Result<Vec<babahui_shared::ledger::LedgerEntry>, StoreError> {
+        let tree = self.db.open_tree("ledger")?;
+        let mut out = Vec::new();
+        for item in tree.iter() {
+            let (key, value) = item?;
+            out.push(serde_json::from_slice(&value).map_err(|source| StoreError::Damaged {
+                key: describe_key(&key),
+                source,
+            })?);
+        }
+        Ok(out)
+    }
+
+    /// Writes a ledger entry and flushes before returning. Ledger writes are rare
+    /// (a few a day), so they do not need the log's group commit.
+    pub fn ledger_put(&self, entry: &babahui_shared::ledger::LedgerEntry) -> Result<(), StoreError> {
+        let tree = self.db.open_tree("ledger")?;
+        tree.insert(
+            entry.id.to_be_bytes(),
+            serde_json::to_vec(entry).expect("entry serialises"),
+        )?;
+        self.db.flush()?;
+        Ok(())
+    }
+
     /// Flushes everything (used at shutdown).
     pub fn flush(&self) -> Result<(), StoreError> {
         self.db.flush()?;

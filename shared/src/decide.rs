@@ -739,7 +739,7 @@ fn open_vote(state: &MeetingState, id: VoteId) -> Result<&Vote, CommandError> {
 }
 
 /// A calendar date `YYYY-MM-DD` (checked for shape and plausible ranges).
-fn date(s: &str) -> Result<String, CommandError> {
+pub fn date(s: &str) -> Result<String, CommandError> {
     let t = s.trim();
     let parts: Vec<&str> = t.split('-').collect();
     let ok = match parts.as_slice() {

@@ -14,6 +14,7 @@
 //! - [`state`]: the meeting state and the infallible fold `apply(state, event)`.
 //! - [`views`]: derived read-only views (attendance, speaking time, queue position, timers).
 //! - [`votes`]: tallies and pass rules.
+//! - [`ledger`]: the issue ledger (问题台账) entries and their statuses.
 //! - [`minutes`]: the minutes (会议纪要): structure, Markdown, printable HTML.
 //! - [`protocol`]: the WebSocket messages in each direction.
 //! - [`error`]: stable error codes shared by the WebSocket and HTTP APIs.
@@ -24,6 +25,7 @@ pub mod decide;
 pub mod error;
 pub mod event;
 pub mod ids;
+pub mod ledger;
 pub mod limits;
 pub mod minutes;
 pub mod model;

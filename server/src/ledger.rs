@@ -1,0 +1,314 @@
+//! The issue ledger (问题台账) service: entries typed in by hand, created from
+//! published minutes (every commitment, every opinion marked 列入台账), and
+//! updated as matters are handled. One lock serialises read-modify-write;
+//! every write is flushed before it is answered.
+
+use crate::store::{Store, StoreError};
+use babahui_shared::decide::date;
+use babahui_shared::ledger::*;
+use babahui_shared::limits::*;
+use babahui_shared::{CommandError, ErrorCode, MeetingState};
+use serde::Deserialize;
+use std::sync::Arc;
+use tokio::sync::Mutex;
+
+/// A new entry typed in by hand (收集问题).
+#[derive(Debug, Clone, Deserialize)]
+pub struct NewEntry {
+    /// Title.
+    pub title: String,
+    /// Description.
+    #[serde(default)]
+    pub description: String,
+    /// Category.
+    #[serde(default)]
+    pub category: String,
+    /// Responsible person or department.
+    #[serde(default)]
+    pub responsible: String,
+    /// Deadline `YYYY-MM-DD`.
+    #[serde(default)]
+    pub deadline: Option<String>,
+    /// Who collected it.
+    #[serde(default)]
+    pub collected_by: Option<String>,
+}
+
+/// A progress update, status change or reassignment.
+#[derive(Debug, Clone, Deserialize)]
+pub struct EntryUpdate {
+    /// New status.
+    #[serde(default)]
+    pub status: Option<LedgerStatus>,
+    /// What happened.
+    pub note: String,
+    /// Who writes.
+    #[serde(default)]
+    pub by: Option<String>,
+    /// New responsible person or department.
+    #[serde(default)]
+    pub responsible: Option<String>,
+    /// New deadline.
+    #[serde(default)]
+    pub deadline: Option<String>,
+}
+
+/// Handle to the ledger; cheap to clone.
+#[derive(Clone, Debug)]
+pub struct Ledger {
+    store: Store,
+    lock: Arc<Mutex<()>>,
+}
+
+fn storage(e: StoreError) -> CommandError {
+    tracing::error!(error = %e, "ledger storage failed");
+    CommandError::new(
+        ErrorCode::Storage,
+        "the ledger could not be stored; nothing was changed",
+    )
+}
+
+fn text(s: &str, max: usize, what: &str, required: bool) -> Result<String, CommandError> {
+    let t = s.trim();
+    if required && t.is_empty() {
+        return Err(CommandError::invalid(format!("{what} is empty")));
+    }
+    if t.chars().count() > max {
+        return Err(CommandError::invalid(format!("{what} is longer than {max} characters")));
+    }
+    Ok(t.to_owned())
+}
+
+fn deadline(d: Option<&str>) -> Result<Option<String>, CommandError> {
+    match d.map(str::trim) {
+        None | Some("") => Ok(None),
+        Some(d) => date(d).map(Some),
+    }
+}
+
+/// Today's date in China (UTC+8), `YYYY-MM-DD`: deadlines are local dates.
+pub fn today() -> String {
+    let china = chrono::FixedOffset::east_opt(8 * 3600).expect("valid offset");
+    chrono::Utc::now().with_timezone(&china).format("%Y-%m-%d").to_string()
+}
+
+/// A server time (ms) as a date in China.
+pub fn date_of(ms: u64) -> String {
+    let china = chrono::FixedOffset::east_opt(8 * 3600).expect("valid offset");
+    chrono::DateTime::from_timestamp_millis(ms as i64)
+        .map(|t| t.with_timezone(&china).format("%Y-%m-%d").to_string())
+        .unwrap_or_default()
+}
+
+impl Ledger {
+    /// The ledger in `store`.
+    pub fn new(store: Store) -> Ledger {
+        Ledger {
+            store,
+            lock: Arc::new(Mutex::new(())),
+        }
+    }
+
+    async fn blocking<T: Send + 'static>(
+        &self,
+        f: impl FnOnce(&Store) -> Result<T, StoreError> + Send + 'static,
+    ) -> Result<T, CommandError> {
+        let store = self.store.clone();
+        tokio::task::spawn_blocking(move || f(&store))
+            .await
+            .map_err(|e| CommandError::new(ErrorCode::Internal, e.to_string()))?
+            .map_err(storage)
+    }
+
+    /// Every entry.
+    pub async fn all(&self) -> Result<Vec<LedgerEntry>, CommandError> {
+        self.blocking(|s| s.ledger_all()).await
+    }
+
+    /// One entry.
+    pub async fn get(&self, id: u32) -> Result<LedgerEntry, CommandError> {
+        self.all()
+            .await?
+            .into_iter()
+            .find(|e| e.id == id)
+            .ok_or_else(|| CommandError::not_found(format!("no ledger entry {id}")))
+    }
+
+    async fn put(&self, entry: LedgerEntry) -> Result<LedgerEntry, CommandError> {
+        let e = entry.clone();
+        self.blocking(move |s| s.ledger_put(&e)).await?;
+        Ok(entry)
+    }
+
+    /// Adds an entry typed in by hand.
+    pub async fn create(&self, new: NewEntry, now: u64) -> Result<LedgerEntry, CommandError> {
+        let _guard = self.lock.lock().await;
+        let next = self.all().await?.iter().map(|e| e.id).max().unwrap_or(0) + 1;
+        let entry = LedgerEntry {
+            id: next,
+            title: text(&new.title, TITLE_MAX_CHARS, "title", true)?,
+            description: text(&new.description, SUMMARY_MAX_CHARS, "description", false)?,
+            category: text(&new.category, CATEGORY_MAX_CHARS, "category", false)?,
+            source: LedgerSource::Collected {
+                by: Some(text(
+                    new.collected_by.as_deref().unwrap_or(""),
+                    NAME_MAX_CHARS,
+                    "collected_by",
+                    false,
+                )?)
+                .filter(|s| !s.is_empty()),
+            },
+            responsible: text(&new.responsible, TITLE_MAX_CHARS, "responsible", false)?,
+            deadline: deadline(new.deadline.as_deref())?,
+            status: LedgerStatus::Pending,
+            created_at: now,
+            history: vec![LedgerUpdate {
+                at: now,
+                status: Some(LedgerStatus::Pending),
+                note: "登记".into(),
+                by: None,
+            }],
+            ratings: Ratings::default(),
+        };
+        self.put(entry).await
+    }
+
+    /// Records progress (and optionally a new status, responsible or deadline).
+    pub async fn update(&self, id: u32, upd: EntryUpdate, now: u64) -> Result<LedgerEntry, CommandError> {
+        let _guard = self.lock.lock().await;
+        let mut entry = self.get(id).await?;
+        let note = text(&upd.note, OPINION_MAX_CHARS, "note", true)?;
+        if let Some(r) = &upd.responsible {
+            entry.responsible = text(r, TITLE_MAX_CHARS, "responsible", false)?;
+        }
+        if upd.deadline.is_some() {
+            entry.deadline = deadline(upd.deadline.as_deref())?;
+        }
+        if let Some(st) = upd.status {
+            entry.status = st;
+        }
+        let by = upd
+            .by
+            .as_deref()
+            .map(|b| text(b, NAME_MAX_CHARS, "by", false))
+            .transpose()?
+            .filter(|b| !b.is_empty());
+        entry.history.push(LedgerUpdate {
+            at: now,
+            status: upd.status,
+            note,
+            by,
+        });
+        self.put(entry).await
+    }
+
+    /// Creates the entries a meeting's latest published minutes call for: one per
+    /// commitment (已议, with its owner and deadline) and one per opinion marked
+    /// 列入台账 (待议). Entries already created from the same source are kept as they are.
+    pub async fn import_minutes(&self, state: &MeetingState, now: u64) -> Result<Vec<LedgerEntry>, CommandError> {
+        let Some(publication) = state.publications.last() else {
+            return Err(CommandError::conflict("the minutes have not been published"));
+        };
+        let _guard = self.lock.lock().await;
+        let existing = self.all().await?;
+        let mut next = existing.iter().map(|e| e.id).max().unwrap_or(0) + 1;
+        let seen = |s: &LedgerSource| existing.iter().any(|e| &e.source == s);
+        let origin = format!("来自《{}》会议纪要第{}版", state.title, publication.version);
+        let mut created = Vec::new();
+        let mut add =
+            |title: &str, description: String, category: String, source, responsible: String, deadline, status| {
+                let entry = LedgerEntry {
+                    id: next,
+                    title: title.chars().take(TITLE_MAX_CHARS).collect(),
+                    description,
+                    category,
+                    source,
+                    responsible,
+                    deadline,
+                    status,
+                    created_at: now,
+                    history: vec![LedgerUpdate {
+                        at: now,
+                        status: Some(status),
+                        note: origin.clone(),
+                        by: None,
+                    }],
+                    ratings: Ratings::default(),
+                };
+                next += 1;
+                created.push(entry);
+            };
+        let category_of = |ids: &[u32]| {
+            ids.iter()
+                .filter_map(|id| state.opinion(babahui_shared::OpinionId(*id)))
+                .find_map(|o| o.category.clone())
+                .unwrap_or_default()
+        };
+        for topic in &publication.minutes.topics {
+            for c in &topic.commitments {
+                let source = LedgerSource::Commitment {
+                    meeting: state.id.clone(),
+                    commitment: c.id,
+                    opinions: c.opinions.clone(),
+                };
+                if !seen(&source) {
+                    let description = format!("议题：{}。承诺：{}", topic.title, c.what);
+                    add(
+                        &c.what,
+                        description,
+                        category_of(&c.opinions),
+                        source,
+                        c.responsible.clone(),
+                        Some(c.deadline.clone()),
+                        LedgerStatus::Discussed,
+                    );
+                }
+            }
+            for o in topic
+                .opinions
+                .iter()
+                .flat_map(|g| g.items.iter())
+                .filter(|o| o.to_ledger)
+            {
+                let source = LedgerSource::Opinion {
+                    meeting: state.id.clone(),
+                    opinion: o.id,
+                };
+                if !seen(&source) {
+                    let description = format!("议题：{}。提出：{}；附议{}人", topic.title, o.by, o.seconds);
+                    add(
+                        &o.text,
+                        description,
+                        category_of(&[o.id]),
+                        source,
+                        String::new(),
+                        None,
+                        LedgerStatus::Pending,
+                    );
+                }
+            }
+        }
+        for c in &publication.minutes.other_commitments {
+            let source = LedgerSource::Commitment {
+                meeting: state.id.clone(),
+                commitment: c.id,
+                opinions: c.opinions.clone(),
+            };
+            if !seen(&source) {
+                add(
+                    &c.what,
+                    c.what.clone(),
+                    category_of(&c.opinions),
+                    source,
+                    c.responsible.clone(),
+                    Some(c.deadline.clone()),
+                    LedgerStatus::Discussed,
+                );
+            }
+        }
+        for e in &created {
+            self.put(e.clone()).await?;
+        }
+        Ok(created)
+    }
+}

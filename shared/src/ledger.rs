@@ -1,0 +1,180 @@
+//! The issue ledger (问题台账): one persistent record per matter, across
+//! meetings, with its whole history (一事一档).
+
+use crate::ids::MeetingId;
+use serde::{Deserialize, Serialize};
+
+/// 待议 → 已议 → 办理中 → 已办结 → 已反馈 → 已评议.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LedgerStatus {
+    /// 待议 — collected, not yet deliberated.
+    Pending,
+    /// 已议 — deliberated at a meeting.
+    Discussed,
+    /// 办理中 — being handled.
+    InProgress,
+    /// 已办结 — done.
+    Done,
+    /// 已反馈 — reported back to residents.
+    Reported,
+    /// 已评议 — rated by residents.
+    Rated,
+}
+
+impl LedgerStatus {
+    /// All, in order.
+    pub const ALL: [LedgerStatus; 6] = [
+        LedgerStatus::Pending,
+        LedgerStatus::Discussed,
+        LedgerStatus::InProgress,
+        LedgerStatus::Done,
+        LedgerStatus::Reported,
+        LedgerStatus::Rated,
+    ];
+
+    /// The Chinese label.
+    pub fn zh(self) -> &'static str {
+        match self {
+            LedgerStatus::Pending => "待议",
+            LedgerStatus::Discussed => "已议",
+            LedgerStatus::InProgress => "办理中",
+            LedgerStatus::Done => "已办结",
+            LedgerStatus::Reported => "已反馈",
+            LedgerStatus::Rated => "已评议",
+        }
+    }
+
+    /// Parses the wire name (`in_progress`) or the Chinese label (办理中).
+    pub fn parse(s: &str) -> Option<LedgerStatus> {
+        Self::ALL.into_iter().find(|st| {
+            st.zh() == s || serde_json::to_value(st).ok().and_then(|v| v.as_str().map(|x| x == s)) == Some(true)
+        })
+    }
+}
+
+/// Where an entry came from.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum LedgerSource {
+    /// Typed in by hand (收集问题), optionally saying who collected it.
+    Collected {
+        /// Who collected it (door-to-door, WeChat group…).
+        #[serde(default)]
+        by: Option<String>,
+    },
+    /// A commitment (承诺) in a meeting's published minutes.
+    Commitment {
+        /// The meeting.
+        meeting: MeetingId,
+        /// Commitment number.
+        commitment: u32,
+        /// Opinions it answers.
+        #[serde(default)]
+        opinions: Vec<u32>,
+    },
+    /// An opinion a recorder marked 列入台账.
+    Opinion {
+        /// The meeting.
+        meeting: MeetingId,
+        /// Opinion number.
+        opinion: u32,
+    },
+}
+
+/// One dated step in an entry's history.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LedgerUpdate {
+    /// Server time, ms.
+    pub at: u64,
+    /// New status, if it changed.
+    #[serde(default)]
+    pub status: Option<LedgerStatus>,
+    /// What happened (progress, feedback…).
+    pub note: String,
+    /// Who wrote it.
+    #[serde(default)]
+    pub by: Option<String>,
+}
+
+/// Residents' ratings (满意 / 基本满意 / 不满意).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Ratings {
+    /// 满意
+    pub satisfied: u32,
+    /// 基本满意
+    pub fair: u32,
+    /// 不满意
+    pub unsatisfied: u32,
+}
+
+/// A matter in the ledger.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LedgerEntry {
+    /// Number, from 1.
+    pub id: u32,
+    /// Title.
+    pub title: String,
+    /// Description.
+    pub description: String,
+    /// Category (基础设施, …).
+    pub category: String,
+    /// Where it came from.
+    pub source: LedgerSource,
+    /// Responsible person or department (责任人).
+    pub responsible: String,
+    /// Deadline (时限), `YYYY-MM-DD`, if any.
+    pub deadline: Option<String>,
+    /// Where it stands.
+    pub status: LedgerStatus,
+    /// Server time created, ms.
+    pub created_at: u64,
+    /// Every step, oldest first (一事一档).
+    pub history: Vec<LedgerUpdate>,
+    /// Residents' ratings.
+    pub ratings: Ratings,
+}
+
+impl LedgerEntry {
+    /// Whether the deadline has passed on `today` (`YYYY-MM-DD`) and the matter is not done.
+    pub fn overdue(&self, today: &str) -> bool {
+        let open = matches!(
+            self.status,
+            LedgerStatus::Pending | LedgerStatus::Discussed | LedgerStatus::InProgress
+        );
+        open && self.deadline.as_deref().is_some_and(|d| d < today)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn statuses_parse_from_wire_names_and_chinese() {
+        assert_eq!(LedgerStatus::parse("in_progress"), Some(LedgerStatus::InProgress));
+        assert_eq!(LedgerStatus::parse("已办结"), Some(LedgerStatus::Done));
+        assert_eq!(LedgerStatus::parse("nope"), None);
+    }
+
+    #[test]
+    fn overdue_only_while_open() {
+        let mut e = LedgerEntry {
+            id: 1,
+            title: "t".into(),
+            description: String::new(),
+            category: String::new(),
+            source: LedgerSource::Collected { by: None },
+            responsible: String::new(),
+            deadline: Some("2026-01-31".into()),
+            status: LedgerStatus::InProgress,
+            created_at: 0,
+            history: Vec::new(),
+            ratings: Ratings::default(),
+        };
+        assert!(e.overdue("2026-02-01"));
+        assert!(!e.overdue("2026-01-31"));
+        e.status = LedgerStatus::Done;
+        assert!(!e.overdue("2026-02-01"));
+    }
+}
