@@ -25,6 +25,7 @@ pub async fn run(
         config: Arc::new(config),
         shutdown: token.clone(),
         connections: TaskTracker::new(),
+        ledger: crate::ledger::Ledger::new(store.clone()),
     };
     let app = router(state.clone());
     let signal = token.clone();

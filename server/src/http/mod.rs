@@ -2,6 +2,7 @@
 
 pub mod assets;
 pub mod error;
+pub mod ledger;
 pub mod meetings;
 pub mod minutes;
 
@@ -74,6 +75,8 @@ pub struct AppState {
     pub shutdown: CancellationToken,
     /// WebSocket connection tasks, awaited at shutdown (axum does not wait for upgraded sockets).
     pub connections: TaskTracker,
+    /// The issue ledger.
+    pub ledger: crate::ledger::Ledger,
 }
 
 /// The whole application.
@@ -88,6 +91,12 @@ pub fn router(state: AppState) -> Router {
         .route("/api/meetings/{id}/minutes.md", get(minutes::markdown))
         .route("/api/meetings/{id}/minutes.html", get(minutes::html))
         .route("/api/meetings/{id}/objections", post(minutes::object))
+        .route("/api/meetings/{id}/ledger", post(ledger::import))
+        .route("/api/ledger", get(ledger::list).post(ledger::create))
+        .route("/api/ledger.xlsx", get(ledger::xlsx))
+        .route("/api/ledger.csv", get(ledger::csv))
+        .route("/api/ledger/{entry}", get(ledger::get_one))
+        .route("/api/ledger/{entry}/updates", post(ledger::update))
         .route("/api/qr.svg", get(meetings::any_qr_svg))
         .route("/api/meetings/{id}/join", post(meetings::join))
         .route("/api/meetings/{id}/ws", get(crate::ws::upgrade))

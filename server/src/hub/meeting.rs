@@ -107,6 +107,10 @@ enum Request {
     PublicState {
         reply: oneshot::Sender<Utf8Bytes>,
     },
+    Authenticate {
+        token_hash: String,
+        reply: oneshot::Sender<Option<Actor>>,
+    },
     Invite {
         reply: oneshot::Sender<String>,
     },
@@ -198,6 +202,12 @@ impl MeetingHandle {
     /// The public state as JSON.
     pub async fn public_state(&self) -> Result<Utf8Bytes, CommandError> {
         self.ask(|reply| Request::PublicState { reply }).await
+    }
+
+    /// Who a token makes its holder in this meeting, if anyone (no subscription).
+    pub async fn authenticate(&self, token: &str) -> Result<Option<Actor>, CommandError> {
+        let token_hash = tokens::hash_token(token);
+        self.ask(|reply| Request::Authenticate { token_hash, reply }).await
     }
 
     /// The current join invite code.
@@ -479,6 +489,9 @@ impl MeetingTask {
             }
             Request::Invite { reply } => {
                 let _ = reply.send(self.invite.clone());
+            }
+            Request::Authenticate { token_hash, reply } => {
+                let _ = reply.send(self.tokens.get(&token_hash).copied());
             }
         }
     }

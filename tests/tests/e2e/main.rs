@@ -8,5 +8,6 @@ mod browser;
 mod decisions;
 mod durability;
 mod helpers;
+mod ledger;
 mod meeting;
 mod resume;

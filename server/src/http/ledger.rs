@@ -1,0 +1,295 @@
+//! `/api/ledger…`: the issue ledger (问题台账) over HTTP, with Excel and CSV
+//! exports for community workers.
+//!
+//! Writing follows the rule for creating meetings (open on a trusted LAN; the
+//! organiser key when one is configured), and a meeting's moderator may write
+//! the entries that come from that meeting.
+
+use super::meetings::meeting;
+use super::{ApiError, ApiJson, AppState};
+use crate::hub::meeting::now_ms;
+use crate::ledger::{date_of, today, EntryUpdate, NewEntry};
+use crate::tokens;
+use axum::extract::{Path, Query, State};
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use babahui_shared::ledger::{LedgerEntry, LedgerSource, LedgerStatus};
+use babahui_shared::{Actor, ErrorCode, MeetingId, MeetingState};
+use serde::{Deserialize, Serialize};
+
+/// An entry as listed, with whether it is overdue today.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct EntryView {
+    /// The entry.
+    #[serde(flatten)]
+    pub entry: LedgerEntry,
+    /// Past its deadline and not done (逾期).
+    pub overdue: bool,
+}
+
+fn view(entry: LedgerEntry, today: &str) -> EntryView {
+    let overdue = entry.overdue(today);
+    EntryView { entry, overdue }
+}
+
+fn bearer(headers: &HeaderMap) -> Option<&str> {
+    headers
+        .get(header::AUTHORIZATION)?
+        .to_str()
+        .ok()?
+        .strip_prefix("Bearer ")
+        .map(str::trim)
+}
+
+/// Whether this request may write: no key configured, the organiser key, or
+/// the moderator's token of `meeting` (the meeting an entry comes from).
+async fn may_write(app: &AppState, headers: &HeaderMap, meeting_id: Option<&MeetingId>) -> Result<(), ApiError> {
+    let Some(key) = &app.config.organiser_key else {
+        return Ok(());
+    };
+    let given = bearer(headers);
+    if given.is_some_and(|g| tokens::same_secret(g, key)) {
+        return Ok(());
+    }
+    if let (Some(token), Some(id)) = (given, meeting_id) {
+        let handle = app.hub.get(id).await?;
+        if handle.authenticate(token).await? == Some(Actor::Moderator) {
+            return Ok(());
+        }
+    }
+    Err(ApiError::new(
+        ErrorCode::Forbidden,
+        "the organiser key (or this meeting's moderator link) is needed",
+    ))
+}
+
+fn source_meeting(entry: &LedgerEntry) -> Option<&MeetingId> {
+    match &entry.source {
+        LedgerSource::Commitment { meeting, .. } | LedgerSource::Opinion { meeting, .. } => Some(meeting),
+        LedgerSource::Collected { .. } => None,
+    }
+}
+
+/// Filters of `GET /api/ledger`.
+#[derive(Debug, Default, Deserialize)]
+pub struct Filter {
+    /// `pending`, `in_progress`, … or 待议, 办理中, …
+    #[serde(default)]
+    pub status: Option<String>,
+    /// A category.
+    #[serde(default)]
+    pub category: Option<String>,
+    /// Only overdue entries.
+    #[serde(default)]
+    pub overdue: Option<bool>,
+}
+
+async fn filtered(app: &AppState, f: &Filter) -> Result<Vec<EntryView>, ApiError> {
+    let status = match f.status.as_deref().filter(|s| !s.is_empty()) {
+        None => None,
+        Some(s) => Some(
+            LedgerStatus::parse(s).ok_or_else(|| ApiError::new(ErrorCode::Invalid, format!("unknown status {s:?}")))?,
+        ),
+    };
+    let today = today();
+    Ok(app
+        .ledger
+        .all()
+        .await?
+        .into_iter()
+        .filter(|e| status.is_none_or(|s| e.status == s))
+        .filter(|e| f.category.as_deref().is_none_or(|c| c.is_empty() || e.category == c))
+        .map(|e| view(e, &today))
+        .filter(|v| f.overdue.is_none_or(|o| v.overdue == o))
+        .collect())
+}
+
+/// `GET /api/ledger`
+pub async fn list(State(app): State<AppState>, Query(f): Query<Filter>) -> Result<Json<Vec<EntryView>>, ApiError> {
+    Ok(Json(filtered(&app, &f).await?))
+}
+
+/// `GET /api/ledger/{entry}`
+pub async fn get_one(State(app): State<AppState>, Path(entry): Path<u32>) -> Result<Json<EntryView>, ApiError> {
+    Ok(Json(view(app.ledger.get(entry).await?, &today())))
+}
+
+/// `POST /api/ledger`: an entry typed in by hand (收集问题).
+pub async fn create(
+    State(app): State<AppState>,
+    headers: HeaderMap,
+    ApiJson(new): ApiJson<NewEntry>,
+) -> Result<(StatusCode, Json<EntryView>), ApiError> {
+    may_write(&app, &headers, None).await?;
+    let entry = app.ledger.create(new, now_ms()).await?;
+    Ok((StatusCode::CREATED, Json(view(entry, &today()))))
+}
+
+/// `POST /api/ledger/{entry}/updates`: progress, a status change, a new owner or deadline.
+pub async fn update(
+    State(app): State<AppState>,
+    Path(entry): Path<u32>,
+    headers: HeaderMap,
+    ApiJson(upd): ApiJson<EntryUpdate>,
+) -> Result<Json<EntryView>, ApiError> {
+    let current = app.ledger.get(entry).await?;
+    may_write(&app, &headers, source_meeting(&current)).await?;
+    Ok(Json(view(app.ledger.update(entry, upd, now_ms()).await?, &today())))
+}
+
+/// `POST /api/meetings/{id}/ledger`: entries from the latest published minutes.
+pub async fn import(
+    State(app): State<AppState>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+) -> Result<(StatusCode, Json<Vec<EntryView>>), ApiError> {
+    let handle = meeting(&app, &id).await?;
+    may_write(&app, &headers, Some(handle.id())).await?;
+    let raw = handle.public_state().await?;
+    let state: MeetingState =
+        serde_json::from_str(raw.as_str()).map_err(|e| ApiError::new(ErrorCode::Internal, e.to_string()))?;
+    let created = app.ledger.import_minutes(&state, now_ms()).await?;
+    let today = today();
+    Ok((
+        StatusCode::CREATED,
+        Json(created.into_iter().map(|e| view(e, &today)).collect()),
+    ))
+}
+
+/// The columns of both exports.
+const HEADERS: [&str; 13] = [
+    "编号",
+    "标题",
+    "分类",
+    "来源",
+    "责任人",
+    "时限",
+    "状态",
+    "是否逾期",
+    "最新进展",
+    "满意",
+    "基本满意",
+    "不满意",
+    "登记日期",
+];
+
+fn source_text(s: &LedgerSource) -> String {
+    match s {
+        LedgerSource::Collected { by } => format!(
+            "收集问题{}",
+            by.as_deref().map(|b| format!("（{b}）")).unwrap_or_default()
+        ),
+        LedgerSource::Commitment {
+            meeting, commitment, ..
+        } => format!("会议{meeting} 承诺{commitment}"),
+        LedgerSource::Opinion { meeting, opinion } => format!("会议{meeting} 意见{opinion}"),
+    }
+}
+
+fn latest_note(e: &LedgerEntry) -> String {
+    e.history
+        .last()
+        .map(|h| format!("{} {}", date_of(h.at), h.note))
+        .unwrap_or_default()
+}
+
+/// `GET /api/ledger.xlsx`: Chinese headers, one row per entry, dates as dates.
+pub async fn xlsx(State(app): State<AppState>, Query(f): Query<Filter>) -> Result<Response, ApiError> {
+    use rust_xlsxwriter::{ExcelDateTime, Format, Workbook};
+    let rows = filtered(&app, &f).await?;
+    let fail = |e: rust_xlsxwriter::XlsxError| ApiError::new(ErrorCode::Internal, e.to_string());
+    let mut book = Workbook::new();
+    let sheet = book.add_worksheet();
+    sheet.set_name("问题台账").map_err(fail)?;
+    let bold = Format::new().set_bold().set_background_color("#DDDDDD");
+    let day = Format::new().set_num_format("yyyy-mm-dd");
+    let widths = [
+        6.0, 36.0, 12.0, 22.0, 16.0, 12.0, 10.0, 10.0, 40.0, 8.0, 10.0, 8.0, 12.0,
+    ];
+    for (col, (h, w)) in HEADERS.iter().zip(widths).enumerate() {
+        sheet.write_string_with_format(0, col as u16, *h, &bold).map_err(fail)?;
+        sheet.set_column_width(col as u16, w).map_err(fail)?;
+    }
+    sheet.set_freeze_panes(1, 0).map_err(fail)?;
+    for (i, v) in rows.iter().enumerate() {
+        let (r, e) = ((i + 1) as u32, &v.entry);
+        sheet.write_number(r, 0, f64::from(e.id)).map_err(fail)?;
+        sheet.write_string(r, 1, &e.title).map_err(fail)?;
+        sheet.write_string(r, 2, &e.category).map_err(fail)?;
+        sheet.write_string(r, 3, source_text(&e.source)).map_err(fail)?;
+        sheet.write_string(r, 4, &e.responsible).map_err(fail)?;
+        if let Some(d) = e
+            .deadline
+            .as_deref()
+            .and_then(|d| ExcelDateTime::parse_from_str(d).ok())
+        {
+            sheet.write_datetime_with_format(r, 5, &d, &day).map_err(fail)?;
+        }
+        sheet.write_string(r, 6, e.status.zh()).map_err(fail)?;
+        sheet
+            .write_string(r, 7, if v.overdue { "逾期" } else { "" })
+            .map_err(fail)?;
+        sheet.write_string(r, 8, latest_note(e)).map_err(fail)?;
+        sheet.write_number(r, 9, f64::from(e.ratings.satisfied)).map_err(fail)?;
+        sheet.write_number(r, 10, f64::from(e.ratings.fair)).map_err(fail)?;
+        sheet
+            .write_number(r, 11, f64::from(e.ratings.unsatisfied))
+            .map_err(fail)?;
+        if let Ok(d) = ExcelDateTime::parse_from_str(&date_of(e.created_at)) {
+            sheet.write_datetime_with_format(r, 12, &d, &day).map_err(fail)?;
+        }
+    }
+    let bytes = book.save_to_buffer().map_err(fail)?;
+    let disposition = format!("attachment; filename=\"ledger-{}.xlsx\"", today());
+    Ok((
+        [
+            (
+                header::CONTENT_TYPE,
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_owned(),
+            ),
+            (header::CONTENT_DISPOSITION, disposition),
+        ],
+        bytes,
+    )
+        .into_response())
+}
+
+/// `GET /api/ledger.csv`: UTF-8 with a BOM so that Excel reads the Chinese correctly.
+pub async fn csv(State(app): State<AppState>, Query(f): Query<Filter>) -> Result<Response, ApiError> {
+    let rows = filtered(&app, &f).await?;
+    let fail = |e: csv::Error| ApiError::new(ErrorCode::Internal, e.to_string());
+    let mut out = csv::Writer::from_writer(b"\xEF\xBB\xBF".to_vec());
+    out.write_record(HEADERS).map_err(fail)?;
+    for v in &rows {
+        let e = &v.entry;
+        out.write_record([
+            e.id.to_string(),
+            e.title.clone(),
+            e.category.clone(),
+            source_text(&e.source),
+            e.responsible.clone(),
+            e.deadline.clone().unwrap_or_default(),
+            e.status.zh().to_owned(),
+            if v.overdue { "逾期".into() } else { String::new() },
+            latest_note(e),
+            e.ratings.satisfied.to_string(),
+            e.ratings.fair.to_string(),
+            e.ratings.unsatisfied.to_string(),
+            date_of(e.created_at),
+        ])
+        .map_err(fail)?;
+    }
+    let bytes = out
+        .into_inner()
+        .map_err(|e| ApiError::new(ErrorCode::Internal, e.to_string()))?;
+    let disposition = format!("attachment; filename=\"ledger-{}.csv\"", today());
+    Ok((
+        [
+            (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),
+            (header::CONTENT_DISPOSITION, disposition),
+        ],
+        bytes,
+    )
+        .into_response())
+}
