@@ -35,6 +35,12 @@ pub enum Route {
     Recorder(String),
     /// `/m/{id}/sheet` (the printable join sheet)
     Sheet(String),
+    /// `/m/{id}/minutes` (the public minutes)
+    Minutes(String),
+    /// `/ledger`
+    Ledger,
+    /// `/ledger/{n}`
+    LedgerEntry(u32),
     /// Anything else.
     NotFound,
 }
@@ -49,6 +55,9 @@ pub fn route(path: &str) -> Route {
         ["m", id, "projector"] => Route::Projector((*id).to_owned()),
         ["m", id, "recorder"] => Route::Recorder((*id).to_owned()),
         ["m", id, "sheet"] => Route::Sheet((*id).to_owned()),
+        ["m", id, "minutes"] => Route::Minutes((*id).to_owned()),
+        ["ledger"] => Route::Ledger,
+        ["ledger", n] => n.parse().map(Route::LedgerEntry).unwrap_or(Route::NotFound),
         _ => Route::NotFound,
     }
 }
@@ -65,6 +74,9 @@ pub fn App() -> impl IntoView {
         Route::Projector(id) => view! { <pages::projector::ProjectorPage id=id/> }.into_any(),
         Route::Recorder(id) => view! { <pages::recorder::RecorderPage id=id/> }.into_any(),
         Route::Sheet(id) => view! { <pages::sheet::SheetPage id=id/> }.into_any(),
+        Route::Minutes(id) => view! { <pages::minutes::MinutesPage id=id/> }.into_any(),
+        Route::Ledger => pages::ledger::LedgerPage().into_any(),
+        Route::LedgerEntry(n) => view! { <pages::ledger::LedgerEntryPage id=n/> }.into_any(),
         Route::NotFound => {
             view! { <main class="page"><h1>"404"</h1><p><a href="/">"坝坝会 Babahui"</a></p></main> }.into_any()
         }

@@ -1,6 +1,9 @@
 //! One module per page.
 
 pub mod attendee;
+pub mod decisions;
+pub mod ledger;
+pub mod minutes;
 pub mod moderator;
 pub mod organiser;
 pub mod projector;

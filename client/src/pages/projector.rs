@@ -83,6 +83,9 @@ fn ProjectorLive(id: String, token: String) -> impl IntoView {
                         </div>
                     })
                 })}
+                {move || live.state.with(|s| s.as_ref().and_then(|s| s.votes.last()).map(|v| v.id)).map(|vote| view! {
+                    <div class="pj-vote"><crate::pages::decisions::VoteBars live=live vote=vote/></div>
+                })}
                 <div class="pj-next">
                     <b>{move || t("next_up")}": "</b>
                     {move || live.state.with(|s| s.as_ref().map(|s| s.queue.iter().take(3).map(|p| view! { <span class="pj-q">{name_of(s, *p)}</span> }).collect_view()))}

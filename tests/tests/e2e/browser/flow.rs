@@ -279,3 +279,137 @@ pub async fn wait_state(
         tokio::time::sleep(std::time::Duration::from_millis(150)).await;
     }
 }
+
+/// A vote on phones and projector, then the minutes and the ledger pages.
+#[tokio::test]
+async fn votes_minutes_and_ledger_in_the_browser() -> Result<()> {
+    use babahui_shared::{Command, OpinionAuthor, PassRule, TopicId, VoteKind};
+    let server = TestServer::start().await;
+    let base = server.base.clone();
+    let m = tests::http::simple_meeting(&base, "八月坝坝会", &["加装电梯"]).await?;
+    let id = m.id().clone();
+    let mut md = tests::WsClient::connect(&base, &id, &m.moderator, None).await?;
+    md.ok(Command::StartMeeting).await?;
+    md.ok(Command::OpenTopic { topic: TopicId(1) }).await?;
+    let driver = Driver::start().await?;
+    let projector = driver.browser("projector", PROJECTOR).await?;
+    projector.goto(&m.created.projector_url).await?;
+    let phone = driver.browser("phone", PHONE).await?;
+    phone.goto(&m.created.join_url).await?;
+    phone.fill("input[autocomplete=name]", "周大妈").await?;
+    phone.click("form button[type=submit]").await?;
+    phone.wait_text("已连接").await?;
+    let other = tests::http::join(&base, &m, "吴叔", "居民").await?;
+    let mut oc = tests::WsClient::connect(&base, &id, &other.token, None).await?;
+    let op = oc
+        .ok(Command::SubmitOpinion {
+            text: "电梯费用按楼层分摊".into(),
+            category: Some("基础设施".into()),
+            stance: None,
+            author: OpinionAuthor::Me,
+        })
+        .await?;
+    md.ok(Command::MarkForLedger {
+        opinion: babahui_shared::OpinionId(op.created.unwrap()),
+        on: true,
+    })
+    .await?;
+    md.ok(Command::OpenVote {
+        question: "同意加装电梯吗？".into(),
+        kind: VoteKind::YesNo,
+        secret: true,
+        rule: PassRule::Majority,
+        quorum: None,
+    })
+    .await?;
+
+    // The phone votes; the projector shows the count.
+    phone.click_text("button.choice", "赞成").await?;
+    phone.wait_text("已投票").await?;
+    wait_state(&base, &id, |s| s.votes[0].sealed.len() == 1).await?;
+    oc.ok(Command::CastVote {
+        vote: babahui_shared::VoteId(1),
+        choice: 0,
+        ballot_key: None,
+    })
+    .await?;
+    projector.wait_text("同意加装电梯吗？").await?;
+    phone.screenshots("vote-phone", PHONE).await?;
+    projector.screenshots("vote-projector", PROJECTOR).await?;
+
+    // The moderator's tablet closes it with a show of hands and records the rest.
+    let moderator = driver.browser("moderator", TABLET).await?;
+    moderator.goto(&m.created.moderator_url).await?;
+    moderator.wait_text("已连接").await?;
+    for (i, n) in ["4", "1", "0"].iter().enumerate() {
+        moderator
+            .fill(&format!(".hands input:nth-of-type({})", i + 1), n)
+            .await?;
+    }
+    moderator.click(".save-hands").await?;
+    wait_state(&base, &id, |s| s.votes[0].hands == Some(vec![4, 1, 0])).await?;
+    moderator.click(".close-vote").await?;
+    projector.wait_text("通过").await?;
+    moderator
+        .fill("#commitment input[name=what]", "两个月内完成电梯方案")
+        .await?;
+    moderator
+        .fill("#commitment input[name=responsible]", "街道城建科")
+        .await?;
+    moderator.fill("#commitment input[name=deadline]", "2099-06-30").await?;
+    moderator.click("#commitment button[type=submit]").await?;
+    moderator
+        .fill("#outcome textarea[name=text]", "多数赞成加装电梯")
+        .await?;
+    moderator.click("#outcome button[type=submit]").await?;
+    wait_state(&base, &id, |s| {
+        s.commitments.len() == 1 && s.agenda[0].outcome.is_some()
+    })
+    .await?;
+    moderator.js("window.confirm = () => true; return true;").await?;
+    moderator.click("#end-meeting").await?;
+    moderator
+        .fill("#publish textarea[name=summary]", "本次会议表决通过加装电梯。")
+        .await?;
+    moderator.click("#publish button[type=submit]").await?;
+    wait_state(&base, &id, |s| s.publications.len() == 1).await?;
+    moderator.click("#to-ledger").await?;
+    moderator.wait_text("+2").await?;
+    moderator.screenshots("moderator-decisions", TABLET).await?;
+
+    // The public minutes page: status, contents, an objection.
+    let reader = driver.browser("reader", PHONE).await?;
+    reader.goto(&format!("{base}/m/{id}/minutes")).await?;
+    reader.wait_text("公示中").await?;
+    reader.wait_text("两个月内完成电梯方案").await?;
+    reader
+        .fill("#objection textarea[name=text]", "纪要应写明费用分摊办法")
+        .await?;
+    reader.click("#objection button[type=submit]").await?;
+    reader.wait_text("待答复").await?;
+    reader.screenshots("minutes", PHONE).await?;
+    let printable = driver.browser("printable", TABLET).await?;
+    printable
+        .goto(&format!("{base}/api/meetings/{id}/minutes.html"))
+        .await?;
+    printable.wait_text("会议纪要").await?;
+    printable.screenshots("minutes-printable", TABLET).await?;
+
+    // The ledger list and one matter's file.
+    reader.goto(&format!("{base}/ledger")).await?;
+    reader.wait_text("两个月内完成电梯方案").await?;
+    reader.wait_text("电梯费用按楼层分摊").await?;
+    reader.screenshots("ledger", TABLET).await?;
+    reader.click(".ledger-row a").await?;
+    reader.wait_text("办理记录").await?;
+    reader.screenshots("ledger-entry", PHONE).await?;
+    let problems = reader.readability_problems().await?;
+    assert!(
+        problems.is_empty(),
+        "the ledger entry page has small text or targets: {problems:#?}"
+    );
+    for b in [projector, phone, moderator, reader, printable] {
+        b.close().await;
+    }
+    Ok(())
+}

@@ -1,0 +1,303 @@
+//! Votes, outcomes and commitments: the attendee's ballot, the projector's
+//! bars, and the moderator's controls (open a vote, count hands, close it,
+//! record the outcome and commitments, publish the minutes, fill the ledger).
+
+use crate::i18n::t;
+use crate::live::Live;
+use crate::storage;
+use babahui_shared::votes::tally;
+use babahui_shared::*;
+use leptos::prelude::*;
+
+/// Labels of a vote's choices.
+pub fn labels(v: &Vote) -> Vec<String> {
+    match &v.kind {
+        VoteKind::YesNo => vec![t("yes").into(), t("no").into(), t("abstain").into()],
+        VoteKind::Choice(options) => options.clone(),
+    }
+}
+
+/// The result line of a closed vote.
+pub fn result_text(v: &Vote) -> &'static str {
+    let r = tally(v);
+    if v.open {
+        t("voting")
+    } else if !r.quorum_met {
+        t("no_quorum")
+    } else if r.passed {
+        t("passed")
+    } else {
+        t("failed")
+    }
+}
+
+/// Bars per choice (phones + hands), for the projector and the moderator.
+#[component]
+pub fn VoteBars(live: Live, vote: VoteId) -> impl IntoView {
+    move || {
+        live.state.with(|s| {
+            let v = s.as_ref()?.vote(vote)?;
+            let r = tally(v);
+            let max = r.total.iter().copied().max().unwrap_or(0).max(1);
+            let rows = labels(v)
+                .into_iter()
+                .enumerate()
+                .map(|(i, label)| {
+                    let width = format!("width:{}%", r.total[i] * 100 / max);
+                    view! { <div class="bar"><span class="bar-label">{label}</span><span class="bar-fill" style=width></span><b>{r.total[i]}</b></div> }
+                })
+                .collect_view();
+            Some(view! {
+                <div class="vote-card" data-vote=vote.0>
+                    <div class="vote-q">{v.question.clone()}<small>" · "{if v.secret { t("secret_vote") } else { t("named_vote") }}</small></div>
+                    <div class="bars">{rows}</div>
+                    <div class="vote-result" class:passed=!v.open && r.passed>{result_text(v)}" · "{r.cast}" "{t("votes_cast")}</div>
+                </div>
+            })
+        })
+    }
+}
+
+/// The attendee's ballot for every open vote. A secret ballot cannot be read
+/// back from the state (nothing there says who voted what), so the phone
+/// remembers its own choice locally.
+#[component]
+pub fn Ballots(live: Live, meeting: String) -> impl IntoView {
+    let me = move || live.me.get().and_then(|a| a.participant());
+    move || {
+        let meeting = meeting.clone();
+        live.state.with(|s| {
+            let s = s.as_ref()?;
+            let open: Vec<Vote> = s.votes.iter().filter(|v| v.open).cloned().collect();
+            Some(
+                open.into_iter()
+                    .map(|v| {
+                        let id = v.id;
+                        let key = format!("bbh:ballot:{meeting}:{}", id.0);
+                        let named = me().and_then(|p| v.named.iter().find(|b| b.participant == p).map(|b| b.choice));
+                        let chosen = RwSignal::new(named.or_else(|| storage::get(&key).and_then(|c| c.parse().ok())));
+                        view! {
+                            <section class="card ballot" data-vote=id.0>
+                                <h2>{t("vote")}": "{v.question.clone()}</h2>
+                                <p class="muted">{if v.secret { t("secret_vote") } else { t("named_vote") }}</p>
+                                <div class="choices">
+                                    {labels(&v).into_iter().enumerate().map(|(i, label)| {
+                                        let key = key.clone();
+                                        let i = i as u32;
+                                        view! {
+                                            <button class="choice big" class:selected=move || chosen.get() == Some(i)
+                                                aria-pressed=move || (chosen.get() == Some(i)).to_string()
+                                                on:click=move |_| {
+                                                    chosen.set(Some(i));
+                                                    storage::set(&key, &i.to_string());
+                                                    live.send(Command::CastVote { vote: id, choice: i, ballot_key: None });
+                                                }>{label}</button>
+                                        }
+                                    }).collect_view()}
+                                </div>
+                                {move || chosen.get().map(|_| view! { <p class="voted">{t("voted")}</p> })}
+                            </section>
+                        }
+                    })
+                    .collect_view(),
+            )
+        })
+    }
+}
+
+/// The moderator's decisions panel.
+#[component]
+pub fn DecisionsPanel(live: Live, meeting: String) -> impl IntoView {
+    let question = RwSignal::new(String::new());
+    let options = RwSignal::new(String::new());
+    let secret = RwSignal::new(true);
+    let rule = RwSignal::new(String::from("majority"));
+    let quorum = RwSignal::new(String::new());
+    let open_vote = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let opts = crate::pages::organiser::parse_categories(&options.get());
+        let kind = if opts.len() >= 2 {
+            VoteKind::Choice(opts)
+        } else {
+            VoteKind::YesNo
+        };
+        let rule = match rule.get().as_str() {
+            "two_thirds" => PassRule::TwoThirds,
+            "majority" => PassRule::Majority,
+            other => PassRule::Share(other.parse().unwrap_or(90)),
+        };
+        let quorum = quorum.get().trim().parse().ok();
+        live.send(Command::OpenVote {
+            question: question.get(),
+            kind,
+            secret: secret.get(),
+            rule,
+            quorum,
+        });
+        question.set(String::new());
+    };
+    let votes = move || {
+        live.state.with(|s| {
+            s.as_ref()
+                .map(|s| {
+                    s.votes
+                        .iter()
+                        .rev()
+                        .map(|v| (v.id, v.open, v.kind.choices()))
+                        .collect::<Vec<_>>()
+                })
+                .unwrap_or_default()
+        })
+    };
+    view! {
+        <section class="card decisions">
+            <h2>{move || t("vote")}</h2>
+            <form class="form" id="open-vote" on:submit=open_vote>
+                <label>{move || t("question")}<input name="question" maxlength="200" bind:value=question/></label>
+                <label>{move || t("options_hint")}<input name="options" bind:value=options/></label>
+                <div class="row">
+                    <label class="check"><input type="checkbox" name="secret" bind:checked=secret/>{move || t("secret_vote")}</label>
+                    <label class="inline">{move || t("rule")}
+                        <select name="rule" on:change=move |ev| rule.set(event_target_value(&ev))>
+                            <option value="majority">{move || t("majority")}</option>
+                            <option value="two_thirds">{move || t("two_thirds")}</option>
+                            <option value="90">"90%"</option>
+                        </select>
+                    </label>
+                    <input class="minutes" name="quorum" type="number" min="0" placeholder=move || t("quorum") aria-label=move || t("quorum") bind:value=quorum/>
+                </div>
+                <button type="submit" class="primary">{move || t("open_vote")}</button>
+            </form>
+            {move || votes().into_iter().map(|(id, open, n)| {
+                let hands: Vec<RwSignal<String>> = (0..n).map(|_| RwSignal::new(String::new())).collect();
+                let hands2 = hands.clone();
+                view! {
+                    <VoteBars live=live vote=id/>
+                    {open.then(|| view! {
+                        <div class="row hands">
+                            <span>{t("hands")}</span>
+                            {hands.iter().map(|h| { let h = *h; view! { <input class="minutes" type="number" min="0" bind:value=h/> } }).collect_view()}
+                            <button class="save-hands" on:click=move |_| {
+                                let counts = hands2.iter().map(|h| h.get().trim().parse().unwrap_or(0)).collect();
+                                live.send(Command::CountHands { vote: id, counts });
+                            }>{t("save_hands")}</button>
+                            <button class="close-vote danger" on:click=move |_| live.send(Command::CloseVote { vote: id })>{t("close_vote")}</button>
+                        </div>
+                    })}
+                }
+            }).collect_view()}
+            <OutcomeForm live=live/>
+            <CommitmentForm live=live/>
+            <PublishForm live=live meeting=meeting/>
+        </section>
+    }
+}
+
+#[component]
+fn OutcomeForm(live: Live) -> impl IntoView {
+    let kind = RwSignal::new(String::from("consensus"));
+    let text = RwSignal::new(String::new());
+    let dissent = RwSignal::new(String::new());
+    let topic = move || {
+        live.state.with(|s| {
+            s.as_ref().and_then(|s| {
+                s.current_topic.or_else(|| {
+                    s.agenda
+                        .iter()
+                        .rev()
+                        .find(|t| t.status == TopicStatus::Closed)
+                        .map(|t| t.id)
+                })
+            })
+        })
+    };
+    view! {
+        <form class="form" id="outcome" on:submit=move |ev| {
+            ev.prevent_default();
+            let Some(topic) = topic() else { return };
+            let kind = serde_json::from_value(serde_json::Value::String(kind.get())).unwrap_or(OutcomeKind::Consensus);
+            let d = dissent.get();
+            live.send(Command::SetOutcome { topic, kind, text: text.get(), dissent: (!d.trim().is_empty()).then_some(d), vote: None });
+        }>
+            <h2>{move || t("outcome")}</h2>
+            <select name="kind" on:change=move |ev| kind.set(event_target_value(&ev))>
+                {[("consensus", "形成共识"), ("passed", "表决通过"), ("failed", "表决未通过"), ("dissent", "保留分歧"), ("another_round", "再次协商"), ("to_assembly", "提交居民会议")]
+                    .into_iter().map(|(v, l)| view! { <option value=v>{l}</option> }).collect_view()}
+            </select>
+            <textarea name="text" rows="2" bind:value=text></textarea>
+            <label>{move || t("dissent")}<input name="dissent" bind:value=dissent/></label>
+            <button type="submit">{move || t("record")}</button>
+        </form>
+    }
+}
+
+#[component]
+fn CommitmentForm(live: Live) -> impl IntoView {
+    let what = RwSignal::new(String::new());
+    let who = RwSignal::new(String::new());
+    let deadline = RwSignal::new(String::new());
+    view! {
+        <form class="form" id="commitment" on:submit=move |ev| {
+            ev.prevent_default();
+            live.send(Command::AddCommitment { topic: None, what: what.get(), responsible: who.get(), deadline: deadline.get(), opinions: Vec::new() });
+            what.set(String::new());
+        }>
+            <h2>{move || t("commitment")}</h2>
+            <input name="what" placeholder=move || t("commitment") aria-label=move || t("commitment") bind:value=what/>
+            <div class="row">
+                <input name="responsible" placeholder=move || t("responsible") aria-label=move || t("responsible") bind:value=who/>
+                <input name="deadline" placeholder="2026-12-31" aria-label=move || t("deadline") bind:value=deadline/>
+            </div>
+            <button type="submit">{move || t("record")}</button>
+            <ul class="list">
+                {move || live.state.with(|s| s.as_ref().map(|s| s.commitments.iter().map(|c| view! {
+                    <li>{c.what.clone()}" · "{c.responsible.clone()}" · "{c.deadline.clone()}</li>
+                }).collect_view()))}
+            </ul>
+        </form>
+    }
+}
+
+#[component]
+fn PublishForm(live: Live, meeting: String) -> impl IntoView {
+    let summary = RwSignal::new(String::new());
+    let days = RwSignal::new(String::from("5"));
+    let ended = move || live.state.with(|s| s.as_ref().is_some_and(|s| s.phase == Phase::Ended));
+    let imported = RwSignal::new(None::<String>);
+    let minutes_href = format!("/m/{meeting}/minutes");
+    view! {
+        <Show when=ended>
+            <form class="form" id="publish" on:submit=move |ev| {
+                ev.prevent_default();
+                live.send(Command::PublishMinutes { summary: summary.get(), notice_days: days.get().trim().parse().ok() });
+            }>
+                <h2>{move || t("minutes")}</h2>
+                <label>{move || t("summary")}<textarea name="summary" rows="3" bind:value=summary></textarea></label>
+                <label class="inline">{move || t("notice_days")}<input class="minutes" type="number" min="0" max="60" bind:value=days/></label>
+                <button type="submit" class="primary">{move || t("publish")}</button>
+            </form>
+        </Show>
+        <p><a href=minutes_href.clone() target="_blank">{move || t("minutes")}</a>" · "<a href="/ledger" target="_blank">{move || t("ledger")}</a></p>
+        {
+            let meeting = meeting.clone();
+            move || {
+                let meeting = meeting.clone();
+                let published = live.state.with(|s| s.as_ref().is_some_and(|s| !s.publications.is_empty()));
+                published.then(|| view! {
+                    <button id="to-ledger" on:click=move |_| {
+                        let meeting = meeting.clone();
+                        let key = storage::get(&storage::token_key(&meeting, "moderator"));
+                        leptos::task::spawn_local(async move {
+                            let r = crate::api::post(&format!("/api/meetings/{meeting}/ledger"), &serde_json::json!({}), key.as_deref()).await;
+                            imported.set(Some(match r {
+                                Ok(v) => format!("+{}", v.as_array().map(|a| a.len()).unwrap_or(0)),
+                                Err(f) => f.message,
+                            }));
+                        });
+                    }>{t("to_ledger")}</button>
+                    <span class="muted">{move || imported.get()}</span>
+                })
+            }
+        }
+    }
+}

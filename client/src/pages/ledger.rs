@@ -1,0 +1,107 @@
+//! `/ledger` and `/ledger/{n}`: the issue ledger (问题台账), filtered by status
+//! and category, overdue matters flagged, with Excel/CSV export; and one
+//! matter's whole history (一事一档).
+
+use crate::api;
+use crate::components::LangSwitch;
+use crate::i18n::t;
+use babahui_shared::ledger::{LedgerEntry, LedgerStatus};
+use leptos::prelude::*;
+use serde::Deserialize;
+
+#[derive(Debug, Clone, Deserialize)]
+struct View {
+    #[serde(flatten)]
+    entry: LedgerEntry,
+    overdue: bool,
+}
+
+fn date(ms: u64) -> String {
+    let d = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(ms as f64));
+    format!("{}-{:02}-{:02}", d.get_full_year(), d.get_month() + 1, d.get_date())
+}
+
+/// The ledger list.
+#[component]
+pub fn LedgerPage() -> impl IntoView {
+    let status = RwSignal::new(String::new());
+    let rows = LocalResource::new(move || {
+        let s = status.get();
+        async move {
+            api::get::<Vec<View>>(&format!("/api/ledger?status={s}"))
+                .await
+                .unwrap_or_default()
+        }
+    });
+    view! {
+        <main class="page ledger-page">
+            <div class="statusbar"><span class="brand">{move || t("ledger")}</span><LangSwitch/></div>
+            <h1>{move || t("ledger")}</h1>
+            <div class="row">
+                <label class="inline">{move || t("status")}
+                    <select name="status" on:change=move |ev| status.set(event_target_value(&ev))>
+                        <option value="">{move || t("all")}</option>
+                        {LedgerStatus::ALL.into_iter().map(|s| view! { <option value=s.zh()>{s.zh()}</option> }).collect_view()}
+                    </select>
+                </label>
+                <a class="button" href="/api/ledger.xlsx">{move || t("export_xlsx")}</a>
+                <a class="button" href="/api/ledger.csv">{move || t("export_csv")}</a>
+            </div>
+            <Suspense fallback=|| ()>
+                <ul class="ledger-list">
+                    {move || rows.get().map(|rows| rows.into_iter().map(|v| {
+                        let e = v.entry;
+                        view! {
+                            <li class="ledger-row" class:overdue=v.overdue>
+                                <a href=format!("/ledger/{}", e.id)><b>"#"{e.id}" "{e.title.clone()}</b></a>
+                                <div class="meta">
+                                    <span class="tag">{e.status.zh()}</span>
+                                    <span class="tag">{e.category.clone()}</span>
+                                    <span>{e.responsible.clone()}</span>
+                                    <span>{e.deadline.clone()}</span>
+                                    {v.overdue.then(|| view! { <span class="tag overdue-tag">{t("overdue")}</span> })}
+                                </div>
+                            </li>
+                        }
+                    }).collect_view())}
+                </ul>
+            </Suspense>
+        </main>
+    }
+}
+
+/// One matter's file (一事一档).
+#[component]
+pub fn LedgerEntryPage(id: u32) -> impl IntoView {
+    let entry = LocalResource::new(move || async move { api::get::<View>(&format!("/api/ledger/{id}")).await.ok() });
+    view! {
+        <main class="page ledger-entry">
+            <div class="statusbar"><a class="brand" href="/ledger">{move || t("ledger")}</a><LangSwitch/></div>
+            <Suspense fallback=|| ()>
+                {move || entry.get().map(|v| match v {
+                    None => view! { <p class="notice">{t("not_found")}</p> }.into_any(),
+                    Some(v) => {
+                        let e = v.entry;
+                        view! {
+                            <h1>"#"{e.id}" "{e.title.clone()}</h1>
+                            <p><span class="tag">{e.status.zh()}</span>" "{v.overdue.then(|| view! { <span class="tag overdue-tag">{t("overdue")}</span> })}</p>
+                            <p>{e.description.clone()}</p>
+                            <table class="facts">
+                                <tr><th>{t("category")}</th><td>{e.category.clone()}</td></tr>
+                                <tr><th>{t("responsible")}</th><td>{e.responsible.clone()}</td></tr>
+                                <tr><th>{t("deadline")}</th><td>{e.deadline.clone()}</td></tr>
+                                <tr><th>"满意 / 基本满意 / 不满意"</th><td>{e.ratings.satisfied}" / "{e.ratings.fair}" / "{e.ratings.unsatisfied}</td></tr>
+                            </table>
+                            <h2>{t("history")}</h2>
+                            <ol class="history">
+                                {e.history.iter().map(|h| view! {
+                                    <li><b>{date(h.at)}</b>" "{h.status.map(|s| s.zh())}" "{h.note.clone()}<small>" "{h.by.clone()}</small></li>
+                                }).collect_view()}
+                            </ol>
+                        }.into_any()
+                    }
+                })}
+            </Suspense>
+        </main>
+    }
+}

@@ -1,0 +1,121 @@
+//! `/m/{id}/minutes`: the published minutes (or the draft), their status
+//! (公示中 / 已备案 …), objections with answers, and a form to object during
+//! the notice period. The printable A4 version is one click away.
+
+use crate::api;
+use crate::components::LangSwitch;
+use crate::i18n::t;
+use babahui_shared::minutes::{outcome_zh, Minutes};
+use babahui_shared::{MinutesStatus, Objection};
+use leptos::prelude::*;
+use serde::Deserialize;
+use serde_json::json;
+
+#[derive(Debug, Clone, Deserialize)]
+struct Doc {
+    status: MinutesStatus,
+    version: Option<u32>,
+    minutes: Minutes,
+    objections: Vec<Objection>,
+}
+
+fn status_text(d: &Doc) -> String {
+    match (d.status, d.version) {
+        (_, None) => t("draft").to_owned(),
+        (MinutesStatus::Notice { .. }, Some(v)) => format!("v{v} · {}", t("in_notice")),
+        (MinutesStatus::Disputed { .. }, Some(v)) => format!("v{v} · {}", t("disputed")),
+        (_, Some(v)) => format!("v{v} · {}", t("filed")),
+    }
+}
+
+/// The minutes page.
+#[component]
+pub fn MinutesPage(id: String) -> impl IntoView {
+    let reload = RwSignal::new(0u32);
+    let doc = LocalResource::new({
+        let id = id.clone();
+        move || {
+            reload.get();
+            let id = id.clone();
+            async move { api::get::<Doc>(&format!("/api/meetings/{id}/minutes.json")).await.ok() }
+        }
+    });
+    let text = RwSignal::new(String::new());
+    let name = RwSignal::new(String::new());
+    let message = RwSignal::new(None::<String>);
+    let object = {
+        let id = id.clone();
+        move |ev: leptos::ev::SubmitEvent| {
+            ev.prevent_default();
+            let id = id.clone();
+            let body = json!({"text": text.get(), "name": name.get()});
+            leptos::task::spawn_local(async move {
+                match api::post(&format!("/api/meetings/{id}/objections"), &body, None).await {
+                    Ok(_) => {
+                        text.set(String::new());
+                        reload.update(|n| *n += 1);
+                    }
+                    Err(f) => message.set(Some(f.message)),
+                }
+            });
+        }
+    };
+    let printable = format!("/api/meetings/{id}/minutes.html");
+    view! {
+        <main class="page minutes-page">
+            <div class="statusbar"><span class="brand">{move || t("minutes")}</span><LangSwitch/></div>
+            <Suspense fallback=|| ()>
+                {move || doc.get().map(|d| match d {
+                    None => view! { <p class="notice">{t("not_found")}</p> }.into_any(),
+                    Some(d) => {
+                        let in_notice = matches!(d.status, MinutesStatus::Notice { .. });
+                        let m = d.minutes.clone();
+                        view! {
+                            <h1>{m.title.clone()}</h1>
+                            <p class="minutes-status"><b>{status_text(&d)}</b>" · "<a href=printable.clone() target="_blank">{t("printable")}</a></p>
+                            <p class="muted">{m.starts_at.clone()}" "{m.place.clone()}" · "{t("attendance")}" "{m.attendance_total}</p>
+                            {(!m.summary.is_empty()).then(|| view! { <p class="card">{m.summary.clone()}</p> })}
+                            {m.topics.iter().map(|tp| view! {
+                                <section class="card">
+                                    <h2>{tp.title.clone()}</h2>
+                                    <ul class="list">{tp.opinions.iter().flat_map(|g| g.items.iter()).map(|o| view! {
+                                        <li>{o.text.clone()}<small>" · "{o.by.clone()}" · "{t("second")}" "{o.seconds}</small></li>
+                                    }).collect_view()}</ul>
+                                    {tp.votes.iter().map(|v| view! {
+                                        <p><b>{t("vote")}": "{v.question.clone()}</b>" — "
+                                            {v.choices.iter().map(|(l, _, _, n)| format!("{l} {n}")).collect::<Vec<_>>().join("，")}
+                                            " — "{if v.passed { t("passed") } else if !v.quorum_met { t("no_quorum") } else { t("failed") }}</p>
+                                    }).collect_view()}
+                                    {tp.outcome.clone().map(|o| view! {
+                                        <p class="outcome"><b>{outcome_zh(o.kind)}</b>": "{o.text.clone()}
+                                            {o.dissent.clone().map(|d| view! { <br/>{t("dissent")}": "{d} })}</p>
+                                    })}
+                                    {(!tp.commitments.is_empty()).then(|| view! {
+                                        <h3>{t("commitment")}</h3>
+                                        <ul class="list">{tp.commitments.iter().map(|c| view! {
+                                            <li>{c.what.clone()}<small>" · "{c.responsible.clone()}" · "{c.deadline.clone()}</small></li>
+                                        }).collect_view()}</ul>
+                                    })}
+                                </section>
+                            }).collect_view()}
+                            <h2>{t("objections")}</h2>
+                            <ol class="list objections">{d.objections.iter().map(|o| view! {
+                                <li>{o.name.clone().map(|n| format!("{n}：")).unwrap_or_default()}{o.text.clone()}<br/>
+                                    <small>{t("answer")}": "{o.answer.clone().unwrap_or_else(|| t("pending_answer").to_owned())}</small></li>
+                            }).collect_view()}</ol>
+                            {in_notice.then(|| view! {
+                                <form class="form" id="objection" on:submit=object.clone()>
+                                    <h2>{t("file_objection")}</h2>
+                                    <label>{t("your_name")}<input name="name" maxlength="40" bind:value=name/></label>
+                                    <textarea name="text" rows="3" maxlength="1000" aria-label=t("file_objection") bind:value=text></textarea>
+                                    <button type="submit" class="primary big">{t("submit")}</button>
+                                    {move || message.get().map(|m| view! { <p class="notice">{m}</p> })}
+                                </form>
+                            })}
+                        }.into_any()
+                    }
+                })}
+            </Suspense>
+        </main>
+    }
+}
