@@ -74,7 +74,7 @@ pub struct Meta {
 }
 
 /// One record of the log as read back.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct StoredEvent {
     /// The public event.
     pub event: Event,

@@ -44,7 +44,11 @@ fn bearer(headers: &HeaderMap) -> Option<&str> {
 
 /// Whether this request may write: no key configured, the organiser key, or
 /// the moderator's token of `meeting` (the meeting an entry comes from).
-async fn may_write(app: &AppState, headers: &HeaderMap, meeting_id: Option<&MeetingId>) -> Result<(), ApiError> {
+pub(super) async fn may_write(
+    app: &AppState,
+    headers: &HeaderMap,
+    meeting_id: Option<&MeetingId>,
+) -> Result<(), ApiError> {
     let Some(key) = &app.config.organiser_key else {
         return Ok(());
     };

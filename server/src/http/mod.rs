@@ -1,5 +1,6 @@
 //! The HTTP side: the router, the shared application state, and the handlers.
 
+pub mod archive;
 pub mod assets;
 pub mod error;
 pub mod ledger;
@@ -92,6 +93,11 @@ pub fn router(state: AppState) -> Router {
         .route("/api/meetings/{id}/minutes.html", get(minutes::html))
         .route("/api/meetings/{id}/objections", post(minutes::object))
         .route("/api/meetings/{id}/ledger", post(ledger::import))
+        .route("/api/meetings/{id}/archive.json", get(archive::export))
+        .route(
+            "/api/meetings/import",
+            post(archive::import).layer(DefaultBodyLimit::max(archive::ARCHIVE_MAX_BYTES)),
+        )
         .route("/api/ledger", get(ledger::list).post(ledger::create))
         .route("/api/ledger.xlsx", get(ledger::xlsx))
         .route("/api/ledger.csv", get(ledger::csv))

@@ -190,3 +190,84 @@ async fn kill_9_during_a_burst_loses_nothing_acknowledged() {
         "some commands were acknowledged before a kill, so the check had teeth"
     );
 }
+
+#[tokio::test]
+async fn a_meeting_archive_loads_into_another_server_and_carries_on() {
+    let server = TestServer::start().await;
+    let m = simple_meeting(&server.base, "备份测试", &["a"]).await.unwrap();
+    let a = join(&server.base, &m, "甲", "居民").await.unwrap();
+    let mut md = WsClient::connect(&server.base, m.id(), &m.moderator, None)
+        .await
+        .unwrap();
+    let mut ac = WsClient::connect(&server.base, m.id(), &a.token, None).await.unwrap();
+    md.ok(Command::StartMeeting).await.unwrap();
+    md.ok(Command::OpenTopic { topic: TopicId(1) }).await.unwrap();
+    ac.ok(Command::SubmitOpinion {
+        text: "备份里的意见".into(),
+        category: None,
+        stance: None,
+        author: OpinionAuthor::Me,
+    })
+    .await
+    .unwrap();
+    md.ok(Command::EndMeeting).await.unwrap();
+    md.ok(Command::PublishMinutes {
+        summary: "纪要".into(),
+        notice_days: None,
+    })
+    .await
+    .unwrap();
+    let before = public_state(&server.base, m.id()).await.unwrap();
+    let http = reqwest::Client::new();
+    let archive = http
+        .get(format!("{}/api/meetings/{}/archive.json", server.base, m.id()))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(archive.status(), 200);
+    let archive: serde_json::Value = archive.json().await.unwrap();
+    assert!(
+        !archive.to_string().contains(&a.token),
+        "raw tokens are never in an archive"
+    );
+
+    let other = TestServer::start().await;
+    let imported = http
+        .post(format!("{}/api/meetings/import", other.base))
+        .json(&archive)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(imported.status(), 201);
+    assert_eq!(public_state(&other.base, m.id()).await.unwrap(), before);
+    let md = reqwest::get(format!("{}/api/meetings/{}/minutes.md", other.base, m.id()))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(md.contains("备份里的意见"));
+    // The same moderator link works on the new server.
+    let again = WsClient::connect(&other.base, m.id(), &m.moderator, None)
+        .await
+        .unwrap();
+    assert_eq!(again.actor, Actor::Moderator);
+    // Importing twice, or a damaged archive, is refused and changes nothing.
+    let twice = http
+        .post(format!("{}/api/meetings/import", other.base))
+        .json(&archive)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(twice.status(), 409);
+    let mut broken = archive.clone();
+    broken["records"].as_array_mut().unwrap().remove(2);
+    broken["meeting"] = serde_json::json!("zzzzzzzz");
+    let bad = http
+        .post(format!("{}/api/meetings/import", other.base))
+        .json(&broken)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(bad.status(), 400);
+}

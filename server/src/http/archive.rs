@@ -1,0 +1,121 @@
+//! A whole meeting as one JSON archive (events with their private part, which
+//! includes the minutes), so that a community worker can copy it to a USB stick
+//! and load it into another server, where the same links keep working.
+
+use super::ledger::may_write;
+use super::meetings::meeting;
+use super::{ApiError, ApiJson, AppState};
+use crate::hub::meeting::now_ms;
+use crate::store::{MeetingIndex, NewRecord, StoredEvent};
+use axum::extract::{Path, State};
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use babahui_shared::{ErrorCode, EventKind, MeetingId, MeetingState};
+use serde::{Deserialize, Serialize};
+
+/// Largest archive accepted for import.
+pub const ARCHIVE_MAX_BYTES: usize = 64 * 1024 * 1024;
+/// The archive's format name.
+pub const FORMAT: &str = "babahui-meeting-archive";
+
+/// One meeting, whole.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct Archive {
+    /// Always [`FORMAT`].
+    pub format: String,
+    /// Format version.
+    pub version: u32,
+    /// The meeting.
+    pub meeting: MeetingId,
+    /// Server time of export, ms.
+    pub exported_at: u64,
+    /// Every event with its private part, in order.
+    pub records: Vec<StoredEvent>,
+}
+
+/// `GET /api/meetings/{id}/archive.json` (organiser, or this meeting's moderator).
+pub async fn export(
+    State(app): State<AppState>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    let handle = meeting(&app, &id).await?;
+    may_write(&app, &headers, Some(handle.id())).await?;
+    let (store, mid) = (app.hub.store().clone(), handle.id().clone());
+    let records = tokio::task::spawn_blocking(move || store.load(&mid))
+        .await
+        .map_err(|e| ApiError::new(ErrorCode::Internal, e.to_string()))?
+        .map_err(|e| ApiError::new(ErrorCode::Storage, e.to_string()))?;
+    let archive = Archive {
+        format: FORMAT.into(),
+        version: 1,
+        meeting: handle.id().clone(),
+        exported_at: now_ms(),
+        records,
+    };
+    let disposition = format!("attachment; filename=\"babahui-{}.json\"", handle.id());
+    Ok(([(header::CONTENT_DISPOSITION, disposition)], Json(archive)).into_response())
+}
+
+/// `POST /api/meetings/import` (organiser): loads an archive as a new meeting
+/// with the same id. Refused if that meeting exists or the archive is not whole.
+pub async fn import(
+    State(app): State<AppState>,
+    headers: HeaderMap,
+    ApiJson(archive): ApiJson<Archive>,
+) -> Result<(StatusCode, Json<serde_json::Value>), ApiError> {
+    may_write(&app, &headers, None).await?;
+    let invalid = |m: &str| ApiError::new(ErrorCode::Invalid, m.to_owned());
+    if archive.format != FORMAT || archive.version != 1 {
+        return Err(invalid("not a Babahui meeting archive (version 1)"));
+    }
+    let id = archive.meeting.clone();
+    let whole = archive
+        .records
+        .iter()
+        .enumerate()
+        .all(|(i, r)| r.event.seq == i as u64 + 1);
+    let created_here = matches!(
+        archive.records.first().map(|r| &r.event.event),
+        Some(EventKind::MeetingCreated { meeting, .. }) if *meeting == id
+    );
+    if !whole || !created_here {
+        return Err(invalid("the archive's events are not a whole log of this meeting"));
+    }
+    if app
+        .hub
+        .store()
+        .contains(&id)
+        .map_err(|e| ApiError::new(ErrorCode::Storage, e.to_string()))?
+    {
+        return Err(ApiError::new(
+            ErrorCode::Conflict,
+            format!("meeting {id} already exists on this server"),
+        ));
+    }
+    let state = MeetingState::replay(archive.records.iter().map(|r| &r.event));
+    let index = MeetingIndex {
+        id: id.clone(),
+        title: state.title.clone(),
+        created_at: state.created_at,
+    };
+    let records = archive
+        .records
+        .into_iter()
+        .map(|r| NewRecord {
+            seq: r.event.seq,
+            event_json: serde_json::to_string(&r.event).expect("event serialises").into(),
+            meta: r.meta,
+        })
+        .collect();
+    app.hub
+        .store()
+        .append(&id, records, Some(index))
+        .await
+        .map_err(|e| ApiError::new(ErrorCode::Storage, e.to_string()))?;
+    Ok((
+        StatusCode::CREATED,
+        Json(serde_json::json!({"id": id, "seq": state.seq, "title": state.title})),
+    ))
+}
