@@ -126,6 +126,7 @@ pub fn OrganiserPage() -> impl IntoView {
                 <label>{move || t("agenda")}
                     <textarea name="agenda" rows="4" placeholder=move || t("agenda_hint") bind:value=agenda></textarea>
                 </label>
+                <LedgerPicker agenda=agenda/>
                 <label>{move || t("opinion_categories")}<input name="categories" bind:value=categories/></label>
                 <fieldset>
                     <legend>{move || t("wifi")}</legend>
@@ -150,6 +151,48 @@ pub fn OrganiserPage() -> impl IntoView {
                 }).collect_view()}
             </ul>
         </main>
+    }
+}
+
+/// Open matters from the issue ledger (overdue ones flagged), to put on the
+/// agenda with one tap: the ledger feeds the next meeting.
+#[component]
+fn LedgerPicker(agenda: RwSignal<String>) -> impl IntoView {
+    #[derive(Clone, serde::Deserialize)]
+    struct Row {
+        id: u32,
+        title: String,
+        status: babahui_shared::ledger::LedgerStatus,
+        overdue: bool,
+    }
+    let rows = LocalResource::new(|| async { api::get::<Vec<Row>>("/api/ledger").await.unwrap_or_default() });
+    let open = move || {
+        use babahui_shared::ledger::LedgerStatus::*;
+        rows.get()
+            .unwrap_or_default()
+            .into_iter()
+            .filter(|r| matches!(r.status, Pending | Discussed | InProgress))
+            .collect::<Vec<_>>()
+    };
+    view! {
+        <Show when=move || !open().is_empty()>
+            <fieldset class="ledger-picker">
+                <legend>{move || t("ledger")}</legend>
+                {move || open().into_iter().map(|r| {
+                    let title = r.title.clone();
+                    view! {
+                        <button type="button" class="chip" class:overdue-chip=r.overdue on:click=move |_| {
+                            agenda.update(|a| {
+                                if !a.lines().any(|l| l.trim() == title) {
+                                    if !a.is_empty() && !a.ends_with('\n') { a.push('\n'); }
+                                    a.push_str(&title);
+                                }
+                            });
+                        }>"#"{r.id}" "{r.title.clone()}{r.overdue.then(|| format!(" ({})", t("overdue")))}</button>
+                    }
+                }).collect_view()}
+            </fieldset>
+        </Show>
     }
 }
 

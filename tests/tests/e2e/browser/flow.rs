@@ -403,6 +403,20 @@ async fn votes_minutes_and_ledger_in_the_browser() -> Result<()> {
     reader.click(".ledger-row a").await?;
     reader.wait_text("办理记录").await?;
     reader.screenshots("ledger-entry", PHONE).await?;
+
+    // The ledger feeds the next meeting: an open matter is one tap from the agenda.
+    reader.goto(&format!("{base}/")).await?;
+    reader
+        .click_text(".ledger-picker button.chip", "电梯费用按楼层分摊")
+        .await?;
+    let agenda = reader
+        .find("textarea[name=agenda]")
+        .await?
+        .prop("value")
+        .await?
+        .unwrap_or_default();
+    assert!(agenda.contains("电梯费用按楼层分摊"), "agenda: {agenda:?}");
+    reader.screenshots("organiser-ledger", PHONE).await?;
     let problems = reader.readability_problems().await?;
     assert!(
         problems.is_empty(),
