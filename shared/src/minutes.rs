@@ -290,6 +290,19 @@ fn vote_line(v: &Vote) -> VoteLine {
     }
 }
 
+/// 表决未结束 / 未达法定人数 / 通过 / 未通过.
+pub fn vote_result_zh(v: &VoteLine) -> &'static str {
+    if v.open {
+        "表决未结束"
+    } else if !v.quorum_met {
+        "未达法定人数"
+    } else if v.passed {
+        "通过"
+    } else {
+        "未通过"
+    }
+}
+
 /// 支持 / 反对 / 建议 / 疑问
 pub fn stance_zh(s: Stance) -> &'static str {
     match s {
@@ -378,15 +391,7 @@ pub fn to_markdown(m: &Minutes) -> String {
             for (label, phones, hands, total) in &v.choices {
                 let _ = writeln!(out, "- {label}：{total}（手机{phones}，举手{hands}）");
             }
-            let result = if v.open {
-                "表决未结束"
-            } else if !v.quorum_met {
-                "未达法定人数"
-            } else if v.passed {
-                "通过"
-            } else {
-                "未通过"
-            };
+            let result = vote_result_zh(v);
             let _ = writeln!(out, "- 共{}票，结果：{result}\n", v.cast);
         }
         if let Some(o) = &t.outcome {
@@ -519,15 +524,7 @@ pub fn to_html(m: &Minutes, status: &str) -> String {
                     e(label)
                 );
             }
-            let result = if v.open {
-                "表决未结束"
-            } else if !v.quorum_met {
-                "未达法定人数"
-            } else if v.passed {
-                "通过"
-            } else {
-                "未通过"
-            };
+            let result = vote_result_zh(v);
             let _ = write!(out, "</table><p>共{}票，结果：<b>{result}</b></p>", v.cast);
         }
         if let Some(o) = &t.outcome {
