@@ -277,6 +277,7 @@ fn PublishForm(live: Live, meeting: String) -> impl IntoView {
                 <button type="submit" class="primary">{move || t("publish")}</button>
             </form>
         </Show>
+        <Objections live=live/>
         <p><a href=minutes_href.clone() target="_blank">{move || t("minutes")}</a>" · "<a href="/ledger" target="_blank">{move || t("ledger")}</a></p>
         {
             let meeting = meeting.clone();
@@ -299,5 +300,42 @@ fn PublishForm(live: Live, meeting: String) -> impl IntoView {
                 })
             }
         }
+    }
+}
+
+/// Objections to the published minutes, each with a box for the moderator's answer.
+#[component]
+fn Objections(live: Live) -> impl IntoView {
+    move || {
+        live.state.with(|s| {
+            let s = s.as_ref()?;
+            (!s.objections.is_empty()).then(|| {
+                view! {
+                    <h2>{t("objections")}</h2>
+                    <ol class="list objections">
+                        {s.objections.iter().map(|o| {
+                            let id = o.id;
+                            let answer = RwSignal::new(String::new());
+                            view! {
+                                <li data-objection=id>
+                                    {o.name.clone().map(|n| format!("{n}：")).unwrap_or_default()}{o.text.clone()}
+                                    {match o.answer.clone() {
+                                        Some(a) => view! { <p class="muted">{t("answer")}": "{a}</p> }.into_any(),
+                                        None => view! {
+                                            <div class="row">
+                                                <input class="answer" aria-label=t("answer") bind:value=answer/>
+                                                <button class="answer-objection" on:click=move |_| {
+                                                    live.send(Command::AnswerObjection { objection: id, answer: answer.get() });
+                                                }>{t("answer")}</button>
+                                            </div>
+                                        }.into_any(),
+                                    }}
+                                </li>
+                            }
+                        }).collect_view()}
+                    </ol>
+                }
+            })
+        })
     }
 }

@@ -73,7 +73,11 @@ pub fn LedgerPage() -> impl IntoView {
 /// One matter's file (一事一档).
 #[component]
 pub fn LedgerEntryPage(id: u32) -> impl IntoView {
-    let entry = LocalResource::new(move || async move { api::get::<View>(&format!("/api/ledger/{id}")).await.ok() });
+    let reload = RwSignal::new(0u32);
+    let entry = LocalResource::new(move || {
+        reload.get();
+        async move { api::get::<View>(&format!("/api/ledger/{id}")).await.ok() }
+    });
     view! {
         <main class="page ledger-entry">
             <div class="statusbar"><a class="brand" href="/ledger">{move || t("ledger")}</a><LangSwitch/></div>
@@ -92,6 +96,7 @@ pub fn LedgerEntryPage(id: u32) -> impl IntoView {
                                 <tr><th>{t("deadline")}</th><td>{e.deadline.clone()}</td></tr>
                                 <tr><th>"满意 / 基本满意 / 不满意"</th><td>{e.ratings.satisfied}" / "{e.ratings.fair}" / "{e.ratings.unsatisfied}</td></tr>
                             </table>
+                            <ProgressForm id=id current=e.status reload=reload/>
                             <h2>{t("history")}</h2>
                             <ol class="history">
                                 {e.history.iter().map(|h| view! {
@@ -103,5 +108,40 @@ pub fn LedgerEntryPage(id: u32) -> impl IntoView {
                 })}
             </Suspense>
         </main>
+    }
+}
+
+/// Record progress on a matter: a note, optionally a new status. Uses the
+/// organiser key remembered on this device, if the server needs one.
+#[component]
+fn ProgressForm(id: u32, current: LedgerStatus, reload: RwSignal<u32>) -> impl IntoView {
+    let note = RwSignal::new(String::new());
+    let status = RwSignal::new(current.zh().to_owned());
+    let error = RwSignal::new(None::<String>);
+    view! {
+        <form class="form progress" on:submit=move |ev| {
+            ev.prevent_default();
+            let new_status = LedgerStatus::parse(&status.get());
+            let body = serde_json::json!({"note": note.get(), "status": new_status});
+            let key = crate::storage::get("bbh:organiser-key");
+            leptos::task::spawn_local(async move {
+                match api::post(&format!("/api/ledger/{id}/updates"), &body, key.as_deref()).await {
+                    Ok(_) => {
+                        note.set(String::new());
+                        error.set(None);
+                        reload.update(|n| *n += 1);
+                    }
+                    Err(f) => error.set(Some(f.message)),
+                }
+            });
+        }>
+            <h2>{t("record")}</h2>
+            <select name="status" aria-label=t("status") on:change=move |ev| status.set(event_target_value(&ev))>
+                {LedgerStatus::ALL.into_iter().map(|s| view! { <option value=s.zh() selected=s == current>{s.zh()}</option> }).collect_view()}
+            </select>
+            <textarea name="note" rows="2" aria-label=t("record") bind:value=note></textarea>
+            <button type="submit" class="primary">{t("record")}</button>
+            {move || error.get().map(|e| view! { <p class="notice">{e}</p> })}
+        </form>
     }
 }

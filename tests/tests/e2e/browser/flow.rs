@@ -402,7 +402,21 @@ async fn votes_minutes_and_ledger_in_the_browser() -> Result<()> {
     reader.screenshots("ledger", TABLET).await?;
     reader.click(".ledger-row a").await?;
     reader.wait_text("办理记录").await?;
+    reader
+        .fill("form.progress textarea[name=note]", "已请设计院出方案")
+        .await?;
+    reader.click("form.progress button[type=submit]").await?;
+    reader.wait_text("已请设计院出方案").await?;
     reader.screenshots("ledger-entry", PHONE).await?;
+    // The moderator answers the objection from the tablet.
+    moderator
+        .fill("li[data-objection='1'] input.answer", "已补充分摊办法")
+        .await?;
+    moderator.click("li[data-objection='1'] .answer-objection").await?;
+    wait_state(&base, &id, |s| {
+        s.objections.first().and_then(|o| o.answer.as_deref()) == Some("已补充分摊办法")
+    })
+    .await?;
 
     // The ledger feeds the next meeting: an open matter is one tap from the agenda.
     reader.goto(&format!("{base}/")).await?;
@@ -422,7 +436,7 @@ async fn votes_minutes_and_ledger_in_the_browser() -> Result<()> {
         problems.is_empty(),
         "the ledger entry page has small text or targets: {problems:#?}"
     );
-    for b in [projector, phone, moderator, reader, printable] {
+    for b in [projector, phone, reader, printable, moderator] {
         b.close().await;
     }
     Ok(())
