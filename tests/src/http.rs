@@ -33,11 +33,16 @@ fn after<'a>(url: &'a str, marker: &str) -> Result<&'a str> {
 
 /// Creates a meeting with `body` (a `POST /api/meetings` JSON).
 pub async fn create_meeting(base: &str, body: Value) -> Result<Meeting> {
-    let resp = reqwest::Client::new()
-        .post(format!("{base}/api/meetings"))
-        .json(&body)
-        .send()
-        .await?;
+    create_meeting_as(base, body, None).await
+}
+
+/// Creates a meeting, with `Authorization: Bearer <key>` when the server needs the organiser key.
+pub async fn create_meeting_as(base: &str, body: Value, organiser_key: Option<&str>) -> Result<Meeting> {
+    let mut req = reqwest::Client::new().post(format!("{base}/api/meetings")).json(&body);
+    if let Some(key) = organiser_key {
+        req = req.bearer_auth(key);
+    }
+    let resp = req.send().await?;
     if resp.status() != 201 {
         bail!("create failed: {} {}", resp.status(), resp.text().await?);
     }
@@ -48,6 +53,11 @@ pub async fn create_meeting(base: &str, body: Value) -> Result<Meeting> {
         invite: after(&created.join_url, "?i=")?.to_owned(),
         created,
     })
+}
+
+/// `GET url` as JSON (any status).
+pub async fn get_json<T: serde::de::DeserializeOwned>(url: &str) -> Result<T> {
+    Ok(reqwest::get(url).await?.json().await?)
 }
 
 /// A meeting with the given agenda titles (15 minutes each) and default categories.

@@ -4,7 +4,7 @@
 use crate::helpers::TestServer;
 use babahui_shared::votes::tally;
 use babahui_shared::*;
-use tests::http::{join, public_state, simple_meeting};
+use tests::http::{get_json, join, public_state, simple_meeting};
 use tests::WsClient;
 
 #[tokio::test]
@@ -303,10 +303,7 @@ async fn decisions_become_published_minutes_with_objections_and_versions() {
     md.ok(Command::EndMeeting).await.unwrap();
 
     // The draft is there before publication, marked as such.
-    let draft: serde_json::Value = reqwest::get(format!("{base}/api/meetings/{id}/minutes.json"))
-        .await
-        .unwrap()
-        .json()
+    let draft: serde_json::Value = get_json(&format!("{base}/api/meetings/{id}/minutes.json"))
         .await
         .unwrap();
     assert_eq!(draft["status"]["status"], "draft");
@@ -371,10 +368,7 @@ async fn decisions_become_published_minutes_with_objections_and_versions() {
     );
     assert!(markdown.contains("- 赞成：6（手机1，举手5）") && !markdown.contains("李不愿具名"));
 
-    let doc: serde_json::Value = reqwest::get(format!("{base}/api/meetings/{id}/minutes.json"))
-        .await
-        .unwrap()
-        .json()
+    let doc: serde_json::Value = get_json(&format!("{base}/api/meetings/{id}/minutes.json"))
         .await
         .unwrap();
     assert_eq!(doc["version"], 1);
@@ -410,27 +404,18 @@ async fn decisions_become_published_minutes_with_objections_and_versions() {
     })
     .await
     .unwrap();
-    let v1_doc: serde_json::Value = reqwest::get(format!("{base}/api/meetings/{id}/minutes.json?version=1"))
-        .await
-        .unwrap()
-        .json()
+    let v1_doc: serde_json::Value = get_json(&format!("{base}/api/meetings/{id}/minutes.json?version=1"))
         .await
         .unwrap();
     assert_eq!(v1_doc["minutes"]["summary"], "本次会议就加装电梯和停车管理进行了协商。");
-    let latest: serde_json::Value = reqwest::get(format!("{base}/api/meetings/{id}/minutes.json"))
-        .await
-        .unwrap()
-        .json()
+    let latest: serde_json::Value = get_json(&format!("{base}/api/meetings/{id}/minutes.json"))
         .await
         .unwrap();
     assert_eq!(latest["versions"], serde_json::json!([1, 2]));
     assert_eq!(latest["objections"][0]["answer"], "已补充，见第2版");
     // With a zero-day notice period it is over at once: filed, and late objections are refused.
     tokio::time::sleep(std::time::Duration::from_millis(5)).await;
-    let latest: serde_json::Value = reqwest::get(format!("{base}/api/meetings/{id}/minutes.json"))
-        .await
-        .unwrap()
-        .json()
+    let latest: serde_json::Value = get_json(&format!("{base}/api/meetings/{id}/minutes.json"))
         .await
         .unwrap();
     assert_eq!(latest["status"]["status"], "filed");

@@ -5,7 +5,7 @@ use crate::helpers::TestServer;
 use babahui::ServerConfig;
 use babahui_shared::*;
 use serde_json::{json, Value};
-use tests::http::join;
+use tests::http::{create_meeting_as, get_json, join};
 use tests::WsClient;
 
 const KEY: &str = "organiser-secret";
@@ -20,40 +20,7 @@ async fn minutes_feed_the_ledger_which_exports_to_excel_and_csv() {
     let base = server.base.clone();
     let http = reqwest::Client::new();
     let body = json!({"title": "七月坝坝会", "agenda": [{"title": "路灯", "minutes": 10}]});
-    let created: Value = http
-        .post(format!("{base}/api/meetings"))
-        .bearer_auth(KEY)
-        .json(&body)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let m = tests::http::Meeting {
-        moderator: created["moderator_url"]
-            .as_str()
-            .unwrap()
-            .split("#k=")
-            .nth(1)
-            .unwrap()
-            .to_owned(),
-        projector: created["projector_url"]
-            .as_str()
-            .unwrap()
-            .split("#k=")
-            .nth(1)
-            .unwrap()
-            .to_owned(),
-        invite: created["join_url"]
-            .as_str()
-            .unwrap()
-            .split("?i=")
-            .nth(1)
-            .unwrap()
-            .to_owned(),
-        created: serde_json::from_value(created.clone()).unwrap(),
-    };
+    let m = create_meeting_as(&base, body, Some(KEY)).await.unwrap();
     let id = m.id().clone();
     let mut md = WsClient::connect(&base, &id, &m.moderator, None).await.unwrap();
     let a = join(&base, &m, "张阿姨", "居民").await.unwrap();
@@ -190,12 +157,7 @@ async fn minutes_feed_the_ledger_which_exports_to_excel_and_csv() {
         .send()
         .await
         .unwrap();
-    let entry: Value = reqwest::get(format!("{base}/api/ledger/{fix_id}"))
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let entry: Value = get_json(&format!("{base}/api/ledger/{fix_id}")).await.unwrap();
     let notes: Vec<&str> = entry["history"]
         .as_array()
         .unwrap()
@@ -219,19 +181,9 @@ async fn minutes_feed_the_ledger_which_exports_to_excel_and_csv() {
     assert_eq!(r.status(), 403);
 
     // Reading needs nothing; filters by status and category.
-    let all: Vec<Value> = reqwest::get(format!("{base}/api/ledger"))
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let all: Vec<Value> = get_json(&format!("{base}/api/ledger")).await.unwrap();
     assert_eq!(all.len(), 4);
-    let pending: Vec<Value> = reqwest::get(format!("{base}/api/ledger?status=待议"))
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let pending: Vec<Value> = get_json(&format!("{base}/api/ledger?status=待议")).await.unwrap();
     assert_eq!(pending.len(), 2);
     let civility: Vec<Value> = http
         .get(format!("{base}/api/ledger"))
