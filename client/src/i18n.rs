@@ -285,6 +285,37 @@ const TEXTS: &[(&str, &str, &str)] = &[
     ("export_xlsx", "导出 Excel", "Export Excel"),
     ("export_csv", "导出 CSV", "Export CSV"),
     ("mark_ledger", "列入台账", "To ledger"),
+    ("review", "回顾往期承诺", "Review of earlier commitments"),
+    (
+        "review_rate",
+        "请评议这项承诺的落实情况",
+        "How well was this promise kept?",
+    ),
+    ("satisfied", "满意", "Satisfied"),
+    ("fair", "基本满意", "Fairly satisfied"),
+    ("unsatisfied", "不满意", "Not satisfied"),
+    (
+        "rated",
+        "已评议，可在结束前更改",
+        "Rated; you can change it until the review closes",
+    ),
+    ("rating_open", "评议中", "Rating"),
+    ("rating_closed", "评议结束", "Closed"),
+    ("raters", "人评议", "rated"),
+    ("close_review", "结束评议，计入台账", "Close and record in the ledger"),
+    (
+        "review_when_running",
+        "会议开始后可在此回顾往期承诺，由居民用手机评议",
+        "Once the meeting runs, put earlier commitments up here for residents to rate",
+    ),
+    ("topic", "议题", "Topic"),
+    ("new_entry", "登记问题", "Add a matter"),
+    ("description", "情况说明", "Description"),
+    ("collected_by", "收集人/渠道", "Collected by"),
+    ("entry_added", "已登记", "Added"),
+    ("ratings", "居民评议", "Residents' ratings"),
+    ("source", "来源", "Source"),
+    ("collected", "收集问题", "Collected"),
 ];
 
 /// 未开始 / 进行中 / 已结束.

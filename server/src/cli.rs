@@ -198,10 +198,12 @@ async fn create_meeting(args: CreateArgs) -> anyhow::Result<()> {
             Some((title, minutes)) if minutes.trim().parse::<u32>().is_ok() => NewTopic {
                 title: title.trim().to_owned(),
                 minutes: minutes.trim().parse().unwrap_or(0),
+                ledger: None,
             },
             _ => NewTopic {
                 title: item.trim().to_owned(),
                 minutes: 0,
+                ledger: None,
             },
         })
         .collect();

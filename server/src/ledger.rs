@@ -7,6 +7,7 @@ use crate::store::{Store, StoreError};
 use babahui_shared::decide::date;
 use babahui_shared::ledger::*;
 use babahui_shared::limits::*;
+use babahui_shared::minutes::{outcome_zh, Minutes};
 use babahui_shared::{CommandError, ErrorCode, MeetingState};
 use serde::Deserialize;
 use std::sync::Arc;
@@ -167,8 +168,10 @@ impl Ledger {
                 status: Some(LedgerStatus::Pending),
                 note: "登记".into(),
                 by: None,
+                meeting: None,
             }],
             ratings: Ratings::default(),
+            applied: Vec::new(),
         };
         self.put(entry).await
     }
@@ -198,21 +201,126 @@ impl Ledger {
             status: upd.status,
             note,
             by,
+            meeting: None,
         });
         self.put(entry).await
     }
 
-    /// Creates the entries a meeting's latest published minutes call for: one per
-    /// commitment (已议, with its owner and deadline) and one per opinion marked
-    /// 列入台账 (待议). Entries already created from the same source are kept as they are.
+    /// Writes the ratings of every closed review (回顾) in `state` onto its entry:
+    /// the counts are added, the history says which meeting rated it, and a
+    /// matter already done or reported becomes 已评议. Each review is applied
+    /// once, however often this runs (after each close, and again on import as a
+    /// catch-up should the server have stopped in between).
+    pub async fn record_reviews(&self, state: &MeetingState, now: u64) -> Result<Vec<LedgerEntry>, CommandError> {
+        let _guard = self.lock.lock().await;
+        let mut changed = Vec::new();
+        for review in state.reviews.iter().filter(|r| !r.open) {
+            let key = format!("{}/review/{}", state.id, review.id);
+            let Ok(mut entry) = self.get(review.subject.entry).await else {
+                tracing::warn!(entry = review.subject.entry, "a reviewed ledger entry no longer exists");
+                continue;
+            };
+            if entry.applied.contains(&key) {
+                continue;
+            }
+            let counts = review.counts();
+            entry.ratings.add(counts);
+            let status =
+                matches!(entry.status, LedgerStatus::Done | LedgerStatus::Reported).then_some(LedgerStatus::Rated);
+            if let Some(st) = status {
+                entry.status = st;
+            }
+            let [s, f, u] = counts;
+            entry.history.push(LedgerUpdate {
+                at: review.closed_at.unwrap_or(now),
+                status,
+                note: format!("《{}》回顾评议：满意{s}，基本满意{f}，不满意{u}", state.title),
+                by: None,
+                meeting: Some(state.id.clone()),
+            });
+            entry.applied.push(key);
+            changed.push(self.put(entry).await?);
+        }
+        Ok(changed)
+    }
+
+    /// Topics that took up a ledger entry again: the entry's history records the
+    /// outcome and any commitment (which then lives in this entry rather than in a
+    /// new one: one file per matter), and a 待议 entry becomes 已议.
+    async fn update_linked(
+        &self,
+        state: &MeetingState,
+        minutes: &Minutes,
+        now: u64,
+    ) -> Result<Vec<LedgerEntry>, CommandError> {
+        let mut changed = Vec::new();
+        for topic in &minutes.topics {
+            let Some(id) = topic.ledger else { continue };
+            let key = format!("{}/topic/{id}", state.id);
+            let Ok(mut entry) = self.get(id).await else { continue };
+            if entry.applied.contains(&key) {
+                continue;
+            }
+            let mut note = format!("《{}》再次协商", state.title);
+            if let Some(o) = &topic.outcome {
+                note.push_str(&format!("：{}。{}", outcome_zh(o.kind), o.text));
+                if let Some(d) = &o.dissent {
+                    note.push_str(&format!("（保留的不同意见：{d}）"));
+                }
+            }
+            for c in &topic.commitments {
+                note.push_str(&format!(
+                    "；承诺：{}（责任人：{}，时限：{}）",
+                    c.what, c.responsible, c.deadline
+                ));
+                entry.applied.push(format!("{}/commitment/{}", state.id, c.id));
+            }
+            if let Some(c) = topic.commitments.first() {
+                entry.responsible = c.responsible.clone();
+                entry.deadline = Some(c.deadline.clone());
+            }
+            let status = (entry.status == LedgerStatus::Pending).then_some(LedgerStatus::Discussed);
+            if let Some(st) = status {
+                entry.status = st;
+            }
+            entry.history.push(LedgerUpdate {
+                at: now,
+                status,
+                note: note.chars().take(SUMMARY_MAX_CHARS).collect(),
+                by: None,
+                meeting: Some(state.id.clone()),
+            });
+            entry.applied.push(key);
+            changed.push(self.put(entry).await?);
+        }
+        Ok(changed)
+    }
+
+    /// Feeds a meeting's latest published minutes into the ledger: entries the
+    /// meeting took up again are updated, closed reviews are rated, and new entries
+    /// are created, one per other commitment (已议, with its owner and deadline) and
+    /// one per opinion marked 列入台账 (待议). Returns every entry created or
+    /// changed. Running it again changes nothing.
     pub async fn import_minutes(&self, state: &MeetingState, now: u64) -> Result<Vec<LedgerEntry>, CommandError> {
         let Some(publication) = state.publications.last() else {
             return Err(CommandError::conflict("the minutes have not been published"));
         };
+        let mut changed = self.record_reviews(state, now).await?;
         let _guard = self.lock.lock().await;
+        changed.extend(self.update_linked(state, &publication.minutes, now).await?);
         let existing = self.all().await?;
         let mut next = existing.iter().map(|e| e.id).max().unwrap_or(0) + 1;
-        let seen = |s: &LedgerSource| existing.iter().any(|e| &e.source == s);
+        let seen = |s: &LedgerSource| {
+            let key = match s {
+                LedgerSource::Commitment {
+                    meeting, commitment, ..
+                } => Some(format!("{meeting}/commitment/{commitment}")),
+                _ => None,
+            };
+            existing
+                .iter()
+                .any(|e| &e.source == s || key.as_ref().is_some_and(|k| e.applied.contains(k)))
+        };
         let origin = format!("来自《{}》会议纪要第{}版", state.title, publication.version);
         let mut created = Vec::new();
         let mut add =
@@ -232,8 +340,10 @@ impl Ledger {
                         status: Some(status),
                         note: origin.clone(),
                         by: None,
+                        meeting: Some(state.id.clone()),
                     }],
                     ratings: Ratings::default(),
+                    applied: Vec::new(),
                 };
                 next += 1;
                 created.push(entry);
@@ -309,6 +419,23 @@ impl Ledger {
         for e in &created {
             self.put(e.clone()).await?;
         }
-        Ok(created)
+        changed.extend(created);
+        Ok(changed)
+    }
+}
+
+/// After a review closed: writes its ratings to the ledger. A failure is only
+/// logged: the ratings are safe in the meeting's log, and the next import of the
+/// minutes writes them.
+pub async fn record_reviews_of(ledger: &Ledger, meeting: &crate::hub::MeetingHandle) {
+    let result = async {
+        let raw = meeting.public_state().await?;
+        let state: MeetingState =
+            serde_json::from_str(raw.as_str()).map_err(|e| CommandError::new(ErrorCode::Internal, e.to_string()))?;
+        ledger.record_reviews(&state, crate::hub::meeting::now_ms()).await
+    }
+    .await;
+    if let Err(e) = result {
+        tracing::error!(meeting = %meeting.id(), error = %e, "review ratings not yet written to the ledger");
     }
 }

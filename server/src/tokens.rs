@@ -42,10 +42,20 @@ pub fn new_meeting_id() -> MeetingId {
 /// ballot again (to replace it) while they are connected, but nothing on disk
 /// or in any answer can tie a key to a person.
 pub fn ballot_key(token: &str, meeting: &MeetingId, vote: babahui_shared::VoteId) -> String {
+    sealed_key(b"babahui-ballot\0", token, meeting, vote.0)
+}
+
+/// A rater's key for one review (回顾): like [`ballot_key`], so a resident's
+/// 不满意 is counted once per person but never tied to them.
+pub fn rating_key(token: &str, meeting: &MeetingId, review: babahui_shared::ReviewId) -> String {
+    sealed_key(b"babahui-rating\0", token, meeting, review.0)
+}
+
+fn sealed_key(domain: &[u8], token: &str, meeting: &MeetingId, item: u32) -> String {
     let mut h = Sha256::new();
-    h.update(b"babahui-ballot\0");
+    h.update(domain);
     h.update(meeting.as_str().as_bytes());
-    h.update(vote.0.to_be_bytes());
+    h.update(item.to_be_bytes());
     h.update(token.as_bytes());
     data_encoding::HEXLOWER.encode(&h.finalize())
 }

@@ -17,7 +17,9 @@ use axum::extract::{Path, State};
 use axum::response::Response;
 use babahui_shared::limits::FRAME_MAX_BYTES;
 use babahui_shared::protocol::PROTOCOL_VERSION;
-use babahui_shared::{Actor, ClientMsg, Command, CommandError, CommandId, ErrorCode, MeetingId, Seq, ServerMsg};
+use babahui_shared::{
+    Actor, ClientMsg, Command, CommandError, CommandId, ErrorCode, MeetingId, ReviewSubject, Seq, ServerMsg,
+};
 use futures::stream::FuturesUnordered;
 use futures::StreamExt;
 use std::future::Future;
@@ -197,9 +199,15 @@ impl Connection {
                 self.send_or_close(&pong).await
             }
             ClientMsg::Command { id, mut command } => {
-                if let Command::CastVote { vote, ballot_key, .. } = &mut command {
-                    *ballot_key = Some(tokens::ballot_key(&self.token, self.handle.id(), *vote));
-                }
+                let subject = match &command {
+                    Command::OpenReview { entry, .. } if self.actor == Actor::Moderator => {
+                        let ledger = self.app.ledger.clone();
+                        let entry = *entry;
+                        ledger.get(entry).await.ok().map(|e| e.review_subject())
+                    }
+                    _ => None,
+                };
+                self.fill_in(&mut command, subject);
                 if !id.is_valid() {
                     return self
                         .error(
@@ -214,13 +222,33 @@ impl Connection {
                         .error(Some(id), ErrorCode::RateLimited, "too many commands waiting; slow down")
                         .await;
                 }
-                let (handle, actor) = (self.handle.clone(), self.actor);
+                let (handle, actor, ledger) = (self.handle.clone(), self.actor, self.app.ledger.clone());
                 pending.push(Box::pin(async move {
+                    let closes_review = matches!(command, Command::CloseReview { .. });
                     let result = handle.command(actor, id.clone(), command).await;
+                    if closes_review && result.is_ok() {
+                        crate::ledger::record_reviews_of(&ledger, &handle).await;
+                    }
                     (id, result)
                 }));
                 Step::Continue
             }
+        }
+    }
+
+    /// Fills in the fields only the server may set: unlinkable keys derived from
+    /// this connection's token, and the ledger entry a review is about (looked up
+    /// by the caller, as it needs the ledger).
+    fn fill_in(&self, command: &mut Command, review_subject: Option<ReviewSubject>) {
+        match command {
+            Command::CastVote { vote, ballot_key, .. } => {
+                *ballot_key = Some(tokens::ballot_key(&self.token, self.handle.id(), *vote));
+            }
+            Command::RateReview { review, key, .. } => {
+                *key = Some(tokens::rating_key(&self.token, self.handle.id(), *review));
+            }
+            Command::OpenReview { subject, .. } => *subject = review_subject,
+            _ => {}
         }
     }
 

@@ -1,8 +1,8 @@
 //! What clients ask for. A command is checked by [`decide`](crate::decide::decide)
 //! against the state and the sender's [`Actor`]; if accepted it becomes exactly one event.
 
-use crate::ids::{OpinionId, ParticipantId, TopicId, VoteId};
-use crate::model::{FloorKind, OutcomeKind, PassRule, Role, Stage, Stance, VoteKind};
+use crate::ids::{OpinionId, ParticipantId, ReviewId, TopicId, VoteId};
+use crate::model::{FloorKind, OutcomeKind, PassRule, Rating, ReviewSubject, Role, Stage, Stance, VoteKind};
 use serde::{Deserialize, Serialize};
 
 /// Who sent a command or caused an event. The server derives it from the
@@ -314,6 +314,31 @@ pub enum Command {
         /// The opinions it answers.
         #[serde(default)]
         opinions: Vec<OpinionId>,
+    },
+
+    // --- review of earlier commitments (回顾) ---------------------------
+    /// Moderator: put an issue-ledger entry up for review; attendees rate it.
+    OpenReview {
+        /// Ledger entry number.
+        entry: u32,
+        /// Filled in by the server from the ledger (never by a client).
+        #[serde(skip)]
+        subject: Option<ReviewSubject>,
+    },
+    /// Attendee: rate (again, to change the rating, until it closes).
+    RateReview {
+        /// Which review.
+        review: ReviewId,
+        /// 满意 / 基本满意 / 不满意.
+        rating: Rating,
+        /// Filled in by the server (never by a client): the rater's unlinkable key.
+        #[serde(skip)]
+        key: Option<String>,
+    },
+    /// Moderator: close a review; its ratings then go onto the ledger entry.
+    CloseReview {
+        /// Which review.
+        review: ReviewId,
     },
 
     // --- minutes -------------------------------------------------------

@@ -7,7 +7,7 @@
 use crate::command::{Actor, Command, OpinionAuthor};
 use crate::error::{CommandError, ErrorCode};
 use crate::event::EventKind;
-use crate::ids::{CommitmentId, OpinionId, ParticipantId, TopicId, VoteId};
+use crate::ids::{CommitmentId, OpinionId, ParticipantId, ReviewId, TopicId, VoteId};
 use crate::limits::*;
 use crate::model::*;
 use crate::state::MeetingState;
@@ -424,6 +424,45 @@ pub fn decide(state: &MeetingState, actor: Actor, cmd: &Command) -> Decision {
             open_vote(state, *vote)?;
             Ok(EventKind::VoteClosed { vote: *vote })
         }
+        Command::OpenReview { entry, subject } => {
+            moderator(actor)?;
+            running(state)?;
+            let subject = subject
+                .clone()
+                .filter(|s| s.entry == *entry)
+                .ok_or_else(|| CommandError::not_found(format!("no ledger entry {entry}")))?;
+            if state.reviews.iter().any(|r| r.open && r.subject.entry == *entry) {
+                return Err(CommandError::conflict("this entry is already under review"));
+            }
+            if state.reviews.len() >= REVIEWS_MAX {
+                return Err(CommandError::invalid(format!(
+                    "a meeting holds at most {REVIEWS_MAX} reviews"
+                )));
+            }
+            Ok(EventKind::ReviewOpened {
+                review: ReviewId(state.reviews.len() as u32 + 1),
+                subject,
+            })
+        }
+        Command::RateReview { review, rating, key } => {
+            actor
+                .participant()
+                .ok_or_else(|| CommandError::forbidden("only attendees rate"))?;
+            open_review(state, *review)?;
+            let key = key
+                .clone()
+                .ok_or_else(|| CommandError::invalid("a rating needs its key"))?;
+            Ok(EventKind::ReviewRated {
+                review: *review,
+                key,
+                rating: *rating,
+            })
+        }
+        Command::CloseReview { review } => {
+            moderator(actor)?;
+            open_review(state, *review)?;
+            Ok(EventKind::ReviewClosed { review: *review })
+        }
         Command::SetOutcome {
             topic,
             kind,
@@ -559,6 +598,7 @@ pub fn create_meeting(meeting: crate::ids::MeetingId, setup: &MeetingSetup) -> D
             Ok(NewTopic {
                 title: clean_text(&t.title, TITLE_MAX_CHARS, "topic title")?,
                 minutes: topic_minutes(t.minutes)?,
+                ledger: t.ledger,
             })
         })
         .collect::<Result<Vec<_>, CommandError>>()?;
@@ -726,6 +766,16 @@ fn find_topic(state: &MeetingState, id: TopicId) -> Result<&Topic, CommandError>
     state
         .topic(id)
         .ok_or_else(|| CommandError::not_found(format!("no topic {id}")))
+}
+
+fn open_review(state: &MeetingState, id: ReviewId) -> Result<&Review, CommandError> {
+    let r = state
+        .review(id)
+        .ok_or_else(|| CommandError::not_found(format!("no review {id}")))?;
+    if !r.open {
+        return Err(CommandError::conflict("the review is closed"));
+    }
+    Ok(r)
 }
 
 fn open_vote(state: &MeetingState, id: VoteId) -> Result<&Vote, CommandError> {

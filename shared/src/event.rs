@@ -2,8 +2,8 @@
 //! folding them with [`MeetingState::apply`](crate::MeetingState::apply) gives the state.
 
 use crate::command::Actor;
-use crate::ids::{CommitmentId, MeetingId, OpinionId, ParticipantId, Seq, TopicId, VoteId};
-use crate::model::{FloorKind, NewTopic, Outcome, PassRule, Role, Stage, Stance, VoteKind};
+use crate::ids::{CommitmentId, MeetingId, OpinionId, ParticipantId, ReviewId, Seq, TopicId, VoteId};
+use crate::model::{FloorKind, NewTopic, Outcome, PassRule, Rating, ReviewSubject, Role, Stage, Stance, VoteKind};
 use serde::{Deserialize, Serialize};
 
 /// One event with its place in the log.
@@ -294,6 +294,28 @@ pub enum EventKind {
         /// The official who took it.
         official: Option<ParticipantId>,
     },
+    /// A ledger entry was put up for review (回顾).
+    ReviewOpened {
+        /// Its new id.
+        review: ReviewId,
+        /// The entry as it stood.
+        subject: ReviewSubject,
+    },
+    /// A rating (replaces the earlier one with the same key). Recorded as caused
+    /// by `system`, like a secret ballot.
+    ReviewRated {
+        /// Which review.
+        review: ReviewId,
+        /// Unlinkable key.
+        key: String,
+        /// The rating.
+        rating: Rating,
+    },
+    /// A review was closed.
+    ReviewClosed {
+        /// Which review.
+        review: ReviewId,
+    },
     /// A version of the minutes was published (frozen as it stands here).
     MinutesPublished {
         /// Version, from 1.
@@ -334,6 +356,7 @@ impl EventKind {
             EventKind::OpinionSubmitted { opinion, .. } => Some(opinion.0),
             EventKind::VoteOpened { vote, .. } => Some(vote.0),
             EventKind::CommitmentAdded { commitment, .. } => Some(commitment.0),
+            EventKind::ReviewOpened { review, .. } => Some(review.0),
             EventKind::MinutesPublished { version, .. } => Some(*version),
             EventKind::ObjectionFiled { objection, .. } => Some(*objection),
             _ => None,

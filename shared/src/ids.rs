@@ -74,6 +74,10 @@ number_id!(
     /// A commitment (承诺) within one meeting; from 1.
     CommitmentId
 );
+number_id!(
+    /// A review (回顾) of an earlier commitment within one meeting; from 1.
+    ReviewId
+);
 
 /// A client-generated command id, unique per sender. A resent command with the same
 /// id is applied once and answered with its original result.

@@ -95,6 +95,9 @@ pub struct LedgerUpdate {
     /// Who wrote it.
     #[serde(default)]
     pub by: Option<String>,
+    /// The meeting it came from, if any (its minutes are the record).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub meeting: Option<MeetingId>,
 }
 
 /// Residents' ratings (满意 / 基本满意 / 不满意).
@@ -133,9 +136,34 @@ pub struct LedgerEntry {
     pub history: Vec<LedgerUpdate>,
     /// Residents' ratings.
     pub ratings: Ratings,
+    /// What from meetings has already been written here (`{meeting}/review/2`,
+    /// `{meeting}/topic/3`…), so applying a meeting again changes nothing.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub applied: Vec<String>,
+}
+
+impl Ratings {
+    /// Adds counts in [`crate::model::Rating::ALL`] order.
+    pub fn add(&mut self, [satisfied, fair, unsatisfied]: [u32; 3]) {
+        self.satisfied += satisfied;
+        self.fair += fair;
+        self.unsatisfied += unsatisfied;
+    }
 }
 
 impl LedgerEntry {
+    /// The entry as a meeting reviews it (回顾).
+    pub fn review_subject(&self) -> crate::model::ReviewSubject {
+        crate::model::ReviewSubject {
+            entry: self.id,
+            title: self.title.clone(),
+            responsible: self.responsible.clone(),
+            deadline: self.deadline.clone(),
+            status: self.status.zh().to_owned(),
+            progress: self.history.last().map(|u| u.note.clone()).unwrap_or_default(),
+        }
+    }
+
     /// Whether the deadline has passed on `today` (`YYYY-MM-DD`) and the matter is not done.
     pub fn overdue(&self, today: &str) -> bool {
         let open = matches!(
@@ -171,6 +199,7 @@ mod tests {
             created_at: 0,
             history: Vec::new(),
             ratings: Ratings::default(),
+            applied: Vec::new(),
         };
         assert!(e.overdue("2026-02-01"));
         assert!(!e.overdue("2026-01-31"));

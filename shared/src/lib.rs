@@ -38,7 +38,7 @@ pub use command::{Actor, Command, OpinionAuthor};
 pub use decide::decide;
 pub use error::{CommandError, ErrorCode};
 pub use event::{Event, EventKind};
-pub use ids::{CommandId, CommitmentId, MeetingId, OpinionId, ParticipantId, Seq, TopicId, VoteId};
+pub use ids::{CommandId, CommitmentId, MeetingId, OpinionId, ParticipantId, ReviewId, Seq, TopicId, VoteId};
 pub use model::*;
 pub use protocol::{ClientMsg, ServerMsg};
 pub use state::MeetingState;

@@ -52,3 +52,5 @@ pub const SPEAKING_LIMIT_MAX_SECS: u32 = 3600;
 pub const DEFAULT_SPEAKING_LIMIT_SECS: u32 = 180;
 /// Default limit for a resident's short follow-up question (追问), seconds.
 pub const FOLLOW_UP_LIMIT_SECS: u32 = 60;
+/// Reviews (回顾) in one meeting.
+pub const REVIEWS_MAX: usize = 100;

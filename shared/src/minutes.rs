@@ -38,6 +38,26 @@ pub struct Minutes {
     pub topics: Vec<TopicRecord>,
     /// Commitments not tied to a topic.
     pub other_commitments: Vec<CommitmentLine>,
+    /// Earlier commitments reviewed at this meeting (回顾), with residents' ratings.
+    #[serde(default)]
+    pub reviews: Vec<ReviewLine>,
+}
+
+/// One earlier commitment reviewed, with how attendees rated it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReviewLine {
+    /// Ledger entry number.
+    pub entry: u32,
+    /// What was promised or asked.
+    pub title: String,
+    /// Responsible person or department.
+    pub responsible: String,
+    /// Status when reviewed.
+    pub status: String,
+    /// 满意, 基本满意, 不满意.
+    pub counts: [u32; 3],
+    /// Still open when the minutes were made.
+    pub open: bool,
 }
 
 /// What happened on one topic.
@@ -55,6 +75,9 @@ pub struct TopicRecord {
     pub outcome: Option<Outcome>,
     /// Commitments.
     pub commitments: Vec<CommitmentLine>,
+    /// The issue-ledger entry this topic took up again, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ledger: Option<u32>,
 }
 
 /// One turn at the floor.
@@ -231,6 +254,7 @@ pub fn build(state: &MeetingState, summary: &str, public: bool) -> Minutes {
                     .filter(|c| c.topic == Some(t.id))
                     .map(commitment_line)
                     .collect(),
+                ledger: t.ledger,
             }
         })
         .collect();
@@ -263,6 +287,18 @@ pub fn build(state: &MeetingState, summary: &str, public: bool) -> Minutes {
             .iter()
             .filter(|c| c.topic.is_none())
             .map(commitment_line)
+            .collect(),
+        reviews: state
+            .reviews
+            .iter()
+            .map(|r| ReviewLine {
+                entry: r.subject.entry,
+                title: r.subject.title.clone(),
+                responsible: r.subject.responsible.clone(),
+                status: r.subject.status.clone(),
+                counts: r.counts(),
+                open: r.open,
+            })
             .collect(),
     }
 }
@@ -354,6 +390,24 @@ pub fn to_markdown(m: &Minutes) -> String {
     let _ = writeln!(out, "- 到会：共{}人（{}）\n", m.attendance_total, att.join("，"));
     if !m.summary.is_empty() {
         let _ = writeln!(out, "## 摘要\n\n{}\n", m.summary);
+    }
+    if !m.reviews.is_empty() {
+        let _ = writeln!(
+            out,
+            "## 回顾：往期承诺评议\n\n| 台账编号 | 事项 | 责任人 | 状态 | 满意 | 基本满意 | 不满意 |\n|---|---|---|---|---|---|---|"
+        );
+        for r in &m.reviews {
+            let [s, f, u] = r.counts;
+            let _ = writeln!(
+                out,
+                "| {} | {} | {} | {} | {s} | {f} | {u} |",
+                r.entry,
+                r.title.replace('|', "／"),
+                r.responsible.replace('|', "／"),
+                r.status
+            );
+        }
+        out.push('\n');
     }
     for (i, t) in m.topics.iter().enumerate() {
         let _ = writeln!(out, "## 议题{}：{}\n", i + 1, t.title);
@@ -473,6 +527,21 @@ pub fn to_html(m: &Minutes, status: &str) -> String {
     );
     if !m.summary.is_empty() {
         let _ = write!(out, "<h2>摘要</h2><p class=\"summary\">{}</p>", e(&m.summary));
+    }
+    if !m.reviews.is_empty() {
+        out.push_str("<section><h2>回顾：往期承诺评议</h2><table class=\"reviews\"><tr><th>台账编号</th><th>事项</th><th>责任人</th><th>状态</th><th>满意</th><th>基本满意</th><th>不满意</th></tr>");
+        for r in &m.reviews {
+            let [s, f, u] = r.counts;
+            let _ = write!(
+                out,
+                "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{s}</td><td>{f}</td><td>{u}</td></tr>",
+                r.entry,
+                e(&r.title),
+                e(&r.responsible),
+                e(&r.status)
+            );
+        }
+        out.push_str("</table></section>");
     }
     for (i, t) in m.topics.iter().enumerate() {
         let _ = write!(out, "<section><h2>议题{}：{}</h2>", i + 1, e(&t.title));

@@ -6,7 +6,7 @@
 //! state from the same log.
 
 use crate::event::{Event, EventKind};
-use crate::ids::{MeetingId, OpinionId, ParticipantId, Seq, TopicId, VoteId};
+use crate::ids::{MeetingId, OpinionId, ParticipantId, ReviewId, Seq, TopicId, VoteId};
 use crate::model::*;
 use serde::{Deserialize, Serialize};
 
@@ -64,6 +64,9 @@ pub struct MeetingState {
     /// Objections to the minutes, in order.
     #[serde(default)]
     pub objections: Vec<Objection>,
+    /// Reviews of earlier commitments (回顾); `reviews[i].id == i + 1`.
+    #[serde(default)]
+    pub reviews: Vec<Review>,
 }
 
 impl MeetingState {
@@ -117,6 +120,15 @@ impl MeetingState {
         (id.0 as usize).checked_sub(1).and_then(|i| self.votes.get(i))
     }
 
+    /// A review by id.
+    pub fn review(&self, id: ReviewId) -> Option<&Review> {
+        (id.0 as usize).checked_sub(1).and_then(|i| self.reviews.get(i))
+    }
+
+    fn review_mut(&mut self, id: ReviewId) -> Option<&mut Review> {
+        (id.0 as usize).checked_sub(1).and_then(|i| self.reviews.get_mut(i))
+    }
+
     fn vote_mut(&mut self, id: VoteId) -> Option<&mut Vote> {
         (id.0 as usize).checked_sub(1).and_then(|i| self.votes.get_mut(i))
     }
@@ -165,6 +177,9 @@ impl MeetingState {
                 self.wifi = wifi.clone();
                 for t in agenda {
                     self.push_topic(t.title.clone(), t.minutes, None);
+                    if let Some(last) = self.agenda.last_mut() {
+                        last.ledger = t.ledger;
+                    }
                 }
             }
             EventKind::MeetingStarted => self.phase = Phase::Running,
@@ -430,6 +445,34 @@ impl MeetingState {
                     v.closed_at = Some(at);
                 }
             }
+            EventKind::ReviewOpened { review, subject } => {
+                debug_assert_eq!(review.0 as usize, self.reviews.len() + 1);
+                self.reviews.push(Review {
+                    id: *review,
+                    subject: subject.clone(),
+                    open: true,
+                    opened_at: at,
+                    closed_at: None,
+                    ratings: Vec::new(),
+                });
+            }
+            EventKind::ReviewRated { review, key, rating } => {
+                if let Some(r) = self.review_mut(*review) {
+                    match r.ratings.iter_mut().find(|x| x.key == *key) {
+                        Some(x) => x.rating = *rating,
+                        None => r.ratings.push(SealedRating {
+                            key: key.clone(),
+                            rating: *rating,
+                        }),
+                    }
+                }
+            }
+            EventKind::ReviewClosed { review } => {
+                if let Some(r) = self.review_mut(*review) {
+                    r.open = false;
+                    r.closed_at = Some(at);
+                }
+            }
             EventKind::OutcomeSet { topic, outcome } => {
                 if let Some(t) = self.topic_mut(*topic) {
                     t.outcome = Some(outcome.clone());
@@ -505,6 +548,7 @@ impl MeetingState {
             closed_at: None,
             speeches: Vec::new(),
             outcome: None,
+            ledger: None,
         };
         let at = position.map_or(self.agenda.len(), |p| (p as usize).min(self.agenda.len()));
         self.agenda.insert(at, topic);

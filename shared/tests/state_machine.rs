@@ -26,10 +26,12 @@ impl Sim {
             NewTopic {
                 title: "停车难".into(),
                 minutes: 15,
+                ledger: Some(7),
             },
             NewTopic {
                 title: "垃圾分类".into(),
                 minutes: 10,
+                ledger: None,
             },
         ];
         let setup = MeetingSetup {
@@ -98,6 +100,21 @@ impl Sim {
         } = &mut cmd
         {
             *key = Some(format!("key-{by:?}"));
+        }
+        // …a rating key likewise, and the ledger (entries 1 to 3 exist) fills a review's subject.
+        match &mut cmd {
+            Command::RateReview { key: key @ None, .. } => *key = Some(format!("rating-{by:?}")),
+            Command::OpenReview { entry, subject } if *entry <= 3 => {
+                *subject = Some(ReviewSubject {
+                    entry: *entry,
+                    title: format!("entry {entry}"),
+                    responsible: "物业".into(),
+                    deadline: None,
+                    status: "办理中".into(),
+                    progress: String::new(),
+                })
+            }
+            _ => {}
         }
         let kind = decide(&self.state, by, &cmd)?;
         self.push(by, kind);
@@ -551,6 +568,9 @@ fn any_command() -> impl Strategy<Value = Command> {
         3 => ((1u32..=3).prop_map(VoteId), 0u32..4).prop_map(|(vote, choice)| Command::CastVote { vote, choice, ballot_key: None }),
         1 => (1u32..=3).prop_map(|v| Command::CloseVote { vote: VoteId(v) }),
         1 => ((1u32..=3).prop_map(VoteId), prop::collection::vec(0u32..5, 2..4)).prop_map(|(vote, counts)| Command::CountHands { vote, counts }),
+        1 => (1u32..=4).prop_map(|entry| Command::OpenReview { entry, subject: None }),
+        3 => ((1u32..=3).prop_map(ReviewId), 0usize..3).prop_map(|(review, r)| Command::RateReview { review, rating: Rating::ALL[r], key: None }),
+        1 => (1u32..=3).prop_map(|r| Command::CloseReview { review: ReviewId(r) }),
     ]
 }
 
@@ -604,6 +624,18 @@ fn check_invariants(s: &MeetingState) {
             assert!(keys.insert(b.key.clone()), "one sealed ballot per voter");
         }
         assert!(!v.secret || v.named.is_empty(), "a secret vote holds no named ballot");
+    }
+    let mut under_review = HashSet::new();
+    for (i, r) in s.reviews.iter().enumerate() {
+        assert_eq!(r.id.0 as usize, i + 1);
+        assert!(
+            !r.open || under_review.insert(r.subject.entry),
+            "one open review per entry"
+        );
+        let keys: HashSet<_> = r.ratings.iter().map(|x| &x.key).collect();
+        assert_eq!(keys.len(), r.ratings.len(), "one rating per rater");
+        assert_eq!(r.counts().iter().sum::<u32>() as usize, r.ratings.len());
+        assert_eq!(r.open, r.closed_at.is_none());
     }
 }
 

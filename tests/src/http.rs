@@ -23,6 +23,29 @@ impl Meeting {
     pub fn id(&self) -> &MeetingId {
         &self.created.id
     }
+
+    /// A meeting from the three links a page showed (`/m/{id}?i=…`, `…#k=…`).
+    pub fn from_links(join_url: &str, moderator_url: &str, projector_url: &str) -> Result<Meeting> {
+        let id = after(join_url, "/m/")?
+            .split(['/', '?'])
+            .next()
+            .and_then(MeetingId::parse)
+            .with_context(|| format!("no meeting id in {join_url}"))?;
+        let base = join_url.split("/m/").next().unwrap_or_default();
+        Ok(Meeting {
+            moderator: after(moderator_url, "#k=")?.to_owned(),
+            projector: after(projector_url, "#k=")?.to_owned(),
+            invite: after(join_url, "?i=")?.to_owned(),
+            created: CreatedResponse {
+                qr_svg_url: format!("{base}/api/meetings/{id}/qr.svg"),
+                id,
+                title: String::new(),
+                join_url: join_url.to_owned(),
+                moderator_url: moderator_url.to_owned(),
+                projector_url: projector_url.to_owned(),
+            },
+        })
+    }
 }
 
 fn after<'a>(url: &'a str, marker: &str) -> Result<&'a str> {

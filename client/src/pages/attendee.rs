@@ -158,6 +158,7 @@ fn AttendeeLive(id: String, token: String) -> impl IntoView {
                     None => t("raise_hand").to_owned(),
                 }}
             </button>
+            <crate::pages::review::RatingCards live=live meeting=id.clone()/>
             <crate::pages::decisions::Ballots live=live meeting=id.clone()/>
             <OpinionForm live=live/>
             <OpinionList live=live me=Signal::derive(me)/>

@@ -198,7 +198,22 @@ fn OutcomeForm(live: Live) -> impl IntoView {
     let kind = RwSignal::new(String::from("consensus"));
     let text = RwSignal::new(String::new());
     let dissent = RwSignal::new(String::new());
-    let topic = move || {
+    // The topic chosen in the list; until one is chosen, the open topic or the last closed one.
+    let chosen = RwSignal::new(None::<TopicId>);
+    let discussed = move || {
+        live.state.with(|s| {
+            s.as_ref()
+                .map(|s| {
+                    s.agenda
+                        .iter()
+                        .filter(|t| t.status != TopicStatus::Pending)
+                        .map(|t| (t.id, t.title.clone(), t.outcome.as_ref().map(|o| o.kind)))
+                        .collect::<Vec<_>>()
+                })
+                .unwrap_or_default()
+        })
+    };
+    let default_topic = move || {
         live.state.with(|s| {
             s.as_ref().and_then(|s| {
                 s.current_topic.or_else(|| {
@@ -211,6 +226,7 @@ fn OutcomeForm(live: Live) -> impl IntoView {
             })
         })
     };
+    let topic = move || chosen.get().or_else(default_topic);
     view! {
         <form class="form" id="outcome" on:submit=move |ev| {
             ev.prevent_default();
@@ -220,6 +236,15 @@ fn OutcomeForm(live: Live) -> impl IntoView {
             live.send(Command::SetOutcome { topic, kind, text: text.get(), dissent: (!d.trim().is_empty()).then_some(d), vote: None });
         }>
             <h2>{move || t("outcome")}</h2>
+            <label class="inline">{move || t("topic")}
+                <select name="topic" on:change=move |ev| chosen.set(event_target_value(&ev).parse().ok().map(TopicId))>
+                    {move || discussed().into_iter().map(|(id, title, done)| view! {
+                        <option value=id.0 selected=move || topic() == Some(id)>
+                            {title}{done.map(|k| format!(" ✓ {}", minutes::outcome_zh(k)))}
+                        </option>
+                    }).collect_view()}
+                </select>
+            </label>
             <select name="kind" on:change=move |ev| kind.set(event_target_value(&ev))>
                 {[("consensus", "形成共识"), ("passed", "表决通过"), ("failed", "表决未通过"), ("dissent", "保留分歧"), ("another_round", "再次协商"), ("to_assembly", "提交居民会议")]
                     .into_iter().map(|(v, l)| view! { <option value=v>{l}</option> }).collect_view()}

@@ -5,7 +5,7 @@
 use crate::api;
 use crate::components::LangSwitch;
 use crate::i18n::t;
-use babahui_shared::ledger::{LedgerEntry, LedgerStatus};
+use babahui_shared::ledger::{LedgerEntry, LedgerSource, LedgerStatus};
 use leptos::prelude::*;
 use serde::Deserialize;
 
@@ -25,7 +25,9 @@ fn date(ms: u64) -> String {
 #[component]
 pub fn LedgerPage() -> impl IntoView {
     let status = RwSignal::new(String::new());
+    let reload = RwSignal::new(0u32);
     let rows = LocalResource::new(move || {
+        reload.get();
         let s = status.get();
         async move {
             api::get::<Vec<View>>(&format!("/api/ledger?status={s}"))
@@ -47,6 +49,7 @@ pub fn LedgerPage() -> impl IntoView {
                 <a class="button" href="/api/ledger.xlsx">{move || t("export_xlsx")}</a>
                 <a class="button" href="/api/ledger.csv">{move || t("export_csv")}</a>
             </div>
+            <NewEntryForm reload=reload/>
             <Suspense fallback=|| ()>
                 <ul class="ledger-list">
                     {move || rows.get().map(|rows| rows.into_iter().map(|v| {
@@ -94,13 +97,21 @@ pub fn LedgerEntryPage(id: u32) -> impl IntoView {
                                 <tr><th>{t("category")}</th><td>{e.category.clone()}</td></tr>
                                 <tr><th>{t("responsible")}</th><td>{e.responsible.clone()}</td></tr>
                                 <tr><th>{t("deadline")}</th><td>{e.deadline.clone()}</td></tr>
-                                <tr><th>"满意 / 基本满意 / 不满意"</th><td>{e.ratings.satisfied}" / "{e.ratings.fair}" / "{e.ratings.unsatisfied}</td></tr>
+                                <tr><th>{t("source")}</th><td>{source_view(&e.source)}</td></tr>
+                                <tr><th>{t("ratings")}</th><td class="ratings">
+                                    <span>{t("satisfied")}" "<b>{e.ratings.satisfied}</b></span>
+                                    <span>{t("fair")}" "<b>{e.ratings.fair}</b></span>
+                                    <span>{t("unsatisfied")}" "<b>{e.ratings.unsatisfied}</b></span>
+                                </td></tr>
                             </table>
                             <ProgressForm id=id current=e.status reload=reload/>
                             <h2>{t("history")}</h2>
                             <ol class="history">
                                 {e.history.iter().map(|h| view! {
-                                    <li><b>{date(h.at)}</b>" "{h.status.map(|s| s.zh())}" "{h.note.clone()}<small>" "{h.by.clone()}</small></li>
+                                    <li>
+                                        <b>{date(h.at)}</b>" "{h.status.map(|s| s.zh())}" "{h.note.clone()}<small>" "{h.by.clone()}</small>
+                                        {h.meeting.clone().map(|m| view! { " "<a href=format!("/m/{m}/minutes")>{t("minutes")}</a> })}
+                                    </li>
                                 }).collect_view()}
                             </ol>
                         }.into_any()
@@ -108,6 +119,77 @@ pub fn LedgerEntryPage(id: u32) -> impl IntoView {
                 })}
             </Suspense>
         </main>
+    }
+}
+
+/// Where a matter came from, linking to the meeting's minutes.
+fn source_view(source: &LedgerSource) -> impl IntoView {
+    let minutes = |m: &babahui_shared::MeetingId, what: String| {
+        view! { <a href=format!("/m/{m}/minutes")>{t("minutes")}</a>" "{what} }
+    };
+    match source {
+        LedgerSource::Collected { by } => view! { {t("collected")}{by.clone().map(|b| format!("：{b}"))} }.into_any(),
+        LedgerSource::Commitment {
+            meeting, commitment, ..
+        } => minutes(meeting, format!("{} {commitment}", t("commitment"))).into_any(),
+        LedgerSource::Opinion { meeting, opinion } => {
+            minutes(meeting, format!("{} {opinion}", t("opinion"))).into_any()
+        }
+    }
+}
+
+/// Type in a matter collected before a meeting (收集问题): door to door, in
+/// the WeChat group, at the office. Uses the organiser key remembered on this
+/// device, if the server needs one.
+#[component]
+fn NewEntryForm(reload: RwSignal<u32>) -> impl IntoView {
+    let title = RwSignal::new(String::new());
+    let description = RwSignal::new(String::new());
+    let category = RwSignal::new(String::new());
+    let responsible = RwSignal::new(String::new());
+    let deadline = RwSignal::new(String::new());
+    let collected_by = RwSignal::new(String::new());
+    let message = RwSignal::new(None::<String>);
+    view! {
+        <details class="card new-entry">
+            <summary>{move || t("new_entry")}</summary>
+            <form class="form" id="new-entry" on:submit=move |ev| {
+                ev.prevent_default();
+                let body = serde_json::json!({
+                    "title": title.get(),
+                    "description": description.get(),
+                    "category": category.get(),
+                    "responsible": responsible.get(),
+                    "deadline": deadline.get(),
+                    "collected_by": collected_by.get(),
+                });
+                let key = crate::storage::get("bbh:organiser-key");
+                leptos::task::spawn_local(async move {
+                    match api::post("/api/ledger", &body, key.as_deref()).await {
+                        Ok(v) => {
+                            message.set(Some(format!("{} #{}", t("entry_added"), v["id"])));
+                            title.set(String::new());
+                            description.set(String::new());
+                            reload.update(|n| *n += 1);
+                        }
+                        Err(f) => message.set(Some(f.message)),
+                    }
+                });
+            }>
+                <label>{move || t("title")}<input name="title" required maxlength="100" bind:value=title/></label>
+                <label>{move || t("description")}<textarea name="description" rows="2" bind:value=description></textarea></label>
+                <div class="row">
+                    <label>{move || t("category")}<input name="category" maxlength="20" bind:value=category/></label>
+                    <label>{move || t("collected_by")}<input name="collected_by" maxlength="40" bind:value=collected_by/></label>
+                </div>
+                <div class="row">
+                    <label>{move || t("responsible")}<input name="responsible" maxlength="100" bind:value=responsible/></label>
+                    <label>{move || t("deadline")}<input name="deadline" type="date" bind:value=deadline/></label>
+                </div>
+                <button type="submit" class="primary">{move || t("new_entry")}</button>
+                {move || message.get().map(|m| view! { <p class="notice" role="status">{m}</p> })}
+            </form>
+        </details>
     }
 }
 

@@ -8,6 +8,7 @@ pub mod moderator;
 pub mod organiser;
 pub mod projector;
 pub mod recorder;
+pub mod review;
 pub mod sheet;
 
 /// The URL of a QR code image of `text`, drawn by the server.

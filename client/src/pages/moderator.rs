@@ -60,6 +60,7 @@ fn ModeratorLive(id: String, token: String) -> impl IntoView {
                     <OpinionWall live=live/>
                 </section>
             </div>
+            <crate::pages::review::ReviewPanel live=live/>
             <crate::pages::decisions::DecisionsPanel live=live meeting=id.clone()/>
             <Participants live=live/>
         </main>

@@ -36,13 +36,24 @@ pub fn parse_agenda(text: &str) -> Vec<NewTopic> {
             Some((title, m)) if m.parse::<u32>().is_ok() && !title.trim().is_empty() => NewTopic {
                 title: title.trim().to_owned(),
                 minutes: m.parse().unwrap_or(0),
+                ledger: None,
             },
             _ => NewTopic {
                 title: line.to_owned(),
                 minutes: 0,
+                ledger: None,
             },
         })
         .collect()
+}
+
+/// Links topics to the ledger entries they were picked from (by title, which the
+/// organiser may still have edited: then the topic is a new matter).
+pub fn link_to_ledger(mut topics: Vec<NewTopic>, picked: &[(u32, String)]) -> Vec<NewTopic> {
+    for t in &mut topics {
+        t.ledger = picked.iter().find(|(_, title)| *title == t.title).map(|(id, _)| *id);
+    }
+    topics
 }
 
 /// Splits a category list typed with Chinese or Latin separators.
@@ -70,6 +81,9 @@ pub fn OrganiserPage() -> impl IntoView {
     let mine = RwSignal::new(storage::get_json::<Vec<MyMeeting>>("bbh:my-meetings").unwrap_or_default());
     let created = RwSignal::new(None::<MyMeeting>);
     let busy = RwSignal::new(false);
+    // Ledger entries put on the agenda with the picker: a topic still titled as its
+    // entry is linked to it, so the minutes update that entry (一事一档).
+    let picked = RwSignal::new(Vec::<(u32, String)>::new());
 
     let create = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
@@ -81,7 +95,7 @@ pub fn OrganiserPage() -> impl IntoView {
             title: title.get(),
             place: place.get(),
             starts_at: Some(time.get()),
-            agenda: parse_agenda(&agenda.get()),
+            agenda: link_to_ledger(parse_agenda(&agenda.get()), &picked.get()),
             opinion_categories: parse_categories(&categories.get()),
             attendee_categories: Vec::new(),
             wifi,
@@ -126,7 +140,7 @@ pub fn OrganiserPage() -> impl IntoView {
                 <label>{move || t("agenda")}
                     <textarea name="agenda" rows="4" placeholder=move || t("agenda_hint") bind:value=agenda></textarea>
                 </label>
-                <LedgerPicker agenda=agenda/>
+                <LedgerPicker agenda=agenda picked=picked/>
                 <label>{move || t("opinion_categories")}<input name="categories" bind:value=categories/></label>
                 <fieldset>
                     <legend>{move || t("wifi")}</legend>
@@ -157,7 +171,7 @@ pub fn OrganiserPage() -> impl IntoView {
 /// Open matters from the issue ledger (overdue ones flagged), to put on the
 /// agenda with one tap: the ledger feeds the next meeting.
 #[component]
-fn LedgerPicker(agenda: RwSignal<String>) -> impl IntoView {
+fn LedgerPicker(agenda: RwSignal<String>, picked: RwSignal<Vec<(u32, String)>>) -> impl IntoView {
     #[derive(Clone, serde::Deserialize)]
     struct Row {
         id: u32,
@@ -180,8 +194,10 @@ fn LedgerPicker(agenda: RwSignal<String>) -> impl IntoView {
                 <legend>{move || t("ledger")}</legend>
                 {move || open().into_iter().map(|r| {
                     let title = r.title.clone();
+                    let id = r.id;
                     view! {
-                        <button type="button" class="chip" class:overdue-chip=r.overdue on:click=move |_| {
+                        <button type="button" class="chip" class:overdue-chip=r.overdue data-entry=id on:click=move |_| {
+                            picked.update(|p| if !p.iter().any(|(e, _)| *e == id) { p.push((id, title.clone())) });
                             agenda.update(|a| {
                                 if !a.lines().any(|l| l.trim() == title) {
                                     if !a.is_empty() && !a.ends_with('\n') { a.push('\n'); }
@@ -232,6 +248,16 @@ mod tests {
         let topics = parse_agenda("停车难 15\n\n 垃圾分类 \nA 2 b");
         let got: Vec<_> = topics.iter().map(|t| (t.title.as_str(), t.minutes)).collect();
         assert_eq!(got, vec![("停车难", 15), ("垃圾分类", 0), ("A 2 b", 0)]);
+    }
+
+    #[test]
+    fn picked_ledger_entries_link_topics_with_the_same_title() {
+        let topics = link_to_ledger(
+            parse_agenda("路灯维修 10\n停车难"),
+            &[(7, "路灯维修".into()), (9, "别的".into())],
+        );
+        assert_eq!(topics[0].ledger, Some(7));
+        assert_eq!(topics[1].ledger, None);
     }
 
     #[test]

@@ -83,8 +83,17 @@ fn ProjectorLive(id: String, token: String) -> impl IntoView {
                         </div>
                     })
                 })}
-                {move || live.state.with(|s| s.as_ref().and_then(|s| s.votes.last()).map(|v| v.id)).map(|vote| view! {
-                    <div class="pj-vote"><crate::pages::decisions::VoteBars live=live vote=vote/></div>
+                // The latest vote or review (回顾), whichever was opened last, with its live counts.
+                {move || live.state.with(|s| {
+                    let s = s.as_ref()?;
+                    let review = s.reviews.last().map(|r| (r.opened_at, r.id));
+                    let vote = s.votes.last().map(|v| (v.opened_at, v.id));
+                    Some(match (review, vote) {
+                        (Some((ra, r)), Some((va, _))) if ra >= va => view! { <div class="pj-vote"><crate::pages::review::ReviewBars live=live review=r/></div> }.into_any(),
+                        (Some((_, r)), None) => view! { <div class="pj-vote"><crate::pages::review::ReviewBars live=live review=r/></div> }.into_any(),
+                        (_, Some((_, v))) => view! { <div class="pj-vote"><crate::pages::decisions::VoteBars live=live vote=v/></div> }.into_any(),
+                        (None, None) => return None,
+                    })
                 })}
                 <div class="pj-next">
                     <b>{move || t("next_up")}": "</b>

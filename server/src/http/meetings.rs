@@ -35,6 +35,14 @@ pub async fn create(
     headers: HeaderMap,
     ApiJson(req): ApiJson<NewMeeting>,
 ) -> Result<(StatusCode, Json<CreatedResponse>), ApiError> {
+    for entry in req.agenda.iter().filter_map(|t| t.ledger) {
+        app.ledger.get(entry).await.map_err(|_| {
+            ApiError::new(
+                ErrorCode::Invalid,
+                format!("agenda topic refers to ledger entry {entry}, which does not exist"),
+            )
+        })?;
+    }
     let created = app.hub.create(&req).await?;
     let base = app.config.links.for_request(&headers);
     let id = &created.id;

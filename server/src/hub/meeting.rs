@@ -530,8 +530,8 @@ impl MeetingTask {
                     batch.removed.push(*participant);
                 }
                 let created = kind.created_id();
-                // A secret ballot is recorded as the system's: the log must not say who cast it.
-                let by = if matches!(kind, EventKind::SealedBallotCast { .. }) {
+                // A secret ballot or a rating is recorded as the system's: the log must not say who cast it.
+                let by = if matches!(kind, EventKind::SealedBallotCast { .. } | EventKind::ReviewRated { .. }) {
                     Actor::System
                 } else {
                     actor

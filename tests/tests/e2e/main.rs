@@ -11,3 +11,4 @@ mod helpers;
 mod ledger;
 mod meeting;
 mod resume;
+mod review;

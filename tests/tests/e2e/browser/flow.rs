@@ -441,3 +441,115 @@ async fn votes_minutes_and_ledger_in_the_browser() -> Result<()> {
     }
     Ok(())
 }
+
+/// The ledger in the browser from end to end: a matter typed in by hand, put
+/// on the next meeting's agenda with the picker, and an earlier commitment
+/// reviewed (回顾) — rated from a phone, shown on the projector, written onto
+/// the entry.
+#[tokio::test]
+async fn a_follow_up_meeting_reviews_a_commitment_in_the_browser() -> Result<()> {
+    use serde_json::{json, Value};
+    let server = TestServer::start().await;
+    let base = server.base.clone();
+    let driver = Driver::start().await?;
+
+    // A community worker types in two matters collected door to door.
+    let worker = driver.browser("worker", TABLET).await?;
+    worker.goto(&format!("{base}/ledger")).await?;
+    for (title, responsible) in [("3栋楼道灯不亮", "物业公司"), ("垃圾站异味", "环卫所")] {
+        worker.click("details.new-entry > summary").await?;
+        worker.fill("#new-entry input[name=title]", title).await?;
+        worker.fill("#new-entry input[name=responsible]", responsible).await?;
+        worker.fill("#new-entry input[name=collected_by]", "网格员小刘").await?;
+        worker.click("#new-entry button[type=submit]").await?;
+        worker.wait_text("已登记").await?;
+        worker.goto(&format!("{base}/ledger")).await?;
+    }
+    worker.wait_text("垃圾站异味").await?;
+    worker.screenshots("ledger-new-entry", TABLET).await?;
+    let entries: Vec<Value> = tests::http::get_json(&format!("{base}/api/ledger")).await?;
+    let id_of = |t: &str| {
+        entries.iter().find(|e| e["title"] == t).unwrap()["id"]
+            .as_u64()
+            .unwrap() as u32
+    };
+    let (light, smell) = (id_of("3栋楼道灯不亮"), id_of("垃圾站异味"));
+    assert_eq!(entries[0]["source"], json!({"type": "collected", "by": "网格员小刘"}));
+    // The property company reports the light fixed.
+    let done = reqwest::Client::new()
+        .post(format!("{base}/api/ledger/{light}/updates"))
+        .json(&json!({"note": "已更换灯泡", "status": "done"}))
+        .send()
+        .await?;
+    assert_eq!(done.status(), 200);
+
+    // The next meeting takes up the smell from the picker.
+    let organiser = driver.browser("organiser", PHONE).await?;
+    organiser.goto(&format!("{base}/")).await?;
+    organiser.fill("input[name=title]", "九月坝坝会").await?;
+    organiser
+        .click(&format!(".ledger-picker button[data-entry='{smell}']"))
+        .await?;
+    organiser.click("#create-form button[type=submit]").await?;
+    organiser.find("#created").await?;
+    let join_url = href(&organiser, ".link-card.join a.url").await?;
+    let moderator_url = href(&organiser, ".link-card.moderator a.url").await?;
+    let projector_url = href(&organiser, ".link-card.projector a.url").await?;
+    let meeting = tests::http::Meeting::from_links(&join_url, &moderator_url, &projector_url)?;
+    let id = meeting.id().clone();
+    let state = public_state(&base, &id).await?;
+    assert_eq!(state.agenda[0].title, "垃圾站异味");
+    assert_eq!(state.agenda[0].ledger, Some(smell), "the topic is linked to its entry");
+
+    // The meeting opens with the review of the light.
+    let moderator = driver.browser("moderator", TABLET).await?;
+    moderator.goto(&moderator_url).await?;
+    moderator.click("#start-meeting").await?;
+    moderator.click(&format!(".open-review[data-entry='{light}']")).await?;
+    let projector = driver.browser("projector", PROJECTOR).await?;
+    projector.goto(&projector_url).await?;
+    projector.wait_text("3栋楼道灯不亮").await?;
+    let phone = driver.browser("phone", PHONE).await?;
+    join(&phone, &join_url, "周大妈", "居民").await?;
+    phone.wait_text("请评议这项承诺的落实情况").await?;
+    phone.wait_text("已更换灯泡").await?;
+    phone.click("button[data-rating=unsatisfied]").await?;
+    phone.click("button[data-rating=satisfied]").await?;
+    phone.wait_text("已评议").await?;
+    wait_state(&base, &id, |s| s.reviews[0].counts() == [1, 0, 0]).await?;
+    use babahui_shared::Rating;
+    for (name, rating) in [("吴叔", Rating::Unsatisfied), ("李姐", Rating::Fair)] {
+        let j = tests::http::join(&base, &meeting, name, "居民").await?;
+        let mut c = tests::WsClient::connect(&base, &id, &j.token, None).await?;
+        c.ok(babahui_shared::Command::RateReview {
+            review: babahui_shared::ReviewId(1),
+            rating,
+            key: None,
+        })
+        .await?;
+    }
+    projector.wait_text("3 人评议").await?;
+    phone.screenshots("review-phone", PHONE).await?;
+    projector.screenshots("review-projector", PROJECTOR).await?;
+    moderator
+        .screenshot_of("review-moderator-panel", ".review-panel")
+        .await?;
+    let problems = phone.readability_problems().await?;
+    assert!(problems.is_empty(), "the rating card: {problems:#?}");
+    moderator.click(".close-review").await?;
+    projector.wait_text("评议结束").await?;
+
+    // The ratings are on the entry's page, with the meeting in its history.
+    worker.goto(&format!("{base}/ledger/{light}")).await?;
+    worker
+        .wait_text("九月坝坝会》回顾评议：满意1，基本满意1，不满意1")
+        .await?;
+    worker.wait_text("已评议").await?;
+    worker.screenshots("ledger-entry-rated", PHONE).await?;
+    let problems = worker.readability_problems().await?;
+    assert!(problems.is_empty(), "the rated entry page: {problems:#?}");
+    for b in [worker, organiser, moderator, projector, phone] {
+        b.close().await;
+    }
+    Ok(())
+}

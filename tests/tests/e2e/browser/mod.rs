@@ -215,6 +215,25 @@ impl Browser {
         Ok(path)
     }
 
+    /// Saves just the element at `css` as `target/screenshots/{name}.png`: for a
+    /// panel below the fold of a long page.
+    pub async fn screenshot_of(&self, name: &str, css: &str) -> Result<PathBuf> {
+        let element = self.find(css).await?;
+        self.client
+            .execute(
+                "arguments[0].scrollIntoView(); return true;",
+                vec![serde_json::to_value(&element)?],
+            )
+            .await?;
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        let png = element.screenshot().await?;
+        let dir = screenshot_dir();
+        std::fs::create_dir_all(&dir)?;
+        let path = dir.join(format!("{name}.png"));
+        std::fs::write(&path, png)?;
+        Ok(path)
+    }
+
     /// Makes the page's viewport exactly `size`, as on that device: Chrome will
     /// not make a window narrower than 500 px, so a phone is emulated through
     /// the DevTools protocol (chromedriver's `goog/cdp/execute`).
