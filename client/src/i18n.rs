@@ -309,6 +309,7 @@ const TEXTS: &[(&str, &str, &str)] = &[
         "Once the meeting runs, put earlier commitments up here for residents to rate",
     ),
     ("topic", "议题", "Topic"),
+    ("reopen_topic", "重新讨论", "Reopen"),
     ("new_entry", "登记问题", "Add a matter"),
     ("description", "情况说明", "Description"),
     ("collected_by", "收集人/渠道", "Collected by"),

@@ -77,19 +77,31 @@ fn Agenda(live: Live) -> impl IntoView {
                 .and_then(|s| s.agenda.iter().find(|t| t.status == TopicStatus::Pending).map(|t| t.id))
         })
     };
+    // Topics are opened, staged and closed only while the meeting runs; the buttons
+    // are not offered before the start or after the end, where they would be refused.
+    let running = move || {
+        live.state
+            .with(|s| s.as_ref().is_some_and(|s| s.phase == Phase::Running))
+    };
     view! {
         <h2>{move || t("agenda")}</h2>
         <ol class="agenda">
             {move || live.state.with(|s| s.as_ref().map(|s| {
                 let n = s.agenda.len();
+                let running = s.phase == Phase::Running;
                 s.agenda.iter().enumerate().map(|(i, topic)| {
                     let id = topic.id;
                     let open = topic.status == TopicStatus::Open;
+                    let closed = topic.status == TopicStatus::Closed;
                     let minutes = (topic.minutes > 0).then(|| format!(" · {}{}", topic.minutes, t("minutes_short")));
                     view! {
-                        <li class="topic" class:open=open class:closed=topic.status == TopicStatus::Closed>
-                            <span>{topic.title.clone()}{minutes}</span>
-                            {(!open).then(|| view! { <button class="open-topic" on:click=move |_| live.send(Command::OpenTopic { topic: id })>{t("open_topic")}</button> })}
+                        <li class="topic" class:open=open class:closed=closed>
+                            <span class="topic-title">{topic.title.clone()}{minutes}</span>
+                            {(running && !open).then(|| view! {
+                                <button class="open-topic" on:click=move |_| live.send(Command::OpenTopic { topic: id })>
+                                    {if closed { t("reopen_topic") } else { t("open_topic") }}
+                                </button>
+                            })}
                             {(i > 0).then(|| view! { <button class="small" aria-label=t("up") on:click=move |_| live.send(Command::MoveTopic { topic: id, position: (i - 1) as u32 })>"↑"</button> })}
                             {(i + 1 < n).then(|| view! { <button class="small" aria-label=t("down") on:click=move |_| live.send(Command::MoveTopic { topic: id, position: (i + 1) as u32 })>"↓"</button> })}
                         </li>
@@ -97,16 +109,18 @@ fn Agenda(live: Live) -> impl IntoView {
                 }).collect_view()
             }))}
         </ol>
-        {move || next_pending().map(|id| view! {
-            <button class="primary" id="next-topic" on:click=move |_| live.send(Command::OpenTopic { topic: id })>{t("next_topic")}</button>
-        })}
-        <div class="row stages">
-            {[Stage::Intro, Stage::Questions, Stage::Discussion, Stage::Conclusion].into_iter().map(|st| view! {
-                <button class="chip" class:selected=move || live.state.with(|s| s.as_ref().and_then(|s| s.open_topic()).and_then(|t| t.stage) == Some(st))
-                    on:click=move |_| live.send(Command::SetStage { stage: st })>{move || i18n::stage(st)}</button>
-            }).collect_view()}
-        </div>
-        <button on:click=move |_| live.send(Command::CloseTopic)>{move || t("close_topic")}</button>
+        <Show when=running>
+            {move || next_pending().map(|id| view! {
+                <button class="primary" id="next-topic" on:click=move |_| live.send(Command::OpenTopic { topic: id })>{t("next_topic")}</button>
+            })}
+            <div class="row stages">
+                {[Stage::Intro, Stage::Questions, Stage::Discussion, Stage::Conclusion].into_iter().map(|st| view! {
+                    <button class="chip" class:selected=move || live.state.with(|s| s.as_ref().and_then(|s| s.open_topic()).and_then(|t| t.stage) == Some(st))
+                        on:click=move |_| live.send(Command::SetStage { stage: st })>{move || i18n::stage(st)}</button>
+                }).collect_view()}
+            </div>
+            <button on:click=move |_| live.send(Command::CloseTopic)>{move || t("close_topic")}</button>
+        </Show>
         <form class="row add-topic" on:submit=move |ev| {
             ev.prevent_default();
             if title.get().trim().is_empty() { return; }
