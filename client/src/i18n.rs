@@ -310,6 +310,11 @@ const TEXTS: &[(&str, &str, &str)] = &[
     ),
     ("topic", "议题", "Topic"),
     ("reopen_topic", "重新讨论", "Reopen"),
+    (
+        "answers_opinions",
+        "回应哪些意见（可多选）",
+        "Which opinions it answers (any)",
+    ),
     ("new_entry", "登记问题", "Add a matter"),
     ("description", "情况说明", "Description"),
     ("collected_by", "收集人/渠道", "Collected by"),

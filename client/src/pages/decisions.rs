@@ -261,11 +261,32 @@ fn CommitmentForm(live: Live) -> impl IntoView {
     let what = RwSignal::new(String::new());
     let who = RwSignal::new(String::new());
     let deadline = RwSignal::new(String::new());
+    // The opinions the commitment answers, picked from the open topic's.
+    let answers = RwSignal::new(Vec::<OpinionId>::new());
+    let topic_opinions = move || {
+        live.state.with(|s| {
+            s.as_ref()
+                .map(|s| {
+                    s.opinions
+                        .iter()
+                        .filter(|o| {
+                            o.topic.is_some()
+                                && o.topic == s.current_topic
+                                && o.hidden.is_none()
+                                && o.merged_into.is_none()
+                        })
+                        .map(|o| (o.id, o.text.chars().take(24).collect::<String>()))
+                        .collect::<Vec<_>>()
+                })
+                .unwrap_or_default()
+        })
+    };
     view! {
         <form class="form" id="commitment" on:submit=move |ev| {
             ev.prevent_default();
-            live.send(Command::AddCommitment { topic: None, what: what.get(), responsible: who.get(), deadline: deadline.get(), opinions: Vec::new() });
+            live.send(Command::AddCommitment { topic: None, what: what.get(), responsible: who.get(), deadline: deadline.get(), opinions: answers.get() });
             what.set(String::new());
+            answers.set(Vec::new());
         }>
             <h2>{move || t("commitment")}</h2>
             <input name="what" placeholder=move || t("commitment") aria-label=move || t("commitment") bind:value=what/>
@@ -273,6 +294,18 @@ fn CommitmentForm(live: Live) -> impl IntoView {
                 <input name="responsible" placeholder=move || t("responsible") aria-label=move || t("responsible") bind:value=who/>
                 <input name="deadline" placeholder="2026-12-31" aria-label=move || t("deadline") bind:value=deadline/>
             </div>
+            <Show when=move || !topic_opinions().is_empty()>
+                <p class="muted">{move || t("answers_opinions")}</p>
+                <div class="row answers">
+                    {move || topic_opinions().into_iter().map(|(id, text)| view! {
+                        <button type="button" class="chip" data-opinion=id.0
+                            class:selected=move || answers.get().contains(&id)
+                            on:click=move |_| answers.update(|a| if let Some(i) = a.iter().position(|x| *x == id) { a.remove(i); } else { a.push(id); })>
+                            "#"{id.0}" "{text}
+                        </button>
+                    }).collect_view()}
+                </div>
+            </Show>
             <button type="submit">{move || t("record")}</button>
             <ul class="list">
                 {move || live.state.with(|s| s.as_ref().map(|s| s.commitments.iter().map(|c| view! {

@@ -357,13 +357,16 @@ async fn votes_minutes_and_ledger_in_the_browser() -> Result<()> {
         .fill("#commitment input[name=responsible]", "街道城建科")
         .await?;
     moderator.fill("#commitment input[name=deadline]", "2099-06-30").await?;
+    moderator.click("#commitment .answers button[data-opinion='1']").await?;
     moderator.click("#commitment button[type=submit]").await?;
     moderator
         .fill("#outcome textarea[name=text]", "多数赞成加装电梯")
         .await?;
     moderator.click("#outcome button[type=submit]").await?;
     wait_state(&base, &id, |s| {
-        s.commitments.len() == 1 && s.agenda[0].outcome.is_some()
+        s.commitments.len() == 1
+            && s.commitments[0].opinions == [babahui_shared::OpinionId(1)]
+            && s.agenda[0].outcome.is_some()
     })
     .await?;
     moderator.js("window.confirm = () => true; return true;").await?;
