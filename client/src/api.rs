@@ -63,6 +63,16 @@ pub async fn get<T: DeserializeOwned>(path: &str) -> Result<T, ApiFailure> {
     })
 }
 
+/// `GET path` as JSON into `T`, with `Authorization: Bearer <bearer>`.
+pub async fn get_as<T: DeserializeOwned>(path: &str, bearer: &str) -> Result<T, ApiFailure> {
+    let v = request("GET", path, None, Some(bearer)).await?;
+    serde_json::from_value(v).map_err(|e| ApiFailure {
+        status: 200,
+        code: "decode".into(),
+        message: e.to_string(),
+    })
+}
+
 /// `POST path` with a JSON body.
 pub async fn post(path: &str, body: &Value, bearer: Option<&str>) -> Result<Value, ApiFailure> {
     request("POST", path, Some(body), bearer).await

@@ -310,6 +310,18 @@ const TEXTS: &[(&str, &str, &str)] = &[
     ),
     ("topic", "议题", "Topic"),
     ("reopen_topic", "重新讨论", "Reopen"),
+    ("ban_person", "移出并禁止再加入", "Remove and ban"),
+    (
+        "confirm_ban",
+        "移出此人，并禁止其手机所在网络地址再次加入本次会议？",
+        "Remove this person and refuse new joins from their address for this meeting?",
+    ),
+    ("rotate_invite", "更换参会二维码", "New join QR code"),
+    (
+        "confirm_rotate",
+        "更换后，旧二维码和打印的参会单将无法再加入（已参会的人不受影响），投影会显示新二维码。确定更换？",
+        "The old QR code and printed sheets will no longer admit anyone (people already in stay); the projector shows the new code. Replace it?",
+    ),
     (
         "answers_opinions",
         "回应哪些意见（可多选）",

@@ -56,6 +56,19 @@ pub struct ServeArgs {
     /// Seconds between WebSocket pings; a connection silent for three of these is closed.
     #[arg(long, env = "BABAHUI_HEARTBEAT_SECS", default_value_t = 20)]
     pub heartbeat_secs: u64,
+    /// Open WebSockets allowed from one address (0: no limit). Loopback is not counted.
+    #[arg(long, env = "BABAHUI_MAX_CONNECTIONS_PER_ADDRESS", default_value_t = 32)]
+    pub max_connections_per_address: usize,
+    /// Open WebSockets allowed in one meeting (0: no limit).
+    #[arg(long, env = "BABAHUI_MAX_CONNECTIONS_PER_MEETING", default_value_t = 15_000)]
+    pub max_connections_per_meeting: usize,
+    /// Messages per second one connection may send, sustained (0: no limit).
+    #[arg(long, env = "BABAHUI_MESSAGES_PER_SEC", default_value_t = 20)]
+    pub messages_per_sec: u32,
+    /// Another origin allowed to open WebSockets (e.g. https://bbh.example.org
+    /// behind a proxy); repeat for more. The server's own address always is.
+    #[arg(long = "allowed-origin", env = "BABAHUI_ALLOWED_ORIGINS", value_delimiter = ',')]
+    pub allowed_origins: Vec<String>,
 }
 
 impl std::fmt::Debug for ServeArgs {
@@ -66,6 +79,10 @@ impl std::fmt::Debug for ServeArgs {
             .field("public_url", &self.public_url)
             .field("organiser_key", &self.organiser_key.as_ref().map(|_| "<redacted>"))
             .field("heartbeat_secs", &self.heartbeat_secs)
+            .field("max_connections_per_address", &self.max_connections_per_address)
+            .field("max_connections_per_meeting", &self.max_connections_per_meeting)
+            .field("messages_per_sec", &self.messages_per_sec)
+            .field("allowed_origins", &self.allowed_origins)
             .finish()
     }
 }
@@ -148,6 +165,13 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         organiser_key: args.organiser_key.clone(),
         heartbeat,
         idle_timeout: heartbeat * 3,
+        limits: crate::http::Limits {
+            ws_per_address: args.max_connections_per_address,
+            ws_per_meeting: args.max_connections_per_meeting,
+            messages_per_sec: args.messages_per_sec,
+            ..crate::http::Limits::default()
+        },
+        allowed_origins: args.allowed_origins.clone(),
         ..ServerConfig::default()
     };
     crate::server::run(listener, store, config, crate::server::shutdown_signal()).await?;

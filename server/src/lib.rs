@@ -4,6 +4,7 @@
 //! # Layout
 //! - [`cli`]: the `babahui` command line (`serve`, `meeting create`).
 //! - [`server`]: `run(listener, store, config, shutdown)` and clean shutdown.
+//! - [`listen`]: the accept loop (request-head deadline, connections per address).
 //! - [`http`]: router, handlers, errors, embedded assets.
 //! - [`ws`]: one WebSocket connection (handshake, loop, cleanup).
 //! - [`hub`]: the registry of live meetings and the meeting task that owns each.
@@ -17,13 +18,14 @@ pub mod http;
 pub mod hub;
 pub mod ledger;
 pub mod links;
+pub mod listen;
 pub mod qr;
 pub mod server;
 pub mod store;
 pub mod tokens;
 pub mod ws;
 
-pub use http::{AppState, ServerConfig};
+pub use http::{AppState, Limits, ServerConfig};
 pub use hub::Hub;
 pub use server::run;
 pub use store::Store;

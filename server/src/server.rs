@@ -4,6 +4,7 @@
 
 use crate::http::{router, AppState, ServerConfig};
 use crate::hub::Hub;
+use crate::listen::{AcceptLimits, Counter};
 use crate::store::Store;
 use std::future::Future;
 use std::sync::Arc;
@@ -22,23 +23,30 @@ pub async fn run(
     let token = CancellationToken::new();
     let state = AppState {
         hub: Hub::new(store.clone(), token.clone(), config.hub.clone()),
-        config: Arc::new(config),
         shutdown: token.clone(),
         connections: TaskTracker::new(),
         ledger: crate::ledger::Ledger::new(store.clone()),
+        ws_per_address: Counter::new(config.limits.ws_per_address),
+        ws_per_meeting: Counter::new(config.limits.ws_per_meeting),
+        bans: Arc::new(crate::http::Bans::new(config.limits.exempt_loopback)),
+        config: Arc::new(config),
     };
     let app = router(state.clone());
     let signal = token.clone();
-    let served = axum::serve(listener, app)
-        .with_graceful_shutdown(async move {
-            tokio::select! {
-                _ = shutdown => {}
-                _ = signal.cancelled() => {}
-            }
-            // axum does not wait for upgraded sockets: tell them ourselves.
-            signal.cancel();
-        })
-        .await;
+    tokio::spawn(async move {
+        tokio::select! {
+            _ = shutdown => {}
+            _ = signal.cancelled() => {}
+        }
+        // Upgraded sockets are not HTTP connections any more: they watch this too.
+        signal.cancel();
+    });
+    let limits = AcceptLimits {
+        header_timeout: state.config.limits.header_timeout,
+        per_address: state.config.limits.http_per_address,
+        exempt_loopback: state.config.limits.exempt_loopback,
+    };
+    crate::listen::serve(listener, app, limits, token.clone()).await;
     token.cancel();
     state.connections.close();
     state.connections.wait().await;
@@ -52,7 +60,7 @@ pub async fn run(
     .await
     .map_err(std::io::Error::other)?
     .map_err(std::io::Error::other)?;
-    served
+    Ok(())
 }
 
 /// Resolves on Ctrl-C or SIGTERM.

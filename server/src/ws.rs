@@ -13,7 +13,8 @@ use crate::http::{ApiError, AppState};
 use crate::hub::{Ack, Connected, Frame, MeetingHandle};
 use crate::tokens;
 use axum::extract::ws::{CloseFrame, Message, Utf8Bytes, WebSocket, WebSocketUpgrade};
-use axum::extract::{Path, State};
+use axum::extract::{ConnectInfo, Path, State};
+use axum::http::{header, HeaderMap};
 use axum::response::Response;
 use babahui_shared::limits::FRAME_MAX_BYTES;
 use babahui_shared::protocol::PROTOCOL_VERSION;
@@ -23,6 +24,7 @@ use babahui_shared::{
 use futures::stream::FuturesUnordered;
 use futures::StreamExt;
 use std::future::Future;
+use std::net::SocketAddr;
 use std::pin::Pin;
 use std::time::Duration;
 use tokio::sync::broadcast::error::RecvError;
@@ -53,10 +55,28 @@ mod close {
 pub async fn upgrade(
     State(app): State<AppState>,
     Path(id): Path<String>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
     ws: WebSocketUpgrade,
 ) -> Result<Response, ApiError> {
     let parsed = MeetingId::parse(&id).ok_or_else(|| ApiError::no_meeting(&id))?;
+    check_origin(&headers, &app.config.allowed_origins)?;
     let handle = app.hub.get(&parsed).await?;
+    let exempt = app.config.limits.exempt_loopback && peer.ip().is_loopback();
+    let slots = (
+        (!exempt)
+            .then(|| app.ws_per_address.acquire(peer.ip()))
+            .map(|slot| {
+                slot.ok_or_else(|| ApiError::new(ErrorCode::RateLimited, "too many connections from this address"))
+            })
+            .transpose()?,
+        app.ws_per_meeting.acquire(parsed.clone()).ok_or_else(|| {
+            ApiError::new(
+                ErrorCode::Overloaded,
+                "this meeting has as many connections as it can take",
+            )
+        })?,
+    );
     let ws = ws
         .read_buffer_size(4 * 1024)
         .write_buffer_size(0)
@@ -65,9 +85,87 @@ pub async fn upgrade(
     let tracker = app.connections.clone();
     Ok(ws.on_upgrade(move |socket| {
         let span = tracing::info_span!("ws", meeting = %parsed, role = tracing::field::Empty);
-        tracker.track_future(Connection::run(socket, handle, app).instrument(span))
+        let run = async move {
+            Connection::run(socket, handle, app, peer).await;
+            drop(slots);
+        };
+        tracker.track_future(run.instrument(span))
     }))
 }
+
+/// A browser always says which page opened a WebSocket: only our own pages (same
+/// host) and the configured origins may. Without `Origin` it is not a browser (a
+/// script, a test, the load generator) and cross-site request forgery does not apply.
+fn check_origin(headers: &HeaderMap, allowed: &[String]) -> Result<(), ApiError> {
+    let Some(origin) = headers.get(header::ORIGIN) else {
+        return Ok(());
+    };
+    let origin = origin.to_str().unwrap_or_default().trim_end_matches('/');
+    let host = headers
+        .get(header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .unwrap_or_default();
+    let same_host = origin
+        .split_once("://")
+        .is_some_and(|(_, rest)| !host.is_empty() && rest.eq_ignore_ascii_case(host));
+    if same_host
+        || allowed
+            .iter()
+            .any(|a| a.trim_end_matches('/').eq_ignore_ascii_case(origin))
+    {
+        Ok(())
+    } else {
+        tracing::warn!(origin, host, "WebSocket from a foreign page refused");
+        Err(ApiError::new(
+            ErrorCode::Forbidden,
+            "this page may not connect to this server",
+        ))
+    }
+}
+
+/// Messages a connection may send: a token bucket, `burst` deep, refilled at
+/// `per_sec`. A phone's taps never come near it; a flooding script does.
+struct Bucket {
+    tokens: f64,
+    per_sec: f64,
+    burst: f64,
+    at: Instant,
+    /// Messages refused in a row: a client that keeps flooding is closed.
+    refused: u32,
+}
+
+impl Bucket {
+    fn new(per_sec: u32, burst: u32) -> Bucket {
+        Bucket {
+            tokens: burst as f64,
+            per_sec: per_sec as f64,
+            burst: burst as f64,
+            at: Instant::now(),
+            refused: 0,
+        }
+    }
+
+    /// Takes one token if there is one (always, when unlimited).
+    fn take(&mut self) -> bool {
+        if self.per_sec == 0.0 {
+            return true;
+        }
+        let now = Instant::now();
+        self.tokens = (self.tokens + now.duration_since(self.at).as_secs_f64() * self.per_sec).min(self.burst);
+        self.at = now;
+        if self.tokens >= 1.0 {
+            self.tokens -= 1.0;
+            self.refused = 0;
+            true
+        } else {
+            self.refused += 1;
+            false
+        }
+    }
+}
+
+/// Refused messages in a row after which a flooding client is disconnected.
+const FLOOD_CLOSE_AFTER: u32 = 100;
 
 type Pending = Pin<Box<dyn Future<Output = (CommandId, Result<Ack, CommandError>)> + Send>>;
 
@@ -79,6 +177,9 @@ struct Connection {
     /// The raw token, kept only in this task's memory: it derives secret ballot keys.
     token: String,
     last_heard: Instant,
+    bucket: Bucket,
+    /// The client's address (a ban applies to it).
+    peer: SocketAddr,
 }
 
 enum Step {
@@ -87,18 +188,21 @@ enum Step {
 }
 
 impl Connection {
-    async fn run(mut socket: WebSocket, handle: MeetingHandle, app: AppState) {
+    async fn run(mut socket: WebSocket, handle: MeetingHandle, app: AppState, peer: SocketAddr) {
         let Some((connected, token)) = handshake(&mut socket, &handle, &app).await else {
             return;
         };
         tracing::Span::current().record("role", tracing::field::debug(connected.actor));
+        let app_limits = app.config.limits.clone();
         let mut conn = Connection {
+            peer,
             socket,
             handle,
             app,
             actor: connected.actor,
             token,
             last_heard: Instant::now(),
+            bucket: Bucket::new(app_limits.messages_per_sec, app_limits.message_burst),
         };
         let reason = conn.serve(connected).await;
         if let Some((code, why)) = reason {
@@ -177,6 +281,14 @@ impl Connection {
             Message::Close(_) => return Step::Close(1000, "bye"),
             Message::Ping(_) | Message::Pong(_) => return Step::Continue,
         };
+        if !self.bucket.take() {
+            if self.bucket.refused > FLOOD_CLOSE_AFTER {
+                return Step::Close(close::POLICY, "too many messages");
+            }
+            return self
+                .error(None, ErrorCode::RateLimited, "too many messages; slow down")
+                .await;
+        }
         if text.len() > FRAME_MAX_BYTES {
             let why = format!("messages are limited to {FRAME_MAX_BYTES} bytes");
             return self.error(None, ErrorCode::TooLarge, &why).await;
@@ -258,7 +370,10 @@ impl Connection {
         }
         *covered = frame.last_seq;
         if let Some(me) = self.actor.participant() {
-            if frame.removed.contains(&me) {
+            if let Some((_, ban)) = frame.removed.iter().find(|(p, _)| *p == me) {
+                if *ban {
+                    self.app.bans.ban(self.handle.id(), self.peer.ip());
+                }
                 let _ = self.send(Message::Text(frame.bytes)).await;
                 return Step::Close(close::REMOVED, "removed by the moderator");
             }

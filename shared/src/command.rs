@@ -136,7 +136,14 @@ pub enum Command {
     RemoveParticipant {
         /// Who.
         participant: ParticipantId,
+        /// Also refuse new joins from their network address for the rest of the
+        /// meeting (a prankster who would scan the QR code again).
+        #[serde(default)]
+        ban: bool,
     },
+    /// Moderator: a new join link; the old one (and every printed or photographed
+    /// QR code of it) stops admitting new people. Those already in stay in.
+    RotateInvite,
 
     // --- speaker queue and floor ---------------------------------------
     /// Attendee: raise my hand. Recorder/moderator: raise a walk-in's hand (`who`).

@@ -140,12 +140,17 @@ pub fn decide(state: &MeetingState, actor: Actor, cmd: &Command) -> Decision {
                 on: *on,
             })
         }
-        Command::RemoveParticipant { participant } => {
+        Command::RemoveParticipant { participant, ban } => {
             moderator(actor)?;
             active_participant(state, *participant)?;
             Ok(EventKind::ParticipantRemoved {
                 participant: *participant,
+                ban: *ban,
             })
+        }
+        Command::RotateInvite => {
+            moderator(actor)?;
+            Ok(EventKind::InviteRotated)
         }
         Command::RaiseHand { who } => {
             let p = subject(state, actor, *who, false)?;

@@ -125,7 +125,12 @@ pub enum EventKind {
     ParticipantRemoved {
         /// Who.
         participant: ParticipantId,
+        /// Their address may not join again.
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        ban: bool,
     },
+    /// The join link was replaced (the new code is kept privately, never in the event).
+    InviteRotated,
     /// Someone joined the queue (position follows the first-timers rule).
     HandRaised {
         /// Who.

@@ -67,6 +67,9 @@ pub struct MeetingState {
     /// Reviews of earlier commitments (回顾); `reviews[i].id == i + 1`.
     #[serde(default)]
     pub reviews: Vec<Review>,
+    /// How many times the join link was replaced: pages showing it fetch it anew.
+    #[serde(default)]
+    pub invite_version: u32,
 }
 
 impl MeetingState {
@@ -267,7 +270,8 @@ impl MeetingState {
                     }
                 }
             }
-            EventKind::ParticipantRemoved { participant } => {
+            EventKind::InviteRotated => self.invite_version += 1,
+            EventKind::ParticipantRemoved { participant, .. } => {
                 if let Some(p) = self.participant_mut(*participant) {
                     p.removed = true;
                 }

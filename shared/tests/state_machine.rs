@@ -360,6 +360,7 @@ fn permissions_by_role() {
         Actor::Moderator,
         Command::RemoveParticipant {
             participant: ParticipantId(4),
+            ban: false,
         },
     )
     .unwrap();
@@ -560,7 +561,8 @@ fn any_command() -> impl Strategy<Value = Command> {
             role: if rec { Role::Recorder } else { Role::Official },
             on
         }),
-        1 => pid.prop_map(|participant| Command::RemoveParticipant { participant }),
+        1 => (pid.clone(), any::<bool>()).prop_map(|(participant, ban)| Command::RemoveParticipant { participant, ban }),
+        1 => Just(Command::RotateInvite),
         1 => Just(Command::RegisterWalkIn { name: None, category: "居民".into(), publish_name: false }),
         1 => any::<bool>().prop_map(|secret| Command::OpenVote {
             question: "q".into(), kind: VoteKind::YesNo, secret, rule: PassRule::Majority, quorum: None

@@ -58,6 +58,8 @@ pub struct WsClient {
     next_id: u64,
     name: String,
     snapshots: usize,
+    /// Every text message received, as sent (to check what a client can read).
+    received: String,
 }
 
 impl WsClient {
@@ -117,6 +119,7 @@ impl WsClient {
             next_id: 0,
             name: format!("{:08x}", rand_u32()),
             snapshots: 0,
+            received: String::new(),
         };
         client
             .send(&ClientMsg::Hello {
@@ -239,9 +242,15 @@ impl WsClient {
                 _ => continue,
             };
             let msg: ServerMsg = serde_json::from_str(&text).with_context(|| format!("bad server message {text}"))?;
+            self.received.push_str(&text);
             self.handle(&msg)?;
             return Ok(msg);
         }
+    }
+
+    /// Everything this client has received so far, as text.
+    pub fn seen_text(&self) -> &str {
+        &self.received
     }
 
     /// Receives until the connection closes; returns the close code.

@@ -289,6 +289,9 @@ fn Participants(live: Live) -> impl IntoView {
     view! {
         <section class="card">
             <h2>{move || t("participants")}</h2>
+            <button id="rotate-invite" class="danger" on:click=move |_| if confirm(t("confirm_rotate")) { live.send(Command::RotateInvite) }>
+                {move || t("rotate_invite")}
+            </button>
             <ul class="participants">
                 {move || live.state.with(|s| s.as_ref().map(|s| s.participants.iter().filter(|p| !p.removed).map(|p| {
                     let id = p.id;
@@ -305,7 +308,10 @@ fn Participants(live: Live) -> impl IntoView {
                             <button class="small appoint-official" on:click=move |_| live.send(Command::Appoint { participant: id, role: Role::Official, on: !official })>
                                 {if official { t("unmake_official") } else { t("make_official") }}
                             </button>
-                            <button class="small danger" on:click=move |_| if confirm(t("confirm_remove")) { live.send(Command::RemoveParticipant { participant: id }) }>{t("remove_person")}</button>
+                            <button class="small danger remove" on:click=move |_| if confirm(t("confirm_remove")) { live.send(Command::RemoveParticipant { participant: id, ban: false }) }>{t("remove_person")}</button>
+                            {(!walk_in).then(|| view! {
+                                <button class="small danger ban" on:click=move |_| if confirm(t("confirm_ban")) { live.send(Command::RemoveParticipant { participant: id, ban: true }) }>{t("ban_person")}</button>
+                            })}
                         </li>
                     }
                 }).collect_view()))}

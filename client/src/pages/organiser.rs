@@ -160,7 +160,7 @@ pub fn OrganiserPage() -> impl IntoView {
                         <b>{m.title.clone()}</b><br/>
                         <a href=m.moderator_url.clone()>{move || t("moderator_link")}</a>" · "
                         <a href=m.projector_url.clone()>{move || t("projector_link")}</a>" · "
-                        <a href=format!("/m/{}/sheet", m.id)>{move || t("print_sheet")}</a>
+                        <a href=sheet_href(&m)>{move || t("print_sheet")}</a>
                     </li>
                 }).collect_view()}
             </ul>
@@ -212,6 +212,12 @@ fn LedgerPicker(agenda: RwSignal<String>, picked: RwSignal<Vec<(u32, String)>>) 
     }
 }
 
+/// The join sheet, with the moderator token it needs to show the join link.
+fn sheet_href(m: &MyMeeting) -> String {
+    let token = m.moderator_url.split_once("#k=").map(|(_, k)| k).unwrap_or_default();
+    format!("/m/{}/sheet#k={token}", m.id)
+}
+
 /// The three links of a new meeting, each with its QR code.
 #[component]
 fn MeetingLinks(m: MyMeeting) -> impl IntoView {
@@ -234,7 +240,7 @@ fn MeetingLinks(m: MyMeeting) -> impl IntoView {
                 {link("moderator_link", m.moderator_url.clone(), "moderator")}
             </div>
             <p class="muted">{move || t("keep_private")}</p>
-            <a class="button primary" href=format!("/m/{}/sheet", m.id)>{move || t("print_sheet")}</a>
+            <a class="button primary" href=sheet_href(&m)>{move || t("print_sheet")}</a>
         </section>
     }
 }

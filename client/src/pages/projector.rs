@@ -38,11 +38,19 @@ fn typed_address(url: &str) -> String {
 fn ProjectorLive(id: String, token: String) -> impl IntoView {
     let live = Live::start(&id, &token);
     let now = server_clock(live);
-    let qr = format!("/api/meetings/{id}/qr.svg");
+    // The join link is fetched with the projector's token, and again whenever the
+    // moderator replaces it (the old QR code then admits nobody new).
+    let invite_version = move || live.state.with(|s| s.as_ref().map(|s| s.invite_version));
     let links = LocalResource::new(move || {
-        let id = id.clone();
-        async move { api::get::<Links>(&format!("/api/meetings/{id}/links")).await.ok() }
+        let (id, token) = (id.clone(), token.clone());
+        let _ = invite_version();
+        async move {
+            api::get_as::<Links>(&format!("/api/meetings/{id}/links"), &token)
+                .await
+                .ok()
+        }
     });
+    let qr = move || links.get().flatten().map(|l| qr_src(&l.join_url));
     let sound = RwSignal::new(false);
     let wifi = move || live.state.with(|s| s.as_ref().and_then(|s| s.wifi.clone()));
     view! {

@@ -9,17 +9,21 @@ use leptos::prelude::*;
 #[derive(Debug, Clone, serde::Deserialize)]
 struct Links {
     join_url: String,
-    qr_svg_url: String,
 }
 
 /// The printable join sheet.
 #[component]
 pub fn SheetPage(id: String) -> impl IntoView {
+    // The join link is shown to the meeting's moderator only: the organiser page
+    // links here with the moderator token in the fragment.
+    let token = crate::storage::token_from_fragment(&id, "moderator").unwrap_or_default();
     let data = LocalResource::new(move || {
-        let id = id.clone();
+        let (id, token) = (id.clone(), token.clone());
         async move {
             let state = api::get::<MeetingState>(&format!("/api/meetings/{id}")).await.ok()?;
-            let links = api::get::<Links>(&format!("/api/meetings/{id}/links")).await.ok()?;
+            let links = api::get_as::<Links>(&format!("/api/meetings/{id}/links"), &token)
+                .await
+                .ok()?;
             Some((state, links))
         }
     });
@@ -31,7 +35,7 @@ pub fn SheetPage(id: String) -> impl IntoView {
                     Some((s, l)) => view! {
                         <h1>{s.title.clone()}</h1>
                         <p class="sheet-when">{s.starts_at.clone()}" · "{s.place.clone()}</p>
-                        <img class="sheet-qr" src=l.qr_svg_url.clone() alt=t("scan_to_join")/>
+                        <img class="sheet-qr" src=crate::pages::qr_src(&l.join_url) alt=t("scan_to_join")/>
                         <p class="sheet-scan">{t("scan_to_join")}</p>
                         <p class="sheet-hint">{t("sheet_hint")}</p>
                         <p class="sheet-url">{t("or_type")}": "<b>{l.join_url.clone()}</b></p>

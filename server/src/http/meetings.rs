@@ -3,13 +3,14 @@
 use super::{ApiError, ApiJson, AppState, Organiser};
 use crate::hub::{MeetingHandle, NewMeeting};
 use crate::links;
-use axum::extract::{Path, Query, State};
+use axum::extract::{ConnectInfo, Path, Query, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use babahui_shared::limits::QR_TEXT_MAX_BYTES;
 use babahui_shared::{ErrorCode, MeetingId, ParticipantId};
 use serde::{Deserialize, Serialize};
+use std::net::SocketAddr;
 
 /// Answer to a successful `POST /api/meetings`.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -65,6 +66,39 @@ pub async fn list(State(app): State<AppState>, _: Organiser) -> Result<Response,
     Ok(Json(app.hub.list().await?).into_response())
 }
 
+/// The join link is what admits people, so only the meeting's own screens see it
+/// (its moderator and projector, by their tokens as `Authorization: Bearer`) and
+/// the organiser key when one is set. Otherwise a rotated link would be no use:
+/// anyone who once had the meeting's id could fetch the new one.
+async fn may_see_invite(app: &AppState, headers: &HeaderMap, handle: &MeetingHandle) -> Result<(), ApiError> {
+    let given = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .map(str::trim);
+    let Some(given) = given else {
+        return Err(ApiError::new(
+            ErrorCode::Unauthenticated,
+            "the join link is shown to the moderator and the projector only",
+        ));
+    };
+    if app
+        .config
+        .organiser_key
+        .as_deref()
+        .is_some_and(|key| crate::tokens::same_secret(given, key))
+    {
+        return Ok(());
+    }
+    match handle.authenticate(given).await? {
+        Some(babahui_shared::Actor::Moderator | babahui_shared::Actor::Projector) => Ok(()),
+        _ => Err(ApiError::new(
+            ErrorCode::Forbidden,
+            "the join link is shown to the moderator and the projector only",
+        )),
+    }
+}
+
 /// Finds a live meeting by the id in the path; 404 for anything else.
 pub(super) async fn meeting(app: &AppState, id: &str) -> Result<MeetingHandle, ApiError> {
     let parsed = MeetingId::parse(id).ok_or_else(|| ApiError::no_meeting(id))?;
@@ -84,6 +118,7 @@ pub async fn qr_svg(
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
     let handle = meeting(&app, &id).await?;
+    may_see_invite(&app, &headers, &handle).await?;
     let base = app.config.links.for_request(&headers);
     let url = links::join_url(&base, handle.id(), &handle.invite().await?);
     let svg = crate::qr::svg(&url);
@@ -114,6 +149,7 @@ pub async fn links(
     headers: HeaderMap,
 ) -> Result<Json<PublicLinks>, ApiError> {
     let handle = meeting(&app, &id).await?;
+    may_see_invite(&app, &headers, &handle).await?;
     let base = app.config.links.for_request(&headers);
     Ok(Json(PublicLinks {
         join_url: links::join_url(&base, handle.id(), &handle.invite().await?),
@@ -178,9 +214,16 @@ pub struct JoinResponse {
 pub async fn join(
     State(app): State<AppState>,
     Path(id): Path<String>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
     ApiJson(req): ApiJson<JoinRequest>,
 ) -> Result<(StatusCode, Json<JoinResponse>), ApiError> {
     let handle = meeting(&app, &id).await?;
+    if app.bans.is_banned(handle.id(), peer.ip()) {
+        return Err(ApiError::new(
+            ErrorCode::Forbidden,
+            "the moderator has removed you from this meeting",
+        ));
+    }
     let joined = handle
         .join(req.invite, req.name, req.category, req.publish_name)
         .await?;

@@ -9,6 +9,7 @@ pub mod minutes;
 
 use crate::hub::{Hub, HubConfig};
 use crate::links::LinkBase;
+use crate::listen::Counter;
 use crate::tokens;
 use axum::extract::{DefaultBodyLimit, FromRequestParts, MatchedPath, Request};
 use axum::http::header;
@@ -39,6 +40,46 @@ pub struct ServerConfig {
     pub hello_timeout: Duration,
     /// Hub tuning.
     pub hub: HubConfig,
+    /// Abuse limits.
+    pub limits: Limits,
+    /// Origins (`https://bbh.example.org`) besides the server's own that may open
+    /// WebSockets: for deployments behind a proxy that rewrites the Host.
+    pub allowed_origins: Vec<String>,
+}
+
+/// What one address, one meeting or one connection may take. 0 means no limit
+/// (for benchmarks, or behind a proxy where every phone has the same address).
+#[derive(Debug, Clone)]
+pub struct Limits {
+    /// Time a client has to send a whole HTTP request head (slow-loris).
+    pub header_timeout: Duration,
+    /// Open HTTP connections from one address (before any upgrade).
+    pub http_per_address: usize,
+    /// Open WebSockets from one address.
+    pub ws_per_address: usize,
+    /// Open WebSockets in one meeting.
+    pub ws_per_meeting: usize,
+    /// Messages per second one WebSocket may send, sustained…
+    pub messages_per_sec: u32,
+    /// …and in a burst (a phone's outbox sends everything typed offline at once).
+    pub message_burst: u32,
+    /// Loopback addresses are not limited per address: there it is this machine,
+    /// or a reverse proxy in front that sees the real addresses.
+    pub exempt_loopback: bool,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            header_timeout: Duration::from_secs(10),
+            http_per_address: 64,
+            ws_per_address: 32,
+            ws_per_meeting: 15_000,
+            messages_per_sec: 20,
+            message_burst: 200,
+            exempt_loopback: true,
+        }
+    }
 }
 
 impl std::fmt::Debug for ServerConfig {
@@ -48,6 +89,8 @@ impl std::fmt::Debug for ServerConfig {
             .field("organiser_key", &self.organiser_key.as_ref().map(|_| "<redacted>"))
             .field("heartbeat", &self.heartbeat)
             .field("idle_timeout", &self.idle_timeout)
+            .field("limits", &self.limits)
+            .field("allowed_origins", &self.allowed_origins)
             .finish()
     }
 }
@@ -61,6 +104,8 @@ impl Default for ServerConfig {
             idle_timeout: Duration::from_secs(60),
             hello_timeout: Duration::from_secs(10),
             hub: HubConfig::default(),
+            limits: Limits::default(),
+            allowed_origins: Vec::new(),
         }
     }
 }
@@ -78,6 +123,50 @@ pub struct AppState {
     pub connections: TaskTracker,
     /// The issue ledger.
     pub ledger: crate::ledger::Ledger,
+    /// Open WebSockets per address.
+    pub ws_per_address: Arc<Counter<std::net::IpAddr>>,
+    /// Open WebSockets per meeting.
+    pub ws_per_meeting: Arc<Counter<babahui_shared::MeetingId>>,
+    /// Addresses banned from joining a meeting.
+    pub bans: Arc<Bans>,
+}
+
+/// Addresses the moderator banned, per meeting. Kept in memory only: a ban is
+/// for the rest of a meeting, and a restart (rare, and visible) lifts it.
+/// Loopback is not banned when exempt from limits: there it is this machine or
+/// a proxy in front, i.e. everyone.
+#[derive(Debug, Default)]
+pub struct Bans {
+    exempt_loopback: bool,
+    set: std::sync::Mutex<std::collections::HashSet<(babahui_shared::MeetingId, std::net::IpAddr)>>,
+}
+
+impl Bans {
+    /// No bans yet.
+    pub fn new(exempt_loopback: bool) -> Bans {
+        Bans {
+            exempt_loopback,
+            set: Default::default(),
+        }
+    }
+
+    /// Bans `ip` from joining `meeting`.
+    pub fn ban(&self, meeting: &babahui_shared::MeetingId, ip: std::net::IpAddr) {
+        if !(self.exempt_loopback && ip.is_loopback()) {
+            self.set
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .insert((meeting.clone(), ip));
+        }
+    }
+
+    /// Whether `ip` is banned from `meeting`.
+    pub fn is_banned(&self, meeting: &babahui_shared::MeetingId, ip: std::net::IpAddr) -> bool {
+        self.set
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .contains(&(meeting.clone(), ip))
+    }
 }
 
 /// The whole application.

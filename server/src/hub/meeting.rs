@@ -45,8 +45,9 @@ pub struct Frame {
     pub last_seq: Seq,
     /// `{"type":"events","data":[…]}`.
     pub bytes: Utf8Bytes,
-    /// Participants removed by these events (their connections close).
-    pub removed: Arc<[ParticipantId]>,
+    /// Participants removed by these events (their connections close), and
+    /// whether they are banned (their address may not join again).
+    pub removed: Arc<[(ParticipantId, bool)]>,
 }
 
 /// A command's acknowledgement: durable at `seq`.
@@ -244,7 +245,7 @@ struct Batch {
     records: Vec<NewRecord>,
     json: Vec<Arc<str>>,
     replies: Vec<Reply>,
-    removed: Vec<ParticipantId>,
+    removed: Vec<(ParticipantId, bool)>,
 }
 
 struct MeetingTask {
@@ -526,8 +527,18 @@ impl MeetingTask {
                 let _ = reply.send(Err(e));
             }
             Ok(kind) => {
-                if let EventKind::ParticipantRemoved { participant } = &kind {
-                    batch.removed.push(*participant);
+                let mut meta = Meta {
+                    command: Some(id.clone()),
+                    ..Meta::default()
+                };
+                match &kind {
+                    EventKind::ParticipantRemoved { participant, ban } => batch.removed.push((*participant, *ban)),
+                    EventKind::InviteRotated => {
+                        // The new code lives only in the private part of the record.
+                        self.invite = tokens::new_code(tokens::INVITE_LEN);
+                        meta.invite = Some(self.invite.clone());
+                    }
+                    _ => {}
                 }
                 let created = kind.created_id();
                 // A secret ballot or a rating is recorded as the system's: the log must not say who cast it.
@@ -536,15 +547,7 @@ impl MeetingTask {
                 } else {
                     actor
                 };
-                let seq = self.append(
-                    by,
-                    kind,
-                    Meta {
-                        command: Some(id.clone()),
-                        ..Meta::default()
-                    },
-                    batch,
-                );
+                let seq = self.append(by, kind, meta, batch);
                 let ack = Ack {
                     seq,
                     created,

@@ -89,13 +89,31 @@ async fn public_url_overrides_the_request_address() {
 async fn qr_svg_encodes_the_join_link() {
     let server = TestServer::start().await;
     let m = simple_meeting(&server.base, "t", &["a"]).await.unwrap();
-    let resp = reqwest::get(&m.created.qr_svg_url).await.unwrap();
+    let http = reqwest::Client::new();
+    // The join link admits people: only the meeting's own screens may see it.
+    let a = tests::http::join(&server.base, &m, "甲", "居民").await.unwrap();
+    for (bearer, status) in [(None, 401), (Some(a.token.as_str()), 403), (Some("nonsense"), 403)] {
+        let mut req = http.get(&m.created.qr_svg_url);
+        if let Some(b) = bearer {
+            req = req.bearer_auth(b);
+        }
+        assert_eq!(req.send().await.unwrap().status(), status, "{bearer:?}");
+    }
+    let resp = http
+        .get(&m.created.qr_svg_url)
+        .bearer_auth(&m.projector)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(resp.status(), 200);
     assert_eq!(resp.headers()["content-type"], "image/svg+xml");
     let svg = resp.text().await.unwrap();
     assert!(svg.contains("<svg") && svg.contains("<path"), "an SVG with modules");
     let other = simple_meeting(&server.base, "u", &["a"]).await.unwrap();
-    let svg2 = reqwest::get(&other.created.qr_svg_url)
+    let svg2 = http
+        .get(&other.created.qr_svg_url)
+        .bearer_auth(&other.moderator)
+        .send()
         .await
         .unwrap()
         .text()
@@ -326,7 +344,10 @@ async fn wifi_links_and_any_text_qr() {
     assert_eq!(wifi.qr_text(), "WIFI:T:WPA;S:院坝WiFi;P:12345678;;");
     assert_eq!(state.opinion_categories, ["停车", "绿化"], "configured, de-duplicated");
 
-    let links: Value = reqwest::get(format!("{}/api/meetings/{}/links", server.base, m.id()))
+    let links: Value = reqwest::Client::new()
+        .get(format!("{}/api/meetings/{}/links", server.base, m.id()))
+        .bearer_auth(&m.moderator)
+        .send()
         .await
         .unwrap()
         .json()

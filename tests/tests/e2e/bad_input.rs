@@ -125,6 +125,7 @@ async fn every_role_is_held_to_its_permissions() {
         },
         Command::RemoveParticipant {
             participant: b.participant,
+            ban: false,
         },
         Command::ChangeSettings {
             speaking_limit_secs: Some(60),

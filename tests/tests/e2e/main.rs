@@ -2,6 +2,7 @@
 //! its own process for crash tests) on 127.0.0.1, a fresh sled directory for
 //! each, and real WebSocket and HTTP clients.
 
+mod abuse;
 mod api;
 mod bad_input;
 mod browser;

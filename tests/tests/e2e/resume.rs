@@ -109,6 +109,7 @@ async fn a_removed_attendee_is_disconnected_and_cannot_return() {
     moderator
         .ok(Command::RemoveParticipant {
             participant: a.participant,
+            ban: false,
         })
         .await
         .unwrap();
@@ -145,9 +146,14 @@ async fn a_silent_connection_is_closed_by_the_heartbeat() {
 
 #[tokio::test]
 async fn a_stalled_client_delays_nobody_and_catches_up_with_a_snapshot() {
-    // A small broadcast ring (16 frames) so that a few dozen frames suffice.
+    // A small broadcast ring (16 frames) so that a few dozen frames suffice; the
+    // writer floods on purpose, so no message rate limit.
     let config = babahui::ServerConfig {
         hub: babahui::hub::HubConfig { broadcast_capacity: 16 },
+        limits: babahui::Limits {
+            messages_per_sec: 0,
+            ..babahui::Limits::default()
+        },
         ..babahui::ServerConfig::default()
     };
     let server = TestServer::start_with(config).await;

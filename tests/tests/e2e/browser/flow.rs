@@ -235,9 +235,17 @@ async fn a_meeting_runs_across_five_browsers() -> Result<()> {
     // Screenshots of every page at every size.
     moderator.screenshots("moderator", TABLET).await?;
     projector.screenshots("projector", PROJECTOR).await?;
+    // The join sheet, opened from the organiser's page (it carries the moderator's
+    // token: the join link is not public).
+    let sheet_url = href(&organiser, "#created a[href*='/sheet']").await?;
+    assert!(sheet_url.contains("#k="), "{sheet_url}");
     let sheet = driver.browser("sheet", PHONE).await?;
-    sheet.goto(&format!("{base}/m/{id}/sheet")).await?;
+    sheet.goto(&format!("{base}{sheet_url}")).await?;
     sheet.wait_text("扫码参会").await?;
+    let no_token = driver.browser("sheet-no-token", PHONE).await?;
+    no_token.goto(&format!("{base}/m/{id}/sheet")).await?;
+    no_token.wait_text("找不到这个会议").await?;
+    no_token.close().await;
     sheet.screenshots("sheet", PHONE).await?;
 
     // English is one tap away and remembered.

@@ -101,7 +101,12 @@ async fn html_and_script_payloads_show_as_text_on_every_page() -> Result<()> {
             TABLET,
             Some(evil.token.clone()),
         ),
-        ("sheet", format!("{base}/m/{}/sheet", m.id()), PHONE, None),
+        (
+            "sheet",
+            format!("{base}/m/{}/sheet#k={}", m.id(), m.moderator),
+            PHONE,
+            None,
+        ),
     ];
     for (name, url, size, token) in pages {
         let b = driver.browser(name, size).await?;

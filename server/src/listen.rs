@@ -1,0 +1,191 @@
+//! Accepting connections: our own small accept loop instead of `axum::serve`,
+//! for the two things a courtyard server needs and `axum::serve` cannot set:
+//! a deadline for the request head (a slow-loris client trickling headers is
+//! cut off) and a cap on connections from one address (one prankster's script
+//! cannot take every socket). Each connection gets its peer address as
+//! [`ConnectInfo`], and is told to finish gracefully at shutdown.
+
+use axum::extract::ConnectInfo;
+use axum::Router;
+use hyper::body::Incoming;
+use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
+use hyper_util::server::conn::auto::Builder;
+use std::collections::HashMap;
+use std::hash::Hash;
+use std::net::{IpAddr, SocketAddr};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+use tokio::net::TcpListener;
+use tokio_util::sync::CancellationToken;
+use tokio_util::task::TaskTracker;
+use tower::ServiceExt;
+
+/// Live counts per key (address, meeting) with a ceiling; a [`Slot`] holds one
+/// place and gives it back when dropped, however its connection ends.
+#[derive(Debug)]
+pub struct Counter<K: Eq + Hash + Clone> {
+    limit: usize,
+    counts: Mutex<HashMap<K, usize>>,
+}
+
+/// One counted place; released on drop.
+#[derive(Debug)]
+pub struct Slot<K: Eq + Hash + Clone> {
+    counter: Arc<Counter<K>>,
+    key: K,
+}
+
+impl<K: Eq + Hash + Clone> Counter<K> {
+    /// A counter allowing `limit` per key (0: no limit).
+    pub fn new(limit: usize) -> Arc<Counter<K>> {
+        Arc::new(Counter {
+            limit,
+            counts: Mutex::new(HashMap::new()),
+        })
+    }
+
+    /// Takes a place for `key`, or `None` when it already holds `limit`.
+    pub fn acquire(self: &Arc<Self>, key: K) -> Option<Slot<K>> {
+        let mut counts = self.counts.lock().unwrap_or_else(|p| p.into_inner());
+        let n = counts.entry(key.clone()).or_default();
+        if self.limit > 0 && *n >= self.limit {
+            return None;
+        }
+        *n += 1;
+        Some(Slot {
+            counter: self.clone(),
+            key,
+        })
+    }
+
+    /// Places held for `key` now.
+    pub fn held(&self, key: &K) -> usize {
+        let counts = self.counts.lock().unwrap_or_else(|p| p.into_inner());
+        counts.get(key).copied().unwrap_or(0)
+    }
+}
+
+impl<K: Eq + Hash + Clone> Drop for Slot<K> {
+    fn drop(&mut self) {
+        let mut counts = self.counter.counts.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(n) = counts.get_mut(&self.key) {
+            *n -= 1;
+            if *n == 0 {
+                counts.remove(&self.key);
+            }
+        }
+    }
+}
+
+/// Limits applied while accepting.
+#[derive(Debug, Clone)]
+pub struct AcceptLimits {
+    /// Time to send a whole request head.
+    pub header_timeout: Duration,
+    /// Open HTTP connections (before any WebSocket upgrade) from one address.
+    pub per_address: usize,
+    /// Loopback addresses are not counted.
+    pub exempt_loopback: bool,
+}
+
+/// Serves `app` on `listener` until `stop` is cancelled, then asks every
+/// connection to finish its request and waits for them (bounded).
+pub async fn serve(listener: TcpListener, app: Router, limits: AcceptLimits, stop: CancellationToken) {
+    let per_address: Arc<Counter<IpAddr>> = Counter::new(limits.per_address);
+    let tasks = TaskTracker::new();
+    loop {
+        let (stream, peer) = tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok(pair) => pair,
+                Err(e) => {
+                    // Out of file descriptors and the like: wait rather than spin.
+                    tracing::warn!(error = %e, "accept failed");
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                    continue;
+                }
+            },
+            _ = stop.cancelled() => break,
+        };
+        let slot = if limits.exempt_loopback && peer.ip().is_loopback() {
+            None
+        } else {
+            match per_address.acquire(peer.ip()) {
+                Some(slot) => Some(slot),
+                None => {
+                    tracing::warn!(%peer, "too many connections from one address; refused");
+                    drop(stream);
+                    continue;
+                }
+            }
+        };
+        let _ = stream.set_nodelay(true);
+        tasks.spawn(connection(
+            stream,
+            peer,
+            app.clone(),
+            limits.header_timeout,
+            stop.clone(),
+            slot,
+        ));
+    }
+    tasks.close();
+    if tokio::time::timeout(Duration::from_secs(10), tasks.wait())
+        .await
+        .is_err()
+    {
+        tracing::warn!("some HTTP connections did not finish in time");
+    }
+}
+
+async fn connection(
+    stream: tokio::net::TcpStream,
+    peer: SocketAddr,
+    app: Router,
+    header_timeout: Duration,
+    stop: CancellationToken,
+    slot: Option<Slot<IpAddr>>,
+) {
+    let service = hyper::service::service_fn(move |mut req: hyper::Request<Incoming>| {
+        req.extensions_mut().insert(ConnectInfo(peer));
+        app.clone().oneshot(req.map(axum::body::Body::new))
+    });
+    let mut builder = Builder::new(TokioExecutor::new());
+    builder
+        .http1()
+        .timer(TokioTimer::new())
+        .header_read_timeout(header_timeout);
+    let conn = builder.serve_connection_with_upgrades(TokioIo::new(stream), service);
+    tokio::pin!(conn);
+    tokio::select! {
+        result = conn.as_mut() => {
+            if let Err(e) = result {
+                tracing::debug!(%peer, error = %e, "connection ended with an error");
+            }
+        }
+        _ = stop.cancelled() => {
+            conn.as_mut().graceful_shutdown();
+            let _ = conn.await;
+        }
+    }
+    drop(slot);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_counter_caps_each_key_and_frees_places_on_drop() {
+        let c: Arc<Counter<&str>> = Counter::new(2);
+        let a1 = c.acquire("a").unwrap();
+        let _a2 = c.acquire("a").unwrap();
+        assert!(c.acquire("a").is_none());
+        assert!(c.acquire("b").is_some(), "other keys are not affected");
+        drop(a1);
+        assert_eq!(c.held(&"a"), 1);
+        assert!(c.acquire("a").is_some());
+        let unlimited: Arc<Counter<u8>> = Counter::new(0);
+        let held: Vec<_> = (0..100).map(|_| unlimited.acquire(1).unwrap()).collect();
+        assert_eq!(unlimited.held(&1), held.len());
+    }
+}
