@@ -12,8 +12,8 @@ use crate::links::LinkBase;
 use crate::listen::Counter;
 use crate::tokens;
 use axum::extract::{DefaultBodyLimit, FromRequestParts, MatchedPath, Request};
-use axum::http::header;
 use axum::http::request::Parts;
+use axum::http::{header, HeaderValue};
 use axum::routing::{get, post};
 use axum::Router;
 use babahui_shared::limits::HTTP_BODY_MAX_BYTES;
@@ -23,6 +23,7 @@ use std::sync::Arc;
 use std::time::Duration;
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
+use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::trace::TraceLayer;
 
 /// Settings the handlers need.
@@ -198,6 +199,18 @@ pub fn router(state: AppState) -> Router {
         .route("/api/{*rest}", axum::routing::any(api_not_found))
         .fallback(assets::serve)
         .layer(DefaultBodyLimit::max(HTTP_BODY_MAX_BYTES))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static(CONTENT_SECURITY_POLICY),
+        ))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::X_CONTENT_TYPE_OPTIONS,
+            HeaderValue::from_static("nosniff"),
+        ))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::REFERRER_POLICY,
+            HeaderValue::from_static("no-referrer"),
+        ))
         .layer(TraceLayer::new_for_http().make_span_with(|req: &Request| {
             let route = req
                 .extensions()
@@ -208,6 +221,16 @@ pub fn router(state: AppState) -> Router {
         }))
         .with_state(state)
 }
+
+/// Every response, every page: scripts only from this server (and WebAssembly
+/// compiled from it), nothing from anywhere else, no plugins, no framing (a
+/// page inside another site's frame could be clicked through), forms and
+/// sockets back to this server only. A name like `<script>` typed into a
+/// meeting cannot run even if some page forgot to escape it. Inline styles are
+/// allowed: the printable minutes carry their own, and bars set their widths.
+pub const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; \
+     style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; object-src 'none'; \
+     base-uri 'none'; frame-ancestors 'none'; form-action 'self'";
 
 async fn api_not_found() -> ApiError {
     ApiError::new(ErrorCode::NotFound, "no such API endpoint")

@@ -82,6 +82,39 @@ async fn html_and_script_payloads_show_as_text_on_every_page() -> Result<()> {
     .await?;
     ec.ok(babahui_shared::Command::RaiseHand { who: None }).await?;
     mc.ok(babahui_shared::Command::CallNext).await?;
+    // A second meeting, ended and published, feeds the payloads into the minutes and the ledger.
+    let done = create_meeting(
+        &base,
+        json!({"title": title, "agenda": [{"title": format!("议题{IMG}")}]}),
+    )
+    .await?;
+    let mut dc = WsClient::connect(&base, done.id(), &done.moderator, None).await?;
+    dc.ok(babahui_shared::Command::StartMeeting).await?;
+    dc.ok(babahui_shared::Command::OpenTopic {
+        topic: babahui_shared::TopicId(1),
+    })
+    .await?;
+    dc.ok(babahui_shared::Command::AddCommitment {
+        topic: None,
+        what: format!("承诺{SCRIPT}"),
+        responsible: format!("物业{IMG}"),
+        deadline: "2099-01-01".into(),
+        opinions: Vec::new(),
+    })
+    .await?;
+    dc.ok(babahui_shared::Command::EndMeeting).await?;
+    dc.ok(babahui_shared::Command::PublishMinutes {
+        summary: format!("摘要{SCRIPT}"),
+        notice_days: None,
+    })
+    .await?;
+    let http = reqwest::Client::new();
+    let imported = http
+        .post(format!("{base}/api/meetings/{}/ledger", done.id()))
+        .bearer_auth(&done.moderator)
+        .send()
+        .await?;
+    assert_eq!(imported.status(), 201);
 
     let driver = Driver::start().await?;
     let moderator_url = m.created.moderator_url.clone();
@@ -107,8 +140,29 @@ async fn html_and_script_payloads_show_as_text_on_every_page() -> Result<()> {
             PHONE,
             None,
         ),
+        ("minutes", format!("{base}/m/{}/minutes", done.id()), PHONE, None),
+        (
+            "minutes-printable",
+            format!("{base}/api/meetings/{}/minutes.html", done.id()),
+            TABLET,
+            None,
+        ),
+        ("ledger", format!("{base}/ledger"), TABLET, None),
+        ("ledger-entry", format!("{base}/ledger/1"), PHONE, None),
     ];
     for (name, url, size, token) in pages {
+        // Every page is served with the Content-Security-Policy (the pages still
+        // working below shows it allows what they need).
+        let doc = http.get(url.split('#').next().unwrap()).send().await?;
+        let csp = doc
+            .headers()
+            .get("content-security-policy")
+            .map(|v| v.to_str().unwrap().to_owned());
+        assert!(
+            csp.as_deref()
+                .is_some_and(|c| c.contains("script-src 'self'") && c.contains("frame-ancestors 'none'")),
+            "{name}: {csp:?}"
+        );
         let b = driver.browser(name, size).await?;
         if let Some(token) = token {
             // This browser is the attendee's phone: it holds their token.
@@ -118,9 +172,20 @@ async fn html_and_script_payloads_show_as_text_on_every_page() -> Result<()> {
                 .await?;
         }
         b.goto(&url).await?;
-        b.wait_text("会议<script>").await?;
+        let shows = if name.starts_with("ledger") {
+            "承诺<script>"
+        } else {
+            "会议<script>"
+        };
+        b.wait_text(shows).await?;
         let page = b.text().await?;
-        if name != "sheet" {
+        if name.starts_with("minutes") {
+            assert!(
+                page.contains("承诺<script>") && page.contains("摘要<script>"),
+                "{name}: {page}"
+            );
+        }
+        if !matches!(name, "sheet" | "ledger" | "ledger-entry") && !name.starts_with("minutes") {
             assert!(
                 page.contains(&text) || page.contains("意见<script>"),
                 "{name}: the opinion is shown as text"
