@@ -112,7 +112,19 @@ struct CreateArgs {
     organiser_key: Option<String>,
 }
 
-/// Entry point of the `babahui` binary.
+/// Entry point of the `babahui` binary. Errors are for the person at the
+/// laptop: the message and what to do, no backtrace (`BABAHUI_LOG=debug` for detail).
+pub fn run() -> std::process::ExitCode {
+    match main() {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("错误 / Error: {e:#}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
+
+/// Parses the command line and runs it.
 pub fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
@@ -189,8 +201,13 @@ fn open_store(args: &ServeArgs) -> anyhow::Result<Store> {
             StoreError::Sled(sled::Error::Io(io)) if io.to_string().contains("lock") => {
                 "another babahui server is using this folder; stop it, or give this one another --data folder"
             }
-            StoreError::Sled(sled::Error::Corruption { .. }) => {
-                "the data folder is damaged; restore it from a backup (keep the damaged copy for inspection)"
+            StoreError::Sled(sled::Error::Corruption { .. })
+            | StoreError::Shorter { .. }
+            | StoreError::Unreadable { .. }
+            | StoreError::Damaged { .. } => {
+                "Babahui has not started. Move the damaged folder aside (keep it for inspection) and restore \
+                 the latest backup into a new folder: babahui restore --from <backup.json> --data <new folder>; \
+                 then start with --data <new folder>"
             }
             _ => "check that the folder exists, is writable and has free space",
         };

@@ -1,5 +1,5 @@
 //! `babahui`: see `babahui --help`.
 
-fn main() -> anyhow::Result<()> {
-    babahui::cli::main()
+fn main() -> std::process::ExitCode {
+    babahui::cli::run()
 }

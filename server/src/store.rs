@@ -11,6 +11,14 @@
 //! `Ok` only after the flush, so an acknowledged event survives a crash of the
 //! process. If the flush fails, the batch's keys are removed again so that a
 //! refused event can never become durable later.
+//!
+//! A damaged folder must never pass for a shorter history: sled, given a
+//! truncated or corrupted file, may open what it can still read. So the store
+//! counts what it holds (key `events_total` in the default tree, written in
+//! the same flush as the events; and the number of ledger entries) and, after
+//! each flush, writes those counts to a small file beside sled's,
+//! [`WATERMARK_FILE`]. Opening a folder that holds less than its watermark
+//! says fails with [`StoreError::Shorter`].
 
 use babahui_shared::{Actor, CommandId, Event, MeetingId, Seq};
 use serde::{Deserialize, Serialize};
@@ -47,6 +55,79 @@ pub enum StoreError {
     /// The writer thread is gone (the server is shutting down).
     #[error("the store is closed")]
     Closed,
+    /// The folder holds less than was stored in it: damaged or truncated.
+    #[error(
+        "the data folder {dir} is damaged: it holds {have} events and {have_ledger} ledger entries, \
+         but {expected} events and {expected_ledger} ledger entries were stored in it"
+    )]
+    Shorter {
+        /// The folder.
+        dir: String,
+        /// Events found.
+        have: u64,
+        /// Events stored before.
+        expected: u64,
+        /// Ledger entries found.
+        have_ledger: u64,
+        /// Ledger entries stored before.
+        expected_ledger: u64,
+    },
+    /// sled could not even open the folder (it panicked on what it read).
+    #[error("the data folder {dir} cannot be read: {why}")]
+    Unreadable {
+        /// The folder.
+        dir: String,
+        /// What sled said.
+        why: String,
+    },
+}
+
+/// The file beside sled's own that records how much the folder holds.
+pub const WATERMARK_FILE: &str = "babahui-watermark.json";
+
+/// Key of the stored-events counter in the default tree.
+const EVENTS_TOTAL: &[u8] = b"events_total";
+
+/// The counts last known to be durable, mirrored to [`WATERMARK_FILE`].
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+struct Counts {
+    events: u64,
+    ledger: u64,
+}
+
+/// Writes the watermark file after flushes (write a temporary file, rename).
+/// Not fsynced: it only has to survive a crash of the process, like sled's
+/// flush; after a power cut a stale (lower) watermark raises no false alarm.
+#[derive(Debug)]
+struct Watermark {
+    path: std::path::PathBuf,
+    counts: Mutex<Counts>,
+}
+
+impl Watermark {
+    fn read(dir: &Path) -> Counts {
+        std::fs::read(dir.join(WATERMARK_FILE))
+            .ok()
+            .and_then(|b| serde_json::from_slice(&b).ok())
+            .unwrap_or_default()
+    }
+
+    fn update(&self, f: impl FnOnce(&mut Counts)) {
+        let mut counts = self.counts.lock().unwrap_or_else(|p| p.into_inner());
+        f(&mut counts);
+        let tmp = self.path.with_extension("tmp");
+        let written = std::fs::write(&tmp, serde_json::to_vec(&*counts).expect("counts serialise"))
+            .and_then(|()| std::fs::rename(&tmp, &self.path));
+        if let Err(e) = written {
+            tracing::warn!(error = %e, "could not write the watermark file");
+        }
+    }
+}
+
+fn read_u64(v: Option<sled::IVec>) -> u64 {
+    v.and_then(|b| <[u8; 8]>::try_from(b.as_ref()).ok())
+        .map(u64::from_be_bytes)
+        .unwrap_or(0)
 }
 
 /// A capability granted by an event: whoever holds the token whose SHA-256 is
@@ -127,6 +208,7 @@ pub struct Store {
     meetings: sled::Tree,
     writer: std_mpsc::Sender<Job>,
     thread: Arc<Mutex<Option<thread::JoinHandle<()>>>>,
+    watermark: Arc<Watermark>,
 }
 
 impl std::fmt::Debug for Store {
@@ -140,15 +222,46 @@ const MAX_JOBS_PER_FLUSH: usize = 4096;
 
 impl Store {
     /// Opens (or creates) the store in `dir` and starts the writer thread.
+    /// Fails with [`StoreError::Shorter`] if the folder holds less than its
+    /// watermark says, and never panics on a damaged folder.
     pub fn open(dir: &Path) -> Result<Store, StoreError> {
-        let db = sled::Config::new().path(dir).mode(sled::Mode::HighThroughput).open()?;
+        let expected = Watermark::read(dir);
+        let config = sled::Config::new().path(dir).mode(sled::Mode::HighThroughput);
+        let db = std::panic::catch_unwind(std::panic::AssertUnwindSafe(move || config.open())).map_err(|panic| {
+            StoreError::Unreadable {
+                dir: dir.display().to_string(),
+                why: panic
+                    .downcast_ref::<String>()
+                    .cloned()
+                    .or_else(|| panic.downcast_ref::<&str>().map(|s| s.to_string()))
+                    .unwrap_or_else(|| "unknown".into()),
+            }
+        })??;
         let log = db.open_tree("log")?;
         let meetings = db.open_tree("meetings")?;
+        let have = Counts {
+            events: read_u64(db.get(EVENTS_TOTAL)?),
+            ledger: db.open_tree("ledger")?.len() as u64,
+        };
+        if have.events < expected.events || have.ledger < expected.ledger {
+            return Err(StoreError::Shorter {
+                dir: dir.display().to_string(),
+                have: have.events,
+                expected: expected.events,
+                have_ledger: have.ledger,
+                expected_ledger: expected.ledger,
+            });
+        }
+        let watermark = Arc::new(Watermark {
+            path: dir.join(WATERMARK_FILE),
+            counts: Mutex::new(have),
+        });
+        watermark.update(|_| {});
         let (writer, rx) = std_mpsc::channel::<Job>();
-        let (wdb, wlog, wmeet) = (db.clone(), log.clone(), meetings.clone());
+        let (wdb, wlog, wmeet, wmark) = (db.clone(), log.clone(), meetings.clone(), watermark.clone());
         let thread = thread::Builder::new()
             .name("babahui-writer".into())
-            .spawn(move || writer_loop(wdb, wlog, wmeet, rx))
+            .spawn(move || writer_loop(wdb, wlog, wmeet, wmark, rx))
             .map_err(|e| StoreError::Sled(sled::Error::Io(e)))?;
         Ok(Store {
             db,
@@ -156,6 +269,7 @@ impl Store {
             meetings,
             writer,
             thread: Arc::new(Mutex::new(Some(thread))),
+            watermark,
         })
     }
 
@@ -259,6 +373,8 @@ impl Store {
             serde_json::to_vec(entry).expect("entry serialises"),
         )?;
         self.db.flush()?;
+        let entries = tree.len() as u64;
+        self.watermark.update(|c| c.ledger = entries);
         Ok(())
     }
 
@@ -297,7 +413,14 @@ fn encode(record: &NewRecord) -> Vec<u8> {
     format!("{{\"event\":{},\"meta\":{}}}", record.event_json, meta).into_bytes()
 }
 
-fn writer_loop(db: sled::Db, log: sled::Tree, meetings: sled::Tree, rx: std_mpsc::Receiver<Job>) {
+fn writer_loop(
+    db: sled::Db,
+    log: sled::Tree,
+    meetings: sled::Tree,
+    watermark: Arc<Watermark>,
+    rx: std_mpsc::Receiver<Job>,
+) {
+    let mut total = watermark.counts.lock().map(|c| c.events).unwrap_or(0);
     let mut stopping = false;
     while !stopping {
         let Ok(first) = rx.recv() else { break };
@@ -316,7 +439,21 @@ fn writer_loop(db: sled::Db, log: sled::Tree, meetings: sled::Tree, rx: std_mpsc
             continue;
         }
         let inserted: Vec<Result<(), sled::Error>> = jobs.iter().map(|job| insert_job(&log, &meetings, job)).collect();
-        let flushed = db.flush().map(|_| ());
+        let added: u64 = jobs
+            .iter()
+            .zip(&inserted)
+            .filter(|(_, r)| r.is_ok())
+            .map(|(job, _)| job.records.len() as u64)
+            .sum();
+        // The counter goes into the same flush as the events it counts.
+        let counted = db.insert(EVENTS_TOTAL, &(total + added).to_be_bytes()).map(|_| ());
+        let flushed = counted.and_then(|()| db.flush().map(|_| ()));
+        if flushed.is_ok() {
+            total += added;
+            watermark.update(|c| c.events = total);
+        } else {
+            let _ = db.insert(EVENTS_TOTAL, &total.to_be_bytes());
+        }
         for (job, result) in jobs.into_iter().zip(inserted) {
             let result = result.and(flushed.clone());
             if result.is_err() {

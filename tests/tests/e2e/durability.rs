@@ -363,3 +363,72 @@ async fn a_meeting_archive_loads_into_another_server_and_carries_on() {
         .unwrap();
     assert_eq!(bad.status(), 400);
 }
+
+/// A truncated or corrupted data folder stops the server with a message that
+/// says what to do — never a panic, never a silently shorter history.
+#[tokio::test]
+async fn a_damaged_data_folder_is_refused_with_a_clear_message() {
+    let (keep, data) = data_dir();
+    let server = ServerProcess::start(&data);
+    let m = simple_meeting(&server.base, "t", &["a", "b"]).await.unwrap();
+    let mut md = WsClient::connect(&server.base, m.id(), &m.moderator, None)
+        .await
+        .unwrap();
+    for i in 0..50 {
+        md.ok(Command::AddTopic {
+            title: format!("议题{i}"),
+            minutes: 5,
+            position: None,
+        })
+        .await
+        .unwrap();
+    }
+    drop(md);
+    server.stop();
+    let copy = |name: &str| {
+        let to = keep.path().join(name);
+        std::fs::create_dir_all(&to).unwrap();
+        for e in std::fs::read_dir(&data).unwrap().flatten() {
+            if e.path().is_file() {
+                std::fs::copy(e.path(), to.join(e.file_name())).unwrap();
+            }
+        }
+        to
+    };
+    // Truncated (a copy to a USB stick that ran out of room)…
+    let truncated = copy("truncated");
+    let db = truncated.join("db");
+    let len = std::fs::metadata(&db).unwrap().len();
+    std::fs::OpenOptions::new()
+        .write(true)
+        .open(&db)
+        .unwrap()
+        .set_len(len / 3)
+        .unwrap();
+    // …corrupted in the middle…
+    let corrupted = copy("corrupted");
+    let mut bytes = std::fs::read(corrupted.join("db")).unwrap();
+    let mid = bytes.len() / 2;
+    bytes[mid..mid + 64].iter_mut().for_each(|b| *b = !*b);
+    std::fs::write(corrupted.join("db"), bytes).unwrap();
+    // …or emptied of its log.
+    let emptied = copy("emptied");
+    std::fs::write(emptied.join("db"), b"").unwrap();
+    for (name, dir) in [
+        ("truncated", &truncated),
+        ("corrupted", &corrupted),
+        ("emptied", &emptied),
+    ] {
+        let (status, stderr) = ServerProcess::start_fails(dir);
+        assert_eq!(status.code(), Some(1), "{name}: {stderr}");
+        assert!(!stderr.contains("panicked"), "{name}: a panic: {stderr}");
+        assert!(
+            stderr.contains("damaged") && stderr.contains("babahui restore"),
+            "{name}: the message says what happened and what to do: {stderr}"
+        );
+    }
+    // The intact folder still opens with everything in it.
+    let server = ServerProcess::start(&data);
+    let state = public_state(&server.base, m.id()).await.unwrap();
+    assert_eq!(state.agenda.len(), 52);
+}

@@ -137,6 +137,31 @@ impl ServerProcess {
         }
     }
 
+    /// Runs `babahui serve` on `data` expecting it to refuse to start: returns
+    /// its exit status and what it printed on stderr (panics if it serves).
+    pub fn start_fails(data: &Path) -> (std::process::ExitStatus, String) {
+        let out = Command::new(env!("CARGO_BIN_EXE_babahui-under-test"))
+            .args(["serve", "--addr", "127.0.0.1:0", "--data"])
+            .arg(data)
+            .env("BABAHUI_LOG", "warn")
+            .env_remove("RUST_BACKTRACE")
+            .stdin(Stdio::null())
+            .output()
+            .expect("run server binary");
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        assert!(
+            !stdout.contains("listening on"),
+            "the server started on a damaged folder: {stdout}"
+        );
+        (out.status, String::from_utf8_lossy(&out.stderr).into_owned())
+    }
+
+    /// SIGTERM: a clean shutdown.
+    pub fn stop(mut self) {
+        let _ = Command::new("kill").arg(self.child.id().to_string()).status();
+        let _ = self.child.wait();
+    }
+
     /// SIGKILL: no shutdown, no flush.
     pub fn kill9(mut self) {
         self.child.kill().expect("kill -9");
