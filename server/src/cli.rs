@@ -29,6 +29,38 @@ enum Cmd {
         #[command(subcommand)]
         command: MeetingCmd,
     },
+    /// Save every meeting and the ledger to one file (e.g. on a USB stick).
+    Backup(BackupArgs),
+    /// Load a backup file into a new, empty data folder.
+    Restore(RestoreArgs),
+}
+
+/// Options of `babahui backup`.
+#[derive(Debug, Args)]
+struct BackupArgs {
+    /// The file to write.
+    #[arg(long)]
+    out: PathBuf,
+    /// Read a stopped server's data folder directly instead of asking a running server.
+    #[arg(long)]
+    data: Option<PathBuf>,
+    /// The running server (used unless --data is given).
+    #[arg(long, env = "BABAHUI_SERVER", default_value = "http://127.0.0.1:8080")]
+    server: String,
+    /// The organiser key, if the server needs one.
+    #[arg(long, env = "BABAHUI_ORGANISER_KEY", hide_env_values = true)]
+    organiser_key: Option<String>,
+}
+
+/// Options of `babahui restore`.
+#[derive(Debug, Args)]
+struct RestoreArgs {
+    /// The backup file.
+    #[arg(long)]
+    from: PathBuf,
+    /// The data folder to create (must be new or empty).
+    #[arg(long)]
+    data: PathBuf,
 }
 
 #[derive(Debug, Subcommand)]
@@ -135,6 +167,8 @@ pub fn main() -> anyhow::Result<()> {
             Some(Cmd::Meeting {
                 command: MeetingCmd::Create(args),
             }) => create_meeting(args).await,
+            Some(Cmd::Backup(args)) => backup(args).await,
+            Some(Cmd::Restore(args)) => restore(args).await,
         }
     })
 }
@@ -228,6 +262,76 @@ fn print_banner(local: &SocketAddr, open_url: &str, keyed: bool) {
     println!();
     println!("{}", crate::qr::terminal(&format!("{open_url}/")));
     println!("  按 Ctrl-C 停止 / press Ctrl-C to stop");
+}
+
+/// `babahui backup`: from a running server over HTTP, or from a stopped
+/// server's folder. Written to a temporary file first, so a full USB stick
+/// leaves no half backup under the real name.
+async fn backup(args: BackupArgs) -> anyhow::Result<()> {
+    let bytes = match &args.data {
+        Some(dir) => {
+            let store = Store::open(dir).map_err(|e| {
+                anyhow::anyhow!(
+                    "cannot open {}: {e} (is the server still running? then leave out --data)",
+                    dir.display()
+                )
+            })?;
+            let backup = crate::backup::collect(&store, crate::hub::meeting::now_ms())?;
+            store.close();
+            serde_json::to_vec(&backup)?
+        }
+        None => {
+            let mut req = reqwest::Client::new().get(format!("{}/api/backup.json", args.server.trim_end_matches('/')));
+            if let Some(key) = &args.organiser_key {
+                req = req.bearer_auth(key);
+            }
+            let resp = req
+                .send()
+                .await
+                .with_context(|| format!("cannot reach {} (or give --data for a stopped server)", args.server))?;
+            if !resp.status().is_success() {
+                anyhow::bail!(
+                    "the server refused: {} {}",
+                    resp.status(),
+                    resp.text().await.unwrap_or_default()
+                );
+            }
+            resp.bytes().await?.to_vec()
+        }
+    };
+    let backup: crate::backup::Backup = serde_json::from_slice(&bytes).context("the backup is not valid")?;
+    let tmp = args.out.with_extension("partial");
+    std::fs::write(&tmp, &bytes).with_context(|| format!("cannot write {}", tmp.display()))?;
+    std::fs::rename(&tmp, &args.out).with_context(|| format!("cannot write {}", args.out.display()))?;
+    let events: usize = backup.meetings.iter().map(|m| m.records.len()).sum();
+    println!(
+        "备份完成 / backup written: {} — {} meetings, {events} events, {} ledger entries",
+        args.out.display(),
+        backup.meetings.len(),
+        backup.ledger.len()
+    );
+    Ok(())
+}
+
+/// `babahui restore`: into a new folder only.
+async fn restore(args: RestoreArgs) -> anyhow::Result<()> {
+    let bytes = std::fs::read(&args.from).with_context(|| format!("cannot read {}", args.from.display()))?;
+    let backup: crate::backup::Backup =
+        serde_json::from_slice(&bytes).with_context(|| format!("{} is not a Babahui backup", args.from.display()))?;
+    std::fs::create_dir_all(&args.data).with_context(|| format!("cannot create {}", args.data.display()))?;
+    let store = Store::open(&args.data).map_err(|e| anyhow::anyhow!("cannot open {}: {e}", args.data.display()))?;
+    let result = crate::backup::restore(&store, backup).await;
+    store.close();
+    let r = result?;
+    println!(
+        "恢复完成 / restored into {}: {} meetings, {} events, {} ledger entries. Start with: babahui serve --data {}",
+        args.data.display(),
+        r.meetings,
+        r.events,
+        r.ledger,
+        args.data.display()
+    );
+    Ok(())
 }
 
 /// `babahui meeting create`.

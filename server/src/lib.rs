@@ -2,7 +2,8 @@
 //! meeting, a durable event log in sled, and the web client embedded.
 //!
 //! # Layout
-//! - [`cli`]: the `babahui` command line (`serve`, `meeting create`).
+//! - [`cli`]: the `babahui` command line (`serve`, `meeting create`, `backup`, `restore`).
+//! - [`backup`]: whole-server backups (every meeting and the ledger) and restore.
 //! - [`server`]: `run(listener, store, config, shutdown)` and clean shutdown.
 //! - [`listen`]: the accept loop (request-head deadline, connections per address).
 //! - [`http`]: router, handlers, errors, embedded assets.
@@ -13,6 +14,7 @@
 //! - [`tokens`]: random ids, codes and capability tokens (stored hashed).
 //! - [`links`]: the absolute links handed out; [`qr`]: QR codes.
 
+pub mod backup;
 pub mod cli;
 pub mod http;
 pub mod hub;

@@ -58,17 +58,28 @@ pub async fn export(
     Ok(([(header::CONTENT_DISPOSITION, disposition)], Json(archive)).into_response())
 }
 
-/// `POST /api/meetings/import` (organiser): loads an archive as a new meeting
-/// with the same id. Refused if that meeting exists or the archive is not whole.
-pub async fn import(
-    State(app): State<AppState>,
-    headers: HeaderMap,
-    ApiJson(archive): ApiJson<Archive>,
-) -> Result<(StatusCode, Json<serde_json::Value>), ApiError> {
+/// `GET /api/backup.json` (organiser): the whole server in one file, for
+/// `babahui restore` (see [`crate::backup`]).
+pub async fn backup(State(app): State<AppState>, headers: HeaderMap) -> Result<Response, ApiError> {
     may_write(&app, &headers, None).await?;
-    let invalid = |m: &str| ApiError::new(ErrorCode::Invalid, m.to_owned());
+    let store = app.hub.store().clone();
+    let now = crate::hub::meeting::now_ms();
+    let backup = tokio::task::spawn_blocking(move || crate::backup::collect(&store, now))
+        .await
+        .map_err(|e| ApiError::new(ErrorCode::Internal, e.to_string()))?
+        .map_err(|e| ApiError::new(ErrorCode::Storage, e.to_string()))?;
+    let disposition = format!(
+        "attachment; filename=\"babahui-backup-{}.json\"",
+        crate::ledger::date_of(now)
+    );
+    Ok(([(header::CONTENT_DISPOSITION, disposition)], Json(backup)).into_response())
+}
+
+/// Checks that an archive is a whole log of its meeting (format, version, seq
+/// 1..=n, created as that meeting) and turns it into what the store appends.
+pub fn checked(archive: Archive) -> Result<(MeetingIndex, Vec<NewRecord>, MeetingState), String> {
     if archive.format != FORMAT || archive.version != 1 {
-        return Err(invalid("not a Babahui meeting archive (version 1)"));
+        return Err("not a Babahui meeting archive (version 1)".into());
     }
     let id = archive.meeting.clone();
     let whole = archive
@@ -81,22 +92,11 @@ pub async fn import(
         Some(EventKind::MeetingCreated { meeting, .. }) if *meeting == id
     );
     if !whole || !created_here {
-        return Err(invalid("the archive's events are not a whole log of this meeting"));
-    }
-    if app
-        .hub
-        .store()
-        .contains(&id)
-        .map_err(|e| ApiError::new(ErrorCode::Storage, e.to_string()))?
-    {
-        return Err(ApiError::new(
-            ErrorCode::Conflict,
-            format!("meeting {id} already exists on this server"),
-        ));
+        return Err(format!("the archive's events are not a whole log of meeting {id}"));
     }
     let state = MeetingState::replay(archive.records.iter().map(|r| &r.event));
     let index = MeetingIndex {
-        id: id.clone(),
+        id,
         title: state.title.clone(),
         created_at: state.created_at,
     };
@@ -109,6 +109,30 @@ pub async fn import(
             meta: r.meta,
         })
         .collect();
+    Ok((index, records, state))
+}
+
+/// `POST /api/meetings/import` (organiser): loads an archive as a new meeting
+/// with the same id. Refused if that meeting exists or the archive is not whole.
+pub async fn import(
+    State(app): State<AppState>,
+    headers: HeaderMap,
+    ApiJson(archive): ApiJson<Archive>,
+) -> Result<(StatusCode, Json<serde_json::Value>), ApiError> {
+    may_write(&app, &headers, None).await?;
+    let id = archive.meeting.clone();
+    let (index, records, state) = checked(archive).map_err(|m| ApiError::new(ErrorCode::Invalid, m))?;
+    if app
+        .hub
+        .store()
+        .contains(&id)
+        .map_err(|e| ApiError::new(ErrorCode::Storage, e.to_string()))?
+    {
+        return Err(ApiError::new(
+            ErrorCode::Conflict,
+            format!("meeting {id} already exists on this server"),
+        ));
+    }
     app.hub
         .store()
         .append(&id, records, Some(index))

@@ -188,6 +188,7 @@ pub fn router(state: AppState) -> Router {
             "/api/meetings/import",
             post(archive::import).layer(DefaultBodyLimit::max(archive::ARCHIVE_MAX_BYTES)),
         )
+        .route("/api/backup.json", get(archive::backup))
         .route("/api/ledger", get(ledger::list).post(ledger::create))
         .route("/api/ledger.xlsx", get(ledger::xlsx))
         .route("/api/ledger.csv", get(ledger::csv))

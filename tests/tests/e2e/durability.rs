@@ -432,3 +432,113 @@ async fn a_damaged_data_folder_is_refused_with_a_clear_message() {
     let state = public_state(&server.base, m.id()).await.unwrap();
     assert_eq!(state.agenda.len(), 52);
 }
+
+/// Runs the `babahui` binary with `args`; returns (success, stdout + stderr).
+fn babahui(args: &[&std::ffi::OsStr]) -> (bool, String) {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_babahui-under-test"))
+        .args(args)
+        .env_remove("RUST_BACKTRACE")
+        .output()
+        .expect("run babahui");
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    (out.status.success(), text)
+}
+
+/// `babahui backup` from a running server, `babahui restore` into a new folder:
+/// the restored server serves the same meetings and ledger and carries on.
+#[tokio::test]
+async fn a_backup_restores_into_a_new_folder_and_the_server_carries_on() {
+    let (keep, data) = data_dir();
+    let server = ServerProcess::start(&data);
+    let base = server.base.clone();
+    let m = simple_meeting(&base, "十月坝坝会", &["停车"]).await.unwrap();
+    let mut md = WsClient::connect(&base, m.id(), &m.moderator, None).await.unwrap();
+    md.ok(Command::StartMeeting).await.unwrap();
+    md.ok(Command::OpenTopic { topic: TopicId(1) }).await.unwrap();
+    let a = join(&base, &m, "甲", "居民").await.unwrap();
+    let mut ac = WsClient::connect(&base, m.id(), &a.token, None).await.unwrap();
+    ac.ok(Command::SubmitOpinion {
+        text: "东门加装道闸".into(),
+        category: None,
+        stance: None,
+        author: OpinionAuthor::Me,
+    })
+    .await
+    .unwrap();
+    let entry = reqwest::Client::new()
+        .post(format!("{base}/api/ledger"))
+        .json(&serde_json::json!({"title": "楼道灯", "deadline": "2099-01-01"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(entry.status(), 201);
+    let before = public_state(&base, m.id()).await.unwrap();
+    let ledger_before: serde_json::Value = tests::http::get_json(&format!("{base}/api/ledger")).await.unwrap();
+
+    let file = keep.path().join("usb-stick.json");
+    let (ok, out) = babahui(&[
+        "backup".as_ref(),
+        "--out".as_ref(),
+        file.as_os_str(),
+        "--server".as_ref(),
+        base.as_ref(),
+    ]);
+    assert!(ok && out.contains("1 meetings"), "{out}");
+    drop((md, ac));
+    server.stop();
+    // A backup of the stopped folder holds the same.
+    let offline = keep.path().join("offline.json");
+    let (ok, out) = babahui(&[
+        "backup".as_ref(),
+        "--out".as_ref(),
+        offline.as_os_str(),
+        "--data".as_ref(),
+        data.as_os_str(),
+    ]);
+    assert!(ok && out.contains("1 meetings"), "{out}");
+
+    let restored = keep.path().join("restored");
+    let (ok, out) = babahui(&[
+        "restore".as_ref(),
+        "--from".as_ref(),
+        file.as_os_str(),
+        "--data".as_ref(),
+        restored.as_os_str(),
+    ]);
+    assert!(ok, "{out}");
+    let (ok, out) = babahui(&[
+        "restore".as_ref(),
+        "--from".as_ref(),
+        file.as_os_str(),
+        "--data".as_ref(),
+        restored.as_os_str(),
+    ]);
+    assert!(
+        !ok && out.contains("not empty"),
+        "restoring over data is refused: {out}"
+    );
+    let (ok, out) = babahui(&[
+        "restore".as_ref(),
+        "--from".as_ref(),
+        data.join("conf").as_os_str(),
+        "--data".as_ref(),
+        keep.path().join("x").as_os_str(),
+    ]);
+    assert!(!ok && out.contains("not a Babahui backup"), "{out}");
+
+    let server = ServerProcess::start(&restored);
+    let base = server.base.clone();
+    assert_eq!(public_state(&base, m.id()).await.unwrap(), before);
+    let ledger_after: serde_json::Value = tests::http::get_json(&format!("{base}/api/ledger")).await.unwrap();
+    assert_eq!(ledger_after, ledger_before);
+    // The same links work: the moderator and the attendee carry on.
+    let mut md = WsClient::connect(&base, m.id(), &m.moderator, None).await.unwrap();
+    let next = md.ok(Command::CallNext).await;
+    let mut ac = WsClient::connect(&base, m.id(), &a.token, None).await.unwrap();
+    let raised = ac.ok(Command::RaiseHand { who: None }).await.unwrap();
+    assert_eq!(raised.seq, before.seq + 1 + u64::from(next.is_ok()));
+}

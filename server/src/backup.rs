@@ -1,0 +1,97 @@
+//! Whole-server backups as one JSON file: every meeting's log (with its private
+//! part: token hashes, the invite) and the issue ledger. A community worker
+//! copies it to a USB stick; `babahui restore` loads it into an empty folder and
+//! the restored server carries on where the original stopped (same meeting ids,
+//! same links, same sequence numbers).
+
+use crate::http::archive::{checked, Archive, FORMAT as MEETING_FORMAT};
+use crate::store::Store;
+use anyhow::{bail, Context};
+use babahui_shared::ledger::LedgerEntry;
+use serde::{Deserialize, Serialize};
+
+/// The `format` field of a backup file.
+pub const FORMAT: &str = "babahui-backup";
+
+/// A whole server.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct Backup {
+    /// Always [`FORMAT`].
+    pub format: String,
+    /// Format version.
+    pub version: u32,
+    /// Server time of the backup, ms.
+    pub created_at: u64,
+    /// Every meeting, whole.
+    pub meetings: Vec<Archive>,
+    /// The issue ledger.
+    pub ledger: Vec<LedgerEntry>,
+}
+
+/// Reads everything in `store` (blocking: call from a blocking thread).
+pub fn collect(store: &Store, now: u64) -> anyhow::Result<Backup> {
+    let mut meetings = Vec::new();
+    for m in store.list()? {
+        meetings.push(Archive {
+            format: MEETING_FORMAT.into(),
+            version: 1,
+            records: store.load(&m.id)?,
+            meeting: m.id,
+            exported_at: now,
+        });
+    }
+    Ok(Backup {
+        format: FORMAT.into(),
+        version: 1,
+        created_at: now,
+        meetings,
+        ledger: store.ledger_all()?,
+    })
+}
+
+/// What a restore loaded.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Restored {
+    /// Meetings.
+    pub meetings: usize,
+    /// Events in them.
+    pub events: usize,
+    /// Ledger entries.
+    pub ledger: usize,
+}
+
+/// Loads `backup` into `store`, which must be empty (restoring over live data
+/// would mix two histories). Every meeting is checked to be a whole log first:
+/// a damaged backup loads nothing.
+pub async fn restore(store: &Store, backup: Backup) -> anyhow::Result<Restored> {
+    if backup.format != FORMAT || backup.version != 1 {
+        bail!("not a Babahui backup (version 1)");
+    }
+    if !store.list()?.is_empty() || !store.ledger_all()?.is_empty() {
+        bail!("the data folder is not empty; restore into a new folder");
+    }
+    let mut checked_meetings = Vec::new();
+    for archive in backup.meetings {
+        checked_meetings.push(checked(archive).map_err(anyhow::Error::msg)?);
+    }
+    let mut restored = Restored {
+        meetings: 0,
+        events: 0,
+        ledger: 0,
+    };
+    for (index, records, _) in checked_meetings {
+        let id = index.id.clone();
+        restored.events += records.len();
+        store
+            .append(&id, records, Some(index))
+            .await
+            .with_context(|| format!("storing meeting {id}"))?;
+        restored.meetings += 1;
+    }
+    for entry in &backup.ledger {
+        store.ledger_put(entry)?;
+        restored.ledger += 1;
+    }
+    store.flush()?;
+    Ok(restored)
+}
