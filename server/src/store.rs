@@ -189,6 +189,11 @@ pub struct MeetingIndex {
 
 enum Job {
     Write(WriteJob),
+    /// Remove a meeting's whole log and index entry.
+    Delete {
+        meeting: MeetingId,
+        done: oneshot::Sender<Result<u64, String>>,
+    },
     /// Flush and end the thread (the last step of a clean shutdown).
     Stop,
 }
@@ -378,6 +383,21 @@ impl Store {
         Ok(())
     }
 
+    /// Deletes a meeting entirely (its log and its index entry), durably.
+    /// The caller makes sure nothing is still writing to it.
+    pub async fn delete(&self, meeting: &MeetingId) -> Result<u64, StoreError> {
+        let (done, rx) = oneshot::channel();
+        self.writer
+            .send(Job::Delete {
+                meeting: meeting.clone(),
+                done,
+            })
+            .map_err(|_| StoreError::Closed)?;
+        rx.await
+            .map_err(|_| StoreError::Closed)?
+            .map_err(|e| StoreError::Sled(sled::Error::Io(std::io::Error::other(e))))
+    }
+
     /// Flushes everything (used at shutdown).
     pub fn flush(&self) -> Result<(), StoreError> {
         self.db.flush()?;
@@ -430,6 +450,15 @@ fn writer_loop(
             match job {
                 Job::Write(job) => jobs.push(job),
                 Job::Stop => stopping = true,
+                Job::Delete { meeting, done } => {
+                    // Rare: done on its own, with its own flush, counter and watermark.
+                    let result = delete_meeting(&db, &log, &meetings, &meeting, total);
+                    if let Ok(removed) = result {
+                        total -= removed;
+                        watermark.update(|c| c.events = total);
+                    }
+                    let _ = done.send(result.map_err(|e| e.to_string()));
+                }
             }
             if jobs.len() < MAX_JOBS_PER_FLUSH && !stopping {
                 next = rx.try_recv().ok();
@@ -463,6 +492,29 @@ fn writer_loop(
         }
     }
     let _ = db.flush();
+}
+
+/// Removes every event of `meeting` and its index entry, lowers the counter by
+/// as many, and flushes. Returns how many events were removed.
+fn delete_meeting(
+    db: &sled::Db,
+    log: &sled::Tree,
+    meetings: &sled::Tree,
+    meeting: &MeetingId,
+    total: u64,
+) -> Result<u64, sled::Error> {
+    let mut batch = sled::Batch::default();
+    let mut removed = 0u64;
+    for item in log.scan_prefix(meeting.as_str().as_bytes()) {
+        let (key, _) = item?;
+        batch.remove(key);
+        removed += 1;
+    }
+    log.apply_batch(batch)?;
+    meetings.remove(meeting.as_str())?;
+    db.insert(EVENTS_TOTAL, &total.saturating_sub(removed).to_be_bytes())?;
+    db.flush()?;
+    Ok(removed)
 }
 
 fn insert_job(log: &sled::Tree, meetings: &sled::Tree, job: &WriteJob) -> Result<(), sled::Error> {

@@ -7,12 +7,13 @@ use super::meetings::meeting;
 use super::{ApiError, ApiJson, AppState};
 use crate::hub::meeting::now_ms;
 use crate::store::{MeetingIndex, NewRecord, StoredEvent};
-use axum::extract::{Path, State};
+use axum::extract::{ConnectInfo, Path, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use babahui_shared::{ErrorCode, EventKind, MeetingId, MeetingState};
 use serde::{Deserialize, Serialize};
+use std::net::SocketAddr;
 
 /// Largest archive accepted for import.
 pub const ARCHIVE_MAX_BYTES: usize = 64 * 1024 * 1024;
@@ -58,10 +59,75 @@ pub async fn export(
     Ok(([(header::CONTENT_DISPOSITION, disposition)], Json(archive)).into_response())
 }
 
+/// Whole-server and destructive operations (backup, delete) are stricter than
+/// other organiser actions, which an open LAN server allows to anyone on its
+/// Wi-Fi: they need the organiser key when one is set, or this meeting's
+/// moderator token; with no key, a request from the server's own machine
+/// (loopback, with no token) is trusted too. A token that is given must be valid.
+async fn may_administer(
+    app: &AppState,
+    headers: &HeaderMap,
+    peer: SocketAddr,
+    meeting_id: Option<&MeetingId>,
+) -> Result<(), ApiError> {
+    let given = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .map(str::trim)
+        .filter(|t| !t.is_empty());
+    let refused = || {
+        ApiError::new(
+            ErrorCode::Forbidden,
+            "the organiser key (or this meeting's moderator link) is needed",
+        )
+    };
+    let Some(token) = given else {
+        return if app.config.organiser_key.is_none() && peer.ip().is_loopback() {
+            Ok(())
+        } else {
+            Err(refused())
+        };
+    };
+    if let Some(key) = &app.config.organiser_key {
+        if crate::tokens::same_secret(token, key) {
+            return Ok(());
+        }
+    }
+    if let Some(id) = meeting_id {
+        if app.hub.get(id).await?.authenticate(token).await? == Some(babahui_shared::Actor::Moderator) {
+            return Ok(());
+        }
+    }
+    Err(refused())
+}
+
+/// `DELETE /api/meetings/{id}` (organiser, or the meeting's moderator): the
+/// meeting is gone entirely — its log, names, opinions, tokens. Export it first
+/// (`archive.json`) to keep a copy; ledger entries made from its minutes stay in
+/// the ledger, which is a public record.
+pub async fn delete(
+    State(app): State<AppState>,
+    Path(id): Path<String>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+) -> Result<Json<serde_json::Value>, ApiError> {
+    let handle = meeting(&app, &id).await?;
+    may_administer(&app, &headers, peer, Some(handle.id())).await?;
+    let id = handle.id().clone();
+    let removed = app.hub.delete(&id).await?;
+    tracing::info!(meeting = %id, removed, "meeting deleted");
+    Ok(Json(serde_json::json!({"id": id, "deleted_events": removed})))
+}
+
 /// `GET /api/backup.json` (organiser): the whole server in one file, for
 /// `babahui restore` (see [`crate::backup`]).
-pub async fn backup(State(app): State<AppState>, headers: HeaderMap) -> Result<Response, ApiError> {
-    may_write(&app, &headers, None).await?;
+pub async fn backup(
+    State(app): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    may_administer(&app, &headers, peer, None).await?;
     let store = app.hub.store().clone();
     let now = crate::hub::meeting::now_ms();
     let backup = tokio::task::spawn_blocking(move || crate::backup::collect(&store, now))

@@ -175,7 +175,10 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .route("/healthz", get(|| async { "ok" }))
         .route("/api/meetings", post(meetings::create).get(meetings::list))
-        .route("/api/meetings/{id}", get(meetings::public_state))
+        .route(
+            "/api/meetings/{id}",
+            get(meetings::public_state).delete(archive::delete),
+        )
         .route("/api/meetings/{id}/qr.svg", get(meetings::qr_svg))
         .route("/api/meetings/{id}/links", get(meetings::links))
         .route("/api/meetings/{id}/minutes.json", get(minutes::json))

@@ -115,6 +115,10 @@ enum Request {
     Invite {
         reply: oneshot::Sender<String>,
     },
+    /// Finish the batch in hand, then stop (the meeting is being deleted).
+    Stop {
+        reply: oneshot::Sender<()>,
+    },
 }
 
 impl Request {
@@ -215,6 +219,12 @@ impl MeetingHandle {
     pub async fn invite(&self) -> Result<String, CommandError> {
         self.ask(|reply| Request::Invite { reply }).await
     }
+
+    /// Stops the meeting's task once what it has in hand is stored; its
+    /// connections are then closed. Resolves when it has stopped.
+    pub async fn stop(&self) -> Result<(), CommandError> {
+        self.ask(|reply| Request::Stop { reply }).await
+    }
 }
 
 /// A reply that waits for its batch to be durable.
@@ -264,6 +274,8 @@ struct MeetingTask {
     tx: broadcast::Sender<Frame>,
     snapshot: Option<(Seq, Utf8Bytes)>,
     public: Option<(Seq, Utf8Bytes)>,
+    /// Set when asked to stop: answered once the batch in hand is stored.
+    stop: Option<oneshot::Sender<()>>,
 }
 
 /// What starting a meeting task needs from the hub.
@@ -375,6 +387,7 @@ impl MeetingTask {
             tx,
             snapshot: None,
             public: None,
+            stop: None,
         };
         let tail_from = log.len().saturating_sub(RECENT_EVENTS);
         for (i, record) in log.into_iter().enumerate() {
@@ -427,6 +440,10 @@ impl MeetingTask {
             if !(alive && self.commit(batch).await) {
                 // The store could not be re-read: stop, so that the hub loads the
                 // meeting afresh on the next request rather than serve a guess.
+                break;
+            }
+            if let Some(reply) = self.stop.take() {
+                let _ = reply.send(());
                 break;
             }
         }
@@ -491,6 +508,7 @@ impl MeetingTask {
             Request::Invite { reply } => {
                 let _ = reply.send(self.invite.clone());
             }
+            Request::Stop { reply } => self.stop = Some(reply),
             Request::Authenticate { token_hash, reply } => {
                 let _ = reply.send(self.tokens.get(&token_hash).copied());
             }

@@ -59,6 +59,8 @@ struct HubInner {
     /// One cell per meeting, so that two requests for a meeting that is not
     /// loaded yet load it once.
     live: Mutex<HashMap<MeetingId, Arc<OnceCell<MeetingHandle>>>>,
+    /// Meetings being deleted: not loaded again meanwhile.
+    deleting: Mutex<std::collections::HashSet<MeetingId>>,
     spawn: meeting::Spawn,
 }
 
@@ -69,6 +71,7 @@ impl Hub {
             inner: Arc::new(HubInner {
                 store,
                 live: Mutex::new(HashMap::new()),
+                deleting: Mutex::default(),
                 spawn: meeting::Spawn {
                     shutdown,
                     tasks: TaskTracker::new(),
@@ -102,6 +105,9 @@ impl Hub {
 
     /// The live meeting `id`, loading it from the store if needed.
     pub async fn get(&self, id: &MeetingId) -> Result<MeetingHandle, CommandError> {
+        if self.inner.deleting.lock().expect("hub lock").contains(id) {
+            return Err(not_found(id));
+        }
         let cell = {
             let mut live = self.inner.live.lock().expect("hub lock");
             let cell = live.entry(id.clone()).or_default();
@@ -143,6 +149,26 @@ impl Hub {
                 live.remove(id);
             }
         }
+        result
+    }
+
+    /// Deletes meeting `id` entirely: its task stops once what it has in hand
+    /// is stored (its connections close), then its log and index are removed
+    /// from the store. Returns how many events were removed.
+    pub async fn delete(&self, id: &MeetingId) -> Result<u64, CommandError> {
+        let handle = self.get(id).await?;
+        self.inner.deleting.lock().expect("hub lock").insert(id.clone());
+        let result = async {
+            handle.stop().await?;
+            self.inner
+                .store
+                .delete(id)
+                .await
+                .map_err(|e| CommandError::new(ErrorCode::Storage, e.to_string()))
+        }
+        .await;
+        self.inner.live.lock().expect("hub lock").remove(id);
+        self.inner.deleting.lock().expect("hub lock").remove(id);
         result
     }
 

@@ -542,3 +542,50 @@ async fn a_backup_restores_into_a_new_folder_and_the_server_carries_on() {
     let raised = ac.ok(Command::RaiseHand { who: None }).await.unwrap();
     assert_eq!(raised.seq, before.seq + 1 + u64::from(next.is_ok()));
 }
+
+/// Privacy: a meeting can be exported and then deleted entirely — gone from the
+/// API, its connections closed, still gone after a restart, and the rest intact.
+#[tokio::test]
+async fn a_meeting_can_be_exported_then_deleted_entirely() {
+    let (_keep, data) = data_dir();
+    let server = ServerProcess::start(&data);
+    let base = server.base.clone();
+    let m = simple_meeting(&base, "要删除的会", &["a"]).await.unwrap();
+    let other = simple_meeting(&base, "留下的会", &["a"]).await.unwrap();
+    let a = join(&base, &m, "张三", "居民").await.unwrap();
+    let mut ac = WsClient::connect(&base, m.id(), &a.token, None).await.unwrap();
+    let http = reqwest::Client::new();
+    let url = format!("{base}/api/meetings/{}", m.id());
+    let archive = http
+        .get(format!("{url}/archive.json"))
+        .bearer_auth(&m.moderator)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(archive.status(), 200);
+    assert!(archive.text().await.unwrap().contains("张三"));
+    // Only the organiser or this meeting's moderator may delete it.
+    for bearer in [&a.token, &other.moderator, &m.projector] {
+        let status = http.delete(&url).bearer_auth(bearer).send().await.unwrap().status();
+        assert_eq!(status, 403, "{bearer}");
+    }
+    let gone = http.delete(&url).bearer_auth(&m.moderator).send().await.unwrap();
+    assert_eq!(gone.status(), 200);
+    assert!(ac.recv_close().await.is_ok(), "its connections are closed");
+    assert_eq!(reqwest::get(&url).await.unwrap().status(), 404);
+    assert!(WsClient::connect(&base, m.id(), &a.token, None).await.is_err());
+    server.stop();
+    let server = ServerProcess::start(&data);
+    assert_eq!(
+        reqwest::get(format!("{}/api/meetings/{}", server.base, m.id()))
+            .await
+            .unwrap()
+            .status(),
+        404
+    );
+    assert_eq!(public_state(&server.base, other.id()).await.unwrap().title, "留下的会");
+    let backup: serde_json::Value = tests::http::get_json(&format!("{}/api/backup.json", server.base))
+        .await
+        .unwrap();
+    assert!(!backup.to_string().contains("张三"), "no trace in the store");
+}
