@@ -41,6 +41,10 @@ const SEND_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// How long to wait for the client's answer to our Close.
 const CLOSE_GRACE: Duration = Duration::from_secs(2);
+/// …and for one that went silent (most likely gone: a half-open connection).
+const CLOSE_GRACE_SILENT: Duration = Duration::from_millis(100);
+/// The close reason for a connection that stopped answering pings.
+const SILENT: &str = "no heartbeat";
 
 /// Close codes (4000–4999 are the application's own).
 mod close {
@@ -210,11 +214,19 @@ impl Connection {
                 code,
                 reason: Utf8Bytes::from_static(why),
             };
-            if let Ok(Ok(())) = timeout(SEND_TIMEOUT, conn.socket.send(Message::Close(Some(frame)))).await {
+            // A peer that went silent is presumed gone (half-open): tell it, but
+            // do not wait for its answer, so its place is freed at once.
+            let wait = if why == SILENT {
+                CLOSE_GRACE_SILENT
+            } else {
+                SEND_TIMEOUT
+            };
+            if let Ok(Ok(())) = timeout(wait, conn.socket.send(Message::Close(Some(frame)))).await {
                 // Closing handshake: give the client a moment to read our Close and
                 // answer, rather than reset the connection under it.
                 let drain = async { while let Some(Ok(_)) = conn.socket.recv().await {} };
-                let _ = timeout(CLOSE_GRACE, drain).await;
+                let grace = if why == SILENT { CLOSE_GRACE_SILENT } else { CLOSE_GRACE };
+                let _ = timeout(grace, drain).await;
             }
         }
         tracing::debug!("connection closed");
@@ -411,7 +423,7 @@ impl Connection {
     async fn on_heartbeat(&mut self) -> Step {
         if self.last_heard.elapsed() > self.app.config.idle_timeout {
             tracing::debug!("no sign of life; closing");
-            return Step::Close(close::POLICY, "no heartbeat");
+            return Step::Close(close::POLICY, SILENT);
         }
         self.send_step(Message::Ping(Default::default())).await
     }

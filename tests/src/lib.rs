@@ -7,6 +7,7 @@
 //! - [`http`]: create meetings and join them over the HTTP API.
 
 pub mod http;
+pub mod proxy;
 
 use anyhow::{anyhow, bail, Context, Result};
 use babahui_shared::{Actor, ClientMsg, Command, CommandId, ErrorCode, MeetingId, MeetingState, Seq, ServerMsg};

@@ -8,6 +8,7 @@ mod bad_input;
 mod browser;
 mod decisions;
 mod durability;
+mod faults;
 mod helpers;
 mod ledger;
 mod meeting;
