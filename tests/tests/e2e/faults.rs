@@ -76,7 +76,7 @@ impl Phone {
                 Ok(result) => {
                     self.state = c.state.clone();
                     if let Ok(ack) = &result {
-                        self.acked.insert(id.clone(), ack.clone());
+                        self.acked.insert(id.clone(), *ack);
                     }
                     return result;
                 }
