@@ -589,3 +589,144 @@ async fn a_meeting_can_be_exported_then_deleted_entirely() {
         .unwrap();
     assert!(!backup.to_string().contains("张三"), "no trace in the store");
 }
+
+/// A small tmpfs mounted for the test (CI runs as root), unmounted on drop.
+struct SmallDisk {
+    path: std::path::PathBuf,
+}
+
+impl SmallDisk {
+    fn mount(size: &str) -> Option<SmallDisk> {
+        let path = std::env::temp_dir().join(format!("babahui-full-{}", std::process::id()));
+        std::fs::create_dir_all(&path).unwrap();
+        let ok = std::process::Command::new("mount")
+            .args(["-t", "tmpfs", "-o", &format!("size={size}"), "tmpfs"])
+            .arg(&path)
+            .status()
+            .is_ok_and(|s| s.success());
+        ok.then_some(SmallDisk { path })
+    }
+}
+
+impl Drop for SmallDisk {
+    fn drop(&mut self) {
+        let _ = std::process::Command::new("umount").arg("-l").arg(&self.path).status();
+        let _ = std::fs::remove_dir(&self.path);
+    }
+}
+
+/// Disk full: commands that cannot be stored are refused with a storage error
+/// and never acknowledged; the server stays up and serves reads; writes resume
+/// when space returns; after a restart everything acknowledged is there and
+/// nothing refused is.
+///
+/// KNOWN FAILING (issue 6 left open): the write is refused with a storage
+/// error as it should be, but in the one run we could observe, the state served
+/// afterwards still held the refused opinion, and sled 0.34 keeps failing after
+/// ENOSPC until the database is reopened. Run with `--ignored` to reproduce.
+#[tokio::test]
+#[ignore = "known failing: sled after ENOSPC; see the doc comment and docs/reliability.md"]
+async fn a_full_disk_refuses_writes_keeps_serving_and_recovers() {
+    let Some(disk) = SmallDisk::mount("8m") else {
+        let root = std::process::Command::new("id")
+            .arg("-u")
+            .output()
+            .map(|o| o.stdout == b"0\n");
+        assert!(!root.unwrap_or(false), "running as root, but could not mount a tmpfs");
+        eprintln!("SKIPPED: mounting a tmpfs needs root (CI runs as root)");
+        return;
+    };
+    let data = disk.path.join("data");
+    let server = ServerProcess::start(&data);
+    let base = server.base.clone();
+    let m = simple_meeting(&base, "t", &["a"]).await.unwrap();
+    let mut md = WsClient::connect(&base, m.id(), &m.moderator, None).await.unwrap();
+    md.ok(Command::StartMeeting).await.unwrap();
+    md.ok(Command::OpenTopic { topic: TopicId(1) }).await.unwrap();
+    let a = join(&base, &m, "甲", "居民").await.unwrap();
+    let mut ac = WsClient::connect(&base, m.id(), &a.token, None).await.unwrap();
+    // Fill the disk, leaving a little room.
+    let filler = disk.path.join("filler");
+    {
+        use std::io::Write;
+        let mut f = std::fs::File::create(&filler).unwrap();
+        let block = vec![7u8; 64 * 1024];
+        while f.write_all(&block).is_ok() {}
+        let _ = f.sync_all();
+    }
+    let long = "很长的意见".repeat(190);
+    let mut acked = Vec::new();
+    let mut refused = None;
+    for k in 0..2000 {
+        let text = format!("{k}:{long}");
+        match ac
+            .command(Command::SubmitOpinion {
+                text: text.clone(),
+                category: None,
+                stance: None,
+                author: OpinionAuthor::Me,
+            })
+            .await
+            .unwrap()
+        {
+            Ok(ack) => acked.push((text, ack)),
+            Err(r) => {
+                refused = Some((text, r));
+                break;
+            }
+        }
+    }
+    let (refused_text, refusal) = refused.expect("the disk filled up");
+    assert_eq!(refusal.code, ErrorCode::Storage, "{refusal:?}");
+    eprintln!("disk full after {} acknowledged opinions: {refusal:?}", acked.len());
+    // Still up: reads are served, new connections work.
+    let state = public_state(&base, m.id()).await.unwrap();
+    assert_eq!(state.opinions.len(), acked.len(), "the refused opinion was not applied");
+    let mut pj = WsClient::connect(&base, m.id(), &m.projector, None).await.unwrap();
+    assert_eq!(pj.state, state);
+    assert_eq!(
+        md.command(Command::CallNext)
+            .await
+            .unwrap()
+            .map(|_| ())
+            .unwrap_err()
+            .code,
+        ErrorCode::Storage,
+        "every write is refused while full"
+    );
+    // Space returns: writes resume.
+    std::fs::remove_file(&filler).unwrap();
+    let mut resumed = None;
+    for _ in 0..50 {
+        match ac
+            .command(Command::SubmitOpinion {
+                text: "空间恢复后".into(),
+                category: None,
+                stance: None,
+                author: OpinionAuthor::Me,
+            })
+            .await
+            .unwrap()
+        {
+            Ok(ack) => {
+                resumed = Some(ack);
+                break;
+            }
+            Err(_) => tokio::time::sleep(std::time::Duration::from_millis(100)).await,
+        }
+    }
+    let resumed = resumed.expect("writes resume when space returns");
+    pj.sync_to(resumed.seq).await.unwrap();
+    drop((md, ac, pj));
+    server.stop();
+    let server = ServerProcess::start(&data);
+    let after = public_state(&server.base, m.id()).await.unwrap();
+    for (text, ack) in &acked {
+        assert_eq!(&after.opinion(OpinionId(ack.created.unwrap())).unwrap().text, text);
+    }
+    assert!(
+        after.opinions.iter().all(|o| o.text != refused_text),
+        "nothing refused became durable"
+    );
+    assert_eq!(after.opinions.last().unwrap().text, "空间恢复后");
+}
