@@ -642,8 +642,12 @@ impl MeetingTask {
     /// they stay consistent without a resync.
     async fn reload(&mut self) -> bool {
         let (store, id) = (self.store.clone(), self.id.clone());
+        let committed = self.committed;
         match tokio::task::spawn_blocking(move || store.load(&id)).await {
-            Ok(Ok(log)) => {
+            Ok(Ok(mut log)) => {
+                // What failed to be stored must not come back even if the store
+                // could not take it back (sled refuses everything after ENOSPC).
+                log.retain(|r| r.event.seq <= committed);
                 *self = MeetingTask::rebuild(self.store.clone(), self.id.clone(), log, self.tx.clone());
                 true
             }

@@ -685,12 +685,16 @@ async fn a_full_disk_refuses_writes_keeps_serving_and_recovers() {
     let mut pj = WsClient::connect(&base, m.id(), &m.projector, None).await.unwrap();
     assert_eq!(pj.state, state);
     assert_eq!(
-        md.command(Command::CallNext)
-            .await
-            .unwrap()
-            .map(|_| ())
-            .unwrap_err()
-            .code,
+        md.command(Command::AddTopic {
+            title: "满了".into(),
+            minutes: 0,
+            position: None,
+        })
+        .await
+        .unwrap()
+        .map(|_| ())
+        .unwrap_err()
+        .code,
         ErrorCode::Storage,
         "every write is refused while full"
     );

@@ -140,7 +140,10 @@ async fn a_silent_connection_is_closed_by_the_heartbeat() {
         live.ping().await.unwrap();
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
-    assert_eq!(silent.recv_close().await.unwrap(), Some(1008), "closed for silence");
+    // The server sends 1008 and, the peer being presumed gone, does not wait for
+    // its answer: a client that was only pretending may see the socket end instead.
+    let closed = silent.recv_close().await.expect("closed for silence");
+    assert!(matches!(closed, Some(1008) | None), "{closed:?}");
     live.ping().await.expect("a client that answers stays connected");
 }
 
