@@ -205,12 +205,97 @@ struct WriteJob {
     done: oneshot::Sender<Result<(), String>>,
 }
 
-/// Handle to the store; cheap to clone.
-#[derive(Clone)]
-pub struct Store {
+/// The open sled database and its trees. Replaced as a whole when the
+/// database has to be reopened (see [`Shared::reopen`]).
+struct Handles {
     db: sled::Db,
     log: sled::Tree,
     meetings: sled::Tree,
+}
+
+impl Handles {
+    fn open(dir: &Path) -> Result<Handles, StoreError> {
+        let config = sled::Config::new().path(dir).mode(sled::Mode::HighThroughput);
+        let db = std::panic::catch_unwind(std::panic::AssertUnwindSafe(move || config.open())).map_err(|panic| {
+            StoreError::Unreadable {
+                dir: dir.display().to_string(),
+                why: panic
+                    .downcast_ref::<String>()
+                    .cloned()
+                    .or_else(|| panic.downcast_ref::<&str>().map(|s| s.to_string()))
+                    .unwrap_or_else(|| "unknown".into()),
+            }
+        })??;
+        Ok(Handles {
+            log: db.open_tree("log")?,
+            meetings: db.open_tree("meetings")?,
+            db,
+        })
+    }
+}
+
+/// What every clone of the store and the writer thread share. sled 0.34 fails
+/// every operation after an I/O error in its log (a full disk): the only way
+/// back is to drop the database and open it again, which needs every handle to
+/// it gone — hence one slot, read-locked for each use, write-locked to reopen.
+struct Shared {
+    dir: std::path::PathBuf,
+    handles: std::sync::RwLock<Option<Handles>>,
+}
+
+impl Shared {
+    fn with<T>(&self, f: impl FnOnce(&Handles) -> Result<T, StoreError>) -> Result<T, StoreError> {
+        {
+            let guard = self.handles.read().unwrap_or_else(|p| p.into_inner());
+            if let Some(h) = guard.as_ref() {
+                return f(h);
+            }
+        }
+        // Closed after a failed write and not yet reopened (the disk was still
+        // full): any use tries again, so reads come back as soon as they can.
+        self.reopen_if(false);
+        let guard = self.handles.read().unwrap_or_else(|p| p.into_inner());
+        match guard.as_ref() {
+            Some(h) => f(h),
+            None => Err(StoreError::Sled(sled::Error::Io(std::io::Error::other(
+                "the database could not be reopened after a write failed",
+            )))),
+        }
+    }
+
+    /// Drops the database (after a failed flush) and opens it again; until it
+    /// opens, every operation fails with a storage error. Returns whether it is open.
+    fn reopen(&self) -> bool {
+        self.reopen_if(true)
+    }
+
+    /// Opens the database if it is closed (another thread may have opened it
+    /// meanwhile); with `force`, drops an open one first.
+    fn reopen_if(&self, force: bool) -> bool {
+        let mut slot = self.handles.write().unwrap_or_else(|p| p.into_inner());
+        if slot.is_some() && !force {
+            return true;
+        }
+        if slot.take().is_some() {
+            tracing::warn!("reopening the database after a failed write");
+        }
+        match Handles::open(&self.dir) {
+            Ok(h) => {
+                *slot = Some(h);
+                true
+            }
+            Err(e) => {
+                tracing::warn!(error = %e, "the database cannot be reopened yet");
+                false
+            }
+        }
+    }
+}
+
+/// Handle to the store; cheap to clone.
+#[derive(Clone)]
+pub struct Store {
+    shared: Arc<Shared>,
     writer: std_mpsc::Sender<Job>,
     thread: Arc<Mutex<Option<thread::JoinHandle<()>>>>,
     watermark: Arc<Watermark>,
@@ -231,22 +316,10 @@ impl Store {
     /// watermark says, and never panics on a damaged folder.
     pub fn open(dir: &Path) -> Result<Store, StoreError> {
         let expected = Watermark::read(dir);
-        let config = sled::Config::new().path(dir).mode(sled::Mode::HighThroughput);
-        let db = std::panic::catch_unwind(std::panic::AssertUnwindSafe(move || config.open())).map_err(|panic| {
-            StoreError::Unreadable {
-                dir: dir.display().to_string(),
-                why: panic
-                    .downcast_ref::<String>()
-                    .cloned()
-                    .or_else(|| panic.downcast_ref::<&str>().map(|s| s.to_string()))
-                    .unwrap_or_else(|| "unknown".into()),
-            }
-        })??;
-        let log = db.open_tree("log")?;
-        let meetings = db.open_tree("meetings")?;
+        let handles = Handles::open(dir)?;
         let have = Counts {
-            events: read_u64(db.get(EVENTS_TOTAL)?),
-            ledger: db.open_tree("ledger")?.len() as u64,
+            events: read_u64(handles.db.get(EVENTS_TOTAL)?),
+            ledger: handles.db.open_tree("ledger")?.len() as u64,
         };
         if have.events < expected.events || have.ledger < expected.ledger {
             return Err(StoreError::Shorter {
@@ -262,16 +335,18 @@ impl Store {
             counts: Mutex::new(have),
         });
         watermark.update(|_| {});
+        let shared = Arc::new(Shared {
+            dir: dir.to_owned(),
+            handles: std::sync::RwLock::new(Some(handles)),
+        });
         let (writer, rx) = std_mpsc::channel::<Job>();
-        let (wdb, wlog, wmeet, wmark) = (db.clone(), log.clone(), meetings.clone(), watermark.clone());
+        let (wshared, wmark) = (shared.clone(), watermark.clone());
         let thread = thread::Builder::new()
             .name("babahui-writer".into())
-            .spawn(move || writer_loop(wdb, wlog, wmeet, wmark, rx))
+            .spawn(move || writer_loop(wshared, wmark, rx))
             .map_err(|e| StoreError::Sled(sled::Error::Io(e)))?;
         Ok(Store {
-            db,
-            log,
-            meetings,
+            shared,
             writer,
             thread: Arc::new(Mutex::new(Some(thread))),
             watermark,
@@ -314,71 +389,79 @@ impl Store {
 
     /// Whether a meeting exists.
     pub fn contains(&self, meeting: &MeetingId) -> Result<bool, StoreError> {
-        Ok(self.meetings.contains_key(meeting.as_str())?)
+        self.shared.with(|h| Ok(h.meetings.contains_key(meeting.as_str())?))
     }
 
     /// Reads a meeting's whole log, checking that it is gap-free from 1.
     /// Blocking: call from `spawn_blocking`.
     pub fn load(&self, meeting: &MeetingId) -> Result<Vec<StoredEvent>, StoreError> {
-        let mut out = Vec::new();
-        for item in self.log.scan_prefix(meeting.as_str()) {
-            let (key, value) = item?;
-            let record: StoredEvent = serde_json::from_slice(&value).map_err(|source| StoreError::Damaged {
-                key: describe_key(&key),
-                source,
-            })?;
-            let expected = out.len() as Seq + 1;
-            if record.event.seq != expected || key_seq(&key) != Some(expected) {
-                return Err(StoreError::Gap {
-                    meeting: meeting.clone(),
-                    expected,
-                    found: record.event.seq,
-                });
+        self.shared.with(|h| {
+            let mut out = Vec::new();
+            for item in h.log.scan_prefix(meeting.as_str()) {
+                let (key, value) = item?;
+                let record: StoredEvent = serde_json::from_slice(&value).map_err(|source| StoreError::Damaged {
+                    key: describe_key(&key),
+                    source,
+                })?;
+                let expected = out.len() as Seq + 1;
+                if record.event.seq != expected || key_seq(&key) != Some(expected) {
+                    return Err(StoreError::Gap {
+                        meeting: meeting.clone(),
+                        expected,
+                        found: record.event.seq,
+                    });
+                }
+                out.push(record);
             }
-            out.push(record);
-        }
-        Ok(out)
+            Ok(out)
+        })
     }
 
     /// All meetings, oldest first.
     pub fn list(&self) -> Result<Vec<MeetingIndex>, StoreError> {
-        let mut out = Vec::new();
-        for item in self.meetings.iter() {
-            let (key, value) = item?;
-            let entry: MeetingIndex = serde_json::from_slice(&value).map_err(|source| StoreError::Damaged {
-                key: describe_key(&key),
-                source,
-            })?;
-            out.push(entry);
-        }
-        out.sort_by_key(|m| m.created_at);
-        Ok(out)
+        self.shared.with(|h| {
+            let mut out = Vec::new();
+            for item in h.meetings.iter() {
+                let (key, value) = item?;
+                let entry: MeetingIndex = serde_json::from_slice(&value).map_err(|source| StoreError::Damaged {
+                    key: describe_key(&key),
+                    source,
+                })?;
+                out.push(entry);
+            }
+            out.sort_by_key(|m| m.created_at);
+            Ok(out)
+        })
     }
 
     /// All ledger entries, by number.
     pub fn ledger_all(&self) -> Result<Vec<babahui_shared::ledger::LedgerEntry>, StoreError> {
-        let tree = self.db.open_tree("ledger")?;
-        let mut out = Vec::new();
-        for item in tree.iter() {
-            let (key, value) = item?;
-            out.push(serde_json::from_slice(&value).map_err(|source| StoreError::Damaged {
-                key: describe_key(&key),
-                source,
-            })?);
-        }
-        Ok(out)
+        self.shared.with(|h| {
+            let tree = h.db.open_tree("ledger")?;
+            let mut out = Vec::new();
+            for item in tree.iter() {
+                let (key, value) = item?;
+                out.push(serde_json::from_slice(&value).map_err(|source| StoreError::Damaged {
+                    key: describe_key(&key),
+                    source,
+                })?);
+            }
+            Ok(out)
+        })
     }
 
     /// Writes a ledger entry and flushes before returning. Ledger writes are rare
     /// (a few a day), so they do not need the log's group commit.
     pub fn ledger_put(&self, entry: &babahui_shared::ledger::LedgerEntry) -> Result<(), StoreError> {
-        let tree = self.db.open_tree("ledger")?;
-        tree.insert(
-            entry.id.to_be_bytes(),
-            serde_json::to_vec(entry).expect("entry serialises"),
-        )?;
-        self.db.flush()?;
-        let entries = tree.len() as u64;
+        let entries = self.shared.with(|h| {
+            let tree = h.db.open_tree("ledger")?;
+            tree.insert(
+                entry.id.to_be_bytes(),
+                serde_json::to_vec(entry).expect("entry serialises"),
+            )?;
+            h.db.flush()?;
+            Ok(tree.len() as u64)
+        })?;
         self.watermark.update(|c| c.ledger = entries);
         Ok(())
     }
@@ -400,8 +483,10 @@ impl Store {
 
     /// Flushes everything (used at shutdown).
     pub fn flush(&self) -> Result<(), StoreError> {
-        self.db.flush()?;
-        Ok(())
+        self.shared.with(|h| {
+            h.db.flush()?;
+            Ok(())
+        })
     }
 }
 
@@ -433,14 +518,11 @@ fn encode(record: &NewRecord) -> Vec<u8> {
     format!("{{\"event\":{},\"meta\":{}}}", record.event_json, meta).into_bytes()
 }
 
-fn writer_loop(
-    db: sled::Db,
-    log: sled::Tree,
-    meetings: sled::Tree,
-    watermark: Arc<Watermark>,
-    rx: std_mpsc::Receiver<Job>,
-) {
+fn writer_loop(shared: Arc<Shared>, watermark: Arc<Watermark>, rx: std_mpsc::Receiver<Job>) {
     let mut total = watermark.counts.lock().map(|c| c.events).unwrap_or(0);
+    // Set after a failed flush: sled then refuses everything until reopened,
+    // which is tried before the next job (the disk may have room again).
+    let mut broken = false;
     let mut stopping = false;
     while !stopping {
         let Ok(first) = rx.recv() else { break };
@@ -452,7 +534,7 @@ fn writer_loop(
                 Job::Stop => stopping = true,
                 Job::Delete { meeting, done } => {
                     // Rare: done on its own, with its own flush, counter and watermark.
-                    let result = delete_meeting(&db, &log, &meetings, &meeting, total);
+                    let result = shared.with(|h| Ok(delete_meeting(h, &meeting, total)?));
                     if let Ok(removed) = result {
                         total -= removed;
                         watermark.update(|c| c.events = total);
@@ -467,42 +549,63 @@ fn writer_loop(
         if jobs.is_empty() {
             continue;
         }
-        let inserted: Vec<Result<(), sled::Error>> = jobs.iter().map(|job| insert_job(&log, &meetings, job)).collect();
-        let added: u64 = jobs
-            .iter()
-            .zip(&inserted)
-            .filter(|(_, r)| r.is_ok())
-            .map(|(job, _)| job.records.len() as u64)
-            .sum();
-        // The counter goes into the same flush as the events it counts.
-        let counted = db.insert(EVENTS_TOTAL, &(total + added).to_be_bytes()).map(|_| ());
-        let flushed = counted.and_then(|()| db.flush().map(|_| ()));
-        if flushed.is_ok() {
-            total += added;
-            watermark.update(|c| c.events = total);
-        } else {
-            let _ = db.insert(EVENTS_TOTAL, &total.to_be_bytes());
+        if broken {
+            broken = !shared.reopen();
         }
-        for (job, result) in jobs.into_iter().zip(inserted) {
-            let result = result.and(flushed.clone());
-            if result.is_err() {
-                undo_job(&log, &meetings, &job);
+        let outcome = shared.with(|h| Ok(write_group(h, &jobs, total)));
+        let (results, flushed_total) = match outcome {
+            Ok(pair) => pair,
+            Err(e) => (jobs.iter().map(|_| Err(e.to_string())).collect(), None),
+        };
+        match flushed_total {
+            Some(t) => {
+                total = t;
+                watermark.update(|c| c.events = total);
             }
-            let _ = job.done.send(result.map_err(|e| e.to_string()));
+            None => broken = true,
+        }
+        for (job, result) in jobs.into_iter().zip(results) {
+            let _ = job.done.send(result);
         }
     }
-    let _ = db.flush();
+    let _ = shared.with(|h| Ok(h.db.flush()?));
+}
+
+/// Inserts a group of jobs and the events counter, flushes once, and takes the
+/// writes back if the flush failed. Returns each job's result and, when the
+/// flush succeeded, the new total.
+fn write_group(h: &Handles, jobs: &[WriteJob], total: u64) -> (Vec<Result<(), String>>, Option<u64>) {
+    let inserted: Vec<Result<(), sled::Error>> = jobs.iter().map(|job| insert_job(&h.log, &h.meetings, job)).collect();
+    let added: u64 = jobs
+        .iter()
+        .zip(&inserted)
+        .filter(|(_, r)| r.is_ok())
+        .map(|(job, _)| job.records.len() as u64)
+        .sum();
+    // The counter goes into the same flush as the events it counts.
+    let counted = h.db.insert(EVENTS_TOTAL, &(total + added).to_be_bytes()).map(|_| ());
+    let flushed = counted.and_then(|()| h.db.flush().map(|_| ()));
+    if flushed.is_err() {
+        let _ = h.db.insert(EVENTS_TOTAL, &total.to_be_bytes());
+    }
+    let results = jobs
+        .iter()
+        .zip(inserted)
+        .map(|(job, result)| {
+            let result = result.and(flushed.clone());
+            if result.is_err() {
+                undo_job(&h.log, &h.meetings, job);
+            }
+            result.map_err(|e| e.to_string())
+        })
+        .collect();
+    (results, flushed.ok().map(|()| total + added))
 }
 
 /// Removes every event of `meeting` and its index entry, lowers the counter by
 /// as many, and flushes. Returns how many events were removed.
-fn delete_meeting(
-    db: &sled::Db,
-    log: &sled::Tree,
-    meetings: &sled::Tree,
-    meeting: &MeetingId,
-    total: u64,
-) -> Result<u64, sled::Error> {
+fn delete_meeting(h: &Handles, meeting: &MeetingId, total: u64) -> Result<u64, sled::Error> {
+    let (db, log, meetings) = (&h.db, &h.log, &h.meetings);
     let mut batch = sled::Batch::default();
     let mut removed = 0u64;
     for item in log.scan_prefix(meeting.as_str().as_bytes()) {
