@@ -564,3 +564,43 @@ async fn a_follow_up_meeting_reviews_a_commitment_in_the_browser() -> Result<()>
     }
     Ok(())
 }
+
+/// The moderator replaces the join QR code: the projector shows the new link
+/// at once, and the old one admits nobody.
+#[tokio::test]
+async fn a_rotated_join_link_appears_on_the_projector() -> Result<()> {
+    let server = TestServer::start().await;
+    let base = server.base.clone();
+    let m = tests::http::simple_meeting(&base, "十一月坝坝会", &["停车"]).await?;
+    let driver = Driver::start().await?;
+    let projector = driver.browser("projector", PROJECTOR).await?;
+    projector.goto(&m.created.projector_url).await?;
+    let old = format!("?i={}", m.invite);
+    projector.wait_text(&old).await?;
+    let moderator = driver.browser("moderator", TABLET).await?;
+    moderator.goto(&m.created.moderator_url).await?;
+    moderator.wait_text("已连接").await?;
+    moderator.js("window.confirm = () => true; return true;").await?;
+    moderator.click("#rotate-invite").await?;
+    projector
+        .wait_until("a new join link", |text| text.contains("?i=") && !text.contains(&old))
+        .await?;
+    let shown = projector.find(".pj-url").await?.text().await?;
+    let new_invite = shown.rsplit("?i=").next().unwrap_or_default().trim().to_owned();
+    let qr = projector
+        .find("img.pj-qr")
+        .await?
+        .attr("src")
+        .await?
+        .unwrap_or_default();
+    assert!(qr.contains(&new_invite), "the QR code encodes the new link: {qr}");
+    assert!(
+        tests::http::join(&base, &m, "迟到的人", "居民").await.is_err(),
+        "the old link admits nobody"
+    );
+    projector.screenshot("projector-rotated", PROJECTOR).await?;
+    for b in [projector, moderator] {
+        b.close().await;
+    }
+    Ok(())
+}
