@@ -70,12 +70,7 @@ async fn may_administer(
     peer: SocketAddr,
     meeting_id: Option<&MeetingId>,
 ) -> Result<(), ApiError> {
-    let given = headers
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer "))
-        .map(str::trim)
-        .filter(|t| !t.is_empty());
+    let given = super::ledger::bearer(headers).filter(|t| !t.is_empty());
     let refused = || {
         ApiError::new(
             ErrorCode::Forbidden,

@@ -33,7 +33,8 @@ fn view(entry: LedgerEntry, today: &str) -> EntryView {
     EntryView { entry, overdue }
 }
 
-fn bearer(headers: &HeaderMap) -> Option<&str> {
+/// The token of `Authorization: Bearer <token>`, if any.
+pub(super) fn bearer(headers: &HeaderMap) -> Option<&str> {
     headers
         .get(header::AUTHORIZATION)?
         .to_str()

@@ -71,12 +71,7 @@ pub async fn list(State(app): State<AppState>, _: Organiser) -> Result<Response,
 /// the organiser key when one is set. Otherwise a rotated link would be no use:
 /// anyone who once had the meeting's id could fetch the new one.
 async fn may_see_invite(app: &AppState, headers: &HeaderMap, handle: &MeetingHandle) -> Result<(), ApiError> {
-    let given = headers
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer "))
-        .map(str::trim);
-    let Some(given) = given else {
+    let Some(given) = super::ledger::bearer(headers) else {
         return Err(ApiError::new(
             ErrorCode::Unauthenticated,
             "the join link is shown to the moderator and the projector only",
