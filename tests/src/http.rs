@@ -111,3 +111,40 @@ pub async fn public_state(base: &str, id: &MeetingId) -> Result<MeetingState> {
     }
     Ok(resp.json().await?)
 }
+
+/// `GET url` with `Authorization: Bearer <bearer>`, as JSON (any status).
+pub async fn get_json_as<T: serde::de::DeserializeOwned>(url: &str, bearer: &str) -> Result<T> {
+    Ok(reqwest::Client::new()
+        .get(url)
+        .bearer_auth(bearer)
+        .send()
+        .await?
+        .json()
+        .await?)
+}
+
+/// The stored log of a meeting, from its archive (as its moderator):
+/// (seq, who caused it, the command id it answered) per record.
+pub async fn stored_log(
+    base: &str,
+    m: &Meeting,
+) -> Result<
+    Vec<(
+        babahui_shared::Seq,
+        babahui_shared::Actor,
+        Option<babahui_shared::CommandId>,
+    )>,
+> {
+    let archive: Value = get_json_as(&format!("{base}/api/meetings/{}/archive.json", m.id()), &m.moderator).await?;
+    let records = archive["records"].as_array().context("an archive has records")?;
+    records
+        .iter()
+        .map(|r| {
+            Ok((
+                r["event"]["seq"].as_u64().context("seq")?,
+                serde_json::from_value(r["event"]["by"].clone())?,
+                serde_json::from_value(r["meta"]["command"].clone())?,
+            ))
+        })
+        .collect()
+}

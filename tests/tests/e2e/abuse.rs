@@ -238,16 +238,10 @@ async fn a_rotated_join_link_admits_nobody_new_and_a_ban_keeps_an_address_out() 
     ac.sync_to(rotated.seq).await.unwrap();
     assert_eq!(ac.state.invite_version, 1);
     assert!(!ac.seen_text().contains(&m.invite));
-    let http = reqwest::Client::new();
-    let links: serde_json::Value = http
-        .get(format!("{base}/api/meetings/{}/links", m.id()))
-        .bearer_auth(&m.projector)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let links: serde_json::Value =
+        tests::http::get_json_as(&format!("{base}/api/meetings/{}/links", m.id()), &m.projector)
+            .await
+            .unwrap();
     let new_link = links["join_url"].as_str().unwrap();
     assert_ne!(new_link, m.created.join_url);
     m.invite = new_link.split_once("?i=").unwrap().1.to_owned();

@@ -344,15 +344,10 @@ async fn wifi_links_and_any_text_qr() {
     assert_eq!(wifi.qr_text(), "WIFI:T:WPA;S:院坝WiFi;P:12345678;;");
     assert_eq!(state.opinion_categories, ["停车", "绿化"], "configured, de-duplicated");
 
-    let links: Value = reqwest::Client::new()
-        .get(format!("{}/api/meetings/{}/links", server.base, m.id()))
-        .bearer_auth(&m.moderator)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let links: Value =
+        tests::http::get_json_as(&format!("{}/api/meetings/{}/links", server.base, m.id()), &m.moderator)
+            .await
+            .unwrap();
     assert_eq!(links["join_url"], m.created.join_url);
 
     let http = reqwest::Client::new();

@@ -103,31 +103,6 @@ struct ClientRun {
     state: MeetingState,
 }
 
-/// The log as stored, from the meeting's archive: (seq, who, command id) per record.
-async fn stored_log(base: &str, m: &tests::http::Meeting) -> Vec<(Seq, Actor, Option<CommandId>)> {
-    let archive: serde_json::Value = reqwest::Client::new()
-        .get(format!("{base}/api/meetings/{}/archive.json", m.id()))
-        .bearer_auth(&m.moderator)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    archive["records"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|r| {
-            (
-                r["event"]["seq"].as_u64().unwrap(),
-                serde_json::from_value(r["event"]["by"].clone()).unwrap(),
-                serde_json::from_value(r["meta"]["command"].clone()).unwrap(),
-            )
-        })
-        .collect()
-}
-
 /// One round: a moderator and [`ATTENDEES`] attendees pipeline mixed commands
 /// while reading continuously (as real clients do); the server is killed with
 /// SIGKILL at a moment that differs each round; then it restarts and every
@@ -189,7 +164,7 @@ async fn busy_meeting_then_kill(round: usize) -> (usize, usize) {
     // The store opens every time.
     let server = ServerProcess::start(&data);
     let state = public_state(&server.base, m.id()).await.unwrap();
-    let log = stored_log(&server.base, &m).await;
+    let log = tests::http::stored_log(&server.base, &m).await.unwrap();
     // Sequence numbers have no holes.
     assert_eq!(
         log.iter().map(|(s, _, _)| *s).collect::<Vec<_>>(),
@@ -246,7 +221,7 @@ async fn busy_meeting_then_kill(round: usize) -> (usize, usize) {
         }
     }
     // Nothing appears twice: each (sender, command id) is in the log at most once.
-    let log = stored_log(&server.base, &m).await;
+    let log = tests::http::stored_log(&server.base, &m).await.unwrap();
     let mut seen = std::collections::HashSet::new();
     for (seq, by, cmd) in &log {
         if let Some(cmd) = cmd {

@@ -9,7 +9,7 @@ use babahui_shared::*;
 use rand::Rng;
 use std::collections::{HashMap, HashSet};
 use std::time::{Duration, Instant};
-use tests::http::{join, public_state, simple_meeting, Meeting};
+use tests::http::{join, public_state, simple_meeting};
 use tests::proxy::{FaultProxy, Faults};
 use tests::{Acked, Refused, WsClient};
 
@@ -100,31 +100,6 @@ impl Phone {
     }
 }
 
-/// (seq, by, command id) of every stored event, from the meeting's archive.
-async fn stored(base: &str, m: &Meeting) -> Vec<(Seq, Actor, Option<CommandId>)> {
-    let archive: serde_json::Value = reqwest::Client::new()
-        .get(format!("{base}/api/meetings/{}/archive.json", m.id()))
-        .bearer_auth(&m.moderator)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    archive["records"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|r| {
-            (
-                r["event"]["seq"].as_u64().unwrap(),
-                serde_json::from_value(r["event"]["by"].clone()).unwrap(),
-                serde_json::from_value(r["meta"]["command"].clone()).unwrap(),
-            )
-        })
-        .collect()
-}
-
 #[tokio::test]
 async fn through_delay_jitter_and_cuts_nothing_acknowledged_is_lost_or_doubled() {
     let server = TestServer::start().await;
@@ -198,7 +173,7 @@ async fn through_delay_jitter_and_cuts_nothing_acknowledged_is_lost_or_doubled()
     assert!(reconnects > 0, "connections were cut, so the check had teeth");
 
     let state = public_state(&server.base, m.id()).await.unwrap();
-    let log = stored(&server.base, &m).await;
+    let log = tests::http::stored_log(&server.base, &m).await.unwrap();
     let mut once = HashSet::new();
     for (seq, by, id) in &log {
         if let Some(id) = id {
