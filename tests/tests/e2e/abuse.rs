@@ -161,7 +161,11 @@ async fn a_flooding_connection_is_slowed_then_dropped() {
             _ => {}
         }
     }
-    assert!((10..=12).contains(&pongs), "the burst is served: {pongs}");
+    // The burst of 10, plus what refills (5/s) while the 30 are being sent.
+    assert!(
+        (10..=20).contains(&pongs),
+        "the burst is served, the rest refused: {pongs}"
+    );
     assert_eq!(pongs + limited_errors, 30);
     // After a pause the bucket has refilled: a normal client is not hurt.
     tokio::time::sleep(Duration::from_millis(1100)).await;

@@ -245,8 +245,10 @@ async fn a_half_open_connection_is_closed_by_the_heartbeat() {
     }
     let took = started.elapsed();
     eprintln!("half-open connection released after {took:?} (heartbeat {heartbeat:?}, idle timeout {idle:?})");
+    // The deadline is idle timeout + one heartbeat; allow the test's own polling
+    // and a busy CI machine half a second more.
     assert!(
-        took <= idle + heartbeat * 2,
+        took <= idle + heartbeat + Duration::from_millis(500),
         "closed within the stated deadline: {took:?}"
     );
 }
