@@ -374,3 +374,38 @@ fn rand_u32() -> u32 {
     );
     h.finish() as u32
 }
+
+/// A meeting that has started with its first topic open, its moderator and one
+/// attendee (甲, 居民) connected: the opening of many tests.
+#[derive(Debug)]
+pub struct Running {
+    /// The meeting and its secrets.
+    pub meeting: http::Meeting,
+    /// The moderator's connection.
+    pub moderator: WsClient,
+    /// The attendee as joined.
+    pub attendee: babahui::http::meetings::JoinResponse,
+    /// The attendee's connection.
+    pub attendee_client: WsClient,
+}
+
+/// Creates a meeting titled `title` with one topic, starts it, opens the topic,
+/// and connects the moderator and one attendee.
+pub async fn running_meeting(base: &str, title: &str) -> Result<Running> {
+    let meeting = http::simple_meeting(base, title, &["议题一"]).await?;
+    let mut moderator = WsClient::connect(base, meeting.id(), &meeting.moderator, None).await?;
+    moderator.ok(Command::StartMeeting).await?;
+    moderator
+        .ok(Command::OpenTopic {
+            topic: babahui_shared::TopicId(1),
+        })
+        .await?;
+    let attendee = http::join(base, &meeting, "甲", "居民").await?;
+    let attendee_client = WsClient::connect(base, meeting.id(), &attendee.token, None).await?;
+    Ok(Running {
+        meeting,
+        moderator,
+        attendee,
+        attendee_client,
+    })
+}

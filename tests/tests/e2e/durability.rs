@@ -430,12 +430,12 @@ async fn a_backup_restores_into_a_new_folder_and_the_server_carries_on() {
     let (keep, data) = data_dir();
     let server = ServerProcess::start(&data);
     let base = server.base.clone();
-    let m = simple_meeting(&base, "十月坝坝会", &["停车"]).await.unwrap();
-    let mut md = WsClient::connect(&base, m.id(), &m.moderator, None).await.unwrap();
-    md.ok(Command::StartMeeting).await.unwrap();
-    md.ok(Command::OpenTopic { topic: TopicId(1) }).await.unwrap();
-    let a = join(&base, &m, "甲", "居民").await.unwrap();
-    let mut ac = WsClient::connect(&base, m.id(), &a.token, None).await.unwrap();
+    let tests::Running {
+        meeting: m,
+        moderator: md,
+        attendee: a,
+        attendee_client: mut ac,
+    } = tests::running_meeting(&base, "十月坝坝会").await.unwrap();
     ac.ok(Command::SubmitOpinion {
         text: "东门加装道闸".into(),
         category: None,
@@ -609,12 +609,12 @@ async fn a_full_disk_refuses_writes_keeps_serving_and_recovers() {
     let data = disk.path.join("data");
     let server = ServerProcess::start(&data);
     let base = server.base.clone();
-    let m = simple_meeting(&base, "t", &["a"]).await.unwrap();
-    let mut md = WsClient::connect(&base, m.id(), &m.moderator, None).await.unwrap();
-    md.ok(Command::StartMeeting).await.unwrap();
-    md.ok(Command::OpenTopic { topic: TopicId(1) }).await.unwrap();
-    let a = join(&base, &m, "甲", "居民").await.unwrap();
-    let mut ac = WsClient::connect(&base, m.id(), &a.token, None).await.unwrap();
+    let tests::Running {
+        meeting: m,
+        moderator: mut md,
+        attendee: a,
+        attendee_client: mut ac,
+    } = tests::running_meeting(&base, "t").await.unwrap();
     // Fill the disk, leaving a little room.
     let filler = disk.path.join("filler");
     {
