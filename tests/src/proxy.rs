@@ -5,7 +5,7 @@
 
 use rand::Rng;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::Duration;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
@@ -29,7 +29,6 @@ pub struct Faults {
 pub struct FaultProxy {
     /// `http://127.0.0.1:PORT` of the proxy.
     pub base: String,
-    faults: Arc<Mutex<Faults>>,
     /// Bumped to cut every open connection at once.
     cut_all: watch::Sender<u64>,
     /// While set, connections carry nothing and are not closed (half-open).
@@ -51,34 +50,26 @@ impl FaultProxy {
         let target = server_base.trim_start_matches("http://").to_owned();
         let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind proxy");
         let base = format!("http://{}", listener.local_addr().expect("addr"));
-        let faults = Arc::new(Mutex::new(faults));
         let (cut_all, cut_rx) = watch::channel(0u64);
         let blackhole = Arc::new(AtomicBool::new(false));
         let accepted = Arc::new(AtomicU64::new(0));
-        let (f, b, a) = (faults.clone(), blackhole.clone(), accepted.clone());
+        let (b, a) = (blackhole.clone(), accepted.clone());
         let task = tokio::spawn(async move {
             while let Ok((client, _)) = listener.accept().await {
                 a.fetch_add(1, Ordering::Relaxed);
                 let Ok(server) = TcpStream::connect(&target).await else {
                     continue;
                 };
-                let faults = f.lock().expect("faults").clone();
-                tokio::spawn(carry(client, server, faults, cut_rx.clone(), b.clone()));
+                tokio::spawn(carry(client, server, faults.clone(), cut_rx.clone(), b.clone()));
             }
         });
         FaultProxy {
             base,
-            faults,
             cut_all,
             blackhole,
             accepted,
             task,
         }
-    }
-
-    /// Changes the faults for connections accepted from now on.
-    pub fn set_faults(&self, faults: Faults) {
-        *self.faults.lock().expect("faults") = faults;
     }
 
     /// Cuts every open connection now (both directions closed abruptly).
@@ -87,14 +78,9 @@ impl FaultProxy {
     }
 
     /// Half-opens every connection: from now on nothing gets through either
-    /// way and nothing is closed, until [`heal`](Self::heal).
+    /// way and nothing is closed.
     pub fn blackhole(&self) {
         self.blackhole.store(true, Ordering::SeqCst);
-    }
-
-    /// Lets bytes through again.
-    pub fn heal(&self) {
-        self.blackhole.store(false, Ordering::SeqCst);
     }
 
     /// Connections accepted so far.
