@@ -25,6 +25,7 @@ pub mod qr;
 pub mod server;
 pub mod store;
 pub mod tokens;
+pub mod wire;
 pub mod ws;
 
 pub use http::{AppState, Limits, ServerConfig};

@@ -10,7 +10,7 @@
 
 use crate::store::{Grant, Meta, NewRecord, Store, StoredEvent};
 use crate::tokens;
-use axum::extract::ws::Utf8Bytes;
+use crate::wire::Wire;
 use babahui_shared::decide::{decide, join};
 use babahui_shared::{
     Actor, Command, CommandError, CommandId, ErrorCode, Event, EventKind, MeetingId, MeetingState, ParticipantId, Seq,
@@ -19,6 +19,7 @@ use std::collections::{HashMap, VecDeque};
 use std::sync::Arc;
 use std::time::{SystemTime, UNIX_EPOCH};
 use tokio::sync::{broadcast, mpsc, oneshot};
+use tokio_tungstenite::tungstenite::Utf8Bytes;
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 
@@ -43,8 +44,8 @@ pub fn now_ms() -> u64 {
 pub struct Frame {
     /// Sequence number of the last event in the frame.
     pub last_seq: Seq,
-    /// `{"type":"events","data":[…]}`.
-    pub bytes: Utf8Bytes,
+    /// `{"type":"events","data":[…]}`, encoded as a WebSocket frame.
+    pub wire: Wire,
     /// Participants removed by these events (their connections close), and
     /// whether they are banned (their address may not join again).
     pub removed: Arc<[(ParticipantId, bool)]>,
@@ -78,7 +79,7 @@ pub struct Connected {
     /// Head of the log when subscribed.
     pub head: Seq,
     /// What the client missed: an `events` or `snapshot` message, or nothing.
-    pub catch_up: Option<Utf8Bytes>,
+    pub catch_up: Option<Wire>,
     /// Every frame after `head`.
     pub rx: broadcast::Receiver<Frame>,
 }
@@ -103,7 +104,7 @@ enum Request {
         reply: oneshot::Sender<Result<Connected, CommandError>>,
     },
     Snapshot {
-        reply: oneshot::Sender<(Seq, Utf8Bytes)>,
+        reply: oneshot::Sender<(Seq, Wire)>,
     },
     PublicState {
         reply: oneshot::Sender<Utf8Bytes>,
@@ -200,7 +201,7 @@ impl MeetingHandle {
     }
 
     /// A `snapshot` message of the current state, and its sequence number.
-    pub async fn snapshot(&self) -> Result<(Seq, Utf8Bytes), CommandError> {
+    pub async fn snapshot(&self) -> Result<(Seq, Wire), CommandError> {
         self.ask(|reply| Request::Snapshot { reply }).await
     }
 
@@ -272,7 +273,7 @@ struct MeetingTask {
     /// Highest sequence number known durable.
     committed: Seq,
     tx: broadcast::Sender<Frame>,
-    snapshot: Option<(Seq, Utf8Bytes)>,
+    snapshot: Option<(Seq, Wire)>,
     public: Option<(Seq, Utf8Bytes)>,
     /// Set when asked to stop: answered once the batch in hand is stored.
     stop: Option<oneshot::Sender<()>>,
@@ -616,7 +617,7 @@ impl MeetingTask {
                 self.committed = last_seq;
                 let frame = Frame {
                     last_seq,
-                    bytes: events_frame(&json).into(),
+                    wire: Wire::text(events_frame(&json)),
                     removed: removed.into(),
                 };
                 for e in json {
@@ -676,7 +677,7 @@ impl MeetingTask {
             Some(s) if s == head => None,
             Some(s) if s < head && s + 1 >= self.recent_first_seq() => {
                 let skip = (s + 1 - self.recent_first_seq()) as usize;
-                Some(events_frame(self.recent.iter().skip(skip)).into())
+                Some(Wire::text(events_frame(self.recent.iter().skip(skip))))
             }
             _ => Some(self.snapshot_frame().1),
         };
@@ -692,7 +693,7 @@ impl MeetingTask {
         self.state.seq + 1 - self.recent.len() as Seq
     }
 
-    fn snapshot_frame(&mut self) -> (Seq, Utf8Bytes) {
+    fn snapshot_frame(&mut self) -> (Seq, Wire) {
         let seq = self.state.seq;
         if let Some((s, bytes)) = &self.snapshot {
             if *s == seq {
@@ -700,7 +701,10 @@ impl MeetingTask {
             }
         }
         let state = self.public_state();
-        let bytes: Utf8Bytes = format!(r#"{{"type":"snapshot","data":{{"state":{}}}}}"#, state.as_str()).into();
+        let bytes = Wire::text(format!(
+            r#"{{"type":"snapshot","data":{{"state":{}}}}}"#,
+            state.as_str()
+        ));
         self.snapshot = Some((seq, bytes.clone()));
         (seq, bytes)
     }

@@ -9,10 +9,13 @@
 //! (lag is a state, not an error); a client that stops reading is dropped
 //! after a send timeout, so it never holds memory or delays anyone else.
 
+mod socket;
+mod upgrade;
+
 use crate::http::{ApiError, AppState};
 use crate::hub::{Ack, Connected, Frame, MeetingHandle};
 use crate::tokens;
-use axum::extract::ws::{CloseFrame, Message, Utf8Bytes, WebSocket, WebSocketUpgrade};
+use crate::wire::Wire;
 use axum::extract::{ConnectInfo, Path, State};
 use axum::http::{header, HeaderMap};
 use axum::response::Response;
@@ -23,12 +26,16 @@ use babahui_shared::{
 };
 use futures::stream::FuturesUnordered;
 use futures::StreamExt;
+use socket::Socket;
 use std::future::Future;
 use std::net::SocketAddr;
 use std::pin::Pin;
 use std::time::Duration;
 use tokio::sync::broadcast::error::RecvError;
 use tokio::time::{timeout, Instant};
+use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
+use tokio_tungstenite::tungstenite::protocol::{CloseFrame, WebSocketConfig};
+use tokio_tungstenite::tungstenite::{Message, Utf8Bytes};
 use tracing::Instrument;
 
 /// Frames above [`FRAME_MAX_BYTES`] but below this get a `too_large` error and
@@ -61,7 +68,7 @@ pub async fn upgrade(
     Path(id): Path<String>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
     headers: HeaderMap,
-    ws: WebSocketUpgrade,
+    ws: upgrade::WsUpgrade,
 ) -> Result<Response, ApiError> {
     let parsed = MeetingId::parse(&id).ok_or_else(|| ApiError::no_meeting(&id))?;
     check_origin(&headers, &app.config.allowed_origins)?;
@@ -81,13 +88,14 @@ pub async fn upgrade(
             )
         })?,
     );
-    let ws = ws
+    // Small buffers: thousands of connections each hold them for hours.
+    let config = WebSocketConfig::default()
         .read_buffer_size(4 * 1024)
         .write_buffer_size(0)
-        .max_message_size(HARD_FRAME_MAX)
-        .max_frame_size(HARD_FRAME_MAX);
+        .max_message_size(Some(HARD_FRAME_MAX))
+        .max_frame_size(Some(HARD_FRAME_MAX));
     let tracker = app.connections.clone();
-    Ok(ws.on_upgrade(move |socket| {
+    Ok(ws.on_upgrade(config, move |socket| {
         let span = tracing::info_span!("ws", meeting = %parsed, role = tracing::field::Empty);
         let run = async move {
             Connection::run(socket, handle, app, peer).await;
@@ -174,7 +182,7 @@ const FLOOD_CLOSE_AFTER: u32 = 100;
 type Pending = Pin<Box<dyn Future<Output = (CommandId, Result<Ack, CommandError>)> + Send>>;
 
 struct Connection {
-    socket: WebSocket,
+    socket: Socket,
     handle: MeetingHandle,
     app: AppState,
     actor: Actor,
@@ -192,7 +200,7 @@ enum Step {
 }
 
 impl Connection {
-    async fn run(mut socket: WebSocket, handle: MeetingHandle, app: AppState, peer: SocketAddr) {
+    async fn run(mut socket: Socket, handle: MeetingHandle, app: AppState, peer: SocketAddr) {
         let Some((connected, token)) = handshake(&mut socket, &handle, &app).await else {
             return;
         };
@@ -211,7 +219,7 @@ impl Connection {
         let reason = conn.serve(connected).await;
         if let Some((code, why)) = reason {
             let frame = CloseFrame {
-                code,
+                code: CloseCode::from(code),
                 reason: Utf8Bytes::from_static(why),
             };
             // A peer that went silent is presumed gone (half-open): tell it, but
@@ -248,8 +256,8 @@ impl Connection {
             protocol: PROTOCOL_VERSION,
         };
         self.send_msg(&welcome).await.ok()?;
-        if let Some(bytes) = catch_up {
-            self.send(Message::Text(bytes)).await.ok()?;
+        if let Some(wire) = catch_up {
+            self.send_wire(&wire).await.ok()?;
         }
         // Frames up to this sequence number are already covered by what was sent.
         let mut covered: Seq = head;
@@ -291,7 +299,7 @@ impl Connection {
             Message::Text(text) => text,
             Message::Binary(_) => return self.error(None, ErrorCode::Malformed, "send JSON text frames").await,
             Message::Close(_) => return Step::Close(1000, "bye"),
-            Message::Ping(_) | Message::Pong(_) => return Step::Continue,
+            Message::Ping(_) | Message::Pong(_) | Message::Frame(_) => return Step::Continue,
         };
         if !self.bucket.take() {
             if self.bucket.refused > FLOOD_CLOSE_AFTER {
@@ -386,18 +394,18 @@ impl Connection {
                 if *ban {
                     self.app.bans.ban(self.handle.id(), self.peer.ip());
                 }
-                let _ = self.send(Message::Text(frame.bytes)).await;
+                let _ = self.send_wire(&frame.wire).await;
                 return Step::Close(close::REMOVED, "removed by the moderator");
             }
         }
-        self.send_step(Message::Text(frame.bytes)).await
+        self.wire_step(&frame.wire).await
     }
 
     async fn resync(&mut self, covered: &mut Seq) -> Step {
         match self.handle.snapshot().await {
-            Ok((seq, bytes)) => {
+            Ok((seq, wire)) => {
                 *covered = seq;
-                self.send_step(Message::Text(bytes)).await
+                self.wire_step(&wire).await
             }
             Err(_) => Step::Close(close::GOING_AWAY, "meeting unavailable"),
         }
@@ -451,6 +459,21 @@ impl Connection {
         }
     }
 
+    async fn wire_step(&mut self, wire: &Wire) -> Step {
+        match self.send_wire(wire).await {
+            Ok(()) => Step::Continue,
+            Err(()) => Step::Close(close::GOING_AWAY, "send failed"),
+        }
+    }
+
+    /// Writes a frame shared with every other connection (bounded like any send).
+    async fn send_wire(&mut self, wire: &Wire) -> Result<(), ()> {
+        match timeout(SEND_TIMEOUT, self.socket.send_wire(wire)).await {
+            Ok(Ok(())) => Ok(()),
+            _ => Err(()),
+        }
+    }
+
     async fn send_msg(&mut self, msg: &ServerMsg) -> Result<(), ()> {
         let text = serde_json::to_string(msg).expect("server messages serialise");
         self.send(Message::Text(text.into())).await
@@ -466,7 +489,7 @@ impl Connection {
 
 /// Waits for `hello`, authenticates and subscribes. Anything else before
 /// `hello` gets an error; silence past the deadline closes the connection.
-async fn handshake(socket: &mut WebSocket, handle: &MeetingHandle, app: &AppState) -> Option<(Connected, String)> {
+async fn handshake(socket: &mut Socket, handle: &MeetingHandle, app: &AppState) -> Option<(Connected, String)> {
     let deadline = Instant::now() + app.config.hello_timeout;
     loop {
         let msg = match tokio::time::timeout_at(deadline, socket.recv()).await {
@@ -510,7 +533,7 @@ async fn handshake(socket: &mut WebSocket, handle: &MeetingHandle, app: &AppStat
     }
 }
 
-async fn refuse(socket: &mut WebSocket, code: ErrorCode, message: &str, close_code: u16) {
+async fn refuse(socket: &mut Socket, code: ErrorCode, message: &str, close_code: u16) {
     let reply = ServerMsg::Error {
         id: None,
         code,
@@ -519,7 +542,7 @@ async fn refuse(socket: &mut WebSocket, code: ErrorCode, message: &str, close_co
     let text = serde_json::to_string(&reply).expect("serialises");
     let _ = timeout(SEND_TIMEOUT, socket.send(Message::Text(text.into()))).await;
     let frame = CloseFrame {
-        code: close_code,
+        code: CloseCode::from(close_code),
         reason: Utf8Bytes::from(code.as_str()),
     };
     let _ = timeout(SEND_TIMEOUT, socket.send(Message::Close(Some(frame)))).await;
