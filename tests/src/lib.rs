@@ -7,6 +7,7 @@
 //! - [`http`]: create meetings and join them over the HTTP API.
 
 pub mod http;
+pub mod load;
 pub mod proxy;
 
 use anyhow::{anyhow, bail, Context, Result};

@@ -1,0 +1,303 @@
+//! One load-generator connection: a light client that follows the log by
+//! sequence number only and sends what its driver tells it.
+//!
+//! It deliberately does not fold the meeting state or parse whole events: with
+//! thousands of connections on the same two cores as the server, a heavy client
+//! would measure itself rather than the server.
+
+use super::Clock;
+use anyhow::{Context, Result};
+use futures::{SinkExt, StreamExt};
+use serde::Deserialize;
+use std::collections::HashMap;
+use std::net::{IpAddr, SocketAddr};
+use std::time::Duration;
+use tokio::net::{TcpSocket, TcpStream};
+use tokio::sync::mpsc;
+use tokio_tungstenite::tungstenite::protocol::WebSocketConfig;
+use tokio_tungstenite::tungstenite::Message;
+use tokio_tungstenite::WebSocketStream;
+
+/// How to reach the server and who this client is.
+#[derive(Debug, Clone)]
+pub struct Spec {
+    /// Index of the client in its meeting (0 moderator, 1 projector, 2… attendees).
+    pub index: u32,
+    /// The server's address.
+    pub addr: SocketAddr,
+    /// The meeting's WebSocket path, `/api/meetings/{id}/ws`.
+    pub path: String,
+    /// The client's token.
+    pub token: String,
+    /// Local address to connect from (127.0.0.x spreads ephemeral ports).
+    pub source: IpAddr,
+}
+
+/// What the driver asks a client to do.
+#[derive(Debug)]
+pub enum Order {
+    /// Send this command message (its id is `c{id}`).
+    Send {
+        /// The command number.
+        id: u64,
+        /// The whole `command` message.
+        text: String,
+    },
+    /// Drop the connection (no closing handshake: the Wi-Fi went away).
+    Drop,
+    /// Reconnect with resume; report on `done` the µs from `t0` until caught up
+    /// with the head the server announced (reconnect storm).
+    Reconnect {
+        /// When the storm began, on the run's clock.
+        t0: u64,
+        /// Where to report.
+        done: mpsc::UnboundedSender<u64>,
+    },
+    /// Close and report.
+    Stop,
+}
+
+/// A command's result as the client saw it.
+#[derive(Debug, Clone)]
+pub struct Answer {
+    /// The sender's index in its meeting.
+    pub client: u32,
+    /// The command number.
+    pub id: u64,
+    /// The event's sequence number and what it created, or the refusal's code.
+    pub result: Result<(u64, Option<u32>), String>,
+    /// When the command was written to the socket, µs on the run's clock.
+    pub sent_us: u64,
+    /// When its answer arrived.
+    pub answered_us: u64,
+}
+
+/// What a client saw over the run.
+#[derive(Debug, Default)]
+pub struct ClientLog {
+    /// The client's index in its meeting.
+    pub index: u32,
+    /// (seq, arrival µs) of every event received.
+    pub arrivals: Vec<(u32, u32)>,
+    /// Events that skipped ahead of the last one seen.
+    pub gaps: u32,
+    /// Events at or below the last one seen.
+    pub duplicates: u32,
+    /// Snapshots received (a resume that fell too far behind).
+    pub snapshots: u32,
+    /// Connections lost without being asked to.
+    pub disconnects: u32,
+    /// Errors that answered no command.
+    pub stray_errors: u32,
+    /// Head of the log as last seen.
+    pub last_seq: u64,
+    /// Whether the client ended connected.
+    pub connected: bool,
+}
+
+/// A connected WebSocket.
+pub type Ws = WebSocketStream<TcpStream>;
+
+/// Only what the load generator needs of a server message.
+#[derive(Debug, Deserialize)]
+#[serde(tag = "type", content = "data", rename_all = "snake_case")]
+enum Incoming {
+    Welcome { head: u64 },
+    Events(Vec<SeqOnly>),
+    Snapshot { state: SeqOnly },
+    Ack { id: String, seq: u64, created: Option<u32> },
+    Error { id: Option<String>, code: String },
+    Pong(serde::de::IgnoredAny),
+}
+
+#[derive(Debug, Deserialize)]
+struct SeqOnly {
+    seq: u64,
+}
+
+/// Opens the WebSocket from `spec.source` and says hello; returns the head the
+/// server announced.
+pub async fn connect(spec: &Spec, since: Option<u64>) -> Result<(Ws, u64)> {
+    let socket = TcpSocket::new_v4()?;
+    socket.bind(SocketAddr::new(spec.source, 0))?;
+    let stream = socket.connect(spec.addr).await.context("tcp connect")?;
+    stream.set_nodelay(true)?;
+    let url = format!("ws://{}{}", spec.addr, spec.path);
+    // Small buffers: ten thousand connections in one process.
+    let config = WebSocketConfig::default().read_buffer_size(4096).write_buffer_size(0);
+    let (mut ws, _) = tokio_tungstenite::client_async_with_config(url, stream, Some(config))
+        .await
+        .context("websocket handshake")?;
+    let hello = serde_json::json!({"type": "hello", "data": {"token": spec.token, "since": since}});
+    ws.send(Message::text(hello.to_string())).await?;
+    loop {
+        let msg = tokio::time::timeout(Duration::from_secs(30), ws.next())
+            .await
+            .context("no welcome in 30 s")?
+            .context("closed before welcome")??;
+        if let Message::Text(text) = msg {
+            match serde_json::from_str::<Incoming>(&text) {
+                Ok(Incoming::Welcome { head }) => return Ok((ws, head)),
+                Ok(Incoming::Error { code, .. }) => anyhow::bail!("refused at hello: {code}"),
+                _ => continue,
+            }
+        }
+    }
+}
+
+/// Follows the log and carries out orders until told to stop.
+pub async fn run(
+    spec: Spec,
+    ws: Ws,
+    head: u64,
+    mut orders: mpsc::UnboundedReceiver<Order>,
+    answers: mpsc::UnboundedSender<Answer>,
+    clock: Clock,
+) -> ClientLog {
+    let mut log = ClientLog {
+        index: spec.index,
+        connected: true,
+        ..ClientLog::default()
+    };
+    // Until the catch-up arrives, anything up to `head` is history, not a gap.
+    let mut target = head;
+    let mut ws = Some(ws);
+    let mut storm: Option<(u64, mpsc::UnboundedSender<u64>)> = None;
+    let mut in_flight: HashMap<u64, u64> = HashMap::new();
+    loop {
+        tokio::select! {
+            msg = next(&mut ws) => {
+                let at = clock.now_us();
+                match msg {
+                    Some(Ok(Message::Text(text))) => on_text(&text, at, &mut log, &mut in_flight, &answers, spec.index),
+                    Some(Ok(_)) => {}
+                    _ => {
+                        log.disconnects += 1;
+                        match reconnect(&spec, &mut log).await {
+                            Some((new_ws, new_head)) => { ws = Some(new_ws); target = new_head; }
+                            None => { log.connected = false; break; }
+                        }
+                    }
+                }
+                if log.last_seq >= target {
+                    if let Some((t0, done)) = storm.take() {
+                        let _ = done.send(clock.now_us() - t0);
+                    }
+                }
+            }
+            order = orders.recv() => match order {
+                Some(Order::Send { id, text }) => {
+                    in_flight.insert(id, clock.now_us());
+                    let sent = match ws.as_mut() {
+                        Some(ws) => ws.send(Message::text(text)).await.is_ok(),
+                        None => false,
+                    };
+                    if !sent {
+                        log.disconnects += 1;
+                    }
+                }
+                Some(Order::Drop) => ws = None,
+                Some(Order::Reconnect { t0, done }) => match reconnect(&spec, &mut log).await {
+                    Some((new_ws, new_head)) => {
+                        ws = Some(new_ws);
+                        target = new_head;
+                        if log.last_seq >= target {
+                            let _ = done.send(clock.now_us() - t0);
+                        } else {
+                            storm = Some((t0, done));
+                        }
+                    }
+                    None => { log.connected = false; break; }
+                },
+                Some(Order::Stop) | None => {
+                    if let Some(mut ws) = ws.take() {
+                        let _ = ws.close(None).await;
+                    }
+                    break;
+                }
+            }
+        }
+    }
+    log
+}
+
+/// The next message, or never while disconnected.
+async fn next(ws: &mut Option<Ws>) -> Option<Result<Message, tokio_tungstenite::tungstenite::Error>> {
+    match ws {
+        Some(ws) => ws.next().await,
+        None => std::future::pending().await,
+    }
+}
+
+/// Reconnects with resume from what the client has; a few tries.
+async fn reconnect(spec: &Spec, log: &mut ClientLog) -> Option<(Ws, u64)> {
+    for attempt in 0..5u64 {
+        match connect(spec, Some(log.last_seq)).await {
+            Ok(pair) => return Some(pair),
+            Err(e) => {
+                tracing::debug!(client = spec.index, attempt, error = %e, "reconnect failed");
+                tokio::time::sleep(Duration::from_millis(100 * (attempt + 1))).await;
+            }
+        }
+    }
+    None
+}
+
+fn on_text(
+    text: &str,
+    at: u64,
+    log: &mut ClientLog,
+    in_flight: &mut HashMap<u64, u64>,
+    answers: &mpsc::UnboundedSender<Answer>,
+    index: u32,
+) {
+    let Ok(msg) = serde_json::from_str::<Incoming>(text) else {
+        log.stray_errors += 1;
+        return;
+    };
+    match msg {
+        Incoming::Events(events) => {
+            for e in events {
+                if e.seq <= log.last_seq {
+                    log.duplicates += 1;
+                    continue;
+                }
+                if log.last_seq != 0 && e.seq > log.last_seq + 1 {
+                    log.gaps += 1;
+                }
+                log.last_seq = e.seq;
+                log.arrivals.push((e.seq as u32, at as u32));
+            }
+        }
+        Incoming::Snapshot { state } => {
+            log.snapshots += 1;
+            log.last_seq = state.seq;
+        }
+        Incoming::Ack { id, seq, created } => answer(id, Ok((seq, created)), at, in_flight, answers, index),
+        Incoming::Error { id: Some(id), code } => answer(id, Err(code), at, in_flight, answers, index),
+        Incoming::Error { id: None, .. } => log.stray_errors += 1,
+        Incoming::Welcome { .. } | Incoming::Pong(_) => {}
+    }
+}
+
+fn answer(
+    id: String,
+    result: Result<(u64, Option<u32>), String>,
+    at: u64,
+    in_flight: &mut HashMap<u64, u64>,
+    answers: &mpsc::UnboundedSender<Answer>,
+    client: u32,
+) {
+    let Some(n) = id.strip_prefix('c').and_then(|n| n.parse().ok()) else {
+        return;
+    };
+    if let Some(sent_us) = in_flight.remove(&n) {
+        let _ = answers.send(Answer {
+            client,
+            id: n,
+            result,
+            sent_us,
+            answered_us: at,
+        });
+    }
+}
