@@ -31,7 +31,8 @@ use std::future::Future;
 use std::net::SocketAddr;
 use std::pin::Pin;
 use std::time::Duration;
-use tokio::sync::broadcast::error::RecvError;
+use tokio::sync::broadcast;
+use tokio::sync::broadcast::error::{RecvError, TryRecvError};
 use tokio::time::{timeout, Instant};
 use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
 use tokio_tungstenite::tungstenite::protocol::{CloseFrame, WebSocketConfig};
@@ -45,6 +46,9 @@ const HARD_FRAME_MAX: usize = 64 * 1024;
 const MAX_IN_FLIGHT: usize = 64;
 /// A send that takes longer means the client is not reading: drop it.
 const SEND_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// Most frames a connection writes at once when it has fallen behind.
+const COALESCE_MAX: usize = 64;
 
 /// How long to wait for the client's answer to our Close.
 const CLOSE_GRACE: Duration = Duration::from_secs(2);
@@ -265,9 +269,12 @@ impl Connection {
         let mut heartbeat = tokio::time::interval(self.app.config.heartbeat);
         heartbeat.reset();
         let shutdown = self.app.shutdown.clone();
+        // Made once, not on every turn of the loop (it registers with the token).
+        let cancelled = shutdown.cancelled();
+        tokio::pin!(cancelled);
         loop {
             let step = tokio::select! {
-                _ = shutdown.cancelled() => Step::Close(close::GOING_AWAY, "server shutting down"),
+                _ = &mut cancelled => Step::Close(close::GOING_AWAY, "server shutting down"),
                 msg = self.socket.recv() => match msg {
                     Some(Ok(msg)) => self.on_message(msg, &mut pending).await,
                     Some(Err(e)) => {
@@ -277,7 +284,7 @@ impl Connection {
                     None => return None,
                 },
                 frame = rx.recv() => match frame {
-                    Ok(frame) => self.on_frame(frame, &mut covered).await,
+                    Ok(frame) => self.on_frames(frame, &mut rx, &mut covered).await,
                     Err(RecvError::Lagged(missed)) => {
                         tracing::debug!(missed, "client lagged; sending a snapshot");
                         self.resync(&mut covered).await
@@ -384,21 +391,55 @@ impl Connection {
         }
     }
 
-    async fn on_frame(&mut self, frame: Frame, covered: &mut Seq) -> Step {
-        if frame.last_seq <= *covered {
-            return Step::Continue;
-        }
-        *covered = frame.last_seq;
-        if let Some(me) = self.actor.participant() {
-            if let Some((_, ban)) = frame.removed.iter().find(|(p, _)| *p == me) {
-                if *ban {
-                    self.app.bans.ban(self.handle.id(), self.peer.ip());
+    /// Sends `first` and whatever other frames are already waiting, in one
+    /// write: when events come faster than a connection drains them, it catches
+    /// up with one system call instead of one per frame.
+    async fn on_frames(&mut self, first: Frame, rx: &mut broadcast::Receiver<Frame>, covered: &mut Seq) -> Step {
+        let mut frames = vec![first];
+        let mut lagged = false;
+        while frames.len() < COALESCE_MAX {
+            match rx.try_recv() {
+                Ok(frame) => frames.push(frame),
+                Err(TryRecvError::Lagged(_)) => {
+                    lagged = true;
+                    break;
                 }
-                let _ = self.send_wire(&frame.wire).await;
-                return Step::Close(close::REMOVED, "removed by the moderator");
+                Err(_) => break,
             }
         }
-        self.wire_step(&frame.wire).await
+        let mut wires = Vec::with_capacity(frames.len());
+        let mut removed = false;
+        for frame in &frames {
+            if frame.last_seq <= *covered {
+                continue;
+            }
+            *covered = frame.last_seq;
+            wires.push(&frame.wire);
+            if let Some(ban) = self.removes_me(frame) {
+                if ban {
+                    self.app.bans.ban(self.handle.id(), self.peer.ip());
+                }
+                removed = true;
+                break;
+            }
+        }
+        let sent = self.send_wires(&wires).await;
+        if removed {
+            return Step::Close(close::REMOVED, "removed by the moderator");
+        }
+        if sent.is_err() {
+            return Step::Close(close::GOING_AWAY, "send failed");
+        }
+        if lagged {
+            return self.resync(covered).await;
+        }
+        Step::Continue
+    }
+
+    /// Whether `frame` removes this connection's participant, and with a ban.
+    fn removes_me(&self, frame: &Frame) -> Option<bool> {
+        let me = self.actor.participant()?;
+        frame.removed.iter().find(|(p, _)| *p == me).map(|(_, ban)| *ban)
     }
 
     async fn resync(&mut self, covered: &mut Seq) -> Step {
@@ -468,7 +509,15 @@ impl Connection {
 
     /// Writes a frame shared with every other connection (bounded like any send).
     async fn send_wire(&mut self, wire: &Wire) -> Result<(), ()> {
-        match timeout(SEND_TIMEOUT, self.socket.send_wire(wire)).await {
+        self.send_wires(&[wire]).await
+    }
+
+    /// Writes frames shared with every other connection, in one write.
+    async fn send_wires(&mut self, wires: &[&Wire]) -> Result<(), ()> {
+        if wires.is_empty() {
+            return Ok(());
+        }
+        match timeout(SEND_TIMEOUT, self.socket.send_wires(wires)).await {
             Ok(Ok(())) => Ok(()),
             _ => Err(()),
         }

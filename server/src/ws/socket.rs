@@ -36,12 +36,22 @@ impl Socket {
         self.inner.send(msg).await
     }
 
-    /// Writes a frame encoded beforehand. Anything tungstenite still holds (an
-    /// automatic pong) is written first, so frames never interleave.
-    pub async fn send_wire(&mut self, frame: &Wire) -> Result<(), Error> {
+    /// Writes frames encoded beforehand, several in one system call. Anything
+    /// tungstenite still holds (an automatic pong) is written first, so frames
+    /// never interleave.
+    pub async fn send_wires(&mut self, frames: &[&Wire]) -> Result<(), Error> {
         self.inner.flush().await?;
         let io = self.inner.get_mut();
-        io.write_all(frame.as_bytes()).await?;
+        match frames {
+            [one] => io.write_all(one.as_bytes()).await?,
+            many => {
+                let mut joined = Vec::with_capacity(many.iter().map(|w| w.as_bytes().len()).sum());
+                for w in many {
+                    joined.extend_from_slice(w.as_bytes());
+                }
+                io.write_all(&joined).await?;
+            }
+        }
         io.flush().await?;
         Ok(())
     }

@@ -145,7 +145,38 @@ pub async fn connect(spec: &Spec, since: Option<u64>) -> Result<(Ws, u64)> {
     }
 }
 
-/// Follows the log and carries out orders until told to stop.
+/// Connects afresh and reads the catch-up (the snapshot), so that a run's
+/// measurement never includes the setup's downloads; returns the head.
+pub async fn connect_caught_up(spec: &Spec) -> Result<(Ws, u64)> {
+    let (mut ws, head) = connect(spec, None).await?;
+    let mut have = 0;
+    while have < head {
+        let msg = tokio::time::timeout(Duration::from_secs(60), ws.next())
+            .await
+            .context("no catch-up in 60 s")?
+            .context("closed before the catch-up")??;
+        let Message::Text(text) = msg else { continue };
+        if let Some(seq) = snapshot_seq(&text) {
+            have = seq;
+        } else if let Ok(Incoming::Events(events)) = serde_json::from_str::<Incoming>(&text) {
+            have = events.last().map_or(have, |e| e.seq);
+        }
+    }
+    Ok((ws, head))
+}
+
+/// The sequence number of a `snapshot` message without parsing the whole state
+/// (a meeting of 10,000 is a 1.5 MB message): both servers write `"seq"` as
+/// the state's second field.
+fn snapshot_seq(text: &str) -> Option<u64> {
+    let rest = text.strip_prefix(r#"{"type":"snapshot","data":{"state":{"#)?;
+    let at = rest.find(r#""seq":"#)? + 6;
+    let digits: &str = &rest[at..at + rest[at..].find(|c: char| !c.is_ascii_digit())?];
+    digits.parse().ok()
+}
+
+/// Follows the log, from a client caught up with `head`, and carries out
+/// orders until told to stop.
 pub async fn run(
     spec: Spec,
     ws: Ws,
@@ -157,9 +188,9 @@ pub async fn run(
     let mut log = ClientLog {
         index: spec.index,
         connected: true,
+        last_seq: head,
         ..ClientLog::default()
     };
-    // Until the catch-up arrives, anything up to `head` is history, not a gap.
     let mut target = head;
     let mut ws = Some(ws);
     let mut storm: Option<(u64, mpsc::UnboundedSender<u64>)> = None;
@@ -169,6 +200,11 @@ pub async fn run(
             msg = next(&mut ws) => {
                 let at = clock.now_us();
                 match msg {
+                    Some(Ok(Message::Text(text))) if snapshot_seq(&text).is_some() => {
+                        log.snapshots += 1;
+                        log.last_seq = snapshot_seq(&text).unwrap_or(log.last_seq);
+                    }
+                    Some(Ok(Message::Text(text))) if text.starts_with(EVENTS) => on_events(&text, at as u32, &mut log),
                     Some(Ok(Message::Text(text))) => on_text(&text, at, &mut log, &mut in_flight, &answers, spec.index),
                     Some(Ok(_)) => {}
                     _ => {
@@ -229,6 +265,30 @@ async fn next(ws: &mut Option<Ws>) -> Option<Result<Message, tokio_tungstenite::
     }
 }
 
+/// How an `events` message starts (both servers).
+const EVENTS: &str = r#"{"type":"events","data":["#;
+
+/// Records the events of an `events` message by scanning for `{"seq":`, which
+/// starts every event and cannot occur inside a JSON string (its quotes would
+/// be escaped): parsing every event of every frame would make the load
+/// generator, not the server, the bottleneck.
+fn on_events(text: &str, at: u32, log: &mut ClientLog) {
+    for (i, _) in text.match_indices(r#"{"seq":"#) {
+        let digits = &text[i + 7..];
+        let end = digits.find(|c: char| !c.is_ascii_digit()).unwrap_or(digits.len());
+        let Ok(seq) = digits[..end].parse::<u64>() else { continue };
+        if seq <= log.last_seq {
+            log.duplicates += 1;
+            continue;
+        }
+        if seq > log.last_seq + 1 {
+            log.gaps += 1;
+        }
+        log.last_seq = seq;
+        log.arrivals.push((seq as u32, at));
+    }
+}
+
 /// Reconnects with resume from what the client has; a few tries.
 async fn reconnect(spec: &Spec, log: &mut ClientLog) -> Option<(Ws, u64)> {
     for attempt in 0..5u64 {
@@ -262,7 +322,7 @@ fn on_text(
                     log.duplicates += 1;
                     continue;
                 }
-                if log.last_seq != 0 && e.seq > log.last_seq + 1 {
+                if e.seq > log.last_seq + 1 {
                     log.gaps += 1;
                 }
                 log.last_seq = e.seq;
@@ -299,5 +359,29 @@ fn answer(
             sent_us,
             answered_us: at,
         });
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::snapshot_seq;
+
+    #[test]
+    fn events_are_found_by_their_seq_and_never_inside_text() {
+        let mut log = super::ClientLog {
+            last_seq: 4,
+            ..Default::default()
+        };
+        let text = r#"{"type":"events","data":[{"seq":5,"event":{"text":"{\"seq\":99}"}},{"seq":6}]}"#;
+        super::on_events(text, 7, &mut log);
+        assert_eq!(log.arrivals, vec![(5, 7), (6, 7)]);
+        assert_eq!((log.gaps, log.duplicates, log.last_seq), (0, 0, 6));
+    }
+
+    #[test]
+    fn snapshot_seq_reads_the_second_field() {
+        let text = r#"{"type":"snapshot","data":{"state":{"id":"abcd2345","seq":744,"last_at":1}}}"#;
+        assert_eq!(snapshot_seq(text), Some(744));
+        assert_eq!(snapshot_seq(r#"{"type":"events","data":[{"seq":3}]}"#), None);
     }
 }

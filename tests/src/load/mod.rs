@@ -228,6 +228,7 @@ pub async fn run(cfg: &Config) -> Result<Report> {
             kib_per_connection: (connected.rss_kib as f64 - before.rss_kib as f64)
                 / (cfg.meetings * cfg.attendees).max(1) as f64,
             cpu_secs,
+            sys_secs: b.sys_secs - a.sys_secs,
             cpu_us_per_delivery: cpu_secs * 1e6 / report.deliveries.max(1) as f64,
             cores_busy: cpu_secs / cfg.duration,
         });
@@ -318,7 +319,7 @@ async fn connect_all(cfg: &Config, meetings: &[SetUp], clock: Clock) -> Result<V
         let mut orders = Vec::new();
         let mut clients = JoinSet::new();
         let mut opened = futures::stream::iter(meeting.specs.iter())
-            .map(|spec| async move { (spec, client::connect(spec, None).await) })
+            .map(|spec| async move { (spec, client::connect_caught_up(spec).await) })
             .buffered(cfg.concurrency.max(1));
         while let Some((spec, result)) = opened.next().await {
             let (ws, head) = result.with_context(|| format!("connecting client {}", spec.index))?;
@@ -457,8 +458,7 @@ fn figures(cfg: &Config, drivers: &[DriverLog], logs: &[Vec<ClientLog>], window:
             }
             r.gaps += c.gaps as u64;
             r.duplicates += c.duplicates as u64;
-            // The first snapshot is every fresh connection's start.
-            r.snapshots += c.snapshots.saturating_sub(1) as u64;
+            r.snapshots += c.snapshots as u64;
             r.disconnects += c.disconnects as u64;
             r.stray_errors += c.stray_errors as u64;
         }

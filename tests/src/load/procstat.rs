@@ -13,6 +13,8 @@ pub struct Usage {
     pub rss_kib: u64,
     /// User + system CPU time so far, seconds.
     pub cpu_secs: f64,
+    /// …of which in the kernel (system calls: mostly socket writes and reads).
+    pub sys_secs: f64,
 }
 
 /// Reads `/proc/{pid}` (or `/proc/self`); `None` if the process is gone.
@@ -32,6 +34,7 @@ pub fn read(pid: Option<u32>) -> Option<Usage> {
     Some(Usage {
         rss_kib,
         cpu_secs: (utime + stime) as f64 / TICKS_PER_SEC,
+        sys_secs: stime as f64 / TICKS_PER_SEC,
     })
 }
 

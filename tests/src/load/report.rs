@@ -68,6 +68,8 @@ pub struct ServerCost {
     pub kib_per_connection: f64,
     /// Server CPU seconds during the measured window.
     pub cpu_secs: f64,
+    /// …of which in the kernel.
+    pub sys_secs: f64,
     /// Server CPU per delivered event message, µs.
     pub cpu_us_per_delivery: f64,
     /// Average cores busy during the window.
@@ -180,12 +182,13 @@ impl fmt::Display for Report {
         if let Some(s) = &self.server {
             writeln!(
                 f,
-                "server: RSS {} → {} → {} KiB ({:.1} KiB per connection) · CPU {:.2} s in window ({:.2} cores) · {:.2} µs per delivery",
+                "server: RSS {} → {} → {} KiB ({:.1} KiB per connection) · CPU {:.2} s in window ({:.2} s kernel, {:.2} cores) · {:.2} µs per delivery",
                 s.before.rss_kib,
                 s.connected.rss_kib,
                 s.end.rss_kib,
                 s.kib_per_connection,
                 s.cpu_secs,
+                s.sys_secs,
                 s.cores_busy,
                 s.cpu_us_per_delivery
             )?;

@@ -1,0 +1,96 @@
+#!/usr/bin/env bash
+# Runs the benchmark scenarios of BENCHMARKS.md: for each one, a fresh Babahui
+# (release build, sled in a fresh folder, durability on) and then a fresh
+# Node.js `ws` peer, driven by the same load generator in the same run.
+#
+#   bench/run.sh                 # every scenario
+#   bench/run.sh lively storm    # some of them
+#
+# Scenarios: lively, scale-1k, scale-5k, scale-10k, busy-500, district,
+# throughput, storm, coldstart. Results: bench/results/<scenario>-<server>.json
+# and a summary on stdout. Needs ~15 GB free memory for scale-10k and 2 cores.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$PWD
+OUT=$ROOT/bench/results
+mkdir -p "$OUT"
+BPORT=7100
+NPORT=7200
+
+command -v node >/dev/null || { echo "bench needs Node.js (apt-get install nodejs npm)"; exit 1; }
+(cd bench/peer && npm ci --no-audit --no-fund --silent)
+./x build >/dev/null
+cargo build --release -q -p tests --bin loadgen
+LOADGEN=$ROOT/target/release/loadgen
+
+SERVER_PID=
+stop_server() {
+    if [[ -n $SERVER_PID ]]; then
+        kill "$SERVER_PID" 2>/dev/null || true
+        wait "$SERVER_PID" 2>/dev/null || true
+        SERVER_PID=
+    fi
+}
+trap stop_server EXIT
+
+wait_port() {
+    for _ in $(seq 1 100); do
+        curl -s -o /dev/null "http://127.0.0.1:$1/" && return 0
+        sleep 0.1
+    done
+    echo "server on port $1 did not start"; exit 1
+}
+
+start_babahui() {
+    local data
+    data=$(mktemp -d /tmp/babahui-bench.XXXXXX)
+    "$ROOT/target/release/babahui" serve --addr 127.0.0.1:$BPORT --data "$data" \
+        --max-connections-per-address 0 --messages-per-sec 0 "$@" >"$OUT/babahui-server.log" 2>&1 &
+    SERVER_PID=$!
+    wait_port $BPORT
+}
+
+start_node() {
+    node "$ROOT/bench/peer/server.js" --port $NPORT >"$OUT/node-server.log" 2>&1 &
+    SERVER_PID=$!
+    wait_port $NPORT
+}
+
+# both <scenario> <loadgen args…>: the scenario against Babahui, then the peer.
+both() {
+    local name=$1
+    shift
+    echo "### $name"
+    start_babahui
+    "$LOADGEN" --url http://127.0.0.1:$BPORT --server-pid "$SERVER_PID" --label babahui \
+        --scenario "$name" --json "$OUT/$name-babahui.json" "$@" || echo "(babahui run failed)"
+    stop_server
+    sleep 2
+    start_node
+    "$LOADGEN" --url http://127.0.0.1:$NPORT --server-pid "$SERVER_PID" --label node-ws \
+        --scenario "$name" --json "$OUT/$name-node-ws.json" "$@" || echo "(node run failed)"
+    stop_server
+    sleep 2
+}
+
+run_scenario() {
+    case $1 in
+        lively) both lively --attendees 500 --rate 20 --warmup 5 --duration 60 ;;
+        scale-1k) both scale-1k --attendees 1000 --rate 10 --warmup 5 --duration 30 ;;
+        scale-5k) both scale-5k --attendees 5000 --rate 10 --warmup 5 --duration 30 ;;
+        scale-10k) both scale-10k --attendees 10000 --rate 10 --warmup 5 --duration 30 ;;
+        busy-500) both busy-500 --attendees 500 --rate 100 --warmup 5 --duration 30 ;;
+        district) both district --meetings 500 --attendees 30 --rate 1 --warmup 5 --duration 60 ;;
+        throughput) both throughput --attendees 100 --writers 100 --window 16 --warmup 3 --duration 20 ;;
+        storm) both storm --attendees 5000 --rate 10 --warmup 3 --duration 10 --storm --storm-missed 200 ;;
+        coldstart) "$ROOT/bench/coldstart.sh" ;;
+        *) echo "unknown scenario $1"; exit 1 ;;
+    esac
+}
+
+if [[ $# -eq 0 ]]; then
+    set -- lively scale-1k scale-5k scale-10k busy-500 district throughput storm coldstart
+fi
+for s in "$@"; do
+    run_scenario "$s"
+done
