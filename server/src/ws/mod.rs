@@ -92,15 +92,19 @@ pub async fn upgrade(
             )
         })?,
     );
-    // Small buffers: thousands of connections each hold them for hours.
+    // Small buffers: thousands of connections each hold them for hours, and
+    // tungstenite zeroes the free part of the read buffer before every read.
+    // Client messages are small; a rare long one is read in several goes.
     let config = WebSocketConfig::default()
-        .read_buffer_size(4 * 1024)
+        .read_buffer_size(1024)
         .write_buffer_size(0)
         .max_message_size(Some(HARD_FRAME_MAX))
         .max_frame_size(Some(HARD_FRAME_MAX));
     let tracker = app.connections.clone();
     Ok(ws.on_upgrade(config, move |socket| {
-        let span = tracing::info_span!("ws", meeting = %parsed, role = tracing::field::Empty);
+        // Debug level: entering a span on every poll of ten thousand connections
+        // costs more than the logs inside it (all debug) are worth at info.
+        let span = tracing::debug_span!("ws", meeting = %parsed, role = tracing::field::Empty);
         let run = async move {
             Connection::run(socket, handle, app, peer).await;
             drop(slots);
@@ -291,7 +295,7 @@ impl Connection {
                     }
                     Err(RecvError::Closed) => Step::Close(close::GOING_AWAY, "meeting closed"),
                 },
-                Some((id, result)) = pending.next() => self.on_result(id, result).await,
+                Some((id, result)) = pending.next(), if !pending.is_empty() => self.on_result(id, result).await,
                 _ = heartbeat.tick() => self.on_heartbeat().await,
             };
             if let Step::Close(code, why) = step {

@@ -276,7 +276,9 @@ fn on_events(text: &str, at: u32, log: &mut ClientLog) {
     for (i, _) in text.match_indices(r#"{"seq":"#) {
         let digits = &text[i + 7..];
         let end = digits.find(|c: char| !c.is_ascii_digit()).unwrap_or(digits.len());
-        let Ok(seq) = digits[..end].parse::<u64>() else { continue };
+        let Ok(seq) = digits[..end].parse::<u64>() else {
+            continue;
+        };
         if seq <= log.last_seq {
             log.duplicates += 1;
             continue;
