@@ -186,7 +186,9 @@ fn init_tracing() {
 pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     init_tracing();
     let store = open_store(&args)?;
-    let listener = tokio::net::TcpListener::bind(args.addr).await.with_context(|| {
+    let files = crate::listen::raise_open_files_limit();
+    tracing::debug!(files, "open files limit");
+    let listener = crate::listen::bind(args.addr).with_context(|| {
         format!(
             "cannot listen on {} (is another server using the port? try --addr)",
             args.addr

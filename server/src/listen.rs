@@ -88,6 +88,29 @@ pub struct AcceptLimits {
     pub exempt_loopback: bool,
 }
 
+/// Connections the kernel holds for us before we accept them. When the Wi-Fi
+/// comes back, every phone in the courtyard reconnects at once; with the
+/// default (1,024) the surplus is dropped and retried only a second later.
+const LISTEN_BACKLOG: u32 = 4096;
+
+/// Listens on `addr` with a backlog deep enough for a reconnect storm.
+pub fn bind(addr: SocketAddr) -> std::io::Result<TcpListener> {
+    let socket = if addr.is_ipv4() {
+        tokio::net::TcpSocket::new_v4()?
+    } else {
+        tokio::net::TcpSocket::new_v6()?
+    };
+    socket.set_reuseaddr(true)?;
+    socket.bind(addr)?;
+    socket.listen(LISTEN_BACKLOG)
+}
+
+/// Raises this process's open-files limit to the most it may have: each phone
+/// is a socket, and many systems start programs with 1,024. Returns the limit.
+pub fn raise_open_files_limit() -> u64 {
+    rlimit::increase_nofile_limit(u64::MAX).unwrap_or(0)
+}
+
 /// Serves `app` on `listener` until `stop` is cancelled, then asks every
 /// connection to finish its request and waits for them (bounded).
 pub async fn serve(listener: TcpListener, app: Router, limits: AcceptLimits, stop: CancellationToken) {
