@@ -101,6 +101,10 @@ pub struct ServeArgs {
     /// behind a proxy); repeat for more. The server's own address always is.
     #[arg(long = "allowed-origin", env = "BABAHUI_ALLOWED_ORIGINS", value_delimiter = ',')]
     pub allowed_origins: Vec<String>,
+    /// Fewest events between two checkpoints of a meeting's state (tests and
+    /// benchmarks set it; the default suits every meeting).
+    #[arg(long, env = "BABAHUI_CHECKPOINT_EVERY", default_value_t = 10_000, hide = true)]
+    pub checkpoint_every: u64,
 }
 
 impl std::fmt::Debug for ServeArgs {
@@ -115,6 +119,7 @@ impl std::fmt::Debug for ServeArgs {
             .field("max_connections_per_meeting", &self.max_connections_per_meeting)
             .field("messages_per_sec", &self.messages_per_sec)
             .field("allowed_origins", &self.allowed_origins)
+            .field("checkpoint_every", &self.checkpoint_every)
             .finish()
     }
 }
@@ -220,6 +225,10 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
             ..crate::http::Limits::default()
         },
         allowed_origins: args.allowed_origins.clone(),
+        hub: crate::hub::HubConfig {
+            checkpoint_every: args.checkpoint_every,
+            ..crate::hub::HubConfig::default()
+        },
         ..ServerConfig::default()
     };
     crate::server::run(listener, store, config, crate::server::shutdown_signal()).await?;

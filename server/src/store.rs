@@ -5,6 +5,13 @@
 //!   prefix scan yields one meeting's events in order; value = JSON
 //!   `{"event": <Event>, "meta": <Meta>}`. JSON, not bincode: events are tagged enums.
 //! - tree `meetings`: key = meeting id; value = JSON [`MeetingIndex`].
+//! - folder `checkpoints/` beside sled's files: `{meeting}.json`, a JSON
+//!   [`Checkpoint`] of the meeting's state at some committed sequence number,
+//!   so that loading a long meeting replays only the events after it. Derived
+//!   data: written by a thread of its own (a new file, then renamed over the
+//!   old), checked when read, ignored (full replay) if unusable. Plain files,
+//!   not sled values: sled keeps old versions of large values for a while, and
+//!   its start-up time grows with everything it holds.
 //!
 //! All writes go through one writer thread that takes every job waiting, inserts
 //! them and flushes once (group commit), then answers each job. A job is answered
@@ -20,7 +27,7 @@
 //! [`WATERMARK_FILE`]. Opening a folder that holds less than its watermark
 //! says fails with [`StoreError::Shorter`].
 
-use babahui_shared::{Actor, CommandId, Event, MeetingId, Seq};
+use babahui_shared::{Actor, CommandId, Event, MeetingId, MeetingState, Seq};
 use serde::{Deserialize, Serialize};
 use std::path::Path;
 use std::sync::mpsc as std_mpsc;
@@ -187,8 +194,64 @@ pub struct MeetingIndex {
     pub created_at: u64,
 }
 
+/// A meeting's state at `seq`, with what the meeting task needs beside it.
+#[derive(Debug, Clone, Deserialize)]
+pub struct Checkpoint {
+    /// The last event the state includes.
+    pub seq: Seq,
+    /// The state after event `seq`.
+    pub state: MeetingState,
+    /// Every token granted so far (hashes only).
+    pub grants: Vec<Grant>,
+    /// The current join invite code.
+    pub invite: String,
+    /// Recent command results, for idempotent resends.
+    pub done: Vec<DoneCommand>,
+}
+
+/// [`Checkpoint`] as written: borrows the state rather than copying it.
+#[derive(Debug, Serialize)]
+pub struct CheckpointRef<'a> {
+    /// See [`Checkpoint::seq`].
+    pub seq: Seq,
+    /// See [`Checkpoint::state`].
+    pub state: &'a MeetingState,
+    /// See [`Checkpoint::grants`].
+    pub grants: Vec<Grant>,
+    /// See [`Checkpoint::invite`].
+    pub invite: &'a str,
+    /// See [`Checkpoint::done`].
+    pub done: Vec<DoneCommand>,
+}
+
+/// A command's result, remembered for resends.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DoneCommand {
+    /// Who sent it.
+    pub by: Actor,
+    /// Its id.
+    pub command: CommandId,
+    /// Its event.
+    pub seq: Seq,
+    /// What it created.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub created: Option<u32>,
+}
+
+/// What a live meeting is rebuilt from: a checkpoint, if there is a usable one,
+/// and the log's last events — every event after the checkpoint, and at least
+/// the last `recent` (for resumes), in order and gap-free, ending at the head.
+#[derive(Debug, Default)]
+pub struct Loaded {
+    /// The latest usable checkpoint.
+    pub checkpoint: Option<Checkpoint>,
+    /// The last events of the log.
+    pub records: Vec<StoredEvent>,
+}
+
 enum Job {
     Write(WriteJob),
+
     /// Remove a meeting's whole log and index entry.
     Delete {
         meeting: MeetingId,
@@ -299,6 +362,83 @@ pub struct Store {
     writer: std_mpsc::Sender<Job>,
     thread: Arc<Mutex<Option<thread::JoinHandle<()>>>>,
     watermark: Arc<Watermark>,
+    checkpoints: Checkpoints,
+}
+
+/// The checkpoint files and the thread that writes them, one at a time and in
+/// order (a newer checkpoint never loses to an older one; a removal comes after
+/// every write asked for before it).
+#[derive(Clone)]
+struct Checkpoints {
+    dir: std::path::PathBuf,
+    jobs: std_mpsc::Sender<CheckpointJob>,
+}
+
+enum CheckpointJob {
+    Keep(MeetingId, Vec<u8>),
+    Remove(MeetingId),
+    /// Answered once every job before it is done (tests wait on it).
+    #[cfg(test)]
+    Sync(std_mpsc::Sender<()>),
+}
+
+impl Checkpoints {
+    fn start(dir: std::path::PathBuf) -> std::io::Result<Checkpoints> {
+        std::fs::create_dir_all(&dir)?;
+        let (jobs, rx) = std_mpsc::channel::<CheckpointJob>();
+        let files = Checkpoints { dir, jobs };
+        let worker = files.clone();
+        thread::Builder::new()
+            .name("babahui-checkpoints".into())
+            .spawn(move || {
+                for job in rx {
+                    let (meeting, result) = match job {
+                        CheckpointJob::Keep(meeting, bytes) => {
+                            let path = worker.path(&meeting);
+                            let tmp = path.with_extension("json.tmp");
+                            let result = std::fs::write(&tmp, bytes).and_then(|()| std::fs::rename(&tmp, &path));
+                            (meeting, result)
+                        }
+                        CheckpointJob::Remove(meeting) => {
+                            let result = std::fs::remove_file(worker.path(&meeting)).or_else(|e| match e.kind() {
+                                std::io::ErrorKind::NotFound => Ok(()),
+                                _ => Err(e),
+                            });
+                            (meeting, result)
+                        }
+                        #[cfg(test)]
+                        CheckpointJob::Sync(done) => {
+                            let _ = done.send(());
+                            continue;
+                        }
+                    };
+                    if let Err(e) = result {
+                        tracing::warn!(%meeting, error = %e, "checkpoint file not written or removed");
+                    }
+                }
+            })?;
+        Ok(files)
+    }
+
+    fn path(&self, meeting: &MeetingId) -> std::path::PathBuf {
+        self.dir.join(format!("{meeting}.json"))
+    }
+
+    fn keep(&self, meeting: &MeetingId, bytes: Vec<u8>) {
+        let _ = self.jobs.send(CheckpointJob::Keep(meeting.clone(), bytes));
+    }
+
+    fn remove(&self, meeting: &MeetingId) {
+        let _ = self.jobs.send(CheckpointJob::Remove(meeting.clone()));
+    }
+
+    /// Waits until every job sent before is done.
+    #[cfg(test)]
+    fn sync(&self) {
+        let (tx, rx) = std_mpsc::channel();
+        let _ = self.jobs.send(CheckpointJob::Sync(tx));
+        let _ = rx.recv();
+    }
 }
 
 impl std::fmt::Debug for Store {
@@ -345,7 +485,10 @@ impl Store {
             .name("babahui-writer".into())
             .spawn(move || writer_loop(wshared, wmark, rx))
             .map_err(|e| StoreError::Sled(sled::Error::Io(e)))?;
+        let checkpoints =
+            Checkpoints::start(dir.join("checkpoints")).map_err(|e| StoreError::Sled(sled::Error::Io(e)))?;
         Ok(Store {
+            checkpoints,
             shared,
             writer,
             thread: Arc::new(Mutex::new(Some(thread))),
@@ -417,6 +560,75 @@ impl Store {
         })
     }
 
+    /// What a live meeting starts from: the latest usable checkpoint and the
+    /// events after it (at least the last `recent`). A checkpoint that cannot be
+    /// read, or is ahead of the log, is ignored and the whole log is read.
+    pub fn load_live(&self, meeting: &MeetingId, recent: u64) -> Result<Loaded, StoreError> {
+        let checkpoint = self.shared.with(|h| {
+            let head = match h.log.scan_prefix(meeting.as_str()).next_back() {
+                Some(item) => key_seq(&item?.0).unwrap_or(0),
+                None => 0,
+            };
+            let Ok(bytes) = std::fs::read(self.checkpoints.path(meeting)) else {
+                return Ok(None);
+            };
+            match serde_json::from_slice::<Checkpoint>(&bytes) {
+                Ok(c) if c.seq <= head && c.seq == c.state.seq => Ok(Some((c, head))),
+                Ok(c) => {
+                    tracing::warn!(%meeting, seq = c.seq, head, "checkpoint ahead of the log; replaying the whole log");
+                    Ok(None)
+                }
+                Err(e) => {
+                    tracing::warn!(%meeting, error = %e, "unreadable checkpoint; replaying the whole log");
+                    Ok(None)
+                }
+            }
+        })?;
+        let Some((checkpoint, head)) = checkpoint else {
+            return Ok(Loaded {
+                checkpoint: None,
+                records: self.load(meeting)?,
+            });
+        };
+        let from = (checkpoint.seq + 1).min(head.saturating_sub(recent) + 1).max(1);
+        let records = self.load_from(meeting, from)?;
+        Ok(Loaded {
+            checkpoint: Some(checkpoint),
+            records,
+        })
+    }
+
+    /// A meeting's events from `from` on, checked gap-free.
+    fn load_from(&self, meeting: &MeetingId, from: Seq) -> Result<Vec<StoredEvent>, StoreError> {
+        self.shared.with(|h| {
+            let mut out = Vec::new();
+            let end = event_key(meeting, Seq::MAX);
+            for item in h.log.range(event_key(meeting, from)..end) {
+                let (key, value) = item?;
+                let record: StoredEvent = serde_json::from_slice(&value).map_err(|source| StoreError::Damaged {
+                    key: describe_key(&key),
+                    source,
+                })?;
+                let expected = from + out.len() as Seq;
+                if record.event.seq != expected || key_seq(&key) != Some(expected) {
+                    return Err(StoreError::Gap {
+                        meeting: meeting.clone(),
+                        expected,
+                        found: record.event.seq,
+                    });
+                }
+                out.push(record);
+            }
+            Ok(out)
+        })
+    }
+
+    /// Keeps `bytes` (a serialised [`CheckpointRef`]) as the meeting's
+    /// checkpoint, on the checkpoint thread, without waiting for it.
+    pub fn checkpoint(&self, meeting: &MeetingId, bytes: Vec<u8>) {
+        self.checkpoints.keep(meeting, bytes);
+    }
+
     /// All meetings, oldest first.
     pub fn list(&self) -> Result<Vec<MeetingIndex>, StoreError> {
         self.shared.with(|h| {
@@ -476,9 +688,13 @@ impl Store {
                 done,
             })
             .map_err(|_| StoreError::Closed)?;
-        rx.await
+        let removed = rx
+            .await
             .map_err(|_| StoreError::Closed)?
-            .map_err(|e| StoreError::Sled(sled::Error::Io(std::io::Error::other(e))))
+            .map_err(|e| StoreError::Sled(sled::Error::Io(std::io::Error::other(e))))?;
+        // The meeting's task has stopped: no checkpoint of it is asked for after this.
+        self.checkpoints.remove(meeting);
+        Ok(removed)
     }
 
     /// Flushes everything (used at shutdown).
@@ -532,6 +748,7 @@ fn writer_loop(shared: Arc<Shared>, watermark: Arc<Watermark>, rx: std_mpsc::Rec
             match job {
                 Job::Write(job) => jobs.push(job),
                 Job::Stop => stopping = true,
+
                 Job::Delete { meeting, done } => {
                     // Rare: done on its own, with its own flush, counter and watermark.
                     let result = shared.with(|h| Ok(delete_meeting(h, &meeting, total)?));
@@ -690,6 +907,76 @@ mod tests {
         assert_eq!(log[4].meta.command, Some(CommandId("c5".into())));
         assert!(store.contains(&id).unwrap());
         assert_eq!(store.list().unwrap().len(), 1);
+    }
+
+    /// Appends one more record, then waits for the checkpoint thread to do
+    /// what it was given (it works on its own, in order).
+    async fn settle(store: &Store, id: &MeetingId, seq: Seq) {
+        store.append(id, vec![record(seq)], None).await.unwrap();
+        store.checkpoints.sync();
+    }
+
+    #[tokio::test]
+    async fn a_live_load_starts_from_the_checkpoint_and_keeps_recent_events() {
+        let dir = tempfile::tempdir().unwrap();
+        let id = MeetingId::parse("abcdefgh").unwrap();
+        let store = Store::open(dir.path()).unwrap();
+        store.append(&id, (1..=30).map(record).collect(), None).await.unwrap();
+        let state = MeetingState {
+            seq: 20,
+            ..MeetingState::default()
+        };
+        let cp = CheckpointRef {
+            seq: 20,
+            state: &state,
+            grants: vec![],
+            invite: "inv",
+            done: vec![],
+        };
+        store.checkpoint(&id, serde_json::to_vec(&cp).unwrap());
+        settle(&store, &id, 31).await;
+        let loaded = store.load_live(&id, 5).unwrap();
+        assert_eq!(loaded.checkpoint.as_ref().map(|c| c.seq), Some(20));
+        let seqs: Vec<Seq> = loaded.records.iter().map(|r| r.event.seq).collect();
+        assert_eq!(seqs, (21..=31).collect::<Vec<_>>(), "every event after the checkpoint");
+        let loaded = store.load_live(&id, 15).unwrap();
+        assert_eq!(loaded.records.first().map(|r| r.event.seq), Some(17), "and the last 15");
+    }
+
+    #[tokio::test]
+    async fn an_unusable_checkpoint_means_the_whole_log() {
+        let dir = tempfile::tempdir().unwrap();
+        let id = MeetingId::parse("abcdefgh").unwrap();
+        let store = Store::open(dir.path()).unwrap();
+        store.append(&id, (1..=10).map(record).collect(), None).await.unwrap();
+        store.checkpoint(&id, b"{not a checkpoint".to_vec());
+        settle(&store, &id, 11).await;
+        let loaded = store.load_live(&id, 2).unwrap();
+        assert!(loaded.checkpoint.is_none());
+        assert_eq!(loaded.records.len(), 11);
+        // A checkpoint ahead of the log (its events were never stored) is not used either.
+        let state = MeetingState {
+            seq: 99,
+            ..MeetingState::default()
+        };
+        let ahead = CheckpointRef {
+            seq: 99,
+            state: &state,
+            grants: vec![],
+            invite: "inv",
+            done: vec![],
+        };
+        store.checkpoint(&id, serde_json::to_vec(&ahead).unwrap());
+        settle(&store, &id, 12).await;
+        let loaded = store.load_live(&id, 2).unwrap();
+        assert!(loaded.checkpoint.is_none());
+        assert_eq!(loaded.records.len(), 12);
+        // Deleting the meeting removes its checkpoint with its log.
+        let file = dir.path().join("checkpoints").join("abcdefgh.json");
+        assert!(file.exists());
+        store.delete(&id).await.unwrap();
+        store.checkpoints.sync();
+        assert!(!file.exists(), "checkpoint removed with the meeting");
     }
 
     #[tokio::test]

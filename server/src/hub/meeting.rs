@@ -8,7 +8,7 @@
 //! with uncommitted events in view: a read that arrives while a batch is being
 //! built commits the batch first.
 
-use crate::store::{Grant, Meta, NewRecord, Store, StoredEvent};
+use crate::store::{CheckpointRef, DoneCommand, Grant, Loaded, Meta, NewRecord, Store, StoredEvent};
 use crate::tokens;
 use crate::wire::Wire;
 use babahui_shared::decide::{decide, join};
@@ -28,7 +28,15 @@ const CHANNEL_CAPACITY: usize = 1024;
 /// Most requests one batch takes.
 const MAX_BATCH: usize = 512;
 /// Recent events kept serialised for resume; a client further behind gets a snapshot.
-const RECENT_EVENTS: usize = 2048;
+pub(super) const RECENT_EVENTS: usize = 2048;
+/// Commands remembered per sender for idempotent resends. A connection has at
+/// most 64 commands in flight, so a resend is always among its sender's last
+/// few; the bound keeps memory (and checkpoints) flat in a long meeting.
+const DONE_PER_SENDER: usize = 1024;
+/// A checkpoint is written once the log has grown by at least a thousandth of
+/// its size in events (and by `checkpoint_every`): the cost of writing
+/// checkpoints stays a small share of the writes whatever the state's size.
+const CHECKPOINT_BYTES_PER_EVENT: u64 = 1000;
 
 /// Server time now, ms since the Unix epoch.
 pub fn now_ms() -> u64 {
@@ -268,6 +276,12 @@ struct MeetingTask {
     invite: String,
     /// (sender, command id) → the result it had, for idempotent resends.
     done: HashMap<(Actor, CommandId), Ack>,
+    /// Each sender's remembered command ids, oldest first (bounds `done`).
+    done_order: HashMap<Actor, VecDeque<CommandId>>,
+    /// Sequence number of the last checkpoint written, and its size.
+    checkpointed: (Seq, u64),
+    /// See [`HubConfig::checkpoint_every`](super::HubConfig).
+    checkpoint_every: u64,
     /// The last events, serialised; `recent.back()` is `state.seq`.
     recent: VecDeque<Arc<str>>,
     /// Highest sequence number known durable.
@@ -288,6 +302,8 @@ pub(super) struct Spawn {
     pub tasks: TaskTracker,
     /// See [`HubConfig::broadcast_capacity`](super::HubConfig).
     pub broadcast_capacity: usize,
+    /// See [`HubConfig::checkpoint_every`](super::HubConfig).
+    pub checkpoint_every: u64,
 }
 
 /// Creates a new meeting: stores its first event durably, then starts its task.
@@ -339,15 +355,35 @@ pub(super) async fn create(
     Ok(start(
         store,
         created.id.clone(),
-        vec![StoredEvent { event, meta }],
+        Loaded {
+            checkpoint: None,
+            records: vec![StoredEvent { event, meta }],
+        },
         spawn,
     ))
 }
 
 /// Starts the task of a meeting whose log has been read.
-pub(super) fn start(store: Store, id: MeetingId, log: Vec<StoredEvent>, spawn: &Spawn) -> MeetingHandle {
+pub(super) fn start(store: Store, id: MeetingId, loaded: Loaded, spawn: &Spawn) -> MeetingHandle {
+    launch(prepare(store, id, loaded), spawn)
+}
+
+/// A meeting rebuilt and ready to run.
+pub(super) struct Prepared(MeetingTask);
+
+/// Rebuilds a meeting from what the store loaded. CPU-bound for a long
+/// meeting: the hub calls it off the async threads.
+pub(super) fn prepare(store: Store, id: MeetingId, loaded: Loaded) -> Prepared {
+    Prepared(MeetingTask::rebuild(store, id, loaded, broadcast::channel(1).0))
+}
+
+/// Starts the task of a prepared meeting.
+pub(super) fn launch(prepared: Prepared, spawn: &Spawn) -> MeetingHandle {
+    let Prepared(mut task) = prepared;
     let (tx, rx) = mpsc::channel(CHANNEL_CAPACITY);
-    let task = MeetingTask::rebuild(store, id.clone(), log, broadcast::channel(spawn.broadcast_capacity).0);
+    task.tx = broadcast::channel(spawn.broadcast_capacity).0;
+    task.checkpoint_every = spawn.checkpoint_every;
+    let id = task.id.clone();
     spawn.tasks.spawn(task.run(rx, spawn.shutdown.clone()));
     MeetingHandle { id, tx }
 }
@@ -374,8 +410,9 @@ fn events_frame<'a>(events: impl IntoIterator<Item = &'a Arc<str>>) -> String {
 }
 
 impl MeetingTask {
-    /// Rebuilds everything from the log: state, tokens, invite, resend results, recent events.
-    fn rebuild(store: Store, id: MeetingId, log: Vec<StoredEvent>, tx: broadcast::Sender<Frame>) -> Self {
+    /// Rebuilds everything from a checkpoint and the log after it: state,
+    /// tokens, invite, resend results, recent events.
+    fn rebuild(store: Store, id: MeetingId, loaded: Loaded, tx: broadcast::Sender<Frame>) -> Self {
         let mut task = MeetingTask {
             id,
             store,
@@ -383,6 +420,9 @@ impl MeetingTask {
             tokens: HashMap::new(),
             invite: String::new(),
             done: HashMap::new(),
+            done_order: HashMap::new(),
+            checkpointed: (0, 0),
+            checkpoint_every: super::HubConfig::default().checkpoint_every,
             recent: VecDeque::new(),
             committed: 0,
             tx,
@@ -390,9 +430,32 @@ impl MeetingTask {
             public: None,
             stop: None,
         };
-        let tail_from = log.len().saturating_sub(RECENT_EVENTS);
-        for (i, record) in log.into_iter().enumerate() {
+        let Loaded { checkpoint, records } = loaded;
+        if let Some(c) = checkpoint {
+            task.checkpointed = (c.seq, 0);
+            task.state = c.state;
+            task.tokens = c.grants.into_iter().map(|g| (g.hash, g.to)).collect();
+            task.invite = c.invite;
+            for d in c.done {
+                let ack = Ack {
+                    seq: d.seq,
+                    created: d.created,
+                    duplicate: true,
+                };
+                task.remember(d.by, d.command, ack);
+            }
+        }
+        let tail_from = records.len().saturating_sub(RECENT_EVENTS);
+        for (i, record) in records.into_iter().enumerate() {
             let StoredEvent { event, meta } = record;
+            if i >= tail_from {
+                task.recent
+                    .push_back(serde_json::to_string(&event).expect("event serialises").into());
+            }
+            if event.seq <= task.state.seq {
+                // Already in the checkpoint; read only for `recent`.
+                continue;
+            }
             task.state.apply(&event);
             for g in meta.grants {
                 task.tokens.insert(g.hash, g.to);
@@ -406,15 +469,66 @@ impl MeetingTask {
                     created: event.event.created_id(),
                     duplicate: true,
                 };
-                task.done.insert((event.by, cmd), ack);
-            }
-            if i >= tail_from {
-                task.recent
-                    .push_back(serde_json::to_string(&event).expect("event serialises").into());
+                task.remember(event.by, cmd, ack);
             }
         }
         task.committed = task.state.seq;
         task
+    }
+
+    /// Remembers a command's result for resends, forgetting the sender's oldest
+    /// beyond [`DONE_PER_SENDER`].
+    fn remember(&mut self, by: Actor, id: CommandId, ack: Ack) {
+        let order = self.done_order.entry(by).or_default();
+        order.push_back(id.clone());
+        if order.len() > DONE_PER_SENDER {
+            if let Some(old) = order.pop_front() {
+                self.done.remove(&(by, old));
+            }
+        }
+        self.done.insert((by, id), ack);
+    }
+
+    /// Writes a checkpoint when the log has grown enough since the last one.
+    /// Serialised here, between batches, so it is exactly the committed state.
+    fn maybe_checkpoint(&mut self) {
+        let (last, size) = self.checkpointed;
+        let grown = self.state.seq - last;
+        if grown < self.checkpoint_every.max(size / CHECKPOINT_BYTES_PER_EVENT) {
+            return;
+        }
+        let done = self
+            .done_order
+            .iter()
+            .flat_map(|(by, ids)| ids.iter().map(move |id| (*by, id)))
+            .filter_map(|(by, id)| {
+                let ack = self.done.get(&(by, id.clone()))?;
+                Some(DoneCommand {
+                    by,
+                    command: id.clone(),
+                    seq: ack.seq,
+                    created: ack.created,
+                })
+            })
+            .collect();
+        let checkpoint = CheckpointRef {
+            seq: self.state.seq,
+            state: &self.state,
+            grants: self
+                .tokens
+                .iter()
+                .map(|(hash, to)| Grant {
+                    hash: hash.clone(),
+                    to: *to,
+                })
+                .collect(),
+            invite: &self.invite,
+            done,
+        };
+        let bytes = serde_json::to_vec(&checkpoint).expect("checkpoints serialise");
+        self.checkpointed = (self.state.seq, bytes.len() as u64);
+        tracing::debug!(meeting = %self.id, seq = self.state.seq, bytes = bytes.len(), "checkpoint");
+        self.store.checkpoint(&self.id, bytes);
     }
 
     async fn run(mut self, mut rx: mpsc::Receiver<Request>, shutdown: CancellationToken) {
@@ -572,7 +686,7 @@ impl MeetingTask {
                     created,
                     duplicate: false,
                 };
-                self.done.insert((actor, id), ack);
+                self.remember(actor, id, ack);
                 batch.replies.push(Reply::Command(reply, ack));
             }
         }
@@ -628,6 +742,7 @@ impl MeetingTask {
                 }
                 let _ = self.tx.send(frame);
                 replies.into_iter().for_each(Reply::succeed);
+                self.maybe_checkpoint();
                 true
             }
             Err(e) => {
@@ -648,8 +763,15 @@ impl MeetingTask {
             Ok(Ok(mut log)) => {
                 // What failed to be stored must not come back even if the store
                 // could not take it back (sled refuses everything after ENOSPC).
+                // (The whole log, not a checkpoint: this path is rare and must be plain.)
                 log.retain(|r| r.event.seq <= committed);
-                *self = MeetingTask::rebuild(self.store.clone(), self.id.clone(), log, self.tx.clone());
+                let loaded = Loaded {
+                    checkpoint: None,
+                    records: log,
+                };
+                let every = self.checkpoint_every;
+                *self = MeetingTask::rebuild(self.store.clone(), self.id.clone(), loaded, self.tx.clone());
+                self.checkpoint_every = every;
                 true
             }
             other => {

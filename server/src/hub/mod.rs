@@ -37,12 +37,16 @@ pub struct HubConfig {
     /// Frames each meeting's broadcast ring holds; a connection further behind
     /// than this gets a snapshot instead of the frames it missed.
     pub broadcast_capacity: usize,
+    /// Fewest events between two checkpoints of a meeting's state (more when
+    /// the state is large: see `meeting::CHECKPOINT_BYTES_PER_EVENT`).
+    pub checkpoint_every: u64,
 }
 
 impl Default for HubConfig {
     fn default() -> Self {
         HubConfig {
             broadcast_capacity: 256,
+            checkpoint_every: 10_000,
         }
     }
 }
@@ -76,6 +80,7 @@ impl Hub {
                     shutdown,
                     tasks: TaskTracker::new(),
                     broadcast_capacity: config.broadcast_capacity.max(1),
+                    checkpoint_every: config.checkpoint_every.max(1),
                 },
             }),
         }
@@ -125,19 +130,28 @@ impl Hub {
                     if !store.contains(&wanted)? {
                         return Ok(None);
                     }
-                    store.load(&wanted).map(Some)
+                    let started = std::time::Instant::now();
+                    let loaded = store.load_live(&wanted, meeting::RECENT_EVENTS as u64)?;
+                    let read_ms = started.elapsed().as_millis();
+                    let from = loaded.checkpoint.as_ref().map(|c| c.seq);
+                    let read = loaded.records.len();
+                    let prepared = meeting::prepare(store, wanted.clone(), loaded);
+                    tracing::info!(
+                        meeting = %wanted,
+                        checkpoint = ?from,
+                        events_read = read,
+                        read_ms,
+                        total_ms = started.elapsed().as_millis(),
+                        "meeting loaded"
+                    );
+                    Ok::<_, crate::store::StoreError>(Some(prepared))
                 })
                 .await
                 .map_err(|e| CommandError::new(ErrorCode::Internal, e.to_string()))?
                 .map_err(|e| CommandError::new(ErrorCode::Storage, e.to_string()))?;
                 match log {
                     None => Err(not_found(id)),
-                    Some(log) => Ok(meeting::start(
-                        self.inner.store.clone(),
-                        id.clone(),
-                        log,
-                        &self.inner.spawn,
-                    )),
+                    Some(prepared) => Ok(meeting::launch(prepared, &self.inner.spawn)),
                 }
             })
             .await

@@ -12,6 +12,18 @@ async fn main() -> ExitCode {
         .with_writer(std::io::stderr)
         .init();
     let cfg = Config::parse();
+    if let Some(path) = &cfg.probe {
+        return match tests::load::probe(&cfg, path).await {
+            Ok(took) => {
+                println!("served after {} ms of probing", took.as_millis());
+                ExitCode::SUCCESS
+            }
+            Err(e) => {
+                eprintln!("loadgen: {e:#}");
+                ExitCode::FAILURE
+            }
+        };
+    }
     let report = match run(&cfg).await {
         Ok(report) => report,
         Err(e) => {

@@ -121,6 +121,49 @@ pub struct Config {
     /// Seed of the scripted workload.
     #[arg(long, default_value_t = 1)]
     pub seed: u64,
+    /// Write the first meeting's id and moderator token here (for `--probe`).
+    #[arg(long)]
+    pub save_links: Option<PathBuf>,
+    /// Instead of a run: connect as the moderator saved by `--save-links`, retrying
+    /// until the server is up, and exit once welcomed (the meeting is being served).
+    #[arg(long)]
+    pub probe: Option<PathBuf>,
+}
+
+/// What `--save-links` writes.
+#[derive(Debug, serde::Serialize, serde::Deserialize)]
+struct SavedLinks {
+    meeting: String,
+    moderator: String,
+}
+
+/// `--probe`: waits (up to a minute) until the moderator of the saved meeting
+/// is welcomed; returns how long that took.
+pub async fn probe(cfg: &Config, path: &std::path::Path) -> Result<Duration> {
+    let saved: SavedLinks = serde_json::from_slice(&std::fs::read(path)?)?;
+    let base = cfg.url.trim_end_matches('/').to_owned();
+    let start = Instant::now();
+    loop {
+        let attempt = async {
+            let addr: SocketAddr = tokio::net::lookup_host(base.trim_start_matches("http://"))
+                .await?
+                .next()
+                .context("server address")?;
+            let spec = Spec {
+                index: 0,
+                addr,
+                path: format!("/api/meetings/{}/ws", saved.meeting),
+                token: saved.moderator.clone(),
+                source: IpAddr::V4(Ipv4Addr::LOCALHOST),
+            };
+            client::connect(&spec, None).await
+        };
+        match attempt.await {
+            Ok(_) => return Ok(start.elapsed()),
+            Err(_) if start.elapsed() < Duration::from_secs(60) => tokio::time::sleep(Duration::from_millis(2)).await,
+            Err(e) => return Err(e.context("the meeting was not served within a minute")),
+        }
+    }
 }
 
 /// One meeting as set up: its clients' specs.
@@ -270,6 +313,13 @@ async fn set_up_meeting(cfg: &Config, base: &str, addr: SocketAddr, sources: &[I
         source: source(index),
     };
     let moderator = spec(MODERATOR as usize, meeting.moderator.clone());
+    if let (Some(path), 0) = (&cfg.save_links, m) {
+        let saved = SavedLinks {
+            meeting: meeting.id().to_string(),
+            moderator: meeting.moderator.clone(),
+        };
+        std::fs::write(path, serde_json::to_vec(&saved)?)?;
+    }
     command_once(&moderator, "setup-start", Command::StartMeeting).await?;
     command_once(&moderator, "setup-open", Command::OpenTopic { topic: TopicId(1) }).await?;
     let joined: Vec<Result<String>> = futures::stream::iter(0..cfg.attendees)

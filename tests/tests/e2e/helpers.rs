@@ -109,11 +109,14 @@ pub struct ServerProcess {
 
 impl ServerProcess {
     /// Starts `babahui serve` on 127.0.0.1 with a free port and `data` as its folder,
-    /// and waits for its "listening on" line.
+    /// and waits for its "listening on" line. Checkpoints come every 25 events,
+    /// so every restart in these tests loads meetings from a checkpoint and the
+    /// events after it, and is checked against the whole log.
     pub fn start(data: &Path) -> ServerProcess {
         let mut child = Command::new(env!("CARGO_BIN_EXE_babahui-under-test"))
             .args(["serve", "--addr", "127.0.0.1:0", "--data"])
             .arg(data)
+            .env("BABAHUI_CHECKPOINT_EVERY", "25")
             .env(
                 "BABAHUI_LOG",
                 std::env::var("TEST_LOG").unwrap_or_else(|_| "warn".into()),
@@ -154,6 +157,11 @@ impl ServerProcess {
             "the server started on a damaged folder: {stdout}"
         );
         (out.status, String::from_utf8_lossy(&out.stderr).into_owned())
+    }
+
+    /// The server's process id (to read its memory and CPU).
+    pub fn pid(&self) -> u32 {
+        self.child.id()
     }
 
     /// SIGTERM: a clean shutdown.

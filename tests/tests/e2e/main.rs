@@ -11,6 +11,7 @@ mod durability;
 mod faults;
 mod helpers;
 mod ledger;
+mod loadgen;
 mod meeting;
 mod resume;
 mod review;

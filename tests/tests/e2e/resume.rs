@@ -152,7 +152,10 @@ async fn a_stalled_client_delays_nobody_and_catches_up_with_a_snapshot() {
     // A small broadcast ring (16 frames) so that a few dozen frames suffice; the
     // writer floods on purpose, so no message rate limit.
     let config = babahui::ServerConfig {
-        hub: babahui::hub::HubConfig { broadcast_capacity: 16 },
+        hub: babahui::hub::HubConfig {
+            broadcast_capacity: 16,
+            ..babahui::hub::HubConfig::default()
+        },
         limits: babahui::Limits {
             messages_per_sec: 0,
             ..babahui::Limits::default()
