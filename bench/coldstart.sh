@@ -27,18 +27,22 @@ fill() {
     "$ROOT/target/release/loadgen" --url "http://127.0.0.1:$PORT" --attendees 200 --rate 100000 \
         --warmup 0 --duration "$secs" --settle 0 --label fill --scenario coldstart-fill \
         --save-links "$1.links" --json "$OUT/coldstart-fill.json" >/dev/null
+    local id
+    id=$(sed -E 's/.*"meeting":"([a-z0-9]+)".*/\1/' "$1.links")
+    curl -s "http://127.0.0.1:$PORT/api/meetings/$id" | LC_ALL=C sed -nE 's/^\{"id":"[a-z0-9]+","seq":([0-9]+).*/\1/p' >"$1.head"
     kill "$pid"; wait "$pid" || true
 }
 
-# serve_time <dir>: ms from launch until (a) the moderator's tablet, reconnecting,
-# is welcomed back into the meeting (it is being served), and (b) the whole
+# serve_time <dir>: ms from launch until (a) the moderator's tablet, reconnecting
+# with resume from the head, is welcomed back (the meeting is served), and (b) the whole
 # state has been fetched over HTTP (what a fresh projector downloads).
 serve_time() {
     local t0 t1 t2 code head
     t0=$(date +%s%N)
     "$BIN" serve --addr 127.0.0.1:$PORT --data "$1" >"$OUT/coldstart-server.log" 2>&1 &
     local pid=$!
-    "$ROOT/target/release/loadgen" --url "http://127.0.0.1:$PORT" --probe "$1.links" >/dev/null
+    "$ROOT/target/release/loadgen" --url "http://127.0.0.1:$PORT" --probe "$1.links" \
+        --probe-since "$(cat "$1.head")" >/dev/null
     t1=$(date +%s%N)
     local id
     id=$(sed -E 's/.*"meeting":"([a-z0-9]+)".*/\1/' "$1.links")
@@ -61,5 +65,5 @@ for mode in checkpoints none; do
             >>"$OUT/coldstart.jsonl"
     done
     grep "meeting loaded" "$OUT/coldstart-server.log" | tail -1 || true
-    rm -rf "$dir" "$dir.links"
+    rm -rf "$dir" "$dir.links" "$dir.head"
 done

@@ -128,6 +128,10 @@ pub struct Config {
     /// until the server is up, and exit once welcomed (the meeting is being served).
     #[arg(long)]
     pub probe: Option<PathBuf>,
+    /// With `--probe`: resume from this sequence number, as a tablet that was
+    /// following the meeting does (without it, a fresh connection: a snapshot).
+    #[arg(long)]
+    pub probe_since: Option<u64>,
 }
 
 /// What `--save-links` writes.
@@ -156,7 +160,7 @@ pub async fn probe(cfg: &Config, path: &std::path::Path) -> Result<Duration> {
                 token: saved.moderator.clone(),
                 source: IpAddr::V4(Ipv4Addr::LOCALHOST),
             };
-            client::connect(&spec, None).await
+            client::connect(&spec, cfg.probe_since).await
         };
         match attempt.await {
             Ok(_) => return Ok(start.elapsed()),

@@ -27,7 +27,11 @@
 //! [`WATERMARK_FILE`]. Opening a folder that holds less than its watermark
 //! says fails with [`StoreError::Shorter`].
 
-use babahui_shared::{Actor, CommandId, Event, MeetingId, MeetingState, Seq};
+mod checkpoints;
+
+use babahui_shared::{Actor, CommandId, Event, MeetingId, Seq};
+pub use checkpoints::{Checkpoint, CheckpointRef, DoneCommand};
+use checkpoints::{Checkpoints, ReadAhead};
 use serde::{Deserialize, Serialize};
 use std::path::Path;
 use std::sync::mpsc as std_mpsc;
@@ -194,50 +198,6 @@ pub struct MeetingIndex {
     pub created_at: u64,
 }
 
-/// A meeting's state at `seq`, with what the meeting task needs beside it.
-#[derive(Debug, Clone, Deserialize)]
-pub struct Checkpoint {
-    /// The last event the state includes.
-    pub seq: Seq,
-    /// The state after event `seq`.
-    pub state: MeetingState,
-    /// Every token granted so far (hashes only).
-    pub grants: Vec<Grant>,
-    /// The current join invite code.
-    pub invite: String,
-    /// Recent command results, for idempotent resends.
-    pub done: Vec<DoneCommand>,
-}
-
-/// [`Checkpoint`] as written: borrows the state rather than copying it.
-#[derive(Debug, Serialize)]
-pub struct CheckpointRef<'a> {
-    /// See [`Checkpoint::seq`].
-    pub seq: Seq,
-    /// See [`Checkpoint::state`].
-    pub state: &'a MeetingState,
-    /// See [`Checkpoint::grants`].
-    pub grants: Vec<Grant>,
-    /// See [`Checkpoint::invite`].
-    pub invite: &'a str,
-    /// See [`Checkpoint::done`].
-    pub done: Vec<DoneCommand>,
-}
-
-/// A command's result, remembered for resends.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct DoneCommand {
-    /// Who sent it.
-    pub by: Actor,
-    /// Its id.
-    pub command: CommandId,
-    /// Its event.
-    pub seq: Seq,
-    /// What it created.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub created: Option<u32>,
-}
-
 /// What a live meeting is rebuilt from: a checkpoint, if there is a usable one,
 /// and the log's last events — every event after the checkpoint, and at least
 /// the last `recent` (for resumes), in order and gap-free, ending at the head.
@@ -363,82 +323,7 @@ pub struct Store {
     thread: Arc<Mutex<Option<thread::JoinHandle<()>>>>,
     watermark: Arc<Watermark>,
     checkpoints: Checkpoints,
-}
-
-/// The checkpoint files and the thread that writes them, one at a time and in
-/// order (a newer checkpoint never loses to an older one; a removal comes after
-/// every write asked for before it).
-#[derive(Clone)]
-struct Checkpoints {
-    dir: std::path::PathBuf,
-    jobs: std_mpsc::Sender<CheckpointJob>,
-}
-
-enum CheckpointJob {
-    Keep(MeetingId, Vec<u8>),
-    Remove(MeetingId),
-    /// Answered once every job before it is done (tests wait on it).
-    #[cfg(test)]
-    Sync(std_mpsc::Sender<()>),
-}
-
-impl Checkpoints {
-    fn start(dir: std::path::PathBuf) -> std::io::Result<Checkpoints> {
-        std::fs::create_dir_all(&dir)?;
-        let (jobs, rx) = std_mpsc::channel::<CheckpointJob>();
-        let files = Checkpoints { dir, jobs };
-        let worker = files.clone();
-        thread::Builder::new()
-            .name("babahui-checkpoints".into())
-            .spawn(move || {
-                for job in rx {
-                    let (meeting, result) = match job {
-                        CheckpointJob::Keep(meeting, bytes) => {
-                            let path = worker.path(&meeting);
-                            let tmp = path.with_extension("json.tmp");
-                            let result = std::fs::write(&tmp, bytes).and_then(|()| std::fs::rename(&tmp, &path));
-                            (meeting, result)
-                        }
-                        CheckpointJob::Remove(meeting) => {
-                            let result = std::fs::remove_file(worker.path(&meeting)).or_else(|e| match e.kind() {
-                                std::io::ErrorKind::NotFound => Ok(()),
-                                _ => Err(e),
-                            });
-                            (meeting, result)
-                        }
-                        #[cfg(test)]
-                        CheckpointJob::Sync(done) => {
-                            let _ = done.send(());
-                            continue;
-                        }
-                    };
-                    if let Err(e) = result {
-                        tracing::warn!(%meeting, error = %e, "checkpoint file not written or removed");
-                    }
-                }
-            })?;
-        Ok(files)
-    }
-
-    fn path(&self, meeting: &MeetingId) -> std::path::PathBuf {
-        self.dir.join(format!("{meeting}.json"))
-    }
-
-    fn keep(&self, meeting: &MeetingId, bytes: Vec<u8>) {
-        let _ = self.jobs.send(CheckpointJob::Keep(meeting.clone(), bytes));
-    }
-
-    fn remove(&self, meeting: &MeetingId) {
-        let _ = self.jobs.send(CheckpointJob::Remove(meeting.clone()));
-    }
-
-    /// Waits until every job sent before is done.
-    #[cfg(test)]
-    fn sync(&self) {
-        let (tx, rx) = std_mpsc::channel();
-        let _ = self.jobs.send(CheckpointJob::Sync(tx));
-        let _ = rx.recv();
-    }
+    read_ahead: ReadAhead,
 }
 
 impl std::fmt::Debug for Store {
@@ -456,6 +341,7 @@ impl Store {
     /// watermark says, and never panics on a damaged folder.
     pub fn open(dir: &Path) -> Result<Store, StoreError> {
         let expected = Watermark::read(dir);
+        let read_ahead = ReadAhead::start(&dir.join("checkpoints"));
         let handles = Handles::open(dir)?;
         let have = Counts {
             events: read_u64(handles.db.get(EVENTS_TOTAL)?),
@@ -489,6 +375,7 @@ impl Store {
             Checkpoints::start(dir.join("checkpoints")).map_err(|e| StoreError::Sled(sled::Error::Io(e)))?;
         Ok(Store {
             checkpoints,
+            read_ahead,
             shared,
             writer,
             thread: Arc::new(Mutex::new(Some(thread))),
@@ -564,34 +451,49 @@ impl Store {
     /// events after it (at least the last `recent`). A checkpoint that cannot be
     /// read, or is ahead of the log, is ignored and the whole log is read.
     pub fn load_live(&self, meeting: &MeetingId, recent: u64) -> Result<Loaded, StoreError> {
-        let checkpoint = self.shared.with(|h| {
-            let head = match h.log.scan_prefix(meeting.as_str()).next_back() {
-                Some(item) => key_seq(&item?.0).unwrap_or(0),
-                None => 0,
-            };
-            let Ok(bytes) = std::fs::read(self.checkpoints.path(meeting)) else {
-                return Ok(None);
-            };
-            match serde_json::from_slice::<Checkpoint>(&bytes) {
-                Ok(c) if c.seq <= head && c.seq == c.state.seq => Ok(Some((c, head))),
-                Ok(c) => {
-                    tracing::warn!(%meeting, seq = c.seq, head, "checkpoint ahead of the log; replaying the whole log");
-                    Ok(None)
-                }
-                Err(e) => {
-                    tracing::warn!(%meeting, error = %e, "unreadable checkpoint; replaying the whole log");
-                    Ok(None)
-                }
+        let head = self
+            .shared
+            .with(|h| match h.log.scan_prefix(meeting.as_str()).next_back() {
+                Some(item) => Ok(key_seq(&item?.0).unwrap_or(0)),
+                None => Ok(0),
+            })?;
+        let from = |seq: Seq| (seq + 1).min(head.saturating_sub(recent) + 1).max(1);
+        // The events after the checkpoint are read while the read-ahead thread
+        // may still be parsing the checkpoint itself (its sequence number is
+        // the file's first field).
+        let hinted = checkpoints::peek_seq(&self.checkpoints.path(meeting)).filter(|s| *s <= head);
+        let early = match hinted {
+            Some(seq) => Some((seq, self.load_from(meeting, from(seq))?)),
+            None => None,
+        };
+        let parsed = match self.read_ahead.take(meeting) {
+            Some(c) => Some(Ok(c)),
+            None => std::fs::read(self.checkpoints.path(meeting))
+                .ok()
+                .map(|bytes| serde_json::from_slice::<Checkpoint>(&bytes)),
+        };
+        let checkpoint = match parsed {
+            None => None,
+            Some(Ok(c)) if c.seq <= head && c.seq == c.state.seq => Some(c),
+            Some(Ok(c)) => {
+                tracing::warn!(%meeting, seq = c.seq, head, "checkpoint ahead of the log; replaying the whole log");
+                None
             }
-        })?;
-        let Some((checkpoint, head)) = checkpoint else {
+            Some(Err(e)) => {
+                tracing::warn!(%meeting, error = %e, "unreadable checkpoint; replaying the whole log");
+                None
+            }
+        };
+        let Some(checkpoint) = checkpoint else {
             return Ok(Loaded {
                 checkpoint: None,
                 records: self.load(meeting)?,
             });
         };
-        let from = (checkpoint.seq + 1).min(head.saturating_sub(recent) + 1).max(1);
-        let records = self.load_from(meeting, from)?;
+        let records = match early {
+            Some((seq, records)) if seq == checkpoint.seq => records,
+            _ => self.load_from(meeting, from(checkpoint.seq))?,
+        };
         Ok(Loaded {
             checkpoint: Some(checkpoint),
             records,
@@ -863,6 +765,7 @@ fn undo_job(log: &sled::Tree, meetings: &sled::Tree, job: &WriteJob) {
 mod tests {
     use super::*;
     use babahui_shared::EventKind;
+    use babahui_shared::MeetingState;
 
     fn record(seq: Seq) -> NewRecord {
         let event = Event {
@@ -935,6 +838,7 @@ mod tests {
         };
         store.checkpoint(&id, serde_json::to_vec(&cp).unwrap());
         settle(&store, &id, 31).await;
+        assert_eq!(checkpoints::peek_seq(&store.checkpoints.path(&id)), Some(20));
         let loaded = store.load_live(&id, 5).unwrap();
         assert_eq!(loaded.checkpoint.as_ref().map(|c| c.seq), Some(20));
         let seqs: Vec<Seq> = loaded.records.iter().map(|r| r.event.seq).collect();
