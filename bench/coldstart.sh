@@ -23,9 +23,9 @@ fill() {
     local pid=$!
     until curl -s -o /dev/null "http://127.0.0.1:$PORT/"; do sleep 0.05; done
     # 200 phones, each with one command in flight, as fast as the server acknowledges.
-    local secs=$(( EVENTS / 12000 + 1 ))
+    local secs=$(( EVENTS / 3000 + 5 ))
     "$ROOT/target/release/loadgen" --url "http://127.0.0.1:$PORT" --attendees 200 --rate 100000 \
-        --warmup 0 --duration "$secs" --settle 0 --label fill --scenario coldstart-fill \
+        --warmup 0 --duration "$secs" --max-commands "$EVENTS" --settle 0 --label fill --scenario coldstart-fill \
         --save-links "$1.links" --json "$OUT/coldstart-fill.json" >/dev/null
     local id
     id=$(sed -E 's/.*"meeting":"([a-z0-9]+)".*/\1/' "$1.links")

@@ -812,6 +812,22 @@ mod tests {
         assert_eq!(store.list().unwrap().len(), 1);
     }
 
+    /// The bytes of a checkpoint of an empty meeting at `seq`.
+    fn checkpoint_at(seq: Seq) -> Vec<u8> {
+        let state = MeetingState {
+            seq,
+            ..MeetingState::default()
+        };
+        let checkpoint = CheckpointRef {
+            seq,
+            state: &state,
+            grants: vec![],
+            invite: "inv",
+            done: vec![],
+        };
+        serde_json::to_vec(&checkpoint).unwrap()
+    }
+
     /// Appends one more record, then waits for the checkpoint thread to do
     /// what it was given (it works on its own, in order).
     async fn settle(store: &Store, id: &MeetingId, seq: Seq) {
@@ -825,18 +841,7 @@ mod tests {
         let id = MeetingId::parse("abcdefgh").unwrap();
         let store = Store::open(dir.path()).unwrap();
         store.append(&id, (1..=30).map(record).collect(), None).await.unwrap();
-        let state = MeetingState {
-            seq: 20,
-            ..MeetingState::default()
-        };
-        let cp = CheckpointRef {
-            seq: 20,
-            state: &state,
-            grants: vec![],
-            invite: "inv",
-            done: vec![],
-        };
-        store.checkpoint(&id, serde_json::to_vec(&cp).unwrap());
+        store.checkpoint(&id, checkpoint_at(20));
         settle(&store, &id, 31).await;
         assert_eq!(checkpoints::peek_seq(&store.checkpoints.path(&id)), Some(20));
         let loaded = store.load_live(&id, 5).unwrap();
@@ -859,18 +864,7 @@ mod tests {
         assert!(loaded.checkpoint.is_none());
         assert_eq!(loaded.records.len(), 11);
         // A checkpoint ahead of the log (its events were never stored) is not used either.
-        let state = MeetingState {
-            seq: 99,
-            ..MeetingState::default()
-        };
-        let ahead = CheckpointRef {
-            seq: 99,
-            state: &state,
-            grants: vec![],
-            invite: "inv",
-            done: vec![],
-        };
-        store.checkpoint(&id, serde_json::to_vec(&ahead).unwrap());
+        store.checkpoint(&id, checkpoint_at(99));
         settle(&store, &id, 12).await;
         let loaded = store.load_live(&id, 2).unwrap();
         assert!(loaded.checkpoint.is_none());

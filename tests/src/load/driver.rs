@@ -47,6 +47,8 @@ pub struct Window {
     pub start_us: u64,
     /// No command is sent from here on.
     pub end_us: u64,
+    /// …nor once this many commands have been sent in all.
+    pub max_commands: u64,
 }
 
 /// A measured, acknowledged command.
@@ -167,7 +169,7 @@ impl Driver {
 
     /// Sends nothing more; resolves when every command sent has its answer.
     fn sending(&self) -> bool {
-        self.clock.now_us() < self.window.end_us
+        self.clock.now_us() < self.window.end_us && self.next_id.load(Ordering::Relaxed) <= self.window.max_commands
     }
 
     async fn wait_until(&self, us: u64) {

@@ -118,6 +118,9 @@ pub struct Config {
     /// Exit with failure unless every client received every event once, in order.
     #[arg(long)]
     pub require_complete: bool,
+    /// Stop sending once this many commands have been sent in all (filling a log).
+    #[arg(long)]
+    pub max_commands: Option<u64>,
     /// Seed of the scripted workload.
     #[arg(long, default_value_t = 1)]
     pub seed: u64,
@@ -219,6 +222,7 @@ pub async fn run(cfg: &Config) -> Result<Report> {
     let window = Window {
         start_us,
         end_us: start_us + (cfg.duration * 1e6) as u64,
+        max_commands: cfg.max_commands.unwrap_or(u64::MAX),
     };
     let workload = match cfg.writers {
         Some(writers) => Workload::Pipeline {
@@ -237,8 +241,18 @@ pub async fn run(cfg: &Config) -> Result<Report> {
     }
     sleep_until(clock, window.start_us).await;
     let cpu_start = (procstat::read(cfg.server_pid), procstat::read(None));
-    sleep_until(clock, window.end_us).await;
+    while clock.now_us() < window.end_us && next_id.load(std::sync::atomic::Ordering::Relaxed) <= window.max_commands {
+        tokio::time::sleep(
+            Duration::from_millis(50).min(Duration::from_micros(window.end_us.saturating_sub(clock.now_us()))),
+        )
+        .await;
+    }
     let cpu_end = (procstat::read(cfg.server_pid), procstat::read(None));
+    // The window as it was (shorter if `--max-commands` ended it).
+    let window = Window {
+        end_us: clock.now_us().min(window.end_us),
+        ..window
+    };
     // Answers and the last deliveries.
     tokio::time::sleep(Duration::from_secs(2)).await;
 
@@ -277,7 +291,7 @@ pub async fn run(cfg: &Config) -> Result<Report> {
             cpu_secs,
             sys_secs: b.sys_secs - a.sys_secs,
             cpu_us_per_delivery: cpu_secs * 1e6 / report.deliveries.max(1) as f64,
-            cores_busy: cpu_secs / cfg.duration,
+            cores_busy: cpu_secs / report.window_secs,
         });
     }
     Ok(report)
