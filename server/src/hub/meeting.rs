@@ -33,9 +33,11 @@ pub(super) const RECENT_EVENTS: usize = 2048;
 /// most 64 commands in flight, so a resend is always among its sender's last
 /// few; the bound keeps memory (and checkpoints) flat in a long meeting.
 const DONE_PER_SENDER: usize = 1024;
-/// A checkpoint is written once the log has grown by at least a thousandth of
-/// its size in events (and by `checkpoint_every`): the cost of writing
-/// checkpoints stays a small share of the writes whatever the state's size.
+/// A checkpoint is written once the log has grown by at least (the last
+/// checkpoint's size in bytes / this) events, and by `checkpoint_every`: at
+/// most ~1 KB of checkpoint is written per event, whatever the state's size.
+/// (Serialised on the meeting's task: ~1 ms for a real meeting's state of a
+/// few hundred KB; a 100 MB state pauses the meeting ~0.3 s every 100,000 events.)
 const CHECKPOINT_BYTES_PER_EVENT: u64 = 1000;
 
 /// Server time now, ms since the Unix epoch.
