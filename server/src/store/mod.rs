@@ -425,26 +425,7 @@ impl Store {
     /// Reads a meeting's whole log, checking that it is gap-free from 1.
     /// Blocking: call from `spawn_blocking`.
     pub fn load(&self, meeting: &MeetingId) -> Result<Vec<StoredEvent>, StoreError> {
-        self.shared.with(|h| {
-            let mut out = Vec::new();
-            for item in h.log.scan_prefix(meeting.as_str()) {
-                let (key, value) = item?;
-                let record: StoredEvent = serde_json::from_slice(&value).map_err(|source| StoreError::Damaged {
-                    key: describe_key(&key),
-                    source,
-                })?;
-                let expected = out.len() as Seq + 1;
-                if record.event.seq != expected || key_seq(&key) != Some(expected) {
-                    return Err(StoreError::Gap {
-                        meeting: meeting.clone(),
-                        expected,
-                        found: record.event.seq,
-                    });
-                }
-                out.push(record);
-            }
-            Ok(out)
-        })
+        self.load_from(meeting, 1)
     }
 
     /// What a live meeting starts from: the latest usable checkpoint and the
