@@ -1,10 +1,13 @@
-//! Helpers shared by the end-to-end tests (and, later, the load generator):
-//! a real WebSocket client that speaks Babahui's protocol and folds the events
-//! it receives with the same `apply` as the server, and thin HTTP helpers.
+//! Helpers shared by the end-to-end tests and the load generator: a real
+//! WebSocket client that speaks Babahui's protocol and folds the events it
+//! receives with the same `apply` as the server, thin HTTP helpers, and the
+//! load generator itself.
 //!
 //! # Layout
 //! - [`WsClient`]: connect with a token, send commands, follow the log, detect gaps and duplicates.
 //! - [`http`]: create meetings and join them over the HTTP API.
+//! - [`proxy`]: a TCP proxy that delays and cuts connections (fault tests).
+//! - [`load`]: the load generator behind `loadgen` (see BENCHMARKS.md).
 
 pub mod http;
 pub mod load;
