@@ -16,6 +16,7 @@
 
 pub mod backup;
 pub mod cli;
+pub mod fanout;
 pub mod http;
 pub mod hub;
 pub mod ledger;

@@ -8,8 +8,8 @@
 use axum::extract::ConnectInfo;
 use axum::Router;
 use hyper::body::Incoming;
-use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
-use hyper_util::server::conn::auto::Builder;
+use hyper::server::conn::http1::Builder;
+use hyper_util::rt::{TokioIo, TokioTimer};
 use std::collections::HashMap;
 use std::hash::Hash;
 use std::net::{IpAddr, SocketAddr};
@@ -172,12 +172,12 @@ async fn connection(
         req.extensions_mut().insert(ConnectInfo(peer));
         app.clone().oneshot(req.map(axum::body::Body::new))
     });
-    let mut builder = Builder::new(TokioExecutor::new());
-    builder
-        .http1()
-        .timer(TokioTimer::new())
-        .header_read_timeout(header_timeout);
-    let conn = builder.serve_connection_with_upgrades(TokioIo::new(stream), service);
+    // HTTP/1.1 only (browsers speak HTTP/2 only over TLS), and hyper's own
+    // builder: a WebSocket can then take the TCP stream back from hyper
+    // (`Upgraded::downcast`) and write to it without any wrapper.
+    let mut builder = Builder::new();
+    builder.timer(TokioTimer::new()).header_read_timeout(header_timeout);
+    let conn = builder.serve_connection(TokioIo::new(stream), service).with_upgrades();
     tokio::pin!(conn);
     tokio::select! {
         result = conn.as_mut() => {

@@ -26,6 +26,11 @@ impl Wire {
     pub fn as_bytes(&self) -> &[u8] {
         &self.0
     }
+
+    /// The frame's bytes, shared (no copy).
+    pub fn bytes(&self) -> Bytes {
+        self.0.clone()
+    }
 }
 
 #[cfg(test)]

@@ -8,6 +8,7 @@
 //! with uncommitted events in view: a read that arrives while a batch is being
 //! built commits the batch first.
 
+use crate::fanout::Fanout;
 use crate::store::{CheckpointRef, DoneCommand, Grant, Loaded, Meta, NewRecord, Store, StoredEvent};
 use crate::tokens;
 use crate::wire::Wire;
@@ -144,6 +145,8 @@ impl Request {
 pub struct MeetingHandle {
     id: MeetingId,
     tx: mpsc::Sender<Request>,
+    /// Writes the meeting's frames to its connections.
+    fanout: Arc<Fanout>,
 }
 
 fn unavailable() -> CommandError {
@@ -159,7 +162,12 @@ impl MeetingHandle {
         &self.id
     }
 
-    /// Whether the task behind this handle has stopped.
+    /// The meeting's fan-out, to which each connection adds its outlet.
+    pub fn fanout(&self) -> &Arc<Fanout> {
+        &self.fanout
+    }
+
+    /// Whether the meeting's task has stopped.
     pub fn is_closed(&self) -> bool {
         self.tx.is_closed()
     }
@@ -385,9 +393,11 @@ pub(super) fn launch(prepared: Prepared, spawn: &Spawn) -> MeetingHandle {
     let (tx, rx) = mpsc::channel(CHANNEL_CAPACITY);
     task.tx = broadcast::channel(spawn.broadcast_capacity).0;
     task.checkpoint_every = spawn.checkpoint_every;
+    let workers = tokio::runtime::Handle::current().metrics().num_workers();
+    let fanout = Fanout::start(&task.tx, workers, &spawn.tasks);
     let id = task.id.clone();
     spawn.tasks.spawn(task.run(rx, spawn.shutdown.clone()));
-    MeetingHandle { id, tx }
+    MeetingHandle { id, tx, fanout }
 }
 
 fn storage_error(e: crate::store::StoreError) -> CommandError {

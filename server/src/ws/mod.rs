@@ -2,18 +2,22 @@
 //!
 //! The handshake waits (bounded) for `hello`, authenticates the token with the
 //! meeting task and subscribes in the same step, so nothing falls between the
-//! catch-up and the live stream. The loop then forwards the meeting's frames
-//! (shared bytes, never re-serialised), sends each command to the meeting task
-//! and answers with its ack or error, pings, and watches for shutdown.
-//! A client that falls behind the broadcast ring gets a snapshot instead
-//! (lag is a state, not an error); a client that stops reading is dropped
-//! after a send timeout, so it never holds memory or delays anyone else.
+//! catch-up and the live stream. The connection then joins the meeting's
+//! fan-out ([`crate::fanout`]), which writes the meeting's frames (shared
+//! bytes, never re-serialised) without waking this task. The loop sends each
+//! command to the meeting task and answers with its ack or error, pings,
+//! watches for shutdown, and takes over from the fan-out when it asks: a
+//! socket that would not take a frame at once, a client that fell behind the
+//! broadcast ring (it gets a snapshot: lag is a state, not an error), a
+//! removal. A client that stops reading is dropped after a send timeout, so it
+//! never holds memory or delays anyone else.
 
 mod socket;
 mod upgrade;
 
+use crate::fanout::Outlet;
 use crate::http::{ApiError, AppState};
-use crate::hub::{Ack, Connected, Frame, MeetingHandle};
+use crate::hub::{Ack, Connected, MeetingHandle};
 use crate::tokens;
 use crate::wire::Wire;
 use axum::extract::{ConnectInfo, Path, State};
@@ -22,7 +26,7 @@ use axum::response::Response;
 use babahui_shared::limits::FRAME_MAX_BYTES;
 use babahui_shared::protocol::PROTOCOL_VERSION;
 use babahui_shared::{
-    Actor, ClientMsg, Command, CommandError, CommandId, ErrorCode, MeetingId, ReviewSubject, Seq, ServerMsg,
+    Actor, ClientMsg, Command, CommandError, CommandId, ErrorCode, MeetingId, ReviewSubject, ServerMsg,
 };
 use futures::stream::FuturesUnordered;
 use futures::StreamExt;
@@ -31,8 +35,6 @@ use std::future::Future;
 use std::net::SocketAddr;
 use std::pin::Pin;
 use std::time::Duration;
-use tokio::sync::broadcast;
-use tokio::sync::broadcast::error::{RecvError, TryRecvError};
 use tokio::time::{timeout, Instant};
 use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
 use tokio_tungstenite::tungstenite::protocol::{CloseFrame, WebSocketConfig};
@@ -46,9 +48,6 @@ const HARD_FRAME_MAX: usize = 64 * 1024;
 const MAX_IN_FLIGHT: usize = 64;
 /// A send that takes longer means the client is not reading: drop it.
 const SEND_TIMEOUT: Duration = Duration::from_secs(10);
-
-/// Most frames a connection writes at once when it has fallen behind.
-const COALESCE_MAX: usize = 64;
 
 /// How long to wait for the client's answer to our Close.
 const CLOSE_GRACE: Duration = Duration::from_secs(2);
@@ -254,7 +253,7 @@ impl Connection {
             actor,
             head,
             catch_up,
-            mut rx,
+            rx,
         } = connected;
         let welcome = ServerMsg::Welcome {
             meeting: self.handle.id().clone(),
@@ -267,8 +266,10 @@ impl Connection {
         if let Some(wire) = catch_up {
             self.send_wire(&wire).await.ok()?;
         }
-        // Frames up to this sequence number are already covered by what was sent.
-        let mut covered: Seq = head;
+        // From here on the fan-out writes every frame after `head`.
+        let outlet = self.socket.outlet().clone();
+        outlet.subscribe(rx, head, actor.participant());
+        self.handle.fanout().add(&outlet);
         let mut pending: FuturesUnordered<Pending> = FuturesUnordered::new();
         let mut heartbeat = tokio::time::interval(self.app.config.heartbeat);
         heartbeat.reset();
@@ -287,14 +288,7 @@ impl Connection {
                     }
                     None => return None,
                 },
-                frame = rx.recv() => match frame {
-                    Ok(frame) => self.on_frames(frame, &mut rx, &mut covered).await,
-                    Err(RecvError::Lagged(missed)) => {
-                        tracing::debug!(missed, "client lagged; sending a snapshot");
-                        self.resync(&mut covered).await
-                    }
-                    Err(RecvError::Closed) => Step::Close(close::GOING_AWAY, "meeting closed"),
-                },
+                () = outlet.woken() => self.on_wake(&outlet).await,
                 Some((id, result)) = pending.next(), if !pending.is_empty() => self.on_result(id, result).await,
                 _ = heartbeat.tick() => self.on_heartbeat().await,
             };
@@ -395,64 +389,49 @@ impl Connection {
         }
     }
 
-    /// Sends `first` and whatever other frames are already waiting, in one
-    /// write: when events come faster than a connection drains them, it catches
-    /// up with one system call instead of one per frame.
-    async fn on_frames(&mut self, first: Frame, rx: &mut broadcast::Receiver<Frame>, covered: &mut Seq) -> Step {
-        let mut frames = vec![first];
-        let mut lagged = false;
-        while frames.len() < COALESCE_MAX {
-            match rx.try_recv() {
-                Ok(frame) => frames.push(frame),
-                Err(TryRecvError::Lagged(_)) => {
-                    lagged = true;
-                    break;
-                }
-                Err(_) => break,
-            }
-        }
-        let mut wires = Vec::with_capacity(frames.len());
-        let mut removed = false;
-        for frame in &frames {
-            if frame.last_seq <= *covered {
-                continue;
-            }
-            *covered = frame.last_seq;
-            wires.push(&frame.wire);
-            if let Some(ban) = self.removes_me(frame) {
-                if ban {
-                    self.app.bans.ban(self.handle.id(), self.peer.ip());
-                }
-                removed = true;
-                break;
-            }
-        }
-        let sent = self.send_wires(&wires).await;
-        if removed {
-            return Step::Close(close::REMOVED, "removed by the moderator");
-        }
-        if sent.is_err() {
+    /// Takes over from the fan-out: writes what the socket would not take at
+    /// once, then acts on what the fan-out could not decide.
+    async fn on_wake(&mut self, outlet: &Outlet) -> Step {
+        if !matches!(timeout(SEND_TIMEOUT, outlet.drain()).await, Ok(Ok(()))) {
             return Step::Close(close::GOING_AWAY, "send failed");
         }
-        if lagged {
-            return self.resync(covered).await;
+        let attention = outlet.take_attention();
+        if let Some(ban) = attention.removed {
+            // The frame that removed them has just been written.
+            if ban {
+                self.app.bans.ban(self.handle.id(), self.peer.ip());
+            }
+            return Step::Close(close::REMOVED, "removed by the moderator");
         }
+        if attention.closed {
+            return Step::Close(close::GOING_AWAY, "meeting closed");
+        }
+        if attention.lagged {
+            tracing::debug!("client lagged; sending a snapshot");
+            if let Step::Close(code, why) = self.resync(outlet).await {
+                return Step::Close(code, why);
+            }
+        }
+        // Frames that came while this task was writing.
+        outlet.pump();
         Step::Continue
     }
 
-    /// Whether `frame` removes this connection's participant, and with a ban.
-    fn removes_me(&self, frame: &Frame) -> Option<bool> {
-        let me = self.actor.participant()?;
-        frame.removed.iter().find(|(p, _)| *p == me).map(|(_, ban)| *ban)
-    }
-
-    async fn resync(&mut self, covered: &mut Seq) -> Step {
+    /// A snapshot for a client that fell behind the ring; the frames after it
+    /// follow from the ring.
+    async fn resync(&mut self, outlet: &Outlet) -> Step {
         match self.handle.snapshot().await {
             Ok((seq, wire)) => {
-                *covered = seq;
-                self.wire_step(&wire).await
+                outlet.resume_after(seq, wire.bytes());
+                match timeout(SEND_TIMEOUT, outlet.drain()).await {
+                    Ok(Ok(())) => Step::Continue,
+                    _ => Step::Close(close::GOING_AWAY, "send failed"),
+                }
             }
-            Err(_) => Step::Close(close::GOING_AWAY, "meeting unavailable"),
+            Err(_) => {
+                outlet.unpause();
+                Step::Close(close::GOING_AWAY, "meeting unavailable")
+            }
         }
     }
 
@@ -504,24 +483,9 @@ impl Connection {
         }
     }
 
-    async fn wire_step(&mut self, wire: &Wire) -> Step {
-        match self.send_wire(wire).await {
-            Ok(()) => Step::Continue,
-            Err(()) => Step::Close(close::GOING_AWAY, "send failed"),
-        }
-    }
-
     /// Writes a frame shared with every other connection (bounded like any send).
     async fn send_wire(&mut self, wire: &Wire) -> Result<(), ()> {
-        self.send_wires(&[wire]).await
-    }
-
-    /// Writes frames shared with every other connection, in one write.
-    async fn send_wires(&mut self, wires: &[&Wire]) -> Result<(), ()> {
-        if wires.is_empty() {
-            return Ok(());
-        }
-        match timeout(SEND_TIMEOUT, self.socket.send_wires(wires)).await {
+        match timeout(SEND_TIMEOUT, self.socket.send_wire(wire)).await {
             Ok(Ok(())) => Ok(()),
             _ => Err(()),
         }

@@ -3,6 +3,7 @@
 //! [`Socket`] can write shared, pre-encoded frames.
 
 use super::socket::Socket;
+use crate::fanout::{Outlet, OutletIo};
 use crate::http::ApiError;
 use axum::body::Body;
 use axum::extract::FromRequestParts;
@@ -13,6 +14,8 @@ use babahui_shared::ErrorCode;
 use hyper::upgrade::OnUpgrade;
 use hyper_util::rt::TokioIo;
 use std::future::Future;
+use std::sync::Arc;
+use tokio::net::TcpStream;
 use tokio_tungstenite::tungstenite::handshake::derive_accept_key;
 use tokio_tungstenite::tungstenite::protocol::{Role, WebSocketConfig};
 use tokio_tungstenite::WebSocketStream;
@@ -77,9 +80,21 @@ impl WsUpgrade {
         tokio::spawn(async move {
             match on_upgrade.await {
                 Ok(upgraded) => {
-                    let stream =
-                        WebSocketStream::from_raw_socket(TokioIo::new(upgraded), Role::Server, Some(config)).await;
-                    callback(Socket::new(stream)).await;
+                    // Our listener serves plain TCP streams (`crate::listen`).
+                    let Ok(parts) = upgraded.downcast::<TokioIo<TcpStream>>() else {
+                        tracing::error!("a WebSocket over something other than a TCP stream");
+                        return;
+                    };
+                    // Whatever the client sent after its request. Copied out: the
+                    // shared bytes would keep hyper's whole read buffer (kilobytes)
+                    // alive for as long as the connection lasts.
+                    let early = parts.read_buf.to_vec();
+                    drop(parts.read_buf);
+                    let tcp = Arc::new(parts.io.into_inner());
+                    let outlet = Outlet::new(tcp.clone());
+                    let io = OutletIo::new(tcp, outlet.clone());
+                    let stream = WebSocketStream::from_partially_read(io, early, Role::Server, Some(config)).await;
+                    callback(Socket::new(stream, outlet)).await;
                 }
                 Err(e) => tracing::debug!(error = %e, "WebSocket upgrade failed"),
             }
