@@ -18,6 +18,7 @@ mod upgrade;
 use crate::fanout::Outlet;
 use crate::http::{ApiError, AppState};
 use crate::hub::{Ack, Connected, MeetingHandle};
+use crate::listen::Slot;
 use crate::tokens;
 use crate::wire::Wire;
 use axum::extract::{ConnectInfo, Path, State};
@@ -32,7 +33,7 @@ use futures::stream::FuturesUnordered;
 use futures::StreamExt;
 use socket::Socket;
 use std::future::Future;
-use std::net::SocketAddr;
+use std::net::{IpAddr, SocketAddr};
 use std::pin::Pin;
 use std::time::Duration;
 use tokio::time::{timeout, Instant};
@@ -93,9 +94,10 @@ pub async fn upgrade(
     );
     // Small buffers: thousands of connections each hold them for hours, and
     // tungstenite zeroes the free part of the read buffer before every read.
-    // Client messages are small; a rare long one is read in several goes.
+    // Client messages are small (a command is ~100–300 bytes); a rare long one
+    // is read in several goes.
     let config = WebSocketConfig::default()
-        .read_buffer_size(1024)
+        .read_buffer_size(256)
         .write_buffer_size(0)
         .max_message_size(Some(HARD_FRAME_MAX))
         .max_frame_size(Some(HARD_FRAME_MAX));
@@ -104,11 +106,7 @@ pub async fn upgrade(
         // Debug level: entering a span on every poll of ten thousand connections
         // costs more than the logs inside it (all debug) are worth at info.
         let span = tracing::debug_span!("ws", meeting = %parsed, role = tracing::field::Empty);
-        let run = async move {
-            Connection::run(socket, handle, app, peer).await;
-            drop(slots);
-        };
-        tracker.track_future(run.instrument(span))
+        tracker.track_future(Connection::new(socket, handle, app, peer, slots).run().instrument(span))
     }))
 }
 
@@ -192,6 +190,7 @@ struct Connection {
     socket: Socket,
     handle: MeetingHandle,
     app: AppState,
+    /// Who the client is, once its hello is accepted (nothing is served before).
     actor: Actor,
     /// The raw token, kept only in this task's memory: it derives secret ballot keys.
     token: String,
@@ -199,7 +198,12 @@ struct Connection {
     bucket: Bucket,
     /// The client's address (a ban applies to it).
     peer: SocketAddr,
+    /// Its places among the connections of its address and of its meeting.
+    _slots: Slots,
 }
+
+/// See [`Connection::_slots`].
+type Slots = (Option<Slot<IpAddr>>, Slot<MeetingId>);
 
 enum Step {
     Continue,
@@ -207,44 +211,61 @@ enum Step {
 }
 
 impl Connection {
-    async fn run(mut socket: Socket, handle: MeetingHandle, app: AppState, peer: SocketAddr) {
-        let Some((connected, token)) = handshake(&mut socket, &handle, &app).await else {
-            return;
-        };
-        tracing::Span::current().record("role", tracing::field::debug(connected.actor));
-        let app_limits = app.config.limits.clone();
-        let mut conn = Connection {
+    /// Everything a connection owns, moved in once: the task's future then
+    /// holds each part once (an `async fn`'s arguments stay in its future
+    /// beside whatever they were moved into).
+    fn new(socket: Socket, handle: MeetingHandle, app: AppState, peer: SocketAddr, slots: Slots) -> Connection {
+        let limits = &app.config.limits;
+        let bucket = Bucket::new(limits.messages_per_sec, limits.message_burst);
+        Connection {
             peer,
             socket,
             handle,
             app,
-            actor: connected.actor,
-            token,
+            actor: Actor::Public,
+            token: String::new(),
             last_heard: Instant::now(),
-            bucket: Bucket::new(app_limits.messages_per_sec, app_limits.message_burst),
+            bucket,
+            _slots: slots,
+        }
+    }
+
+    async fn run(mut self) {
+        // Boxed, here and for the loop's handlers: an idle connection's task then
+        // holds only what its loop waits on, not the largest of every step it
+        // might take (thousands of connections sit idle for an hour).
+        let Some((connected, token)) = Box::pin(handshake(&mut self.socket, &self.handle, &self.app)).await else {
+            return;
         };
-        let reason = conn.serve(connected).await;
-        if let Some((code, why)) = reason {
-            let frame = CloseFrame {
-                code: CloseCode::from(code),
-                reason: Utf8Bytes::from_static(why),
-            };
-            // A peer that went silent is presumed gone (half-open): tell it, but
-            // do not wait for its answer, so its place is freed at once.
-            let wait = if why == SILENT {
-                CLOSE_GRACE_SILENT
-            } else {
-                SEND_TIMEOUT
-            };
-            if let Ok(Ok(())) = timeout(wait, conn.socket.send(Message::Close(Some(frame)))).await {
-                // Closing handshake: give the client a moment to read our Close and
-                // answer, rather than reset the connection under it.
-                let drain = async { while let Some(Ok(_)) = conn.socket.recv().await {} };
-                let grace = if why == SILENT { CLOSE_GRACE_SILENT } else { CLOSE_GRACE };
-                let _ = timeout(grace, drain).await;
-            }
+        tracing::Span::current().record("role", tracing::field::debug(connected.actor));
+        self.actor = connected.actor;
+        self.token = token;
+        if let Some((code, why)) = self.serve(connected).await {
+            Box::pin(self.close(code, why)).await;
         }
         tracing::debug!("connection closed");
+    }
+
+    /// Sends our Close and waits (briefly) for the client's answer.
+    async fn close(&mut self, code: u16, why: &'static str) {
+        let frame = CloseFrame {
+            code: CloseCode::from(code),
+            reason: Utf8Bytes::from_static(why),
+        };
+        // A peer that went silent is presumed gone (half-open): tell it, but
+        // do not wait for its answer, so its place is freed at once.
+        let wait = if why == SILENT {
+            CLOSE_GRACE_SILENT
+        } else {
+            SEND_TIMEOUT
+        };
+        if let Ok(Ok(())) = timeout(wait, self.socket.send(Message::Close(Some(frame)))).await {
+            // Closing handshake: give the client a moment to read our Close and
+            // answer, rather than reset the connection under it.
+            let drain = async { while let Some(Ok(_)) = self.socket.recv().await {} };
+            let grace = if why == SILENT { CLOSE_GRACE_SILENT } else { CLOSE_GRACE };
+            let _ = timeout(grace, drain).await;
+        }
     }
 
     /// The main loop; returns the close frame to send, if any.
@@ -262,9 +283,9 @@ impl Connection {
             head,
             protocol: PROTOCOL_VERSION,
         };
-        self.send_msg(&welcome).await.ok()?;
+        Box::pin(self.send_msg(&welcome)).await.ok()?;
         if let Some(wire) = catch_up {
-            self.send_wire(&wire).await.ok()?;
+            Box::pin(self.send_wire(&wire)).await.ok()?;
         }
         // From here on the fan-out writes every frame after `head`.
         let outlet = self.socket.outlet().clone();
@@ -281,16 +302,16 @@ impl Connection {
             let step = tokio::select! {
                 _ = &mut cancelled => Step::Close(close::GOING_AWAY, "server shutting down"),
                 msg = self.socket.recv() => match msg {
-                    Some(Ok(msg)) => self.on_message(msg, &mut pending).await,
+                    Some(Ok(msg)) => Box::pin(self.on_message(msg, &mut pending)).await,
                     Some(Err(e)) => {
                         tracing::debug!(error = %e, "connection lost");
                         return None;
                     }
                     None => return None,
                 },
-                () = outlet.woken() => self.on_wake(&outlet).await,
-                Some((id, result)) = pending.next(), if !pending.is_empty() => self.on_result(id, result).await,
-                _ = heartbeat.tick() => self.on_heartbeat().await,
+                () = outlet.woken() => Box::pin(self.on_wake(&outlet)).await,
+                Some((id, result)) = pending.next(), if !pending.is_empty() => Box::pin(self.on_result(id, result)).await,
+                _ = heartbeat.tick() => Box::pin(self.on_heartbeat()).await,
             };
             if let Step::Close(code, why) = step {
                 return Some((code, why));

@@ -94,7 +94,9 @@ impl WsUpgrade {
                     let outlet = Outlet::new(tcp.clone());
                     let io = OutletIo::new(tcp, outlet.clone());
                     let stream = WebSocketStream::from_partially_read(io, early, Role::Server, Some(config)).await;
-                    callback(Socket::new(stream, outlet)).await;
+                    // A task of its own: this one's state (the upgrade, the
+                    // callback's captures) is freed instead of kept for hours.
+                    tokio::spawn(callback(Socket::new(stream, outlet)));
                 }
                 Err(e) => tracing::debug!(error = %e, "WebSocket upgrade failed"),
             }
