@@ -7,7 +7,8 @@
 #   bench/run.sh lively storm    # some of them
 #
 # Scenarios: lively, scale-1k, scale-5k, scale-10k, busy-500, district,
-# throughput, storm, coldstart. Results: bench/results/<scenario>-<server>.json
+# throughput, storm, coldstart; busy-500-ram and throughput-ram run Babahui
+# alone with its data folder in RAM (/dev/shm), to show what the disk costs. Results: bench/results/<scenario>-<server>.json
 # and a summary on stdout. Needs ~15 GB free memory for scale-10k and 2 cores.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -41,9 +42,12 @@ wait_port() {
     echo "server on port $1 did not start"; exit 1
 }
 
+# start_babahui [server args…]; DATA_BASE=/dev/shm puts sled in RAM, where an
+# fsync costs nothing: the comparison "durability off" without a switch in the
+# product (acknowledged always means flushed there).
 start_babahui() {
     local data
-    data=$(mktemp -d /tmp/babahui-bench.XXXXXX)
+    data=$(mktemp -d "${DATA_BASE:-/tmp}/babahui-bench.XXXXXX")
     "$ROOT/target/release/babahui" serve --addr 127.0.0.1:$BPORT --data "$data" \
         --max-connections-per-address 0 --messages-per-sec 0 "$@" >"$OUT/babahui-server.log" 2>&1 &
     SERVER_PID=$!
@@ -73,6 +77,18 @@ both() {
     sleep 2
 }
 
+# in_ram <scenario> <loadgen args…>: Babahui only, its data folder in RAM.
+in_ram() {
+    local name=$1
+    shift
+    echo "### $name (Babahui, data in RAM)"
+    DATA_BASE=/dev/shm start_babahui
+    "$LOADGEN" --url http://127.0.0.1:$BPORT --server-pid "$SERVER_PID" --label babahui-ram \
+        --scenario "$name" --json "$OUT/$name-babahui-ram.json" "$@" || echo "(babahui run failed)"
+    stop_server
+    sleep 2
+}
+
 run_scenario() {
     case $1 in
         lively) both lively --attendees 500 --rate 20 --warmup 5 --duration 60 ;;
@@ -80,8 +96,10 @@ run_scenario() {
         scale-5k) both scale-5k --attendees 5000 --rate 10 --warmup 5 --duration 30 ;;
         scale-10k) both scale-10k --attendees 10000 --rate 10 --warmup 5 --duration 30 ;;
         busy-500) both busy-500 --attendees 500 --rate 100 --warmup 5 --duration 30 ;;
+        busy-500-ram) in_ram busy-500 --attendees 500 --rate 100 --warmup 5 --duration 30 ;;
         district) both district --meetings 500 --attendees 30 --rate 1 --warmup 5 --duration 60 ;;
         throughput) both throughput --attendees 100 --writers 100 --window 16 --warmup 3 --duration 20 ;;
+        throughput-ram) in_ram throughput --attendees 100 --writers 100 --window 16 --warmup 3 --duration 20 ;;
         storm) both storm --attendees 5000 --rate 10 --warmup 3 --duration 10 --storm --storm-missed 200 ;;
         coldstart) "$ROOT/bench/coldstart.sh" ;;
         *) echo "unknown scenario $1"; exit 1 ;;
@@ -89,7 +107,7 @@ run_scenario() {
 }
 
 if [[ $# -eq 0 ]]; then
-    set -- lively scale-1k scale-5k scale-10k busy-500 district throughput storm coldstart
+    set -- lively scale-1k scale-5k scale-10k busy-500 busy-500-ram district throughput throughput-ram storm coldstart
 fi
 for s in "$@"; do
     run_scenario "$s"
