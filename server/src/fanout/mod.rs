@@ -14,6 +14,7 @@ pub mod outlet;
 
 use crate::hub::Frame;
 pub use outlet::{Attention, Outlet, OutletIo};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, Weak};
 use tokio::sync::broadcast;
 use tokio::sync::broadcast::error::RecvError;
@@ -27,13 +28,16 @@ const WRITES_PER_TURN: usize = 128;
 #[derive(Debug)]
 pub struct Fanout {
     shards: Vec<Mutex<Vec<Weak<Outlet>>>>,
+    /// The task the next connection goes to.
+    next: AtomicUsize,
 }
 
 impl Fanout {
-    /// Starts `tasks` fan-out tasks on the meeting's broadcast; they end with it.
+    /// Starts `shards` fan-out tasks on the meeting's broadcast; they end with it.
     pub fn start(tx: &broadcast::Sender<Frame>, shards: usize, tracker: &TaskTracker) -> Arc<Fanout> {
         let fanout = Arc::new(Fanout {
             shards: (0..shards.max(1)).map(|_| Mutex::new(Vec::new())).collect(),
+            next: AtomicUsize::new(0),
         });
         for index in 0..fanout.shards.len() {
             tracker.spawn(run_shard(fanout.clone(), index, tx.subscribe()));
@@ -41,21 +45,16 @@ impl Fanout {
         fanout
     }
 
-    /// A fan-out with no tasks, for a meeting that is not running.
-    pub fn idle() -> Arc<Fanout> {
-        Arc::new(Fanout { shards: Vec::new() })
-    }
-
     fn shard(&self, index: usize) -> std::sync::MutexGuard<'_, Vec<Weak<Outlet>>> {
         self.shards[index].lock().unwrap_or_else(|p| p.into_inner())
     }
 
-    /// Adds a subscribed outlet to the least loaded task, and writes what is
+    /// Adds a subscribed outlet to the next task in turn (a task's list is
+    /// empty while it writes, so its length says nothing), and writes what is
     /// already waiting for it (frames sent before it was added).
     pub fn add(&self, outlet: &Arc<Outlet>) {
-        if let Some(index) = (0..self.shards.len()).min_by_key(|&i| self.shard(i).len()) {
-            self.shard(index).push(Arc::downgrade(outlet));
-        }
+        let index = self.next.fetch_add(1, Ordering::Relaxed) % self.shards.len();
+        self.shard(index).push(Arc::downgrade(outlet));
         outlet.pump();
     }
 }

@@ -240,6 +240,7 @@ impl Connection {
         tracing::Span::current().record("role", tracing::field::debug(connected.actor));
         self.actor = connected.actor;
         self.token = token;
+        self.last_heard = Instant::now();
         if let Some((code, why)) = self.serve(connected).await {
             Box::pin(self.close(code, why)).await;
         }
