@@ -809,6 +809,16 @@ mod tests {
         serde_json::to_vec(&checkpoint).unwrap()
     }
 
+    /// A store in a fresh folder holding `records` for meeting `abcdefgh`
+    /// (the folder lives as long as the returned guard).
+    async fn store_with(records: Vec<NewRecord>) -> (tempfile::TempDir, MeetingId, Store) {
+        let dir = tempfile::tempdir().unwrap();
+        let id = MeetingId::parse("abcdefgh").unwrap();
+        let store = Store::open(dir.path()).unwrap();
+        store.append(&id, records, None).await.unwrap();
+        (dir, id, store)
+    }
+
     /// Appends one more record, then waits for the checkpoint thread to do
     /// what it was given (it works on its own, in order).
     async fn settle(store: &Store, id: &MeetingId, seq: Seq) {
@@ -818,10 +828,7 @@ mod tests {
 
     #[tokio::test]
     async fn a_live_load_starts_from_the_checkpoint_and_keeps_recent_events() {
-        let dir = tempfile::tempdir().unwrap();
-        let id = MeetingId::parse("abcdefgh").unwrap();
-        let store = Store::open(dir.path()).unwrap();
-        store.append(&id, (1..=30).map(record).collect(), None).await.unwrap();
+        let (_dir, id, store) = store_with((1..=30).map(record).collect()).await;
         store.checkpoint(&id, checkpoint_at(20));
         settle(&store, &id, 31).await;
         assert_eq!(checkpoints::peek_seq(&store.checkpoints.path(&id)), Some(20));
@@ -835,10 +842,7 @@ mod tests {
 
     #[tokio::test]
     async fn an_unusable_checkpoint_means_the_whole_log() {
-        let dir = tempfile::tempdir().unwrap();
-        let id = MeetingId::parse("abcdefgh").unwrap();
-        let store = Store::open(dir.path()).unwrap();
-        store.append(&id, (1..=10).map(record).collect(), None).await.unwrap();
+        let (dir, id, store) = store_with((1..=10).map(record).collect()).await;
         store.checkpoint(&id, b"{not a checkpoint".to_vec());
         settle(&store, &id, 11).await;
         let loaded = store.load_live(&id, 2).unwrap();
@@ -860,10 +864,7 @@ mod tests {
 
     #[tokio::test]
     async fn a_gap_is_reported_not_skipped() {
-        let dir = tempfile::tempdir().unwrap();
-        let id = MeetingId::parse("abcdefgh").unwrap();
-        let store = Store::open(dir.path()).unwrap();
-        store.append(&id, vec![record(1), record(3)], None).await.unwrap();
+        let (_dir, id, store) = store_with(vec![record(1), record(3)]).await;
         assert!(matches!(
             store.load(&id),
             Err(StoreError::Gap {
