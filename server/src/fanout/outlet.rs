@@ -180,8 +180,13 @@ impl Outlet {
     /// Queues `bytes` behind anything pending and writes what the socket takes
     /// now; [`Outlet::poll_drain`] writes the rest.
     pub fn push(&self, bytes: Bytes) {
+        self.push_all(vec![bytes]);
+    }
+
+    /// Queues several chunks as [`Outlet::push`] does one, in one write.
+    pub fn push_all(&self, chunks: Vec<Bytes>) {
         let mut st = self.state();
-        self.write_locked(&mut st, vec![bytes]);
+        self.write_locked(&mut st, chunks);
     }
 
     /// Writes what is pending, waiting for the socket; ready once nothing is.

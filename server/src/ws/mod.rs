@@ -29,8 +29,9 @@ use babahui_shared::protocol::PROTOCOL_VERSION;
 use babahui_shared::{
     Actor, ClientMsg, Command, CommandError, CommandId, ErrorCode, MeetingId, ReviewSubject, ServerMsg,
 };
+use bytes::Bytes;
 use futures::stream::FuturesUnordered;
-use futures::StreamExt;
+use futures::{FutureExt, StreamExt};
 use socket::Socket;
 use std::future::Future;
 use std::net::{IpAddr, SocketAddr};
@@ -184,7 +185,27 @@ impl Bucket {
 /// Refused messages in a row after which a flooding client is disconnected.
 const FLOOD_CLOSE_AFTER: u32 = 100;
 
-type Pending = Pin<Box<dyn Future<Output = (CommandId, Result<Ack, CommandError>)> + Send>>;
+/// A command's id and what became of it.
+type Answer = (CommandId, Result<Ack, CommandError>);
+type Pending = Pin<Box<dyn Future<Output = Answer> + Send>>;
+
+/// The `ack` or `error` frame answering a command.
+fn answer_frame((id, result): Answer) -> Bytes {
+    let msg = match result {
+        Ok(ack) => ServerMsg::Ack {
+            id,
+            seq: ack.seq,
+            created: ack.created,
+            duplicate: ack.duplicate,
+        },
+        Err(e) => ServerMsg::Error {
+            id: Some(id),
+            code: e.code,
+            message: e.message,
+        },
+    };
+    Wire::text(serde_json::to_string(&msg).expect("server messages serialise")).bytes()
+}
 
 struct Connection {
     socket: Socket,
@@ -311,7 +332,7 @@ impl Connection {
                     None => return None,
                 },
                 () = outlet.woken() => Box::pin(self.on_wake(&outlet)).await,
-                Some((id, result)) = pending.next(), if !pending.is_empty() => Box::pin(self.on_result(id, result)).await,
+                Some(answer) = pending.next(), if !pending.is_empty() => Box::pin(self.on_answers(answer, &mut pending)).await,
                 _ = heartbeat.tick() => Box::pin(self.on_heartbeat()).await,
             };
             if let Step::Close(code, why) = step {
@@ -457,21 +478,18 @@ impl Connection {
         }
     }
 
-    async fn on_result(&mut self, id: CommandId, result: Result<Ack, CommandError>) -> Step {
-        let msg = match result {
-            Ok(ack) => ServerMsg::Ack {
-                id,
-                seq: ack.seq,
-                created: ack.created,
-                duplicate: ack.duplicate,
-            },
-            Err(e) => ServerMsg::Error {
-                id: Some(id),
-                code: e.code,
-                message: e.message,
-            },
-        };
-        self.send_or_close(&msg).await
+    /// Sends `first` and every other answer already in, in one write: the
+    /// commands of one group commit are answered together, and a phone (or a
+    /// recorder typing fast) with several in flight gets them in one packet.
+    async fn on_answers(&mut self, first: Answer, pending: &mut FuturesUnordered<Pending>) -> Step {
+        let mut frames = vec![answer_frame(first)];
+        while let Some(Some(answer)) = pending.next().now_or_never() {
+            frames.push(answer_frame(answer));
+        }
+        match timeout(SEND_TIMEOUT, self.socket.send_frames(frames)).await {
+            Ok(Ok(())) => Step::Continue,
+            _ => Step::Close(close::GOING_AWAY, "send failed"),
+        }
     }
 
     async fn on_heartbeat(&mut self) -> Step {

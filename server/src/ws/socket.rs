@@ -9,6 +9,7 @@
 
 use crate::fanout::{Outlet, OutletIo};
 use crate::wire::Wire;
+use bytes::Bytes;
 use futures::{SinkExt, StreamExt};
 use std::sync::Arc;
 use tokio_tungstenite::tungstenite::{Error, Message};
@@ -45,7 +46,12 @@ impl Socket {
     /// Writes a frame encoded beforehand (after anything already queued), and
     /// waits until it is written.
     pub async fn send_wire(&mut self, wire: &Wire) -> Result<(), Error> {
-        self.outlet.push(wire.bytes());
+        self.send_frames(vec![wire.bytes()]).await
+    }
+
+    /// Writes frames encoded beforehand in one go, and waits until they are written.
+    pub async fn send_frames(&mut self, frames: Vec<Bytes>) -> Result<(), Error> {
+        self.outlet.push_all(frames);
         self.outlet.drain().await?;
         Ok(())
     }

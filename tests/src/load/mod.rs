@@ -103,6 +103,11 @@ pub struct Config {
     /// Joins and connections made at once during setup.
     #[arg(long, default_value_t = 64)]
     pub concurrency: usize,
+    /// Bytes each connection reads at a time. Small by default: tungstenite
+    /// zeroes this much before every read, and at 10,000 connections each event
+    /// is its own read. Larger for throughput, where frames carry many events.
+    #[arg(long, default_value_t = 1024)]
+    pub read_buffer: usize,
     /// Loopback source addresses to connect from (127.0.0.1…), for ephemeral ports.
     #[arg(long, default_value_t = 16)]
     pub sources: u8,
@@ -162,6 +167,7 @@ pub async fn probe(cfg: &Config, path: &std::path::Path) -> Result<Duration> {
                 path: format!("/api/meetings/{}/ws", saved.meeting),
                 token: saved.moderator.clone(),
                 source: IpAddr::V4(Ipv4Addr::LOCALHOST),
+                read_buffer: cfg.read_buffer,
             };
             client::connect(&spec, cfg.probe_since).await
         };
@@ -329,6 +335,7 @@ async fn set_up_meeting(cfg: &Config, base: &str, addr: SocketAddr, sources: &[I
         path: path.clone(),
         token,
         source: source(index),
+        read_buffer: cfg.read_buffer,
     };
     let moderator = spec(MODERATOR as usize, meeting.moderator.clone());
     if let (Some(path), 0) = (&cfg.save_links, m) {

@@ -347,3 +347,53 @@ async fn a_whole_meeting_reaches_every_device_identically() {
         "officials' speaking time is tallied: {talk:?}"
     );
 }
+
+/// A phone that sends several commands at once (a recorder typing fast, a
+/// reconnect resending) gets each answered exactly once. The server writes the
+/// answers that are ready together in one go: accepted and refused ones mixed
+/// here, and the accepted ones' events in the order the commands were sent.
+#[tokio::test]
+async fn commands_sent_together_are_each_answered_once_and_in_order() {
+    let server = TestServer::start().await;
+    let mut running = tests::running_meeting(&server.base, "一次发多条").await.unwrap();
+    let phone = &mut running.attendee_client;
+    // opinion, raise (accepted), raise (already queued), lower (accepted), lower (not queued)
+    let mut sent = Vec::new();
+    for k in 0..40 {
+        let command = match k % 5 {
+            0 => Command::SubmitOpinion {
+                text: format!("第{k}条意见"),
+                category: None,
+                stance: None,
+                author: OpinionAuthor::Me,
+            },
+            1 | 2 => Command::RaiseHand { who: None },
+            _ => Command::LowerHand { who: None },
+        };
+        sent.push((phone.submit(command).await.unwrap(), k));
+    }
+    let mut answers = Vec::new();
+    while answers.len() < sent.len() {
+        phone.recv().await.unwrap();
+        answers.extend(phone.take_results());
+    }
+    let mut last_seq = 0;
+    for (id, k) in &sent {
+        let mine: Vec<_> = answers.iter().filter(|(a, _)| a == id).collect();
+        assert_eq!(mine.len(), 1, "command {k} answered {} times", mine.len());
+        match (&mine[0].1, k % 5) {
+            (Ok(ack), 0 | 1 | 3) => {
+                assert!(
+                    ack.seq > last_seq,
+                    "command {k}'s event came before an earlier command's"
+                );
+                last_seq = ack.seq;
+            }
+            (Err(refused), 2 | 4) => assert_eq!(refused.code, ErrorCode::Conflict, "command {k}"),
+            (other, _) => panic!("command {k}: unexpected answer {other:?}"),
+        }
+    }
+    phone.sync_to(last_seq).await.unwrap();
+    assert_eq!(phone.state.opinions.len(), 8);
+    assert!(phone.state.queue.is_empty());
+}
