@@ -98,8 +98,8 @@ run_scenario() {
         busy-500) both busy-500 --attendees 500 --rate 100 --warmup 5 --duration 30 ;;
         busy-500-ram) in_ram busy-500 --attendees 500 --rate 100 --warmup 5 --duration 30 ;;
         district) both district --meetings 500 --attendees 30 --rate 1 --warmup 5 --duration 60 ;;
-        throughput) both throughput --attendees 100 --writers 100 --window 16 --warmup 3 --duration 20 ;;
-        throughput-ram) in_ram throughput --attendees 100 --writers 100 --window 16 --warmup 3 --duration 20 ;;
+        throughput) both throughput --attendees 100 --writers 100 --window 16 --warmup 3 --duration 20 --read-buffer 65536 ;;
+        throughput-ram) in_ram throughput --attendees 100 --writers 100 --window 16 --warmup 3 --duration 20 --read-buffer 65536 ;;
         storm) both storm --attendees 5000 --rate 10 --warmup 3 --duration 10 --storm --storm-missed 200 ;;
         coldstart) "$ROOT/bench/coldstart.sh" ;;
         *) echo "unknown scenario $1"; exit 1 ;;
