@@ -328,7 +328,7 @@ impl Connection {
         };
         Box::pin(self.send_msg(&welcome)).await.ok()?;
         if let Some(wire) = catch_up {
-            Box::pin(self.send_wire(&wire)).await.ok()?;
+            Box::pin(self.send_frames(vec![wire.bytes()])).await.ok()?;
         }
         // From here on the fan-out writes every frame after `head`.
         let outlet = self.socket.outlet().clone();
@@ -518,9 +518,9 @@ impl Connection {
         while let Some(Some(answer)) = pending.next().now_or_never() {
             frames.push(answer_frame(answer));
         }
-        match timeout(SEND_TIMEOUT, self.socket.send_frames(frames)).await {
-            Ok(Ok(())) => Step::Continue,
-            _ => Step::Close(close::GOING_AWAY, "send failed"),
+        match self.send_frames(frames).await {
+            Ok(()) => Step::Continue,
+            Err(()) => Step::Close(close::GOING_AWAY, "send failed"),
         }
     }
 
@@ -555,9 +555,9 @@ impl Connection {
         }
     }
 
-    /// Writes a frame shared with every other connection (bounded like any send).
-    async fn send_wire(&mut self, wire: &Wire) -> Result<(), ()> {
-        match timeout(SEND_TIMEOUT, self.socket.send_wire(wire)).await {
+    /// Writes frames encoded beforehand in one go (bounded like any send).
+    async fn send_frames(&mut self, frames: Vec<Bytes>) -> Result<(), ()> {
+        match timeout(SEND_TIMEOUT, self.socket.send_frames(frames)).await {
             Ok(Ok(())) => Ok(()),
             _ => Err(()),
         }

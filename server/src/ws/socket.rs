@@ -1,5 +1,5 @@
 //! A server-side WebSocket: tokio-tungstenite reads and sends the small,
-//! per-connection messages; frames encoded once for everyone ([`Wire`]) are
+//! per-connection messages; frames encoded once for everyone ([`Wire`](crate::wire::Wire)) are
 //! queued as they are. Every byte goes out through the connection's
 //! [`Outlet`], which the meeting's fan-out writes to as well.
 //!
@@ -8,7 +8,6 @@
 //! of a meeting of thousands would leave a megabyte behind in every connection.
 
 use crate::fanout::{Outlet, OutletIo};
-use crate::wire::Wire;
 use bytes::Bytes;
 use futures::{SinkExt, StreamExt};
 use std::sync::Arc;
@@ -43,13 +42,8 @@ impl Socket {
         self.inner.send(msg).await
     }
 
-    /// Writes a frame encoded beforehand (after anything already queued), and
-    /// waits until it is written.
-    pub async fn send_wire(&mut self, wire: &Wire) -> Result<(), Error> {
-        self.send_frames(vec![wire.bytes()]).await
-    }
-
-    /// Writes frames encoded beforehand in one go, and waits until they are written.
+    /// Writes frames encoded beforehand (after anything already queued) in one
+    /// go, and waits until they are written.
     pub async fn send_frames(&mut self, frames: Vec<Bytes>) -> Result<(), Error> {
         self.outlet.push_all(frames);
         self.outlet.drain().await?;
