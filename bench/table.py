@@ -26,17 +26,20 @@ def ms(p):
 def main():
     runs = load()
     print("| scenario | server | conns | acked/s | fan-out ms p50 / p99 / p99.9 / max | last receipt p99 ms "
-          "| ack p99 ms | missing | KiB/conn | server CPU µs/delivery (kernel share) | server cores |")
-    print("|---|---|---:|---:|---|---:|---:|---:|---:|---:|---:|")
+          "| in the socket p50 / p99 ms | ack p99 ms | missing | KiB/conn | server CPU µs/delivery (kernel share) "
+          "| server cores | loadgen cores |")
+    print("|---|---|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|")
     for scenario in ORDER + sorted(set(runs) - set(ORDER)):
         for label, r in sorted(runs.get(scenario, {}).items()):
             s = r.get("server") or {}
             kernel = s.get("sys_secs", 0) / s["cpu_secs"] if s.get("cpu_secs") else 0
+            socket = r.get("arrival")
+            socket = f"{socket['p50']:.1f} / {socket['p99']:.1f}" if socket else "–"
             print(
                 f"| {scenario} | {label} | {r['connections']} | {r['acked_per_sec']:.0f} | {ms(r['fanout'])} "
-                f"| {r['last_receipt']['p99']:.1f} | {r['ack_latency']['p99']:.1f} | {r['missing']} "
+                f"| {r['last_receipt']['p99']:.1f} | {socket} | {r['ack_latency']['p99']:.1f} | {r['missing']} "
                 f"| {s.get('kib_per_connection', 0):.1f} | {s.get('cpu_us_per_delivery', 0):.2f} ({kernel:.0%}) "
-                f"| {s.get('cores_busy', 0):.2f} |"
+                f"| {s.get('cores_busy', 0):.2f} | {r['loadgen_cpu_secs'] / r['window_secs']:.2f} |"
             )
     storms = [(label, r["storm"]) for label, r in sorted(runs.get("storm", {}).items()) if r.get("storm")]
     if storms:

@@ -5,6 +5,7 @@
 //! thousands of connections on the same two cores as the server, a heavy client
 //! would measure itself rather than the server.
 
+use super::timed::TimedStream;
 use super::Clock;
 use anyhow::{Context, Result};
 use futures::{SinkExt, StreamExt};
@@ -12,7 +13,7 @@ use serde::Deserialize;
 use std::collections::HashMap;
 use std::net::{IpAddr, SocketAddr};
 use std::time::Duration;
-use tokio::net::{TcpSocket, TcpStream};
+use tokio::net::TcpSocket;
 use tokio::sync::mpsc;
 use tokio_tungstenite::tungstenite::protocol::WebSocketConfig;
 use tokio_tungstenite::tungstenite::Message;
@@ -79,8 +80,8 @@ pub struct Answer {
 pub struct ClientLog {
     /// The client's index in its meeting.
     pub index: u32,
-    /// (seq, arrival µs) of every event received.
-    pub arrivals: Vec<(u32, u32)>,
+    /// Every event received.
+    pub arrivals: Vec<Arrival>,
     /// Events that skipped ahead of the last one seen.
     pub gaps: u32,
     /// Events at or below the last one seen.
@@ -97,8 +98,26 @@ pub struct ClientLog {
     pub connected: bool,
 }
 
+/// One event as a client got it (times in µs on the run's clock).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Arrival {
+    /// The event's sequence number.
+    pub seq: u32,
+    /// When its bytes reached the client's socket (the kernel's receive time).
+    pub socket_us: u32,
+    /// When the client task read it.
+    pub read_us: u32,
+}
+
+/// When a message was read, and when its bytes reached the socket.
+#[derive(Debug, Clone, Copy)]
+struct Stamp {
+    socket_us: u64,
+    read_us: u64,
+}
+
 /// A connected WebSocket.
-pub type Ws = WebSocketStream<TcpStream>;
+pub type Ws = WebSocketStream<TimedStream>;
 
 /// Only what the load generator needs of a server message.
 #[derive(Debug, Deserialize)]
@@ -124,6 +143,7 @@ pub async fn connect(spec: &Spec, since: Option<u64>) -> Result<(Ws, u64)> {
     socket.bind(SocketAddr::new(spec.source, 0))?;
     let stream = socket.connect(spec.addr).await.context("tcp connect")?;
     stream.set_nodelay(true)?;
+    let stream = TimedStream::new(stream)?;
     let url = format!("ws://{}{}", spec.addr, spec.path);
     // Read buffer: see `--read-buffer`. Commands are fed, then flushed
     // together: they go out in one write unless they pass 16 KiB.
@@ -204,13 +224,13 @@ pub async fn run(
     loop {
         tokio::select! {
             msg = next(&mut ws) => {
-                let at = clock.now_us();
+                let at = stamp(&ws, clock);
                 match msg {
                     Some(Ok(Message::Text(text))) if snapshot_seq(&text).is_some() => {
                         log.snapshots += 1;
                         log.last_seq = snapshot_seq(&text).unwrap_or(log.last_seq);
                     }
-                    Some(Ok(Message::Text(text))) if text.starts_with(EVENTS) => on_events(&text, at as u32, &mut log),
+                    Some(Ok(Message::Text(text))) if text.starts_with(EVENTS) => on_events(&text, at, &mut log),
                     Some(Ok(Message::Text(text))) => on_text(&text, at, &mut log, &mut in_flight, &answers, spec.index),
                     Some(Ok(_)) => {}
                     _ => {
@@ -293,6 +313,16 @@ async fn flush(ws: &mut Option<Ws>, log: &mut ClientLog) {
     }
 }
 
+/// Now, and when the bytes of the last read reached the socket.
+fn stamp(ws: &Option<Ws>, clock: Clock) -> Stamp {
+    let read_us = clock.now_us();
+    let waited = ws.as_ref().map_or(Duration::ZERO, |ws| ws.get_ref().since_arrival());
+    Stamp {
+        socket_us: read_us.saturating_sub(waited.as_micros() as u64),
+        read_us,
+    }
+}
+
 /// The next message, or never while disconnected.
 async fn next(ws: &mut Option<Ws>) -> Option<Result<Message, tokio_tungstenite::tungstenite::Error>> {
     match ws {
@@ -309,7 +339,7 @@ const EVENTS: &str = r#"{"type":"events","data":["#;
 /// be escaped): parsing every event of every frame would make the load
 /// generator, not the server, the bottleneck. (memchr's SIMD search: std's
 /// `match_indices` took 14 % of the load generator's CPU in the throughput run.)
-fn on_events(text: &str, at: u32, log: &mut ClientLog) {
+fn on_events(text: &str, at: Stamp, log: &mut ClientLog) {
     static EVENT_START: std::sync::LazyLock<memchr::memmem::Finder<'static>> =
         std::sync::LazyLock::new(|| memchr::memmem::Finder::new(r#"{"seq":"#));
     let bytes = text.as_bytes();
@@ -326,9 +356,18 @@ fn on_events(text: &str, at: u32, log: &mut ClientLog) {
         if seq > log.last_seq + 1 {
             log.gaps += 1;
         }
-        log.last_seq = seq;
-        log.arrivals.push((seq as u32, at));
+        record(log, seq, at);
     }
+}
+
+/// Notes an event that follows the log.
+fn record(log: &mut ClientLog, seq: u64, at: Stamp) {
+    log.last_seq = seq;
+    log.arrivals.push(Arrival {
+        seq: seq as u32,
+        socket_us: at.socket_us as u32,
+        read_us: at.read_us as u32,
+    });
 }
 
 /// The number written in ASCII `digits` (1 to 19 of them).
@@ -355,7 +394,7 @@ async fn reconnect(spec: &Spec, log: &mut ClientLog) -> Option<(Ws, u64)> {
 
 fn on_text(
     text: &str,
-    at: u64,
+    at: Stamp,
     log: &mut ClientLog,
     in_flight: &mut HashMap<u64, u64>,
     answers: &mpsc::UnboundedSender<Answer>,
@@ -375,16 +414,15 @@ fn on_text(
                 if e.seq > log.last_seq + 1 {
                     log.gaps += 1;
                 }
-                log.last_seq = e.seq;
-                log.arrivals.push((e.seq as u32, at as u32));
+                record(log, e.seq, at);
             }
         }
         Incoming::Snapshot { state } => {
             log.snapshots += 1;
             log.last_seq = state.seq;
         }
-        Incoming::Ack { id, seq, created } => answer(id, Ok((seq, created)), at, in_flight, answers, index),
-        Incoming::Error { id: Some(id), code } => answer(id, Err(code), at, in_flight, answers, index),
+        Incoming::Ack { id, seq, created } => answer(id, Ok((seq, created)), at.read_us, in_flight, answers, index),
+        Incoming::Error { id: Some(id), code } => answer(id, Err(code), at.read_us, in_flight, answers, index),
         Incoming::Error { id: None, .. } => log.stray_errors += 1,
         Incoming::Welcome { .. } | Incoming::Pong(_) => {}
     }
@@ -423,8 +461,17 @@ mod tests {
             ..Default::default()
         };
         let text = r#"{"type":"events","data":[{"seq":5,"event":{"text":"{\"seq\":99}"}},{"seq":6}]}"#;
-        super::on_events(text, 7, &mut log);
-        assert_eq!(log.arrivals, vec![(5, 7), (6, 7)]);
+        let at = super::Stamp {
+            socket_us: 3,
+            read_us: 7,
+        };
+        super::on_events(text, at, &mut log);
+        let arrival = |seq| super::Arrival {
+            seq,
+            socket_us: 3,
+            read_us: 7,
+        };
+        assert_eq!(log.arrivals, vec![arrival(5), arrival(6)]);
         assert_eq!((log.gaps, log.duplicates, log.last_seq), (0, 0, 6));
     }
 

@@ -12,6 +12,7 @@ pub mod client;
 pub mod driver;
 pub mod procstat;
 pub mod report;
+pub mod timed;
 
 use crate::http;
 use anyhow::{bail, Context, Result};
@@ -506,7 +507,8 @@ fn figures(cfg: &Config, drivers: &[DriverLog], logs: &[Vec<ClientLog>], window:
         window_secs: (window.end_us - window.start_us) as f64 / 1e6,
         ..Report::default()
     };
-    let (mut acks, mut fanout, mut last) = (Vec::new(), Vec::new(), Vec::new());
+    let (mut acks, mut fanout, mut last, mut timeline) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    let (mut arrival, mut last_arrival) = (Vec::new(), Vec::new());
     for (d, clients) in drivers.iter().zip(logs) {
         r.sent += d.sent;
         r.acked += d.acked.len() as u64;
@@ -514,20 +516,29 @@ fn figures(cfg: &Config, drivers: &[DriverLog], logs: &[Vec<ClientLog>], window:
         for (code, n) in &d.refused {
             *r.refused.entry(code.clone()).or_default() += n;
         }
-        // seq → (sent, sender, latest receipt, receipts)
-        let mut by_seq: HashMap<u32, (u64, u32, u64, u64)> = HashMap::with_capacity(d.acked.len());
+        let mut by_seq: HashMap<u32, Sent> = HashMap::with_capacity(d.acked.len());
         for s in &d.acked {
-            acks.push(s.acked_us.saturating_sub(s.sent_us));
-            by_seq.insert(s.seq as u32, (s.sent_us, s.client, 0, 0));
+            let ack = s.acked_us.saturating_sub(s.sent_us);
+            acks.push(ack);
+            let sent = Sent {
+                at: s.sent_us,
+                by: s.client,
+                ack,
+                ..Sent::default()
+            };
+            by_seq.insert(s.seq as u32, sent);
         }
         for c in clients {
-            for &(seq, at) in &c.arrivals {
-                if let Some(e) = by_seq.get_mut(&seq) {
-                    if c.index != e.1 {
-                        let latency = (at as u64).saturating_sub(e.0);
-                        fanout.push(latency);
-                        e.2 = e.2.max(latency);
-                        e.3 += 1;
+            for a in &c.arrivals {
+                if let Some(e) = by_seq.get_mut(&a.seq) {
+                    if c.index != e.by {
+                        let read = (a.read_us as u64).saturating_sub(e.at);
+                        let socket = (a.socket_us as u64).saturating_sub(e.at);
+                        fanout.push(read);
+                        arrival.push(socket);
+                        e.last_read = e.last_read.max(read);
+                        e.last_socket = e.last_socket.max(socket);
+                        e.receipts += 1;
                     }
                 }
             }
@@ -539,14 +550,49 @@ fn figures(cfg: &Config, drivers: &[DriverLog], logs: &[Vec<ClientLog>], window:
         }
         let receivers = clients.len() as u64 - 1;
         for e in by_seq.values() {
-            r.missing += receivers.saturating_sub(e.3);
-            last.push(e.2);
+            r.missing += receivers.saturating_sub(e.receipts);
+            last.push(e.last_read);
+            last_arrival.push(e.last_socket);
+            timeline.push((e.at, e.ack, e.last_socket, e.last_read));
         }
+    }
+    if timeline.len() <= report::TIMELINE_MAX {
+        timeline.sort_unstable();
+        let ms = |us: u64| us as f64 / 1e3;
+        r.timeline = timeline
+            .into_iter()
+            .map(|(sent, ack, socket, read)| {
+                [
+                    (sent.saturating_sub(window.start_us)) as f64 / 1e6,
+                    ms(ack),
+                    ms(socket),
+                    ms(read),
+                ]
+            })
+            .collect();
     }
     r.deliveries = fanout.len() as u64;
     r.acked_per_sec = r.acked as f64 / r.window_secs;
     r.ack_latency = Percentiles::of_micros(acks);
     r.fanout = Percentiles::of_micros(fanout);
     r.last_receipt = Percentiles::of_micros(last);
+    r.arrival = Percentiles::of_micros(arrival);
+    r.last_arrival = Percentiles::of_micros(last_arrival);
     r
+}
+
+/// A measured command, as its event is followed to every other client.
+#[derive(Debug, Default)]
+struct Sent {
+    /// When it was sent, µs on the run's clock.
+    at: u64,
+    /// Its sender's index in the meeting.
+    by: u32,
+    /// µs to its acknowledgement.
+    ack: u64,
+    /// µs to the last client's socket, and to the last client's read.
+    last_socket: u64,
+    last_read: u64,
+    /// Clients that got it.
+    receipts: u64,
 }

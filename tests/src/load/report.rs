@@ -120,10 +120,16 @@ pub struct Report {
     pub acked_per_sec: f64,
     /// Command sent → its ack.
     pub ack_latency: Percentiles,
-    /// Command sent → its event at each other connection, per delivery.
+    /// Command sent → its event read by each other client, per delivery.
     pub fanout: Percentiles,
-    /// Command sent → its event at the last connection to get it, per event.
+    /// Command sent → its event read by the last client to get it, per event.
     pub last_receipt: Percentiles,
+    /// Command sent → its event's bytes in each other client's socket (the
+    /// kernel's receive time), per delivery: `fanout` without the load
+    /// generator's own queue (see `load::timed`).
+    pub arrival: Percentiles,
+    /// Command sent → its event in the last client's socket, per event.
+    pub last_arrival: Percentiles,
     /// Event deliveries measured.
     pub deliveries: u64,
     /// Deliveries that should have happened but did not (must be 0).
@@ -144,7 +150,16 @@ pub struct Report {
     pub loadgen_cpu_secs: f64,
     /// Reconnect storm results.
     pub storm: Option<Storm>,
+    /// Every measured event in send order, when there are at most
+    /// [`TIMELINE_MAX`]: seconds into the window it was sent, ms to its ack,
+    /// ms to the last client's socket, ms to the last client's read. Shows
+    /// whether a tail is a few stalls or all of the run.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub timeline: Vec<[f64; 4]>,
 }
+
+/// Most events a report lists one by one.
+pub const TIMELINE_MAX: usize = 20_000;
 
 impl Report {
     /// Whether every client got every event, in order, once.
@@ -166,8 +181,10 @@ impl fmt::Display for Report {
             self.sent, self.acked, self.acked_per_sec, self.window_secs, self.refused, self.unanswered
         )?;
         writeln!(f, "ack latency:   {}", self.ack_latency)?;
-        writeln!(f, "fan-out:       {}", self.fanout)?;
-        writeln!(f, "last receipt:  {}", self.last_receipt)?;
+        writeln!(f, "fan-out, read by the client:    {}", self.fanout)?;
+        writeln!(f, "last read:                      {}", self.last_receipt)?;
+        writeln!(f, "fan-out, arrived in the socket: {}", self.arrival)?;
+        writeln!(f, "last arrival:                   {}", self.last_arrival)?;
         writeln!(
             f,
             "deliveries {} · missing {} · gaps {} · duplicates {} · snapshots {} · disconnects {} · stray errors {}",

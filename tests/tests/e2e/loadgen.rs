@@ -48,6 +48,21 @@ async fn a_short_load_run_delivers_every_event_to_every_client() {
         (0, 0, 0, 0)
     );
     assert!(report["fanout"]["p99"].as_f64().unwrap() > 0.0);
+    // Each delivery is also timed at its arrival in the client's socket (the
+    // kernel's receive time): never after the client read it, and for the
+    // last of 201 clients to read an event, before.
+    assert_eq!(report["arrival"]["count"], report["fanout"]["count"], "{report}");
+    let timeline = report["timeline"].as_array().unwrap();
+    assert_eq!(timeline.len() as u64, n("acked"));
+    let (socket, read) = (
+        |e: &serde_json::Value| e[2].as_f64().unwrap(),
+        |e: &serde_json::Value| e[3].as_f64().unwrap(),
+    );
+    assert!(timeline.iter().all(|e| socket(e) <= read(e)), "{report}");
+    assert!(
+        timeline.iter().any(|e| socket(e) < read(e)),
+        "no kernel receive times: {report}"
+    );
     // The server's cost was read from /proc.
     assert!(
         report["server"]["connected"]["rss_kib"].as_u64().unwrap() > 0,
