@@ -152,22 +152,26 @@ pub fn DecisionsPanel(live: Live, meeting: String) -> impl IntoView {
     view! {
         <section class="card decisions">
             <h2>{move || t("vote")}</h2>
-            <form class="form" id="open-vote" on:submit=open_vote>
-                <label>{move || t("question")}<input name="question" maxlength="200" bind:value=question/></label>
-                <label>{move || t("options_hint")}<input name="options" bind:value=options/></label>
-                <div class="row">
-                    <label class="check"><input type="checkbox" name="secret" bind:checked=secret/>{move || t("secret_vote")}</label>
-                    <label class="inline">{move || t("rule")}
-                        <select name="rule" on:change=move |ev| rule.set(event_target_value(&ev))>
-                            <option value="majority">{move || t("majority")}</option>
-                            <option value="two_thirds">{move || t("two_thirds")}</option>
-                            <option value="90">"90%"</option>
-                        </select>
-                    </label>
-                    <input class="minutes" name="quorum" type="number" min="0" placeholder=move || t("quorum") aria-label=move || t("quorum") bind:value=quorum/>
-                </div>
-                <button type="submit" class="primary">{move || t("open_vote")}</button>
-            </form>
+            // A vote is opened while the meeting runs (refused after its end);
+            // the results stay shown.
+            <Show when=move || live.state.with(|s| s.as_ref().is_none_or(|s| s.phase != Phase::Ended))>
+                <form class="form" id="open-vote" on:submit=open_vote>
+                    <label>{move || t("question")}<input name="question" maxlength="200" bind:value=question/></label>
+                    <label>{move || t("options_hint")}<input name="options" bind:value=options/></label>
+                    <div class="row">
+                        <label class="check"><input type="checkbox" name="secret" bind:checked=secret/>{move || t("secret_vote")}</label>
+                        <label class="inline">{move || t("rule")}
+                            <select name="rule" on:change=move |ev| rule.set(event_target_value(&ev))>
+                                <option value="majority">{move || t("majority")}</option>
+                                <option value="two_thirds">{move || t("two_thirds")}</option>
+                                <option value="90">"90%"</option>
+                            </select>
+                        </label>
+                        <input class="minutes" name="quorum" type="number" min="0" placeholder=move || t("quorum") aria-label=move || t("quorum") bind:value=quorum/>
+                    </div>
+                    <button type="submit" class="primary">{move || t("open_vote")}</button>
+                </form>
+            </Show>
             {move || votes().into_iter().map(|(id, open, n)| {
                 let hands: Vec<RwSignal<String>> = (0..n).map(|_| RwSignal::new(String::new())).collect();
                 let hands2 = hands.clone();

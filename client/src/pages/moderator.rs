@@ -47,7 +47,10 @@ fn ModeratorLive(id: String, token: String) -> impl IntoView {
                 <section class="card col">
                     <Agenda live=live/>
                     <TopicClock live=live now=now/>
-                    <Settings live=live/>
+                    // Settings are for the meeting as it runs: refused after its end.
+                    <Show when=move || live.state.with(|s| s.as_ref().is_none_or(|s| s.phase != Phase::Ended))>
+                        <Settings live=live/>
+                    </Show>
                     <SpeakingTime live=live now=now/>
                 </section>
                 <section class="card col">
@@ -79,16 +82,19 @@ fn Agenda(live: Live) -> impl IntoView {
     };
     // Topics are opened, staged and closed only while the meeting runs; the buttons
     // are not offered before the start or after the end, where they would be refused.
+    // The agenda itself can be prepared before the start, but not changed after the end.
     let running = move || {
         live.state
             .with(|s| s.as_ref().is_some_and(|s| s.phase == Phase::Running))
     };
+    let ended = move || live.state.with(|s| s.as_ref().is_some_and(|s| s.phase == Phase::Ended));
     view! {
         <h2>{move || t("agenda")}</h2>
         <ol class="agenda">
             {move || live.state.with(|s| s.as_ref().map(|s| {
                 let n = s.agenda.len();
                 let running = s.phase == Phase::Running;
+                let movable = s.phase != Phase::Ended;
                 s.agenda.iter().enumerate().map(|(i, topic)| {
                     let id = topic.id;
                     let open = topic.status == TopicStatus::Open;
@@ -102,8 +108,8 @@ fn Agenda(live: Live) -> impl IntoView {
                                     {if closed { t("reopen_topic") } else { t("open_topic") }}
                                 </button>
                             })}
-                            {(i > 0).then(|| view! { <button class="small" aria-label=t("up") on:click=move |_| live.send(Command::MoveTopic { topic: id, position: (i - 1) as u32 })>"↑"</button> })}
-                            {(i + 1 < n).then(|| view! { <button class="small" aria-label=t("down") on:click=move |_| live.send(Command::MoveTopic { topic: id, position: (i + 1) as u32 })>"↓"</button> })}
+                            {(movable && i > 0).then(|| view! { <button class="small" aria-label=t("up") on:click=move |_| live.send(Command::MoveTopic { topic: id, position: (i - 1) as u32 })>"↑"</button> })}
+                            {(movable && i + 1 < n).then(|| view! { <button class="small" aria-label=t("down") on:click=move |_| live.send(Command::MoveTopic { topic: id, position: (i + 1) as u32 })>"↓"</button> })}
                         </li>
                     }
                 }).collect_view()
@@ -121,16 +127,18 @@ fn Agenda(live: Live) -> impl IntoView {
             </div>
             <button on:click=move |_| live.send(Command::CloseTopic)>{move || t("close_topic")}</button>
         </Show>
-        <form class="row add-topic" on:submit=move |ev| {
-            ev.prevent_default();
-            if title.get().trim().is_empty() { return; }
-            live.send(Command::AddTopic { title: title.get(), minutes: minutes.get().parse().unwrap_or(0), position: None });
-            title.set(String::new());
-        }>
-            <input placeholder=move || t("add_topic") aria-label=move || t("add_topic") maxlength="100" bind:value=title/>
-            <input class="minutes" type="number" min="0" max="600" aria-label=move || t("minutes_short") bind:value=minutes/>
-            <button type="submit">{move || t("add_topic")}</button>
-        </form>
+        <Show when=move || !ended()>
+            <form class="row add-topic" on:submit=move |ev| {
+                ev.prevent_default();
+                if title.get().trim().is_empty() { return; }
+                live.send(Command::AddTopic { title: title.get(), minutes: minutes.get().parse().unwrap_or(0), position: None });
+                title.set(String::new());
+            }>
+                <input placeholder=move || t("add_topic") aria-label=move || t("add_topic") maxlength="100" bind:value=title/>
+                <input class="minutes" type="number" min="0" max="600" aria-label=move || t("minutes_short") bind:value=minutes/>
+                <button type="submit">{move || t("add_topic")}</button>
+            </form>
+        </Show>
     }
 }
 
@@ -160,7 +168,9 @@ fn Floor(live: Live, now: RwSignal<f64>) -> impl IntoView {
                 </div>
             })
         })}
-        <button class="primary big" id="call-next" on:click=move |_| live.send(Command::CallNext)>{move || t("call_next")}</button>
+        <Show when=move || live.state.with(|s| s.as_ref().is_none_or(|s| s.phase != Phase::Ended))>
+            <button class="primary big" id="call-next" on:click=move |_| live.send(Command::CallNext)>{move || t("call_next")}</button>
+        </Show>
     }
 }
 
