@@ -8,7 +8,7 @@
 //! sequence number it applied and receives exactly what it missed.
 
 use crate::storage;
-use babahui_shared::{Actor, ClientMsg, Command, CommandId, ErrorCode, MeetingState, ServerMsg};
+use babahui_shared::{Actor, ClientMsg, Command, CommandId, ErrorCode, MeetingState, Phase, ServerMsg};
 use leptos::prelude::*;
 use std::time::Duration;
 use wasm_bindgen::closure::Closure;
@@ -93,6 +93,12 @@ impl Live {
         Effect::new(move |_| storage::set_json(&outbox_key, &live.outbox.get()));
         live.connect();
         live
+    }
+
+    /// Whether the meeting has ended (reactive): most commands are refused
+    /// from then on, so pages stop offering them.
+    pub fn ended(&self) -> bool {
+        self.state.with(|s| s.as_ref().is_some_and(|s| s.phase == Phase::Ended))
     }
 
     /// Server time now, ms.

@@ -154,7 +154,7 @@ pub fn DecisionsPanel(live: Live, meeting: String) -> impl IntoView {
             <h2>{move || t("vote")}</h2>
             // A vote is opened while the meeting runs (refused after its end);
             // the results stay shown.
-            <Show when=move || live.state.with(|s| s.as_ref().is_none_or(|s| s.phase != Phase::Ended))>
+            <Show when=move || !live.ended()>
                 <form class="form" id="open-vote" on:submit=open_vote>
                     <label>{move || t("question")}<input name="question" maxlength="200" bind:value=question/></label>
                     <label>{move || t("options_hint")}<input name="options" bind:value=options/></label>
@@ -324,11 +324,10 @@ fn CommitmentForm(live: Live) -> impl IntoView {
 fn PublishForm(live: Live, meeting: String) -> impl IntoView {
     let summary = RwSignal::new(String::new());
     let days = RwSignal::new(String::from("5"));
-    let ended = move || live.state.with(|s| s.as_ref().is_some_and(|s| s.phase == Phase::Ended));
     let imported = RwSignal::new(None::<String>);
     let minutes_href = format!("/m/{meeting}/minutes");
     view! {
-        <Show when=ended>
+        <Show when=move || live.ended()>
             <form class="form" id="publish" on:submit=move |ev| {
                 ev.prevent_default();
                 live.send(Command::PublishMinutes { summary: summary.get(), notice_days: days.get().trim().parse().ok() });

@@ -48,7 +48,7 @@ fn ModeratorLive(id: String, token: String) -> impl IntoView {
                     <Agenda live=live/>
                     <TopicClock live=live now=now/>
                     // Settings are for the meeting as it runs: refused after its end.
-                    <Show when=move || live.state.with(|s| s.as_ref().is_none_or(|s| s.phase != Phase::Ended))>
+                    <Show when=move || !live.ended()>
                         <Settings live=live/>
                     </Show>
                     <SpeakingTime live=live now=now/>
@@ -87,7 +87,6 @@ fn Agenda(live: Live) -> impl IntoView {
         live.state
             .with(|s| s.as_ref().is_some_and(|s| s.phase == Phase::Running))
     };
-    let ended = move || live.state.with(|s| s.as_ref().is_some_and(|s| s.phase == Phase::Ended));
     view! {
         <h2>{move || t("agenda")}</h2>
         <ol class="agenda">
@@ -127,7 +126,7 @@ fn Agenda(live: Live) -> impl IntoView {
             </div>
             <button on:click=move |_| live.send(Command::CloseTopic)>{move || t("close_topic")}</button>
         </Show>
-        <Show when=move || !ended()>
+        <Show when=move || !live.ended()>
             <form class="row add-topic" on:submit=move |ev| {
                 ev.prevent_default();
                 if title.get().trim().is_empty() { return; }
@@ -168,7 +167,7 @@ fn Floor(live: Live, now: RwSignal<f64>) -> impl IntoView {
                 </div>
             })
         })}
-        <Show when=move || live.state.with(|s| s.as_ref().is_none_or(|s| s.phase != Phase::Ended))>
+        <Show when=move || !live.ended()>
             <button class="primary big" id="call-next" on:click=move |_| live.send(Command::CallNext)>{move || t("call_next")}</button>
         </Show>
     }
