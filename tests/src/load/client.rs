@@ -346,22 +346,22 @@ fn on_events(text: &str, at: Stamp, log: &mut ClientLog) {
     for i in EVENT_START.find_iter(bytes) {
         let digits = &bytes[i + 7..];
         let end = digits.iter().position(|c| !c.is_ascii_digit()).unwrap_or(digits.len());
-        let Some(seq) = parse_digits(&digits[..end]) else {
-            continue;
-        };
-        if seq <= log.last_seq {
-            log.duplicates += 1;
-            continue;
+        if let Some(seq) = parse_digits(&digits[..end]) {
+            follow(log, seq, at);
         }
-        if seq > log.last_seq + 1 {
-            log.gaps += 1;
-        }
-        record(log, seq, at);
     }
 }
 
-/// Notes an event that follows the log.
-fn record(log: &mut ClientLog, seq: u64, at: Stamp) {
+/// Notes an event received: a duplicate if at or below the last one seen, a
+/// gap if it skips ahead, otherwise (and after a gap) the new head.
+fn follow(log: &mut ClientLog, seq: u64, at: Stamp) {
+    if seq <= log.last_seq {
+        log.duplicates += 1;
+        return;
+    }
+    if seq > log.last_seq + 1 {
+        log.gaps += 1;
+    }
     log.last_seq = seq;
     log.arrivals.push(Arrival {
         seq: seq as u32,
@@ -407,14 +407,7 @@ fn on_text(
     match msg {
         Incoming::Events(events) => {
             for e in events {
-                if e.seq <= log.last_seq {
-                    log.duplicates += 1;
-                    continue;
-                }
-                if e.seq > log.last_seq + 1 {
-                    log.gaps += 1;
-                }
-                record(log, e.seq, at);
+                follow(log, e.seq, at);
             }
         }
         Incoming::Snapshot { state } => {

@@ -507,8 +507,8 @@ fn figures(cfg: &Config, drivers: &[DriverLog], logs: &[Vec<ClientLog>], window:
         window_secs: (window.end_us - window.start_us) as f64 / 1e6,
         ..Report::default()
     };
-    let (mut acks, mut fanout, mut last, mut timeline) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
-    let (mut arrival, mut last_arrival) = (Vec::new(), Vec::new());
+    let (mut acks, mut fanout, mut last) = (Vec::new(), Vec::new(), Vec::new());
+    let (mut arrival, mut last_arrival, mut events) = (Vec::new(), Vec::new(), Vec::new());
     for (d, clients) in drivers.iter().zip(logs) {
         r.sent += d.sent;
         r.acked += d.acked.len() as u64;
@@ -553,21 +553,17 @@ fn figures(cfg: &Config, drivers: &[DriverLog], logs: &[Vec<ClientLog>], window:
             r.missing += receivers.saturating_sub(e.receipts);
             last.push(e.last_read);
             last_arrival.push(e.last_socket);
-            timeline.push((e.at, e.ack, e.last_socket, e.last_read));
         }
+        events.extend(by_seq.into_values());
     }
-    if timeline.len() <= report::TIMELINE_MAX {
-        timeline.sort_unstable();
+    if events.len() <= report::TIMELINE_MAX {
+        events.sort_unstable_by_key(|e| e.at);
         let ms = |us: u64| us as f64 / 1e3;
-        r.timeline = timeline
-            .into_iter()
-            .map(|(sent, ack, socket, read)| {
-                [
-                    (sent.saturating_sub(window.start_us)) as f64 / 1e6,
-                    ms(ack),
-                    ms(socket),
-                    ms(read),
-                ]
+        r.timeline = events
+            .iter()
+            .map(|e| {
+                let sent = e.at.saturating_sub(window.start_us) as f64 / 1e6;
+                [sent, ms(e.ack), ms(e.last_socket), ms(e.last_read)]
             })
             .collect();
     }
