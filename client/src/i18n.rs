@@ -196,8 +196,8 @@ const TEXTS: &[(&str, &str, &str)] = &[
     ("remove_person", "移出会议", "Remove from meeting"),
     (
         "confirm_end",
-        "确定结束会议吗？结束后不能再发言和提交意见。",
-        "End the meeting? Nobody can speak or submit after this.",
+        "确定结束会议吗？结束后不能再发言、提交意见，未关闭的表决和评议也将一并关闭。",
+        "End the meeting? Nobody can speak or submit after this, and any vote or review still open closes with it.",
     ),
     (
         "confirm_remove",
@@ -206,6 +206,11 @@ const TEXTS: &[(&str, &str, &str)] = &[
     ),
     ("all", "全部", "All"),
     ("retag", "改分类", "Re-tag"),
+    (
+        "tidy_after_end",
+        "会议已结束，不再登记新意见。仍可整理下面的意见（改分类、合并、隐藏），再由主持人发布纪要。",
+        "The meeting has ended: no new opinions. You can still tidy those below (re-tag, merge, hide) before the moderator publishes the minutes.",
+    ),
     ("merge_into", "合并到…", "Merge into…"),
     ("hide_reason", "隐藏原因", "Reason for hiding"),
     ("unhide", "恢复显示", "Show again"),
@@ -307,6 +312,11 @@ const TEXTS: &[(&str, &str, &str)] = &[
         "review_when_running",
         "会议开始后可在此回顾往期承诺，由居民用手机评议",
         "Once the meeting runs, put earlier commitments up here for residents to rate",
+    ),
+    (
+        "review_after_end",
+        "会议已结束：评议已随会议关闭，结果已计入台账",
+        "The meeting has ended: reviews closed with it and their ratings are in the ledger",
     ),
     ("topic", "议题", "Topic"),
     ("reopen_topic", "重新讨论", "Reopen"),

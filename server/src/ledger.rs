@@ -424,7 +424,8 @@ impl Ledger {
     }
 }
 
-/// After a review closed: writes its ratings to the ledger. A failure is only
+/// After a review closed (or the meeting ended, which closes them all): writes
+/// its ratings to the ledger. A failure is only
 /// logged: the ratings are safe in the meeting's log, and the next import of the
 /// minutes writes them.
 pub async fn record_reviews_of(ledger: &Ledger, meeting: &crate::hub::MeetingHandle) {

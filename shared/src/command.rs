@@ -384,11 +384,16 @@ pub enum Command {
 
 impl Command {
     /// Commands that record what happened and so are still accepted after the
-    /// meeting ended (the record is completed afterwards).
+    /// meeting ended: the record is completed afterwards, and tidying the
+    /// opinions (tags, duplicates, abuse) is part of preparing the minutes.
     pub fn allowed_after_end(&self) -> bool {
         matches!(
             self,
             Command::SetOutcome { .. }
+                | Command::Retag { .. }
+                | Command::Merge { .. }
+                | Command::Hide { .. }
+                | Command::Unhide { .. }
                 | Command::AddCommitment { .. }
                 | Command::MarkForLedger { .. }
                 | Command::PublishMinutes { .. }

@@ -46,7 +46,7 @@ pub enum EventKind {
     },
     /// 未开始 → 进行中.
     MeetingStarted,
-    /// → 已结束.
+    /// → 已结束. Closes the open topic, and any vote or review still open.
     MeetingEnded,
     /// Settings changed.
     SettingsChanged {

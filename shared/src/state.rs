@@ -188,6 +188,7 @@ impl MeetingState {
             EventKind::MeetingStarted => self.phase = Phase::Running,
             EventKind::MeetingEnded => {
                 self.close_open_topic(at);
+                self.close_votes_and_reviews(at);
                 self.phase = Phase::Ended;
             }
             EventKind::SettingsChanged {
@@ -568,6 +569,19 @@ impl MeetingState {
                 t.status = TopicStatus::Closed;
                 t.closed_at = Some(at);
             }
+        }
+    }
+
+    /// Closes every vote and review still open: nobody can vote or rate after
+    /// the end, and a review left open would never reach the ledger.
+    fn close_votes_and_reviews(&mut self, at: u64) {
+        for v in self.votes.iter_mut().filter(|v| v.open) {
+            v.open = false;
+            v.closed_at = Some(at);
+        }
+        for r in self.reviews.iter_mut().filter(|r| r.open) {
+            r.open = false;
+            r.closed_at = Some(at);
         }
     }
 

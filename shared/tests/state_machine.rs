@@ -639,6 +639,100 @@ fn check_invariants(s: &MeetingState) {
         assert_eq!(r.counts().iter().sum::<u32>() as usize, r.ratings.len());
         assert_eq!(r.open, r.closed_at.is_none());
     }
+    if s.phase == Phase::Ended {
+        assert!(s.votes.iter().all(|v| !v.open), "a vote open after the end");
+        assert!(s.reviews.iter().all(|r| !r.open), "a review open after the end");
+    }
+}
+
+/// Ending the meeting closes what nobody could close any more (a vote, a
+/// review), while the recorder can still tidy the opinions for the minutes.
+#[test]
+fn the_end_closes_votes_and_reviews_and_the_record_can_still_be_tidied() {
+    let mut sim = Sim::new();
+    sim.start_topic();
+    for text in ["路灯坏了", "东门路灯不亮"] {
+        sim.run(
+            p(1),
+            Command::SubmitOpinion {
+                text: text.into(),
+                category: None,
+                stance: None,
+                author: OpinionAuthor::Me,
+            },
+        )
+        .unwrap();
+    }
+    let vote = yes_no(&mut sim, false, PassRule::Majority, None);
+    cast(&mut sim, 1, vote, 0).unwrap();
+    sim.run(
+        Actor::Moderator,
+        Command::OpenReview {
+            entry: 2,
+            subject: None,
+        },
+    )
+    .unwrap();
+    sim.run(
+        p(4),
+        Command::RateReview {
+            review: ReviewId(1),
+            rating: Rating::Fair,
+            key: None,
+        },
+    )
+    .unwrap();
+    sim.run(Actor::Moderator, Command::EndMeeting).unwrap();
+    let end = sim.now;
+    let v = sim.state.vote(vote).unwrap();
+    assert_eq!((v.open, v.closed_at), (false, Some(end)));
+    let r = sim.state.review(ReviewId(1)).unwrap();
+    assert_eq!((r.open, r.closed_at, r.counts()), (false, Some(end), [0, 1, 0]));
+    assert_eq!(code(cast(&mut sim, 4, vote, 1)), ErrorCode::MeetingEnded);
+
+    // The recorder (participant 2) tidies the record after the end.
+    sim.run(
+        p(2),
+        Command::Retag {
+            opinion: OpinionId(1),
+            category: Some("基础设施".into()),
+            stance: Some(Stance::Suggest),
+        },
+    )
+    .unwrap();
+    sim.run(
+        p(2),
+        Command::Merge {
+            opinion: OpinionId(2),
+            into: OpinionId(1),
+        },
+    )
+    .unwrap();
+    sim.run(
+        p(2),
+        Command::Hide {
+            opinion: OpinionId(1),
+            reason: "测试".into(),
+        },
+    )
+    .unwrap();
+    sim.run(p(2), Command::Unhide { opinion: OpinionId(1) }).unwrap();
+    let o = sim.state.opinion(OpinionId(1)).unwrap();
+    assert_eq!(o.category.as_deref(), Some("基础设施"));
+    assert_eq!(o.merged, vec![OpinionId(2)]);
+    assert!(o.hidden.is_none());
+    assert_eq!(
+        code(sim.run(
+            p(1),
+            Command::Retag {
+                opinion: OpinionId(1),
+                category: None,
+                stance: None
+            }
+        )),
+        ErrorCode::Forbidden,
+        "still only the recorder"
+    );
 }
 
 proptest! {

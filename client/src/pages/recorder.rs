@@ -36,9 +36,13 @@ fn RecorderLive(id: String, token: String) -> impl IntoView {
             <StatusBar live=live/>
             <h1>{move || t("recorder_page")}": "{move || live.state.with(|s| s.as_ref().map(|s| s.title.clone()))}</h1>
             <Show when=is_recorder fallback=|| view! { <p class="notice">{t("not_recorder")}</p> }>
-                <EntryForm live=live/>
-                <WalkInForm live=live/>
-                <WalkInList live=live/>
+                // After the end nothing new is said: what is left is tidying
+                // the record for the minutes (tags, duplicates, abuse).
+                <Show when=move || !live.ended() fallback=|| view! { <p class="notice info tidy-after-end">{move || t("tidy_after_end")}</p> }>
+                    <EntryForm live=live/>
+                    <WalkInForm live=live/>
+                    <WalkInList live=live/>
+                </Show>
                 <h2>{move || t("opinion")}</h2>
                 <OpinionWall live=live/>
             </Show>

@@ -145,10 +145,15 @@ pub fn ReviewPanel(live: Live) -> impl IntoView {
                 .unwrap_or_default()
         })
     };
+    // After the end a meeting that reviewed nothing has nothing to show here.
+    let shown = move || !live.ended() || live.state.with(|s| s.as_ref().is_some_and(|s| !s.reviews.is_empty()));
     view! {
+        <Show when=shown>
         <section class="card review-panel">
             <h2>{move || t("review")}</h2>
-            <Show when=running fallback=move || view! { <p class="muted">{t("review_when_running")}</p> }>
+            <Show when=running fallback=move || view! {
+                <p class="muted">{move || if live.ended() { t("review_after_end") } else { t("review_when_running") }}</p>
+            }>
                 <div class="review-picker">
                     {move || reviewable().into_iter().map(|r| {
                         let entry = r.id;
@@ -172,5 +177,6 @@ pub fn ReviewPanel(live: Live) -> impl IntoView {
                 })}
             }).collect_view()}
         </section>
+        </Show>
     }
 }

@@ -436,7 +436,8 @@ impl Connection {
                 }
                 let (handle, actor, ledger) = (self.handle.clone(), self.actor, self.app.ledger.clone());
                 pending.push(Box::pin(async move {
-                    let closes_review = matches!(command, Command::CloseReview { .. });
+                    // Ending the meeting closes any review still open, too.
+                    let closes_review = matches!(command, Command::CloseReview { .. } | Command::EndMeeting);
                     let result = handle.command(actor, id.clone(), command).await;
                     if closes_review && result.is_ok() {
                         crate::ledger::record_reviews_of(&ledger, &handle).await;

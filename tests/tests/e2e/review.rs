@@ -286,3 +286,110 @@ async fn a_follow_up_meeting_reviews_commitments_and_the_ratings_land_on_the_ent
         .unwrap();
     assert!(again.is_empty(), "importing twice changes nothing");
 }
+
+/// A moderator who ends the meeting with a review (and a vote) still open
+/// loses nothing: both close with the meeting, the ratings reach the ledger at
+/// once, and the recorder can still tidy the opinions for the minutes.
+#[tokio::test]
+async fn ending_the_meeting_closes_an_open_review_and_its_ratings_reach_the_ledger() {
+    let server = TestServer::start().await;
+    let base = server.base.clone();
+    let (lamp, _) = first_meeting(&base).await;
+    let m = create_meeting(
+        &base,
+        json!({"title": "九月坝坝会", "agenda": [{"title": "路灯", "minutes": 10}]}),
+    )
+    .await
+    .unwrap();
+    let id = m.id().clone();
+    let mut md = WsClient::connect(&base, &id, &m.moderator, None).await.unwrap();
+    let j = join(&base, &m, "张阿姨", "居民").await.unwrap();
+    let mut phone = WsClient::connect(&base, &id, &j.token, None).await.unwrap();
+    md.ok(Command::StartMeeting).await.unwrap();
+    md.ok(Command::OpenTopic { topic: TopicId(1) }).await.unwrap();
+    let review = ReviewId(
+        md.ok(Command::OpenReview {
+            entry: lamp,
+            subject: None,
+        })
+        .await
+        .unwrap()
+        .created
+        .unwrap(),
+    );
+    phone
+        .ok(Command::RateReview {
+            review,
+            rating: Rating::Fair,
+            key: None,
+        })
+        .await
+        .unwrap();
+    let vote = VoteId(
+        md.ok(Command::OpenVote {
+            question: "晚上十点后关灯？".into(),
+            kind: VoteKind::YesNo,
+            secret: false,
+            rule: PassRule::Majority,
+            quorum: None,
+        })
+        .await
+        .unwrap()
+        .created
+        .unwrap(),
+    );
+    phone
+        .ok(Command::SubmitOpinion {
+            text: "路灯太暗".into(),
+            category: None,
+            stance: None,
+            author: OpinionAuthor::Me,
+        })
+        .await
+        .unwrap();
+    let ended = md.ok(Command::EndMeeting).await.unwrap();
+
+    phone.sync_to(ended.seq).await.unwrap();
+    assert!(
+        !phone.state.review(review).unwrap().open,
+        "the review closed with the meeting"
+    );
+    assert!(
+        !phone.state.vote(vote).unwrap().open,
+        "the vote closed with the meeting"
+    );
+    let entry: Value = get_json(&format!("{base}/api/ledger/{lamp}")).await.unwrap();
+    assert_eq!(entry["ratings"], json!({"satisfied": 0, "fair": 1, "unsatisfied": 0}));
+    assert!(
+        entry["history"].as_array().unwrap().last().unwrap()["note"]
+            .as_str()
+            .unwrap()
+            .contains("《九月坝坝会》回顾评议"),
+        "{entry}"
+    );
+
+    // After the end: no more ratings, but the moderator (a recorder too) re-tags.
+    assert_eq!(
+        phone
+            .refused(Command::RateReview {
+                review,
+                rating: Rating::Satisfied,
+                key: None
+            })
+            .await
+            .unwrap(),
+        ErrorCode::MeetingEnded
+    );
+    md.ok(Command::Retag {
+        opinion: OpinionId(1),
+        category: Some("基础设施".into()),
+        stance: Some(Stance::Suggest),
+    })
+    .await
+    .unwrap();
+    let state = public_state(&base, &id).await.unwrap();
+    assert_eq!(
+        state.opinion(OpinionId(1)).unwrap().category.as_deref(),
+        Some("基础设施")
+    );
+}

@@ -377,8 +377,43 @@ async fn votes_minutes_and_ledger_in_the_browser() -> Result<()> {
             && s.agenda[0].outcome.is_some()
     })
     .await?;
+    md.ok(Command::Appoint {
+        participant: babahui_shared::ParticipantId(1),
+        role: babahui_shared::Role::Recorder,
+        on: true,
+    })
+    .await?;
     moderator.js("window.confirm = () => true; return true;").await?;
     moderator.click("#end-meeting").await?;
+    // After the end the record can still be tidied for the minutes.
+    // A meeting that reviewed nothing drops the review panel at its end.
+    moderator
+        .wait_until("the review panel to go", |t| !t.contains("回顾往期承诺"))
+        .await?;
+    moderator
+        .find("li.opinion[data-opinion='1'] select.retag")
+        .await?
+        .select_by_value("社区服务")
+        .await?;
+    wait_state(&base, &id, |s| {
+        s.opinion(babahui_shared::OpinionId(1))
+            .is_some_and(|o| o.category.as_deref() == Some("社区服务"))
+    })
+    .await?;
+    // A recorder's page after the end offers tidying, not new entries.
+    phone.goto(&format!("{base}/m/{id}/recorder")).await?;
+    phone.wait_text("不再登记新意见").await?;
+    assert_eq!(
+        phone.count("textarea[name=entry]").await?,
+        0,
+        "no entry form after the end"
+    );
+    assert_eq!(
+        phone.count("li.opinion select.retag").await?,
+        1,
+        "the opinion can be re-tagged"
+    );
+    phone.screenshots("recorder-after-end", PHONE).await?;
     moderator
         .fill("#publish textarea[name=summary]", "本次会议表决通过加装电梯。")
         .await?;
