@@ -191,8 +191,9 @@ fn Queue(live: Live) -> impl IntoView {
                             <span class="who">{name_of(s, p)}<small>" "{category}</small></span>
                             <span class="actions">
                                 <button on:click=move |_| live.send(Command::GiveFloor { participant: p, kind: FloorKind::Speak, limit_secs: None })>{t("give_floor")}</button>
-                                {(i > 0).then(|| view! { <button class="small" aria-label=t("up") on:click=move |_| live.send(Command::MoveInQueue { participant: p, position: (i - 1) as u32 })>"↑"</button> })}
-                                {(i + 1 < n).then(|| view! { <button class="small" aria-label=t("down") on:click=move |_| live.send(Command::MoveInQueue { participant: p, position: (i + 1) as u32 })>"↓"</button> })}
+                                // Both arrows always, greyed at the ends, so every row's buttons line up.
+                                <button class="small" aria-label=t("up") disabled={i == 0} on:click=move |_| live.send(Command::MoveInQueue { participant: p, position: i.saturating_sub(1) as u32 })>"↑"</button>
+                                <button class="small" aria-label=t("down") disabled={i + 1 >= n} on:click=move |_| live.send(Command::MoveInQueue { participant: p, position: (i + 1) as u32 })>"↓"</button>
                                 <button class="small" on:click=move |_| live.send(Command::LowerHand { who: Some(p) })>{t("remove")}</button>
                             </span>
                         </li>
