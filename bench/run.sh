@@ -60,6 +60,16 @@ start_node() {
     wait_port $NPORT
 }
 
+# After a run with thousands of clients the load generator frees ~1 MB per
+# client (each one's buffer grew to the first snapshot's size), and this VM
+# reports freed memory to its host every 2 s (virtio-balloon free page
+# reporting): for ~15 s after a 10 GB free, one disk flush in two took 40-165 ms
+# here, which a durable server's acks wait for. SETTLE seconds let that pass
+# before the next server starts (30 after the 5,000 and 10,000 runs).
+settle() {
+    sleep "${SETTLE:-2}"
+}
+
 # both <scenario> <loadgen args…>: the scenario against Babahui, then the peer.
 both() {
     local name=$1
@@ -69,12 +79,12 @@ both() {
     "$LOADGEN" --url http://127.0.0.1:$BPORT --server-pid "$SERVER_PID" --label babahui \
         --scenario "$name" --json "$OUT/$name-babahui.json" "$@" || echo "(babahui run failed)"
     stop_server
-    sleep 2
+    settle
     start_node
     "$LOADGEN" --url http://127.0.0.1:$NPORT --server-pid "$SERVER_PID" --label node-ws \
         --scenario "$name" --json "$OUT/$name-node-ws.json" "$@" || echo "(node run failed)"
     stop_server
-    sleep 2
+    settle
 }
 
 # in_ram <scenario> <loadgen args…>: Babahui only, its data folder in RAM.
@@ -86,21 +96,21 @@ in_ram() {
     "$LOADGEN" --url http://127.0.0.1:$BPORT --server-pid "$SERVER_PID" --label babahui-ram \
         --scenario "$name" --json "$OUT/$name-babahui-ram.json" "$@" || echo "(babahui run failed)"
     stop_server
-    sleep 2
+    settle
 }
 
 run_scenario() {
     case $1 in
         lively) both lively --attendees 500 --rate 20 --warmup 5 --duration 60 ;;
         scale-1k) both scale-1k --attendees 1000 --rate 10 --warmup 5 --duration 30 ;;
-        scale-5k) both scale-5k --attendees 5000 --rate 10 --warmup 5 --duration 30 ;;
-        scale-10k) both scale-10k --attendees 10000 --rate 10 --warmup 5 --duration 30 ;;
+        scale-5k) SETTLE=30 both scale-5k --attendees 5000 --rate 10 --warmup 5 --duration 30 ;;
+        scale-10k) SETTLE=30 both scale-10k --attendees 10000 --rate 10 --warmup 5 --duration 30 ;;
         busy-500) both busy-500 --attendees 500 --rate 100 --warmup 5 --duration 30 ;;
         busy-500-ram) in_ram busy-500 --attendees 500 --rate 100 --warmup 5 --duration 30 ;;
         district) both district --meetings 500 --attendees 30 --rate 1 --warmup 5 --duration 60 ;;
         throughput) both throughput --attendees 100 --writers 100 --window 16 --warmup 3 --duration 20 --read-buffer 65536 ;;
         throughput-ram) in_ram throughput --attendees 100 --writers 100 --window 16 --warmup 3 --duration 20 --read-buffer 65536 ;;
-        storm) both storm --attendees 5000 --rate 10 --warmup 3 --duration 10 --storm --storm-missed 200 ;;
+        storm) SETTLE=30 both storm --attendees 5000 --rate 10 --warmup 3 --duration 10 --storm --storm-missed 200 ;;
         coldstart) "$ROOT/bench/coldstart.sh" ;;
         *) echo "unknown scenario $1"; exit 1 ;;
     esac
