@@ -206,6 +206,7 @@ const TEXTS: &[(&str, &str, &str)] = &[
     ),
     ("all", "全部", "All"),
     ("retag", "改分类", "Re-tag"),
+    ("no_speech_yet", "暂无发言记录", "No one has spoken yet"),
     (
         "tidy_after_end",
         "会议已结束，不再登记新意见。仍可整理下面的意见（改分类、合并、隐藏），再由主持人发布纪要。",

@@ -43,7 +43,7 @@ fn ModeratorLive(id: String, token: String) -> impl IntoView {
                     _ => None,
                 }}
             </header>
-            <div class="mod-grid">
+            <div class="mod-grid" class:ended=move || live.ended()>
                 <section class="card col">
                     <Agenda live=live/>
                     <TopicClock live=live now=now/>
@@ -53,11 +53,14 @@ fn ModeratorLive(id: String, token: String) -> impl IntoView {
                     </Show>
                     <SpeakingTime live=live now=now/>
                 </section>
-                <section class="card col">
-                    <Floor live=live now=now/>
-                    <Queue live=live/>
-                    <Officials live=live/>
-                </section>
+                // Floor, queue and responses are the meeting as it runs.
+                <Show when=move || !live.ended()>
+                    <section class="card col">
+                        <Floor live=live now=now/>
+                        <Queue live=live/>
+                        <Officials live=live/>
+                    </section>
+                </Show>
                 <section class="card col">
                     <h2>{move || t("opinion")}</h2>
                     <OpinionWall live=live/>
@@ -281,11 +284,14 @@ fn SpeakingTime(live: Live, now: RwSignal<f64>) -> impl IntoView {
         <div class="bars small-bars">
             {move || live.state.with(|s| s.as_ref().map(|s| {
                 let rows = speaking_time_by_category(s, now.get() as u64);
+                if rows.is_empty() {
+                    return view! { <p class="muted">{t("no_speech_yet")}</p> }.into_any();
+                }
                 let max = rows.iter().map(|(_, ms)| *ms).max().unwrap_or(0).max(1);
                 rows.into_iter().map(|(c, ms)| {
                     let width = format!("width:{}%", ms * 100 / max);
                     view! { <div class="bar"><span class="bar-label">{c}</span><span class="bar-fill" style=width></span><b>{mmss(ms as i64)}</b></div> }
-                }).collect_view()
+                }).collect_view().into_any()
             }))}
         </div>
         <h2>{move || t("attendance")}</h2>
@@ -301,16 +307,22 @@ fn Participants(live: Live) -> impl IntoView {
     view! {
         <section class="card">
             <h2>{move || t("participants")}</h2>
-            <button id="rotate-invite" class="danger" on:click=move |_| if confirm(t("confirm_rotate")) { live.send(Command::RotateInvite) }>
-                {move || t("rotate_invite")}
-            </button>
+            // After the end the list stays (who came) but its actions go: the
+            // server refuses them then.
+            <Show when=move || !live.ended()>
+                <button id="rotate-invite" class="danger" on:click=move |_| if confirm(t("confirm_rotate")) { live.send(Command::RotateInvite) }>
+                    {move || t("rotate_invite")}
+                </button>
+            </Show>
             <ul class="participants">
                 {move || live.state.with(|s| s.as_ref().map(|s| s.participants.iter().filter(|p| !p.removed).map(|p| {
                     let id = p.id;
                     let (recorder, official, walk_in) = (p.recorder, p.official, p.walk_in);
+                    let ended = s.phase == Phase::Ended;
                     view! {
                         <li data-participant=id.0>
                             <span class="who">{name_of(s, id)}<small>" "{p.category.clone()}</small></span>
+                            {(!ended).then(|| view! {
                             <button class="small" on:click=move |_| live.send(Command::GiveFloor { participant: id, kind: FloorKind::Speak, limit_secs: None })>{t("give_floor")}</button>
                             {(!walk_in || recorder).then(|| view! {
                                 <button class="small appoint-recorder" on:click=move |_| live.send(Command::Appoint { participant: id, role: Role::Recorder, on: !recorder })>
@@ -323,6 +335,7 @@ fn Participants(live: Live) -> impl IntoView {
                             <button class="small danger remove" on:click=move |_| if confirm(t("confirm_remove")) { live.send(Command::RemoveParticipant { participant: id, ban: false }) }>{t("remove_person")}</button>
                             {(!walk_in).then(|| view! {
                                 <button class="small danger ban" on:click=move |_| if confirm(t("confirm_ban")) { live.send(Command::RemoveParticipant { participant: id, ban: true }) }>{t("ban_person")}</button>
+                            })}
                             })}
                         </li>
                     }

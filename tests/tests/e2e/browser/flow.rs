@@ -390,6 +390,14 @@ async fn votes_minutes_and_ledger_in_the_browser() -> Result<()> {
     moderator
         .wait_until("the review panel to go", |t| !t.contains("回顾往期承诺"))
         .await?;
+    // …and so do the queue and the participants' actions; who came stays listed.
+    assert_eq!(moderator.count("#queue").await?, 0, "no queue after the end");
+    assert_eq!(
+        moderator.count("#rotate-invite, li[data-participant] button").await?,
+        0,
+        "no action the server would refuse"
+    );
+    moderator.wait_text("周大妈").await?;
     moderator
         .find("li.opinion[data-opinion='1'] select.retag")
         .await?
