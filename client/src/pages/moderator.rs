@@ -315,32 +315,39 @@ fn Participants(live: Live) -> impl IntoView {
                 </button>
             </Show>
             <ul class="participants">
-                {move || live.state.with(|s| s.as_ref().map(|s| s.participants.iter().filter(|p| !p.removed).map(|p| {
-                    let id = p.id;
-                    let (recorder, official, walk_in) = (p.recorder, p.official, p.walk_in);
+                {move || live.state.with(|s| s.as_ref().map(|s| {
                     let ended = s.phase == Phase::Ended;
-                    view! {
-                        <li data-participant=id.0>
-                            <span class="who">{name_of(s, id)}<small>" "{p.category.clone()}</small></span>
-                            {(!ended).then(|| view! {
-                            <button class="small" on:click=move |_| live.send(Command::GiveFloor { participant: id, kind: FloorKind::Speak, limit_secs: None })>{t("give_floor")}</button>
-                            {(!walk_in || recorder).then(|| view! {
-                                <button class="small appoint-recorder" on:click=move |_| live.send(Command::Appoint { participant: id, role: Role::Recorder, on: !recorder })>
-                                    {if recorder { t("unmake_recorder") } else { t("make_recorder") }}
-                                </button>
-                            })}
-                            <button class="small appoint-official" on:click=move |_| live.send(Command::Appoint { participant: id, role: Role::Official, on: !official })>
-                                {if official { t("unmake_official") } else { t("make_official") }}
-                            </button>
-                            <button class="small danger remove" on:click=move |_| if confirm(t("confirm_remove")) { live.send(Command::RemoveParticipant { participant: id, ban: false }) }>{t("remove_person")}</button>
-                            {(!walk_in).then(|| view! {
-                                <button class="small danger ban" on:click=move |_| if confirm(t("confirm_ban")) { live.send(Command::RemoveParticipant { participant: id, ban: true }) }>{t("ban_person")}</button>
-                            })}
-                            })}
+                    s.participants.iter().filter(|p| !p.removed).map(|p| view! {
+                        <li data-participant=p.id.0>
+                            <span class="who">{name_of(s, p.id)}<small>" "{p.category.clone()}</small></span>
+                            {(!ended).then(|| participant_actions(live, p))}
                         </li>
-                    }
-                }).collect_view()))}
+                    }).collect_view()
+                }))}
             </ul>
         </section>
+    }
+}
+
+/// The moderator's buttons for one person: give the floor, appoint, remove.
+/// Walk-ins (typed in by the recorder) have no phone, so they cannot be
+/// made recorders or banned by address.
+fn participant_actions(live: Live, p: &Participant) -> impl IntoView + use<> {
+    let id = p.id;
+    let (recorder, official, walk_in) = (p.recorder, p.official, p.walk_in);
+    view! {
+        <button class="small" on:click=move |_| live.send(Command::GiveFloor { participant: id, kind: FloorKind::Speak, limit_secs: None })>{t("give_floor")}</button>
+        {(!walk_in || recorder).then(|| view! {
+            <button class="small appoint-recorder" on:click=move |_| live.send(Command::Appoint { participant: id, role: Role::Recorder, on: !recorder })>
+                {if recorder { t("unmake_recorder") } else { t("make_recorder") }}
+            </button>
+        })}
+        <button class="small appoint-official" on:click=move |_| live.send(Command::Appoint { participant: id, role: Role::Official, on: !official })>
+            {if official { t("unmake_official") } else { t("make_official") }}
+        </button>
+        <button class="small danger remove" on:click=move |_| if confirm(t("confirm_remove")) { live.send(Command::RemoveParticipant { participant: id, ban: false }) }>{t("remove_person")}</button>
+        {(!walk_in).then(|| view! {
+            <button class="small danger ban" on:click=move |_| if confirm(t("confirm_ban")) { live.send(Command::RemoveParticipant { participant: id, ban: true }) }>{t("ban_person")}</button>
+        })}
     }
 }
