@@ -2,7 +2,7 @@
 
 use crate::i18n::{self, t, Lang};
 use crate::live::{Live, Status};
-use babahui_shared::views::{display_name, floor_remaining_ms};
+use babahui_shared::views::{display_name, floor_remaining_ms, public_name};
 use babahui_shared::{MeetingState, ParticipantId, TopicStatus};
 use leptos::prelude::*;
 use std::time::Duration;
@@ -35,15 +35,31 @@ pub fn StatusBar(live: Live) -> impl IntoView {
         Status::Connecting => "status connecting",
         _ => "status offline",
     };
+    // Every tap not yet acknowledged stays on screen as waiting, named, so a
+    // person on a dropped Wi-Fi sees that their hand or opinion has not gone yet.
     let unsent = move || {
         let n = live.outbox.get().len();
-        (n > 0 && live.status.get() != Status::Online).then(|| format!(" · {n} {}", t("unsent")))
+        (n > 0).then(|| format!(" · {n} {}", t("unsent")))
+    };
+    let pending = move || {
+        let offline = live.status.get() != Status::Online;
+        let items: Vec<String> = live
+            .outbox
+            .with(|o| o.iter().map(|(_, c)| i18n::command_label(c)).collect());
+        (offline && !items.is_empty()).then(|| {
+            view! {
+                <ul class="pending" aria-label=move || t("unsent")>
+                    {items.into_iter().map(|l| view! { <li>{l}" · "{move || t("waiting")}</li> }).collect_view()}
+                </ul>
+            }
+        })
     };
     view! {
         <div class="statusbar">
             <span class=class role="status" aria-live="polite">{label}{unsent}</span>
             <LangSwitch/>
         </div>
+        {pending}
         {move || live.notice.get().map(|n| view! {
             <div class="notice" role="alert" on:click=move |_| live.notice.set(None)>
                 {i18n::error(n.code)}
@@ -63,9 +79,16 @@ pub fn LangSwitch() -> impl IntoView {
     }
 }
 
-/// The name to show for a participant.
+/// The name to show for a participant on the moderator's and the recorder's
+/// screens, who need it to call people.
 pub fn name_of(state: &MeetingState, p: ParticipantId) -> String {
     display_name(state, p)
+}
+
+/// The name to show on public displays (the projector, attendees' phones):
+/// the real name only for those who agreed to be named.
+pub fn public_name_of(state: &MeetingState, p: ParticipantId) -> String {
+    public_name(state, p)
 }
 
 /// Who has the floor, with the countdown.
@@ -86,7 +109,7 @@ pub fn FloorView(live: Live, now: RwSignal<f64>) -> impl IntoView {
             Some(view! {
                 <div class="floor">
                     <div class="floor-kind">{i18n::floor_kind(f.kind)}</div>
-                    <div class="floor-name">{name_of(s, f.participant)}</div>
+                    <div class="floor-name">{public_name_of(s, f.participant)}</div>
                     <div class=class role="timer">{mmss(left)}</div>
                 </div>
             })
@@ -227,7 +250,7 @@ pub fn TimeUpChime(live: Live, now: RwSignal<f64>) -> impl IntoView {
 /// merge and hide. Nothing is deleted: hidden opinions stay listed, dimmed.
 #[component]
 pub fn OpinionWall(live: Live) -> impl IntoView {
-    use babahui_shared::{Command, OpinionId};
+    use babahui_shared::{Command, OpinionId, Stance};
     let filter = RwSignal::new(None::<String>);
     let categories = move || {
         live.state
@@ -258,7 +281,9 @@ pub fn OpinionWall(live: Live) -> impl IntoView {
                         let hidden = o.hidden.clone();
                         let author = o.author.map(|a| name_of(s, a)).unwrap_or_else(|| t("anonymous").to_owned());
                         let current = o.category.clone().unwrap_or_default();
+                        let current_category = o.category.clone();
                         let stance = o.stance;
+                        let to_ledger = o.to_ledger;
                         let cats = cats.clone();
                         let merge_targets: Vec<_> = targets.iter().filter(|(t, _)| *t != id).cloned().collect();
                         let reason = RwSignal::new(String::new());
@@ -270,6 +295,8 @@ pub fn OpinionWall(live: Live) -> impl IntoView {
                                     <span class="tag">{o.stance.map(i18n::stance)}</span>
                                     <span class="who">{author}</span>
                                     <span class="count">{t("second")}" "{o.seconds.len()}</span>
+                                    {o.late.then(|| view! { <span class="tag late">{t("late")}</span> })}
+                                    {to_ledger.then(|| view! { <span class="tag ledger-mark">{t("in_ledger")}</span> })}
                                 </div>
                                 <p class="text">{o.text.clone()}</p>
                                 {hidden.clone().map(|r| view! { <p class="muted">{t("hidden")}": "{r}</p> })}
@@ -284,6 +311,22 @@ pub fn OpinionWall(live: Live) -> impl IntoView {
                                             {cats.into_iter().map(|c| { let sel = c == current; view! { <option value=c.clone() selected=sel>{c.clone()}</option> } }).collect_view()}
                                         </select>
                                     </label>
+                                    <label class="inline">{t("stance")}
+                                        <select class="restance" on:change=move |ev| {
+                                            let stance = serde_json::from_value(serde_json::Value::String(event_target_value(&ev))).ok();
+                                            live.send(Command::Retag { opinion: id, category: current_category.clone(), stance });
+                                        }>
+                                            <option value="" selected=stance.is_none()>"—"</option>
+                                            {[Stance::Support, Stance::Oppose, Stance::Suggest, Stance::Question].into_iter().map(|s| {
+                                                let v = serde_json::to_value(s).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default();
+                                                view! { <option value=v selected=stance == Some(s)>{i18n::stance(s)}</option> }
+                                            }).collect_view()}
+                                        </select>
+                                    </label>
+                                    <button class="to-ledger" class:selected=to_ledger aria-pressed=to_ledger.to_string()
+                                        on:click=move |_| live.send(Command::MarkForLedger { opinion: id, on: !to_ledger })>
+                                        {if to_ledger { t("in_ledger") } else { t("mark_ledger") }}
+                                    </button>
                                     <select class="merge" aria-label=t("merge_into") on:change=move |ev| {
                                         if let Ok(into) = event_target_value(&ev).parse::<u32>() {
                                             live.send(Command::Merge { opinion: id, into: OpinionId(into) });
@@ -310,5 +353,66 @@ pub fn OpinionWall(live: Live) -> impl IntoView {
                     .collect::<Vec<_>>()
             })}
         </ul>
+    }
+}
+
+/// The answer to what a form sent: the form keeps what was typed until the
+/// server accepts it (then `on_ok` clears it), and a refusal is shown next to
+/// the form that sent it, not at the top of a long page.
+#[derive(Debug, Clone, Copy)]
+pub struct FormAnswer {
+    live: Live,
+    pending: RwSignal<Option<babahui_shared::CommandId>>,
+    /// The refusal of the last command this form sent.
+    pub error: RwSignal<Option<crate::live::Notice>>,
+}
+
+impl FormAnswer {
+    /// Watches `live`'s answers; `on_ok` runs when this form's command is accepted.
+    pub fn new(live: Live, on_ok: impl Fn() + 'static) -> FormAnswer {
+        let answer = FormAnswer {
+            live,
+            pending: RwSignal::new(None),
+            error: RwSignal::new(None),
+        };
+        Effect::new(move |_| {
+            let Some((id, refusal)) = live.answer.get() else { return };
+            if answer.pending.get_untracked().as_ref() != Some(&id) {
+                return;
+            }
+            answer.pending.set(None);
+            match refusal {
+                None => on_ok(),
+                Some(n) => answer.error.set(Some(n)),
+            }
+        });
+        answer
+    }
+
+    /// Sends `command` for this form.
+    pub fn send(&self, command: babahui_shared::Command) {
+        self.error.set(None);
+        self.pending.set(Some(self.live.send_from_form(command)));
+    }
+
+    /// Sent and not yet answered.
+    pub fn waiting(&self) -> bool {
+        self.pending.get().is_some()
+    }
+}
+
+/// A form's refusal, next to the form: what went wrong in plain words, and the
+/// server's own reason beneath it.
+#[component]
+pub fn FormError(answer: FormAnswer) -> impl IntoView {
+    move || {
+        answer.error.get().map(|n| {
+            view! {
+                <p class="notice form-error" role="alert">
+                    {i18n::error(n.code)}
+                    <small class="reason">{n.message.clone()}</small>
+                </p>
+            }
+        })
     }
 }

@@ -63,6 +63,41 @@ const TEXTS: &[(&str, &str, &str)] = &[
     ("connecting", "正在连接…", "Connecting…"),
     ("offline", "连接中断，正在重连…", "Offline, reconnecting…"),
     ("unsent", "条待发送", "waiting to send"),
+    ("waiting", "待发送", "waiting"),
+    ("before_topics", "会前及议题之间的意见", "Opinions before or between topics"),
+    ("versions", "版本记录", "Versions"),
+    ("correction", "更正原因", "Correction"),
+    ("outcome_text", "协商意见或说明", "The deliberation opinion or a note"),
+    ("rests_on_vote", "依据的表决", "Based on the vote"),
+    ("no_vote", "（不依据表决）", "(no vote)"),
+    ("published_version", "已公示第{v}版", "Version {v} published"),
+    ("notice_until", "公示至", "notice until"),
+    ("publish_correction", "发布更正版", "Publish a correction"),
+    ("correction_reason", "更正原因（必填，会公开显示）", "Reason for the correction (required, shown publicly)"),
+    (
+        "confirm_correction",
+        "发布更正版会重新开始公示期，原版本仍会保留并公开。确定发布吗？",
+        "A correction restarts the notice period; the earlier version stays public. Publish it?",
+    ),
+    (
+        "organiser_link_needed",
+        "这台设备还不能创建会议：请用服务器启动时打印的“组织者链接”（或扫它的二维码）打开本页，或在下面填入组织者密钥。",
+        "This device cannot create meetings yet: open this page with the organiser link the server printed when it started (or scan its QR code), or enter the organiser key below.",
+    ),
+    ("unsettled", "未议定，待再次协商", "not settled, to be taken up again"),
+    ("writer_name", "填写人", "Written by"),
+    ("writer_hint", "你的姓名或岗位（本设备会记住）", "Your name or post (remembered on this device)"),
+    (
+        "ledger_key_needed",
+        "只有组织者能修改问题台账：请在组织者的设备上，用服务器启动时打印的组织者链接打开本系统。",
+        "Only the organiser may change the ledger: open Babahui with the organiser link the server printed when it started, on the organiser's device.",
+    ),
+    ("mark_ledger", "列入台账", "Add to ledger"),
+    ("in_ledger", "已列入台账", "In the ledger"),
+    ("late", "议题结束后送达", "arrived after its topic closed"),
+    ("hand_topic_closed", "你举手时的议题已经结束，这次举手没有保留。如仍想发言，请再举一次手。", "The topic you raised your hand for has closed, so the hand was not kept. Raise it again if you still want to speak."),
+    ("rate", "评议", "Rating"),
+    ("action", "操作", "action"),
     ("create_title", "创建坝坝会", "Create a meeting"),
     ("title", "会议名称", "Title"),
     ("place", "地点", "Place"),
@@ -90,8 +125,8 @@ const TEXTS: &[(&str, &str, &str)] = &[
     ("your_category", "身份", "You are"),
     (
         "publish_name",
-        "会议纪要中可以写我的名字",
-        "My name may appear in the published minutes",
+        "可以公开我的名字（投屏、其他人的手机和会议纪要）。不勾选时，大家看到的是身份加编号（如“居民3”），只有主持人和记录员看到名字。",
+        "My name may be shown publicly (projector, other people's phones, the minutes). If unticked, others see my category and a number (e.g. Resident 3); only the moderator and the recorder see my name.",
     ),
     ("join", "加入", "Join"),
     ("not_started", "会议未开始", "Not started"),
@@ -290,7 +325,6 @@ const TEXTS: &[(&str, &str, &str)] = &[
     ("history", "办理记录", "History"),
     ("export_xlsx", "导出 Excel", "Export Excel"),
     ("export_csv", "导出 CSV", "Export CSV"),
-    ("mark_ledger", "列入台账", "To ledger"),
     ("review", "回顾往期承诺", "Review of earlier commitments"),
     (
         "review_rate",
@@ -393,6 +427,24 @@ pub fn floor_kind(k: FloorKind) -> &'static str {
         FloorKind::Response => "response",
         FloorKind::FollowUp => "follow_up",
     })
+}
+
+/// A short name for a command waiting to be sent (意见「路灯坏了…」, 举手).
+pub fn command_label(c: &babahui_shared::Command) -> String {
+    use babahui_shared::Command;
+    match c {
+        Command::SubmitOpinion { text, .. } => {
+            let short: String = text.chars().take(12).collect();
+            let more = if text.chars().count() > 12 { "…" } else { "" };
+            format!("{}「{short}{more}」", t("opinion"))
+        }
+        Command::RaiseHand { .. } => t("raise_hand").to_owned(),
+        Command::LowerHand { .. } => t("lower_hand").to_owned(),
+        Command::Second { opinion, .. } => format!("{} #{opinion}", t("second")),
+        Command::CastVote { .. } => t("vote").to_owned(),
+        Command::RateReview { .. } => t("rate").to_owned(),
+        _ => t("action").to_owned(),
+    }
 }
 
 /// A refusal, in words a resident understands.

@@ -39,12 +39,23 @@ pub struct Notice {
     pub message: String,
 }
 
+/// How often the page pings the server, and how long it waits for any message
+/// before it calls the connection lost. A Wi-Fi that drops without a close
+/// frame leaves the socket looking open for minutes; the page must say so within
+/// ~10 s and show what is waiting to be sent.
+const PING_EVERY_MS: f64 = 4_000.0;
+const SILENCE_LIMIT_MS: f64 = 10_000.0;
+
 struct Inner {
     meeting: String,
     token: String,
     socket: Option<WebSocket>,
     welcomed: bool,
     retries: u32,
+    /// Local time the last message arrived (any message counts as alive).
+    last_heard: f64,
+    /// Commands whose refusal a form shows next to itself (not at the top).
+    claimed: Vec<CommandId>,
     /// Kept alive as long as the socket.
     handlers: Vec<Closure<dyn FnMut(web_sys::Event)>>,
     on_message: Option<Closure<dyn FnMut(MessageEvent)>>,
@@ -65,6 +76,9 @@ pub struct Live {
     pub notice: RwSignal<Option<Notice>>,
     /// Commands not yet answered by the server.
     pub outbox: RwSignal<Vec<(CommandId, Command)>>,
+    /// The latest answer to one of this page's commands: its id, and the
+    /// refusal if it was refused. Forms watch it for the commands they sent.
+    pub answer: RwSignal<Option<(CommandId, Option<Notice>)>>,
     inner: StoredValue<Inner, LocalStorage>,
 }
 
@@ -79,12 +93,15 @@ impl Live {
             offset: RwSignal::new(0.0),
             notice: RwSignal::new(None),
             outbox: RwSignal::new(storage::get_json(&outbox_key).unwrap_or_default()),
+            answer: RwSignal::new(None),
             inner: StoredValue::new_local(Inner {
                 meeting: meeting.to_owned(),
                 token: token.to_owned(),
                 socket: None,
                 welcomed: false,
                 retries: 0,
+                last_heard: 0.0,
+                claimed: Vec::new(),
                 handlers: Vec::new(),
                 on_message: None,
             }),
@@ -92,7 +109,42 @@ impl Live {
         // Persist the outbox whenever it changes, so a reload keeps unsent commands.
         Effect::new(move |_| storage::set_json(&outbox_key, &live.outbox.get()));
         live.connect();
+        set_interval(
+            move || live.heartbeat(),
+            Duration::from_millis(PING_EVERY_MS as u64 / 2),
+        );
         live
+    }
+
+    /// Pings a welcomed connection, and gives up on one that has been silent
+    /// too long: closing it shows 连接中断 at once and reconnects.
+    fn heartbeat(self) {
+        let now = js_sys::Date::now();
+        let (welcomed, last) = self.inner.with_value(|i| (i.welcomed, i.last_heard));
+        if !welcomed {
+            return;
+        }
+        if now - last > SILENCE_LIMIT_MS {
+            leptos::logging::warn!("no word from the server for {} ms: reconnecting", now - last);
+            self.drop_connection();
+        } else if now - last > PING_EVERY_MS / 2.0 {
+            self.transmit(&ClientMsg::Ping { t: now as u64 });
+        }
+    }
+
+    /// Forgets the current socket (its late events are ignored) and reconnects.
+    fn drop_connection(self) {
+        let old = self.inner.try_update_value(|i| {
+            i.welcomed = false;
+            i.socket.take()
+        });
+        if let Some(ws) = old.flatten() {
+            ws.set_onclose(None);
+            ws.set_onmessage(None);
+            let _ = ws.close();
+        }
+        self.status.set(Status::Offline);
+        self.schedule_reconnect();
     }
 
     /// Whether the meeting has ended (reactive): most commands are refused
@@ -108,11 +160,28 @@ impl Live {
 
     /// Sends a command (now, or as soon as the connection is back).
     pub fn send(&self, command: Command) {
+        self.send_id(command);
+    }
+
+    /// Like [`send`](Self::send); returns the command's id.
+    pub fn send_id(&self, command: Command) -> CommandId {
         let id = CommandId(new_id());
         self.outbox.update(|o| o.push((id.clone(), command.clone())));
         if self.inner.with_value(|i| i.welcomed) {
-            self.transmit(&ClientMsg::Command { id, command });
+            self.transmit(&ClientMsg::Command {
+                id: id.clone(),
+                command,
+            });
         }
+        id
+    }
+
+    /// Like [`send`](Self::send), for a form that shows a refusal next to
+    /// itself: the page-wide notice then stays quiet for this command.
+    pub fn send_from_form(&self, command: Command) -> CommandId {
+        let id = self.send_id(command);
+        self.inner.update_value(|i| i.claimed.push(id.clone()));
+        id
     }
 
     fn transmit(&self, msg: &ClientMsg) {
@@ -166,6 +235,7 @@ impl Live {
             }
         });
         let on_message = Closure::<dyn FnMut(MessageEvent)>::new(move |e: MessageEvent| {
+            self.inner.update_value(|i| i.last_heard = js_sys::Date::now());
             if let Some(text) = e.data().as_string() {
                 match serde_json::from_str::<ServerMsg>(&text) {
                     Ok(msg) => self.on_server_msg(msg),
@@ -225,12 +295,30 @@ impl Live {
                     self.inner.with_value(|i| i.socket.as_ref().map(|ws| ws.close()));
                 }
             }
-            ServerMsg::Ack { id, .. } => self.outbox.update(|o| o.retain(|(i, _)| *i != id)),
+            ServerMsg::Ack { id, .. } => {
+                self.outbox.update(|o| o.retain(|(i, _)| *i != id));
+                self.inner.update_value(|i| i.claimed.retain(|c| *c != id));
+                self.answer.set(Some((id, None)));
+            }
             ServerMsg::Error { id, code, message } => {
+                let notice = Notice { code, message };
+                let claimed = match &id {
+                    Some(id) => {
+                        self.outbox.update(|o| o.retain(|(i, _)| i != id));
+                        self.inner.try_update_value(|i| {
+                            let was = i.claimed.contains(id);
+                            i.claimed.retain(|c| c != id);
+                            was
+                        }) == Some(true)
+                    }
+                    None => false,
+                };
                 if let Some(id) = id {
-                    self.outbox.update(|o| o.retain(|(i, _)| *i != id));
+                    self.answer.set(Some((id, Some(notice.clone()))));
                 }
-                self.notice.set(Some(Notice { code, message }));
+                if !claimed {
+                    self.notice.set(Some(notice));
+                }
             }
             ServerMsg::Pong { .. } => {}
         }

@@ -33,6 +33,17 @@ enum Cmd {
     Backup(BackupArgs),
     /// Load a backup file into a new, empty data folder.
     Restore(RestoreArgs),
+    /// Replace the organiser key (if the organiser link leaked): the old link
+    /// stops working when the server next starts.
+    NewOrganiserKey(NewKeyArgs),
+}
+
+/// Options of `babahui new-organiser-key`.
+#[derive(Debug, Args)]
+struct NewKeyArgs {
+    /// The server's data folder.
+    #[arg(long, env = "BABAHUI_DATA", default_value = "./babahui-data")]
+    data: PathBuf,
 }
 
 /// Options of `babahui backup`.
@@ -47,9 +58,12 @@ struct BackupArgs {
     /// The running server (used unless --data is given).
     #[arg(long, env = "BABAHUI_SERVER", default_value = "http://127.0.0.1:8080")]
     server: String,
-    /// The organiser key, if the server needs one.
+    /// The organiser key (default: the one kept in the running server's data folder).
     #[arg(long, env = "BABAHUI_ORGANISER_KEY", hide_env_values = true)]
     organiser_key: Option<String>,
+    /// The running server's data folder, where its organiser key is kept.
+    #[arg(long, env = "BABAHUI_DATA", default_value = "./babahui-data")]
+    server_data: PathBuf,
 }
 
 /// Options of `babahui restore`.
@@ -82,9 +96,14 @@ pub struct ServeArgs {
     /// (e.g. https://bbh.example.org). Default: the address a request came in on.
     #[arg(long, env = "BABAHUI_PUBLIC_URL")]
     pub public_url: Option<String>,
-    /// When set, creating meetings and other organiser actions need this key.
-    #[arg(long, env = "BABAHUI_ORGANISER_KEY", hide_env_values = true)]
+    /// The organiser key (creating meetings, writing the ledger, backups). Default:
+    /// the one kept in the data folder, made at the first start.
+    #[arg(long, env = "BABAHUI_ORGANISER_KEY", hide_env_values = true, conflicts_with = "open")]
     pub organiser_key: Option<String>,
+    /// Run without an organiser key: anyone on the network may create meetings
+    /// and write the issue ledger. Only for a network you fully trust.
+    #[arg(long, env = "BABAHUI_OPEN")]
+    pub open: bool,
     /// Seconds between WebSocket pings; a connection silent for three of these is closed.
     #[arg(long, env = "BABAHUI_HEARTBEAT_SECS", default_value_t = 20)]
     pub heartbeat_secs: u64,
@@ -114,6 +133,7 @@ impl std::fmt::Debug for ServeArgs {
             .field("data", &self.data)
             .field("public_url", &self.public_url)
             .field("organiser_key", &self.organiser_key.as_ref().map(|_| "<redacted>"))
+            .field("open", &self.open)
             .field("heartbeat_secs", &self.heartbeat_secs)
             .field("max_connections_per_address", &self.max_connections_per_address)
             .field("max_connections_per_meeting", &self.max_connections_per_meeting)
@@ -144,9 +164,22 @@ struct CreateArgs {
     /// The running server.
     #[arg(long, env = "BABAHUI_SERVER", default_value = "http://127.0.0.1:8080")]
     server: String,
-    /// The organiser key, if the server needs one.
+    /// The organiser key (default: the one kept in the server's data folder).
     #[arg(long, env = "BABAHUI_ORGANISER_KEY", hide_env_values = true)]
     organiser_key: Option<String>,
+    /// The running server's data folder, where its organiser key is kept.
+    #[arg(long, env = "BABAHUI_DATA", default_value = "./babahui-data")]
+    data: PathBuf,
+}
+
+/// The key a command that talks to a running server sends: the one given, or
+/// the one kept in the server's data folder (none for an `--open` server).
+fn client_key(given: &Option<String>, data: &std::path::Path) -> anyhow::Result<Option<String>> {
+    match given {
+        Some(k) => Ok(Some(k.clone())),
+        None => crate::organiser_key::read(data)
+            .with_context(|| format!("cannot read the organiser key in {}", data.display())),
+    }
 }
 
 /// Entry point of the `babahui` binary. Errors are for the person at the
@@ -174,6 +207,7 @@ pub fn main() -> anyhow::Result<()> {
             }) => create_meeting(args).await,
             Some(Cmd::Backup(args)) => backup(args).await,
             Some(Cmd::Restore(args)) => restore(args).await,
+            Some(Cmd::NewOrganiserKey(args)) => new_organiser_key(args),
         }
     })
 }
@@ -191,6 +225,16 @@ fn init_tracing() {
 pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     init_tracing();
     let store = open_store(&args)?;
+    let organiser_key = if args.open {
+        None
+    } else if let Some(k) = &args.organiser_key {
+        Some(k.clone())
+    } else {
+        Some(
+            crate::organiser_key::read_or_create(&args.data)
+                .with_context(|| format!("cannot keep the organiser key in {}", args.data.display()))?,
+        )
+    };
     let files = crate::listen::raise_open_files_limit();
     tracing::debug!(files, "open files limit");
     let listener = crate::listen::bind(args.addr).with_context(|| {
@@ -211,11 +255,11 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         .clone()
         .or_else(|| lan_url.clone())
         .unwrap_or_else(|| format!("http://{local}"));
-    print_banner(&local, &open_url, args.organiser_key.is_some());
+    print_banner(&local, &open_url, organiser_key.as_deref(), &args.data);
     let heartbeat = Duration::from_secs(args.heartbeat_secs.max(1));
     let config = ServerConfig {
         links: LinkBase { public_url, lan_url },
-        organiser_key: args.organiser_key.clone(),
+        organiser_key,
         heartbeat,
         idle_timeout: heartbeat * 3,
         limits: crate::http::Limits {
@@ -260,18 +304,34 @@ fn open_store(args: &ServeArgs) -> anyhow::Result<Store> {
     })
 }
 
-fn print_banner(local: &SocketAddr, open_url: &str, keyed: bool) {
+fn print_banner(local: &SocketAddr, open_url: &str, key: Option<&str>, data: &std::path::Path) {
     // The first line is stable: scripts and tests read the port from it.
     println!("listening on http://{local}");
     println!();
     println!("  坝坝会 Babahui 已启动 / is running");
-    println!("  用手机或电脑打开 / open on this Wi-Fi:  {open_url}/");
-    println!("  组织者页面 / organiser page:            {open_url}/");
-    if keyed {
-        println!("  创建会议需要组织者密钥 / the organiser key is required to create meetings");
+    match key {
+        Some(key) => {
+            let organiser = crate::links::organiser_url(open_url, key);
+            println!("  组织者链接（请勿外传）/ organiser link (keep it private):");
+            println!("    {organiser}");
+            println!("  用组织者的电脑或平板打开或扫码；它可以创建会议、填写问题台账。");
+            println!("  Open it (or scan it) on the organiser's laptop or tablet: it creates meetings and writes the ledger.");
+            println!(
+                "  若链接外泄 / if it leaks: babahui new-organiser-key --data {}  （然后重启 / then restart）",
+                data.display()
+            );
+            println!();
+            println!("{}", crate::qr::terminal(&organiser));
+        }
+        None => {
+            println!("  组织者页面 / organiser page:  {open_url}/");
+            println!();
+            println!("  警告：--open 开放模式，同一网络上的任何人都能创建会议、修改问题台账。");
+            println!("  WARNING: --open: anyone on this network can create meetings and change the issue ledger.");
+            println!();
+            println!("{}", crate::qr::terminal(&format!("{open_url}/")));
+        }
     }
-    println!();
-    println!("{}", crate::qr::terminal(&format!("{open_url}/")));
     println!("  按 Ctrl-C 停止 / press Ctrl-C to stop");
 }
 
@@ -293,7 +353,7 @@ async fn backup(args: BackupArgs) -> anyhow::Result<()> {
         }
         None => {
             let mut req = reqwest::Client::new().get(format!("{}/api/backup.json", args.server.trim_end_matches('/')));
-            if let Some(key) = &args.organiser_key {
+            if let Some(key) = client_key(&args.organiser_key, &args.server_data)? {
                 req = req.bearer_auth(key);
             }
             let resp = req
@@ -345,6 +405,20 @@ async fn restore(args: RestoreArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// `babahui new-organiser-key`.
+fn new_organiser_key(args: NewKeyArgs) -> anyhow::Result<()> {
+    std::fs::create_dir_all(&args.data).with_context(|| format!("cannot create {}", args.data.display()))?;
+    let key = crate::organiser_key::replace(&args.data)
+        .with_context(|| format!("cannot write the organiser key in {}", args.data.display()))?;
+    println!(
+        "新的组织者密钥已保存 / a new organiser key is kept in {}",
+        crate::organiser_key::path(&args.data).display()
+    );
+    println!("重启服务器后旧链接失效，新链接会打印出来 / restart the server: the old link stops working and the new one is printed.");
+    println!("密钥 / key: {key}");
+    Ok(())
+}
+
 /// `babahui meeting create`.
 async fn create_meeting(args: CreateArgs) -> anyhow::Result<()> {
     let agenda: Vec<NewTopic> = args
@@ -371,7 +445,7 @@ async fn create_meeting(args: CreateArgs) -> anyhow::Result<()> {
     });
     let url = format!("{}/api/meetings", args.server.trim_end_matches('/'));
     let mut req = reqwest::Client::new().post(&url).json(&body);
-    if let Some(key) = &args.organiser_key {
+    if let Some(key) = client_key(&args.organiser_key, &args.data)? {
         req = req.bearer_auth(key);
     }
     let resp = req

@@ -7,7 +7,8 @@ use crate::store::{Store, StoreError};
 use babahui_shared::decide::date;
 use babahui_shared::ledger::*;
 use babahui_shared::limits::*;
-use babahui_shared::minutes::{outcome_zh, Minutes};
+use babahui_shared::minutes::{outcome_zh, Minutes, TopicRecord};
+use babahui_shared::OutcomeKind;
 use babahui_shared::{CommandError, ErrorCode, MeetingState};
 use serde::Deserialize;
 use std::sync::Arc;
@@ -33,6 +34,9 @@ pub struct NewEntry {
     /// Who collected it.
     #[serde(default)]
     pub collected_by: Option<String>,
+    /// Who types it in (the name kept on that device).
+    #[serde(default)]
+    pub by: Option<String>,
 }
 
 /// A progress update, status change or reassignment.
@@ -43,7 +47,7 @@ pub struct EntryUpdate {
     pub status: Option<LedgerStatus>,
     /// What happened.
     pub note: String,
-    /// Who writes.
+    /// Who writes (required: the history says who changed what).
     #[serde(default)]
     pub by: Option<String>,
     /// New responsible person or department.
@@ -78,6 +82,16 @@ fn text(s: &str, max: usize, what: &str, required: bool) -> Result<String, Comma
         return Err(CommandError::invalid(format!("{what} is longer than {max} characters")));
     }
     Ok(t.to_owned())
+}
+
+/// The writer's name, trimmed; none when empty.
+fn writer(by: Option<&str>) -> Result<Option<String>, CommandError> {
+    Ok(Some(text(by.unwrap_or(""), NAME_MAX_CHARS, "by", false)?).filter(|b| !b.is_empty()))
+}
+
+/// A meeting as a clerk names it: 《三月坝坝会》2026-03-05.
+pub fn meeting_name(state: &MeetingState) -> String {
+    format!("《{}》{}", state.title, date_of(state.created_at))
 }
 
 fn deadline(d: Option<&str>) -> Result<Option<String>, CommandError> {
@@ -141,8 +155,8 @@ impl Ledger {
         Ok(entry)
     }
 
-    /// Adds an entry typed in by hand.
-    pub async fn create(&self, new: NewEntry, now: u64) -> Result<LedgerEntry, CommandError> {
+    /// Adds an entry typed in by hand, by `credential`'s holder.
+    pub async fn create(&self, new: NewEntry, credential: Credential, now: u64) -> Result<LedgerEntry, CommandError> {
         let _guard = self.lock.lock().await;
         let next = self.all().await?.iter().map(|e| e.id).max().unwrap_or(0) + 1;
         let entry = LedgerEntry {
@@ -167,7 +181,8 @@ impl Ledger {
                 at: now,
                 status: Some(LedgerStatus::Pending),
                 note: "登记".into(),
-                by: None,
+                by: writer(new.by.as_deref().or(new.collected_by.as_deref()))?,
+                credential: Some(credential),
                 meeting: None,
             }],
             ratings: Ratings::default(),
@@ -176,11 +191,21 @@ impl Ledger {
         self.put(entry).await
     }
 
-    /// Records progress (and optionally a new status, responsible or deadline).
-    pub async fn update(&self, id: u32, upd: EntryUpdate, now: u64) -> Result<LedgerEntry, CommandError> {
+    /// Records progress (and optionally a new status, responsible or deadline),
+    /// with who wrote it and the credential they used.
+    pub async fn update(
+        &self,
+        id: u32,
+        upd: EntryUpdate,
+        credential: Credential,
+        now: u64,
+    ) -> Result<LedgerEntry, CommandError> {
         let _guard = self.lock.lock().await;
         let mut entry = self.get(id).await?;
         let note = text(&upd.note, OPINION_MAX_CHARS, "note", true)?;
+        let by = writer(upd.by.as_deref())?.ok_or_else(|| {
+            CommandError::invalid("say who is writing (by): the ledger's history names who changed what")
+        })?;
         if let Some(r) = &upd.responsible {
             entry.responsible = text(r, TITLE_MAX_CHARS, "responsible", false)?;
         }
@@ -190,17 +215,12 @@ impl Ledger {
         if let Some(st) = upd.status {
             entry.status = st;
         }
-        let by = upd
-            .by
-            .as_deref()
-            .map(|b| text(b, NAME_MAX_CHARS, "by", false))
-            .transpose()?
-            .filter(|b| !b.is_empty());
         entry.history.push(LedgerUpdate {
             at: now,
             status: upd.status,
             note,
-            by,
+            by: Some(by),
+            credential: Some(credential),
             meeting: None,
         });
         self.put(entry).await
@@ -236,6 +256,7 @@ impl Ledger {
                 status,
                 note: format!("《{}》回顾评议：满意{s}，基本满意{f}，不满意{u}", state.title),
                 by: None,
+                credential: None,
                 meeting: Some(state.id.clone()),
             });
             entry.applied.push(key);
@@ -251,6 +272,7 @@ impl Ledger {
         &self,
         state: &MeetingState,
         minutes: &Minutes,
+        credential: &Option<Credential>,
         now: u64,
     ) -> Result<Vec<LedgerEntry>, CommandError> {
         let mut changed = Vec::new();
@@ -288,6 +310,7 @@ impl Ledger {
                 status,
                 note: note.chars().take(SUMMARY_MAX_CHARS).collect(),
                 by: None,
+                credential: credential.clone(),
                 meeting: Some(state.id.clone()),
             });
             entry.applied.push(key);
@@ -301,13 +324,22 @@ impl Ledger {
     /// are created, one per other commitment (已议, with its owner and deadline) and
     /// one per opinion marked 列入台账 (待议). Returns every entry created or
     /// changed. Running it again changes nothing.
-    pub async fn import_minutes(&self, state: &MeetingState, now: u64) -> Result<Vec<LedgerEntry>, CommandError> {
+    pub async fn import_minutes(
+        &self,
+        state: &MeetingState,
+        credential: Credential,
+        now: u64,
+    ) -> Result<Vec<LedgerEntry>, CommandError> {
+        let credential = Some(credential);
         let Some(publication) = state.publications.last() else {
             return Err(CommandError::conflict("the minutes have not been published"));
         };
         let mut changed = self.record_reviews(state, now).await?;
         let _guard = self.lock.lock().await;
-        changed.extend(self.update_linked(state, &publication.minutes, now).await?);
+        changed.extend(
+            self.update_linked(state, &publication.minutes, &credential, now)
+                .await?,
+        );
         let existing = self.all().await?;
         let mut next = existing.iter().map(|e| e.id).max().unwrap_or(0) + 1;
         let seen = |s: &LedgerSource| {
@@ -340,6 +372,7 @@ impl Ledger {
                         status: Some(status),
                         note: origin.clone(),
                         by: None,
+                        credential: credential.clone(),
                         meeting: Some(state.id.clone()),
                     }],
                     ratings: Ratings::default(),
@@ -348,16 +381,13 @@ impl Ledger {
                 next += 1;
                 created.push(entry);
             };
-        let category_of = |ids: &[u32]| {
-            ids.iter()
-                .filter_map(|id| state.opinion(babahui_shared::OpinionId(*id)))
-                .find_map(|o| o.category.clone())
-                .unwrap_or_default()
-        };
+        let name = meeting_name(state);
         for topic in &publication.minutes.topics {
+            let topic_category = category_of_topic(state, topic);
             for c in &topic.commitments {
                 let source = LedgerSource::Commitment {
                     meeting: state.id.clone(),
+                    meeting_name: name.clone(),
                     commitment: c.id,
                     opinions: c.opinions.clone(),
                 };
@@ -366,11 +396,37 @@ impl Ledger {
                     add(
                         &c.what,
                         description,
-                        category_of(&c.opinions),
+                        category_of(state, &c.opinions).unwrap_or_else(|| topic_category.clone()),
                         source,
                         c.responsible.clone(),
                         Some(c.deadline.clone()),
                         LedgerStatus::Discussed,
+                    );
+                }
+            }
+            let unsettled = topic
+                .outcome
+                .as_ref()
+                .filter(|o| matches!(o.kind, OutcomeKind::AnotherRound | OutcomeKind::ToAssembly));
+            if let (Some(outcome), None) = (unsettled, topic.ledger) {
+                let source = LedgerSource::Topic {
+                    meeting: state.id.clone(),
+                    meeting_name: name.clone(),
+                    topic: topic.id,
+                };
+                if !seen(&source) {
+                    let mut description = format!("{name}议题，{}", outcome_zh(outcome.kind));
+                    if !outcome.text.is_empty() {
+                        description.push_str(&format!("：{}", outcome.text));
+                    }
+                    add(
+                        &topic.title,
+                        description,
+                        topic_category.clone(),
+                        source,
+                        String::new(),
+                        None,
+                        LedgerStatus::Pending,
                     );
                 }
             }
@@ -382,6 +438,7 @@ impl Ledger {
             {
                 let source = LedgerSource::Opinion {
                     meeting: state.id.clone(),
+                    meeting_name: name.clone(),
                     opinion: o.id,
                 };
                 if !seen(&source) {
@@ -389,7 +446,7 @@ impl Ledger {
                     add(
                         &o.text,
                         description,
-                        category_of(&[o.id]),
+                        category_of(state, &[o.id]).unwrap_or_default(),
                         source,
                         String::new(),
                         None,
@@ -398,9 +455,36 @@ impl Ledger {
                 }
             }
         }
+        for o in publication
+            .minutes
+            .before_topics
+            .groups
+            .iter()
+            .flat_map(|g| g.items.iter())
+            .filter(|o| o.to_ledger)
+        {
+            let source = LedgerSource::Opinion {
+                meeting: state.id.clone(),
+                meeting_name: name.clone(),
+                opinion: o.id,
+            };
+            if !seen(&source) {
+                let description = format!("会前意见。提出：{}；附议{}人", o.by, o.seconds);
+                add(
+                    &o.text,
+                    description,
+                    category_of(state, &[o.id]).unwrap_or_default(),
+                    source,
+                    String::new(),
+                    None,
+                    LedgerStatus::Pending,
+                );
+            }
+        }
         for c in &publication.minutes.other_commitments {
             let source = LedgerSource::Commitment {
                 meeting: state.id.clone(),
+                meeting_name: name.clone(),
                 commitment: c.id,
                 opinions: c.opinions.clone(),
             };
@@ -408,7 +492,7 @@ impl Ledger {
                 add(
                     &c.what,
                     c.what.clone(),
-                    category_of(&c.opinions),
+                    category_of(state, &c.opinions).unwrap_or_default(),
                     source,
                     c.responsible.clone(),
                     Some(c.deadline.clone()),
@@ -422,6 +506,35 @@ impl Ledger {
         changed.extend(created);
         Ok(changed)
     }
+}
+
+/// The category of the first of `opinions` that has one.
+fn category_of(state: &MeetingState, opinions: &[u32]) -> Option<String> {
+    opinions
+        .iter()
+        .filter_map(|id| state.opinion(babahui_shared::OpinionId(*id)))
+        .find_map(|o| o.category.clone())
+}
+
+/// A topic's category, for what it leaves in the ledger: the category most of
+/// its opinions were tagged with (the first in the meeting's order on a tie).
+fn category_of_topic(state: &MeetingState, topic: &TopicRecord) -> String {
+    let count = |c: &str| {
+        topic
+            .opinions
+            .iter()
+            .filter(|g| g.category == c)
+            .map(|g| g.items.len())
+            .sum::<usize>()
+    };
+    let mut best: Option<(usize, &String)> = None;
+    for c in &state.opinion_categories {
+        let n = count(c);
+        if n > 0 && best.is_none_or(|(m, _)| n > m) {
+            best = Some((n, c));
+        }
+    }
+    best.map(|(_, c)| c.clone()).unwrap_or_default()
 }
 
 /// After a review closed (or the meeting ended, which closes them all): writes

@@ -11,6 +11,7 @@
 //! - [`hub`]: the registry of live meetings and the meeting task that owns each.
 //! - [`store`]: the sled event log with group commit, and the ledger tree.
 //! - [`ledger`]: the issue ledger (问题台账) service.
+//! - [`organiser_key`]: the organiser key kept in the data folder (secure by default).
 //! - [`tokens`]: random ids, codes and capability tokens (stored hashed).
 //! - [`links`]: the absolute links handed out; [`qr`]: QR codes.
 
@@ -22,6 +23,7 @@ pub mod hub;
 pub mod ledger;
 pub mod links;
 pub mod listen;
+pub mod organiser_key;
 pub mod qr;
 pub mod server;
 pub mod store;

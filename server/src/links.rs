@@ -56,6 +56,12 @@ pub fn moderator_url(base: &str, id: &MeetingId, token: &str) -> String {
     format!("{base}/m/{id}/moderator#k={token}")
 }
 
+/// The organiser's link: the organiser page with the organiser key in the
+/// fragment (never sent to a server; the page keeps it on that device).
+pub fn organiser_url(base: &str, key: &str) -> String {
+    format!("{base}/#k={key}")
+}
+
 /// The projector's link (read-only token in the fragment).
 pub fn projector_url(base: &str, id: &MeetingId, token: &str) -> String {
     format!("{base}/m/{id}/projector#k={token}")

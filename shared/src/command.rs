@@ -151,6 +151,11 @@ pub enum Command {
         /// A walk-in, or none for the sender.
         #[serde(default)]
         who: Option<ParticipantId>,
+        /// The topic open on the sender's screen. A hand raised for a topic that
+        /// has closed meanwhile (a phone that was offline) is refused with
+        /// `topic_closed`, not moved to the next topic.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        topic: Option<TopicId>,
     },
     /// Attendee: lower my hand. Moderator: take anyone out of the queue.
     /// Recorder: lower a walk-in's hand.
@@ -206,6 +211,12 @@ pub enum Command {
         /// Whose opinion.
         #[serde(default)]
         author: OpinionAuthor,
+        /// The topic open on the sender's screen when it was written: absent,
+        /// the topic open when it arrives; `null`, none (before the first topic
+        /// or between topics); a topic that has closed meanwhile keeps it, and
+        /// the opinion is marked as arriving late.
+        #[serde(default, deserialize_with = "present", skip_serializing_if = "Option::is_none")]
+        topic: Option<Option<TopicId>>,
     },
     /// Attendee: second (附议) an opinion. Recorder: second for a walk-in (`who`).
     Second {
@@ -214,6 +225,11 @@ pub enum Command {
         /// A walk-in, or none for the sender.
         #[serde(default)]
         who: Option<ParticipantId>,
+        /// Set when the sender saw the opinion's topic still open: a second
+        /// that arrives after the topic closed (a phone that was offline) is
+        /// then still counted.
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        seen_open: bool,
     },
     /// Recorder or moderator: change an opinion's category and stance.
     Retag {
@@ -350,7 +366,9 @@ pub enum Command {
 
     // --- minutes -------------------------------------------------------
     /// Moderator, after the end: publish (公示) the minutes with a summary.
-    /// Each publication is a new, frozen version; earlier ones are kept.
+    /// Each publication is a new, frozen version; earlier ones are kept. A
+    /// second or later version is a correction (更正版) and must say why: it
+    /// restarts the notice period, which residents should know the reason for.
     PublishMinutes {
         /// The moderator's summary.
         #[serde(default)]
@@ -358,6 +376,9 @@ pub enum Command {
         /// Notice period in days (公示期; default 5).
         #[serde(default)]
         notice_days: Option<u32>,
+        /// Why this correction is made (required from version 2 on).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        correction: Option<String>,
     },
     /// Anyone with the link, during the notice period: an objection (异议).
     FileObjection {
@@ -403,6 +424,16 @@ impl Command {
     }
 }
 
+/// A field that is present (even as `null`) is `Some(…)`; absent is `None`
+/// (with `#[serde(default)]`).
+fn present<'de, D, T>(d: D) -> Result<Option<T>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    T::deserialize(d).map(Some)
+}
+
 fn default_floor_kind() -> FloorKind {
     FloorKind::Speak
 }
@@ -413,7 +444,7 @@ mod tests {
 
     #[test]
     fn commands_use_adjacent_tagging() {
-        let c = Command::RaiseHand { who: None };
+        let c = Command::RaiseHand { who: None, topic: None };
         assert_eq!(
             serde_json::to_string(&c).unwrap(),
             r#"{"type":"raise_hand","data":{"who":null}}"#
@@ -452,6 +483,21 @@ mod tests {
                 category: Some("物业管理".into()),
                 stance: Some(Stance::Oppose),
                 author: OpinionAuthor::WalkIn(ParticipantId(4)),
+                topic: None,
+            },
+            Command::SubmitOpinion {
+                text: "before".into(),
+                category: None,
+                stance: None,
+                author: OpinionAuthor::Me,
+                topic: Some(None),
+            },
+            Command::SubmitOpinion {
+                text: "on 2".into(),
+                category: None,
+                stance: None,
+                author: OpinionAuthor::Me,
+                topic: Some(Some(TopicId(2))),
             },
             Command::Appoint {
                 participant: ParticipantId(3),

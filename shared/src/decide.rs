@@ -152,10 +152,15 @@ pub fn decide(state: &MeetingState, actor: Actor, cmd: &Command) -> Decision {
             moderator(actor)?;
             Ok(EventKind::InviteRotated)
         }
-        Command::RaiseHand { who } => {
+        Command::RaiseHand { who, topic } => {
             let p = subject(state, actor, *who, false)?;
             running(state)?;
-            open_topic(state)?;
+            let open = open_topic(state)?;
+            if topic.is_some_and(|t| t != open.id) {
+                return Err(CommandError::topic_closed(
+                    "the topic this hand was raised for has closed; raise it again if you still want to speak",
+                ));
+            }
             if state.queue.contains(&p) {
                 return Err(CommandError::conflict("already in the queue"));
             }
@@ -255,11 +260,24 @@ pub fn decide(state: &MeetingState, actor: Actor, cmd: &Command) -> Decision {
             category,
             stance,
             author,
+            topic,
         } => {
             let (author, recorded_by) = opinion_author(state, actor, *author)?;
+            let (topic, late) = match topic {
+                None => (state.current_topic, false),
+                Some(None) => (None, false),
+                Some(Some(t)) => match find_topic(state, *t)?.status {
+                    TopicStatus::Open => (Some(*t), false),
+                    TopicStatus::Closed => (Some(*t), true),
+                    TopicStatus::Pending => {
+                        return Err(CommandError::invalid("that topic has not been opened yet"));
+                    }
+                },
+            };
             Ok(EventKind::OpinionSubmitted {
                 opinion: OpinionId(state.opinions.len() as u32 + 1),
-                topic: state.current_topic,
+                topic,
+                late,
                 author,
                 recorded_by,
                 text: clean_text(text, OPINION_MAX_CHARS, "opinion")?,
@@ -267,9 +285,13 @@ pub fn decide(state: &MeetingState, actor: Actor, cmd: &Command) -> Decision {
                 stance: *stance,
             })
         }
-        Command::Second { opinion, who } => {
+        Command::Second {
+            opinion,
+            who,
+            seen_open,
+        } => {
             let p = subject(state, actor, *who, false)?;
-            let o = live_opinion(state, *opinion)?;
+            let o = live_opinion(state, *opinion, *seen_open)?;
             if o.author == Some(p) {
                 return Err(CommandError::conflict("you cannot second your own opinion"));
             }
@@ -500,7 +522,11 @@ pub fn decide(state: &MeetingState, actor: Actor, cmd: &Command) -> Decision {
                 },
             })
         }
-        Command::PublishMinutes { summary, notice_days } => {
+        Command::PublishMinutes {
+            summary,
+            notice_days,
+            correction,
+        } => {
             moderator(actor)?;
             if state.phase != Phase::Ended {
                 return Err(CommandError::conflict("minutes are published after the meeting ends"));
@@ -512,10 +538,25 @@ pub fn decide(state: &MeetingState, actor: Actor, cmd: &Command) -> Decision {
                 )));
             }
             let summary = optional_text(Some(summary), SUMMARY_MAX_CHARS, "summary")?.unwrap_or_default();
+            let reason = optional_text(correction.as_deref(), REASON_MAX_CHARS, "correction")?;
+            match (state.publications.is_empty(), &reason) {
+                (false, None) => {
+                    return Err(CommandError::invalid(
+                        "the minutes are already published: a corrected version needs the reason for the correction",
+                    ))
+                }
+                (true, Some(_)) => {
+                    return Err(CommandError::invalid(
+                        "the first version of the minutes is not a correction",
+                    ))
+                }
+                _ => {}
+            }
             Ok(EventKind::MinutesPublished {
                 version: state.publications.len() as u32 + 1,
                 notice_days,
                 minutes: Box::new(crate::minutes::build(state, &summary, true)),
+                reason,
             })
         }
         Command::FileObjection { topic, text, name, now } => {
@@ -826,7 +867,10 @@ fn active_participant(state: &MeetingState, id: ParticipantId) -> Result<&Partic
 }
 
 /// An opinion that can still be seconded: visible, not merged, its topic not closed.
-fn live_opinion(state: &MeetingState, id: OpinionId) -> Result<&Opinion, CommandError> {
+/// An opinion that can still be seconded: not hidden or merged, and its topic
+/// open — or closed after the sender saw it open (`seen_open`: a phone that was
+/// offline when the topic closed).
+fn live_opinion(state: &MeetingState, id: OpinionId, seen_open: bool) -> Result<&Opinion, CommandError> {
     let o = find_opinion(state, id)?;
     if o.hidden.is_some() {
         return Err(CommandError::conflict("the opinion is hidden"));
@@ -836,9 +880,10 @@ fn live_opinion(state: &MeetingState, id: OpinionId) -> Result<&Opinion, Command
             "the opinion was merged into opinion {into}"
         )));
     }
-    if o.topic
-        .and_then(|t| state.topic(t))
-        .is_some_and(|t| t.status == TopicStatus::Closed)
+    if !seen_open
+        && o.topic
+            .and_then(|t| state.topic(t))
+            .is_some_and(|t| t.status == TopicStatus::Closed)
     {
         return Err(CommandError::topic_closed("the opinion's topic is closed"));
     }

@@ -184,6 +184,9 @@ pub enum EventKind {
         category: Option<String>,
         /// Stance.
         stance: Option<Stance>,
+        /// Arrived after its topic had closed (written while it was open).
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        late: bool,
     },
     /// 附议.
     Seconded {
@@ -329,6 +332,9 @@ pub enum EventKind {
         notice_days: u32,
         /// The minutes (public naming applied).
         minutes: Box<crate::minutes::Minutes>,
+        /// Why a corrected version (更正版) replaces the one before; none for version 1.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        reason: Option<String>,
     },
     /// An objection was filed.
     ObjectionFiled {

@@ -67,6 +67,9 @@ pub enum LedgerSource {
     Commitment {
         /// The meeting.
         meeting: MeetingId,
+        /// The meeting's title and date as a clerk reads them (《三月坝坝会》2026-03-05).
+        #[serde(default, skip_serializing_if = "String::is_empty")]
+        meeting_name: String,
         /// Commitment number.
         commitment: u32,
         /// Opinions it answers.
@@ -77,9 +80,62 @@ pub enum LedgerSource {
     Opinion {
         /// The meeting.
         meeting: MeetingId,
+        /// The meeting's title and date (《三月坝坝会》2026-03-05).
+        #[serde(default, skip_serializing_if = "String::is_empty")]
+        meeting_name: String,
         /// Opinion number.
         opinion: u32,
     },
+    /// A topic the meeting did not settle (再次协商, 提交居民会议): the matter
+    /// stays open in the ledger so that a later meeting takes it up again.
+    Topic {
+        /// The meeting.
+        meeting: MeetingId,
+        /// The meeting's title and date (《三月坝坝会》2026-03-05).
+        #[serde(default, skip_serializing_if = "String::is_empty")]
+        meeting_name: String,
+        /// Topic number.
+        topic: u32,
+    },
+}
+
+impl LedgerSource {
+    /// The meeting it came from, if any.
+    pub fn meeting(&self) -> Option<&MeetingId> {
+        match self {
+            LedgerSource::Commitment { meeting, .. }
+            | LedgerSource::Opinion { meeting, .. }
+            | LedgerSource::Topic { meeting, .. } => Some(meeting),
+            LedgerSource::Collected { .. } => None,
+        }
+    }
+}
+
+/// What a change to the ledger was allowed by: shown beside who wrote it, so
+/// the history says not only a name (which anyone can type) but which key.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum Credential {
+    /// The organiser key.
+    Organiser,
+    /// The moderator link of this meeting.
+    Moderator {
+        /// The meeting.
+        meeting: MeetingId,
+    },
+    /// No credential: the server runs with `--open`.
+    Open,
+}
+
+impl Credential {
+    /// How the history shows it.
+    pub fn zh(&self) -> String {
+        match self {
+            Credential::Organiser => "组织者密钥".into(),
+            Credential::Moderator { meeting } => format!("会议{meeting}主持人"),
+            Credential::Open => "开放模式（无密钥）".into(),
+        }
+    }
 }
 
 /// One dated step in an entry's history.
@@ -92,9 +148,12 @@ pub struct LedgerUpdate {
     pub status: Option<LedgerStatus>,
     /// What happened (progress, feedback…).
     pub note: String,
-    /// Who wrote it.
+    /// Who wrote it (the name typed on that device).
     #[serde(default)]
     pub by: Option<String>,
+    /// The key it was written with.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub credential: Option<Credential>,
     /// The meeting it came from, if any (its minutes are the record).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub meeting: Option<MeetingId>,

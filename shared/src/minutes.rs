@@ -34,6 +34,9 @@ pub struct Minutes {
     pub attendance_total: usize,
     /// The moderator's summary.
     pub summary: String,
+    /// Opinions given before any topic was opened (会前意见): none is lost.
+    #[serde(default)]
+    pub before_topics: OpinionSection,
     /// One section per topic that was opened.
     pub topics: Vec<TopicRecord>,
     /// Commitments not tied to a topic.
@@ -60,15 +63,39 @@ pub struct ReviewLine {
     pub open: bool,
 }
 
+/// Opinions shown in the minutes, and how many were hidden and why (never
+/// their text: the minutes are public, and a hidden opinion was hidden for a reason).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OpinionSection {
+    /// Opinions, grouped by category.
+    pub groups: Vec<OpinionGroup>,
+    /// Hidden opinions: (reason, how many).
+    #[serde(default)]
+    pub hidden: Vec<(String, usize)>,
+}
+
+impl OpinionSection {
+    /// No opinion, shown or hidden.
+    pub fn is_empty(&self) -> bool {
+        self.groups.is_empty() && self.hidden.is_empty()
+    }
+}
+
 /// What happened on one topic.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TopicRecord {
+    /// Topic number in the meeting.
+    #[serde(default)]
+    pub id: u32,
     /// Title.
     pub title: String,
     /// Who spoke, in order.
     pub speakers: Vec<SpeakerLine>,
     /// Opinions, grouped by category.
     pub opinions: Vec<OpinionGroup>,
+    /// Hidden opinions on this topic: (reason, how many).
+    #[serde(default)]
+    pub hidden: Vec<(String, usize)>,
     /// Votes with their counts.
     pub votes: Vec<VoteLine>,
     /// The outcome.
@@ -117,6 +144,10 @@ pub struct OpinionLine {
     pub backing_groups: usize,
     /// Marked for the issue ledger.
     pub to_ledger: bool,
+    /// Written while the topic was open but arrived after it closed (a phone
+    /// that was offline): kept under its topic, marked as arriving late.
+    #[serde(default)]
+    pub late: bool,
 }
 
 /// A vote in the minutes. Secret votes have counts only, by construction.
@@ -197,39 +228,9 @@ pub fn build(state: &MeetingState, summary: &str, public: bool) -> Minutes {
         .iter()
         .filter(|t| t.status != TopicStatus::Pending)
         .map(|t| {
-            let mut groups: Vec<OpinionGroup> = Vec::new();
-            let opinions = state
-                .opinions
-                .iter()
-                .filter(|o| o.topic == Some(t.id) && o.hidden.is_none() && o.merged_into.is_none());
-            for o in opinions {
-                let category = o.category.clone().unwrap_or_default();
-                let line = OpinionLine {
-                    id: o.id.0,
-                    text: o.text.clone(),
-                    by: o.author.map(name).unwrap_or_else(|| "匿名".to_owned()),
-                    stance: o.stance,
-                    seconds: o.seconds.len(),
-                    backing_groups: backing_groups(state, o),
-                    to_ledger: o.to_ledger,
-                };
-                match groups.iter_mut().find(|g| g.category == category) {
-                    Some(g) => g.items.push(line),
-                    None => groups.push(OpinionGroup {
-                        category,
-                        items: vec![line],
-                    }),
-                }
-            }
-            let order = |c: &str| {
-                state
-                    .opinion_categories
-                    .iter()
-                    .position(|k| k == c)
-                    .unwrap_or(usize::MAX)
-            };
-            groups.sort_by_key(|g| order(&g.category));
+            let section = opinion_section(state, Some(t.id), &name);
             TopicRecord {
+                id: t.id.0,
                 title: t.title.clone(),
                 speakers: t
                     .speeches
@@ -240,7 +241,8 @@ pub fn build(state: &MeetingState, summary: &str, public: bool) -> Minutes {
                         seconds: s.duration_ms / 1000,
                     })
                     .collect(),
-                opinions: groups,
+                opinions: section.groups,
+                hidden: section.hidden,
                 votes: state
                     .votes
                     .iter()
@@ -281,6 +283,7 @@ pub fn build(state: &MeetingState, summary: &str, public: bool) -> Minutes {
             .collect(),
         attendance_total: present.count(),
         summary: summary.to_owned(),
+        before_topics: opinion_section(state, None, &name),
         topics,
         other_commitments: state
             .commitments
@@ -301,6 +304,66 @@ pub fn build(state: &MeetingState, summary: &str, public: bool) -> Minutes {
             })
             .collect(),
     }
+}
+
+/// The opinions given under `topic` (`None`: before any topic opened), by
+/// category in the meeting's order; merged duplicates count in the one kept.
+fn opinion_section(
+    state: &MeetingState,
+    topic: Option<crate::ids::TopicId>,
+    name: &dyn Fn(ParticipantId) -> String,
+) -> OpinionSection {
+    let mut groups: Vec<OpinionGroup> = Vec::new();
+    let mut hidden: Vec<(String, usize)> = Vec::new();
+    for o in state
+        .opinions
+        .iter()
+        .filter(|o| o.topic == topic && o.merged_into.is_none())
+    {
+        if let Some(reason) = &o.hidden {
+            match hidden.iter_mut().find(|(r, _)| r == reason) {
+                Some((_, n)) => *n += 1,
+                None => hidden.push((reason.clone(), 1)),
+            }
+            continue;
+        }
+        let category = o.category.clone().unwrap_or_default();
+        let line = OpinionLine {
+            id: o.id.0,
+            text: o.text.clone(),
+            by: o.author.map(name).unwrap_or_else(|| "匿名".to_owned()),
+            stance: o.stance,
+            seconds: o.seconds.len(),
+            backing_groups: backing_groups(state, o),
+            to_ledger: o.to_ledger,
+            late: o.late,
+        };
+        match groups.iter_mut().find(|g| g.category == category) {
+            Some(g) => g.items.push(line),
+            None => groups.push(OpinionGroup {
+                category,
+                items: vec![line],
+            }),
+        }
+    }
+    let order = |c: &str| {
+        state
+            .opinion_categories
+            .iter()
+            .position(|k| k == c)
+            .unwrap_or(usize::MAX)
+    };
+    groups.sort_by_key(|g| order(&g.category));
+    OpinionSection { groups, hidden }
+}
+
+/// "另有3条意见被隐藏（辱骂2条，重复1条）", or nothing.
+pub fn hidden_zh(hidden: &[(String, usize)]) -> Option<String> {
+    let total: usize = hidden.iter().map(|(_, n)| n).sum();
+    (total > 0).then(|| {
+        let why: Vec<String> = hidden.iter().map(|(r, n)| format!("{r}{n}条")).collect();
+        format!("另有{total}条意见被隐藏（{}），原文保留在会议记录中", why.join("，"))
+    })
 }
 
 fn vote_line(v: &Vote) -> VoteLine {
@@ -409,6 +472,12 @@ pub fn to_markdown(m: &Minutes) -> String {
         }
         out.push('\n');
     }
+    write_opinions_md(
+        &mut out,
+        "## 会前及议题之间的意见",
+        &m.before_topics.groups,
+        &m.before_topics.hidden,
+    );
     for (i, t) in m.topics.iter().enumerate() {
         let _ = writeln!(out, "## 议题{}：{}\n", i + 1, t.title);
         if !t.speakers.is_empty() {
@@ -418,27 +487,7 @@ pub fn to_markdown(m: &Minutes) -> String {
             }
             out.push('\n');
         }
-        if !t.opinions.is_empty() {
-            let _ = writeln!(out, "### 意见建议\n");
-            for g in &t.opinions {
-                let cat = if g.category.is_empty() {
-                    "未分类"
-                } else {
-                    &g.category
-                };
-                let _ = writeln!(out, "**{cat}**\n");
-                for o in &g.items {
-                    let stance = o.stance.map(|s| format!("[{}] ", stance_zh(s))).unwrap_or_default();
-                    let ledger = if o.to_ledger { "（列入台账）" } else { "" };
-                    let _ = writeln!(
-                        out,
-                        "- {stance}{}（{}；附议{}人，来自{}类群体）{ledger}",
-                        o.text, o.by, o.seconds, o.backing_groups
-                    );
-                }
-                out.push('\n');
-            }
-        }
+        write_opinions_md(&mut out, "### 意见建议", &t.opinions, &t.hidden);
         for v in &t.votes {
             let kind = if v.secret { "无记名" } else { "记名" };
             let _ = writeln!(out, "### 表决（{kind}，{}）：{}\n", rule_zh(v.rule), v.question);
@@ -458,6 +507,35 @@ pub fn to_markdown(m: &Minutes) -> String {
     }
     write_commitments_md(&mut out, &m.other_commitments);
     out
+}
+
+fn write_opinions_md(out: &mut String, heading: &str, groups: &[OpinionGroup], hidden: &[(String, usize)]) {
+    if groups.is_empty() && hidden.is_empty() {
+        return;
+    }
+    let _ = writeln!(out, "{heading}\n");
+    for g in groups {
+        let cat = if g.category.is_empty() {
+            "未分类"
+        } else {
+            &g.category
+        };
+        let _ = writeln!(out, "**{cat}**\n");
+        for o in &g.items {
+            let stance = o.stance.map(|s| format!("[{}] ", stance_zh(s))).unwrap_or_default();
+            let ledger = if o.to_ledger { "（列入台账）" } else { "" };
+            let late = if o.late { "（议题结束后送达）" } else { "" };
+            let _ = writeln!(
+                out,
+                "- {stance}{}（{}；附议{}人，来自{}类群体）{late}{ledger}",
+                o.text, o.by, o.seconds, o.backing_groups
+            );
+        }
+        out.push('\n');
+    }
+    if let Some(h) = hidden_zh(hidden) {
+        let _ = writeln!(out, "{h}\n");
+    }
 }
 
 fn write_commitments_md(out: &mut String, items: &[CommitmentLine]) {
@@ -543,6 +621,16 @@ pub fn to_html(m: &Minutes, status: &str) -> String {
         }
         out.push_str("</table></section>");
     }
+    if !m.before_topics.is_empty() {
+        out.push_str("<section class=\"before-topics\">");
+        write_opinions_html(
+            &mut out,
+            "<h2>会前及议题之间的意见</h2>",
+            &m.before_topics.groups,
+            &m.before_topics.hidden,
+        );
+        out.push_str("</section>");
+    }
     for (i, t) in m.topics.iter().enumerate() {
         let _ = write!(out, "<section><h2>议题{}：{}</h2>", i + 1, e(&t.title));
         if !t.speakers.is_empty() {
@@ -552,37 +640,7 @@ pub fn to_html(m: &Minutes, status: &str) -> String {
             }
             out.push_str("</ol>");
         }
-        if !t.opinions.is_empty() {
-            out.push_str("<h3>意见建议</h3>");
-            for g in &t.opinions {
-                let cat = if g.category.is_empty() {
-                    "未分类"
-                } else {
-                    &g.category
-                };
-                let _ = write!(out, "<h4>{}</h4><ul>", e(cat));
-                for o in &g.items {
-                    let stance = o
-                        .stance
-                        .map(|s| format!("<b>[{}]</b> ", stance_zh(s)))
-                        .unwrap_or_default();
-                    let ledger = if o.to_ledger {
-                        "<span class=\"ledger\">列入台账</span>"
-                    } else {
-                        ""
-                    };
-                    let _ = write!(
-                        out,
-                        "<li>{stance}{}<span class=\"by\">（{}；附议{}人，来自{}类群体）</span>{ledger}</li>",
-                        e(&o.text),
-                        e(&o.by),
-                        o.seconds,
-                        o.backing_groups
-                    );
-                }
-                out.push_str("</ul>");
-            }
-        }
+        write_opinions_html(&mut out, "<h3>意见建议</h3>", &t.opinions, &t.hidden);
         for v in &t.votes {
             let kind = if v.secret { "无记名" } else { "记名" };
             let _ = write!(out, "<h3>表决（{kind}，{}）：{}</h3><table class=\"vote\"><tr><th>选项</th><th>手机</th><th>举手</th><th>合计</th></tr>", rule_zh(v.rule), e(&v.question));
@@ -610,6 +668,50 @@ pub fn to_html(m: &Minutes, status: &str) -> String {
     out
 }
 
+fn write_opinions_html(out: &mut String, heading: &str, groups: &[OpinionGroup], hidden: &[(String, usize)]) {
+    let e = escape;
+    if groups.is_empty() && hidden.is_empty() {
+        return;
+    }
+    out.push_str(heading);
+    for g in groups {
+        let cat = if g.category.is_empty() {
+            "未分类"
+        } else {
+            &g.category
+        };
+        let _ = write!(out, "<h4>{}</h4><ul>", e(cat));
+        for o in &g.items {
+            let stance = o
+                .stance
+                .map(|s| format!("<b>[{}]</b> ", stance_zh(s)))
+                .unwrap_or_default();
+            let ledger = if o.to_ledger {
+                "<span class=\"ledger\">列入台账</span>"
+            } else {
+                ""
+            };
+            let late = if o.late {
+                "<span class=\"late\">议题结束后送达</span>"
+            } else {
+                ""
+            };
+            let _ = write!(
+                out,
+                "<li>{stance}{}<span class=\"by\">（{}；附议{}人，来自{}类群体）</span>{late}{ledger}</li>",
+                e(&o.text),
+                e(&o.by),
+                o.seconds,
+                o.backing_groups
+            );
+        }
+        out.push_str("</ul>");
+    }
+    if let Some(h) = hidden_zh(hidden) {
+        let _ = write!(out, "<p class=\"hidden-count\">{}</p>", e(&h));
+    }
+}
+
 fn write_commitments_html(out: &mut String, items: &[CommitmentLine]) {
     if items.is_empty() {
         return;
@@ -630,4 +732,4 @@ fn write_commitments_html(out: &mut String, items: &[CommitmentLine]) {
     out.push_str("</table>");
 }
 
-const MINUTES_CSS: &str = "body{font-family:\"Noto Serif CJK SC\",\"Songti SC\",\"SimSun\",serif;color:#000;background:#fff;margin:0;font-size:12pt;line-height:1.7}main{max-width:180mm;margin:0 auto;padding:12mm 0}h1{text-align:center;font-size:20pt;margin:0 0 4mm}h2{font-size:15pt;border-bottom:1px solid #000;margin-top:8mm}h3{font-size:13pt;margin:4mm 0 2mm}h4{font-size:12pt;margin:2mm 0}.status{text-align:center;color:#444}table{border-collapse:collapse;width:100%;margin:2mm 0}th,td{border:1px solid #000;padding:1.5mm 2mm;text-align:left;vertical-align:top}th{background:#eee;white-space:nowrap}.by{color:#333}.ledger{border:1px solid #000;padding:0 1mm;margin-left:2mm;font-size:10pt}.dissent{border-left:3px solid #000;padding-left:3mm}section{break-inside:auto}h2,h3{break-after:avoid}tr,li{break-inside:avoid}@page{size:A4;margin:15mm}";
+const MINUTES_CSS: &str = "body{font-family:\"Noto Serif CJK SC\",\"Songti SC\",\"SimSun\",serif;color:#000;background:#fff;margin:0;font-size:12pt;line-height:1.7}main{max-width:180mm;margin:0 auto;padding:12mm 0}h1{text-align:center;font-size:20pt;margin:0 0 4mm}h2{font-size:15pt;border-bottom:1px solid #000;margin-top:8mm}h3{font-size:13pt;margin:4mm 0 2mm}h4{font-size:12pt;margin:2mm 0}.status{text-align:center;color:#444}table{border-collapse:collapse;width:100%;margin:2mm 0}th,td{border:1px solid #000;padding:1.5mm 2mm;text-align:left;vertical-align:top}th{background:#eee;white-space:nowrap}.by{color:#333}.ledger,.late{border:1px solid #000;padding:0 1mm;margin-left:2mm;font-size:10pt}.hidden-count{color:#333}.dissent{border-left:3px solid #000;padding-left:3mm}section{break-inside:auto}h2,h3{break-after:avoid}tr,li{break-inside:avoid}@page{size:A4;margin:15mm}";

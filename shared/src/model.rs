@@ -269,6 +269,9 @@ pub struct Opinion {
     /// Marked by a recorder to go into the issue ledger (列入台账).
     #[serde(default)]
     pub to_ledger: bool,
+    /// Written while its topic was open, arrived after it closed.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub late: bool,
 }
 
 /// The courtyard's Wi-Fi, shown on the projector as a join-the-network QR code.
@@ -529,6 +532,9 @@ pub struct Publication {
     pub notice_days: u32,
     /// The frozen minutes.
     pub minutes: crate::minutes::Minutes,
+    /// Why this corrected version replaced the one before (none for version 1).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
 }
 
 impl Publication {

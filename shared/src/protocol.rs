@@ -114,6 +114,7 @@ mod tests {
             ClientMsg::Command {
                 id: CommandId("c1".into()),
                 command: Command::Second {
+                    seen_open: false,
                     opinion: OpinionId(1),
                     who: None,
                 },

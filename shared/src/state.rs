@@ -336,6 +336,7 @@ impl MeetingState {
                 text,
                 category,
                 stance,
+                late,
             } => {
                 debug_assert_eq!(opinion.0 as usize, self.opinions.len() + 1);
                 self.opinions.push(Opinion {
@@ -352,6 +353,7 @@ impl MeetingState {
                     merged: Vec::new(),
                     hidden: None,
                     to_ledger: false,
+                    late: *late,
                 });
             }
             EventKind::Seconded { opinion, participant } => {
@@ -487,12 +489,14 @@ impl MeetingState {
                 version,
                 notice_days,
                 minutes,
+                reason,
             } => {
                 self.publications.push(Publication {
                     version: *version,
                     at,
                     notice_days: *notice_days,
                     minutes: (**minutes).clone(),
+                    reason: reason.clone(),
                 });
             }
             EventKind::ObjectionFiled {

@@ -73,6 +73,28 @@ pub fn display_name(state: &MeetingState, who: ParticipantId) -> String {
     }
 }
 
+/// The name shown on public displays (the projector, other people's phones,
+/// the minutes): the real name only if the person agreed to be named when they
+/// joined; otherwise their category and a number in joining order within it
+/// (居民代表1) — the same label the minutes use, so one consent covers all.
+pub fn public_name(state: &MeetingState, who: ParticipantId) -> String {
+    let Some(p) = state.participant(who) else {
+        return format!("#{who}");
+    };
+    match &p.name {
+        Some(name) if p.publish_name => name.clone(),
+        _ => {
+            let n = state
+                .participants
+                .iter()
+                .take_while(|q| q.id != who)
+                .filter(|q| q.category == p.category && !(q.publish_name && q.name.is_some()))
+                .count();
+            format!("{}{}", p.category, n + 1)
+        }
+    }
+}
+
 /// Opinion counts per category (visible, not merged), in the meeting's order,
 /// with untagged ones last under the empty string.
 pub fn opinions_by_category(state: &MeetingState) -> Vec<(String, usize)> {
@@ -120,4 +142,49 @@ pub fn opinions_by_backing(state: &MeetingState) -> Vec<&crate::model::Opinion> 
             .then(a.id.cmp(&b.id))
     });
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::Participant;
+
+    fn person(id: u32, name: Option<&str>, category: &str, publish_name: bool) -> Participant {
+        Participant {
+            id: ParticipantId(id),
+            name: name.map(str::to_owned),
+            category: category.into(),
+            publish_name,
+            walk_in: false,
+            recorder: false,
+            official: false,
+            removed: false,
+            joined_at: 0,
+        }
+    }
+
+    #[test]
+    fn public_displays_name_only_those_who_agreed_and_number_the_rest_as_the_minutes_do() {
+        let state = MeetingState {
+            participants: vec![
+                person(1, Some("王阿姨"), "居民", false),
+                person(2, Some("李叔"), "居民", true),
+                person(3, None, "居民", true),
+                person(4, Some("赵代表"), "居民代表", false),
+            ],
+            ..MeetingState::default()
+        };
+        let shown: Vec<String> = (1..=4).map(|i| public_name(&state, ParticipantId(i))).collect();
+        assert_eq!(shown, ["居民1", "李叔", "居民2", "居民代表1"]);
+        assert_eq!(
+            shown,
+            crate::minutes::public_names(&state, true),
+            "the same label everywhere"
+        );
+        assert_eq!(
+            display_name(&state, ParticipantId(1)),
+            "王阿姨",
+            "the moderator's screens keep the name"
+        );
+    }
 }

@@ -140,12 +140,12 @@ fn code(r: Result<(), CommandError>) -> ErrorCode {
 fn first_timers_go_ahead_of_repeat_speakers() {
     let mut sim = Sim::new();
     sim.start_topic();
-    sim.run(p(1), Command::RaiseHand { who: None }).unwrap();
+    sim.run(p(1), Command::RaiseHand { topic: None, who: None }).unwrap();
     sim.run(Actor::Moderator, Command::CallNext).unwrap();
     sim.run(Actor::Moderator, Command::EndFloor).unwrap();
     // 1 has spoken; 1 queues again, then 4 (first time) queues and goes ahead.
-    sim.run(p(1), Command::RaiseHand { who: None }).unwrap();
-    sim.run(p(4), Command::RaiseHand { who: None }).unwrap();
+    sim.run(p(1), Command::RaiseHand { topic: None, who: None }).unwrap();
+    sim.run(p(4), Command::RaiseHand { topic: None, who: None }).unwrap();
     assert_eq!(sim.state.queue, vec![ParticipantId(4), ParticipantId(1)]);
     // With the rule off, arrival order.
     sim.run(
@@ -157,8 +157,8 @@ fn first_timers_go_ahead_of_repeat_speakers() {
     )
     .unwrap();
     sim.run(p(1), Command::LowerHand { who: None }).unwrap();
-    sim.run(p(1), Command::RaiseHand { who: None }).unwrap();
-    sim.run(p(2), Command::RaiseHand { who: None }).unwrap();
+    sim.run(p(1), Command::RaiseHand { topic: None, who: None }).unwrap();
+    sim.run(p(2), Command::RaiseHand { topic: None, who: None }).unwrap();
     assert_eq!(
         sim.state.queue,
         vec![ParticipantId(4), ParticipantId(1), ParticipantId(2)]
@@ -231,6 +231,7 @@ fn merge_moves_supporters_without_double_counting() {
     sim.run(
         p(1),
         Command::SubmitOpinion {
+            topic: None,
             text: "装路灯".into(),
             category: None,
             stance: None,
@@ -241,6 +242,7 @@ fn merge_moves_supporters_without_double_counting() {
     sim.run(
         p(4),
         Command::SubmitOpinion {
+            topic: None,
             text: "路灯太暗".into(),
             category: None,
             stance: None,
@@ -251,6 +253,7 @@ fn merge_moves_supporters_without_double_counting() {
     sim.run(
         p(3),
         Command::Second {
+            seen_open: false,
             opinion: OpinionId(1),
             who: None,
         },
@@ -259,6 +262,7 @@ fn merge_moves_supporters_without_double_counting() {
     sim.run(
         p(3),
         Command::Second {
+            seen_open: false,
             opinion: OpinionId(2),
             who: None,
         },
@@ -267,6 +271,7 @@ fn merge_moves_supporters_without_double_counting() {
     sim.run(
         p(1),
         Command::Second {
+            seen_open: false,
             opinion: OpinionId(2),
             who: None,
         },
@@ -292,6 +297,7 @@ fn merge_moves_supporters_without_double_counting() {
         code(sim.run(
             p(2),
             Command::Second {
+                seen_open: false,
                 opinion: OpinionId(2),
                 who: None
             }
@@ -328,6 +334,7 @@ fn permissions_by_role() {
     sim.run(
         p(2),
         Command::RaiseHand {
+            topic: None,
             who: Some(ParticipantId(5)),
         },
     )
@@ -336,6 +343,7 @@ fn permissions_by_role() {
         code(sim.run(
             p(2),
             Command::RaiseHand {
+                topic: None,
                 who: Some(ParticipantId(1))
             }
         )),
@@ -345,6 +353,7 @@ fn permissions_by_role() {
         code(sim.run(
             attendee,
             Command::RaiseHand {
+                topic: None,
                 who: Some(ParticipantId(5))
             }
         )),
@@ -352,7 +361,7 @@ fn permissions_by_role() {
     );
     // The projector can do nothing.
     assert_eq!(
-        code(sim.run(Actor::Projector, Command::RaiseHand { who: None })),
+        code(sim.run(Actor::Projector, Command::RaiseHand { topic: None, who: None })),
         ErrorCode::Forbidden
     );
     // A removed participant can do nothing.
@@ -365,7 +374,7 @@ fn permissions_by_role() {
     )
     .unwrap();
     assert_eq!(
-        code(sim.run(p(4), Command::RaiseHand { who: None })),
+        code(sim.run(p(4), Command::RaiseHand { topic: None, who: None })),
         ErrorCode::Forbidden
     );
 }
@@ -374,12 +383,12 @@ fn permissions_by_role() {
 fn phase_and_topic_rules() {
     let mut sim = Sim::new();
     assert_eq!(
-        code(sim.run(p(1), Command::RaiseHand { who: None })),
+        code(sim.run(p(1), Command::RaiseHand { topic: None, who: None })),
         ErrorCode::NotStarted
     );
     sim.run(Actor::Moderator, Command::StartMeeting).unwrap();
     assert_eq!(
-        code(sim.run(p(1), Command::RaiseHand { who: None })),
+        code(sim.run(p(1), Command::RaiseHand { topic: None, who: None })),
         ErrorCode::TopicClosed
     );
     sim.run(Actor::Moderator, Command::OpenTopic { topic: TopicId(1) })
@@ -387,6 +396,7 @@ fn phase_and_topic_rules() {
     sim.run(
         p(1),
         Command::SubmitOpinion {
+            topic: None,
             text: "x".into(),
             category: None,
             stance: None,
@@ -394,7 +404,7 @@ fn phase_and_topic_rules() {
         },
     )
     .unwrap();
-    sim.run(p(1), Command::RaiseHand { who: None }).unwrap();
+    sim.run(p(1), Command::RaiseHand { topic: None, who: None }).unwrap();
     sim.run(Actor::Moderator, Command::OpenTopic { topic: TopicId(2) })
         .unwrap();
     assert!(sim.state.queue.is_empty(), "a new topic starts with an empty queue");
@@ -402,6 +412,7 @@ fn phase_and_topic_rules() {
         code(sim.run(
             p(4),
             Command::Second {
+                seen_open: false,
                 opinion: OpinionId(1),
                 who: None
             }
@@ -424,6 +435,7 @@ fn phase_and_topic_rules() {
         code(sim.run(
             p(1),
             Command::SubmitOpinion {
+                topic: None,
                 text: "y".into(),
                 category: None,
                 stance: None,
@@ -455,6 +467,7 @@ fn text_limits_count_characters_not_bytes() {
     sim.run(
         p(1),
         Command::SubmitOpinion {
+            topic: None,
             text: ok,
             category: None,
             stance: None,
@@ -466,6 +479,7 @@ fn text_limits_count_characters_not_bytes() {
     let r = sim.run(
         p(1),
         Command::SubmitOpinion {
+            topic: None,
             text: long,
             category: None,
             stance: None,
@@ -476,6 +490,7 @@ fn text_limits_count_characters_not_bytes() {
     let r = sim.run(
         p(1),
         Command::SubmitOpinion {
+            topic: None,
             text: "   ".into(),
             category: None,
             stance: None,
@@ -486,6 +501,7 @@ fn text_limits_count_characters_not_bytes() {
     let r = sim.run(
         p(1),
         Command::SubmitOpinion {
+            topic: None,
             text: "x".into(),
             category: Some("不存在".into()),
             stance: None,
@@ -540,7 +556,7 @@ fn any_command() -> impl Strategy<Value = Command> {
             .prop_map(|(title, minutes, position)| Command::AddTopic { title, minutes, position }),
         1 => (tid.clone(), 0u32..5).prop_map(|(topic, position)| Command::MoveTopic { topic, position }),
         1 => tid.prop_map(|topic| Command::RemoveTopic { topic }),
-        4 => opt_pid().prop_map(|who| Command::RaiseHand { who }),
+        4 => opt_pid().prop_map(|who| Command::RaiseHand { topic: None, who }),
         2 => opt_pid().prop_map(|who| Command::LowerHand { who }),
         1 => (pid.clone(), 0u32..6).prop_map(|(participant, position)| Command::MoveInQueue { participant, position }),
         3 => Just(Command::CallNext),
@@ -550,8 +566,8 @@ fn any_command() -> impl Strategy<Value = Command> {
         1 => Just(Command::PauseTimer),
         1 => (-90i32..90).prop_map(|delta_secs| Command::AdjustTimer { delta_secs }),
         4 => ("[a-z ]{0,5}", cat.clone(), author)
-            .prop_map(|(text, category, author)| Command::SubmitOpinion { text, category, stance: None, author }),
-        4 => (oid.clone(), opt_pid()).prop_map(|(opinion, who)| Command::Second { opinion, who }),
+            .prop_map(|(text, category, author)| Command::SubmitOpinion { topic: None, text, category, stance: None, author }),
+        4 => (oid.clone(), opt_pid()).prop_map(|(opinion, who)| Command::Second { seen_open: false, opinion, who }),
         1 => (oid.clone(), cat).prop_map(|(opinion, category)| Command::Retag { opinion, category, stance: Some(Stance::Support) }),
         1 => (oid.clone(), oid.clone()).prop_map(|(opinion, into)| Command::Merge { opinion, into }),
         1 => (oid.clone(), "[a-z]{0,2}").prop_map(|(opinion, reason)| Command::Hide { opinion, reason }),
@@ -655,6 +671,7 @@ fn the_end_closes_votes_and_reviews_and_the_record_can_still_be_tidied() {
         sim.run(
             p(1),
             Command::SubmitOpinion {
+                topic: None,
                 text: text.into(),
                 category: None,
                 stance: None,
@@ -916,6 +933,7 @@ fn outcomes_and_commitments_can_be_recorded_after_the_end() {
     sim.run(
         p(1),
         Command::SubmitOpinion {
+            topic: None,
             text: "装路灯".into(),
             category: None,
             stance: None,
@@ -927,6 +945,7 @@ fn outcomes_and_commitments_can_be_recorded_after_the_end() {
         sim.run(
             p(who),
             Command::Second {
+                seen_open: false,
                 opinion: OpinionId(1),
                 who: None,
             },
@@ -989,6 +1008,7 @@ fn outcomes_and_commitments_can_be_recorded_after_the_end() {
         code(sim.run(
             p(1),
             Command::SubmitOpinion {
+                topic: None,
                 text: "x".into(),
                 category: None,
                 stance: None,

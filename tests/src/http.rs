@@ -54,9 +54,28 @@ fn after<'a>(url: &'a str, marker: &str) -> Result<&'a str> {
         .with_context(|| format!("{marker} missing in {url}"))
 }
 
-/// Creates a meeting with `body` (a `POST /api/meetings` JSON).
+/// Organiser keys of the servers a test started, by base URL: the real
+/// binary makes its own key at first start (secure by default), and the
+/// helpers below send it, as the organiser's page would.
+static ORGANISER_KEYS: std::sync::Mutex<Vec<(String, String)>> = std::sync::Mutex::new(Vec::new());
+
+/// Remembers the organiser key of the server at `base`.
+pub fn remember_organiser_key(base: &str, key: &str) {
+    let mut keys = ORGANISER_KEYS.lock().unwrap_or_else(|p| p.into_inner());
+    keys.retain(|(b, _)| b != base);
+    keys.push((base.to_owned(), key.to_owned()));
+}
+
+/// The organiser key remembered for the server at `base`, if any.
+pub fn organiser_key(base: &str) -> Option<String> {
+    let keys = ORGANISER_KEYS.lock().unwrap_or_else(|p| p.into_inner());
+    keys.iter().find(|(b, _)| b == base).map(|(_, k)| k.clone())
+}
+
+/// Creates a meeting with `body` (a `POST /api/meetings` JSON), with the
+/// server's organiser key when one is remembered for it.
 pub async fn create_meeting(base: &str, body: Value) -> Result<Meeting> {
-    create_meeting_as(base, body, None).await
+    create_meeting_as(base, body, organiser_key(base).as_deref()).await
 }
 
 /// Creates a meeting, with `Authorization: Bearer <key>` when the server needs the organiser key.

@@ -83,6 +83,11 @@ impl FaultProxy {
         self.blackhole.store(true, Ordering::SeqCst);
     }
 
+    /// Lets traffic through again (the Wi-Fi came back).
+    pub fn restore(&self) {
+        self.blackhole.store(false, Ordering::SeqCst);
+    }
+
     /// Connections accepted so far.
     pub fn accepted(&self) -> u64 {
         self.accepted.load(Ordering::Relaxed)

@@ -2,7 +2,7 @@
 //! raise a hand, write opinions and second others'.
 
 use crate::api;
-use crate::components::{server_clock, AgendaList, CurrentTopic, FloorView, StatusBar, TopicClock};
+use crate::components::{server_clock, AgendaList, CurrentTopic, FloorView, FormAnswer, StatusBar, TopicClock};
 use crate::i18n::{self, t};
 use crate::live::Live;
 use crate::storage;
@@ -121,9 +121,15 @@ fn AttendeeLive(id: String, token: String) -> impl IntoView {
         live.state
             .with(|s| s.as_ref().zip(me()).and_then(|(s, p)| queue_position(s, p)))
     };
+    // A hand belongs to the topic on this screen: raised offline and arriving
+    // after that topic closed, it is refused and the phone says so here.
+    let hand_answer = FormAnswer::new(live, || {});
     let hand = move |_| match position() {
         Some(_) => live.send(Command::LowerHand { who: None }),
-        None => live.send(Command::RaiseHand { who: None }),
+        None => {
+            let topic = live.state.with_untracked(|s| s.as_ref().and_then(|s| s.current_topic));
+            hand_answer.send(Command::RaiseHand { topic, who: None });
+        }
     };
     let my = move || {
         live.state
@@ -158,6 +164,11 @@ fn AttendeeLive(id: String, token: String) -> impl IntoView {
                     None => t("raise_hand").to_owned(),
                 }}
             </button>
+            {move || hand_answer.error.get().map(|n| view! {
+                <p class="notice form-error hand-refused" role="alert">
+                    {if n.code == ErrorCode::TopicClosed { t("hand_topic_closed") } else { i18n::error(n.code) }}
+                </p>
+            })}
             <crate::pages::review::RatingCards live=live meeting=id.clone()/>
             <crate::pages::decisions::Ballots live=live meeting=id.clone()/>
             <OpinionForm live=live/>
@@ -180,7 +191,11 @@ pub fn OpinionForm(live: Live) -> impl IntoView {
         if body.trim().is_empty() {
             return;
         }
+        // The opinion belongs to the topic on this screen now, even if it is
+        // sent later (offline) when another topic is open.
+        let topic = live.state.with_untracked(|s| s.as_ref().map(|s| s.current_topic));
         live.send(Command::SubmitOpinion {
+            topic,
             text: body,
             category: category.get(),
             stance: stance.get(),
@@ -239,7 +254,8 @@ pub fn OpinionList(live: Live, me: Signal<Option<ParticipantId>>) -> impl IntoVi
                         let id = o.id;
                         let mine = o.author.is_some() && o.author == me.get();
                         let seconded = me.get().is_some_and(|p| o.seconds.contains(&p));
-                        let author = o.author.map(|a| crate::components::name_of(s, a)).unwrap_or_else(|| t("anonymous").to_owned());
+                        let seen_open = o.topic.and_then(|t| s.topic(t)).is_some_and(|t| t.status == TopicStatus::Open);
+                        let author = o.author.map(|a| crate::components::public_name_of(s, a)).unwrap_or_else(|| t("anonymous").to_owned());
                         view! {
                             <li class="opinion">
                                 <div class="meta">
@@ -252,7 +268,7 @@ pub fn OpinionList(live: Live, me: Signal<Option<ParticipantId>>) -> impl IntoVi
                                     <span class="count">{move || t("second")}" "{o.seconds.len()}</span>
                                     {(!mine).then(|| view! {
                                         <button class="second" disabled=seconded
-                                            on:click=move |_| live.send(Command::Second { opinion: id, who: None })>
+                                            on:click=move |_| live.send(Command::Second { seen_open, opinion: id, who: None })>
                                             {if seconded { t("seconded") } else { t("second") }}
                                         </button>
                                     })}

@@ -2,6 +2,7 @@
 //! bars, and the moderator's controls (open a vote, count hands, close it,
 //! record the outcome and commitments, publish the minutes, fill the ledger).
 
+use crate::components::{FormAnswer, FormError};
 use crate::i18n::t;
 use crate::live::Live;
 use crate::storage;
@@ -231,13 +232,35 @@ fn OutcomeForm(live: Live) -> impl IntoView {
         })
     };
     let topic = move || chosen.get().or_else(default_topic);
+    // The vote an outcome rests on: the topic's votes, the latest first.
+    let vote = RwSignal::new(String::new());
+    let topic_votes = move || {
+        let t = topic();
+        live.state.with(|s| {
+            s.as_ref()
+                .map(|s| {
+                    s.votes
+                        .iter()
+                        .rev()
+                        .filter(|v| t.is_some() && v.topic == t)
+                        .map(|v| (v.id, v.question.clone(), v.open))
+                        .collect::<Vec<_>>()
+                })
+                .unwrap_or_default()
+        })
+    };
+    let answer = FormAnswer::new(live, move || {
+        text.set(String::new());
+        dissent.set(String::new());
+    });
     view! {
         <form class="form" id="outcome" on:submit=move |ev| {
             ev.prevent_default();
             let Some(topic) = topic() else { return };
             let kind = serde_json::from_value(serde_json::Value::String(kind.get())).unwrap_or(OutcomeKind::Consensus);
             let d = dissent.get();
-            live.send(Command::SetOutcome { topic, kind, text: text.get(), dissent: (!d.trim().is_empty()).then_some(d), vote: None });
+            let vote = vote.get().parse().ok().map(VoteId);
+            answer.send(Command::SetOutcome { topic, kind, text: text.get(), dissent: (!d.trim().is_empty()).then_some(d), vote });
         }>
             <h2>{move || t("outcome")}</h2>
             <label class="inline">{move || t("topic")}
@@ -253,9 +276,20 @@ fn OutcomeForm(live: Live) -> impl IntoView {
                 {[("consensus", "形成共识"), ("passed", "表决通过"), ("failed", "表决未通过"), ("dissent", "保留分歧"), ("another_round", "再次协商"), ("to_assembly", "提交居民会议")]
                     .into_iter().map(|(v, l)| view! { <option value=v>{l}</option> }).collect_view()}
             </select>
-            <textarea name="text" rows="2" bind:value=text></textarea>
+            <textarea name="text" rows="2" aria-label=move || t("outcome_text") placeholder=move || t("outcome_text") bind:value=text></textarea>
             <label>{move || t("dissent")}<input name="dissent" bind:value=dissent/></label>
-            <button type="submit">{move || t("record")}</button>
+            <Show when=move || !topic_votes().is_empty()>
+                <label class="inline">{move || t("rests_on_vote")}
+                    <select name="vote" prop:value=move || vote.get() on:change=move |ev| vote.set(event_target_value(&ev))>
+                        <option value="">{move || t("no_vote")}</option>
+                        {move || topic_votes().into_iter().map(|(id, q, open)| view! {
+                            <option value=id.0.to_string()>{q}{open.then(|| format!(" ({})", t("voting")))}</option>
+                        }).collect_view()}
+                    </select>
+                </label>
+            </Show>
+            <button type="submit" disabled=move || answer.waiting()>{move || t("record")}</button>
+            <FormError answer=answer/>
         </form>
     }
 }
@@ -285,18 +319,22 @@ fn CommitmentForm(live: Live) -> impl IntoView {
                 .unwrap_or_default()
         })
     };
+    // What was typed stays until the server has the commitment: a refusal
+    // (a date, a missing owner) is shown here and nothing has to be typed again.
+    let answer = FormAnswer::new(live, move || {
+        what.set(String::new());
+        answers.set(Vec::new());
+    });
     view! {
         <form class="form" id="commitment" on:submit=move |ev| {
             ev.prevent_default();
-            live.send(Command::AddCommitment { topic: None, what: what.get(), responsible: who.get(), deadline: deadline.get(), opinions: answers.get() });
-            what.set(String::new());
-            answers.set(Vec::new());
+            answer.send(Command::AddCommitment { topic: None, what: what.get(), responsible: who.get(), deadline: deadline.get(), opinions: answers.get() });
         }>
             <h2>{move || t("commitment")}</h2>
             <input name="what" placeholder=move || t("commitment") aria-label=move || t("commitment") bind:value=what/>
             <div class="row">
                 <input name="responsible" placeholder=move || t("responsible") aria-label=move || t("responsible") bind:value=who/>
-                <input name="deadline" placeholder="2026-12-31" aria-label=move || t("deadline") bind:value=deadline/>
+                <label class="inline">{move || t("deadline")}<input name="deadline" type="date" required bind:value=deadline/></label>
             </div>
             <Show when=move || !topic_opinions().is_empty()>
                 <p class="muted">{move || t("answers_opinions")}</p>
@@ -310,7 +348,8 @@ fn CommitmentForm(live: Live) -> impl IntoView {
                     }).collect_view()}
                 </div>
             </Show>
-            <button type="submit">{move || t("record")}</button>
+            <button type="submit" disabled=move || answer.waiting()>{move || t("record")}</button>
+            <FormError answer=answer/>
             <ul class="list">
                 {move || live.state.with(|s| s.as_ref().map(|s| s.commitments.iter().map(|c| view! {
                     <li>{c.what.clone()}" · "{c.responsible.clone()}" · "{c.deadline.clone()}</li>
@@ -324,19 +363,70 @@ fn CommitmentForm(live: Live) -> impl IntoView {
 fn PublishForm(live: Live, meeting: String) -> impl IntoView {
     let summary = RwSignal::new(String::new());
     let days = RwSignal::new(String::from("5"));
+    let reason = RwSignal::new(String::new());
+    let correcting = RwSignal::new(false);
     let imported = RwSignal::new(None::<String>);
     let minutes_href = format!("/m/{meeting}/minutes");
+    // The latest published version: (number, published at, notice until, its summary).
+    let latest = move || {
+        live.state.with(|s| {
+            s.as_ref()?
+                .publications
+                .last()
+                .map(|p| (p.version, p.at, p.notice_until(), p.minutes.summary.clone()))
+        })
+    };
+    let answer = FormAnswer::new(live, move || {
+        correcting.set(false);
+        reason.set(String::new());
+    });
+    let publish = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let correction = latest().map(|_| reason.get());
+        if correction.is_some() {
+            let ok = window().confirm_with_message(t("confirm_correction")).unwrap_or(false);
+            if !ok {
+                return;
+            }
+        }
+        answer.send(Command::PublishMinutes {
+            summary: summary.get(),
+            notice_days: days.get().trim().parse().ok(),
+            correction,
+        });
+    };
     view! {
         <Show when=move || live.ended()>
-            <form class="form" id="publish" on:submit=move |ev| {
-                ev.prevent_default();
-                live.send(Command::PublishMinutes { summary: summary.get(), notice_days: days.get().trim().parse().ok() });
-            }>
+            <section class="publish-state">
                 <h2>{move || t("minutes")}</h2>
-                <label>{move || t("summary")}<textarea name="summary" rows="3" bind:value=summary></textarea></label>
-                <label class="inline">{move || t("notice_days")}<input class="minutes" type="number" min="0" max="60" bind:value=days/></label>
-                <button type="submit" class="primary">{move || t("publish")}</button>
-            </form>
+                {move || latest().map(|(v, at, until, _)| view! {
+                    <p class="published" role="status">
+                        {t("published_version").replace("{v}", &v.to_string())}" · "
+                        {t("notice_until")}" "{crate::pages::ledger::date(until)}
+                        <span class="muted">" ("{crate::pages::ledger::date(at)}")"</span>
+                    </p>
+                })}
+                <Show when=move || latest().is_none() || correcting.get()
+                    fallback=move || view! {
+                        <button type="button" id="start-correction" on:click=move |_| {
+                            // A correction starts from what was published, not from an empty box.
+                            summary.set(latest().map(|l| l.3).unwrap_or_default());
+                            correcting.set(true);
+                        }>{move || t("publish_correction")}</button>
+                    }>
+                    <form class="form" id="publish" on:submit=publish>
+                        <label>{move || t("summary")}<textarea name="summary" rows="3" bind:value=summary></textarea></label>
+                        <Show when=move || latest().is_some()>
+                            <label>{move || t("correction_reason")}<input name="correction" required maxlength="200" bind:value=reason/></label>
+                        </Show>
+                        <label class="inline">{move || t("notice_days")}<input class="minutes" type="number" min="0" max="60" bind:value=days/></label>
+                        <button type="submit" class="primary" disabled=move || answer.waiting()>
+                            {move || if latest().is_some() { t("publish_correction") } else { t("publish") }}
+                        </button>
+                        <FormError answer=answer/>
+                    </form>
+                </Show>
+            </section>
         </Show>
         <Objections live=live/>
         <p><a href=minutes_href.clone() target="_blank">{move || t("minutes")}</a>" · "<a href="/ledger" target="_blank">{move || t("ledger")}</a></p>

@@ -16,7 +16,8 @@ struct View {
     overdue: bool,
 }
 
-fn date(ms: u64) -> String {
+/// A server time (ms) as a local date, YYYY-MM-DD.
+pub fn date(ms: u64) -> String {
     let d = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(ms as f64));
     format!("{}-{:02}-{:02}", d.get_full_year(), d.get_month() + 1, d.get_date())
 }
@@ -109,7 +110,8 @@ pub fn LedgerEntryPage(id: u32) -> impl IntoView {
                             <ol class="history">
                                 {e.history.iter().map(|h| view! {
                                     <li>
-                                        <b>{date(h.at)}</b>" "{h.status.map(|s| s.zh())}" "{h.note.clone()}<small>" "{h.by.clone()}</small>
+                                        <b>{date(h.at)}</b>" "{h.status.map(|s| s.zh())}" "{h.note.clone()}
+                                        <small class="writer">" "{h.by.clone()}{h.credential.as_ref().map(|c| format!("（{}）", c.zh()))}</small>
                                         {h.meeting.clone().map(|m| view! { " "<a href=format!("/m/{m}/minutes")>{t("minutes")}</a> })}
                                     </li>
                                 }).collect_view()}
@@ -124,17 +126,61 @@ pub fn LedgerEntryPage(id: u32) -> impl IntoView {
 
 /// Where a matter came from, linking to the meeting's minutes.
 fn source_view(source: &LedgerSource) -> impl IntoView {
-    let minutes = |m: &babahui_shared::MeetingId, what: String| {
-        view! { <a href=format!("/m/{m}/minutes")>{t("minutes")}</a>" "{what} }
+    // The meeting by its title and date (its id for entries made before names were kept).
+    let minutes = |m: &babahui_shared::MeetingId, name: &str, what: String| {
+        let label = if name.is_empty() {
+            t("minutes").to_owned()
+        } else {
+            name.to_owned()
+        };
+        view! { <a href=format!("/m/{m}/minutes")>{label}</a>" "{what} }
     };
     match source {
         LedgerSource::Collected { by } => view! { {t("collected")}{by.clone().map(|b| format!("：{b}"))} }.into_any(),
         LedgerSource::Commitment {
-            meeting, commitment, ..
-        } => minutes(meeting, format!("{} {commitment}", t("commitment"))).into_any(),
-        LedgerSource::Opinion { meeting, opinion } => {
-            minutes(meeting, format!("{} {opinion}", t("opinion"))).into_any()
-        }
+            meeting,
+            meeting_name,
+            commitment,
+            ..
+        } => minutes(meeting, meeting_name, format!("{} {commitment}", t("commitment"))).into_any(),
+        LedgerSource::Opinion {
+            meeting,
+            meeting_name,
+            opinion,
+        } => minutes(meeting, meeting_name, format!("{} {opinion}", t("opinion"))).into_any(),
+        LedgerSource::Topic {
+            meeting,
+            meeting_name,
+            topic,
+        } => minutes(
+            meeting,
+            meeting_name,
+            format!("{} {topic} · {}", t("topic"), t("unsettled")),
+        )
+        .into_any(),
+    }
+}
+
+/// Where this device keeps the name of the person who writes the ledger on it.
+const WRITER_KEY: &str = "bbh:writer-name";
+
+/// Who is writing: typed once on a device and remembered there. The ledger's
+/// history shows it beside the key that was used.
+#[component]
+fn WriterField(writer: RwSignal<String>) -> impl IntoView {
+    view! {
+        <label class="writer-field">{move || t("writer_name")}
+            <input name="by" required maxlength="40" autocomplete="name" placeholder=move || t("writer_hint") bind:value=writer/>
+        </label>
+    }
+}
+
+/// A refused write in plain words: without the organiser key, say where it is.
+fn refusal(f: &api::ApiFailure) -> String {
+    if f.status == 403 || f.status == 401 {
+        t("ledger_key_needed").to_owned()
+    } else {
+        f.message.clone()
     }
 }
 
@@ -150,6 +196,7 @@ fn NewEntryForm(reload: RwSignal<u32>) -> impl IntoView {
     let deadline = RwSignal::new(String::new());
     let collected_by = RwSignal::new(String::new());
     let message = RwSignal::new(None::<String>);
+    let writer = RwSignal::new(crate::storage::get(WRITER_KEY).unwrap_or_default());
     view! {
         <details class="card new-entry">
             <summary>{move || t("new_entry")}</summary>
@@ -162,8 +209,10 @@ fn NewEntryForm(reload: RwSignal<u32>) -> impl IntoView {
                     "responsible": responsible.get(),
                     "deadline": deadline.get(),
                     "collected_by": collected_by.get(),
+                    "by": writer.get(),
                 });
-                let key = crate::storage::get("bbh:organiser-key");
+                crate::storage::set(WRITER_KEY, &writer.get());
+                let key = crate::storage::get(crate::pages::organiser::KEY_STORAGE);
                 leptos::task::spawn_local(async move {
                     match api::post("/api/ledger", &body, key.as_deref()).await {
                         Ok(v) => {
@@ -172,10 +221,11 @@ fn NewEntryForm(reload: RwSignal<u32>) -> impl IntoView {
                             description.set(String::new());
                             reload.update(|n| *n += 1);
                         }
-                        Err(f) => message.set(Some(f.message)),
+                        Err(f) => message.set(Some(refusal(&f))),
                     }
                 });
             }>
+                <WriterField writer=writer/>
                 <label>{move || t("title")}<input name="title" required maxlength="100" bind:value=title/></label>
                 <label>{move || t("description")}<textarea name="description" rows="2" bind:value=description></textarea></label>
                 <div class="row">
@@ -200,12 +250,14 @@ fn ProgressForm(id: u32, current: LedgerStatus, reload: RwSignal<u32>) -> impl I
     let note = RwSignal::new(String::new());
     let status = RwSignal::new(current.zh().to_owned());
     let error = RwSignal::new(None::<String>);
+    let writer = RwSignal::new(crate::storage::get(WRITER_KEY).unwrap_or_default());
     view! {
         <form class="form progress" on:submit=move |ev| {
             ev.prevent_default();
             let new_status = LedgerStatus::parse(&status.get());
-            let body = serde_json::json!({"note": note.get(), "status": new_status});
-            let key = crate::storage::get("bbh:organiser-key");
+            let body = serde_json::json!({"note": note.get(), "status": new_status, "by": writer.get()});
+            crate::storage::set(WRITER_KEY, &writer.get());
+            let key = crate::storage::get(crate::pages::organiser::KEY_STORAGE);
             leptos::task::spawn_local(async move {
                 match api::post(&format!("/api/ledger/{id}/updates"), &body, key.as_deref()).await {
                     Ok(_) => {
@@ -213,11 +265,12 @@ fn ProgressForm(id: u32, current: LedgerStatus, reload: RwSignal<u32>) -> impl I
                         error.set(None);
                         reload.update(|n| *n += 1);
                     }
-                    Err(f) => error.set(Some(f.message)),
+                    Err(f) => error.set(Some(refusal(&f))),
                 }
             });
         }>
             <h2>{t("record")}</h2>
+            <WriterField writer=writer/>
             <select name="status" aria-label=t("status") on:change=move |ev| status.set(event_target_value(&ev))>
                 {LedgerStatus::ALL.into_iter().map(|s| view! { <option value=s.zh() selected=s == current>{s.zh()}</option> }).collect_view()}
             </select>

@@ -5,7 +5,7 @@
 use crate::api;
 use crate::components::LangSwitch;
 use crate::i18n::t;
-use babahui_shared::minutes::{outcome_zh, Minutes};
+use babahui_shared::minutes::{hidden_zh, outcome_zh, Minutes, OpinionGroup};
 use babahui_shared::{MinutesStatus, Objection};
 use leptos::prelude::*;
 use serde::Deserialize;
@@ -17,6 +17,27 @@ struct Doc {
     version: Option<u32>,
     minutes: Minutes,
     objections: Vec<Objection>,
+    #[serde(default)]
+    history: Vec<VersionLine>,
+}
+
+/// A published version: when, and why it corrected the one before.
+#[derive(Debug, Clone, Deserialize)]
+struct VersionLine {
+    version: u32,
+    at: u64,
+    reason: Option<String>,
+}
+
+/// Opinions of one section, with the count of hidden ones and why.
+fn opinion_items(groups: &[OpinionGroup], hidden: &[(String, usize)]) -> impl IntoView {
+    view! {
+        <ul class="list">{groups.iter().flat_map(|g| g.items.iter()).map(|o| view! {
+            <li>{o.text.clone()}<small>" · "{o.by.clone()}" · "{t("second")}" "{o.seconds}
+                {o.late.then(|| format!(" · {}", t("late")))}{o.to_ledger.then(|| format!(" · {}", t("in_ledger")))}</small></li>
+        }).collect_view()}</ul>
+        {hidden_zh(hidden).map(|h| view! { <p class="muted hidden-count">{h}</p> })}
+    }
 }
 
 fn status_text(d: &Doc) -> String {
@@ -75,12 +96,16 @@ pub fn MinutesPage(id: String) -> impl IntoView {
                             <p class="minutes-status"><b>{status_text(&d)}</b>" · "<a href=printable.clone() target="_blank">{t("printable")}</a></p>
                             <p class="muted">{m.starts_at.clone()}" "{m.place.clone()}" · "{t("attendance")}" "{m.attendance_total}</p>
                             {(!m.summary.is_empty()).then(|| view! { <p class="card">{m.summary.clone()}</p> })}
+                            {(!m.before_topics.is_empty()).then(|| view! {
+                                <section class="card before-topics">
+                                    <h2>{t("before_topics")}</h2>
+                                    {opinion_items(&m.before_topics.groups, &m.before_topics.hidden)}
+                                </section>
+                            })}
                             {m.topics.iter().map(|tp| view! {
                                 <section class="card">
                                     <h2>{tp.title.clone()}</h2>
-                                    <ul class="list">{tp.opinions.iter().flat_map(|g| g.items.iter()).map(|o| view! {
-                                        <li>{o.text.clone()}<small>" · "{o.by.clone()}" · "{t("second")}" "{o.seconds}</small></li>
-                                    }).collect_view()}</ul>
+                                    {opinion_items(&tp.opinions, &tp.hidden)}
                                     {tp.votes.iter().map(|v| view! {
                                         <p><b>{t("vote")}": "{v.question.clone()}</b>" — "
                                             {v.choices.iter().map(|(l, _, _, n)| format!("{l} {n}")).collect::<Vec<_>>().join("，")}
@@ -98,6 +123,13 @@ pub fn MinutesPage(id: String) -> impl IntoView {
                                     })}
                                 </section>
                             }).collect_view()}
+                            {(d.history.len() > 1).then(|| view! {
+                                <h2>{t("versions")}</h2>
+                                <ul class="list versions">{d.history.iter().map(|v| view! {
+                                    <li><b>{format!("v{}", v.version)}</b>" · "{crate::pages::ledger::date(v.at)}
+                                        {v.reason.clone().map(|r| view! { " · "{t("correction")}": "{r} })}</li>
+                                }).collect_view()}</ul>
+                            })}
                             <h2>{t("objections")}</h2>
                             <ol class="list objections">{d.objections.iter().map(|o| view! {
                                 <li>{o.name.clone().map(|n| format!("{n}：")).unwrap_or_default()}{o.text.clone()}<br/>

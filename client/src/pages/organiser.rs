@@ -65,9 +65,28 @@ pub fn parse_categories(text: &str) -> Vec<String> {
         .collect()
 }
 
+/// Where this device keeps the organiser key.
+pub const KEY_STORAGE: &str = "bbh:organiser-key";
+
+/// The organiser link (`/#k=KEY`, printed by the server at start) hands this
+/// device the key: it is kept here and taken out of the address bar, so it is
+/// neither shown on screen nor left in a screenshot or a shared link.
+fn take_key_from_link() {
+    let location = window().location();
+    let hash = location.hash().unwrap_or_default();
+    if let Some(key) = hash.strip_prefix("#k=").filter(|k| !k.is_empty()) {
+        storage::set(KEY_STORAGE, key);
+        if let Ok(history) = window().history() {
+            let path = location.pathname().unwrap_or_else(|_| "/".into());
+            let _ = history.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&path));
+        }
+    }
+}
+
 /// The organiser page.
 #[component]
 pub fn OrganiserPage() -> impl IntoView {
+    take_key_from_link();
     let title = RwSignal::new(String::new());
     let place = RwSignal::new(String::new());
     let time = RwSignal::new(String::new());
@@ -75,8 +94,24 @@ pub fn OrganiserPage() -> impl IntoView {
     let categories = RwSignal::new(DEFAULT_OPINION_CATEGORIES.join("、"));
     let ssid = RwSignal::new(String::new());
     let wifi_password = RwSignal::new(String::new());
-    let key = RwSignal::new(storage::get("bbh:organiser-key").unwrap_or_default());
+    let key = RwSignal::new(storage::get(KEY_STORAGE).unwrap_or_default());
     let need_key = RwSignal::new(false);
+    // Ask the server at once whether this device may organise, so a phone that
+    // opened the plain address learns it needs the organiser link before it
+    // fills in a whole form.
+    leptos::task::spawn_local(async move {
+        let k = key.get_untracked();
+        let probe = if k.is_empty() {
+            api::get::<serde_json::Value>("/api/meetings").await
+        } else {
+            api::get_as::<serde_json::Value>("/api/meetings", &k).await
+        };
+        if let Err(f) = probe {
+            if f.status == 403 || f.status == 401 {
+                need_key.set(true);
+            }
+        }
+    });
     let error = RwSignal::new(None::<String>);
     let mine = RwSignal::new(storage::get_json::<Vec<MyMeeting>>("bbh:my-meetings").unwrap_or_default());
     let created = RwSignal::new(None::<MyMeeting>);
@@ -109,8 +144,9 @@ pub fn OrganiserPage() -> impl IntoView {
                 Ok(v) => match serde_json::from_value::<MyMeeting>(v) {
                     Ok(m) => {
                         if !k.is_empty() {
-                            storage::set("bbh:organiser-key", &k);
+                            storage::set(KEY_STORAGE, &k);
                         }
+                        need_key.set(false);
                         mine.update(|list| list.insert(0, m.clone()));
                         storage::set_json("bbh:my-meetings", &mine.get_untracked());
                         created.set(Some(m));
@@ -133,6 +169,9 @@ pub fn OrganiserPage() -> impl IntoView {
             <div class="statusbar"><span class="brand">{move || t("app")}</span><LangSwitch/></div>
             {move || created.get().map(|m| view! { <MeetingLinks m=m/> })}
             <h1>{move || t("create_title")}</h1>
+            <Show when=move || need_key.get()>
+                <p class="notice info need-key" role="status">{move || t("organiser_link_needed")}</p>
+            </Show>
             <form on:submit=create class="form" id="create-form">
                 <label>{move || t("title")}<input name="title" required maxlength="100" bind:value=title/></label>
                 <label>{move || t("place")}<input name="place" maxlength="100" bind:value=place/></label>

@@ -5,7 +5,7 @@
 //! No controls but a one-time "sound on" (browsers need a touch for sound).
 
 use crate::api;
-use crate::components::{enable_sound, mmss, name_of, server_clock, CurrentTopic, TimeUpChime, TopicClock};
+use crate::components::{enable_sound, mmss, public_name_of, server_clock, CurrentTopic, TimeUpChime, TopicClock};
 use crate::i18n::{self, t};
 use crate::live::{Live, Status};
 use crate::pages::qr_src;
@@ -86,7 +86,7 @@ fn ProjectorLive(id: String, token: String) -> impl IntoView {
                     let left = floor_remaining_ms(f, now.get() as u64);
                     Some(view! {
                         <div class="pj-floor">
-                            <div class="pj-speaker"><span class="floor-kind">{i18n::floor_kind(f.kind)}</span><br/>{name_of(s, f.participant)}</div>
+                            <div class="pj-speaker"><span class="floor-kind">{i18n::floor_kind(f.kind)}</span><br/>{public_name_of(s, f.participant)}</div>
                             <div class="pj-countdown" class:over=left < 0>{if left < 0 { t("time_up").to_owned() } else { mmss(left) }}</div>
                         </div>
                     })
@@ -105,7 +105,7 @@ fn ProjectorLive(id: String, token: String) -> impl IntoView {
                 })}
                 <div class="pj-next">
                     <b>{move || t("next_up")}": "</b>
-                    {move || live.state.with(|s| s.as_ref().map(|s| s.queue.iter().take(3).map(|p| view! { <span class="pj-q">{name_of(s, *p)}</span> }).collect_view()))}
+                    {move || live.state.with(|s| s.as_ref().map(|s| s.queue.iter().take(3).map(|p| view! { <span class="pj-q">{public_name_of(s, *p)}</span> }).collect_view()))}
                 </div>
                 <div class="pj-bottom">
                     <div class="pj-bars">

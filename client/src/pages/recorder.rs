@@ -62,25 +62,23 @@ fn EntryForm(live: Live) -> impl IntoView {
         if body.trim().is_empty() {
             return;
         }
-        let author = match author.get().parse::<u32>() {
-            Ok(p) => OpinionAuthor::WalkIn(ParticipantId(p)),
-            Err(_) => OpinionAuthor::Anonymous,
-        };
-        let category = Some(category.get()).filter(|c| !c.is_empty());
-        let stance = match stance.get().as_str() {
-            "support" => Some(Stance::Support),
-            "oppose" => Some(Stance::Oppose),
-            "suggest" => Some(Stance::Suggest),
-            "question" => Some(Stance::Question),
-            _ => None,
-        };
+        let topic = live.state.with_untracked(|s| s.as_ref().map(|s| s.current_topic));
         live.send(Command::SubmitOpinion {
+            topic,
             text: body,
-            category,
-            stance,
-            author,
+            category: Some(category.get()).filter(|c| !c.is_empty()),
+            stance: serde_json::from_value(serde_json::Value::String(stance.get())).ok(),
+            author: match author.get().parse::<u32>() {
+                Ok(p) => OpinionAuthor::WalkIn(ParticipantId(p)),
+                Err(_) => OpinionAuthor::Anonymous,
+            },
         });
+        // Every choice is made afresh for the next opinion: a stance or a name
+        // carried over would put words in the next speaker's mouth.
         text.set(String::new());
+        author.set(String::from("anon"));
+        category.set(String::new());
+        stance.set(String::new());
     };
     let walk_ins = move || {
         live.state.with(|s| {
@@ -103,19 +101,19 @@ fn EntryForm(live: Live) -> impl IntoView {
         <form class="form entry" on:submit=move |ev| { ev.prevent_default(); submit(); }>
             <div class="row">
                 <label class="inline">{move || t("on_behalf")}
-                    <select name="author" on:change=move |ev| author.set(event_target_value(&ev))>
+                    <select name="author" prop:value=move || author.get() on:change=move |ev| author.set(event_target_value(&ev))>
                         <option value="anon">{move || t("anonymous")}</option>
                         {move || walk_ins().into_iter().map(|(p, n)| view! { <option value=p.0.to_string()>{n}</option> }).collect_view()}
                     </select>
                 </label>
                 <label class="inline">{move || t("category")}
-                    <select name="category" on:change=move |ev| category.set(event_target_value(&ev))>
+                    <select name="category" prop:value=move || category.get() on:change=move |ev| category.set(event_target_value(&ev))>
                         <option value="">{move || t("untagged")}</option>
                         {move || categories().into_iter().map(|c| view! { <option value=c.clone()>{c.clone()}</option> }).collect_view()}
                     </select>
                 </label>
                 <label class="inline">{move || t("stance")}
-                    <select name="stance" on:change=move |ev| stance.set(event_target_value(&ev))>
+                    <select name="stance" prop:value=move || stance.get() on:change=move |ev| stance.set(event_target_value(&ev))>
                         <option value="">"—"</option>
                         {[Stance::Support, Stance::Oppose, Stance::Suggest, Stance::Question].into_iter().map(|s| {
                             let v = serde_json::to_value(s).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default();
@@ -184,7 +182,7 @@ fn WalkInList(live: Live) -> impl IntoView {
                         {if queued {
                             view! { <button on:click=move |_| live.send(Command::LowerHand { who: Some(id) })>{t("lower_hand")}</button> }.into_any()
                         } else {
-                            view! { <button on:click=move |_| live.send(Command::RaiseHand { who: Some(id) })>{t("raise_hand")}</button> }.into_any()
+                            view! { <button on:click=move |_| live.send(Command::RaiseHand { topic: None, who: Some(id) })>{t("raise_hand")}</button> }.into_any()
                         }}
                     </li>
                 }

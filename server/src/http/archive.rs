@@ -2,7 +2,7 @@
 //! includes the minutes), so that a community worker can copy it to a USB stick
 //! and load it into another server, where the same links keep working.
 
-use super::ledger::may_write;
+use super::access::{administer, organiser_or_moderator};
 use super::meetings::meeting;
 use super::{ApiError, ApiJson, AppState};
 use crate::hub::meeting::now_ms;
@@ -39,10 +39,13 @@ pub struct Archive {
 pub async fn export(
     State(app): State<AppState>,
     Path(id): Path<String>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
     let handle = meeting(&app, &id).await?;
-    may_write(&app, &headers, Some(handle.id())).await?;
+    // An archive holds every join code (rotated ones too) and the names of people
+    // who declined to be named: never for anyone on an open Wi-Fi.
+    administer(&app, &headers, peer, Some(handle.id())).await?;
     let (store, mid) = (app.hub.store().clone(), handle.id().clone());
     let records = tokio::task::spawn_blocking(move || store.load(&mid))
         .await
@@ -59,44 +62,6 @@ pub async fn export(
     Ok(([(header::CONTENT_DISPOSITION, disposition)], Json(archive)).into_response())
 }
 
-/// Whole-server and destructive operations (backup, delete) are stricter than
-/// other organiser actions, which an open LAN server allows to anyone on its
-/// Wi-Fi: they need the organiser key when one is set, or this meeting's
-/// moderator token; with no key, a request from the server's own machine
-/// (loopback, with no token) is trusted too. A token that is given must be valid.
-async fn may_administer(
-    app: &AppState,
-    headers: &HeaderMap,
-    peer: SocketAddr,
-    meeting_id: Option<&MeetingId>,
-) -> Result<(), ApiError> {
-    let given = super::ledger::bearer(headers).filter(|t| !t.is_empty());
-    let refused = || {
-        ApiError::new(
-            ErrorCode::Forbidden,
-            "the organiser key (or this meeting's moderator link) is needed",
-        )
-    };
-    let Some(token) = given else {
-        return if app.config.organiser_key.is_none() && peer.ip().is_loopback() {
-            Ok(())
-        } else {
-            Err(refused())
-        };
-    };
-    if let Some(key) = &app.config.organiser_key {
-        if crate::tokens::same_secret(token, key) {
-            return Ok(());
-        }
-    }
-    if let Some(id) = meeting_id {
-        if app.hub.get(id).await?.authenticate(token).await? == Some(babahui_shared::Actor::Moderator) {
-            return Ok(());
-        }
-    }
-    Err(refused())
-}
-
 /// `DELETE /api/meetings/{id}` (organiser, or the meeting's moderator): the
 /// meeting is gone entirely — its log, names, opinions, tokens. Export it first
 /// (`archive.json`) to keep a copy; ledger entries made from its minutes stay in
@@ -108,7 +73,7 @@ pub async fn delete(
     headers: HeaderMap,
 ) -> Result<Json<serde_json::Value>, ApiError> {
     let handle = meeting(&app, &id).await?;
-    may_administer(&app, &headers, peer, Some(handle.id())).await?;
+    administer(&app, &headers, peer, Some(handle.id())).await?;
     let id = handle.id().clone();
     let removed = app.hub.delete(&id).await?;
     tracing::info!(meeting = %id, removed, "meeting deleted");
@@ -122,7 +87,7 @@ pub async fn backup(
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
-    may_administer(&app, &headers, peer, None).await?;
+    administer(&app, &headers, peer, None).await?;
     let store = app.hub.store().clone();
     let now = crate::hub::meeting::now_ms();
     let backup = tokio::task::spawn_blocking(move || crate::backup::collect(&store, now))
@@ -180,7 +145,7 @@ pub async fn import(
     headers: HeaderMap,
     ApiJson(archive): ApiJson<Archive>,
 ) -> Result<(StatusCode, Json<serde_json::Value>), ApiError> {
-    may_write(&app, &headers, None).await?;
+    organiser_or_moderator(&app, &headers, None).await?;
     let id = archive.meeting.clone();
     let (index, records, state) = checked(archive).map_err(|m| ApiError::new(ErrorCode::Invalid, m))?;
     if app

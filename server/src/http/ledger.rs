@@ -5,17 +5,17 @@
 //! organiser key when one is configured), and a meeting's moderator may write
 //! the entries that come from that meeting.
 
+use super::access::organiser_or_moderator;
 use super::meetings::meeting;
 use super::{ApiError, ApiJson, AppState};
 use crate::hub::meeting::now_ms;
 use crate::ledger::{date_of, today, EntryUpdate, NewEntry};
-use crate::tokens;
 use axum::extract::{Path, Query, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use babahui_shared::ledger::{LedgerEntry, LedgerSource, LedgerStatus};
-use babahui_shared::{Actor, ErrorCode, MeetingId, MeetingState};
+use babahui_shared::ledger::{Credential, LedgerEntry, LedgerSource, LedgerStatus};
+use babahui_shared::{ErrorCode, MeetingId, MeetingState};
 use serde::{Deserialize, Serialize};
 
 /// An entry as listed, with whether it is overdue today.
@@ -31,49 +31,6 @@ pub struct EntryView {
 fn view(entry: LedgerEntry, today: &str) -> EntryView {
     let overdue = entry.overdue(today);
     EntryView { entry, overdue }
-}
-
-/// The token of `Authorization: Bearer <token>`, if any.
-pub(super) fn bearer(headers: &HeaderMap) -> Option<&str> {
-    headers
-        .get(header::AUTHORIZATION)?
-        .to_str()
-        .ok()?
-        .strip_prefix("Bearer ")
-        .map(str::trim)
-}
-
-/// Whether this request may write: no key configured, the organiser key, or
-/// the moderator's token of `meeting` (the meeting an entry comes from).
-pub(super) async fn may_write(
-    app: &AppState,
-    headers: &HeaderMap,
-    meeting_id: Option<&MeetingId>,
-) -> Result<(), ApiError> {
-    let Some(key) = &app.config.organiser_key else {
-        return Ok(());
-    };
-    let given = bearer(headers);
-    if given.is_some_and(|g| tokens::same_secret(g, key)) {
-        return Ok(());
-    }
-    if let (Some(token), Some(id)) = (given, meeting_id) {
-        let handle = app.hub.get(id).await?;
-        if handle.authenticate(token).await? == Some(Actor::Moderator) {
-            return Ok(());
-        }
-    }
-    Err(ApiError::new(
-        ErrorCode::Forbidden,
-        "the organiser key (or this meeting's moderator link) is needed",
-    ))
-}
-
-fn source_meeting(entry: &LedgerEntry) -> Option<&MeetingId> {
-    match &entry.source {
-        LedgerSource::Commitment { meeting, .. } | LedgerSource::Opinion { meeting, .. } => Some(meeting),
-        LedgerSource::Collected { .. } => None,
-    }
 }
 
 /// Filters of `GET /api/ledger`.
@@ -126,8 +83,8 @@ pub async fn create(
     headers: HeaderMap,
     ApiJson(new): ApiJson<NewEntry>,
 ) -> Result<(StatusCode, Json<EntryView>), ApiError> {
-    may_write(&app, &headers, None).await?;
-    let entry = app.ledger.create(new, now_ms()).await?;
+    let credential = organiser_or_moderator(&app, &headers, None).await?;
+    let entry = app.ledger.create(new, credential, now_ms()).await?;
     Ok((StatusCode::CREATED, Json(view(entry, &today()))))
 }
 
@@ -139,8 +96,11 @@ pub async fn update(
     ApiJson(upd): ApiJson<EntryUpdate>,
 ) -> Result<Json<EntryView>, ApiError> {
     let current = app.ledger.get(entry).await?;
-    may_write(&app, &headers, source_meeting(&current)).await?;
-    Ok(Json(view(app.ledger.update(entry, upd, now_ms()).await?, &today())))
+    let credential = organiser_or_moderator(&app, &headers, current.source.meeting()).await?;
+    Ok(Json(view(
+        app.ledger.update(entry, upd, credential, now_ms()).await?,
+        &today(),
+    )))
 }
 
 /// `POST /api/meetings/{id}/ledger`: entries from the latest published minutes.
@@ -150,11 +110,11 @@ pub async fn import(
     headers: HeaderMap,
 ) -> Result<(StatusCode, Json<Vec<EntryView>>), ApiError> {
     let handle = meeting(&app, &id).await?;
-    may_write(&app, &headers, Some(handle.id())).await?;
+    let credential = organiser_or_moderator(&app, &headers, Some(handle.id())).await?;
     let raw = handle.public_state().await?;
     let state: MeetingState =
         serde_json::from_str(raw.as_str()).map_err(|e| ApiError::new(ErrorCode::Internal, e.to_string()))?;
-    let created = app.ledger.import_minutes(&state, now_ms()).await?;
+    let created = app.ledger.import_minutes(&state, credential, now_ms()).await?;
     let today = today();
     Ok((
         StatusCode::CREATED,
@@ -179,23 +139,57 @@ const HEADERS: [&str; 13] = [
     "登记日期",
 ];
 
+/// Where an entry came from, as a clerk reads it: the meeting by its title and
+/// date (its id only for entries made before names were kept).
 fn source_text(s: &LedgerSource) -> String {
+    let meeting = |id: &MeetingId, name: &str| {
+        if name.is_empty() {
+            format!("会议{id}")
+        } else {
+            name.to_owned()
+        }
+    };
     match s {
         LedgerSource::Collected { by } => format!(
             "收集问题{}",
             by.as_deref().map(|b| format!("（{b}）")).unwrap_or_default()
         ),
         LedgerSource::Commitment {
-            meeting, commitment, ..
-        } => format!("会议{meeting} 承诺{commitment}"),
-        LedgerSource::Opinion { meeting, opinion } => format!("会议{meeting} 意见{opinion}"),
+            meeting: id,
+            meeting_name,
+            commitment,
+            ..
+        } => format!("{} 承诺{commitment}", meeting(id, meeting_name)),
+        LedgerSource::Opinion {
+            meeting: id,
+            meeting_name,
+            opinion,
+        } => format!("{} 意见{opinion}", meeting(id, meeting_name)),
+        LedgerSource::Topic {
+            meeting: id,
+            meeting_name,
+            topic,
+        } => format!("{} 议题{topic}（未议定）", meeting(id, meeting_name)),
     }
 }
 
+/// The latest step with its date, who wrote it and with which key.
 fn latest_note(e: &LedgerEntry) -> String {
     e.history
         .last()
-        .map(|h| format!("{} {}", date_of(h.at), h.note))
+        .map(|h| {
+            let who: Vec<String> =
+                h.by.iter()
+                    .cloned()
+                    .chain(h.credential.as_ref().map(Credential::zh))
+                    .collect();
+            let who = if who.is_empty() {
+                String::new()
+            } else {
+                format!("（{}）", who.join("，"))
+            };
+            format!("{} {}{who}", date_of(h.at), h.note)
+        })
         .unwrap_or_default()
 }
 

@@ -71,7 +71,7 @@ pub async fn list(State(app): State<AppState>, _: Organiser) -> Result<Response,
 /// the organiser key when one is set. Otherwise a rotated link would be no use:
 /// anyone who once had the meeting's id could fetch the new one.
 async fn may_see_invite(app: &AppState, headers: &HeaderMap, handle: &MeetingHandle) -> Result<(), ApiError> {
-    let Some(given) = super::ledger::bearer(headers) else {
+    let Some(given) = super::access::bearer(headers) else {
         return Err(ApiError::new(
             ErrorCode::Unauthenticated,
             "the join link is shown to the moderator and the projector only",

@@ -30,6 +30,9 @@ pub struct MinutesDoc {
     pub version: Option<u32>,
     /// Every published version.
     pub versions: Vec<u32>,
+    /// Every published version with its date and, for a correction, why it was made.
+    #[serde(default)]
+    pub history: Vec<VersionLine>,
     /// When the shown version was published, server ms.
     pub published_at: Option<u64>,
     /// End of its notice period, server ms.
@@ -40,11 +43,34 @@ pub struct MinutesDoc {
     pub objections: Vec<Objection>,
 }
 
+/// One published version as the public page lists it.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct VersionLine {
+    /// Version number.
+    pub version: u32,
+    /// Published at, server ms.
+    pub at: u64,
+    /// End of its notice period, server ms.
+    pub notice_until: u64,
+    /// Why this correction was made (none for version 1).
+    pub reason: Option<String>,
+}
+
 async fn load(app: &AppState, id: &str, q: &VersionQuery) -> Result<MinutesDoc, ApiError> {
     let raw = meeting(app, id).await?.public_state().await?;
     let state: MeetingState =
         serde_json::from_str(raw.as_str()).map_err(|e| ApiError::new(ErrorCode::Internal, e.to_string()))?;
     let versions = state.publications.iter().map(|p| p.version).collect();
+    let history: Vec<VersionLine> = state
+        .publications
+        .iter()
+        .map(|p| VersionLine {
+            version: p.version,
+            at: p.at,
+            notice_until: p.notice_until(),
+            reason: p.reason.clone(),
+        })
+        .collect();
     let status = state.minutes_status(now_ms());
     let chosen = match q.version {
         Some(v) => Some(
@@ -61,6 +87,7 @@ async fn load(app: &AppState, id: &str, q: &VersionQuery) -> Result<MinutesDoc, 
             status,
             version: Some(p.version),
             versions,
+            history,
             published_at: Some(p.at),
             notice_until: Some(p.notice_until()),
             minutes: p.minutes.clone(),
@@ -70,6 +97,7 @@ async fn load(app: &AppState, id: &str, q: &VersionQuery) -> Result<MinutesDoc, 
             status,
             version: None,
             versions,
+            history,
             published_at: None,
             notice_until: None,
             minutes: minutes::build(&state, "", true),
@@ -112,6 +140,12 @@ pub async fn markdown(
     let mut md = format!("> {}\n\n", status_line(&doc, ""));
     md.push_str(&minutes::to_markdown(&doc.minutes));
     append_objections_md(&mut md, &doc.objections);
+    if doc.history.len() > 1 {
+        md.push_str("\n## 版本记录\n\n");
+        for v in &doc.history {
+            md.push_str(&format!("- {}\n", version_text(v)));
+        }
+    }
     Ok(([(header::CONTENT_TYPE, "text/markdown; charset=utf-8")], md).into_response())
 }
 
@@ -139,7 +173,24 @@ pub async fn html(
         extra.push_str("</ol></section>");
         page = page.replace("</main>", &format!("{extra}</main>"));
     }
+    if doc.history.len() > 1 {
+        let mut extra = String::from("<section class=\"versions\"><h2>版本记录</h2><ul>");
+        for v in &doc.history {
+            extra.push_str(&format!("<li>{}</li>", minutes::escape(&version_text(v))));
+        }
+        extra.push_str("</ul></section>");
+        page = page.replace("</main>", &format!("{extra}</main>"));
+    }
     Ok(([(header::CONTENT_TYPE, "text/html; charset=utf-8")], page).into_response())
+}
+
+/// 第2版（更正版）2026-12-03 公示，更正原因：补充三楼住户意见
+fn version_text(v: &VersionLine) -> String {
+    let date = crate::ledger::date_of(v.at);
+    match &v.reason {
+        None => format!("第{}版 {date} 公示", v.version),
+        Some(r) => format!("第{}版（更正版）{date} 公示，更正原因：{r}", v.version),
+    }
 }
 
 fn append_objections_md(md: &mut String, objections: &[Objection]) {

@@ -1,5 +1,6 @@
 //! The HTTP side: the router, the shared application state, and the handlers.
 
+pub mod access;
 pub mod archive;
 pub mod assets;
 pub mod error;
@@ -10,9 +11,9 @@ pub mod minutes;
 use crate::hub::{Hub, HubConfig};
 use crate::links::LinkBase;
 use crate::listen::Counter;
-use crate::tokens;
-use axum::extract::{DefaultBodyLimit, FromRequestParts, MatchedPath, Request};
-use axum::http::request::Parts;
+
+pub use access::Organiser;
+use axum::extract::{DefaultBodyLimit, MatchedPath, Request};
 use axum::http::{header, HeaderValue};
 use axum::routing::{get, post};
 use axum::Router;
@@ -31,7 +32,10 @@ use tower_http::trace::TraceLayer;
 pub struct ServerConfig {
     /// How links are built.
     pub links: LinkBase,
-    /// When set, creating meetings needs `Authorization: Bearer <key>`.
+    /// The organiser key: creating meetings, writing the ledger, backups and
+    /// deletes need it (see [`access`]). `None` is the `--open` mode, which the
+    /// binary never picks by itself (it makes and keeps a key); the in-process
+    /// test servers use it where a test is not about access.
     pub organiser_key: Option<String>,
     /// Interval of WebSocket pings.
     pub heartbeat: Duration,
@@ -238,32 +242,4 @@ pub const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; script-src 'self'
 
 async fn api_not_found() -> ApiError {
     ApiError::new(ErrorCode::NotFound, "no such API endpoint")
-}
-
-/// Proof that the request may do organiser actions: always on an open LAN
-/// server, or with the right `Authorization: Bearer <key>` when a key is set.
-#[derive(Debug)]
-pub struct Organiser;
-
-impl FromRequestParts<AppState> for Organiser {
-    type Rejection = ApiError;
-
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
-        let Some(key) = &state.config.organiser_key else {
-            return Ok(Organiser);
-        };
-        let given = parts
-            .headers
-            .get(header::AUTHORIZATION)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.strip_prefix("Bearer "));
-        match given {
-            Some(given) if tokens::same_secret(given.trim(), key) => Ok(Organiser),
-            Some(_) => Err(ApiError::new(ErrorCode::Forbidden, "wrong organiser key")),
-            None => Err(ApiError::new(
-                ErrorCode::Forbidden,
-                "this server needs the organiser key (Authorization: Bearer …)",
-            )),
-        }
-    }
 }

@@ -225,16 +225,18 @@ impl Driver {
         let id = self.next_id.fetch_add(1, Ordering::Relaxed);
         let command = match action {
             Action::Opinion => Command::SubmitOpinion {
+                topic: None,
                 text: format!("{client}号居民：楼道灯坏了，晚上回家看不见路，希望尽快修好（第{id}条）"),
                 category: None,
                 stance: None,
                 author: Default::default(),
             },
             Action::Second(op) => Command::Second {
+                seen_open: false,
                 opinion: OpinionId(op),
                 who: None,
             },
-            Action::Raise => Command::RaiseHand { who: None },
+            Action::Raise => Command::RaiseHand { topic: None, who: None },
             Action::Lower => Command::LowerHand { who: None },
             Action::CallNext => Command::CallNext,
             Action::EndFloor => Command::EndFloor,

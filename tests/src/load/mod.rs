@@ -471,6 +471,7 @@ async fn write_opinions(spec: &Spec, n: u32) -> Result<()> {
             let msg = ClientMsg::Command {
                 id: CommandId(format!("storm{sent}")),
                 command: Command::SubmitOpinion {
+                    topic: None,
                     text: format!("停电期间补记的意见 {sent}"),
                     category: None,
                     stance: None,

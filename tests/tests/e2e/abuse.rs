@@ -285,6 +285,7 @@ async fn a_token_lets_its_holder_do_only_what_its_role_may() {
     // An attendee cannot act as another attendee, nor as the moderator.
     for cmd in [
         Command::RaiseHand {
+            topic: None,
             who: Some(b.participant),
         },
         Command::CallNext,
@@ -298,8 +299,9 @@ async fn a_token_lets_its_holder_do_only_what_its_role_may() {
     }
     // The projector is read-only.
     for cmd in [
-        Command::RaiseHand { who: None },
+        Command::RaiseHand { topic: None, who: None },
         Command::SubmitOpinion {
+            topic: None,
             text: "x".into(),
             category: None,
             stance: None,

@@ -59,6 +59,7 @@ async fn malformed_unknown_and_oversized_messages_are_answered_and_change_nothin
     // Field limits.
     let long = "长".repeat(limits::OPINION_MAX_CHARS + 1);
     let r = c.refused(Command::SubmitOpinion {
+        topic: None,
         text: long,
         category: None,
         stance: None,
@@ -66,6 +67,7 @@ async fn malformed_unknown_and_oversized_messages_are_answered_and_change_nothin
     });
     assert_eq!(r.await.unwrap(), ErrorCode::Invalid);
     let r = c.refused(Command::Second {
+        seen_open: false,
         opinion: OpinionId(999),
         who: None,
     });
@@ -146,6 +148,7 @@ async fn every_role_is_held_to_its_permissions() {
             publish_name: false,
         },
         Command::SubmitOpinion {
+            topic: None,
             text: "x".into(),
             category: None,
             stance: None,
@@ -166,13 +169,18 @@ async fn every_role_is_held_to_its_permissions() {
     // Acting as another attendee.
     let r = attendee
         .refused(Command::RaiseHand {
+            topic: None,
             who: Some(b.participant),
         })
         .await
         .unwrap();
     assert_eq!(r, ErrorCode::Forbidden);
     // The projector is read-only.
-    for cmd in [Command::RaiseHand { who: None }, Command::CallNext, Command::EndMeeting] {
+    for cmd in [
+        Command::RaiseHand { topic: None, who: None },
+        Command::CallNext,
+        Command::EndMeeting,
+    ] {
         assert_eq!(projector.refused(cmd).await.unwrap(), ErrorCode::Forbidden);
     }
     assert_eq!(
@@ -185,6 +193,7 @@ async fn every_role_is_held_to_its_permissions() {
     moderator.ok(Command::EndMeeting).await.unwrap();
     let r = attendee
         .refused(Command::SubmitOpinion {
+            topic: None,
             text: "迟到".into(),
             category: None,
             stance: None,

@@ -183,7 +183,7 @@ async fn decisions_become_published_minutes_with_objections_and_versions() {
 
     // Topic 1: opinions, a secret vote with a show of hands, dissent, two commitments.
     md.ok(Command::OpenTopic { topic: TopicId(1) }).await.unwrap();
-    a.ok(Command::RaiseHand { who: None }).await.unwrap();
+    a.ok(Command::RaiseHand { topic: None, who: None }).await.unwrap();
     md.ok(Command::CallNext).await.unwrap();
     md.ok(Command::GiveFloor {
         participant: official.participant,
@@ -193,6 +193,7 @@ async fn decisions_become_published_minutes_with_objections_and_versions() {
     .await
     .unwrap();
     let op = |text: &str| Command::SubmitOpinion {
+        topic: None,
         text: text.into(),
         category: Some("基础设施".into()),
         stance: Some(Stance::Support),
@@ -200,8 +201,20 @@ async fn decisions_become_published_minutes_with_objections_and_versions() {
     };
     let o1 = OpinionId(a.ok(op("一楼也要受益")).await.unwrap().created.unwrap());
     let o2 = OpinionId(b.ok(op("费用按楼层分摊")).await.unwrap().created.unwrap());
-    b.ok(Command::Second { opinion: o1, who: None }).await.unwrap();
-    o.ok(Command::Second { opinion: o1, who: None }).await.unwrap();
+    b.ok(Command::Second {
+        seen_open: false,
+        opinion: o1,
+        who: None,
+    })
+    .await
+    .unwrap();
+    o.ok(Command::Second {
+        seen_open: false,
+        opinion: o1,
+        who: None,
+    })
+    .await
+    .unwrap();
     let secret = Command::OpenVote {
         question: "同意加装电梯吗？".into(),
         kind: VoteKind::YesNo,
@@ -293,6 +306,7 @@ async fn decisions_become_published_minutes_with_objections_and_versions() {
         .unwrap();
     assert_eq!(
         md.refused(Command::PublishMinutes {
+            correction: None,
             summary: String::new(),
             notice_days: None
         })
@@ -312,6 +326,7 @@ async fn decisions_become_published_minutes_with_objections_and_versions() {
     // Publish; nobody else may.
     assert_eq!(
         a.refused(Command::PublishMinutes {
+            correction: None,
             summary: "x".into(),
             notice_days: None
         })
@@ -320,6 +335,7 @@ async fn decisions_become_published_minutes_with_objections_and_versions() {
         ErrorCode::Forbidden
     );
     md.ok(Command::PublishMinutes {
+        correction: None,
         summary: "本次会议就加装电梯和停车管理进行了协商。".into(),
         notice_days: Some(5),
     })
@@ -399,6 +415,7 @@ async fn decisions_become_published_minutes_with_objections_and_versions() {
 
     // A correction is a new version; the old one is kept unchanged.
     md.ok(Command::PublishMinutes {
+        correction: Some("补充三楼住户意见".into()),
         summary: "（更正）补充三楼住户意见。".into(),
         notice_days: Some(0),
     })

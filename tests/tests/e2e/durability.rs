@@ -18,8 +18,12 @@ async fn a_restart_serves_the_same_state_and_sequence_numbers() {
     let mut attendee = WsClient::connect(&server.base, m.id(), &a.token, None).await.unwrap();
     moderator.ok(Command::StartMeeting).await.unwrap();
     moderator.ok(Command::OpenTopic { topic: TopicId(1) }).await.unwrap();
-    attendee.ok(Command::RaiseHand { who: None }).await.unwrap();
+    attendee
+        .ok(Command::RaiseHand { topic: None, who: None })
+        .await
+        .unwrap();
     let opinion = Command::SubmitOpinion {
+        topic: None,
         text: "留下".into(),
         category: None,
         stance: None,
@@ -83,12 +87,13 @@ fn scripted(round: usize, client: usize, k: usize, moderator: bool) -> Command {
     } else {
         match k % 4 {
             0 | 1 => Command::SubmitOpinion {
+                topic: None,
                 text: format!("r{round}-p{client}-k{k}"),
                 category: None,
                 stance: None,
                 author: OpinionAuthor::Me,
             },
-            2 => Command::RaiseHand { who: None },
+            2 => Command::RaiseHand { topic: None, who: None },
             _ => Command::LowerHand { who: None },
         }
     }
@@ -270,6 +275,7 @@ async fn a_meeting_archive_loads_into_another_server_and_carries_on() {
     md.ok(Command::StartMeeting).await.unwrap();
     md.ok(Command::OpenTopic { topic: TopicId(1) }).await.unwrap();
     ac.ok(Command::SubmitOpinion {
+        topic: None,
         text: "备份里的意见".into(),
         category: None,
         stance: None,
@@ -279,6 +285,7 @@ async fn a_meeting_archive_loads_into_another_server_and_carries_on() {
     .unwrap();
     md.ok(Command::EndMeeting).await.unwrap();
     md.ok(Command::PublishMinutes {
+        correction: None,
         summary: "纪要".into(),
         notice_days: None,
     })
@@ -437,6 +444,7 @@ async fn a_backup_restores_into_a_new_folder_and_the_server_carries_on() {
         attendee_client: mut ac,
     } = tests::running_meeting(&base, "十月坝坝会").await.unwrap();
     ac.ok(Command::SubmitOpinion {
+        topic: None,
         text: "东门加装道闸".into(),
         category: None,
         stance: None,
@@ -446,7 +454,8 @@ async fn a_backup_restores_into_a_new_folder_and_the_server_carries_on() {
     .unwrap();
     let entry = reqwest::Client::new()
         .post(format!("{base}/api/ledger"))
-        .json(&serde_json::json!({"title": "楼道灯", "deadline": "2099-01-01"}))
+        .bearer_auth(server.key.as_deref().expect("a key by default"))
+        .json(&serde_json::json!({"title": "楼道灯", "deadline": "2099-01-01", "by": "社区干部"}))
         .send()
         .await
         .unwrap();
@@ -461,6 +470,9 @@ async fn a_backup_restores_into_a_new_folder_and_the_server_carries_on() {
         file.as_os_str(),
         "--server".as_ref(),
         base.as_ref(),
+        // The command reads the running server's organiser key from its folder.
+        "--server-data".as_ref(),
+        data.as_os_str(),
     ]);
     assert!(ok && out.contains("1 meetings"), "{out}");
     drop((md, ac));
@@ -514,7 +526,7 @@ async fn a_backup_restores_into_a_new_folder_and_the_server_carries_on() {
     let mut md = WsClient::connect(&base, m.id(), &m.moderator, None).await.unwrap();
     let next = md.ok(Command::CallNext).await;
     let mut ac = WsClient::connect(&base, m.id(), &a.token, None).await.unwrap();
-    let raised = ac.ok(Command::RaiseHand { who: None }).await.unwrap();
+    let raised = ac.ok(Command::RaiseHand { topic: None, who: None }).await.unwrap();
     assert_eq!(raised.seq, before.seq + 1 + u64::from(next.is_ok()));
 }
 
@@ -559,7 +571,13 @@ async fn a_meeting_can_be_exported_then_deleted_entirely() {
         404
     );
     assert_eq!(public_state(&server.base, other.id()).await.unwrap().title, "留下的会");
-    let backup: serde_json::Value = tests::http::get_json(&format!("{}/api/backup.json", server.base))
+    let backup: serde_json::Value = reqwest::Client::new()
+        .get(format!("{}/api/backup.json", server.base))
+        .bearer_auth(server.key.as_deref().expect("a key by default"))
+        .send()
+        .await
+        .unwrap()
+        .json()
         .await
         .unwrap();
     assert!(!backup.to_string().contains("张三"), "no trace in the store");
@@ -631,6 +649,7 @@ async fn a_full_disk_refuses_writes_keeps_serving_and_recovers() {
         let text = format!("{k}:{long}");
         match ac
             .command(Command::SubmitOpinion {
+                topic: None,
                 text: text.clone(),
                 category: None,
                 stance: None,
@@ -676,6 +695,7 @@ async fn a_full_disk_refuses_writes_keeps_serving_and_recovers() {
     for _ in 0..50 {
         let answer = ac
             .command(Command::SubmitOpinion {
+                topic: None,
                 text: "空间恢复后".into(),
                 category: None,
                 stance: None,

@@ -144,6 +144,7 @@ async fn through_delay_jitter_and_cuts_nothing_acknowledged_is_lost_or_doubled()
             for k in 0..5 {
                 phone
                     .run(Command::SubmitOpinion {
+                        topic: None,
                         text: format!("p{i}-{k}"),
                         category: None,
                         stance: None,

@@ -104,6 +104,10 @@ impl Drop for TestServer {
 pub struct ServerProcess {
     /// `http://127.0.0.1:PORT`
     pub base: String,
+    /// What it printed at start (the banner with the organiser link).
+    pub banner: String,
+    /// The organiser key it keeps in its data folder (none with `--open`).
+    pub key: Option<String>,
     child: Child,
 }
 
@@ -113,8 +117,15 @@ impl ServerProcess {
     /// so every restart in these tests loads meetings from a checkpoint and the
     /// events after it, and is checked against the whole log.
     pub fn start(data: &Path) -> ServerProcess {
+        Self::start_with(data, &[])
+    }
+
+    /// Like [`start`](Self::start), with more `babahui serve` arguments.
+    pub fn start_with(data: &Path, extra: &[&str]) -> ServerProcess {
         let mut child = Command::new(env!("CARGO_BIN_EXE_babahui-under-test"))
-            .args(["serve", "--addr", "127.0.0.1:0", "--data"])
+            .args(["serve", "--addr", "127.0.0.1:0"])
+            .args(extra)
+            .arg("--data")
             .arg(data)
             .env("BABAHUI_CHECKPOINT_EVERY", "25")
             .env(
@@ -132,10 +143,27 @@ impl ServerProcess {
             .unwrap_or_else(|| panic!("unexpected first line {first:?}"))
             .parse()
             .expect("address");
-        // Keep draining stdout so the server never blocks on a full pipe.
+        // The banner ends with "Ctrl-C"; then keep draining stdout so the
+        // server never blocks on a full pipe.
+        let mut banner = String::new();
+        for line in lines.by_ref() {
+            let line = line.expect("read stdout");
+            banner.push_str(&line);
+            banner.push('\n');
+            if line.contains("Ctrl-C") {
+                break;
+            }
+        }
         std::thread::spawn(move || for _ in lines {});
+        let base = format!("http://{addr}");
+        let key = babahui::organiser_key::read(data).expect("read the organiser key");
+        if let Some(k) = &key {
+            tests::http::remember_organiser_key(&base, k);
+        }
         ServerProcess {
-            base: format!("http://{addr}"),
+            base,
+            banner,
+            key,
             child,
         }
     }

@@ -29,6 +29,7 @@ async fn minutes_feed_the_ledger_which_exports_to_excel_and_csv() {
     md.ok(Command::OpenTopic { topic: TopicId(1) }).await.unwrap();
     let op = ac
         .ok(Command::SubmitOpinion {
+            topic: None,
             text: "小区东门路灯不亮".into(),
             category: Some("基础设施".into()),
             stance: None,
@@ -58,6 +59,7 @@ async fn minutes_feed_the_ledger_which_exports_to_excel_and_csv() {
         .unwrap();
     assert_eq!(early.status(), 409);
     md.ok(Command::PublishMinutes {
+        correction: None,
         summary: String::new(),
         notice_days: None,
     })
@@ -150,7 +152,17 @@ async fn minutes_feed_the_ledger_which_exports_to_excel_and_csv() {
         .await
         .unwrap();
     assert_eq!(r.status(), 200);
-    let done = json!({"status": "done", "note": "已修复并验收"});
+    // Every change says who made it: without a name it is refused and changes nothing.
+    let anonymous = json!({"status": "done", "note": "已修复并验收"});
+    let r = http
+        .post(format!("{base}/api/ledger/{fix_id}/updates"))
+        .bearer_auth(KEY)
+        .json(&anonymous)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 400, "a ledger change must say who writes it");
+    let done = json!({"status": "done", "note": "已修复并验收", "by": "社区李主任"});
     http.post(format!("{base}/api/ledger/{fix_id}/updates"))
         .bearer_auth(KEY)
         .json(&done)
@@ -165,6 +177,17 @@ async fn minutes_feed_the_ledger_which_exports_to_excel_and_csv() {
         .map(|h| h["note"].as_str().unwrap())
         .collect();
     assert_eq!(notes, ["来自《七月坝坝会》会议纪要第1版", "已订购灯具", "已修复并验收"]);
+    // Who wrote each step, and with which key.
+    let history = entry["history"].as_array().unwrap();
+    assert_eq!(history[1]["by"], "物业王经理");
+    assert_eq!(history[1]["credential"], json!({"type": "moderator", "meeting": id}));
+    assert_eq!(history[2]["by"], "社区李主任");
+    assert_eq!(history[2]["credential"], json!({"type": "organiser"}));
+    // The source names the meeting by its title and date, not its id.
+    assert!(entry["source"]["meeting_name"]
+        .as_str()
+        .unwrap()
+        .starts_with("《七月坝坝会》20"));
     assert_eq!(
         (entry["status"].as_str(), entry["overdue"].as_bool()),
         (Some("done"), Some(false))
@@ -239,4 +262,12 @@ async fn minutes_feed_the_ledger_which_exports_to_excel_and_csv() {
     let text = String::from_utf8(csv[3..].to_vec()).unwrap();
     assert!(text.starts_with("编号,标题,分类,来源,责任人,时限,状态"));
     assert!(text.contains("楼道堆放杂物") && text.contains("收集问题（网格员小刘）") && text.contains("2020-01-10"));
+    assert!(
+        text.contains("《七月坝坝会》20") && !text.contains(&format!("会议{id}")),
+        "the source column names the meeting by title and date: {text}"
+    );
+    assert!(
+        text.contains("已修复并验收（社区李主任，组织者密钥）"),
+        "the latest step says who and with which key"
+    );
 }

@@ -13,5 +13,6 @@ mod helpers;
 mod ledger;
 mod loadgen;
 mod meeting;
+mod record;
 mod resume;
 mod review;

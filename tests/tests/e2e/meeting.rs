@@ -74,13 +74,17 @@ async fn a_whole_meeting_reaches_every_device_identically() {
     // Ten hands at once.
     let mut ids = Vec::new();
     for (_, c) in people.iter_mut().take(10) {
-        ids.push(c.submit(Command::RaiseHand { who: None }).await.unwrap());
+        ids.push(c.submit(Command::RaiseHand { topic: None, who: None }).await.unwrap());
     }
     for ((_, c), cid) in people.iter_mut().take(10).zip(&ids) {
         c.wait_result(cid).await.unwrap().expect("hand raised");
     }
     assert_eq!(
-        people[0].1.refused(Command::RaiseHand { who: None }).await.unwrap(),
+        people[0]
+            .1
+            .refused(Command::RaiseHand { topic: None, who: None })
+            .await
+            .unwrap(),
         ErrorCode::Conflict
     );
     let head = people[9].1.state.seq;
@@ -144,6 +148,7 @@ async fn a_whole_meeting_reaches_every_device_identically() {
         let text = format!("意见{i}: <b>不要</b>乱停车");
         let ack = c
             .ok(Command::SubmitOpinion {
+                topic: None,
                 text,
                 category,
                 stance: Some(stance),
@@ -159,6 +164,7 @@ async fn a_whole_meeting_reaches_every_device_identically() {
         people[i]
             .1
             .ok(Command::Second {
+                seen_open: false,
                 opinion: target,
                 who: None,
             })
@@ -169,6 +175,7 @@ async fn a_whole_meeting_reaches_every_device_identically() {
         people[0]
             .1
             .refused(Command::Second {
+                seen_open: false,
                 opinion: opinion_of[1],
                 who: None
             })
@@ -180,6 +187,7 @@ async fn a_whole_meeting_reaches_every_device_identically() {
         people[0]
             .1
             .refused(Command::Second {
+                seen_open: false,
                 opinion: opinion_of[0],
                 who: None
             })
@@ -203,6 +211,7 @@ async fn a_whole_meeting_reaches_every_device_identically() {
     );
     let w_op = recorder
         .ok(Command::SubmitOpinion {
+            topic: None,
             text: "路灯坏了".into(),
             category: None,
             stance: None,
@@ -212,6 +221,7 @@ async fn a_whole_meeting_reaches_every_device_identically() {
         .unwrap();
     let anon = recorder
         .ok(Command::SubmitOpinion {
+            topic: None,
             text: "匿名意见".into(),
             category: None,
             stance: None,
@@ -219,9 +229,16 @@ async fn a_whole_meeting_reaches_every_device_identically() {
         })
         .await
         .unwrap();
-    recorder.ok(Command::RaiseHand { who: Some(walk_in) }).await.unwrap();
+    recorder
+        .ok(Command::RaiseHand {
+            topic: None,
+            who: Some(walk_in),
+        })
+        .await
+        .unwrap();
     recorder
         .ok(Command::Second {
+            seen_open: false,
             opinion: opinion_of[3],
             who: Some(walk_in),
         })
@@ -253,6 +270,7 @@ async fn a_whole_meeting_reaches_every_device_identically() {
         people[9]
             .1
             .refused(Command::Second {
+                seen_open: false,
                 opinion: opinion_of[2],
                 who: None
             })
@@ -286,7 +304,11 @@ async fn a_whole_meeting_reaches_every_device_identically() {
     moderator.ok(Command::CloseTopic).await.unwrap();
     moderator.ok(Command::EndMeeting).await.unwrap();
     assert_eq!(
-        people[1].1.refused(Command::RaiseHand { who: None }).await.unwrap(),
+        people[1]
+            .1
+            .refused(Command::RaiseHand { topic: None, who: None })
+            .await
+            .unwrap(),
         ErrorCode::MeetingEnded
     );
 
@@ -362,12 +384,13 @@ async fn commands_sent_together_are_each_answered_once_and_in_order() {
     for k in 0..40 {
         let command = match k % 5 {
             0 => Command::SubmitOpinion {
+                topic: None,
                 text: format!("第{k}条意见"),
                 category: None,
                 stance: None,
                 author: OpinionAuthor::Me,
             },
-            1 | 2 => Command::RaiseHand { who: None },
+            1 | 2 => Command::RaiseHand { topic: None, who: None },
             _ => Command::LowerHand { who: None },
         };
         sent.push((phone.submit(command).await.unwrap(), k));

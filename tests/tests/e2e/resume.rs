@@ -7,6 +7,7 @@ use tests::WsClient;
 
 fn opinion(text: &str) -> Command {
     Command::SubmitOpinion {
+        topic: None,
         text: text.into(),
         category: None,
         stance: None,

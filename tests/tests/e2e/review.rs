@@ -44,6 +44,7 @@ async fn first_meeting(base: &str) -> (u32, u32) {
     }
     md.ok(Command::EndMeeting).await.unwrap();
     md.ok(Command::PublishMinutes {
+        correction: None,
         summary: String::new(),
         notice_days: None,
     })
@@ -231,6 +232,7 @@ async fn a_follow_up_meeting_reviews_commitments_and_the_ratings_land_on_the_ent
     .unwrap();
     md.ok(Command::EndMeeting).await.unwrap();
     md.ok(Command::PublishMinutes {
+        correction: None,
         summary: "回顾了路灯维修".into(),
         notice_days: Some(3),
     })
@@ -340,6 +342,7 @@ async fn ending_the_meeting_closes_an_open_review_and_its_ratings_reach_the_ledg
     );
     phone
         .ok(Command::SubmitOpinion {
+            topic: None,
             text: "路灯太暗".into(),
             category: None,
             stance: None,

@@ -311,6 +311,7 @@ async fn votes_minutes_and_ledger_in_the_browser() -> Result<()> {
     let mut oc = tests::WsClient::connect(&base, &id, &other.token, None).await?;
     let op = oc
         .ok(Command::SubmitOpinion {
+            topic: None,
             text: "电梯费用按楼层分摊".into(),
             category: Some("基础设施".into()),
             stance: None,
@@ -532,7 +533,7 @@ async fn a_follow_up_meeting_reviews_a_commitment_in_the_browser() -> Result<()>
     // The property company reports the light fixed.
     let done = reqwest::Client::new()
         .post(format!("{base}/api/ledger/{light}/updates"))
-        .json(&json!({"note": "已更换灯泡", "status": "done"}))
+        .json(&json!({"note": "已更换灯泡", "status": "done", "by": "物业"}))
         .send()
         .await?;
     assert_eq!(done.status(), 200);

@@ -74,13 +74,15 @@ async fn html_and_script_payloads_show_as_text_on_every_page() -> Result<()> {
     .await?;
     let text = format!("意见{SCRIPT}{IMG}");
     ec.ok(babahui_shared::Command::SubmitOpinion {
+        topic: None,
         text: text.clone(),
         category: None,
         stance: None,
         author: babahui_shared::OpinionAuthor::Me,
     })
     .await?;
-    ec.ok(babahui_shared::Command::RaiseHand { who: None }).await?;
+    ec.ok(babahui_shared::Command::RaiseHand { topic: None, who: None })
+        .await?;
     mc.ok(babahui_shared::Command::CallNext).await?;
     // A second meeting, ended and published, feeds the payloads into the minutes and the ledger.
     let done = create_meeting(
@@ -104,6 +106,7 @@ async fn html_and_script_payloads_show_as_text_on_every_page() -> Result<()> {
     .await?;
     dc.ok(babahui_shared::Command::EndMeeting).await?;
     dc.ok(babahui_shared::Command::PublishMinutes {
+        correction: None,
         summary: format!("摘要{SCRIPT}"),
         notice_days: None,
     })

@@ -1,0 +1,108 @@
+//! Who may do what over HTTP, in one place.
+//!
+//! A server started normally has an organiser key (see [`crate::organiser_key`]):
+//! creating and listing meetings, writing the issue ledger, importing, backing
+//! up and deleting need it, or — for what concerns one meeting — that meeting's
+//! moderator token, as `Authorization: Bearer …`. There is no privilege for
+//! requests from loopback then: behind a reverse proxy every request comes from
+//! loopback. Only a server started with `--open` lets anyone on its network
+//! write (and, for backups and deletes, the server's own machine).
+
+use super::{ApiError, AppState};
+use axum::extract::FromRequestParts;
+use axum::http::request::Parts;
+use axum::http::{header, HeaderMap};
+use babahui_shared::ledger::Credential;
+use babahui_shared::{Actor, ErrorCode, MeetingId};
+use std::net::SocketAddr;
+
+/// The token of `Authorization: Bearer <token>`, if any.
+pub fn bearer(headers: &HeaderMap) -> Option<&str> {
+    headers
+        .get(header::AUTHORIZATION)?
+        .to_str()
+        .ok()?
+        .strip_prefix("Bearer ")
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+}
+
+fn refused() -> ApiError {
+    ApiError::new(
+        ErrorCode::Forbidden,
+        "the organiser key (or this meeting's moderator link) is needed",
+    )
+}
+
+/// Whether `given` is the organiser key.
+fn is_organiser(app: &AppState, given: &str) -> bool {
+    app.config
+        .organiser_key
+        .as_deref()
+        .is_some_and(|key| crate::tokens::same_secret(given, key))
+}
+
+/// May this request write what belongs to the organiser — or, when `meeting`
+/// is given, to that meeting (its ledger entries, its archive)? Returns the
+/// credential it used, which the ledger records with every change.
+pub async fn organiser_or_moderator(
+    app: &AppState,
+    headers: &HeaderMap,
+    meeting: Option<&MeetingId>,
+) -> Result<Credential, ApiError> {
+    let given = bearer(headers);
+    if let Some(given) = given {
+        if is_organiser(app, given) {
+            return Ok(Credential::Organiser);
+        }
+        if let Some(id) = meeting {
+            if app.hub.get(id).await?.authenticate(given).await? == Some(Actor::Moderator) {
+                return Ok(Credential::Moderator { meeting: id.clone() });
+            }
+        }
+    }
+    match (&app.config.organiser_key, given) {
+        (None, None) => Ok(Credential::Open),
+        _ => Err(refused()),
+    }
+}
+
+/// Whole-server and destructive operations (backup, delete, a meeting's
+/// archive with every join code in it) are stricter on an `--open` server: the
+/// organiser key or this meeting's moderator token, or a request from the
+/// server's own machine with no token. On a keyed server they are the same as
+/// [`organiser_or_moderator`] without the open case.
+pub async fn administer(
+    app: &AppState,
+    headers: &HeaderMap,
+    peer: SocketAddr,
+    meeting: Option<&MeetingId>,
+) -> Result<Credential, ApiError> {
+    match organiser_or_moderator(app, headers, meeting).await? {
+        Credential::Open if !peer.ip().is_loopback() => Err(refused()),
+        c => Ok(c),
+    }
+}
+
+/// Proof that the request may do organiser actions: the right
+/// `Authorization: Bearer <key>`, or any request on an `--open` server.
+#[derive(Debug)]
+pub struct Organiser;
+
+impl FromRequestParts<AppState> for Organiser {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        let Some(_) = &state.config.organiser_key else {
+            return Ok(Organiser);
+        };
+        match bearer(&parts.headers) {
+            Some(given) if is_organiser(state, given) => Ok(Organiser),
+            Some(_) => Err(ApiError::new(ErrorCode::Forbidden, "wrong organiser key")),
+            None => Err(ApiError::new(
+                ErrorCode::Forbidden,
+                "this needs the organiser key: open the organiser link the server printed when it started",
+            )),
+        }
+    }
+}
