@@ -2,6 +2,7 @@
 //! (fantoccini), against the real server. Screenshots go to `target/screenshots/`.
 
 mod flow;
+mod record;
 mod resilience;
 
 use anyhow::{anyhow, bail, Context, Result};

@@ -1,0 +1,295 @@
+//! The record as the pages make it: the recorder's choices do not carry over,
+//! a stance can be corrected and an opinion sent to the ledger; a refused form
+//! keeps what was typed and says why beside it; the minutes are published once
+//! and corrected with a reason; a phone notices a silent Wi-Fi drop, keeps its
+//! taps visibly waiting, and what it wrote stays with its topic; people who
+//! did not agree to be named are not named on the projector.
+
+use super::flow::wait_state;
+use super::{Browser, Driver, PHONE, PROJECTOR, TABLET};
+use crate::helpers::TestServer;
+use anyhow::{Context, Result};
+use babahui_shared::*;
+use fantoccini::Locator;
+use std::time::{Duration, Instant};
+use tests::http::{public_state, simple_meeting};
+use tests::proxy::{FaultProxy, Faults};
+use tests::WsClient;
+
+/// Sets a form control's value as a person picking it would (fires the events).
+async fn pick(b: &Browser, css: &str, value: &str) -> Result<()> {
+    b.find(css).await?;
+    let script = format!(
+        "const e = document.querySelector({css:?}); e.value = {value:?}; \
+         e.dispatchEvent(new Event('input', {{bubbles: true}})); \
+         e.dispatchEvent(new Event('change', {{bubbles: true}})); return e.value;"
+    );
+    b.js(&script).await?;
+    Ok(())
+}
+
+/// The value a control shows now.
+async fn value_of(b: &Browser, css: &str) -> Result<String> {
+    let v = b.js(&format!("return document.querySelector({css:?}).value;")).await?;
+    Ok(v.as_str().unwrap_or_default().to_owned())
+}
+
+/// Joins from the join page without agreeing to be named.
+async fn join_unnamed(b: &Browser, url: &str, name: &str) -> Result<()> {
+    b.goto(url).await?;
+    b.fill("input[autocomplete=name]", name).await?;
+    b.click_text("button.chip", "居民").await?;
+    b.click("form button[type=submit]").await?;
+    b.find("button.hand").await?;
+    Ok(())
+}
+
+#[tokio::test]
+async fn the_recorder_and_the_moderator_record_what_was_said_as_it_was_said() -> Result<()> {
+    let server = TestServer::start().await;
+    let base = server.base.clone();
+    let m = simple_meeting(&base, "六月坝坝会", &["充电桩", "停车"]).await?;
+    let id = m.id().clone();
+    let mut md = WsClient::connect(&base, &id, &m.moderator, None).await?;
+    md.ok(Command::StartMeeting).await?;
+    md.ok(Command::OpenTopic { topic: TopicId(1) }).await?;
+    let driver = Driver::start().await?;
+
+    // The recorder joins on a laptop and is appointed.
+    let rec = driver.browser("recorder", TABLET).await?;
+    join_unnamed(&rec, &m.created.join_url, "李记录").await?;
+    wait_state(&base, &id, |s| s.participants.len() == 1).await?;
+    let p = public_state(&base, &id)
+        .await?
+        .participants
+        .last()
+        .context("joined")?
+        .id;
+    md.ok(Command::Appoint {
+        participant: p,
+        role: Role::Recorder,
+        on: true,
+    })
+    .await?;
+    rec.goto(&format!("{base}/m/{id}/recorder")).await?;
+    rec.fill("input[name=walk-in-name]", "王大爷").await?;
+    rec.click("form.walk-in button[type=submit]").await?;
+    rec.wait_text("王大爷 · 居民").await?;
+
+    // A walk-in's opinion, tagged 基础设施 / 反对 …
+    let walk_in = public_state(&base, &id).await?.participants.last().unwrap().id;
+    pick(&rec, "select[name=author]", &walk_in.0.to_string()).await?;
+    pick(&rec, "select[name=category]", "基础设施").await?;
+    pick(&rec, "select[name=stance]", "oppose").await?;
+    rec.fill("textarea[name=entry]", "反对在东门建充电桩").await?;
+    rec.click("form.entry button[type=submit]").await?;
+    wait_state(&base, &id, |s| s.opinions.len() == 1).await?;
+    // … then an anonymous one, with nothing chosen: nothing carries over.
+    assert_eq!(value_of(&rec, "select[name=stance]").await?, "", "the stance is reset");
+    assert_eq!(value_of(&rec, "select[name=category]").await?, "");
+    assert_eq!(value_of(&rec, "select[name=author]").await?, "anon");
+    rec.fill("textarea[name=entry]", "支持建充电桩").await?;
+    rec.click("form.entry button[type=submit]").await?;
+    wait_state(&base, &id, |s| s.opinions.len() == 2).await?;
+    let s = public_state(&base, &id).await?;
+    let (first, second) = (&s.opinions[0], &s.opinions[1]);
+    assert_eq!(
+        (first.author, first.stance, first.category.as_deref()),
+        (Some(walk_in), Some(Stance::Oppose), Some("基础设施"))
+    );
+    assert_eq!(
+        (second.author, second.stance, second.category.as_deref()),
+        (None, None, None),
+        "the second opinion was recorded as said: no stance, no category, anonymous"
+    );
+
+    // The recorder corrects a stance and sends an opinion to the ledger.
+    pick(&rec, "li[data-opinion='2'] select.restance", "support").await?;
+    wait_state(&base, &id, |s| s.opinions[1].stance == Some(Stance::Support)).await?;
+    rec.click("li[data-opinion='2'] button.to-ledger").await?;
+    wait_state(&base, &id, |s| s.opinions[1].to_ledger).await?;
+    rec.wait_text("已列入台账").await?;
+    rec.screenshot("recorder-record", TABLET).await?;
+
+    // The moderator: a vote, an outcome that rests on it, a refused commitment.
+    let vote = md
+        .ok(Command::OpenVote {
+            question: "是否建充电桩".into(),
+            kind: VoteKind::YesNo,
+            secret: true,
+            rule: PassRule::Majority,
+            quorum: None,
+        })
+        .await?;
+    md.ok(Command::CloseVote {
+        vote: VoteId(vote.created.unwrap()),
+    })
+    .await?;
+    let tablet = driver.browser("moderator", TABLET).await?;
+    tablet.goto(&m.created.moderator_url).await?;
+    tablet.wait_text("已连接").await?;
+    tablet.find("#outcome select[name=vote]").await?;
+    pick(&tablet, "#outcome select[name=kind]", "failed").await?;
+    tablet.fill("#outcome textarea[name=text]", "多数未赞成，暂缓").await?;
+    pick(
+        &tablet,
+        "#outcome select[name=vote]",
+        &vote.created.unwrap().to_string(),
+    )
+    .await?;
+    tablet.click("#outcome button[type=submit]").await?;
+    wait_state(&base, &id, |s| {
+        s.agenda[0].outcome.as_ref().is_some_and(|o| o.vote == Some(VoteId(1)))
+    })
+    .await?;
+
+    tablet
+        .fill("#commitment input[name=what]", "街道下周答复充电桩选址")
+        .await?;
+    pick(&tablet, "#commitment input[name=deadline]", "2099-12-31").await?;
+    tablet.click("#commitment button[type=submit]").await?;
+    let error = tablet.find("#commitment .form-error").await?;
+    assert!(!error.text().await?.is_empty(), "the reason is shown beside the form");
+    assert_eq!(
+        value_of(&tablet, "#commitment input[name=what]").await?,
+        "街道下周答复充电桩选址",
+        "a refused form keeps what was typed"
+    );
+    assert!(
+        tablet.count("body > .notice, .statusbar + .notice").await? == 0,
+        "no notice at the top of the page for a form's refusal"
+    );
+    tablet
+        .screenshot_of("moderator-commitment-refused", "#commitment")
+        .await?;
+    tablet.fill("#commitment input[name=responsible]", "街道城建科").await?;
+    tablet.click("#commitment button[type=submit]").await?;
+    wait_state(&base, &id, |s| s.commitments.len() == 1).await?;
+    let started = Instant::now();
+    while !value_of(&tablet, "#commitment input[name=what]").await?.is_empty() {
+        anyhow::ensure!(started.elapsed() < Duration::from_secs(10), "the form was not emptied");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+
+    // The end; the minutes are published once, then corrected with a reason.
+    md.ok(Command::EndMeeting).await?;
+    tablet
+        .fill("#publish textarea[name=summary]", "讨论了充电桩选址")
+        .await?;
+    tablet.click("#publish button[type=submit]").await?;
+    tablet.wait_text("已公示第1版").await?;
+    tablet.client.refresh().await?;
+    tablet.wait_text("已公示第1版").await?;
+    tablet.find("#start-correction").await?;
+    assert_eq!(
+        tablet.count("#publish").await?,
+        0,
+        "no empty form offering to publish again"
+    );
+    tablet.click("#start-correction").await?;
+    assert_eq!(
+        value_of(&tablet, "#publish textarea[name=summary]").await?,
+        "讨论了充电桩选址",
+        "a correction starts from the published summary"
+    );
+    tablet.js("window.confirm = () => true; return true;").await?;
+    tablet
+        .fill("#publish input[name=correction]", "补充王大爷的意见")
+        .await?;
+    tablet.click("#publish button[type=submit]").await?;
+    tablet.wait_text("已公示第2版").await?;
+    tablet.screenshot_of("moderator-published", ".publish-state").await?;
+    let s = public_state(&base, &id).await?;
+    assert_eq!(s.publications[1].reason.as_deref(), Some("补充王大爷的意见"));
+    assert_eq!(s.publications[1].minutes.summary, "讨论了充电桩选址");
+
+    let public = driver.browser("public", PHONE).await?;
+    public.goto(&format!("{base}/m/{id}/minutes")).await?;
+    public.wait_text("版本记录").await?;
+    public.wait_text("补充王大爷的意见").await?;
+    public.screenshot("minutes-versions", PHONE).await?;
+    for b in [rec, tablet, public] {
+        b.close().await;
+    }
+    Ok(())
+}
+
+#[tokio::test]
+async fn a_phone_notices_a_silent_drop_and_its_opinion_stays_with_its_topic() -> Result<()> {
+    let server = TestServer::start().await;
+    let proxy = FaultProxy::start(&server.base, Faults::default()).await;
+    let base = server.base.clone();
+    let m = simple_meeting(&base, "七月坝坝会", &["停车", "路灯"]).await?;
+    let id = m.id().clone();
+    let mut md = WsClient::connect(&base, &id, &m.moderator, None).await?;
+    md.ok(Command::StartMeeting).await?;
+    md.ok(Command::OpenTopic { topic: TopicId(1) }).await?;
+    let driver = Driver::start().await?;
+    let projector = driver.browser("projector", PROJECTOR).await?;
+    projector.goto(&m.created.projector_url).await?;
+    projector.wait_text("七月坝坝会").await?;
+
+    // The phone reaches the server through the courtyard's Wi-Fi (the proxy).
+    let phone = driver.browser("phone", PHONE).await?;
+    let join_url = m.created.join_url.replace(&base, &proxy.base);
+    join_unnamed(&phone, &join_url, "孙阿姨").await?;
+    phone.wait_text("已连接").await?;
+
+    // The Wi-Fi goes silent: no close frame, nothing gets through.
+    proxy.blackhole();
+    let cut = Instant::now();
+    phone.fill(".opinion-form textarea", "东门车位太少").await?;
+    phone.click(".opinion-form button[type=submit]").await?;
+    phone.click("button.hand").await?;
+    phone.wait_until("连接中断", |t| t.contains("连接中断")).await?;
+    let noticed = cut.elapsed();
+    assert!(noticed < Duration::from_secs(13), "noticed after {noticed:?}");
+    phone.wait_text("2 条待发送").await?;
+    phone.wait_text("举手发言 · 待发送").await?;
+    phone.wait_text("意见建议「东门车位太少」 · 待发送").await?;
+    phone.screenshot("attendee-silent-drop", PHONE).await?;
+
+    // Meanwhile the meeting moves on to topic 2.
+    md.ok(Command::OpenTopic { topic: TopicId(2) }).await?;
+    proxy.restore();
+    phone.wait_text("已连接").await?;
+    wait_state(&base, &id, |s| s.opinions.len() == 1).await?;
+    let s = public_state(&base, &id).await?;
+    assert_eq!(
+        (s.opinions[0].topic, s.opinions[0].late),
+        (Some(TopicId(1)), true),
+        "written under topic 1, it stays there, marked late"
+    );
+    assert!(
+        s.queue.is_empty(),
+        "the hand raised for topic 1 is not moved to topic 2"
+    );
+    phone.wait_text("你举手时的议题已经结束").await?;
+    phone
+        .wait_until("nothing left waiting", |t| !t.contains("待发送"))
+        .await?;
+    phone.screenshot("attendee-hand-dropped", PHONE).await?;
+    eprintln!("silent drop noticed after {} ms", noticed.as_millis());
+
+    // Raised again on topic 2: the projector shows 居民1, not the name, since she did not agree.
+    phone.click("button.hand").await?;
+    wait_state(&base, &id, |s| s.queue.len() == 1).await?;
+    md.ok(Command::CallNext).await?;
+    projector.wait_text("居民1").await?;
+    let shown = projector.text().await?;
+    assert!(
+        !shown.contains("孙阿姨"),
+        "the projector names only people who agreed: {shown}"
+    );
+    projector.screenshot("projector-unnamed-speaker", PROJECTOR).await?;
+    // The moderator, who calls people, sees the name.
+    let tablet = driver.browser("moderator", TABLET).await?;
+    tablet.goto(&m.created.moderator_url).await?;
+    tablet.wait_text("孙阿姨").await?;
+    let li = tablet.client.find_all(Locator::Css(".floor-name")).await?;
+    anyhow::ensure!(!li.is_empty(), "the moderator sees who has the floor");
+    for b in [phone, projector, tablet] {
+        b.close().await;
+    }
+    Ok(())
+}
