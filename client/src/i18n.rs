@@ -64,6 +64,7 @@ const TEXTS: &[(&str, &str, &str)] = &[
     ("offline", "连接中断，正在重连…", "Offline, reconnecting…"),
     ("unsent", "条待发送", "waiting to send"),
     ("waiting", "待发送", "waiting"),
+    ("matter_title", "事项", "Matter"),
     ("before_topics", "会前及议题之间的意见", "Opinions before or between topics"),
     ("versions", "版本记录", "Versions"),
     ("correction", "更正原因", "Correction"),

@@ -54,6 +54,9 @@ struct Inner {
     retries: u32,
     /// Local time the last message arrived (any message counts as alive).
     last_heard: f64,
+    /// Local time the current socket was opened (a handshake that never
+    /// finishes on a half-dead Wi-Fi is given up too).
+    started: f64,
     /// Commands whose refusal a form shows next to itself (not at the top).
     claimed: Vec<CommandId>,
     /// Kept alive as long as the socket.
@@ -101,6 +104,7 @@ impl Live {
                 welcomed: false,
                 retries: 0,
                 last_heard: 0.0,
+                started: 0.0,
                 claimed: Vec::new(),
                 handlers: Vec::new(),
                 on_message: None,
@@ -120,8 +124,13 @@ impl Live {
     /// too long: closing it shows 连接中断 at once and reconnects.
     fn heartbeat(self) {
         let now = js_sys::Date::now();
-        let (welcomed, last) = self.inner.with_value(|i| (i.welcomed, i.last_heard));
+        let (welcomed, last, started, trying) = self
+            .inner
+            .with_value(|i| (i.welcomed, i.last_heard, i.started, i.socket.is_some()));
         if !welcomed {
+            if trying && now - started > SILENCE_LIMIT_MS {
+                self.drop_connection();
+            }
             return;
         }
         if now - last > SILENCE_LIMIT_MS {
@@ -214,6 +223,7 @@ impl Live {
             self.schedule_reconnect();
             return;
         };
+        self.inner.update_value(|i| i.started = js_sys::Date::now());
         let on_open = Closure::<dyn FnMut(web_sys::Event)>::new(move |_| {
             let token = self.inner.with_value(|i| i.token.clone());
             let since = self.state.with_untracked(|s| s.as_ref().map(|s| s.seq));

@@ -122,6 +122,9 @@ pub enum Credential {
     Moderator {
         /// The meeting.
         meeting: MeetingId,
+        /// Its title and date (《三月坝坝会》2026-03-05).
+        #[serde(default, skip_serializing_if = "String::is_empty")]
+        meeting_name: String,
     },
     /// No credential: the server runs with `--open`.
     Open,
@@ -132,8 +135,11 @@ impl Credential {
     pub fn zh(&self) -> String {
         match self {
             Credential::Organiser => "组织者密钥".into(),
-            Credential::Moderator { meeting } => format!("会议{meeting}主持人"),
-            Credential::Open => "开放模式（无密钥）".into(),
+            Credential::Moderator { meeting, meeting_name } if meeting_name.is_empty() => {
+                format!("会议{meeting}主持人")
+            }
+            Credential::Moderator { meeting_name, .. } => format!("{meeting_name}主持人"),
+            Credential::Open => "开放模式，无密钥".into(),
         }
     }
 }

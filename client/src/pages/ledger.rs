@@ -226,7 +226,7 @@ fn NewEntryForm(reload: RwSignal<u32>) -> impl IntoView {
                 });
             }>
                 <WriterField writer=writer/>
-                <label>{move || t("title")}<input name="title" required maxlength="100" bind:value=title/></label>
+                <label>{move || t("matter_title")}<input name="title" required maxlength="100" bind:value=title/></label>
                 <label>{move || t("description")}<textarea name="description" rows="2" bind:value=description></textarea></label>
                 <div class="row">
                     <label>{move || t("category")}<input name="category" maxlength="20" bind:value=category/></label>

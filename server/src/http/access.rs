@@ -13,7 +13,7 @@ use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use axum::http::{header, HeaderMap};
 use babahui_shared::ledger::Credential;
-use babahui_shared::{Actor, ErrorCode, MeetingId};
+use babahui_shared::{Actor, ErrorCode, MeetingId, MeetingState};
 use std::net::SocketAddr;
 
 /// The token of `Authorization: Bearer <token>`, if any.
@@ -56,8 +56,16 @@ pub async fn organiser_or_moderator(
             return Ok(Credential::Organiser);
         }
         if let Some(id) = meeting {
-            if app.hub.get(id).await?.authenticate(given).await? == Some(Actor::Moderator) {
-                return Ok(Credential::Moderator { meeting: id.clone() });
+            let handle = app.hub.get(id).await?;
+            if handle.authenticate(given).await? == Some(Actor::Moderator) {
+                let raw = handle.public_state().await?;
+                let meeting_name = serde_json::from_str::<MeetingState>(raw.as_str())
+                    .map(|s| crate::ledger::meeting_name(&s))
+                    .unwrap_or_default();
+                return Ok(Credential::Moderator {
+                    meeting: id.clone(),
+                    meeting_name,
+                });
             }
         }
     }

@@ -259,6 +259,9 @@ async fn the_cli_creates_a_meeting_on_a_running_server() {
             "--server",
         ])
         .arg(&server.base)
+        // The CLI reads the running server's organiser key from its data folder.
+        .arg("--data")
+        .arg(&data)
         .output()
         .expect("run the CLI");
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
@@ -278,10 +281,24 @@ async fn the_cli_creates_a_meeting_on_a_running_server() {
     let text = std::process::Command::new(env!("CARGO_BIN_EXE_babahui-under-test"))
         .args(["meeting", "create", "--title", "t", "--server"])
         .arg(&server.base)
+        .arg("--data")
+        .arg(&data)
         .output()
         .unwrap();
     let stdout = String::from_utf8_lossy(&text.stdout);
     assert!(stdout.contains("/moderator#k=") && stdout.contains("?i="), "{stdout}");
+
+    // Without the key (another folder), the server refuses and says why.
+    let (_other, elsewhere) = data_dir();
+    let refused = std::process::Command::new(env!("CARGO_BIN_EXE_babahui-under-test"))
+        .args(["meeting", "create", "--title", "t", "--server"])
+        .arg(&server.base)
+        .arg("--data")
+        .arg(&elsewhere)
+        .output()
+        .unwrap();
+    assert!(!refused.status.success());
+    assert!(String::from_utf8_lossy(&refused.stderr).contains("organiser key"));
 }
 
 #[tokio::test]

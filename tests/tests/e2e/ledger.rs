@@ -180,7 +180,12 @@ async fn minutes_feed_the_ledger_which_exports_to_excel_and_csv() {
     // Who wrote each step, and with which key.
     let history = entry["history"].as_array().unwrap();
     assert_eq!(history[1]["by"], "物业王经理");
-    assert_eq!(history[1]["credential"], json!({"type": "moderator", "meeting": id}));
+    assert_eq!(history[1]["credential"]["type"], "moderator");
+    assert_eq!(history[1]["credential"]["meeting"], json!(id));
+    assert!(history[1]["credential"]["meeting_name"]
+        .as_str()
+        .unwrap()
+        .starts_with("《七月坝坝会》"));
     assert_eq!(history[2]["by"], "社区李主任");
     assert_eq!(history[2]["credential"], json!({"type": "organiser"}));
     // The source names the meeting by its title and date, not its id.
@@ -263,7 +268,7 @@ async fn minutes_feed_the_ledger_which_exports_to_excel_and_csv() {
     assert!(text.starts_with("编号,标题,分类,来源,责任人,时限,状态"));
     assert!(text.contains("楼道堆放杂物") && text.contains("收集问题（网格员小刘）") && text.contains("2020-01-10"));
     assert!(
-        text.contains("《七月坝坝会》20") && !text.contains(&format!("会议{id}")),
+        text.contains("《七月坝坝会》20") && !text.contains(id.as_str()),
         "the source column names the meeting by title and date: {text}"
     );
     assert!(

@@ -13,13 +13,21 @@ async fn a_short_load_run_delivers_every_event_to_every_client() {
     let report_path = dir.path().join("report.json");
     let base = server.base.clone();
     let pid = server.pid().to_string();
+    let key = server.key.clone().expect("the binary keeps an organiser key");
     let out = tokio::task::spawn_blocking({
         let report_path = report_path.clone();
         move || {
             Command::new(env!("CARGO_BIN_EXE_loadgen"))
                 .args(["--url", &base, "--server-pid", &pid, "--scenario", "smoke"])
                 .args(["--attendees", "200", "--rate", "20", "--warmup", "1", "--duration", "5"])
-                .args(["--settle", "0.5", "--require-complete", "--json"])
+                .args([
+                    "--settle",
+                    "0.5",
+                    "--require-complete",
+                    "--organiser-key",
+                    &key,
+                    "--json",
+                ])
                 .arg(&report_path)
                 .output()
                 .expect("run loadgen")

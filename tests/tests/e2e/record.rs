@@ -346,10 +346,8 @@ async fn the_minutes_and_the_ledger_keep_every_opinion_and_every_unsettled_topic
     assert_eq!(unsettled["status"], "pending");
     assert_eq!(unsettled["source"]["type"], "topic");
     assert!(unsettled["description"].as_str().unwrap().contains("再次协商"));
-    assert_eq!(
-        unsettled["history"][0]["credential"],
-        json!({"type": "moderator", "meeting": m.id()})
-    );
+    assert_eq!(unsettled["history"][0]["credential"]["type"], "moderator");
+    assert_eq!(unsettled["history"][0]["credential"]["meeting"], json!(m.id()));
     // Feeding again changes nothing.
     reqwest::Client::new()
         .post(format!("{base}/api/meetings/{}/ledger", m.id()))

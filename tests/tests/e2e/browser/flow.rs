@@ -365,7 +365,9 @@ async fn votes_minutes_and_ledger_in_the_browser() -> Result<()> {
     moderator
         .fill("#commitment input[name=responsible]", "街道城建科")
         .await?;
-    moderator.fill("#commitment input[name=deadline]", "2099-06-30").await?;
+    moderator
+        .set_value("#commitment input[name=deadline]", "2099-06-30")
+        .await?;
     moderator.click("#commitment .answers button[data-opinion='1']").await?;
     moderator.click("#commitment button[type=submit]").await?;
     moderator
@@ -460,8 +462,12 @@ async fn votes_minutes_and_ledger_in_the_browser() -> Result<()> {
     reader
         .fill("form.progress textarea[name=note]", "已请设计院出方案")
         .await?;
+    // A change without the writer's name is not sent (this server runs --open).
+    reader.click("form.progress button[type=submit]").await?;
+    reader.fill("form.progress input[name=by]", "街道城建科小赵").await?;
     reader.click("form.progress button[type=submit]").await?;
     reader.wait_text("已请设计院出方案").await?;
+    reader.wait_text("街道城建科小赵（开放模式，无密钥）").await?;
     reader.screenshots("ledger-entry", PHONE).await?;
     // The moderator answers the objection from the tablet.
     moderator
@@ -516,6 +522,8 @@ async fn a_follow_up_meeting_reviews_a_commitment_in_the_browser() -> Result<()>
         worker.fill("#new-entry input[name=title]", title).await?;
         worker.fill("#new-entry input[name=responsible]", responsible).await?;
         worker.fill("#new-entry input[name=collected_by]", "网格员小刘").await?;
+        // Who types it in: once per device (kept), every ledger change names its writer.
+        worker.fill("#new-entry input[name=by]", "社区小陈").await?;
         worker.click("#new-entry button[type=submit]").await?;
         worker.wait_text("已登记").await?;
         worker.goto(&format!("{base}/ledger")).await?;
@@ -530,6 +538,10 @@ async fn a_follow_up_meeting_reviews_a_commitment_in_the_browser() -> Result<()>
     };
     let (light, smell) = (id_of("3栋楼道灯不亮"), id_of("垃圾站异味"));
     assert_eq!(entries[0]["source"], json!({"type": "collected", "by": "网格员小刘"}));
+    assert_eq!(
+        entries[0]["history"][0]["by"], "社区小陈",
+        "the ledger says who typed it in"
+    );
     // The property company reports the light fixed.
     let done = reqwest::Client::new()
         .post(format!("{base}/api/ledger/{light}/updates"))

@@ -152,6 +152,28 @@ impl Browser {
             .with_context(|| format!("{}: type into {css}", self.name))
     }
 
+    /// Sets a form control's value as a person picking it would, firing its
+    /// `input` and `change` events (for selects and date pickers, whose typed
+    /// form depends on the browser's locale).
+    pub async fn set_value(&self, css: &str, value: &str) -> Result<()> {
+        self.find(css).await?;
+        let script = format!(
+            "const e = document.querySelector({css:?}); e.value = {value:?}; \
+             e.dispatchEvent(new Event('input', {{bubbles: true}})); \
+             e.dispatchEvent(new Event('change', {{bubbles: true}})); return e.value;"
+        );
+        self.js(&script).await?;
+        Ok(())
+    }
+
+    /// The value a form control holds now.
+    pub async fn value_of(&self, css: &str) -> Result<String> {
+        let v = self
+            .js(&format!("return document.querySelector({css:?}).value;"))
+            .await?;
+        Ok(v.as_str().unwrap_or_default().to_owned())
+    }
+
     /// The page's visible text.
     pub async fn text(&self) -> Result<String> {
         Ok(self.client.find(Locator::Css("body")).await?.text().await?)
