@@ -52,6 +52,9 @@ start_babahui() {
         --max-connections-per-address 0 --messages-per-sec 0 "$@" >"$OUT/babahui-server.log" 2>&1 &
     SERVER_PID=$!
     wait_port $BPORT
+    # The server keeps an organiser key in its folder (secure by default): the
+    # load generator needs it to create its meeting.
+    BKEY=$(cat "$data/organiser.key")
 }
 
 start_node() {
@@ -76,7 +79,7 @@ both() {
     shift
     echo "### $name"
     start_babahui
-    "$LOADGEN" --url http://127.0.0.1:$BPORT --server-pid "$SERVER_PID" --label babahui \
+    "$LOADGEN" --url http://127.0.0.1:$BPORT --server-pid "$SERVER_PID" --label babahui --organiser-key "$BKEY" \
         --scenario "$name" --json "$OUT/$name-babahui.json" "$@" || echo "(babahui run failed)"
     stop_server
     settle
@@ -93,7 +96,7 @@ in_ram() {
     shift
     echo "### $name (Babahui, data in RAM)"
     DATA_BASE=/dev/shm start_babahui
-    "$LOADGEN" --url http://127.0.0.1:$BPORT --server-pid "$SERVER_PID" --label babahui-ram \
+    "$LOADGEN" --url http://127.0.0.1:$BPORT --server-pid "$SERVER_PID" --label babahui-ram --organiser-key "$BKEY" \
         --scenario "$name" --json "$OUT/$name-babahui-ram.json" "$@" || echo "(babahui run failed)"
     stop_server
     settle

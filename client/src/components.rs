@@ -407,10 +407,10 @@ impl FormAnswer {
 pub fn FormError(answer: FormAnswer) -> impl IntoView {
     move || {
         answer.error.get().map(|n| {
+            let reason = i18n::reason(&n.message);
             view! {
                 <p class="notice form-error" role="alert">
-                    {i18n::error(n.code)}
-                    <small class="reason">{n.message.clone()}</small>
+                    {reason.unwrap_or_else(|| format!("{}（{}）", i18n::error(n.code), n.message))}
                 </p>
             }
         })

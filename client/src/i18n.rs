@@ -448,6 +448,50 @@ pub fn command_label(c: &babahui_shared::Command) -> String {
     }
 }
 
+/// The server's reason for refusing a form, in Chinese words a moderator
+/// understands (the server's own words are English and name fields by their
+/// API names). `None` when there is nothing better than the code's text.
+pub fn reason(message: &str) -> Option<String> {
+    if lang().get() == Lang::En {
+        return Some(message.to_owned());
+    }
+    let field = |f: &str| -> &'static str {
+        match f {
+            "responsible" => "责任人/部门",
+            "commitment" => "承诺事项",
+            "title" => "标题",
+            "outcome text" => "协商意见",
+            "dissent" => "保留的不同意见",
+            "summary" => "摘要",
+            "correction" => "更正原因",
+            "question" => "表决事项",
+            "option" => "选项",
+            "reason" => "原因",
+            "name" => "姓名",
+            "opinion" => "意见",
+            "answer" => "答复",
+            _ => "这一项",
+        }
+    };
+    if let Some(f) = message.strip_suffix(" is empty") {
+        return Some(format!("请填写{}", field(f)));
+    }
+    if let Some((f, rest)) = message.split_once(" is longer than ") {
+        let max = rest.trim_end_matches(" characters");
+        return Some(format!("{}太长了，最多{max}个字", field(f)));
+    }
+    if message.contains("deadline is a date") {
+        return Some("请用日期选择器选一个日期".into());
+    }
+    if message.contains("corrected version needs the reason") {
+        return Some("纪要已经公示过：发布更正版要写明更正原因".into());
+    }
+    if message.contains("保留分歧 needs") {
+        return Some("“保留分歧”要写下不同的意见".into());
+    }
+    None
+}
+
 /// A refusal, in words a resident understands.
 pub fn error(code: ErrorCode) -> &'static str {
     let l = lang().get();

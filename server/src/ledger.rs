@@ -321,9 +321,13 @@ impl Ledger {
 
     /// Feeds a meeting's latest published minutes into the ledger: entries the
     /// meeting took up again are updated, closed reviews are rated, and new entries
-    /// are created, one per other commitment (已议, with its owner and deadline) and
-    /// one per opinion marked 列入台账 (待议). Returns every entry created or
-    /// changed. Running it again changes nothing.
+    /// are created: one per other commitment (已议, with its owner, deadline and a
+    /// category from the opinions it answers or else its topic's), one per topic
+    /// left unsettled (再次协商, 提交居民会议: 待议, for a later meeting to take up)
+    /// and one per opinion marked 列入台账 (待议; those given before or between
+    /// topics too). Every entry names the meeting by title and date and records
+    /// the credential it was fed with. Returns every entry created or changed.
+    /// Running it again changes nothing.
     pub async fn import_minutes(
         &self,
         state: &MeetingState,
@@ -430,19 +434,24 @@ impl Ledger {
                     );
                 }
             }
-            for o in topic
-                .opinions
+        }
+        // Every opinion marked 列入台账, given on a topic or before or between topics.
+        let sections = std::iter::once(("会前或议题之间".to_owned(), &publication.minutes.before_topics.groups)).chain(
+            publication
+                .minutes
+                .topics
                 .iter()
-                .flat_map(|g| g.items.iter())
-                .filter(|o| o.to_ledger)
-            {
+                .map(|t| (format!("议题：{}", t.title), &t.opinions)),
+        );
+        for (context, groups) in sections {
+            for o in groups.iter().flat_map(|g| g.items.iter()).filter(|o| o.to_ledger) {
                 let source = LedgerSource::Opinion {
                     meeting: state.id.clone(),
                     meeting_name: name.clone(),
                     opinion: o.id,
                 };
                 if !seen(&source) {
-                    let description = format!("议题：{}。提出：{}；附议{}人", topic.title, o.by, o.seconds);
+                    let description = format!("{context}。提出：{}；附议{}人", o.by, o.seconds);
                     add(
                         &o.text,
                         description,
@@ -453,32 +462,6 @@ impl Ledger {
                         LedgerStatus::Pending,
                     );
                 }
-            }
-        }
-        for o in publication
-            .minutes
-            .before_topics
-            .groups
-            .iter()
-            .flat_map(|g| g.items.iter())
-            .filter(|o| o.to_ledger)
-        {
-            let source = LedgerSource::Opinion {
-                meeting: state.id.clone(),
-                meeting_name: name.clone(),
-                opinion: o.id,
-            };
-            if !seen(&source) {
-                let description = format!("会前意见。提出：{}；附议{}人", o.by, o.seconds);
-                add(
-                    &o.text,
-                    description,
-                    category_of(state, &[o.id]).unwrap_or_default(),
-                    source,
-                    String::new(),
-                    None,
-                    LedgerStatus::Pending,
-                );
             }
         }
         for c in &publication.minutes.other_commitments {

@@ -92,6 +92,7 @@ async fn the_recorder_and_the_moderator_record_what_was_said_as_it_was_said() ->
     wait_state(&base, &id, |s| s.opinions[1].to_ledger).await?;
     rec.wait_text("已列入台账").await?;
     rec.screenshot("recorder-record", TABLET).await?;
+    rec.screenshot_of("recorder-opinion-tools", "ul.wall").await?;
 
     // The moderator: a vote, an outcome that rests on it, a refused commitment.
     let vote = md
@@ -130,7 +131,11 @@ async fn the_recorder_and_the_moderator_record_what_was_said_as_it_was_said() ->
         .await?;
     tablet.click("#commitment button[type=submit]").await?;
     let error = tablet.find("#commitment .form-error").await?;
-    assert!(!error.text().await?.is_empty(), "the reason is shown beside the form");
+    assert_eq!(
+        error.text().await?,
+        "请填写责任人/部门",
+        "the reason is shown beside the form, in plain words"
+    );
     assert_eq!(
         tablet.value_of("#commitment input[name=what]").await?,
         "街道下周答复充电桩选址",
