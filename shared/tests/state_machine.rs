@@ -555,8 +555,9 @@ fn any_command() -> impl Strategy<Value = Command> {
         1 => ("[a-z]{0,3}", 0u32..20, prop::option::of(0u32..5))
             .prop_map(|(title, minutes, position)| Command::AddTopic { title, minutes, position }),
         1 => (tid.clone(), 0u32..5).prop_map(|(topic, position)| Command::MoveTopic { topic, position }),
-        1 => tid.prop_map(|topic| Command::RemoveTopic { topic }),
-        4 => opt_pid().prop_map(|who| Command::RaiseHand { topic: None, who }),
+        1 => tid.clone().prop_map(|topic| Command::RemoveTopic { topic }),
+        // The topic on the sender's screen: none given, or any topic (open, closed, pending, unknown).
+        4 => (opt_pid(), prop::option::of(tid.clone())).prop_map(|(who, topic)| Command::RaiseHand { topic, who }),
         2 => opt_pid().prop_map(|who| Command::LowerHand { who }),
         1 => (pid.clone(), 0u32..6).prop_map(|(participant, position)| Command::MoveInQueue { participant, position }),
         3 => Just(Command::CallNext),
@@ -565,9 +566,9 @@ fn any_command() -> impl Strategy<Value = Command> {
         1 => Just(Command::StartTimer),
         1 => Just(Command::PauseTimer),
         1 => (-90i32..90).prop_map(|delta_secs| Command::AdjustTimer { delta_secs }),
-        4 => ("[a-z ]{0,5}", cat.clone(), author)
-            .prop_map(|(text, category, author)| Command::SubmitOpinion { topic: None, text, category, stance: None, author }),
-        4 => (oid.clone(), opt_pid()).prop_map(|(opinion, who)| Command::Second { seen_open: false, opinion, who }),
+        4 => ("[a-z ]{0,5}", cat.clone(), author, prop::option::of(prop::option::of(tid.clone())))
+            .prop_map(|(text, category, author, topic)| Command::SubmitOpinion { topic, text, category, stance: None, author }),
+        4 => (oid.clone(), opt_pid(), any::<bool>()).prop_map(|(opinion, who, seen_open)| Command::Second { seen_open, opinion, who }),
         1 => (oid.clone(), cat).prop_map(|(opinion, category)| Command::Retag { opinion, category, stance: Some(Stance::Support) }),
         1 => (oid.clone(), oid.clone()).prop_map(|(opinion, into)| Command::Merge { opinion, into }),
         1 => (oid.clone(), "[a-z]{0,2}").prop_map(|(opinion, reason)| Command::Hide { opinion, reason }),
@@ -612,6 +613,18 @@ fn check_invariants(s: &MeetingState) {
         if let Some(into) = o.merged_into {
             assert!(s.opinion(into).unwrap().merged.contains(&o.id));
         }
+        // An opinion is filed under a topic that was really discussed, and only
+        // one that arrived for a topic (not for none) can be late.
+        if let Some(t) = o.topic {
+            let topic = s.topic(t).expect("an opinion's topic exists");
+            assert_ne!(
+                topic.status,
+                TopicStatus::Pending,
+                "opinion {} under an unopened topic",
+                o.id
+            );
+        }
+        assert!(!o.late || o.topic.is_some(), "late opinion {} without a topic", o.id);
     }
     let open: Vec<_> = s.agenda.iter().filter(|t| t.status == TopicStatus::Open).collect();
     assert!(open.len() <= 1, "more than one open topic");
