@@ -15,9 +15,28 @@ pub const CODE_ALPHABET: &[u8] = b"23456789abcdefghjkmnpqrstuvwxyz";
 pub const MEETING_ID_LEN: usize = 8;
 
 /// A meeting's public identifier, e.g. `k7m2x9qa`. It appears in every link.
+///
+/// Deserialising checks it like [`MeetingId::parse`]: an id read from an archive,
+/// a backup or a request can never be anything but eight characters of the
+/// alphabet, so stored keys (id bytes + sequence number) cannot run into another
+/// meeting's range. (`Default`, the empty id, exists only for an empty state.)
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, Default)]
-#[serde(transparent)]
+#[serde(try_from = "String", into = "String")]
 pub struct MeetingId(String);
+
+impl TryFrom<String> for MeetingId {
+    type Error = String;
+
+    fn try_from(s: String) -> Result<Self, Self::Error> {
+        MeetingId::parse(&s).ok_or_else(|| format!("{s:?} is not a meeting id"))
+    }
+}
+
+impl From<MeetingId> for String {
+    fn from(id: MeetingId) -> String {
+        id.0
+    }
+}
 
 impl MeetingId {
     /// Accepts exactly [`MEETING_ID_LEN`] characters of [`CODE_ALPHABET`].
@@ -113,5 +132,12 @@ mod tests {
         assert_eq!(serde_json::to_string(&CommandId("c-1".into())).unwrap(), "\"c-1\"");
         let id: MeetingId = serde_json::from_str("\"k7m2x9qa\"").unwrap();
         assert_eq!(id.as_str(), "k7m2x9qa");
+        assert_eq!(serde_json::to_string(&id).unwrap(), "\"k7m2x9qa\"");
+        for bad in ["\"k7m2x9qab\"", "\"k7m2x9q\"", "\"../../et\"", "\"\""] {
+            assert!(
+                serde_json::from_str::<MeetingId>(bad).is_err(),
+                "{bad} is not a meeting id"
+            );
+        }
     }
 }

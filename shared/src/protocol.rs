@@ -149,7 +149,12 @@ mod tests {
                     participant: ParticipantId(1),
                 },
             }]),
-            ServerMsg::Snapshot { state: Box::default() },
+            ServerMsg::Snapshot {
+                state: Box::new(crate::MeetingState {
+                    id: crate::MeetingId::parse("k7m2x9qa").unwrap(),
+                    ..Default::default()
+                }),
+            },
         ];
         for m in msgs {
             let json = serde_json::to_string(&m).unwrap();

@@ -254,6 +254,18 @@ pub async fn xlsx(State(app): State<AppState>, Query(f): Query<Filter>) -> Resul
         .into_response())
 }
 
+/// A text cell that a spreadsheet will not run: text starting with `=`, `+`,
+/// `-`, `@`, a tab or a carriage return is a formula to Excel (an attendee's
+/// opinion reaches this file through 列入台账), so it gets a leading `'`, as
+/// OWASP's CSV-injection advice says. (The XLSX export writes plain strings.)
+fn cell(text: &str) -> String {
+    if text.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("'{text}")
+    } else {
+        text.to_owned()
+    }
+}
+
 /// `GET /api/ledger.csv`: UTF-8 with a BOM so that Excel reads the Chinese correctly.
 pub async fn csv(State(app): State<AppState>, Query(f): Query<Filter>) -> Result<Response, ApiError> {
     let rows = filtered(&app, &f).await?;
@@ -264,14 +276,14 @@ pub async fn csv(State(app): State<AppState>, Query(f): Query<Filter>) -> Result
         let e = &v.entry;
         out.write_record([
             e.id.to_string(),
-            e.title.clone(),
-            e.category.clone(),
-            source_text(&e.source),
-            e.responsible.clone(),
+            cell(&e.title),
+            cell(&e.category),
+            cell(&source_text(&e.source)),
+            cell(&e.responsible),
             e.deadline.clone().unwrap_or_default(),
             e.status.zh().to_owned(),
             if v.overdue { "逾期".into() } else { String::new() },
-            latest_note(e),
+            cell(&latest_note(e)),
             e.ratings.satisfied.to_string(),
             e.ratings.fair.to_string(),
             e.ratings.unsatisfied.to_string(),

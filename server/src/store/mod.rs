@@ -797,6 +797,7 @@ mod tests {
     fn checkpoint_at(seq: Seq) -> Vec<u8> {
         let state = MeetingState {
             seq,
+            id: MeetingId::parse("k7m2x9qa").expect("an id"),
             ..MeetingState::default()
         };
         let checkpoint = CheckpointRef {

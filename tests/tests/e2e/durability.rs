@@ -305,7 +305,7 @@ async fn a_meeting_archive_loads_into_another_server_and_carries_on() {
         "raw tokens are never in an archive"
     );
 
-    let other = TestServer::start().await;
+    let mut other = TestServer::start().await;
     let imported = http
         .post(format!("{}/api/meetings/import", other.base))
         .json(&archive)
@@ -344,6 +344,29 @@ async fn a_meeting_archive_loads_into_another_server_and_carries_on() {
         .await
         .unwrap();
     assert_eq!(bad.status(), 400);
+
+    // An archive whose meeting id is the victim's plus one character would have
+    // landed inside the victim's stored range: it is refused, and after a
+    // restart the victim and the backup are whole.
+    let mut crafted = archive.clone();
+    let long = format!("{}2", m.id());
+    crafted["meeting"] = serde_json::json!(long);
+    crafted["records"][0]["event"]["event"]["data"]["meeting"] = serde_json::json!(long);
+    let refused = http
+        .post(format!("{}/api/meetings/import", other.base))
+        .json(&crafted)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(refused.status(), 400, "an invalid meeting id is refused");
+    other.restart().await;
+    assert_eq!(public_state(&other.base, m.id()).await.unwrap(), before);
+    let backup = http
+        .get(format!("{}/api/backup.json", other.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(backup.status(), 200, "the backup still works");
 }
 
 /// A truncated or corrupted data folder stops the server with a message that

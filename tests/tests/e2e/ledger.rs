@@ -276,3 +276,76 @@ async fn minutes_feed_the_ledger_which_exports_to_excel_and_csv() {
         "the latest step says who and with which key"
     );
 }
+
+/// A title, category, owner or note that starts like a formula reaches the
+/// CSV as text (a leading `'`), and the XLSX as a plain string: a clerk who
+/// opens the export in Excel runs nothing a resident typed.
+#[tokio::test]
+async fn the_exports_never_carry_a_live_spreadsheet_formula() {
+    let server = TestServer::start_with(ServerConfig {
+        organiser_key: Some(KEY.into()),
+        ..ServerConfig::default()
+    })
+    .await;
+    let base = server.base.clone();
+    let http = reqwest::Client::new();
+    let payloads = [
+        "=HYPERLINK(\"http://evil.example\",\"点我\")",
+        "+1+1",
+        "-2+3",
+        "@SUM(A1:A2)",
+        "\t=1+1",
+        "\r=1+1",
+    ];
+    for p in payloads {
+        let r = http
+            .post(format!("{base}/api/ledger"))
+            .bearer_auth(KEY)
+            // A category holds 20 characters at most.
+            .json(&json!({"title": p, "category": p.chars().take(20).collect::<String>(), "responsible": p, "by": "网格员"}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 201, "{p:?}");
+    }
+    let csv = reqwest::get(format!("{base}/api/ledger.csv"))
+        .await
+        .unwrap()
+        .bytes()
+        .await
+        .unwrap();
+    let mut reader = csv::ReaderBuilder::new().from_reader(&csv[3..]);
+    let rows: Vec<csv::StringRecord> = reader.records().map(|r| r.unwrap()).collect();
+    assert_eq!(rows.len(), payloads.len());
+    for row in &rows {
+        for (col, field) in row.iter().enumerate() {
+            assert!(
+                !field.starts_with(['=', '+', '-', '@', '\t', '\r']),
+                "column {col} starts like a formula: {field:?}"
+            );
+        }
+    }
+    // The text itself is kept, behind the quote mark.
+    let titles: Vec<&str> = rows.iter().map(|r| &r[1]).collect();
+    assert!(
+        titles.contains(&"'=HYPERLINK(\"http://evil.example\",\"点我\")"),
+        "{titles:?}"
+    );
+    assert!(titles.contains(&"'@SUM(A1:A2)"), "{titles:?}");
+
+    let bytes = reqwest::get(format!("{base}/api/ledger.xlsx"))
+        .await
+        .unwrap()
+        .bytes()
+        .await
+        .unwrap();
+    use calamine::{Data, Reader};
+    let mut book: calamine::Xlsx<_> = calamine::open_workbook_from_rs(std::io::Cursor::new(bytes.to_vec())).unwrap();
+    let sheet = book.worksheet_range("问题台账").unwrap();
+    for r in 1..=payloads.len() as u32 {
+        assert!(
+            matches!(sheet.get((r as usize, 1)), Some(Data::String(_))),
+            "XLSX titles are plain strings"
+        );
+    }
+}
