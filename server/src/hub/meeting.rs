@@ -16,6 +16,7 @@ use babahui_shared::decide::{decide, join};
 use babahui_shared::{
     Actor, Command, CommandError, CommandId, ErrorCode, Event, EventKind, MeetingId, MeetingState, ParticipantId, Seq,
 };
+use sha2::Digest;
 use std::collections::{HashMap, VecDeque};
 use std::sync::Arc;
 use std::time::{SystemTime, UNIX_EPOCH};
@@ -421,6 +422,30 @@ fn events_frame<'a>(events: impl IntoIterator<Item = &'a Arc<str>>) -> String {
     out
 }
 
+/// For a secret ballot or a review rating: who to remember the command under
+/// for resends — the system, with an id derived from the unlinkable ballot (or
+/// rating) key and the client's command id. Replaying the log (whose sealed
+/// events are the system's and carry that derived id) remembers it the same
+/// way, so a resend is answered once also after a restart; and neither the
+/// participant nor the client's own command id (whose clock part could
+/// fingerprint a device) is kept anywhere. `None` for every other command.
+fn sealed_sender(state: &MeetingState, command: &Command, id: &CommandId) -> Option<(Actor, CommandId)> {
+    let key = match command {
+        Command::CastVote {
+            vote,
+            ballot_key: Some(key),
+            ..
+        } if state.vote(*vote).is_some_and(|v| v.secret) => key,
+        Command::RateReview { key: Some(key), .. } => key,
+        _ => return None,
+    };
+    let digest = sha2::Sha256::digest(format!("{key}\0{}", id.0).as_bytes());
+    Some((
+        Actor::System,
+        CommandId(format!("sealed-{}", data_encoding::HEXLOWER.encode(&digest[..16]))),
+    ))
+}
+
 impl MeetingTask {
     /// Rebuilds everything from a checkpoint and the log after it: state,
     /// tokens, invite, resend results, recent events.
@@ -654,7 +679,12 @@ impl MeetingTask {
         if let Command::FileObjection { now, .. } = &mut command {
             *now = now_ms();
         }
-        if let Some(ack) = self.done.get(&(actor, id.clone())) {
+        // Resends are recognised by sender and command id — except a secret
+        // ballot's or a rating's, which are remembered under their unlinkable
+        // key instead (see `sealed_sender`), so nothing kept in memory, in a
+        // checkpoint or in the log ties them to the person who cast them.
+        let (sender, id) = sealed_sender(&self.state, &command, &id).unwrap_or((actor, id));
+        if let Some(ack) = self.done.get(&(sender, id.clone())) {
             let ack = Ack {
                 duplicate: true,
                 ..*ack
@@ -692,13 +722,14 @@ impl MeetingTask {
                 } else {
                     actor
                 };
+                debug_assert!(by == sender || sender == Actor::System);
                 let seq = self.append(by, kind, meta, batch);
                 let ack = Ack {
                     seq,
                     created,
                     duplicate: false,
                 };
-                self.remember(actor, id, ack);
+                self.remember(sender, id, ack);
                 batch.replies.push(Reply::Command(reply, ack));
             }
         }

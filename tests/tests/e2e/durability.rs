@@ -756,3 +756,112 @@ async fn a_full_disk_refuses_writes_keeps_serving_and_recovers() {
     );
     assert_eq!(after.opinions.last().unwrap().text, "空间恢复后");
 }
+
+/// A secret ballot is applied once — a resend with another choice after a
+/// restart is answered as the original — and nothing the server stores (log,
+/// checkpoints, archive) ties it to its voter or carries the phone's own
+/// command id.
+#[tokio::test]
+async fn a_secret_ballot_is_applied_once_and_untraceable_also_after_a_restart() {
+    let (keep, data) = data_dir();
+    let server = ServerProcess::start(&data);
+    let tests::Running {
+        meeting: m,
+        moderator: mut md,
+        attendee: a,
+        attendee_client: mut ac,
+    } = tests::running_meeting(&server.base, "无记名表决").await.unwrap();
+    let opened = md
+        .ok(Command::OpenVote {
+            question: "是否同意".into(),
+            kind: VoteKind::YesNo,
+            secret: true,
+            rule: PassRule::Majority,
+            quorum: None,
+        })
+        .await
+        .unwrap();
+    let vote = VoteId(opened.created.unwrap());
+    let id = CommandId("ballot-by-phone-7f3a".into());
+    let cast = |choice| Command::CastVote {
+        vote,
+        choice,
+        ballot_key: None,
+    };
+    ac.submit_with_id(id.clone(), cast(0)).await.unwrap();
+    let first = ac.wait_result(&id).await.unwrap().unwrap();
+    // Enough events for a checkpoint (every 25 in these tests).
+    for i in 0..30 {
+        md.ok(Command::AddTopic {
+            title: format!("议题{i}"),
+            minutes: 0,
+            position: None,
+        })
+        .await
+        .unwrap();
+    }
+    drop((md, ac));
+    server.stop();
+
+    let server = ServerProcess::start(&data);
+    let mut ac = WsClient::connect(&server.base, m.id(), &a.token, None).await.unwrap();
+    ac.submit_with_id(id.clone(), cast(1)).await.unwrap();
+    let again = ac.wait_result(&id).await.unwrap().unwrap();
+    assert!(again.duplicate, "a resend is answered as the original");
+    assert_eq!(again.seq, first.seq);
+    let state = public_state(&server.base, m.id()).await.unwrap();
+    let sealed = &state.vote(vote).unwrap().sealed;
+    assert_eq!(sealed.len(), 1);
+    assert_eq!(sealed[0].choice, 0, "the ballot was not changed by the resend");
+
+    // The archive: the ballot's record is the system's and does not carry the phone's id.
+    let archive: serde_json::Value = reqwest::Client::new()
+        .get(format!("{}/api/meetings/{}/archive.json", server.base, m.id()))
+        .bearer_auth(server.key.as_deref().unwrap())
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let record = archive["records"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["event"]["seq"] == first.seq)
+        .unwrap();
+    assert_eq!(record["event"]["by"], "system");
+    assert!(
+        !archive.to_string().contains(&id.0),
+        "the phone's command id is in the archive"
+    );
+    server.stop();
+
+    // Every stored byte: no trace of the phone's command id, and every
+    // remembered command at the ballot's seq is the system's.
+    let mut files = vec![data.clone()];
+    let mut checkpoints = 0;
+    while let Some(path) = files.pop() {
+        if path.is_dir() {
+            files.extend(std::fs::read_dir(&path).unwrap().map(|e| e.unwrap().path()));
+            continue;
+        }
+        let bytes = std::fs::read(&path).unwrap();
+        assert!(
+            !bytes.windows(id.0.len()).any(|w| w == id.0.as_bytes()),
+            "{} holds the phone's command id",
+            path.display()
+        );
+        if path.extension().is_some_and(|e| e == "json") {
+            let doc: serde_json::Value = serde_json::from_slice(&bytes).unwrap();
+            if let Some(done) = doc["done"].as_array() {
+                checkpoints += 1;
+                for d in done.iter().filter(|d| d["seq"] == first.seq) {
+                    assert_eq!(d["by"], "system", "a checkpoint ties the ballot to {}", d["by"]);
+                }
+            }
+        }
+    }
+    assert!(checkpoints > 0, "a checkpoint was written and checked");
+    drop(keep);
+}
