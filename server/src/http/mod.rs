@@ -14,7 +14,7 @@ use crate::listen::Counter;
 
 pub use access::Organiser;
 use axum::extract::{DefaultBodyLimit, MatchedPath, Request};
-use axum::http::{header, HeaderValue};
+use axum::http::{header, HeaderValue, StatusCode};
 use axum::routing::{get, post};
 use axum::Router;
 use babahui_shared::limits::HTTP_BODY_MAX_BYTES;
@@ -25,6 +25,7 @@ use std::time::Duration;
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 use tower_http::set_header::SetResponseHeaderLayer;
+use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 
 /// Settings the handlers need.
@@ -52,12 +53,19 @@ pub struct ServerConfig {
     pub allowed_origins: Vec<String>,
 }
 
+/// How many times the request deadline an archive or backup transfer may take.
+pub const TRANSFER_DEADLINE_FACTOR: u32 = 20;
+
 /// What one address, one meeting or one connection may take. 0 means no limit
 /// (for benchmarks, or behind a proxy where every phone has the same address).
 #[derive(Debug, Clone)]
 pub struct Limits {
     /// Time a client has to send a whole HTTP request head (slow-loris).
     pub header_timeout: Duration,
+    /// Time a request (head, body and handler) has to be answered; a body
+    /// trickled slower than its size allows is cut off with 408. Archive and
+    /// backup transfers get [`TRANSFER_DEADLINE_FACTOR`] times as long.
+    pub request_timeout: Duration,
     /// Open HTTP connections from one address (before any upgrade).
     pub http_per_address: usize,
     /// Open WebSockets from one address.
@@ -77,6 +85,7 @@ impl Default for Limits {
     fn default() -> Self {
         Limits {
             header_timeout: Duration::from_secs(10),
+            request_timeout: Duration::from_secs(30),
             http_per_address: 64,
             ws_per_address: 32,
             ws_per_meeting: 15_000,
@@ -176,6 +185,20 @@ impl Bans {
 
 /// The whole application.
 pub fn router(state: AppState) -> Router {
+    // Every request must be whole and answered within a deadline: a body
+    // trickled at a byte a second, or an endless chunked one, is cut off with
+    // 408 rather than holding a connection and its memory. Whole-server and
+    // archive transfers get longer (they are big, and organiser-only).
+    let deadline = state.config.limits.request_timeout;
+    let timeout = |d| TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, d);
+    let transfers = Router::new()
+        .route("/api/meetings/{id}/archive.json", get(archive::export))
+        .route(
+            "/api/meetings/import",
+            post(archive::import).layer(DefaultBodyLimit::max(archive::ARCHIVE_MAX_BYTES)),
+        )
+        .route("/api/backup.json", get(archive::backup))
+        .layer(timeout(deadline * TRANSFER_DEADLINE_FACTOR));
     Router::new()
         .route("/healthz", get(|| async { "ok" }))
         .route("/api/meetings", post(meetings::create).get(meetings::list))
@@ -190,12 +213,6 @@ pub fn router(state: AppState) -> Router {
         .route("/api/meetings/{id}/minutes.html", get(minutes::html))
         .route("/api/meetings/{id}/objections", post(minutes::object))
         .route("/api/meetings/{id}/ledger", post(ledger::import))
-        .route("/api/meetings/{id}/archive.json", get(archive::export))
-        .route(
-            "/api/meetings/import",
-            post(archive::import).layer(DefaultBodyLimit::max(archive::ARCHIVE_MAX_BYTES)),
-        )
-        .route("/api/backup.json", get(archive::backup))
         .route("/api/ledger", get(ledger::list).post(ledger::create))
         .route("/api/ledger.xlsx", get(ledger::xlsx))
         .route("/api/ledger.csv", get(ledger::csv))
@@ -205,6 +222,8 @@ pub fn router(state: AppState) -> Router {
         .route("/api/meetings/{id}/join", post(meetings::join))
         .route("/api/meetings/{id}/ws", get(crate::ws::upgrade))
         .route("/api/{*rest}", axum::routing::any(api_not_found))
+        .layer(timeout(deadline))
+        .merge(transfers)
         .fallback(assets::serve)
         .layer(DefaultBodyLimit::max(HTTP_BODY_MAX_BYTES))
         .layer(SetResponseHeaderLayer::overriding(

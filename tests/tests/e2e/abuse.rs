@@ -134,6 +134,55 @@ async fn a_client_that_trickles_its_request_head_is_cut_off() {
     assert_eq!(ok.status(), 200);
 }
 
+/// A request body trickled a byte at a time, or an endless chunked one, is cut
+/// off with 408 at the request deadline instead of being held for ever.
+#[tokio::test]
+async fn a_client_that_trickles_its_request_body_is_cut_off() {
+    let server = TestServer::start_with(limited(Limits {
+        request_timeout: Duration::from_millis(800),
+        ..Limits::default()
+    }))
+    .await;
+    let addr = server.base.trim_start_matches("http://").to_owned();
+    let heads = [
+        "POST /api/ledger HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 5000\r\n\r\n",
+        "POST /api/ledger HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n",
+    ];
+    for head in heads {
+        let mut slow = TcpStream::connect(&addr).await.unwrap();
+        slow.write_all(head.as_bytes()).await.unwrap();
+        let chunked = head.contains("chunked");
+        let started = Instant::now();
+        let mut answer = Vec::new();
+        let mut buf = [0u8; 1024];
+        // A byte (or a one-byte chunk) every 100 ms, reading whatever comes back.
+        while started.elapsed() < Duration::from_secs(5) {
+            let piece: &[u8] = if chunked { b"1\r\n \r\n" } else { b" " };
+            if slow.write_all(piece).await.is_err() {
+                break;
+            }
+            match tokio::time::timeout(Duration::from_millis(100), slow.read(&mut buf)).await {
+                Ok(Ok(0)) | Ok(Err(_)) => break,
+                Ok(Ok(n)) => answer.extend_from_slice(&buf[..n]),
+                Err(_) => {}
+            }
+            if answer.windows(4).any(|w| w == b"\r\n\r\n") {
+                break;
+            }
+        }
+        let took = started.elapsed();
+        let text = String::from_utf8_lossy(&answer);
+        assert!(
+            text.starts_with("HTTP/1.1 408"),
+            "{head:?}: answered {text:?} after {took:?}"
+        );
+        assert!(took < Duration::from_secs(3), "{head:?}: cut off after {took:?}");
+    }
+    // Meanwhile a normal request is served.
+    let ok = reqwest::get(format!("{}/healthz", server.base)).await.unwrap();
+    assert_eq!(ok.status(), 200);
+}
+
 #[tokio::test]
 async fn a_flooding_connection_is_slowed_then_dropped() {
     let server = TestServer::start_with(limited(Limits {
