@@ -310,6 +310,25 @@ impl Live {
                 self.inner.update_value(|i| i.claimed.retain(|c| *c != id));
                 self.answer.set(Some((id, None)));
             }
+            ServerMsg::Error {
+                id: Some(id),
+                code: ErrorCode::RateLimited,
+                ..
+            } => {
+                // Not refused, only too fast: it stays waiting and goes again shortly.
+                let live = *self;
+                set_timeout(
+                    move || {
+                        let waiting = live
+                            .outbox
+                            .with_untracked(|o| o.iter().find(|(i, _)| *i == id).cloned());
+                        if let (Some((id, command)), true) = (waiting, live.inner.with_value(|i| i.welcomed)) {
+                            live.transmit(&ClientMsg::Command { id, command });
+                        }
+                    },
+                    Duration::from_millis(1_500),
+                );
+            }
             ServerMsg::Error { id, code, message } => {
                 let notice = Notice { code, message };
                 let claimed = match &id {

@@ -374,20 +374,28 @@ impl Connection {
 
     async fn on_message(&mut self, msg: Message, pending: &mut Option<FuturesUnordered<Pending>>) -> Step {
         self.last_heard = Instant::now();
+        // Pings count against the same budget as messages: a flood of them
+        // costs the server a pong each.
+        let counted = matches!(msg, Message::Text(_) | Message::Binary(_) | Message::Ping(_));
+        if counted && !self.bucket.take() {
+            if self.bucket.refused > FLOOD_CLOSE_AFTER {
+                return Step::Close(close::POLICY, "too many messages");
+            }
+            // Say which command was refused, so the page can keep it waiting.
+            let id = match &msg {
+                Message::Text(text) => command_id_of(text),
+                _ => None,
+            };
+            return self
+                .error(id, ErrorCode::RateLimited, "too many messages; slow down")
+                .await;
+        }
         let text = match msg {
             Message::Text(text) => text,
             Message::Binary(_) => return self.error(None, ErrorCode::Malformed, "send JSON text frames").await,
             Message::Close(_) => return Step::Close(1000, "bye"),
             Message::Ping(_) | Message::Pong(_) | Message::Frame(_) => return Step::Continue,
         };
-        if !self.bucket.take() {
-            if self.bucket.refused > FLOOD_CLOSE_AFTER {
-                return Step::Close(close::POLICY, "too many messages");
-            }
-            return self
-                .error(None, ErrorCode::RateLimited, "too many messages; slow down")
-                .await;
-        }
         if text.len() > FRAME_MAX_BYTES {
             let why = format!("messages are limited to {FRAME_MAX_BYTES} bytes");
             return self.error(None, ErrorCode::TooLarge, &why).await;
@@ -577,6 +585,23 @@ impl Connection {
     }
 }
 
+/// The command id in a message that looks like a command, read without
+/// deciding anything (for the refusal of a rate-limited one).
+fn command_id_of(text: &str) -> Option<CommandId> {
+    #[derive(serde::Deserialize)]
+    struct Peek {
+        data: PeekData,
+    }
+    #[derive(serde::Deserialize)]
+    struct PeekData {
+        id: CommandId,
+    }
+    if text.len() > FRAME_MAX_BYTES {
+        return None;
+    }
+    serde_json::from_str::<Peek>(text).ok().map(|p| p.data.id)
+}
+
 /// Waits for `hello`, authenticates and subscribes. Anything else before
 /// `hello` gets an error; silence past the deadline closes the connection.
 async fn handshake(socket: &mut Socket, handle: &MeetingHandle, app: &AppState) -> Option<(Connected, String)> {
@@ -592,15 +617,19 @@ async fn handshake(socket: &mut Socket, handle: &MeetingHandle, app: &AppState) 
         };
         let Message::Text(text) = msg else { continue };
         let hello = if text.len() > FRAME_MAX_BYTES {
-            None
+            Err(format!("messages are limited to {FRAME_MAX_BYTES} bytes"))
         } else {
-            serde_json::from_str::<ClientMsg>(&text).ok()
+            serde_json::from_str::<ClientMsg>(&text).map_err(|e| format!("not a valid message: {e}"))
         };
-        let Some(ClientMsg::Hello { token, since }) = hello else {
+        let Ok(ClientMsg::Hello { token, since }) = hello else {
+            let (code, message) = match hello {
+                Err(why) => (ErrorCode::Malformed, why),
+                Ok(_) => (ErrorCode::Unauthenticated, "send hello with your token first".into()),
+            };
             let reply = ServerMsg::Error {
                 id: None,
-                code: ErrorCode::Unauthenticated,
-                message: "send hello with your token first".into(),
+                code,
+                message,
             };
             let text = serde_json::to_string(&reply).expect("serialises");
             if socket.send(Message::Text(text.into())).await.is_err() {

@@ -399,3 +399,63 @@ fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
     }
     out
 }
+
+/// A rate-limited command is refused under its own id (the page keeps it
+/// waiting and sends it again); a malformed hello is `malformed`, not "send
+/// hello first"; WebSocket pings count against the same budget.
+#[tokio::test]
+async fn refusals_say_which_command_and_pings_are_budgeted_too() {
+    let server = TestServer::start_with(limited(Limits {
+        messages_per_sec: 1,
+        message_burst: 3,
+        ..Limits::default()
+    }))
+    .await;
+    let m = simple_meeting(&server.base, "t", &["a"]).await.unwrap();
+
+    // A hello that is not valid JSON.
+    let url = format!("{}/api/meetings/{}/ws", server.base.replacen("http", "ws", 1), m.id());
+    let (mut raw, _) = tokio_tungstenite::connect_async(&url).await.unwrap();
+    use futures::{SinkExt, StreamExt};
+    use tokio_tungstenite::tungstenite::Message;
+    raw.send(Message::Text("{\"type\":\"hello\",\"data\":{\"token\":".into()))
+        .await
+        .unwrap();
+    let reply = raw.next().await.unwrap().unwrap();
+    let reply: ServerMsg = serde_json::from_str(reply.to_text().unwrap()).unwrap();
+    assert!(
+        matches!(
+            reply,
+            ServerMsg::Error {
+                code: ErrorCode::Malformed,
+                ..
+            }
+        ),
+        "{reply:?}"
+    );
+
+    let mut md = WsClient::connect(&server.base, m.id(), &m.moderator, None)
+        .await
+        .unwrap();
+    // Spend the burst with pings (WebSocket ping frames), then a command.
+    for _ in 0..4 {
+        md.send_message(Message::Ping(Default::default())).await.unwrap();
+    }
+    let id = md.submit(Command::StartMeeting).await.unwrap();
+    loop {
+        match md.recv().await.unwrap() {
+            ServerMsg::Error {
+                id: Some(refused),
+                code: ErrorCode::RateLimited,
+                ..
+            } => {
+                assert_eq!(refused, id, "the refusal names the command");
+                break;
+            }
+            ServerMsg::Ack { id: acked, .. } if acked == id => {
+                panic!("pings did not count: the command went through")
+            }
+            _ => {}
+        }
+    }
+}
