@@ -95,6 +95,24 @@ pub fn public_name(state: &MeetingState, who: ParticipantId) -> String {
     }
 }
 
+/// The state as anyone with the meeting's id may read it over HTTP (the join
+/// page, a curious neighbour with the minutes link): the names of people who
+/// did not agree to be named are taken out (pages then show 居民3, as on the
+/// projector), and so is the text of hidden opinions (their reason stays).
+/// The moderator, recorders and the organiser read the whole state.
+pub fn redact_for_public(state: &mut MeetingState) {
+    for p in &mut state.participants {
+        if !p.publish_name {
+            p.name = None;
+        }
+    }
+    for o in &mut state.opinions {
+        if o.hidden.is_some() {
+            o.text.clear();
+        }
+    }
+}
+
 /// Opinion counts per category (visible, not merged), in the meeting's order,
 /// with untagged ones last under the empty string.
 pub fn opinions_by_category(state: &MeetingState) -> Vec<(String, usize)> {
@@ -186,5 +204,11 @@ mod tests {
             "王阿姨",
             "the moderator's screens keep the name"
         );
+        let mut public = state.clone();
+        redact_for_public(&mut public);
+        let names: Vec<_> = public.participants.iter().map(|p| p.name.as_deref()).collect();
+        assert_eq!(names, [None, Some("李叔"), None, None]);
+        let shown_after: Vec<String> = (1..=4).map(|i| public_name(&public, ParticipantId(i))).collect();
+        assert_eq!(shown_after, shown, "the same labels from the redacted state");
     }
 }

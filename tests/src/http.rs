@@ -32,6 +32,7 @@ impl Meeting {
             .and_then(MeetingId::parse)
             .with_context(|| format!("no meeting id in {join_url}"))?;
         let base = join_url.split("/m/").next().unwrap_or_default();
+        remember_moderator(&id, after(moderator_url, "#k=")?);
         Ok(Meeting {
             moderator: after(moderator_url, "#k=")?.to_owned(),
             projector: after(projector_url, "#k=")?.to_owned(),
@@ -58,6 +59,31 @@ fn after<'a>(url: &'a str, marker: &str) -> Result<&'a str> {
 /// binary makes its own key at first start (secure by default), and the
 /// helpers below send it, as the organiser's page would.
 static ORGANISER_KEYS: std::sync::Mutex<Vec<(String, String)>> = std::sync::Mutex::new(Vec::new());
+
+/// Moderator tokens of the meetings the helpers created, by meeting id.
+static MODERATORS: std::sync::Mutex<Vec<(MeetingId, String)>> = std::sync::Mutex::new(Vec::new());
+
+/// Remembers the moderator token of meeting `id`, for [`public_state`].
+pub fn remember_moderator(id: &MeetingId, token: &str) {
+    MODERATORS
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .push((id.clone(), token.to_owned()));
+}
+
+fn moderator_of(id: &MeetingId) -> Option<String> {
+    let all = MODERATORS.lock().unwrap_or_else(|p| p.into_inner());
+    all.iter().rev().find(|(m, _)| m == id).map(|(_, t)| t.clone())
+}
+
+/// The state as anyone with the meeting's id reads it (no token).
+pub async fn anonymous_state(base: &str, id: &MeetingId) -> Result<MeetingState> {
+    let resp = reqwest::get(format!("{base}/api/meetings/{id}")).await?;
+    if resp.status() != 200 {
+        bail!("state failed: {}", resp.status());
+    }
+    Ok(resp.json().await?)
+}
 
 /// Remembers the organiser key of the server at `base`.
 pub fn remember_organiser_key(base: &str, key: &str) {
@@ -89,6 +115,8 @@ pub async fn create_meeting_as(base: &str, body: Value, organiser_key: Option<&s
         bail!("create failed: {} {}", resp.status(), resp.text().await?);
     }
     let created: CreatedResponse = resp.json().await?;
+    let moderator = after(&created.moderator_url, "#k=")?.to_owned();
+    remember_moderator(&created.id, &moderator);
     Ok(Meeting {
         moderator: after(&created.moderator_url, "#k=")?.to_owned(),
         projector: after(&created.projector_url, "#k=")?.to_owned(),
@@ -124,7 +152,13 @@ pub async fn join(base: &str, m: &Meeting, name: &str, category: &str) -> Result
 
 /// The public state as the HTTP API serves it.
 pub async fn public_state(base: &str, id: &MeetingId) -> Result<MeetingState> {
-    let resp = reqwest::get(format!("{base}/api/meetings/{id}")).await?;
+    let mut req = reqwest::Client::new().get(format!("{base}/api/meetings/{id}"));
+    // The whole state, as the moderator reads it (anyone else gets it without
+    // the names of people who did not agree to be named: see `anonymous_state`).
+    if let Some(token) = moderator_of(id) {
+        req = req.bearer_auth(token);
+    }
+    let resp = req.send().await?;
     if resp.status() != 200 {
         bail!("state failed: {}", resp.status());
     }

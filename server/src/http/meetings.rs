@@ -8,7 +8,7 @@ use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use babahui_shared::limits::QR_TEXT_MAX_BYTES;
-use babahui_shared::{ErrorCode, MeetingId, ParticipantId};
+use babahui_shared::{ErrorCode, MeetingId, MeetingState, ParticipantId};
 use serde::{Deserialize, Serialize};
 use std::net::SocketAddr;
 
@@ -100,10 +100,44 @@ pub(super) async fn meeting(app: &AppState, id: &str) -> Result<MeetingHandle, A
     Ok(app.hub.get(&parsed).await?)
 }
 
-/// `GET /api/meetings/{id}`: the public state (no secret in it).
-pub async fn public_state(State(app): State<AppState>, Path(id): Path<String>) -> Result<Response, ApiError> {
-    let state = meeting(&app, &id).await?.public_state().await?;
-    Ok(([(header::CONTENT_TYPE, "application/json")], state.as_str().to_owned()).into_response())
+/// `GET /api/meetings/{id}`: the meeting's state (no secret in it). Anyone with
+/// the id gets it without the names of people who did not agree to be named
+/// and without the text of hidden opinions; the moderator, a recorder (by
+/// their token) or the organiser key gets it whole.
+pub async fn public_state(
+    State(app): State<AppState>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    let handle = meeting(&app, &id).await?;
+    let raw = handle.public_state().await?;
+    let whole = match super::access::bearer(&headers) {
+        None => false,
+        Some(token)
+            if app
+                .config
+                .organiser_key
+                .as_deref()
+                .is_some_and(|k| crate::tokens::same_secret(token, k)) =>
+        {
+            true
+        }
+        Some(token) => match handle.authenticate(token).await? {
+            Some(babahui_shared::Actor::Moderator) => true,
+            Some(babahui_shared::Actor::Participant(p)) => serde_json::from_str::<MeetingState>(raw.as_str())
+                .ok()
+                .and_then(|s| s.participant(p).map(|p| p.recorder))
+                .unwrap_or(false),
+            _ => false,
+        },
+    };
+    if whole {
+        return Ok(([(header::CONTENT_TYPE, "application/json")], raw.as_str().to_owned()).into_response());
+    }
+    let mut state: MeetingState =
+        serde_json::from_str(raw.as_str()).map_err(|e| ApiError::new(ErrorCode::Internal, e.to_string()))?;
+    babahui_shared::views::redact_for_public(&mut state);
+    Ok(Json(state).into_response())
 }
 
 /// `GET /api/meetings/{id}/qr.svg`: the join link as a QR code.

@@ -320,6 +320,16 @@ async fn the_minutes_and_the_ledger_keep_every_opinion_and_every_unsettled_topic
     let t1 = &doc["minutes"]["topics"][0];
     assert_eq!(t1["hidden"], json!([["辱骂", 1]]), "counted, with the reason");
     assert!(!doc.to_string().contains("骂人的话"), "never the hidden text");
+    let public = tests::http::anonymous_state(base, m.id()).await.unwrap();
+    assert!(
+        !serde_json::to_string(&public).unwrap().contains("骂人的话"),
+        "nor in the state anyone with the id can read"
+    );
+    let whole = tests::http::public_state(base, m.id()).await.unwrap();
+    assert!(
+        whole.opinions.iter().any(|o| o.text == "骂人的话"),
+        "the moderator still has it (the record keeps it)"
+    );
     assert_eq!(t1["outcome"]["vote"], json!(vote.0));
     let html = reqwest::get(format!("{base}/api/meetings/{}/minutes.html", m.id()))
         .await

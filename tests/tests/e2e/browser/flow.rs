@@ -55,6 +55,7 @@ async fn a_meeting_runs_across_five_browsers() -> Result<()> {
     organiser.screenshots("organiser", PHONE).await?;
     let id =
         babahui_shared::MeetingId::parse(join_url.split("/m/").nth(1).unwrap().split('?').next().unwrap()).unwrap();
+    tests::http::remember_moderator(&id, moderator_url.split("#k=").nth(1).unwrap());
 
     // Projector and moderator.
     let projector = driver.browser("projector", PROJECTOR).await?;

@@ -272,6 +272,10 @@ async fn a_phone_notices_a_silent_drop_and_its_opinion_stays_with_its_topic() ->
         "the projector names only people who agreed: {shown}"
     );
     projector.screenshot("projector-unnamed-speaker", PROJECTOR).await?;
+    // Nor does the state anyone with the meeting's id can fetch.
+    let public = tests::http::anonymous_state(&base, &id).await?;
+    assert_eq!(public.participants[0].name, None, "no name without consent");
+    assert!(!serde_json::to_string(&public)?.contains("孙阿姨"));
     // The moderator, who calls people, sees the name.
     let tablet = driver.browser("moderator", TABLET).await?;
     tablet.goto(&m.created.moderator_url).await?;
