@@ -85,6 +85,14 @@ pub fn name_of(state: &MeetingState, p: ParticipantId) -> String {
     display_name(state, p)
 }
 
+/// For the moderator's and recorder's screens: how the projector and the phones
+/// name someone who did not agree to be named (投屏显示为 居民1), so the
+/// moderator calls them by that, not by the name only they can see.
+pub fn shown_as(state: &MeetingState, p: ParticipantId) -> Option<String> {
+    let public = public_name(state, p);
+    (public != display_name(state, p)).then(|| format!("{}{public}", t("shown_as")))
+}
+
 /// The name to show on public displays (the projector, attendees' phones):
 /// the real name only for those who agreed to be named.
 pub fn public_name_of(state: &MeetingState, p: ParticipantId) -> String {

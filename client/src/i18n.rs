@@ -64,6 +64,21 @@ const TEXTS: &[(&str, &str, &str)] = &[
     ("offline", "连接中断，正在重连…", "Offline, reconnecting…"),
     ("unsent", "条待发送", "waiting to send"),
     ("waiting", "待发送", "waiting"),
+    (
+        "ledger_read_only",
+        "问题台账由社区组织者填写；这里可以查看每件事的办理情况。",
+        "The ledger is kept by the community's organiser; here you can follow how each matter is handled.",
+    ),
+    ("not_discussed", "未讨论的议题", "Topics not discussed"),
+    ("shown_as", "投屏显示为", "shown publicly as "),
+    ("objection_text", "异议内容（哪里不对，应当怎样）", "Your objection (what is wrong, and how it should read)"),
+    ("objector_name", "您的称呼（可不填）", "Your name (optional)"),
+    ("past_deadline", "这个时限已经过去了。确定要这样记录吗？", "This deadline has already passed. Record it anyway?"),
+    (
+        "confirm_publish",
+        "公示后，纪要对所有人公开，并开始公示期。确定公示吗？",
+        "Once published, the minutes are public and the notice period starts. Publish?",
+    ),
     ("matter_title", "事项", "Matter"),
     ("before_topics", "会前及议题之间的意见", "Opinions before or between topics"),
     ("versions", "版本记录", "Versions"),
@@ -470,6 +485,7 @@ pub fn reason(message: &str) -> Option<String> {
             "name" => "姓名",
             "opinion" => "意见",
             "answer" => "答复",
+            "objection" => "异议内容",
             _ => "这一项",
         }
     };
@@ -485,6 +501,15 @@ pub fn reason(message: &str) -> Option<String> {
     }
     if message.contains("corrected version needs the reason") {
         return Some("纪要已经公示过：发布更正版要写明更正原因".into());
+    }
+    if message.contains("the vote cited passed") {
+        return Some("所引用的表决已通过：请记为“表决通过”，或不引用表决".into());
+    }
+    if message.contains("the vote cited did not pass") {
+        return Some("所引用的表决未通过：请记为“表决未通过”，或不引用表决".into());
+    }
+    if message.contains("close the vote before") {
+        return Some("请先结束表决，再把表决结果记为协商结果".into());
     }
     if message.contains("保留分歧 needs") {
         return Some("“保留分歧”要写下不同的意见".into());

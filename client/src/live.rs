@@ -306,6 +306,10 @@ impl Live {
                 }
             }
             ServerMsg::Ack { id, .. } => {
+                // A refusal shown at the top is old news once something went through.
+                if self.notice.with_untracked(Option::is_some) {
+                    self.notice.set(None);
+                }
                 self.outbox.update(|o| o.retain(|(i, _)| *i != id));
                 self.inner.update_value(|i| i.claimed.retain(|c| *c != id));
                 self.answer.set(Some((id, None)));

@@ -89,9 +89,20 @@ fn writer(by: Option<&str>) -> Result<Option<String>, CommandError> {
     Ok(Some(text(by.unwrap_or(""), NAME_MAX_CHARS, "by", false)?).filter(|b| !b.is_empty()))
 }
 
-/// A meeting as a clerk names it: 《三月坝坝会》2026-03-05.
+/// A meeting as a clerk names it: 《三月坝坝会》2026-03-05 — dated by the day
+/// the organiser gave it (`starts_at` beginning with a date), else the day it
+/// was created.
 pub fn meeting_name(state: &MeetingState) -> String {
-    format!("《{}》{}", state.title, date_of(state.created_at))
+    let given = state
+        .starts_at
+        .as_deref()
+        .and_then(|s| s.get(..10))
+        .and_then(|d| date(d).ok());
+    format!(
+        "《{}》{}",
+        state.title,
+        given.unwrap_or_else(|| date_of(state.created_at))
+    )
 }
 
 fn deadline(d: Option<&str>) -> Result<Option<String>, CommandError> {

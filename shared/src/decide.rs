@@ -500,9 +500,25 @@ pub fn decide(state: &MeetingState, actor: Actor, cmd: &Command) -> Decision {
             recorder(state, actor)?;
             find_topic(state, *topic)?;
             if let Some(v) = vote {
-                state
+                let v = state
                     .vote(*v)
                     .ok_or_else(|| CommandError::not_found(format!("no vote {v}")))?;
+                // The record must not contradict the vote it cites.
+                if matches!(kind, OutcomeKind::Passed | OutcomeKind::Failed) {
+                    if v.open {
+                        return Err(CommandError::conflict(
+                            "close the vote before recording its result as the outcome",
+                        ));
+                    }
+                    let passed = crate::votes::tally(v).passed;
+                    if passed != (*kind == OutcomeKind::Passed) {
+                        return Err(CommandError::conflict(if passed {
+                            "the vote cited passed: record 表决通过, or cite no vote"
+                        } else {
+                            "the vote cited did not pass: record 表决未通过, or cite no vote"
+                        }));
+                    }
+                }
             }
             let text = match kind {
                 OutcomeKind::Consensus | OutcomeKind::Dissent => clean_text(text, OPINION_MAX_CHARS, "outcome text")?,

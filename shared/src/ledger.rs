@@ -134,12 +134,12 @@ impl Credential {
     /// How the history shows it.
     pub fn zh(&self) -> String {
         match self {
-            Credential::Organiser => "组织者密钥".into(),
+            Credential::Organiser => "组织者".into(),
             Credential::Moderator { meeting, meeting_name } if meeting_name.is_empty() => {
                 format!("会议{meeting}主持人")
             }
             Credential::Moderator { meeting_name, .. } => format!("{meeting_name}主持人"),
-            Credential::Open => "开放模式，无密钥".into(),
+            Credential::Open => "开放模式".into(),
         }
     }
 }

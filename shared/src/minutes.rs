@@ -39,6 +39,10 @@ pub struct Minutes {
     pub before_topics: OpinionSection,
     /// One section per topic that was opened.
     pub topics: Vec<TopicRecord>,
+    /// Agenda topics never opened (未讨论): the record says so rather than
+    /// leaving them out.
+    #[serde(default)]
+    pub not_discussed: Vec<String>,
     /// Commitments not tied to a topic.
     pub other_commitments: Vec<CommitmentLine>,
     /// Earlier commitments reviewed at this meeting (回顾), with residents' ratings.
@@ -285,6 +289,12 @@ pub fn build(state: &MeetingState, summary: &str, public: bool) -> Minutes {
         summary: summary.to_owned(),
         before_topics: opinion_section(state, None, &name),
         topics,
+        not_discussed: state
+            .agenda
+            .iter()
+            .filter(|t| t.status == TopicStatus::Pending)
+            .map(|t| t.title.clone())
+            .collect(),
         other_commitments: state
             .commitments
             .iter()
@@ -506,6 +516,13 @@ pub fn to_markdown(m: &Minutes) -> String {
         write_commitments_md(&mut out, &t.commitments);
     }
     write_commitments_md(&mut out, &m.other_commitments);
+    if !m.not_discussed.is_empty() {
+        let _ = writeln!(out, "## 未讨论的议题\n");
+        for t in &m.not_discussed {
+            let _ = writeln!(out, "- {t}（未讨论）");
+        }
+        out.push('\n');
+    }
     out
 }
 
@@ -664,6 +681,13 @@ pub fn to_html(m: &Minutes, status: &str) -> String {
         out.push_str("</section>");
     }
     write_commitments_html(&mut out, &m.other_commitments);
+    if !m.not_discussed.is_empty() {
+        out.push_str("<section class=\"not-discussed\"><h2>未讨论的议题</h2><ul>");
+        for t in &m.not_discussed {
+            let _ = write!(out, "<li>{}（未讨论）</li>", e(t));
+        }
+        out.push_str("</ul></section>");
+    }
     out.push_str("</main></body></html>");
     out
 }

@@ -851,6 +851,36 @@ fn a_second_vote_replaces_the_first_and_nobody_votes_after_close() {
 }
 
 #[test]
+fn an_outcome_cannot_contradict_the_vote_it_cites() {
+    let mut sim = Sim::new();
+    sim.start_topic();
+    let v = yes_no(&mut sim, false, PassRule::Majority, None);
+    cast(&mut sim, 1, v, 0).unwrap();
+    cast(&mut sim, 2, v, 0).unwrap();
+    let outcome = |kind| Command::SetOutcome {
+        topic: TopicId(1),
+        kind,
+        text: String::new(),
+        dissent: None,
+        vote: Some(v),
+    };
+    assert_eq!(
+        code(sim.run(Actor::Moderator, outcome(OutcomeKind::Passed))),
+        ErrorCode::Conflict,
+        "the vote is still open"
+    );
+    sim.run(Actor::Moderator, Command::CloseVote { vote: v }).unwrap();
+    assert_eq!(
+        code(sim.run(Actor::Moderator, outcome(OutcomeKind::Failed))),
+        ErrorCode::Conflict,
+        "it passed: 表决未通过 would misstate it"
+    );
+    assert!(sim.state.agenda[0].outcome.is_none(), "nothing was recorded");
+    sim.run(Actor::Moderator, outcome(OutcomeKind::Passed)).unwrap();
+    assert_eq!(sim.state.agenda[0].outcome.as_ref().unwrap().vote, Some(v));
+}
+
+#[test]
 fn secret_ballots_carry_no_voter() {
     let mut sim = Sim::new();
     sim.start_topic();

@@ -158,6 +158,9 @@ fn AttendeeLive(id: String, token: String) -> impl IntoView {
             <CurrentTopic live=live/>
             <TopicClock live=live now=now/>
             <FloorView live=live now=now/>
+            // After the end nothing new is said: no hand, no opinion box (what was
+            // typed would only be refused).
+            <Show when=move || !live.ended()>
             <button class="hand big" class:raised=move || position().is_some() on:click=hand>
                 {move || match position() {
                     Some(n) => format!("{} · {} {n}", t("lower_hand"), t("your_place")),
@@ -169,9 +172,12 @@ fn AttendeeLive(id: String, token: String) -> impl IntoView {
                     {if n.code == ErrorCode::TopicClosed { t("hand_topic_closed") } else { i18n::error(n.code) }}
                 </p>
             })}
+            </Show>
             <crate::pages::review::RatingCards live=live meeting=id.clone()/>
             <crate::pages::decisions::Ballots live=live meeting=id.clone()/>
-            <OpinionForm live=live/>
+            <Show when=move || !live.ended()>
+                <OpinionForm live=live/>
+            </Show>
             <OpinionList live=live me=Signal::derive(me)/>
             <h2>{move || t("agenda")}</h2>
             <ol class="agenda"><AgendaList live=live/></ol>

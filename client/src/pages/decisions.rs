@@ -10,6 +10,12 @@ use babahui_shared::votes::tally;
 use babahui_shared::*;
 use leptos::prelude::*;
 
+/// Today on this device, `YYYY-MM-DD` (what a date control holds).
+fn today() -> String {
+    let d = js_sys::Date::new_0();
+    format!("{}-{:02}-{:02}", d.get_full_year(), d.get_month() + 1, d.get_date())
+}
+
 /// Labels of a vote's choices.
 pub fn labels(v: &Vote) -> Vec<String> {
     match &v.kind {
@@ -114,6 +120,10 @@ pub fn DecisionsPanel(live: Live, meeting: String) -> impl IntoView {
     let secret = RwSignal::new(true);
     let rule = RwSignal::new(String::from("majority"));
     let quorum = RwSignal::new(String::new());
+    let vote_answer = FormAnswer::new(live, move || {
+        question.set(String::new());
+        options.set(String::new());
+    });
     let open_vote = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let opts = crate::pages::organiser::parse_categories(&options.get());
@@ -128,14 +138,13 @@ pub fn DecisionsPanel(live: Live, meeting: String) -> impl IntoView {
             other => PassRule::Share(other.parse().unwrap_or(90)),
         };
         let quorum = quorum.get().trim().parse().ok();
-        live.send(Command::OpenVote {
+        vote_answer.send(Command::OpenVote {
             question: question.get(),
             kind,
             secret: secret.get(),
             rule,
             quorum,
         });
-        question.set(String::new());
     };
     let votes = move || {
         live.state.with(|s| {
@@ -170,7 +179,8 @@ pub fn DecisionsPanel(live: Live, meeting: String) -> impl IntoView {
                         </label>
                         <input class="minutes" name="quorum" type="number" min="0" placeholder=move || t("quorum") aria-label=move || t("quorum") bind:value=quorum/>
                     </div>
-                    <button type="submit" class="primary">{move || t("open_vote")}</button>
+                    <button type="submit" class="primary" disabled=move || vote_answer.waiting()>{move || t("open_vote")}</button>
+                    <FormError answer=vote_answer/>
                 </form>
             </Show>
             {move || votes().into_iter().map(|(id, open, n)| {
@@ -323,11 +333,19 @@ fn CommitmentForm(live: Live) -> impl IntoView {
     // (a date, a missing owner) is shown here and nothing has to be typed again.
     let answer = FormAnswer::new(live, move || {
         what.set(String::new());
+        who.set(String::new());
+        deadline.set(String::new());
         answers.set(Vec::new());
     });
     view! {
         <form class="form" id="commitment" on:submit=move |ev| {
             ev.prevent_default();
+            // A deadline already past is usually a slip of the finger: ask.
+            if deadline.get().as_str() < today().as_str()
+                && !window().confirm_with_message(t("past_deadline")).unwrap_or(false)
+            {
+                return;
+            }
             answer.send(Command::AddCommitment { topic: None, what: what.get(), responsible: who.get(), deadline: deadline.get(), opinions: answers.get() });
         }>
             <h2>{move || t("commitment")}</h2>
@@ -361,7 +379,14 @@ fn CommitmentForm(live: Live) -> impl IntoView {
 
 #[component]
 fn PublishForm(live: Live, meeting: String) -> impl IntoView {
-    let summary = RwSignal::new(String::new());
+    // The summary being written is kept on this device until it is published:
+    // a reload or a flat tablet battery does not lose it.
+    let draft_key = format!("bbh:summary-draft:{meeting}");
+    let summary = RwSignal::new(storage::get(&draft_key).unwrap_or_default());
+    Effect::new({
+        let key = draft_key.clone();
+        move |_| storage::set(&key, &summary.get())
+    });
     let days = RwSignal::new(String::from("5"));
     let reason = RwSignal::new(String::new());
     let correcting = RwSignal::new(false);
@@ -379,15 +404,18 @@ fn PublishForm(live: Live, meeting: String) -> impl IntoView {
     let answer = FormAnswer::new(live, move || {
         correcting.set(false);
         reason.set(String::new());
+        storage::remove(&draft_key);
     });
     let publish = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let correction = latest().map(|_| reason.get());
-        if correction.is_some() {
-            let ok = window().confirm_with_message(t("confirm_correction")).unwrap_or(false);
-            if !ok {
-                return;
-            }
+        let question = if correction.is_some() {
+            t("confirm_correction")
+        } else {
+            t("confirm_publish")
+        };
+        if !window().confirm_with_message(question).unwrap_or(false) {
+            return;
         }
         answer.send(Command::PublishMinutes {
             summary: summary.get(),

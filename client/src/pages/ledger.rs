@@ -50,7 +50,7 @@ pub fn LedgerPage() -> impl IntoView {
                 <a class="button" href="/api/ledger.xlsx">{move || t("export_xlsx")}</a>
                 <a class="button" href="/api/ledger.csv">{move || t("export_csv")}</a>
             </div>
-            <NewEntryForm reload=reload/>
+            <WhenWritable><NewEntryForm reload=reload/></WhenWritable>
             <Suspense fallback=|| ()>
                 <ul class="ledger-list">
                     {move || rows.get().map(|rows| rows.into_iter().map(|v| {
@@ -105,7 +105,7 @@ pub fn LedgerEntryPage(id: u32) -> impl IntoView {
                                     <span>{t("unsatisfied")}" "<b>{e.ratings.unsatisfied}</b></span>
                                 </td></tr>
                             </table>
-                            <ProgressForm id=id current=e.status reload=reload/>
+                            <WhenWritable><ProgressForm id=id current=e.status reload=reload/></WhenWritable>
                             <h2>{t("history")}</h2>
                             <ol class="history">
                                 {e.history.iter().map(|h| view! {
@@ -158,6 +158,27 @@ fn source_view(source: &LedgerSource) -> impl IntoView {
             format!("{} {topic} · {}", t("topic"), t("unsettled")),
         )
         .into_any(),
+    }
+}
+
+/// Shows its children only on a device that may write the ledger (it holds the
+/// organiser key, or the server runs `--open`); elsewhere — a resident's phone
+/// that opened the public ledger — a line saying who keeps it, instead of a
+/// form that could only be refused.
+#[component]
+fn WhenWritable(children: ChildrenFn) -> impl IntoView {
+    let may = LocalResource::new(|| async {
+        let key = crate::storage::get(crate::pages::organiser::KEY_STORAGE);
+        let probe = match key {
+            Some(k) => api::get_as::<serde_json::Value>("/api/meetings", &k).await,
+            None => api::get::<serde_json::Value>("/api/meetings").await,
+        };
+        probe.is_ok()
+    });
+    move || match may.get() {
+        None => ().into_any(),
+        Some(true) => children().into_any(),
+        Some(false) => view! { <p class="muted read-only">{t("ledger_read_only")}</p> }.into_any(),
     }
 }
 

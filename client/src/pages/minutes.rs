@@ -4,7 +4,7 @@
 
 use crate::api;
 use crate::components::LangSwitch;
-use crate::i18n::t;
+use crate::i18n::{self, t};
 use babahui_shared::minutes::{hidden_zh, outcome_zh, Minutes, OpinionGroup};
 use babahui_shared::{MinutesStatus, Objection};
 use leptos::prelude::*;
@@ -19,6 +19,8 @@ struct Doc {
     objections: Vec<Objection>,
     #[serde(default)]
     history: Vec<VersionLine>,
+    #[serde(default)]
+    notice_until: Option<u64>,
 }
 
 /// A published version: when, and why it corrected the one before.
@@ -74,9 +76,10 @@ pub fn MinutesPage(id: String) -> impl IntoView {
                 match api::post(&format!("/api/meetings/{id}/objections"), &body, None).await {
                     Ok(_) => {
                         text.set(String::new());
+                        message.set(None);
                         reload.update(|n| *n += 1);
                     }
-                    Err(f) => message.set(Some(f.message)),
+                    Err(f) => message.set(Some(i18n::reason(&f.message).unwrap_or(f.message))),
                 }
             });
         }
@@ -93,7 +96,9 @@ pub fn MinutesPage(id: String) -> impl IntoView {
                         let m = d.minutes.clone();
                         view! {
                             <h1>{m.title.clone()}</h1>
-                            <p class="minutes-status"><b>{status_text(&d)}</b>" · "<a href=printable.clone() target="_blank">{t("printable")}</a></p>
+                            <p class="minutes-status"><b>{status_text(&d)}</b>
+                                {in_notice.then(|| d.notice_until.map(|u| format!(" · {} {}", t("notice_until"), crate::pages::ledger::date(u)))).flatten()}
+                                " · "<a href=printable.clone() target="_blank">{t("printable")}</a></p>
                             <p class="muted">{m.starts_at.clone()}" "{m.place.clone()}" · "{t("attendance")}" "{m.attendance_total}</p>
                             {(!m.summary.is_empty()).then(|| view! { <p class="card">{m.summary.clone()}</p> })}
                             {(!m.before_topics.is_empty()).then(|| view! {
@@ -130,6 +135,12 @@ pub fn MinutesPage(id: String) -> impl IntoView {
                                         {v.reason.clone().map(|r| view! { " · "{t("correction")}": "{r} })}</li>
                                 }).collect_view()}</ul>
                             })}
+                            {(!m.not_discussed.is_empty()).then(|| view! {
+                                <section class="card not-discussed">
+                                    <h2>{t("not_discussed")}</h2>
+                                    <ul class="list">{m.not_discussed.iter().map(|title| view! { <li>{title.clone()}</li> }).collect_view()}</ul>
+                                </section>
+                            })}
                             <h2>{t("objections")}</h2>
                             <ol class="list objections">{d.objections.iter().map(|o| view! {
                                 <li>{o.name.clone().map(|n| format!("{n}：")).unwrap_or_default()}{o.text.clone()}<br/>
@@ -138,8 +149,8 @@ pub fn MinutesPage(id: String) -> impl IntoView {
                             {in_notice.then(|| view! {
                                 <form class="form" id="objection" on:submit=object.clone()>
                                     <h2>{t("file_objection")}</h2>
-                                    <label>{t("your_name")}<input name="name" maxlength="40" bind:value=name/></label>
-                                    <textarea name="text" rows="3" maxlength="1000" aria-label=t("file_objection") bind:value=text></textarea>
+                                    <label>{t("objection_text")}<textarea name="text" rows="3" maxlength="1000" required bind:value=text></textarea></label>
+                                    <label>{t("objector_name")}<input name="name" maxlength="40" bind:value=name/></label>
                                     <button type="submit" class="primary big">{t("submit")}</button>
                                     {move || message.get().map(|m| view! { <p class="notice">{m}</p> })}
                                 </form>

@@ -3,7 +3,9 @@
 //! speaking time by group, participants and roles, the opinion wall, and
 //! ending the meeting.
 
-use crate::components::{enable_sound, mmss, name_of, server_clock, OpinionWall, StatusBar, TimeUpChime, TopicClock};
+use crate::components::{
+    enable_sound, mmss, name_of, server_clock, shown_as, OpinionWall, StatusBar, TimeUpChime, TopicClock,
+};
 use crate::i18n::{self, t};
 use crate::live::Live;
 use crate::storage;
@@ -157,6 +159,7 @@ fn Floor(live: Live, now: RwSignal<f64>) -> impl IntoView {
                 <div class="floor" id="floor">
                     <div class="floor-kind">{i18n::floor_kind(f.kind)}</div>
                     <div class="floor-name">{name_of(s, f.participant)}</div>
+                    {shown_as(s, f.participant).map(|a| view! { <div class="shown-as">{a}</div> })}
                     <div class="countdown" class:over=left < 0 role="timer">{mmss(left)}</div>
                     <div class="row">
                         {if running {
@@ -191,7 +194,8 @@ fn Queue(live: Live) -> impl IntoView {
                     let category = s.participant(p).map(|x| x.category.clone());
                     view! {
                         <li>
-                            <span class="who">{name_of(s, p)}<small>" "{category}</small></span>
+                            <span class="who">{name_of(s, p)}<small>" "{category}</small>
+                                {shown_as(s, p).map(|a| view! { <small class="shown-as">" · "{a}</small> })}</span>
                             <span class="actions">
                                 <button on:click=move |_| live.send(Command::GiveFloor { participant: p, kind: FloorKind::Speak, limit_secs: None })>{t("give_floor")}</button>
                                 // Both arrows always, greyed at the ends, so every row's buttons line up.
@@ -319,7 +323,8 @@ fn Participants(live: Live) -> impl IntoView {
                     let ended = s.phase == Phase::Ended;
                     s.participants.iter().filter(|p| !p.removed).map(|p| view! {
                         <li data-participant=p.id.0>
-                            <span class="who">{name_of(s, p.id)}<small>" "{p.category.clone()}</small></span>
+                            <span class="who">{name_of(s, p.id)}<small>" "{p.category.clone()}</small>
+                                {shown_as(s, p.id).map(|a| view! { <small class="shown-as">" · "{a}</small> })}</span>
                             {(!ended).then(|| participant_actions(live, p))}
                         </li>
                     }).collect_view()

@@ -251,9 +251,10 @@ fn LedgerPicker(agenda: RwSignal<String>, picked: RwSignal<Vec<(u32, String)>>) 
     }
 }
 
-/// The join sheet, with the moderator token it needs to show the join link.
+/// The join sheet, with the projector's read-only token it needs to show the
+/// join link: whoever is handed the sheet's link to print cannot run the meeting.
 fn sheet_href(m: &MyMeeting) -> String {
-    let token = m.moderator_url.split_once("#k=").map(|(_, k)| k).unwrap_or_default();
+    let token = m.projector_url.split_once("#k=").map(|(_, k)| k).unwrap_or_default();
     format!("/m/{}/sheet#k={token}", m.id)
 }
 

@@ -14,9 +14,9 @@ struct Links {
 /// The printable join sheet.
 #[component]
 pub fn SheetPage(id: String) -> impl IntoView {
-    // The join link is shown to the meeting's moderator only: the organiser page
-    // links here with the moderator token in the fragment.
-    let token = crate::storage::token_from_fragment(&id, "moderator").unwrap_or_default();
+    // The join link is shown to the meeting's own screens only: the organiser
+    // page links here with the projector's read-only token in the fragment.
+    let token = crate::storage::token_from_fragment(&id, "projector").unwrap_or_default();
     let data = LocalResource::new(move || {
         let (id, token) = (id.clone(), token.clone());
         async move {

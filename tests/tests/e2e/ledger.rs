@@ -272,7 +272,7 @@ async fn minutes_feed_the_ledger_which_exports_to_excel_and_csv() {
         "the source column names the meeting by title and date: {text}"
     );
     assert!(
-        text.contains("已修复并验收（社区李主任，组织者密钥）"),
+        text.contains("已修复并验收（社区李主任，组织者）"),
         "the latest step says who and with which key"
     );
 }

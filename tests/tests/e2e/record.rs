@@ -225,9 +225,13 @@ async fn what_a_phone_sent_late_stays_with_the_topic_it_was_written_on() {
 async fn the_minutes_and_the_ledger_keep_every_opinion_and_every_unsettled_topic() {
     let server = TestServer::start().await;
     let base = server.base.as_str();
-    let m = simple_meeting(base, "四月坝坝会", &["加装电梯", "停车管理"])
-        .await
-        .unwrap();
+    let m = tests::http::create_meeting(
+        base,
+        json!({"title": "四月坝坝会", "starts_at": "2026-04-18 19:30", "agenda": [
+            {"title": "加装电梯"}, {"title": "停车管理"}, {"title": "小区停车收费"}]}),
+    )
+    .await
+    .unwrap();
     let mut md = WsClient::connect(base, m.id(), &m.moderator, None).await.unwrap();
     let a = join(base, &m, "甲", "居民").await.unwrap();
     let mut ac = WsClient::connect(base, m.id(), &a.token, None).await.unwrap();
@@ -338,6 +342,10 @@ async fn the_minutes_and_the_ledger_keep_every_opinion_and_every_unsettled_topic
         .await
         .unwrap();
     assert!(html.contains("另有1条意见被隐藏（辱骂1条）"), "{html}");
+    assert!(
+        html.contains("未讨论的议题") && html.contains("小区停车收费（未讨论）"),
+        "a topic never opened is said to be so, not left out"
+    );
 
     let fed = reqwest::Client::new()
         .post(format!("{base}/api/meetings/{}/ledger", m.id()))
@@ -356,6 +364,10 @@ async fn the_minutes_and_the_ledger_keep_every_opinion_and_every_unsettled_topic
     assert_eq!(unsettled["status"], "pending");
     assert_eq!(unsettled["source"]["type"], "topic");
     assert!(unsettled["description"].as_str().unwrap().contains("再次协商"));
+    assert_eq!(
+        unsettled["source"]["meeting_name"], "《四月坝坝会》2026-04-18",
+        "named by its title and the date the organiser gave"
+    );
     assert_eq!(unsettled["history"][0]["credential"]["type"], "moderator");
     assert_eq!(unsettled["history"][0]["credential"]["meeting"], json!(m.id()));
     // Feeding again changes nothing.

@@ -240,6 +240,11 @@ async fn a_meeting_runs_across_five_browsers() -> Result<()> {
     // token: the join link is not public).
     let sheet_url = href(&organiser, "#created a[href*='/sheet']").await?;
     assert!(sheet_url.contains("#k="), "{sheet_url}");
+    let projector_token = projector_url.split("#k=").nth(1).unwrap();
+    assert!(
+        sheet_url.ends_with(&format!("#k={projector_token}")),
+        "the sheet carries the read-only projector token, not the moderator's: {sheet_url}"
+    );
     let sheet = driver.browser("sheet", PHONE).await?;
     sheet.goto(&format!("{base}{sheet_url}")).await?;
     sheet.wait_text("扫码参会").await?;
@@ -429,6 +434,8 @@ async fn votes_minutes_and_ledger_in_the_browser() -> Result<()> {
     moderator
         .fill("#publish textarea[name=summary]", "本次会议表决通过加装电梯。")
         .await?;
+    // Publishing asks first (the minutes become public): the moderator says yes.
+    moderator.js("window.confirm = () => true; return true;").await?;
     moderator.click("#publish button[type=submit]").await?;
     wait_state(&base, &id, |s| s.publications.len() == 1).await?;
     moderator.click("#to-ledger").await?;
@@ -468,7 +475,7 @@ async fn votes_minutes_and_ledger_in_the_browser() -> Result<()> {
     reader.fill("form.progress input[name=by]", "街道城建科小赵").await?;
     reader.click("form.progress button[type=submit]").await?;
     reader.wait_text("已请设计院出方案").await?;
-    reader.wait_text("街道城建科小赵（开放模式，无密钥）").await?;
+    reader.wait_text("街道城建科小赵（开放模式）").await?;
     reader.screenshots("ledger-entry", PHONE).await?;
     // The moderator answers the objection from the tablet.
     moderator

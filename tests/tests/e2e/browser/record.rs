@@ -162,6 +162,21 @@ async fn the_recorder_and_the_moderator_record_what_was_said_as_it_was_said() ->
     tablet
         .fill("#publish textarea[name=summary]", "讨论了充电桩选址")
         .await?;
+    // A reload before publishing keeps the draft.
+    tablet.client.refresh().await?;
+    tablet.wait_text("已连接").await?;
+    tablet.find("#publish textarea[name=summary]").await?;
+    assert_eq!(
+        tablet.value_of("#publish textarea[name=summary]").await?,
+        "讨论了充电桩选址",
+        "the summary draft survives a reload"
+    );
+    // Publishing asks first; the first time the moderator says no, and nothing is published.
+    tablet.js("window.confirm = () => false; return true;").await?;
+    tablet.click("#publish button[type=submit]").await?;
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert!(public_state(&base, &id).await?.publications.is_empty(), "cancelled");
+    tablet.js("window.confirm = () => true; return true;").await?;
     tablet.click("#publish button[type=submit]").await?;
     tablet.wait_text("已公示第1版").await?;
     tablet.client.refresh().await?;
@@ -285,5 +300,56 @@ async fn a_phone_notices_a_silent_drop_and_its_opinion_stays_with_its_topic() ->
     for b in [phone, projector, tablet] {
         b.close().await;
     }
+    Ok(())
+}
+
+/// The organiser link hands a device the key (and leaves the address bar
+/// clean); with it the ledger can be written, and a resident's phone that
+/// opens the same page is shown the record, not a form it could only be refused.
+#[tokio::test]
+async fn only_the_organisers_device_is_offered_the_ledger_forms() -> Result<()> {
+    const KEY: &str = "the-organisers-key-1234";
+    let server = TestServer::start_with(babahui::ServerConfig {
+        organiser_key: Some(KEY.into()),
+        ..babahui::ServerConfig::default()
+    })
+    .await;
+    let base = server.base.clone();
+    let entry = reqwest::Client::new()
+        .post(format!("{base}/api/ledger"))
+        .bearer_auth(KEY)
+        .json(&serde_json::json!({"title": "3栋楼道灯不亮", "by": "网格员小刘"}))
+        .send()
+        .await?;
+    assert_eq!(entry.status(), 201);
+    let driver = Driver::start().await?;
+
+    let phone = driver.browser("resident", PHONE).await?;
+    phone.goto(&format!("{base}/ledger/1")).await?;
+    phone.wait_text("3栋楼道灯不亮").await?;
+    phone.wait_text("问题台账由社区组织者填写").await?;
+    assert_eq!(phone.count("form.progress").await?, 0);
+    phone.goto(&format!("{base}/")).await?;
+    phone.wait_text("这台设备还不能创建会议").await?;
+
+    let laptop = driver.browser("organiser", TABLET).await?;
+    laptop.goto(&format!("{base}/#k={KEY}")).await?;
+    laptop.find("#create-form").await?;
+    let url = laptop.client.current_url().await?;
+    assert!(
+        url.fragment().is_none(),
+        "the key is taken out of the address bar: {url}"
+    );
+    assert!(!laptop.text().await?.contains("这台设备还不能创建会议"));
+    laptop.goto(&format!("{base}/ledger/1")).await?;
+    laptop.find("form.progress").await?;
+    laptop.fill("form.progress input[name=by]", "社区王主任").await?;
+    laptop.fill("form.progress textarea[name=note]", "已报物业维修").await?;
+    laptop.click("form.progress button[type=submit]").await?;
+    laptop.wait_text("社区王主任（组织者）").await?;
+    laptop.screenshot("ledger-entry-organiser", TABLET).await?;
+    phone.screenshot("ledger-entry-resident", PHONE).await?;
+    phone.close().await;
+    laptop.close().await;
     Ok(())
 }
