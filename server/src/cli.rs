@@ -258,7 +258,12 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     print_banner(&local, &open_url, organiser_key.as_deref(), &args.data);
     let heartbeat = Duration::from_secs(args.heartbeat_secs.max(1));
     let config = ServerConfig {
-        links: LinkBase { public_url, lan_url },
+        links: LinkBase {
+            public_url,
+            lan_url,
+            own_ips: own_addresses(&local),
+            listen_url: (!local.ip().is_unspecified()).then(|| format!("http://{local}")),
+        },
         organiser_key,
         heartbeat,
         idle_timeout: heartbeat * 3,
@@ -277,6 +282,18 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     };
     crate::server::run(listener, store, config, crate::server::shutdown_signal()).await?;
     Ok(())
+}
+
+/// This machine's own addresses (every interface's, and the one listened on):
+/// a request whose `Host` names one of them may have links built from it.
+fn own_addresses(local: &SocketAddr) -> Vec<std::net::IpAddr> {
+    let mut ips: Vec<std::net::IpAddr> = local_ip_address::list_afinet_netifas()
+        .map(|list| list.into_iter().map(|(_, ip)| ip).collect())
+        .unwrap_or_default();
+    if !local.ip().is_unspecified() {
+        ips.push(local.ip());
+    }
+    ips
 }
 
 fn open_store(args: &ServeArgs) -> anyhow::Result<Store> {

@@ -76,7 +76,7 @@ async fn public_url_overrides_the_request_address() {
     let config = ServerConfig {
         links: babahui::links::LinkBase {
             public_url: Some("https://bbh.example.org".into()),
-            lan_url: None,
+            ..Default::default()
         },
         ..ServerConfig::default()
     };

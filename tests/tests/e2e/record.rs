@@ -78,6 +78,22 @@ async fn a_server_is_secure_by_default_with_a_kept_organiser_key() {
         .await
         .unwrap();
     assert_eq!(entry.status(), 201);
+    // A forged Host never reaches a link or a QR code.
+    let forged: Value = http
+        .post(format!("{base}/api/meetings"))
+        .bearer_auth(&key)
+        .header("host", "evil.example")
+        .json(&body)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert!(
+        !forged.to_string().contains("evil.example"),
+        "links come from the server's own address: {forged}"
+    );
     // An attendee's token is not a key.
     let a = join(&base, &m, "甲", "居民").await.unwrap();
     let r = http
