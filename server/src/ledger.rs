@@ -73,15 +73,13 @@ fn storage(e: StoreError) -> CommandError {
     )
 }
 
+/// The same rules as every text in a meeting (no control characters, one line
+/// where one line is meant, no bidi tricks); `required: false` lets it be empty.
 fn text(s: &str, max: usize, what: &str, required: bool) -> Result<String, CommandError> {
-    let t = s.trim();
-    if required && t.is_empty() {
-        return Err(CommandError::invalid(format!("{what} is empty")));
+    if !required && s.trim().is_empty() {
+        return Ok(String::new());
     }
-    if t.chars().count() > max {
-        return Err(CommandError::invalid(format!("{what} is longer than {max} characters")));
-    }
-    Ok(t.to_owned())
+    babahui_shared::decide::clean_text(s, max, what)
 }
 
 /// The writer's name, trimmed; none when empty.

@@ -646,6 +646,23 @@ pub fn decide(state: &MeetingState, actor: Actor, cmd: &Command) -> Decision {
     }
 }
 
+/// Words no participant may take as a name: they are the meeting's roles.
+const ROLE_WORDS: &[&str] = &[
+    "主持人",
+    "记录员",
+    "回应人",
+    "组织者",
+    "管理员",
+    "投屏",
+    "系统",
+    "moderator",
+    "recorder",
+    "organiser",
+    "organizer",
+    "admin",
+    "system",
+];
+
 /// The first event of a new meeting, validated. Empty category lists get the defaults.
 pub fn create_meeting(meeting: crate::ids::MeetingId, setup: &MeetingSetup) -> Decision {
     if setup.agenda.len() > TOPICS_MAX {
@@ -701,9 +718,23 @@ fn new_participant(
     if !state.attendee_categories.iter().any(|c| c == category) {
         return Err(CommandError::invalid(format!("unknown attendee category {category:?}")));
     }
+    let name = optional_text(name, NAME_MAX_CHARS, "name")?;
+    if let Some(n) = &name {
+        // Nobody may appear on the projector or in the minutes as 主持人.
+        let bare: String = n
+            .chars()
+            .filter(|c| !c.is_whitespace())
+            .collect::<String>()
+            .to_lowercase();
+        if ROLE_WORDS.contains(&bare.as_str()) {
+            return Err(CommandError::invalid(format!(
+                "{n} is a role in the meeting, not a name: use your own name"
+            )));
+        }
+    }
     Ok(EventKind::ParticipantJoined {
         participant: ParticipantId(state.participants.len() as u32 + 1),
-        name: optional_text(name, NAME_MAX_CHARS, "name")?,
+        name,
         category: category.to_owned(),
         publish_name,
         walk_in,
@@ -914,10 +945,35 @@ fn opinion_category(state: &MeetingState, category: Option<&str>) -> Result<Opti
     }
 }
 
-/// Trims, refuses empty, counts characters (not bytes: Chinese is 3 bytes a character).
-fn clean_text(s: &str, max: usize, what: &str) -> Result<String, CommandError> {
-    let t = s.trim();
-    if t.is_empty() {
+/// Characters that turn the direction of the text around them (a name
+/// `\u{202e}人持主` shows as 主持人, and flips the rest of its line in every
+/// export): removed from all user text.
+fn is_bidi_control(c: char) -> bool {
+    matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{200E}' | '\u{200F}' | '\u{061C}')
+}
+
+/// Invisible characters: kept (they join emoji), but text made of nothing
+/// else is empty.
+fn is_invisible(c: char) -> bool {
+    matches!(c, '\u{200B}'..='\u{200D}' | '\u{2060}' | '\u{FEFF}')
+}
+
+/// Trims, refuses empty, counts characters (not bytes: Chinese is 3 bytes a
+/// character). Refuses control characters (NUL…), and line breaks in one-line
+/// fields (names, titles, categories: up to [`REASON_MAX_CHARS`]), which would
+/// forge headings and rows in the exported minutes; removes bidi controls; text
+/// of only invisible characters is empty.
+pub fn clean_text(s: &str, max: usize, what: &str) -> Result<String, CommandError> {
+    let one_line = max <= REASON_MAX_CHARS;
+    if s.chars().any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t')) {
+        return Err(CommandError::invalid(format!("{what} contains control characters")));
+    }
+    if one_line && s.contains(['\n', '\r']) {
+        return Err(CommandError::invalid(format!("{what} must be on one line")));
+    }
+    let visible: String = s.chars().filter(|c| !is_bidi_control(*c)).collect();
+    let t = visible.trim();
+    if t.chars().all(|c| c.is_whitespace() || is_invisible(c)) {
         return Err(CommandError::invalid(format!("{what} is empty")));
     }
     if t.chars().count() > max {

@@ -511,6 +511,50 @@ fn text_limits_count_characters_not_bytes() {
     assert_eq!(code(r), ErrorCode::Invalid);
 }
 
+#[test]
+fn text_cannot_hide_or_forge_what_it_says() {
+    let mut sim = Sim::new();
+    let say = |text: &str| Command::SubmitOpinion {
+        topic: None,
+        text: text.into(),
+        category: None,
+        stance: None,
+        author: OpinionAuthor::Me,
+    };
+    // Invisible or control-only text is not an opinion; NUL is refused.
+    for bad in ["\u{200b}\u{200b}", "\u{202e}", "a\u{0}b", "x\u{7}"] {
+        assert_eq!(code(sim.run(p(1), say(bad))), ErrorCode::Invalid, "{bad:?}");
+    }
+    // Line breaks stay in an opinion; bidi controls are taken out.
+    sim.run(p(1), say("第一行\n第二行 \u{202e}反向")).unwrap();
+    assert_eq!(sim.state.opinions[0].text, "第一行\n第二行 反向");
+    // One-line fields refuse line breaks (they would forge headings in the minutes).
+    let title = Command::AddTopic {
+        title: "停车\n## 伪造的议题".into(),
+        minutes: 0,
+        position: None,
+    };
+    assert_eq!(code(sim.run(Actor::Moderator, title)), ErrorCode::Invalid);
+    // Written backwards behind a bidi control, 人持主 no longer shows as 主持人.
+    let spoof = Command::RegisterWalkIn {
+        name: Some("\u{202e}人持主".into()),
+        category: "居民".into(),
+        publish_name: true,
+    };
+    sim.run(Actor::Moderator, spoof).unwrap();
+    let last = sim.state.participants.last().unwrap();
+    assert_eq!(last.name.as_deref(), Some("人持主"));
+    // Nobody joins as 主持人.
+    for name in ["主持人", " 主 持 人 ", "Moderator"] {
+        let walk_in = Command::RegisterWalkIn {
+            name: Some(name.into()),
+            category: "居民".into(),
+            publish_name: true,
+        };
+        assert_eq!(code(sim.run(Actor::Moderator, walk_in)), ErrorCode::Invalid, "{name:?}");
+    }
+}
+
 // --- property test -----------------------------------------------------
 
 fn any_actor() -> impl Strategy<Value = Actor> {
