@@ -450,8 +450,137 @@ fn rule_zh(r: PassRule) -> String {
     }
 }
 
-/// Markdown rendering.
+/// Escapes text for Markdown: a line break becomes `<br>` (so a value never
+/// starts a line of its own), `<`, `>` and `&` become entities (no HTML),
+/// emphasis, code, link and table characters are backslashed, and so is a
+/// leading `#`, `+`, `-` or `1.` (a value placed at the start of a line cannot
+/// become a heading or a list). An opinion, a name or a title can then neither
+/// forge a heading or a table row nor carry a link or HTML, while dates and
+/// sentences stay readable in the raw file. Every value goes through it.
+pub fn md_escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 8);
+    let digits = s.chars().take_while(char::is_ascii_digit).count();
+    for (i, c) in s.chars().enumerate() {
+        match c {
+            '\\' | '`' | '*' | '_' | '[' | ']' | '|' | '~' => {
+                out.push('\\');
+                out.push(c);
+            }
+            '#' | '+' | '-' if i == 0 => {
+                out.push('\\');
+                out.push(c);
+            }
+            '.' | ')' if i == digits && digits > 0 => {
+                out.push('\\');
+                out.push(c);
+            }
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '&' => out.push_str("&amp;"),
+            '\r' => {}
+            '\n' => out.push_str("<br>"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// The minutes with every piece of user text escaped for Markdown.
+fn escaped_for_markdown(m: &Minutes) -> Minutes {
+    let e = |s: &String| md_escape(s);
+    let groups = |gs: &[OpinionGroup]| -> Vec<OpinionGroup> {
+        gs.iter()
+            .map(|g| OpinionGroup {
+                category: e(&g.category),
+                items: g
+                    .items
+                    .iter()
+                    .map(|o| OpinionLine {
+                        text: e(&o.text),
+                        by: e(&o.by),
+                        ..o.clone()
+                    })
+                    .collect(),
+            })
+            .collect()
+    };
+    let hidden = |h: &[(String, usize)]| -> Vec<(String, usize)> { h.iter().map(|(r, n)| (e(r), *n)).collect() };
+    let commitments = |cs: &[CommitmentLine]| -> Vec<CommitmentLine> {
+        cs.iter()
+            .map(|c| CommitmentLine {
+                what: e(&c.what),
+                responsible: e(&c.responsible),
+                deadline: e(&c.deadline),
+                official: c.official.as_ref().map(e),
+                ..c.clone()
+            })
+            .collect()
+    };
+    Minutes {
+        meeting: m.meeting.clone(),
+        title: e(&m.title),
+        place: e(&m.place),
+        starts_at: m.starts_at.as_ref().map(e),
+        recorders: m.recorders.iter().map(e).collect(),
+        officials: m.officials.iter().map(e).collect(),
+        attendance: m.attendance.iter().map(|(c, n)| (e(c), *n)).collect(),
+        attendance_total: m.attendance_total,
+        summary: e(&m.summary),
+        before_topics: OpinionSection {
+            groups: groups(&m.before_topics.groups),
+            hidden: hidden(&m.before_topics.hidden),
+        },
+        topics: m
+            .topics
+            .iter()
+            .map(|t| TopicRecord {
+                title: e(&t.title),
+                speakers: t
+                    .speakers
+                    .iter()
+                    .map(|s| SpeakerLine {
+                        name: e(&s.name),
+                        ..s.clone()
+                    })
+                    .collect(),
+                opinions: groups(&t.opinions),
+                hidden: hidden(&t.hidden),
+                votes: t
+                    .votes
+                    .iter()
+                    .map(|v| VoteLine {
+                        question: e(&v.question),
+                        choices: v.choices.iter().map(|(l, a, b, c)| (e(l), *a, *b, *c)).collect(),
+                        ..v.clone()
+                    })
+                    .collect(),
+                outcome: t.outcome.as_ref().map(|o| Outcome {
+                    text: e(&o.text),
+                    dissent: o.dissent.as_ref().map(e),
+                    ..o.clone()
+                }),
+                commitments: commitments(&t.commitments),
+                ..t.clone()
+            })
+            .collect(),
+        not_discussed: m.not_discussed.iter().map(e).collect(),
+        other_commitments: commitments(&m.other_commitments),
+        reviews: m
+            .reviews
+            .iter()
+            .map(|r| ReviewLine {
+                title: e(&r.title),
+                responsible: e(&r.responsible),
+                status: e(&r.status),
+                ..r.clone()
+            })
+            .collect(),
+    }
+}
+
+/// Markdown rendering; every value is escaped ([`md_escape`]).
 pub fn to_markdown(m: &Minutes) -> String {
+    let m = &escaped_for_markdown(m);
     let mut out = String::new();
     let _ = writeln!(out, "# {} 会议纪要\n", m.title);
     let _ = writeln!(out, "- 时间：{}", m.starts_at.clone().unwrap_or_default());
@@ -757,3 +886,23 @@ fn write_commitments_html(out: &mut String, items: &[CommitmentLine]) {
 }
 
 const MINUTES_CSS: &str = "body{font-family:\"Noto Serif CJK SC\",\"Songti SC\",\"SimSun\",serif;color:#000;background:#fff;margin:0;font-size:12pt;line-height:1.7}main{max-width:180mm;margin:0 auto;padding:12mm 0}h1{text-align:center;font-size:20pt;margin:0 0 4mm}h2{font-size:15pt;border-bottom:1px solid #000;margin-top:8mm}h3{font-size:13pt;margin:4mm 0 2mm}h4{font-size:12pt;margin:2mm 0}.status{text-align:center;color:#444}table{border-collapse:collapse;width:100%;margin:2mm 0}th,td{border:1px solid #000;padding:1.5mm 2mm;text-align:left;vertical-align:top}th{background:#eee;white-space:nowrap}.by{color:#333}.ledger,.late{border:1px solid #000;padding:0 1mm;margin-left:2mm;font-size:10pt}.hidden-count{color:#333}.dissent{border-left:3px solid #000;padding-left:3mm}section{break-inside:auto}h2,h3{break-after:avoid}tr,li{break-inside:avoid}@page{size:A4;margin:15mm}";
+
+#[cfg(test)]
+mod tests {
+    use super::md_escape;
+
+    #[test]
+    fn markdown_values_cannot_forge_structure_links_or_html() {
+        assert_eq!(md_escape("停车\n## 伪造的议题"), "停车<br>## 伪造的议题");
+        assert_eq!(md_escape("# 标题"), "\\# 标题");
+        assert_eq!(md_escape("- 列表"), "\\- 列表");
+        assert_eq!(md_escape("1. 第一"), "1\\. 第一");
+        assert_eq!(md_escape("| a | b |"), "\\| a \\| b \\|");
+        assert_eq!(
+            md_escape("[点我](javascript:alert(1))"),
+            "\\[点我\\](javascript:alert(1))"
+        );
+        assert_eq!(md_escape("<script>x</script>"), "&lt;script&gt;x&lt;/script&gt;");
+        assert_eq!(md_escape("2026-12-31 前完成"), "2026-12-31 前完成", "dates stay readable");
+    }
+}

@@ -143,7 +143,7 @@ pub async fn markdown(
     if doc.history.len() > 1 {
         md.push_str("\n## 版本记录\n\n");
         for v in &doc.history {
-            md.push_str(&format!("- {}\n", version_text(v)));
+            md.push_str(&format!("- {}\n", minutes::md_escape(&version_text(v))));
         }
     }
     Ok(([(header::CONTENT_TYPE, "text/markdown; charset=utf-8")], md).into_response())
@@ -199,9 +199,10 @@ fn append_objections_md(md: &mut String, objections: &[Objection]) {
     }
     md.push_str("## 异议及答复\n\n");
     for o in objections {
-        let who = o.name.as_deref().map(|n| format!("{n}：")).unwrap_or_default();
-        let answer = o.answer.as_deref().unwrap_or("（待答复）");
-        md.push_str(&format!("{}. {who}{}\n   - 答复：{answer}\n", o.id, o.text));
+        let e = minutes::md_escape;
+        let who = o.name.as_deref().map(|n| format!("{}：", e(n))).unwrap_or_default();
+        let answer = o.answer.as_deref().map(e).unwrap_or_else(|| "（待答复）".into());
+        md.push_str(&format!("{}. {who}{}\n   - 答复：{answer}\n", o.id, e(&o.text)));
     }
 }
 
