@@ -64,6 +64,10 @@ const TEXTS: &[(&str, &str, &str)] = &[
     ("offline", "连接中断，正在重连…", "Offline, reconnecting…"),
     ("unsent", "条待发送", "waiting to send"),
     ("waiting", "待发送", "waiting"),
+    ("one_option", "只有一个选项：请至少写两个选项（用顿号分开），或留空表示赞成/反对/弃权。", "Only one option: give at least two (separated by commas), or leave it empty for yes/no/abstain."),
+    ("bad_quorum", "法定人数要填一个整数（可不填）。", "The quorum must be a whole number (or empty)."),
+    ("confirm_close_vote", "结束表决后结果即为最终结果，不能再投票。确定结束吗？", "Once closed, the result is final and nobody can vote. Close the vote?"),
+    ("fed_ledger", "已写入问题台账：{n} 条（新建或更新）", "Written to the ledger: {n} entries (new or updated)"),
     (
         "ledger_read_only",
         "问题台账由社区组织者填写；这里可以查看每件事的办理情况。",
@@ -109,7 +113,7 @@ const TEXTS: &[(&str, &str, &str)] = &[
         "Only the organiser may change the ledger: open Babahui with the organiser link the server printed when it started, on the organiser's device.",
     ),
     ("mark_ledger", "列入台账", "Add to ledger"),
-    ("in_ledger", "已列入台账", "In the ledger"),
+    ("in_ledger", "已标记列入台账", "Marked for the ledger"),
     ("late", "议题结束后送达", "arrived after its topic closed"),
     ("hand_topic_closed", "你举手时的议题已经结束，这次举手没有保留。如仍想发言，请再举一次手。", "The topic you raised your hand for has closed, so the hand was not kept. Raise it again if you still want to speak."),
     ("rate", "评议", "Rating"),
@@ -507,6 +511,9 @@ pub fn reason(message: &str) -> Option<String> {
     }
     if message.contains("the vote cited did not pass") {
         return Some("所引用的表决未通过：请记为“表决未通过”，或不引用表决".into());
+    }
+    if message.contains("held on another topic") {
+        return Some("所引用的表决是另一个议题的：请选本议题的表决，或不引用表决".into());
     }
     if message.contains("close the vote before") {
         return Some("请先结束表决，再把表决结果记为协商结果".into());

@@ -503,6 +503,9 @@ pub fn decide(state: &MeetingState, actor: Actor, cmd: &Command) -> Decision {
                 let v = state
                     .vote(*v)
                     .ok_or_else(|| CommandError::not_found(format!("no vote {v}")))?;
+                if v.topic != Some(*topic) {
+                    return Err(CommandError::invalid("the vote cited was held on another topic"));
+                }
                 // The record must not contradict the vote it cites.
                 if matches!(kind, OutcomeKind::Passed | OutcomeKind::Failed) {
                     if v.open {

@@ -903,6 +903,10 @@ mod tests {
             "\\[点我\\](javascript:alert(1))"
         );
         assert_eq!(md_escape("<script>x</script>"), "&lt;script&gt;x&lt;/script&gt;");
-        assert_eq!(md_escape("2026-12-31 前完成"), "2026-12-31 前完成", "dates stay readable");
+        assert_eq!(
+            md_escape("2026-12-31 前完成"),
+            "2026-12-31 前完成",
+            "dates stay readable"
+        );
     }
 }

@@ -922,6 +922,15 @@ fn an_outcome_cannot_contradict_the_vote_it_cites() {
     assert!(sim.state.agenda[0].outcome.is_none(), "nothing was recorded");
     sim.run(Actor::Moderator, outcome(OutcomeKind::Passed)).unwrap();
     assert_eq!(sim.state.agenda[0].outcome.as_ref().unwrap().vote, Some(v));
+    // Another topic cannot rest on this topic's vote.
+    let elsewhere = Command::SetOutcome {
+        topic: TopicId(2),
+        kind: OutcomeKind::AnotherRound,
+        text: String::new(),
+        dissent: None,
+        vote: Some(v),
+    };
+    assert_eq!(code(sim.run(Actor::Moderator, elsewhere)), ErrorCode::Invalid);
 }
 
 #[test]

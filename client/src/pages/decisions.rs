@@ -124,9 +124,23 @@ pub fn DecisionsPanel(live: Live, meeting: String) -> impl IntoView {
         question.set(String::new());
         options.set(String::new());
     });
+    let vote_problem = RwSignal::new(None::<&'static str>);
     let open_vote = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let opts = crate::pages::organiser::parse_categories(&options.get());
+        // Never turn what was typed into something else: one option is not a
+        // choice, and a quorum must be a whole number.
+        let q = quorum.get();
+        vote_problem.set(if opts.len() == 1 {
+            Some(t("one_option"))
+        } else if !q.trim().is_empty() && q.trim().parse::<u32>().is_err() {
+            Some(t("bad_quorum"))
+        } else {
+            None
+        });
+        if vote_problem.get_untracked().is_some() {
+            return;
+        }
         let kind = if opts.len() >= 2 {
             VoteKind::Choice(opts)
         } else {
@@ -153,7 +167,7 @@ pub fn DecisionsPanel(live: Live, meeting: String) -> impl IntoView {
                     s.votes
                         .iter()
                         .rev()
-                        .map(|v| (v.id, v.open, v.kind.choices()))
+                        .map(|v| (v.id, v.open, labels(v)))
                         .collect::<Vec<_>>()
                 })
                 .unwrap_or_default()
@@ -181,22 +195,30 @@ pub fn DecisionsPanel(live: Live, meeting: String) -> impl IntoView {
                     </div>
                     <button type="submit" class="primary" disabled=move || vote_answer.waiting()>{move || t("open_vote")}</button>
                     <FormError answer=vote_answer/>
+                    {move || vote_problem.get().map(|p| view! { <p class="notice form-error" role="alert">{p}</p> })}
                 </form>
             </Show>
-            {move || votes().into_iter().map(|(id, open, n)| {
-                let hands: Vec<RwSignal<String>> = (0..n).map(|_| RwSignal::new(String::new())).collect();
+            {move || votes().into_iter().map(|(id, open, choice_labels)| {
+                let hands: Vec<RwSignal<String>> = choice_labels.iter().map(|_| RwSignal::new(String::new())).collect();
                 let hands2 = hands.clone();
                 view! {
                     <VoteBars live=live vote=id/>
                     {open.then(|| view! {
                         <div class="row hands">
                             <span>{t("hands")}</span>
-                            {hands.iter().map(|h| { let h = *h; view! { <input class="minutes" type="number" min="0" bind:value=h/> } }).collect_view()}
+                            // Each box says which choice it counts: outdoors, a count typed into the wrong box is a wrong record.
+                            {hands.iter().zip(choice_labels).map(|(h, label)| { let h = *h; view! {
+                                <label class="inline hand-count">{label}<input class="minutes" type="number" min="0" inputmode="numeric" bind:value=h/></label>
+                            } }).collect_view()}
                             <button class="save-hands" on:click=move |_| {
                                 let counts = hands2.iter().map(|h| h.get().trim().parse().unwrap_or(0)).collect();
                                 live.send(Command::CountHands { vote: id, counts });
                             }>{t("save_hands")}</button>
-                            <button class="close-vote danger" on:click=move |_| live.send(Command::CloseVote { vote: id })>{t("close_vote")}</button>
+                            <button class="close-vote danger" on:click=move |_| {
+                                if window().confirm_with_message(t("confirm_close_vote")).unwrap_or(false) {
+                                    live.send(Command::CloseVote { vote: id });
+                                }
+                            }>{t("close_vote")}</button>
                         </div>
                     })}
                 }
@@ -274,7 +296,7 @@ fn OutcomeForm(live: Live) -> impl IntoView {
         }>
             <h2>{move || t("outcome")}</h2>
             <label class="inline">{move || t("topic")}
-                <select name="topic" on:change=move |ev| chosen.set(event_target_value(&ev).parse().ok().map(TopicId))>
+                <select name="topic" on:change=move |ev| { chosen.set(event_target_value(&ev).parse().ok().map(TopicId)); vote.set(String::new()); }>
                     {move || discussed().into_iter().map(|(id, title, done)| view! {
                         <option value=id.0 selected=move || topic() == Some(id)>
                             {title}{done.map(|k| format!(" ✓ {}", minutes::outcome_zh(k)))}
@@ -282,7 +304,7 @@ fn OutcomeForm(live: Live) -> impl IntoView {
                     }).collect_view()}
                 </select>
             </label>
-            <select name="kind" on:change=move |ev| kind.set(event_target_value(&ev))>
+            <select name="kind" on:change=move |ev| { kind.set(event_target_value(&ev)); vote.set(String::new()); }>
                 {[("consensus", "形成共识"), ("passed", "表决通过"), ("failed", "表决未通过"), ("dissent", "保留分歧"), ("another_round", "再次协商"), ("to_assembly", "提交居民会议")]
                     .into_iter().map(|(v, l)| view! { <option value=v>{l}</option> }).collect_view()}
             </select>
@@ -317,9 +339,10 @@ fn CommitmentForm(live: Live) -> impl IntoView {
                 .map(|s| {
                     s.opinions
                         .iter()
+                        // The open topic's opinions, and those given before or
+                        // between topics (the first to raise a matter is often early).
                         .filter(|o| {
-                            o.topic.is_some()
-                                && o.topic == s.current_topic
+                            (o.topic.is_none() || o.topic == s.current_topic)
                                 && o.hidden.is_none()
                                 && o.merged_into.is_none()
                         })
@@ -341,7 +364,9 @@ fn CommitmentForm(live: Live) -> impl IntoView {
         <form class="form" id="commitment" on:submit=move |ev| {
             ev.prevent_default();
             // A deadline already past is usually a slip of the finger: ask.
-            if deadline.get().as_str() < today().as_str()
+            let filled = !what.get().trim().is_empty() && !who.get().trim().is_empty();
+            if filled
+                && deadline.get().as_str() < today().as_str()
                 && !window().confirm_with_message(t("past_deadline")).unwrap_or(false)
             {
                 return;
@@ -429,9 +454,8 @@ fn PublishForm(live: Live, meeting: String) -> impl IntoView {
                 <h2>{move || t("minutes")}</h2>
                 {move || latest().map(|(v, at, until, _)| view! {
                     <p class="published" role="status">
-                        {t("published_version").replace("{v}", &v.to_string())}" · "
+                        {t("published_version").replace("{v}", &v.to_string())}"（"{crate::pages::ledger::date(at)}"）· "
                         {t("notice_until")}" "{crate::pages::ledger::date(until)}
-                        <span class="muted">" ("{crate::pages::ledger::date(at)}")"</span>
                     </p>
                 })}
                 <Show when=move || latest().is_none() || correcting.get()
@@ -470,7 +494,7 @@ fn PublishForm(live: Live, meeting: String) -> impl IntoView {
                         leptos::task::spawn_local(async move {
                             let r = crate::api::post(&format!("/api/meetings/{meeting}/ledger"), &serde_json::json!({}), key.as_deref()).await;
                             imported.set(Some(match r {
-                                Ok(v) => format!("+{}", v.as_array().map(|a| a.len()).unwrap_or(0)),
+                                Ok(v) => t("fed_ledger").replace("{n}", &v.as_array().map(|a| a.len()).unwrap_or(0).to_string()),
                                 Err(f) => f.message,
                             }));
                         });

@@ -32,12 +32,18 @@ struct VersionLine {
 }
 
 /// Opinions of one section, with the count of hidden ones and why.
+/// Grouped by category as in the printed minutes, each with its stance: a
+/// resident checking the notice must see who supported and who opposed.
 fn opinion_items(groups: &[OpinionGroup], hidden: &[(String, usize)]) -> impl IntoView {
     view! {
-        <ul class="list">{groups.iter().flat_map(|g| g.items.iter()).map(|o| view! {
-            <li>{o.text.clone()}<small>" · "{o.by.clone()}" · "{t("second")}" "{o.seconds}
-                {o.late.then(|| format!(" · {}", t("late")))}{o.to_ledger.then(|| format!(" · {}", t("in_ledger")))}</small></li>
-        }).collect_view()}</ul>
+        {groups.iter().map(|g| view! {
+            <h3 class="opinion-category">{if g.category.is_empty() { t("untagged").to_owned() } else { g.category.clone() }}</h3>
+            <ul class="list">{g.items.iter().map(|o| view! {
+                <li>{o.stance.map(|s| view! { <span class="tag stance">{i18n::stance(s)}</span>" " })}{o.text.clone()}
+                    <small>" · "{o.by.clone()}" · "{t("second")}" "{o.seconds}
+                    {o.late.then(|| format!(" · {}", t("late")))}{o.to_ledger.then(|| format!(" · {}", t("in_ledger")))}</small></li>
+            }).collect_view()}</ul>
+        }).collect_view()}
         {hidden_zh(hidden).map(|h| view! { <p class="muted hidden-count">{h}</p> })}
     }
 }

@@ -200,9 +200,12 @@ async fn what_a_phone_sent_late_stays_with_the_topic_it_was_written_on() {
     .await
     .unwrap();
     // Text that would forge the minutes' structure is kept as text.
-    ac.ok(opinion("路灯\n## 伪造的议题\n| 伪 | 造 |\n[点我](javascript:alert(1))", None))
-        .await
-        .unwrap();
+    ac.ok(opinion(
+        "路灯\n## 伪造的议题\n| 伪 | 造 |\n[点我](javascript:alert(1))",
+        None,
+    ))
+    .await
+    .unwrap();
     // Without the field (an older page), an opinion goes to the open topic as before.
     ac.ok(opinion("垃圾分类", None)).await.unwrap();
     md.ok(Command::EndMeeting).await.unwrap();
@@ -236,7 +239,9 @@ async fn what_a_phone_sent_late_stays_with_the_topic_it_was_written_on() {
     assert!(md_text.contains("离线时写的停车意见") && md_text.contains("议题结束后送达"));
     assert!(md_text.contains("## 会前及议题之间的意见") && md_text.contains("会前想说的"));
     assert!(
-        !md_text.lines().any(|l| l.starts_with("## 伪造") || l.starts_with("| 伪"))
+        !md_text
+            .lines()
+            .any(|l| l.starts_with("## 伪造") || l.starts_with("| 伪"))
             && !md_text.contains("[点我](javascript"),
         "an opinion cannot forge headings, rows or links in the Markdown minutes:\n{md_text}"
     );

@@ -358,11 +358,13 @@ async fn votes_minutes_and_ledger_in_the_browser() -> Result<()> {
     moderator.wait_text("已连接").await?;
     for (i, n) in ["4", "1", "0"].iter().enumerate() {
         moderator
-            .fill(&format!(".hands input:nth-of-type({})", i + 1), n)
+            .fill(&format!(".hands label.hand-count:nth-of-type({}) input", i + 1), n)
             .await?;
     }
     moderator.click(".save-hands").await?;
     wait_state(&base, &id, |s| s.votes[0].hands == Some(vec![4, 1, 0])).await?;
+    // Closing is final, so it asks first.
+    moderator.js("window.confirm = () => true; return true;").await?;
     moderator.click(".close-vote").await?;
     projector.wait_text("通过").await?;
     moderator
@@ -439,7 +441,7 @@ async fn votes_minutes_and_ledger_in_the_browser() -> Result<()> {
     moderator.click("#publish button[type=submit]").await?;
     wait_state(&base, &id, |s| s.publications.len() == 1).await?;
     moderator.click("#to-ledger").await?;
-    moderator.wait_text("+2").await?;
+    moderator.wait_text("已写入问题台账：2 条").await?;
     moderator.screenshots("moderator-decisions", TABLET).await?;
 
     // The public minutes page: status, contents, an objection.

@@ -90,7 +90,7 @@ async fn the_recorder_and_the_moderator_record_what_was_said_as_it_was_said() ->
     wait_state(&base, &id, |s| s.opinions[1].stance == Some(Stance::Support)).await?;
     rec.click("li[data-opinion='2'] button.to-ledger").await?;
     wait_state(&base, &id, |s| s.opinions[1].to_ledger).await?;
-    rec.wait_text("已列入台账").await?;
+    rec.wait_text("已标记列入台账").await?;
     rec.screenshot("recorder-record", TABLET).await?;
     rec.screenshot_of("recorder-opinion-tools", "ul.wall").await?;
 
@@ -208,6 +208,12 @@ async fn the_recorder_and_the_moderator_record_what_was_said_as_it_was_said() ->
     public.goto(&format!("{base}/m/{id}/minutes")).await?;
     public.wait_text("版本记录").await?;
     public.wait_text("补充王大爷的意见").await?;
+    // Each opinion with its category and stance, as in the printed minutes.
+    let shown = public.text().await?;
+    assert!(
+        shown.contains("基础设施") && shown.contains("反对 反对在东门建充电桩") && shown.contains("支持 支持建充电桩"),
+        "{shown}"
+    );
     public.screenshot("minutes-versions", PHONE).await?;
     for b in [rec, tablet, public] {
         b.close().await;
