@@ -500,28 +500,42 @@ pub fn reason(message: &str) -> Option<String> {
         let max = rest.trim_end_matches(" characters");
         return Some(format!("{}太长了，最多{max}个字", field(f)));
     }
-    if message.contains("deadline is a date") {
-        return Some("请用日期选择器选一个日期".into());
+    if let Some(f) = message.strip_suffix(" must be on one line") {
+        return Some(format!("{}只能写一行", field(f)));
     }
-    if message.contains("corrected version needs the reason") {
-        return Some("纪要已经公示过：发布更正版要写明更正原因".into());
+    if let Some(f) = message.strip_suffix(" contains control characters") {
+        return Some(format!("{}里有无法显示的字符，请重新输入", field(f)));
     }
-    if message.contains("the vote cited passed") {
-        return Some("所引用的表决已通过：请记为“表决通过”，或不引用表决".into());
-    }
-    if message.contains("the vote cited did not pass") {
-        return Some("所引用的表决未通过：请记为“表决未通过”，或不引用表决".into());
-    }
-    if message.contains("held on another topic") {
-        return Some("所引用的表决是另一个议题的：请选本议题的表决，或不引用表决".into());
-    }
-    if message.contains("close the vote before") {
-        return Some("请先结束表决，再把表决结果记为协商结果".into());
-    }
-    if message.contains("保留分歧 needs") {
-        return Some("“保留分歧”要写下不同的意见".into());
-    }
-    None
+    /// The server's words, and what a moderator reads instead.
+    const KNOWN: &[(&str, &str)] = &[
+        ("deadline is a date", "请用日期选择器选一个日期"),
+        (
+            "corrected version needs the reason",
+            "纪要已经公示过：发布更正版要写明更正原因",
+        ),
+        (
+            "the vote cited passed",
+            "所引用的表决已通过：请记为“表决通过”，或不引用表决",
+        ),
+        (
+            "the vote cited did not pass",
+            "所引用的表决未通过：请记为“表决未通过”，或不引用表决",
+        ),
+        (
+            "held on another topic",
+            "所引用的表决是另一个议题的：请选本议题的表决，或不引用表决",
+        ),
+        ("close the vote before", "请先结束表决，再把表决结果记为协商结果"),
+        ("保留分歧 needs", "“保留分歧”要写下不同的意见"),
+        (
+            "is a role in the meeting",
+            "这是会议中的角色，不能用作称呼：请写自己的名字",
+        ),
+    ];
+    KNOWN
+        .iter()
+        .find(|(pattern, _)| message.contains(pattern))
+        .map(|(_, zh)| (*zh).to_owned())
 }
 
 /// A refusal, in words a resident understands.
