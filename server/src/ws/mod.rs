@@ -66,6 +66,7 @@ mod close {
     pub const NOT_FOUND: u16 = 4004;
     pub const GOING_AWAY: u16 = 1001;
     pub const POLICY: u16 = 1008;
+    pub const TOO_BIG: u16 = 1009;
 }
 
 /// `GET /api/meetings/{id}/ws`: upgrades once the meeting is known to exist.
@@ -354,6 +355,11 @@ impl Connection {
                 _ = &mut cancelled => Step::Close(close::GOING_AWAY, "server shutting down"),
                 msg = self.socket.recv() => match msg {
                     Some(Ok(msg)) => Box::pin(self.on_message(msg, &mut pending)).await,
+                    // Past the hard limit: say so with the documented close code
+                    // rather than dropping the connection under the client.
+                    Some(Err(tokio_tungstenite::tungstenite::Error::Capacity(_))) => {
+                        Step::Close(close::TOO_BIG, "message too big")
+                    }
                     Some(Err(e)) => {
                         tracing::debug!(error = %e, "connection lost");
                         return None;
