@@ -35,7 +35,7 @@ fn refused() -> ApiError {
 }
 
 /// Whether `given` is the organiser key.
-fn is_organiser(app: &AppState, given: &str) -> bool {
+pub fn is_organiser(app: &AppState, given: &str) -> bool {
     app.config
         .organiser_key
         .as_deref()

@@ -77,12 +77,7 @@ async fn may_see_invite(app: &AppState, headers: &HeaderMap, handle: &MeetingHan
             "the join link is shown to the moderator and the projector only",
         ));
     };
-    if app
-        .config
-        .organiser_key
-        .as_deref()
-        .is_some_and(|key| crate::tokens::same_secret(given, key))
-    {
+    if super::access::is_organiser(app, given) {
         return Ok(());
     }
     match handle.authenticate(given).await? {
@@ -111,31 +106,25 @@ pub async fn public_state(
 ) -> Result<Response, ApiError> {
     let handle = meeting(&app, &id).await?;
     let raw = handle.public_state().await?;
-    let whole = match super::access::bearer(&headers) {
-        None => false,
-        Some(token)
-            if app
-                .config
-                .organiser_key
-                .as_deref()
-                .is_some_and(|k| crate::tokens::same_secret(token, k)) =>
-        {
-            true
-        }
-        Some(token) => match handle.authenticate(token).await? {
-            Some(babahui_shared::Actor::Moderator) => true,
-            Some(babahui_shared::Actor::Participant(p)) => serde_json::from_str::<MeetingState>(raw.as_str())
-                .ok()
-                .and_then(|s| s.participant(p).map(|p| p.recorder))
-                .unwrap_or(false),
-            _ => false,
-        },
+    let whole = || ([(header::CONTENT_TYPE, "application/json")], raw.as_str().to_owned()).into_response();
+    let actor = match super::access::bearer(&headers) {
+        Some(token) if super::access::is_organiser(&app, token) => return Ok(whole()),
+        Some(token) => handle.authenticate(token).await?,
+        None => None,
     };
-    if whole {
-        return Ok(([(header::CONTENT_TYPE, "application/json")], raw.as_str().to_owned()).into_response());
+    if actor == Some(babahui_shared::Actor::Moderator) {
+        return Ok(whole());
     }
+    // Parsed once: to see whether the caller is a recorder, and to redact.
     let mut state: MeetingState =
         serde_json::from_str(raw.as_str()).map_err(|e| ApiError::new(ErrorCode::Internal, e.to_string()))?;
+    let recorder = actor
+        .and_then(|a| a.participant())
+        .and_then(|p| state.participant(p))
+        .is_some_and(|p| p.recorder);
+    if recorder {
+        return Ok(whole());
+    }
     babahui_shared::views::redact_for_public(&mut state);
     Ok(Json(state).into_response())
 }
