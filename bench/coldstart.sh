@@ -24,7 +24,7 @@ fill() {
     until curl -s -o /dev/null "http://127.0.0.1:$PORT/"; do sleep 0.05; done
     # 200 phones, each with one command in flight, as fast as the server acknowledges.
     local secs=$(( EVENTS / 3000 + 5 ))
-    "$ROOT/target/release/loadgen" --url "http://127.0.0.1:$PORT" --organiser-key "$(cat "$1/organiser.key")" --attendees 200 --rate 100000 \
+    "$ROOT/target/release/loadgen" --url "http://127.0.0.1:$PORT" --organiser-key="$(cat "$1/organiser.key")" --attendees 200 --rate 100000 \
         --warmup 0 --duration "$secs" --max-commands "$EVENTS" --settle 0 --label fill --scenario coldstart-fill \
         --save-links "$1.links" --json "$OUT/coldstart-fill.json" >/dev/null
     local id

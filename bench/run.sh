@@ -79,7 +79,7 @@ both() {
     shift
     echo "### $name"
     start_babahui
-    "$LOADGEN" --url http://127.0.0.1:$BPORT --server-pid "$SERVER_PID" --label babahui --organiser-key "$BKEY" \
+    "$LOADGEN" --url http://127.0.0.1:$BPORT --server-pid "$SERVER_PID" --label babahui --organiser-key="$BKEY" \
         --scenario "$name" --json "$OUT/$name-babahui.json" "$@" || echo "(babahui run failed)"
     stop_server
     settle
@@ -96,7 +96,7 @@ in_ram() {
     shift
     echo "### $name (Babahui, data in RAM)"
     DATA_BASE=/dev/shm start_babahui
-    "$LOADGEN" --url http://127.0.0.1:$BPORT --server-pid "$SERVER_PID" --label babahui-ram --organiser-key "$BKEY" \
+    "$LOADGEN" --url http://127.0.0.1:$BPORT --server-pid "$SERVER_PID" --label babahui-ram --organiser-key="$BKEY" \
         --scenario "$name" --json "$OUT/$name-babahui-ram.json" "$@" || echo "(babahui run failed)"
     stop_server
     settle
