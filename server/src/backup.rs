@@ -26,19 +26,50 @@ pub struct Backup {
     pub meetings: Vec<Archive>,
     /// The issue ledger.
     pub ledger: Vec<LedgerEntry>,
+    /// Meetings that could not be read (a damaged log or index entry): left
+    /// out, named here, so one meeting's damage never stops the backup of the
+    /// others and nobody takes a partial backup for a whole one.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub damaged: Vec<Damaged>,
+}
+
+/// A meeting a backup had to leave out.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Damaged {
+    /// The meeting's id (or the stored key, if even that cannot be read).
+    pub meeting: String,
+    /// What is wrong with it.
+    pub error: String,
 }
 
 /// Reads everything in `store` (blocking: call from a blocking thread).
+/// A meeting that cannot be read is listed in [`Backup::damaged`] and the
+/// others are backed up all the same; only a failure of the store itself (or
+/// of the ledger) fails the backup.
 pub fn collect(store: &Store, now: u64) -> anyhow::Result<Backup> {
+    let (listed, unreadable) = store.list_checked()?;
+    let mut damaged: Vec<Damaged> = unreadable
+        .into_iter()
+        .map(|(meeting, error)| Damaged { meeting, error })
+        .collect();
     let mut meetings = Vec::new();
-    for m in store.list()? {
-        meetings.push(Archive {
-            format: MEETING_FORMAT.into(),
-            version: 1,
-            records: store.load(&m.id)?,
-            meeting: m.id,
-            exported_at: now,
-        });
+    for m in listed {
+        match store.load(&m.id) {
+            Ok(records) => meetings.push(Archive {
+                format: MEETING_FORMAT.into(),
+                version: 1,
+                records,
+                meeting: m.id,
+                exported_at: now,
+            }),
+            Err(e) => {
+                tracing::error!(meeting = %m.id, error = %e, "meeting left out of the backup");
+                damaged.push(Damaged {
+                    meeting: m.id.to_string(),
+                    error: e.to_string(),
+                });
+            }
+        }
     }
     Ok(Backup {
         format: FORMAT.into(),
@@ -46,6 +77,7 @@ pub fn collect(store: &Store, now: u64) -> anyhow::Result<Backup> {
         created_at: now,
         meetings,
         ledger: store.ledger_all()?,
+        damaged,
     })
 }
 

@@ -398,6 +398,12 @@ async fn backup(args: BackupArgs) -> anyhow::Result<()> {
         backup.meetings.len(),
         backup.ledger.len()
     );
+    for d in &backup.damaged {
+        eprintln!(
+            "注意 / warning: 会议 {} 已损坏，未备份 / meeting {} is damaged and was left out: {}",
+            d.meeting, d.meeting, d.error
+        );
+    }
     Ok(())
 }
 

@@ -169,11 +169,22 @@ impl Hub {
     /// Deletes meeting `id` entirely: its task stops once what it has in hand
     /// is stored (its connections close), then its log and index are removed
     /// from the store. Returns how many events were removed.
+    /// A meeting whose log cannot be read (so has no task) is deleted all the
+    /// same: damage must never make a meeting impossible to remove.
     pub async fn delete(&self, id: &MeetingId) -> Result<u64, CommandError> {
-        let handle = self.get(id).await?;
+        let handle = match self.get(id).await {
+            Ok(handle) => Some(handle),
+            Err(e) if e.code == ErrorCode::Storage && self.inner.store.contains(id).unwrap_or(false) => {
+                tracing::warn!(meeting = %id, error = %e.message, "deleting a meeting that cannot be read");
+                None
+            }
+            Err(e) => return Err(e),
+        };
         self.inner.deleting.lock().expect("hub lock").insert(id.clone());
         let result = async {
-            handle.stop().await?;
+            if let Some(handle) = handle {
+                handle.stop().await?;
+            }
             self.inner
                 .store
                 .delete(id)

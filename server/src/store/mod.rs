@@ -53,6 +53,14 @@ pub enum StoreError {
         /// Why.
         source: serde_json::Error,
     },
+    /// A stored index entry cannot be read.
+    #[error("stored record {key} is damaged: {error}")]
+    BadIndex {
+        /// Which key.
+        key: String,
+        /// Why.
+        error: String,
+    },
     /// A meeting's log has a hole or is out of order.
     #[error("meeting {meeting}: expected event {expected}, found {found}")]
     Gap {
@@ -512,20 +520,30 @@ impl Store {
         self.checkpoints.keep(meeting, bytes);
     }
 
-    /// All meetings, oldest first.
+    /// All meetings, oldest first. A damaged index entry fails the call:
+    /// use [`list_checked`](Self::list_checked) to carry on past it.
     pub fn list(&self) -> Result<Vec<MeetingIndex>, StoreError> {
+        let (out, damaged) = self.list_checked()?;
+        match damaged.into_iter().next() {
+            None => Ok(out),
+            Some((key, error)) => Err(StoreError::BadIndex { key, error }),
+        }
+    }
+
+    /// All readable meetings, oldest first, and the index entries that could
+    /// not be read (key, why), so that a backup can leave them out and say so.
+    pub fn list_checked(&self) -> Result<(Vec<MeetingIndex>, Vec<(String, String)>), StoreError> {
         self.shared.with(|h| {
-            let mut out = Vec::new();
+            let (mut out, mut damaged) = (Vec::new(), Vec::new());
             for item in h.meetings.iter() {
                 let (key, value) = item?;
-                let entry: MeetingIndex = serde_json::from_slice(&value).map_err(|source| StoreError::Damaged {
-                    key: describe_key(&key),
-                    source,
-                })?;
-                out.push(entry);
+                match serde_json::from_slice::<MeetingIndex>(&value) {
+                    Ok(entry) => out.push(entry),
+                    Err(e) => damaged.push((describe_key(&key), e.to_string())),
+                }
             }
             out.sort_by_key(|m| m.created_at);
-            Ok(out)
+            Ok((out, damaged))
         })
     }
 

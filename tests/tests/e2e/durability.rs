@@ -606,6 +606,83 @@ async fn a_meeting_can_be_exported_then_deleted_entirely() {
     assert!(!backup.to_string().contains("张三"), "no trace in the store");
 }
 
+/// One meeting's damaged log stops neither the backup of the others nor its
+/// own deletion (before: `GET /api/backup.json` answered 503 for the whole
+/// server, and the damaged meeting could not be deleted over HTTP).
+#[tokio::test]
+async fn a_damaged_meeting_stops_neither_the_backup_of_the_others_nor_its_deletion() {
+    let (_keep, data) = data_dir();
+    let server = ServerProcess::start(&data);
+    let base = server.base.clone();
+    let key = server.key.clone().expect("a key by default");
+    let damaged = simple_meeting(&base, "坏掉的会", &["a"]).await.unwrap();
+    let kept = simple_meeting(&base, "完好的会", &["a"]).await.unwrap();
+    join(&base, &damaged, "甲", "居民").await.unwrap();
+    join(&base, &kept, "乙", "居民").await.unwrap();
+    server.stop();
+    {
+        // A stored event overwritten with garbage, as a bad sector or a crafted
+        // import of old would leave it.
+        let db = sled::open(&data).unwrap();
+        let log = db.open_tree("log").unwrap();
+        let key = babahui::store::event_key(damaged.id(), 2);
+        assert!(log.insert(key, &b"not an event"[..]).unwrap().is_some());
+        db.flush().unwrap();
+    }
+    let server = ServerProcess::start(&data);
+    let base = server.base.clone();
+    let http = reqwest::Client::new();
+    let backup = http
+        .get(format!("{base}/api/backup.json"))
+        .bearer_auth(&key)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(backup.status(), 200);
+    let backup: serde_json::Value = backup.json().await.unwrap();
+    let ids: Vec<&str> = backup["meetings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["meeting"].as_str().unwrap())
+        .collect();
+    assert_eq!(ids, [kept.id().as_str()], "the whole meeting that can be read is kept");
+    assert_eq!(backup["damaged"][0]["meeting"], damaged.id().as_str(), "{backup}");
+    assert!(backup.to_string().contains("乙"));
+    // The CLI says so too, and still writes the backup.
+    let out = data.with_file_name("backup.json");
+    let cli = std::process::Command::new(env!("CARGO_BIN_EXE_babahui-under-test"))
+        .args(["backup", "--server", &base, "--organiser-key", &key, "--out"])
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert!(cli.status.success(), "{cli:?}");
+    assert!(
+        String::from_utf8_lossy(&cli.stderr).contains(damaged.id().as_str()),
+        "{cli:?}"
+    );
+    // The damaged meeting answers with a storage error, the other as before.
+    let url = format!("{base}/api/meetings/{}", damaged.id());
+    assert_eq!(http.get(&url).send().await.unwrap().status(), 503);
+    assert_eq!(public_state(&base, kept.id()).await.unwrap().title, "完好的会");
+    // And it can be deleted (with the organiser key: its moderator cannot be checked).
+    let gone = http.delete(&url).bearer_auth(&key).send().await.unwrap();
+    assert_eq!(gone.status(), 200, "{}", gone.text().await.unwrap());
+    assert_eq!(http.get(&url).send().await.unwrap().status(), 404);
+    let backup: serde_json::Value = http
+        .get(format!("{base}/api/backup.json"))
+        .bearer_auth(&key)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert!(backup.get("damaged").is_none(), "{backup}");
+    assert_eq!(backup["meetings"].as_array().unwrap().len(), 1);
+    server.stop();
+}
+
 /// A small tmpfs mounted for the test (CI runs as root), unmounted on drop.
 struct SmallDisk {
     path: std::path::PathBuf,
