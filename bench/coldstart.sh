@@ -19,7 +19,7 @@ fi
 # fill <dir> <checkpoint-every>: a meeting of ~EVENTS events, then a clean stop.
 fill() {
     "$BIN" serve --addr 127.0.0.1:$PORT --data "$1" --max-connections-per-address 0 \
-        --messages-per-sec 0 --checkpoint-every "$2" >/dev/null 2>&1 &
+        --messages-per-sec 0 --opinions-per-minute 0 --checkpoint-every "$2" >/dev/null 2>&1 &
     local pid=$!
     until curl -s -o /dev/null "http://127.0.0.1:$PORT/"; do sleep 0.05; done
     # 200 phones, each with one command in flight, as fast as the server acknowledges.

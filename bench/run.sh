@@ -49,7 +49,7 @@ start_babahui() {
     local data
     data=$(mktemp -d "${DATA_BASE:-/tmp}/babahui-bench.XXXXXX")
     "$ROOT/target/release/babahui" serve --addr 127.0.0.1:$BPORT --data "$data" \
-        --max-connections-per-address 0 --messages-per-sec 0 "$@" >"$OUT/babahui-server.log" 2>&1 &
+        --max-connections-per-address 0 --messages-per-sec 0 --opinions-per-minute 0 "$@" >"$OUT/babahui-server.log" 2>&1 &
     SERVER_PID=$!
     wait_port $BPORT
     # The server keeps an organiser key in its folder (secure by default): the

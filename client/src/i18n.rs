@@ -333,6 +333,11 @@ const TEXTS: &[(&str, &str, &str)] = &[
     ("ledger", "问题台账", "Issue ledger"),
     ("printable", "打印版", "Printable"),
     ("objections", "异议", "Objections"),
+    ("mark_spam", "标为刷屏", "Mark as spam"),
+    ("banned", "主持人已请您离开本次会议，不能再次加入。", "The moderator has removed you from this meeting; you cannot join again."),
+    ("unmark_spam", "取消刷屏标记", "Not spam"),
+    ("marked_spam", "已标为刷屏，不计入", "Marked as spam, not counted"),
+    ("spam_objections", "另有 {n} 条异议被主持人标为刷屏或无关内容，保存在记录中，不计入。", "{n} more objections were marked by the moderator as spam or off-topic: kept in the record, not counted."),
     ("file_objection", "提出异议", "File an objection"),
     ("answer", "答复", "Answer"),
     ("pending_answer", "待答复", "Awaiting answer"),
@@ -531,11 +536,36 @@ pub fn reason(message: &str) -> Option<String> {
             "is a role in the meeting",
             "这是会议中的角色，不能用作称呼：请写自己的名字",
         ),
+        ("too many opinions at once", "发得太快了，这条意见稍后会自动发出"),
+        ("too many joins from this device", "这台手机加入的次数太多了"),
+        (
+            "too many wrong join links",
+            "参会链接不对的次数太多了，请扫描现场的二维码",
+        ),
+        ("too many objections from this device", "这台设备提的异议太多了"),
+        ("record of opinions is full", "本次会议记录的意见已满，请当面告诉记录员"),
+        ("this meeting is full", "本次会议人数已满"),
+        ("takes at most", "本次会议的异议已达上限"),
     ];
-    KNOWN
+    let zh = KNOWN
         .iter()
         .find(|(pattern, _)| message.contains(pattern))
-        .map(|(_, zh)| (*zh).to_owned())
+        .map(|(_, zh)| (*zh).to_owned())?;
+    Some(match wait_of(message) {
+        Some(wait) => format!("{zh}（{wait}）"),
+        None => zh,
+    })
+}
+
+/// "try again in 8 s" → "请 8 秒后再试".
+fn wait_of(message: &str) -> Option<String> {
+    let rest = &message[message.find("try again in ")? + "try again in ".len()..];
+    let mut words = rest.split(|c: char| c.is_whitespace() || c == ')');
+    let n: u64 = words.next()?.parse().ok()?;
+    Some(match words.next()? {
+        "min" => format!("请 {n} 分钟后再试"),
+        _ => format!("请 {n} 秒后再试"),
+    })
 }
 
 /// A refusal, in words a resident understands.

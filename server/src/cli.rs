@@ -116,6 +116,11 @@ pub struct ServeArgs {
     /// Messages per second one connection may send, sustained (0: no limit).
     #[arg(long, env = "BABAHUI_MESSAGES_PER_SEC", default_value_t = 20)]
     pub messages_per_sec: u32,
+    /// Opinions one participant may post in their own name per minute (all at
+    /// once after being offline, then spread out); 0: no limit. A recorder
+    /// typing for others is not limited.
+    #[arg(long, env = "BABAHUI_OPINIONS_PER_MINUTE", default_value_t = 10)]
+    pub opinions_per_minute: u32,
     /// Another origin allowed to open WebSockets (e.g. https://bbh.example.org
     /// behind a proxy); repeat for more. The server's own address always is.
     #[arg(long = "allowed-origin", env = "BABAHUI_ALLOWED_ORIGINS", value_delimiter = ',')]
@@ -138,6 +143,7 @@ impl std::fmt::Debug for ServeArgs {
             .field("max_connections_per_address", &self.max_connections_per_address)
             .field("max_connections_per_meeting", &self.max_connections_per_meeting)
             .field("messages_per_sec", &self.messages_per_sec)
+            .field("opinions_per_minute", &self.opinions_per_minute)
             .field("allowed_origins", &self.allowed_origins)
             .field("checkpoint_every", &self.checkpoint_every)
             .finish()
@@ -276,6 +282,13 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         allowed_origins: args.allowed_origins.clone(),
         hub: crate::hub::HubConfig {
             checkpoint_every: args.checkpoint_every,
+            door: crate::hub::door::DoorRules {
+                opinions_per_participant: match args.opinions_per_minute {
+                    0 => crate::rate::Rate::UNLIMITED,
+                    n => crate::rate::Rate::one_every(Duration::from_secs(60) / n, n),
+                },
+                ..crate::hub::door::DoorRules::default()
+            },
             ..crate::hub::HubConfig::default()
         },
         ..ServerConfig::default()

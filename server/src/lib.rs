@@ -12,6 +12,8 @@
 //! - [`store`]: the sled event log with group commit, and the ledger tree.
 //! - [`ledger`]: the issue ledger (问题台账) service.
 //! - [`organiser_key`]: the organiser key kept in the data folder (secure by default).
+//! - [`rate`]: token buckets (messages per connection, joins and objections per
+//!   address, opinions per participant).
 //! - [`tokens`]: random ids, codes and capability tokens (stored hashed).
 //! - [`links`]: the absolute links handed out; [`qr`]: QR codes.
 
@@ -25,6 +27,7 @@ pub mod links;
 pub mod listen;
 pub mod organiser_key;
 pub mod qr;
+pub mod rate;
 pub mod server;
 pub mod store;
 pub mod tokens;

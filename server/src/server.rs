@@ -21,14 +21,17 @@ pub async fn run(
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     let token = CancellationToken::new();
+    // Loopback is exempt from per-address rules everywhere, or nowhere.
+    let mut hub = config.hub.clone();
+    hub.door.exempt_loopback = config.limits.exempt_loopback;
     let state = AppState {
-        hub: Hub::new(store.clone(), token.clone(), config.hub.clone()),
+        hub: Hub::new(store.clone(), token.clone(), hub),
         shutdown: token.clone(),
         connections: TaskTracker::new(),
         ledger: crate::ledger::Ledger::new(store.clone()),
         ws_per_address: Counter::new(config.limits.ws_per_address),
         ws_per_meeting: Counter::new(config.limits.ws_per_meeting),
-        bans: Arc::new(crate::http::Bans::new(config.limits.exempt_loopback)),
+        per_address: Arc::new(crate::http::PerAddress::new(&config.limits)),
         config: Arc::new(config),
     };
     let app = router(state.clone());

@@ -401,6 +401,15 @@ pub enum Command {
         /// The answer.
         answer: String,
     },
+    /// Moderator: mark an objection as a flood or abuse (刷屏/无关) — kept in
+    /// the record, not counted as open, not keeping the minutes disputed.
+    /// `spam: false` takes the mark back.
+    MarkObjectionSpam {
+        /// Which objection (number).
+        objection: u32,
+        /// Spam or not.
+        spam: bool,
+    },
 }
 
 impl Command {
@@ -420,6 +429,7 @@ impl Command {
                 | Command::PublishMinutes { .. }
                 | Command::FileObjection { .. }
                 | Command::AnswerObjection { .. }
+                | Command::MarkObjectionSpam { .. }
         )
     }
 }

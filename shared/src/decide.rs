@@ -263,6 +263,15 @@ pub fn decide(state: &MeetingState, actor: Actor, cmd: &Command) -> Decision {
             topic,
         } => {
             let (author, recorded_by) = opinion_author(state, actor, *author)?;
+            let text = clean_text(text, OPINION_MAX_CHARS, "opinion")?;
+            if state.opinions.len() >= OPINIONS_MAX
+                || state.opinions.iter().map(|o| o.text.len()).sum::<usize>() + text.len() > OPINION_TEXT_MAX_BYTES
+            {
+                return Err(CommandError::new(
+                    ErrorCode::TooLarge,
+                    "this meeting's record of opinions is full; tell the recorder in person",
+                ));
+            }
             let (topic, late) = match topic {
                 None => (state.current_topic, false),
                 Some(None) => (None, false),
@@ -280,7 +289,7 @@ pub fn decide(state: &MeetingState, actor: Actor, cmd: &Command) -> Decision {
                 late,
                 author,
                 recorded_by,
-                text: clean_text(text, OPINION_MAX_CHARS, "opinion")?,
+                text,
                 category: opinion_category(state, category.as_deref())?,
                 stance: *stance,
             })
@@ -556,6 +565,12 @@ pub fn decide(state: &MeetingState, actor: Actor, cmd: &Command) -> Decision {
                     "a notice period is at most {NOTICE_DAYS_MAX} days"
                 )));
             }
+            if state.publications.len() >= PUBLICATIONS_MAX {
+                return Err(CommandError::new(
+                    ErrorCode::TooLarge,
+                    format!("the minutes can be published at most {PUBLICATIONS_MAX} times"),
+                ));
+            }
             let summary = optional_text(Some(summary), SUMMARY_MAX_CHARS, "summary")?.unwrap_or_default();
             let reason = optional_text(correction.as_deref(), REASON_MAX_CHARS, "correction")?;
             match (state.publications.is_empty(), &reason) {
@@ -588,15 +603,46 @@ pub fn decide(state: &MeetingState, actor: Actor, cmd: &Command) -> Decision {
             if let Some(t) = topic {
                 find_topic(state, *t)?;
             }
-            if state.objections.len() >= OBJECTIONS_MAX {
-                return Err(CommandError::invalid("too many objections"));
+            // Objections marked as spam do not take a real resident's place;
+            // all of them together are bounded too (each address is also
+            // limited per time: see the server's per-address limits).
+            let text = clean_text(text, OPINION_MAX_CHARS, "objection")?;
+            let counted = state.objections.iter().filter(|o| !o.spam).count();
+            let bytes: usize = state.objections.iter().map(|o| o.text.len()).sum();
+            if counted >= OBJECTIONS_MAX
+                || state.objections.len() >= 2 * OBJECTIONS_MAX
+                || bytes + text.len() > OBJECTION_TEXT_MAX_BYTES
+            {
+                return Err(CommandError::new(
+                    ErrorCode::TooLarge,
+                    format!("this meeting takes at most {OBJECTIONS_MAX} objections"),
+                ));
             }
             Ok(EventKind::ObjectionFiled {
                 objection: state.objections.len() as u32 + 1,
                 version: latest.version,
                 topic: *topic,
-                text: clean_text(text, OPINION_MAX_CHARS, "objection")?,
+                text,
                 name: optional_text(name.as_deref(), NAME_MAX_CHARS, "name")?,
+            })
+        }
+        Command::MarkObjectionSpam { objection, spam } => {
+            moderator(actor)?;
+            let o = state
+                .objections
+                .iter()
+                .find(|o| o.id == *objection)
+                .ok_or_else(|| CommandError::not_found(format!("no objection {objection}")))?;
+            if o.spam == *spam {
+                return Err(CommandError::conflict(if *spam {
+                    "the objection is already marked as spam"
+                } else {
+                    "the objection is not marked as spam"
+                }));
+            }
+            Ok(EventKind::ObjectionMarkedSpam {
+                objection: *objection,
+                spam: *spam,
             })
         }
         Command::AnswerObjection { objection, answer } => {
@@ -718,6 +764,12 @@ fn new_participant(
     publish_name: bool,
     walk_in: bool,
 ) -> Decision {
+    if state.participants.len() >= PARTICIPANTS_MAX {
+        return Err(CommandError::new(
+            ErrorCode::TooLarge,
+            format!("this meeting is full ({PARTICIPANTS_MAX} people)"),
+        ));
+    }
     if !state.attendee_categories.iter().any(|c| c == category) {
         return Err(CommandError::invalid(format!("unknown attendee category {category:?}")));
     }

@@ -356,6 +356,13 @@ pub enum EventKind {
         /// The answer.
         answer: String,
     },
+    /// The moderator marked an objection as spam (or took the mark back).
+    ObjectionMarkedSpam {
+        /// Which.
+        objection: u32,
+        /// Spam or not.
+        spam: bool,
+    },
 }
 
 impl EventKind {

@@ -38,6 +38,17 @@ pub const NOTICE_DAYS_MAX: u32 = 60;
 pub const SUMMARY_MAX_CHARS: usize = 5000;
 /// Objections to one meeting's minutes.
 pub const OBJECTIONS_MAX: usize = 1000;
+/// Bytes of objection text one meeting holds, all objections together.
+pub const OBJECTION_TEXT_MAX_BYTES: usize = 300 * 1024;
+/// Published versions of one meeting's minutes (the first and its corrections).
+pub const PUBLICATIONS_MAX: usize = 10;
+/// Opinions one meeting holds (a long real meeting has a few hundred).
+pub const OPINIONS_MAX: usize = 5000;
+/// Bytes of opinion text one meeting holds, all opinions together (about
+/// 200,000 Chinese characters): bounds the state every phone loads.
+pub const OPINION_TEXT_MAX_BYTES: usize = 600 * 1024;
+/// People in one meeting (joined, walk-ins and officials together).
+pub const PARTICIPANTS_MAX: usize = 12_000;
 /// Agenda topics in one meeting.
 pub const TOPICS_MAX: usize = 100;
 /// Time box of one topic, minutes.

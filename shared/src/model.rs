@@ -561,6 +561,9 @@ pub struct Objection {
     pub at: u64,
     /// The moderator's answer.
     pub answer: Option<String>,
+    /// Marked by the moderator as a flood or abuse: kept, not counted.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub spam: bool,
 }
 
 /// Where published minutes stand.

@@ -107,7 +107,7 @@ impl MeetingState {
         let Some(latest) = self.publications.last() else {
             return MinutesStatus::Draft;
         };
-        let open_objections = self.objections.iter().filter(|o| o.answer.is_none()).count();
+        let open_objections = self.objections.iter().filter(|o| o.answer.is_none() && !o.spam).count();
         let until = latest.notice_until();
         if now <= until {
             MinutesStatus::Notice { until, open_objections }
@@ -514,7 +514,13 @@ impl MeetingState {
                     name: name.clone(),
                     at,
                     answer: None,
+                    spam: false,
                 });
+            }
+            EventKind::ObjectionMarkedSpam { objection, spam } => {
+                if let Some(o) = self.objections.iter_mut().find(|o| o.id == *objection) {
+                    o.spam = *spam;
+                }
             }
             EventKind::ObjectionAnswered { objection, answer } => {
                 if let Some(o) = self.objections.iter_mut().find(|o| o.id == *objection) {

@@ -3,6 +3,7 @@
 //! command sequences from every kind of actor.
 
 use babahui_shared::decide::{create_meeting, join};
+use babahui_shared::limits::*;
 use babahui_shared::*;
 use babahui_shared::{views, votes};
 use proptest::prelude::*;
@@ -1113,4 +1114,90 @@ fn outcomes_and_commitments_can_be_recorded_after_the_end() {
         )),
         ErrorCode::MeetingEnded
     );
+}
+
+/// A meeting cannot grow without bound — opinions (count and text), people,
+/// objections — and the largest state a phone must load as its snapshot is
+/// measured at those bounds (before: 12,800 opinions of 1,000 characters made
+/// a 40.8 MB state, sent whole to every phone that connected).
+#[test]
+fn a_meeting_is_bounded_and_its_largest_snapshot_is_measured() {
+    let mut sim = Sim::new();
+    sim.start_topic();
+    let long = "很".repeat(OPINION_MAX_CHARS);
+    let opinion = |text: &str| Command::SubmitOpinion {
+        topic: None,
+        text: text.into(),
+        category: None,
+        stance: None,
+        author: OpinionAuthor::Anonymous,
+    };
+    // Long opinions until the text is full.
+    let mut n = 0;
+    while sim.run(Actor::Moderator, opinion(&long)).is_ok() {
+        n += 1;
+    }
+    assert_eq!(code(sim.run(Actor::Moderator, opinion(&long))), ErrorCode::TooLarge);
+    assert!(n * long.len() <= OPINION_TEXT_MAX_BYTES && (n + 1) * long.len() > OPINION_TEXT_MAX_BYTES);
+    let long_opinions = serde_json::to_vec(&sim.state).unwrap().len();
+
+    // Short opinions until their number is full.
+    let mut sim = Sim::new();
+    sim.start_topic();
+    while sim.state.opinions.len() < OPINIONS_MAX {
+        sim.run(Actor::Moderator, opinion("好")).unwrap();
+    }
+    assert_eq!(code(sim.run(Actor::Moderator, opinion("好"))), ErrorCode::TooLarge);
+    // People with the longest names until the meeting is full.
+    let name = "名".repeat(NAME_MAX_CHARS);
+    while sim.state.participants.len() < PARTICIPANTS_MAX {
+        let e = join(&sim.state, Some(&name), "居民", true).unwrap();
+        sim.push(Actor::System, e);
+    }
+    assert_eq!(
+        join(&sim.state, Some(&name), "居民", true).unwrap_err().code,
+        ErrorCode::TooLarge
+    );
+    // Objections to the published minutes until their text is full.
+    sim.run(Actor::Moderator, Command::EndMeeting).unwrap();
+    sim.run(
+        Actor::Moderator,
+        Command::PublishMinutes {
+            summary: "纪要".into(),
+            notice_days: Some(5),
+            correction: None,
+        },
+    )
+    .unwrap();
+    let objection = || Command::FileObjection {
+        topic: None,
+        text: long.clone(),
+        name: None,
+        now: sim_now(),
+    };
+    fn sim_now() -> u64 {
+        0
+    }
+    while sim.run(Actor::Public, objection()).is_ok() {}
+    assert_eq!(code(sim.run(Actor::Public, objection())), ErrorCode::TooLarge);
+    // Every correction the minutes may have (each version is kept whole).
+    let summary = "摘".repeat(SUMMARY_MAX_CHARS);
+    let correct = |i: usize| Command::PublishMinutes {
+        summary: summary.clone(),
+        notice_days: Some(5),
+        correction: Some(format!("更正{i}")),
+    };
+    let mut i = 0;
+    while sim.run(Actor::Moderator, correct(i)).is_ok() {
+        i += 1;
+    }
+    assert_eq!(sim.state.publications.len(), PUBLICATIONS_MAX);
+    assert_eq!(code(sim.run(Actor::Moderator, correct(i))), ErrorCode::TooLarge);
+    let full = serde_json::to_vec(&sim.state).unwrap().len();
+    println!(
+        "largest snapshot: {} KiB with every bound reached ({} KiB with the opinion text full)",
+        full / 1024,
+        long_opinions / 1024
+    );
+    assert!(full < 8 << 20, "{full} bytes");
 }

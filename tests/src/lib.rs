@@ -6,11 +6,13 @@
 //! # Layout
 //! - [`WsClient`]: connect with a token, send commands, follow the log, detect gaps and duplicates.
 //! - [`http`]: create meetings and join them over the HTTP API.
+//! - [`netns`]: other devices on the Wi-Fi (network namespaces), as the server sees them.
 //! - [`proxy`]: a TCP proxy that delays and cuts connections (fault tests).
 //! - [`load`]: the load generator behind `loadgen` (see BENCHMARKS.md).
 
 pub mod http;
 pub mod load;
+pub mod netns;
 pub mod proxy;
 
 use anyhow::{anyhow, bail, Context, Result};

@@ -54,7 +54,8 @@ fn JoinForm(id: String, token: RwSignal<Option<String>>) -> impl IntoView {
                 Err(f) => error.set(Some(match f.code.as_str() {
                     "invite_invalid" => i18n::error(ErrorCode::InviteInvalid).to_owned(),
                     "meeting_ended" => i18n::error(ErrorCode::MeetingEnded).to_owned(),
-                    _ => f.message,
+                    "forbidden" => t("banned").to_owned(),
+                    _ => i18n::reason(&f.message).unwrap_or(f.message),
                 })),
             }
         });

@@ -518,12 +518,18 @@ fn Objections(live: Live) -> impl IntoView {
                     <ol class="list objections">
                         {s.objections.iter().map(|o| {
                             let id = o.id;
+                            let spam = o.spam;
                             let answer = RwSignal::new(String::new());
                             view! {
-                                <li data-objection=id>
+                                <li data-objection=id class:spam=spam>
+                                    {spam.then(|| view! { <b class="tag">{t("marked_spam")}</b>" " })}
                                     {o.name.clone().map(|n| format!("{n}：")).unwrap_or_default()}{o.text.clone()}
+                                    <button class="mark-spam small" on:click=move |_| {
+                                        live.send(Command::MarkObjectionSpam { objection: id, spam: !spam });
+                                    }>{if spam { t("unmark_spam") } else { t("mark_spam") }}</button>
                                     {match o.answer.clone() {
                                         Some(a) => view! { <p class="muted">{t("answer")}": "{a}</p> }.into_any(),
+                                        None if spam => ().into_any(),
                                         None => view! {
                                             <div class="row">
                                                 <input class="answer" aria-label=t("answer") bind:value=answer/>

@@ -18,6 +18,8 @@ struct Doc {
     minutes: Minutes,
     objections: Vec<Objection>,
     #[serde(default)]
+    spam_objections: usize,
+    #[serde(default)]
     history: Vec<VersionLine>,
     #[serde(default)]
     notice_until: Option<u64>,
@@ -152,6 +154,9 @@ pub fn MinutesPage(id: String) -> impl IntoView {
                                 <li>{o.name.clone().map(|n| format!("{n}：")).unwrap_or_default()}{o.text.clone()}<br/>
                                     <small>{t("answer")}": "{o.answer.clone().unwrap_or_else(|| t("pending_answer").to_owned())}</small></li>
                             }).collect_view()}</ol>
+                            {(d.spam_objections > 0).then(|| view! {
+                                <p class="muted spam-count">{t("spam_objections").replace("{n}", &d.spam_objections.to_string())}</p>
+                            })}
                             {in_notice.then(|| view! {
                                 <form class="form" id="objection" on:submit=object.clone()>
                                     <h2>{t("file_objection")}</h2>

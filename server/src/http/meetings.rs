@@ -235,16 +235,18 @@ pub async fn join(
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
     ApiJson(req): ApiJson<JoinRequest>,
 ) -> Result<(StatusCode, Json<JoinResponse>), ApiError> {
-    let handle = meeting(&app, &id).await?;
-    if app.bans.is_banned(handle.id(), peer.ip()) {
-        return Err(ApiError::new(
-            ErrorCode::Forbidden,
-            "the moderator has removed you from this meeting",
-        ));
-    }
+    app.per_address.join(peer.ip())?;
+    let wrong = |e: ApiError| {
+        if matches!(e.code, ErrorCode::NotFound | ErrorCode::InviteInvalid) {
+            app.per_address.wrong_invite(peer.ip());
+        }
+        e
+    };
+    let handle = meeting(&app, &id).await.map_err(wrong)?;
     let joined = handle
-        .join(req.invite, req.name, req.category, req.publish_name)
-        .await?;
+        .join(req.invite, req.name, req.category, req.publish_name, peer.ip())
+        .await
+        .map_err(|e| wrong(e.into()))?;
     Ok((
         StatusCode::CREATED,
         Json(JoinResponse {

@@ -5,13 +5,14 @@
 use super::meetings::meeting;
 use super::{ApiError, ApiJson, AppState};
 use crate::hub::meeting::now_ms;
-use axum::extract::{Path, Query, State};
+use axum::extract::{ConnectInfo, Path, Query, State};
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use babahui_shared::minutes::{self, Minutes};
 use babahui_shared::{Actor, Command, CommandId, ErrorCode, MeetingState, MinutesStatus, Objection, TopicId};
 use serde::{Deserialize, Serialize};
+use std::net::SocketAddr;
 
 /// Which version to show.
 #[derive(Debug, Deserialize)]
@@ -39,8 +40,12 @@ pub struct MinutesDoc {
     pub notice_until: Option<u64>,
     /// The minutes.
     pub minutes: Minutes,
-    /// Objections, with answers.
+    /// Objections, with answers (not those the moderator marked as spam).
     pub objections: Vec<Objection>,
+    /// How many objections the moderator marked as spam (kept in the
+    /// record, not shown here, not counted).
+    #[serde(default)]
+    pub spam_objections: usize,
 }
 
 /// One published version as the public page lists it.
@@ -91,7 +96,8 @@ async fn load(app: &AppState, id: &str, q: &VersionQuery) -> Result<MinutesDoc, 
             published_at: Some(p.at),
             notice_until: Some(p.notice_until()),
             minutes: p.minutes.clone(),
-            objections: state.objections.clone(),
+            objections: state.objections.iter().filter(|o| !o.spam).cloned().collect(),
+            spam_objections: state.objections.iter().filter(|o| o.spam).count(),
         },
         None => MinutesDoc {
             status,
@@ -102,6 +108,7 @@ async fn load(app: &AppState, id: &str, q: &VersionQuery) -> Result<MinutesDoc, 
             notice_until: None,
             minutes: minutes::build(&state, "", true),
             objections: Vec::new(),
+            spam_objections: 0,
         },
     })
 }
@@ -139,7 +146,7 @@ pub async fn markdown(
     let doc = load(&app, &id, &q).await?;
     let mut md = format!("> {}\n\n", status_line(&doc, ""));
     md.push_str(&minutes::to_markdown(&doc.minutes));
-    append_objections_md(&mut md, &doc.objections);
+    append_objections_md(&mut md, &doc.objections, doc.spam_objections);
     if doc.history.len() > 1 {
         md.push_str("\n## 版本记录\n\n");
         for v in &doc.history {
@@ -157,7 +164,7 @@ pub async fn html(
 ) -> Result<Response, ApiError> {
     let doc = load(&app, &id, &q).await?;
     let mut page = minutes::to_html(&doc.minutes, &status_line(&doc, ""));
-    if !doc.objections.is_empty() {
+    if !doc.objections.is_empty() || doc.spam_objections > 0 {
         let mut extra = String::from("<section><h2>异议及答复</h2><ol>");
         for o in &doc.objections {
             extra.push_str(&format!(
@@ -170,7 +177,11 @@ pub async fn html(
                 minutes::escape(o.answer.as_deref().unwrap_or("（待答复）"))
             ));
         }
-        extra.push_str("</ol></section>");
+        extra.push_str("</ol>");
+        if doc.spam_objections > 0 {
+            extra.push_str(&format!("<p>{}</p>", spam_line(doc.spam_objections)));
+        }
+        extra.push_str("</section>");
         page = page.replace("</main>", &format!("{extra}</main>"));
     }
     if doc.history.len() > 1 {
@@ -193,8 +204,13 @@ fn version_text(v: &VersionLine) -> String {
     }
 }
 
-fn append_objections_md(md: &mut String, objections: &[Objection]) {
-    if objections.is_empty() {
+/// 另有 3 条异议被主持人标为刷屏，不计入。
+fn spam_line(n: usize) -> String {
+    format!("另有 {n} 条异议被主持人标为刷屏或无关内容，保存在记录中，不计入。")
+}
+
+fn append_objections_md(md: &mut String, objections: &[Objection], spam: usize) {
+    if objections.is_empty() && spam == 0 {
         return;
     }
     md.push_str("## 异议及答复\n\n");
@@ -203,6 +219,9 @@ fn append_objections_md(md: &mut String, objections: &[Objection]) {
         let who = o.name.as_deref().map(|n| format!("{}：", e(n))).unwrap_or_default();
         let answer = o.answer.as_deref().map(e).unwrap_or_else(|| "（待答复）".into());
         md.push_str(&format!("{}. {who}{}\n   - 答复：{answer}\n", o.id, e(&o.text)));
+    }
+    if spam > 0 {
+        md.push_str(&format!("\n{}\n", spam_line(spam)));
     }
 }
 
@@ -223,9 +242,11 @@ pub struct ObjectionRequest {
 pub async fn object(
     State(app): State<AppState>,
     Path(id): Path<String>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
     ApiJson(req): ApiJson<ObjectionRequest>,
 ) -> Result<(StatusCode, Json<serde_json::Value>), ApiError> {
     let handle = meeting(&app, &id).await?;
+    app.per_address.objection(peer.ip())?;
     let cmd_id = CommandId(format!("objection-{}", crate::tokens::new_token()));
     let cmd = Command::FileObjection {
         topic: req.topic,

@@ -7,10 +7,12 @@ pub mod error;
 pub mod ledger;
 pub mod meetings;
 pub mod minutes;
+pub mod per_address;
 
 use crate::hub::{Hub, HubConfig};
 use crate::links::LinkBase;
 use crate::listen::Counter;
+use crate::rate::Rate;
 
 pub use access::Organiser;
 use axum::extract::{DefaultBodyLimit, MatchedPath, Request};
@@ -20,6 +22,7 @@ use axum::Router;
 use babahui_shared::limits::HTTP_BODY_MAX_BYTES;
 use babahui_shared::ErrorCode;
 pub use error::{ApiError, ApiJson};
+pub use per_address::PerAddress;
 use std::sync::Arc;
 use std::time::Duration;
 use tokio_util::sync::CancellationToken;
@@ -76,6 +79,13 @@ pub struct Limits {
     pub messages_per_sec: u32,
     /// …and in a burst (a phone's outbox sends everything typed offline at once).
     pub message_burst: u32,
+    /// Joins from one address (a family shares a phone; a script floods).
+    pub joins_per_address: Rate,
+    /// Joins with a wrong meeting or invite code from one address: once used
+    /// up, the address may not join at all until it refills (no guessing).
+    pub wrong_invites_per_address: Rate,
+    /// Objections (异议) from one address.
+    pub objections_per_address: Rate,
     /// Loopback addresses are not limited per address: there it is this machine,
     /// or a reverse proxy in front that sees the real addresses.
     pub exempt_loopback: bool,
@@ -91,6 +101,9 @@ impl Default for Limits {
             ws_per_meeting: 15_000,
             messages_per_sec: 20,
             message_burst: 200,
+            joins_per_address: Rate::one_every(Duration::from_secs(30), 20),
+            wrong_invites_per_address: Rate::one_every(Duration::from_secs(30), 10),
+            objections_per_address: Rate::one_every(Duration::from_secs(300), 5),
             exempt_loopback: true,
         }
     }
@@ -141,46 +154,8 @@ pub struct AppState {
     pub ws_per_address: Arc<Counter<std::net::IpAddr>>,
     /// Open WebSockets per meeting.
     pub ws_per_meeting: Arc<Counter<babahui_shared::MeetingId>>,
-    /// Addresses banned from joining a meeting.
-    pub bans: Arc<Bans>,
-}
-
-/// Addresses the moderator banned, per meeting. Kept in memory only: a ban is
-/// for the rest of a meeting, and a restart (rare, and visible) lifts it.
-/// Loopback is not banned when exempt from limits: there it is this machine or
-/// a proxy in front, i.e. everyone.
-#[derive(Debug, Default)]
-pub struct Bans {
-    exempt_loopback: bool,
-    set: std::sync::Mutex<std::collections::HashSet<(babahui_shared::MeetingId, std::net::IpAddr)>>,
-}
-
-impl Bans {
-    /// No bans yet.
-    pub fn new(exempt_loopback: bool) -> Bans {
-        Bans {
-            exempt_loopback,
-            set: Default::default(),
-        }
-    }
-
-    /// Bans `ip` from joining `meeting`.
-    pub fn ban(&self, meeting: &babahui_shared::MeetingId, ip: std::net::IpAddr) {
-        if !(self.exempt_loopback && ip.is_loopback()) {
-            self.set
-                .lock()
-                .unwrap_or_else(|p| p.into_inner())
-                .insert((meeting.clone(), ip));
-        }
-    }
-
-    /// Whether `ip` is banned from `meeting`.
-    pub fn is_banned(&self, meeting: &babahui_shared::MeetingId, ip: std::net::IpAddr) -> bool {
-        self.set
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .contains(&(meeting.clone(), ip))
-    }
+    /// How often one address may join, guess invites and file objections.
+    pub per_address: Arc<PerAddress>,
 }
 
 /// The whole application.

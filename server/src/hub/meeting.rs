@@ -8,16 +8,19 @@
 //! with uncommitted events in view: a read that arrives while a batch is being
 //! built commits the batch first.
 
+use super::door::{Door, DoorRules};
 use crate::fanout::Fanout;
 use crate::store::{CheckpointRef, DoneCommand, Grant, Loaded, Meta, NewRecord, Store, StoredEvent};
 use crate::tokens;
 use crate::wire::Wire;
 use babahui_shared::decide::{decide, join};
 use babahui_shared::{
-    Actor, Command, CommandError, CommandId, ErrorCode, Event, EventKind, MeetingId, MeetingState, ParticipantId, Seq,
+    Actor, Command, CommandError, CommandId, ErrorCode, Event, EventKind, MeetingId, MeetingState, OpinionAuthor,
+    ParticipantId, Seq,
 };
 use sha2::Digest;
 use std::collections::{HashMap, VecDeque};
+use std::net::IpAddr;
 use std::sync::Arc;
 use std::time::{SystemTime, UNIX_EPOCH};
 use tokio::sync::{broadcast, mpsc, oneshot};
@@ -108,11 +111,13 @@ enum Request {
         name: Option<String>,
         category: String,
         publish_name: bool,
+        from: IpAddr,
         reply: oneshot::Sender<Result<Joined, CommandError>>,
     },
     Connect {
         token_hash: String,
         since: Option<Seq>,
+        from: IpAddr,
         reply: oneshot::Sender<Result<Connected, CommandError>>,
     },
     Snapshot {
@@ -190,30 +195,34 @@ impl MeetingHandle {
         .await?
     }
 
-    /// Joins from a phone with the invite code of the join link.
+    /// Joins from a phone at address `from` with the invite code of the join link.
     pub async fn join(
         &self,
         invite: String,
         name: Option<String>,
         category: String,
         publish_name: bool,
+        from: IpAddr,
     ) -> Result<Joined, CommandError> {
         self.ask(|reply| Request::Join {
             invite,
             name,
             category,
             publish_name,
+            from,
             reply,
         })
         .await?
     }
 
-    /// Authenticates a token and subscribes, with what was missed since `since`.
-    pub async fn connect(&self, token: &str, since: Option<Seq>) -> Result<Connected, CommandError> {
+    /// Authenticates a token from address `from` and subscribes, with what was
+    /// missed since `since`.
+    pub async fn connect(&self, token: &str, since: Option<Seq>, from: IpAddr) -> Result<Connected, CommandError> {
         let token_hash = tokens::hash_token(token);
         self.ask(|reply| Request::Connect {
             token_hash,
             since,
+            from,
             reply,
         })
         .await?
@@ -302,6 +311,8 @@ struct MeetingTask {
     public: Option<(Seq, Utf8Bytes)>,
     /// Set when asked to stop: answered once the batch in hand is stored.
     stop: Option<oneshot::Sender<()>>,
+    /// Bans and posting rates (memory only).
+    door: Door,
 }
 
 /// What starting a meeting task needs from the hub.
@@ -315,6 +326,8 @@ pub(super) struct Spawn {
     pub broadcast_capacity: usize,
     /// See [`HubConfig::checkpoint_every`](super::HubConfig).
     pub checkpoint_every: u64,
+    /// See [`HubConfig::door`](super::HubConfig).
+    pub door: DoorRules,
 }
 
 /// Creates a new meeting: stores its first event durably, then starts its task.
@@ -394,6 +407,7 @@ pub(super) fn launch(prepared: Prepared, spawn: &Spawn) -> MeetingHandle {
     let (tx, rx) = mpsc::channel(CHANNEL_CAPACITY);
     task.tx = broadcast::channel(spawn.broadcast_capacity).0;
     task.checkpoint_every = spawn.checkpoint_every;
+    task.door = Door::new(spawn.door);
     let workers = tokio::runtime::Handle::current().metrics().num_workers();
     let fanout = Fanout::start(&task.tx, workers, &spawn.tasks);
     let id = task.id.clone();
@@ -466,6 +480,7 @@ impl MeetingTask {
             snapshot: None,
             public: None,
             stop: None,
+            door: Door::default(),
         };
         let Loaded { checkpoint, records } = loaded;
         if let Some(c) = checkpoint {
@@ -615,8 +630,14 @@ impl MeetingTask {
                 name,
                 category,
                 publish_name,
+                from,
                 reply,
             } => {
+                if self.door.is_banned(from) {
+                    let err = CommandError::forbidden("the moderator has removed you from this meeting");
+                    let _ = reply.send(Err(err));
+                    return;
+                }
                 if invite != self.invite {
                     let err = CommandError::new(
                         ErrorCode::InviteInvalid,
@@ -635,6 +656,7 @@ impl MeetingTask {
                         let hash = tokens::hash_token(&token);
                         let actor = Actor::Participant(participant);
                         self.tokens.insert(hash.clone(), actor);
+                        self.door.saw(participant, from);
                         let meta = Meta {
                             grants: vec![Grant { hash, to: actor }],
                             ..Meta::default()
@@ -647,9 +669,18 @@ impl MeetingTask {
             Request::Connect {
                 token_hash,
                 since,
+                from,
                 reply,
             } => {
-                let _ = reply.send(self.connect(&token_hash, since));
+                let connected = self.connect(&token_hash, since);
+                if let Ok(Connected {
+                    actor: Actor::Participant(p),
+                    ..
+                }) = &connected
+                {
+                    self.door.saw(*p, from);
+                }
+                let _ = reply.send(connected);
             }
             Request::Snapshot { reply } => {
                 let _ = reply.send(self.snapshot_frame());
@@ -697,6 +728,28 @@ impl MeetingTask {
             }
             return;
         }
+        // One person may not flood the meeting with opinions in their own name
+        // (a recorder typing for others is not limited).
+        if let (
+            Command::SubmitOpinion {
+                author: OpinionAuthor::Me,
+                ..
+            },
+            Actor::Participant(p),
+        ) = (&command, actor)
+        {
+            if let Err(wait) = self.door.opinion(p) {
+                let err = CommandError::new(
+                    ErrorCode::RateLimited,
+                    format!(
+                        "too many opinions at once; the next one is sent by itself ({})",
+                        crate::rate::wait_words(wait)
+                    ),
+                );
+                let _ = reply.send(Err(err));
+                return;
+            }
+        }
         match decide(&self.state, actor, &command) {
             Err(e) => {
                 let _ = reply.send(Err(e));
@@ -707,7 +760,12 @@ impl MeetingTask {
                     ..Meta::default()
                 };
                 match &kind {
-                    EventKind::ParticipantRemoved { participant, ban } => batch.removed.push((*participant, *ban)),
+                    EventKind::ParticipantRemoved { participant, ban } => {
+                        if *ban {
+                            self.door.ban(*participant);
+                        }
+                        batch.removed.push((*participant, *ban));
+                    }
                     EventKind::InviteRotated => {
                         // The new code lives only in the private part of the record.
                         self.invite = tokens::new_code(tokens::INVITE_LEN);
@@ -813,8 +871,10 @@ impl MeetingTask {
                     records: log,
                 };
                 let every = self.checkpoint_every;
+                let door = std::mem::take(&mut self.door);
                 *self = MeetingTask::rebuild(self.store.clone(), self.id.clone(), loaded, self.tx.clone());
                 self.checkpoint_every = every;
+                self.door = door;
                 true
             }
             other => {

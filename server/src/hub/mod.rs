@@ -2,6 +2,7 @@
 //! ([`meeting`]). Handlers and WebSocket connections talk to a meeting only
 //! through its [`MeetingHandle`]; nothing else touches meeting state.
 
+pub mod door;
 pub mod meeting;
 
 use crate::store::{MeetingIndex, Store};
@@ -40,6 +41,8 @@ pub struct HubConfig {
     /// Fewest events between two checkpoints of a meeting's state (more when
     /// the state is large: see `meeting::CHECKPOINT_BYTES_PER_EVENT`).
     pub checkpoint_every: u64,
+    /// Bans and how fast one participant may post (see [`door`]).
+    pub door: door::DoorRules,
 }
 
 impl Default for HubConfig {
@@ -47,6 +50,7 @@ impl Default for HubConfig {
         HubConfig {
             broadcast_capacity: 256,
             checkpoint_every: 10_000,
+            door: door::DoorRules::default(),
         }
     }
 }
@@ -81,6 +85,7 @@ impl Hub {
                     tasks: TaskTracker::new(),
                     broadcast_capacity: config.broadcast_capacity.max(1),
                     checkpoint_every: config.checkpoint_every.max(1),
+                    door: config.door,
                 },
             }),
         }

@@ -532,7 +532,7 @@ impl Store {
 
     /// All readable meetings, oldest first, and the index entries that could
     /// not be read (key, why), so that a backup can leave them out and say so.
-    pub fn list_checked(&self) -> Result<(Vec<MeetingIndex>, Vec<(String, String)>), StoreError> {
+    pub fn list_checked(&self) -> Result<(Vec<MeetingIndex>, Vec<UnreadableIndex>), StoreError> {
         self.shared.with(|h| {
             let (mut out, mut damaged) = (Vec::new(), Vec::new());
             for item in h.meetings.iter() {
@@ -606,6 +606,9 @@ impl Store {
         })
     }
 }
+
+/// An index entry that could not be read: its key, and why.
+pub type UnreadableIndex = (String, String);
 
 /// Key of one event: meeting id bytes then the big-endian sequence number.
 pub fn event_key(meeting: &MeetingId, seq: Seq) -> Vec<u8> {

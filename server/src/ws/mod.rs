@@ -19,6 +19,7 @@ use crate::fanout::Outlet;
 use crate::http::{ApiError, AppState};
 use crate::hub::{Ack, Connected, MeetingHandle};
 use crate::listen::Slot;
+use crate::rate::{Bucket, Rate};
 use crate::tokens;
 use crate::wire::Wire;
 use axum::extract::{ConnectInfo, Path, State};
@@ -143,47 +144,6 @@ fn check_origin(headers: &HeaderMap, allowed: &[String]) -> Result<(), ApiError>
     }
 }
 
-/// Messages a connection may send: a token bucket, `burst` deep, refilled at
-/// `per_sec`. A phone's taps never come near it; a flooding script does.
-struct Bucket {
-    tokens: f64,
-    per_sec: f64,
-    burst: f64,
-    at: Instant,
-    /// Messages refused in a row: a client that keeps flooding is closed.
-    refused: u32,
-}
-
-impl Bucket {
-    fn new(per_sec: u32, burst: u32) -> Bucket {
-        Bucket {
-            tokens: burst as f64,
-            per_sec: per_sec as f64,
-            burst: burst as f64,
-            at: Instant::now(),
-            refused: 0,
-        }
-    }
-
-    /// Takes one token if there is one (always, when unlimited).
-    fn take(&mut self) -> bool {
-        if self.per_sec == 0.0 {
-            return true;
-        }
-        let now = Instant::now();
-        self.tokens = (self.tokens + now.duration_since(self.at).as_secs_f64() * self.per_sec).min(self.burst);
-        self.at = now;
-        if self.tokens >= 1.0 {
-            self.tokens -= 1.0;
-            self.refused = 0;
-            true
-        } else {
-            self.refused += 1;
-            false
-        }
-    }
-}
-
 /// Refused messages in a row after which a flooding client is disconnected.
 const FLOOD_CLOSE_AFTER: u32 = 100;
 
@@ -248,7 +208,15 @@ impl Connection {
     /// beside whatever they were moved into).
     fn new(socket: Socket, handle: MeetingHandle, app: AppState, peer: SocketAddr, slots: Slots) -> Connection {
         let limits = &app.config.limits;
-        let bucket = Bucket::new(limits.messages_per_sec, limits.message_burst);
+        // Messages a connection may send: a phone's taps never come near it; a flooding script does.
+        let bucket = Bucket::new(if limits.messages_per_sec == 0 {
+            Rate::UNLIMITED
+        } else {
+            Rate {
+                per_sec: limits.messages_per_sec as f64,
+                burst: limits.message_burst,
+            }
+        });
         Connection {
             peer,
             socket,
@@ -272,7 +240,9 @@ impl Connection {
             // Boxed, here and for the loop's handlers: an idle connection's task then
             // holds only what its loop waits on, not the largest of every step it
             // might take (thousands of connections sit idle for an hour).
-            let Some((connected, token)) = Box::pin(handshake(&mut self.socket, &self.handle, &self.app)).await else {
+            let Some((connected, token)) =
+                Box::pin(handshake(&mut self.socket, &self.handle, &self.app, self.peer)).await
+            else {
                 return;
             };
             tracing::Span::current().record("role", tracing::field::debug(connected.actor));
@@ -383,7 +353,7 @@ impl Connection {
         // Pings count against the same budget as messages: a flood of them
         // costs the server a pong each.
         let counted = matches!(msg, Message::Text(_) | Message::Binary(_) | Message::Ping(_));
-        if counted && !self.bucket.take() {
+        if counted && self.bucket.take().is_err() {
             if self.bucket.refused > FLOOD_CLOSE_AFTER {
                 return Step::Close(close::POLICY, "too many messages");
             }
@@ -487,10 +457,9 @@ impl Connection {
         }
         let attention = outlet.take_attention();
         if let Some(ban) = attention.removed {
-            // The frame that removed them has just been written.
-            if ban {
-                self.app.bans.ban(self.handle.id(), self.peer.ip());
-            }
+            // The frame that removed them has just been written (the meeting
+            // has banned the addresses they came from, if asked to).
+            let _ = ban;
             return Step::Close(close::REMOVED, "removed by the moderator");
         }
         if attention.closed {
@@ -610,7 +579,12 @@ fn command_id_of(text: &str) -> Option<CommandId> {
 
 /// Waits for `hello`, authenticates and subscribes. Anything else before
 /// `hello` gets an error; silence past the deadline closes the connection.
-async fn handshake(socket: &mut Socket, handle: &MeetingHandle, app: &AppState) -> Option<(Connected, String)> {
+async fn handshake(
+    socket: &mut Socket,
+    handle: &MeetingHandle,
+    app: &AppState,
+    peer: SocketAddr,
+) -> Option<(Connected, String)> {
     let deadline = Instant::now() + app.config.hello_timeout;
     loop {
         let msg = match tokio::time::timeout_at(deadline, socket.recv()).await {
@@ -643,7 +617,7 @@ async fn handshake(socket: &mut Socket, handle: &MeetingHandle, app: &AppState) 
             }
             continue;
         };
-        return match handle.connect(&token, since).await {
+        return match handle.connect(&token, since, peer.ip()).await {
             Ok(connected) => Some((connected, token)),
             Err(e) => {
                 let code = match e.code {

@@ -105,6 +105,10 @@ pub struct Driver {
     floor: bool,
     /// Acknowledged opinions: (id, author, seconders).
     opinions: Vec<(u32, u32, Vec<u32>)>,
+    /// Opinions sent, and their bytes of text (see [`Driver::opinion_or_hand`]).
+    opinions_sent: (usize, usize),
+    /// Pipelined writers' hands, as last sent.
+    hand_up: Vec<bool>,
     log: DriverLog,
 }
 
@@ -133,6 +137,8 @@ impl Driver {
             queue: VecDeque::new(),
             floor: false,
             opinions: Vec::new(),
+            opinions_sent: (0, 0),
+            hand_up: vec![false; n],
             log: DriverLog::default(),
         }
     }
@@ -221,12 +227,40 @@ impl Driver {
         None
     }
 
+    /// A meeting's record of opinions is bounded (`limits::OPINIONS_MAX`,
+    /// `limits::OPINION_TEXT_MAX_BYTES`): once the opinions sent come near
+    /// filling it, an opinion becomes a hand raised or lowered — the same
+    /// traffic, without refusals and without growing the state.
+    fn opinion_or_hand(&mut self, client: u32, text_len: usize) -> Action {
+        use babahui_shared::limits::{OPINIONS_MAX, OPINION_TEXT_MAX_BYTES};
+        let (count, bytes) = self.opinions_sent;
+        if count + 100 < OPINIONS_MAX && bytes + 100 * text_len < OPINION_TEXT_MAX_BYTES {
+            self.opinions_sent = (count + 1, bytes + text_len);
+            return Action::Opinion;
+        }
+        let up = match self.workload {
+            Workload::Mixed { .. } => !self.queued[client as usize],
+            Workload::Pipeline { .. } => !self.hand_up[client as usize],
+        };
+        self.hand_up[client as usize] = up;
+        if up {
+            Action::Raise
+        } else {
+            Action::Lower
+        }
+    }
+
     fn send(&mut self, client: u32, action: Action) {
         let id = self.next_id.fetch_add(1, Ordering::Relaxed);
+        let opinion = format!("{client}号居民：楼道灯坏了，晚上回家看不见路，希望尽快修好（第{id}条）");
+        let action = match action {
+            Action::Opinion => self.opinion_or_hand(client, opinion.len()),
+            other => other,
+        };
         let command = match action {
             Action::Opinion => Command::SubmitOpinion {
                 topic: None,
-                text: format!("{client}号居民：楼道灯坏了，晚上回家看不见路，希望尽快修好（第{id}条）"),
+                text: opinion,
                 category: None,
                 stance: None,
                 author: Default::default(),

@@ -459,3 +459,51 @@ async fn refusals_say_which_command_and_pings_are_budgeted_too() {
         }
     }
 }
+
+/// One participant may post ten opinions at once (a phone's outbox after being
+/// offline), then one every six seconds — not 400 a second from 32 sockets as
+/// before. A recorder typing for others is not limited. The refusal names the
+/// command, so the page keeps it and sends it again.
+#[tokio::test]
+async fn one_participant_cannot_flood_the_meeting_with_opinions() {
+    let server = TestServer::start().await;
+    let mut run = tests::running_meeting(&server.base, "t").await.unwrap();
+    let burst = babahui::hub::door::DoorRules::default().opinions_per_participant.burst;
+    let opinion = |i: u32| Command::SubmitOpinion {
+        topic: None,
+        text: format!("意见{i}"),
+        category: None,
+        stance: None,
+        author: OpinionAuthor::Me,
+    };
+    let a = &mut run.attendee_client;
+    for i in 0..burst {
+        a.ok(opinion(i)).await.unwrap();
+    }
+    match a.command(opinion(99)).await.unwrap() {
+        Err(tests::Refused {
+            code: ErrorCode::RateLimited,
+            message,
+        }) => assert!(message.contains("try again in"), "{message}"),
+        other => panic!("the opinion after the burst went through: {other:?}"),
+    }
+    // Another person is not held back by the first one's flood.
+    let b = join(&server.base, &run.meeting, "乙", "居民").await.unwrap();
+    let mut bc = WsClient::connect(&server.base, run.meeting.id(), &b.token, None)
+        .await
+        .unwrap();
+    bc.ok(opinion(0)).await.unwrap();
+    // The moderator (or a recorder) typing what people said is not limited.
+    for i in 0..burst + 5 {
+        run.moderator
+            .ok(Command::SubmitOpinion {
+                topic: None,
+                text: format!("记录{i}"),
+                category: None,
+                stance: None,
+                author: OpinionAuthor::Anonymous,
+            })
+            .await
+            .unwrap();
+    }
+}

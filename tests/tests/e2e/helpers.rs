@@ -52,13 +52,35 @@ impl TestServer {
         server
     }
 
+    /// Starts a server with `config` listening on every address (as `babahui
+    /// serve` does by default), so that other devices ([`tests::netns::Device`])
+    /// can reach it; `base` is still its loopback address.
+    pub async fn start_on_all_addresses(config: ServerConfig) -> TestServer {
+        init_tracing();
+        let mut server = TestServer {
+            base: String::new(),
+            dir: tempfile::tempdir().expect("tempdir"),
+            config,
+            stop: None,
+            task: None,
+        };
+        server.boot_at("0.0.0.0:0").await;
+        server
+    }
+
+    /// The port it listens on.
+    pub fn port(&self) -> u16 {
+        self.base.rsplit(':').next().unwrap().parse().unwrap()
+    }
+
     async fn boot(&mut self) {
         self.boot_at("127.0.0.1:0").await;
     }
 
     async fn boot_at(&mut self, addr: &str) {
         let listener = tokio::net::TcpListener::bind(addr).await.expect("bind");
-        self.base = format!("http://{}", listener.local_addr().unwrap());
+        let port = listener.local_addr().unwrap().port();
+        self.base = format!("http://127.0.0.1:{port}");
         let store = Store::open(self.dir.path()).expect("open store");
         let (tx, rx) = oneshot::channel::<()>();
         let config = self.config.clone();

@@ -7,6 +7,7 @@ mod api;
 mod bad_input;
 mod browser;
 mod decisions;
+mod devices;
 mod durability;
 mod faults;
 mod helpers;

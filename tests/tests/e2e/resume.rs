@@ -174,20 +174,60 @@ async fn a_stalled_client_delays_nobody_and_catches_up_with_a_snapshot() {
         .await
         .unwrap();
     let snapshots_at_start = slow.snapshots();
-    // Waves of 40 pipelined 3 KB opinions (about one 120 KB frame each) while
-    // `slow` reads nothing: its socket fills and the ring moves on without it.
+    // Megabytes while `slow` reads nothing: the moderator records long
+    // opinions up to the meeting's bound, then publishes every version of the
+    // minutes it may (each carries them all, ~0.6 MB); then many small frames
+    // (hands up and down). `slow`'s socket fills and the ring moves on without it.
+    let mut md = WsClient::connect(&server.base, m.id(), &m.moderator, None)
+        .await
+        .unwrap();
+    md.ok(Command::StartMeeting).await.unwrap();
     let text = "议".repeat(1000);
     let started = std::time::Instant::now();
-    for _ in 0..60 {
-        let mut ids = Vec::new();
+    loop {
+        let mut sent = Vec::new();
         for _ in 0..40 {
-            ids.push(writer.submit(opinion(&text)).await.unwrap());
+            let anonymous = Command::SubmitOpinion {
+                topic: None,
+                text: text.clone(),
+                category: None,
+                stance: None,
+                author: OpinionAuthor::Anonymous,
+            };
+            sent.push(md.submit(anonymous).await.unwrap());
         }
-        for id in &ids {
-            writer.wait_result(id).await.unwrap().unwrap();
+        let mut full = false;
+        for id in &sent {
+            full |= md.wait_result(id).await.unwrap().is_err();
         }
-        fast.sync_to(writer.state.seq).await.unwrap();
+        fast.sync_to(md.state.seq).await.unwrap();
+        if full {
+            break;
+        }
     }
+    md.ok(Command::EndMeeting).await.unwrap();
+    for i in 0..babahui_shared::limits::PUBLICATIONS_MAX {
+        md.ok(Command::PublishMinutes {
+            summary: format!("第{i}版"),
+            notice_days: Some(5),
+            correction: (i > 0).then(|| format!("更正{i}")),
+        })
+        .await
+        .unwrap();
+        fast.sync_to(md.state.seq).await.unwrap();
+    }
+    for _ in 0..40 {
+        let reason = "重复".to_owned();
+        md.ok(Command::Hide {
+            opinion: OpinionId(1),
+            reason,
+        })
+        .await
+        .unwrap();
+        md.ok(Command::Unhide { opinion: OpinionId(1) }).await.unwrap();
+        fast.sync_to(md.state.seq).await.unwrap();
+    }
+    writer.sync_to(md.state.seq).await.unwrap();
     let writing = started.elapsed();
     assert_eq!(fast.state, writer.state, "the fast client kept up, unaffected");
     // Now the slow client reads: it must end exactly at the head, via a snapshot.

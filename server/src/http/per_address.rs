@@ -1,0 +1,78 @@
+//! How often one address may do what anyone on the Wi-Fi can do without a
+//! token: join a meeting, try an invite code, file an objection (异议). A
+//! person never comes near these; a script does, and is told in plain words
+//! how long to wait. Loopback is not limited when `exempt_loopback` is set:
+//! there it is this machine, or a reverse proxy in front (everyone).
+
+use super::{ApiError, Limits};
+use crate::rate::{wait_words, PerKey};
+use babahui_shared::ErrorCode;
+use std::net::IpAddr;
+
+/// The per-address limits of one server.
+#[derive(Debug)]
+pub struct PerAddress {
+    exempt_loopback: bool,
+    joins: PerKey<IpAddr>,
+    wrong_invites: PerKey<IpAddr>,
+    objections: PerKey<IpAddr>,
+}
+
+impl PerAddress {
+    /// Limits as configured.
+    pub fn new(limits: &Limits) -> PerAddress {
+        PerAddress {
+            exempt_loopback: limits.exempt_loopback,
+            joins: PerKey::new(limits.joins_per_address),
+            wrong_invites: PerKey::new(limits.wrong_invites_per_address),
+            objections: PerKey::new(limits.objections_per_address),
+        }
+    }
+
+    fn exempt(&self, ip: IpAddr) -> bool {
+        self.exempt_loopback && ip.is_loopback()
+    }
+
+    /// Before a join: refused while the address has used up its wrong
+    /// guesses (so an invite code cannot be found by trying), or its joins.
+    pub fn join(&self, ip: IpAddr) -> Result<(), ApiError> {
+        if self.exempt(ip) {
+            return Ok(());
+        }
+        self.wrong_invites.peek(&ip).map_err(|wait| {
+            ApiError::new(
+                ErrorCode::RateLimited,
+                format!(
+                    "too many wrong join links from this device; scan the QR code again later ({})",
+                    wait_words(wait)
+                ),
+            )
+        })?;
+        self.joins.take(&ip).map_err(|wait| {
+            ApiError::new(
+                ErrorCode::RateLimited,
+                format!("too many joins from this device ({})", wait_words(wait)),
+            )
+        })
+    }
+
+    /// A join from `ip` named a meeting or an invite that does not exist.
+    pub fn wrong_invite(&self, ip: IpAddr) {
+        if !self.exempt(ip) {
+            let _ = self.wrong_invites.take(&ip);
+        }
+    }
+
+    /// Before an objection.
+    pub fn objection(&self, ip: IpAddr) -> Result<(), ApiError> {
+        if self.exempt(ip) {
+            return Ok(());
+        }
+        self.objections.take(&ip).map_err(|wait| {
+            ApiError::new(
+                ErrorCode::RateLimited,
+                format!("too many objections from this device ({})", wait_words(wait)),
+            )
+        })
+    }
+}
