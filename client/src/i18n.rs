@@ -122,6 +122,8 @@ const TEXTS: &[(&str, &str, &str)] = &[
     ("title", "会议名称", "Title"),
     ("place", "地点", "Place"),
     ("time", "时间", "Time"),
+    ("moderator_name", "主持人姓名（写进纪要）", "Moderator's name (printed in the minutes)"),
+    ("moderator_name_hint", "例如：社区书记 李红", "e.g. Li Hong, community secretary"),
     ("agenda", "议程", "Agenda"),
     (
         "agenda_hint",

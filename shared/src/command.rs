@@ -394,6 +394,11 @@ pub enum Command {
         #[serde(skip)]
         now: u64,
     },
+    /// Moderator: the name the minutes print for 主持人 (empty: not given).
+    SetModeratorName {
+        /// The name, e.g. 社区书记 李红.
+        name: String,
+    },
     /// Moderator: answer an objection.
     AnswerObjection {
         /// Which objection (number).
@@ -430,6 +435,7 @@ impl Command {
                 | Command::FileObjection { .. }
                 | Command::AnswerObjection { .. }
                 | Command::MarkObjectionSpam { .. }
+                | Command::SetModeratorName { .. }
         )
     }
 }

@@ -626,6 +626,12 @@ pub fn decide(state: &MeetingState, actor: Actor, cmd: &Command) -> Decision {
                 name: optional_text(name.as_deref(), NAME_MAX_CHARS, "name")?,
             })
         }
+        Command::SetModeratorName { name } => {
+            moderator(actor)?;
+            Ok(EventKind::ModeratorNamed {
+                name: optional_text(Some(name), NAME_MAX_CHARS, "moderator name")?,
+            })
+        }
         Command::MarkObjectionSpam { objection, spam } => {
             moderator(actor)?;
             let o = state
@@ -746,6 +752,7 @@ pub fn create_meeting(meeting: crate::ids::MeetingId, setup: &MeetingSetup) -> D
         opinion_categories: categories(&setup.opinion_categories, DEFAULT_OPINION_CATEGORIES)?,
         attendee_categories: categories(&setup.attendee_categories, DEFAULT_ATTENDEE_CATEGORIES)?,
         wifi,
+        moderator_name: optional_text(setup.moderator_name.as_deref(), NAME_MAX_CHARS, "moderator name")?,
     })
 }
 

@@ -43,6 +43,9 @@ pub enum EventKind {
         /// The courtyard's Wi-Fi, if the organiser gave it.
         #[serde(default)]
         wifi: Option<crate::model::Wifi>,
+        /// Who moderates, as the minutes name them.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        moderator_name: Option<String>,
     },
     /// 未开始 → 进行中.
     MeetingStarted,
@@ -347,6 +350,11 @@ pub enum EventKind {
         /// Text.
         text: String,
         /// Who (optional).
+        name: Option<String>,
+    },
+    /// The moderator's name, as the minutes print it, was set (or cleared).
+    ModeratorNamed {
+        /// The name.
         name: Option<String>,
     },
     /// An objection was answered.

@@ -41,7 +41,7 @@ pub const OBJECTIONS_MAX: usize = 1000;
 /// Bytes of objection text one meeting holds, all objections together.
 pub const OBJECTION_TEXT_MAX_BYTES: usize = 300 * 1024;
 /// Published versions of one meeting's minutes (the first and its corrections).
-pub const PUBLICATIONS_MAX: usize = 10;
+pub const PUBLICATIONS_MAX: usize = 5;
 /// Opinions one meeting holds (a long real meeting has a few hundred).
 pub const OPINIONS_MAX: usize = 5000;
 /// Bytes of opinion text one meeting holds, all opinions together (about

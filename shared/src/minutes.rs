@@ -24,6 +24,9 @@ pub struct Minutes {
     pub place: String,
     /// Start time as written by the organiser.
     pub starts_at: Option<String>,
+    /// Who moderated (主持人), as the organiser or moderator gave it.
+    #[serde(default)]
+    pub moderator: Option<String>,
     /// Recorders (记录员), by public name.
     pub recorders: Vec<String>,
     /// Responding officials (回应人), by public name.
@@ -269,6 +272,7 @@ pub fn build(state: &MeetingState, summary: &str, public: bool) -> Minutes {
         title: state.title.clone(),
         place: state.place.clone(),
         starts_at: state.starts_at.clone(),
+        moderator: state.moderator_name.clone(),
         recorders: state
             .participants
             .iter()
@@ -521,6 +525,7 @@ fn escaped_for_markdown(m: &Minutes) -> Minutes {
         title: e(&m.title),
         place: e(&m.place),
         starts_at: m.starts_at.as_ref().map(e),
+        moderator: m.moderator.as_ref().map(e),
         recorders: m.recorders.iter().map(e).collect(),
         officials: m.officials.iter().map(e).collect(),
         attendance: m.attendance.iter().map(|(c, n)| (e(c), *n)).collect(),
@@ -578,6 +583,9 @@ fn escaped_for_markdown(m: &Minutes) -> Minutes {
     }
 }
 
+/// What the minutes print for a name nobody gave.
+const NOT_GIVEN: &str = "（未填写）";
+
 /// Markdown rendering; every value is escaped ([`md_escape`]).
 pub fn to_markdown(m: &Minutes) -> String {
     let m = &escaped_for_markdown(m);
@@ -585,7 +593,7 @@ pub fn to_markdown(m: &Minutes) -> String {
     let _ = writeln!(out, "# {} 会议纪要\n", m.title);
     let _ = writeln!(out, "- 时间：{}", m.starts_at.clone().unwrap_or_default());
     let _ = writeln!(out, "- 地点：{}", m.place);
-    let _ = writeln!(out, "- 主持人：主持人");
+    let _ = writeln!(out, "- 主持人：{}", m.moderator.as_deref().unwrap_or(NOT_GIVEN));
     let _ = writeln!(out, "- 记录员：{}", m.recorders.join("、"));
     let _ = writeln!(out, "- 回应人：{}", m.officials.join("、"));
     let att: Vec<String> = m.attendance.iter().map(|(c, n)| format!("{c}{n}人")).collect();
@@ -721,15 +729,22 @@ pub fn escape(s: &str) -> String {
     out
 }
 
-/// Printable HTML (A4), every piece of user text escaped.
+/// User text for HTML: escaped, and isolated in `<bdi>` so that a name or an
+/// opinion written right-to-left cannot reorder the words around it (the
+/// bidi controls themselves are already removed when text comes in).
+pub fn isolate(s: &str) -> String {
+    format!("<bdi>{}</bdi>", escape(s))
+}
+
+/// Printable HTML (A4), every piece of user text escaped and isolated.
 pub fn to_html(m: &Minutes, status: &str) -> String {
     // Markdown is the single source of the wording; HTML lays the same content out for print.
-    let e = escape;
+    let e = isolate;
     let mut out = String::new();
     let _ = write!(
         out,
         "<!doctype html><html lang=\"zh-CN\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><title>{} 会议纪要</title><style>{}</style></head><body><main>",
-        e(&m.title),
+        escape(&m.title),
         MINUTES_CSS
     );
     let _ = write!(
@@ -741,9 +756,10 @@ pub fn to_html(m: &Minutes, status: &str) -> String {
     let att: Vec<String> = m.attendance.iter().map(|(c, n)| format!("{}{}人", e(c), n)).collect();
     let _ = write!(
         out,
-        "<table class=\"head\"><tr><th>时间</th><td>{}</td><th>地点</th><td>{}</td></tr><tr><th>主持人</th><td>主持人</td><th>记录员</th><td>{}</td></tr><tr><th>回应人</th><td colspan=\"3\">{}</td></tr><tr><th>到会</th><td colspan=\"3\">共{}人（{}）</td></tr></table>",
+        "<table class=\"head\"><tr><th>时间</th><td>{}</td><th>地点</th><td>{}</td></tr><tr><th>主持人</th><td>{}</td><th>记录员</th><td>{}</td></tr><tr><th>回应人</th><td colspan=\"3\">{}</td></tr><tr><th>到会</th><td colspan=\"3\">共{}人（{}）</td></tr></table>",
         e(&m.starts_at.clone().unwrap_or_default()),
         e(&m.place),
+        e(m.moderator.as_deref().unwrap_or(NOT_GIVEN)),
         e(&m.recorders.join("、")),
         e(&m.officials.join("、")),
         m.attendance_total,
@@ -822,7 +838,7 @@ pub fn to_html(m: &Minutes, status: &str) -> String {
 }
 
 fn write_opinions_html(out: &mut String, heading: &str, groups: &[OpinionGroup], hidden: &[(String, usize)]) {
-    let e = escape;
+    let e = isolate;
     if groups.is_empty() && hidden.is_empty() {
         return;
     }
@@ -877,9 +893,9 @@ fn write_commitments_html(out: &mut String, items: &[CommitmentLine]) {
             out,
             "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
             c.id,
-            escape(&c.what),
-            escape(&c.responsible),
-            escape(&c.deadline)
+            isolate(&c.what),
+            isolate(&c.responsible),
+            isolate(&c.deadline)
         );
     }
     out.push_str("</table>");

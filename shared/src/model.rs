@@ -93,6 +93,9 @@ pub struct MeetingSetup {
     /// The courtyard's Wi-Fi, for a join-the-network QR code on the projector.
     #[serde(default)]
     pub wifi: Option<Wifi>,
+    /// Who moderates (e.g. 社区书记 李红): printed in the minutes as 主持人.
+    #[serde(default)]
+    pub moderator_name: Option<String>,
 }
 
 /// An agenda item as given at creation or added later.

@@ -36,6 +36,9 @@ pub struct MeetingState {
     /// The courtyard's Wi-Fi (shown on the projector).
     #[serde(default)]
     pub wifi: Option<Wifi>,
+    /// Who moderates, as the minutes name them (none: not given).
+    #[serde(default)]
+    pub moderator_name: Option<String>,
     /// The agenda, in order.
     pub agenda: Vec<Topic>,
     /// The open topic.
@@ -169,7 +172,9 @@ impl MeetingState {
                 opinion_categories,
                 attendee_categories,
                 wifi,
+                moderator_name,
             } => {
+                self.moderator_name = moderator_name.clone();
                 self.id = meeting.clone();
                 self.title = title.clone();
                 self.place = place.clone();
@@ -517,6 +522,7 @@ impl MeetingState {
                     spam: false,
                 });
             }
+            EventKind::ModeratorNamed { name } => self.moderator_name = name.clone(),
             EventKind::ObjectionMarkedSpam { objection, spam } => {
                 if let Some(o) = self.objections.iter_mut().find(|o| o.id == *objection) {
                     o.spam = *spam;

@@ -201,3 +201,9 @@ pub async fn stored_log(
         })
         .collect()
 }
+
+/// Printable minutes with their `<bdi>` isolation taken out, to compare the
+/// words as a reader sees them.
+pub fn without_bdi(html: &str) -> String {
+    html.replace("<bdi>", "").replace("</bdi>", "")
+}

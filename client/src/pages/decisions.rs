@@ -467,6 +467,12 @@ fn PublishForm(live: Live, meeting: String) -> impl IntoView {
                         }>{move || t("publish_correction")}</button>
                     }>
                     <form class="form" id="publish" on:submit=publish>
+                        // The name the minutes print for 主持人: given at creation, corrected here.
+                        <label>{move || t("moderator_name")}
+                            <input name="moderator-name" maxlength="40" placeholder=move || t("moderator_name_hint")
+                                prop:value=move || live.state.with(|s| s.as_ref().and_then(|s| s.moderator_name.clone()).unwrap_or_default())
+                                on:change=move |ev| live.send(Command::SetModeratorName { name: event_target_value(&ev) })/>
+                        </label>
                         <label>{move || t("summary")}<textarea name="summary" rows="3" bind:value=summary></textarea></label>
                         <Show when=move || latest().is_some()>
                             <label>{move || t("correction_reason")}<input name="correction" required maxlength="200" bind:value=reason/></label>

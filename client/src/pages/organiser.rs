@@ -90,6 +90,7 @@ pub fn OrganiserPage() -> impl IntoView {
     let title = RwSignal::new(String::new());
     let place = RwSignal::new(String::new());
     let time = RwSignal::new(String::new());
+    let moderator_name = RwSignal::new(String::new());
     let agenda = RwSignal::new(String::new());
     let categories = RwSignal::new(DEFAULT_OPINION_CATEGORIES.join("、"));
     let ssid = RwSignal::new(String::new());
@@ -134,6 +135,7 @@ pub fn OrganiserPage() -> impl IntoView {
             opinion_categories: parse_categories(&categories.get()),
             attendee_categories: Vec::new(),
             wifi,
+            moderator_name: Some(moderator_name.get()),
         };
         let body = serde_json::to_value(&setup).unwrap_or_default();
         let k = key.get();
@@ -176,6 +178,7 @@ pub fn OrganiserPage() -> impl IntoView {
                 <label>{move || t("title")}<input name="title" required maxlength="100" bind:value=title/></label>
                 <label>{move || t("place")}<input name="place" maxlength="100" bind:value=place/></label>
                 <label>{move || t("time")}<input name="time" maxlength="100" placeholder="2026-11-30 19:00" bind:value=time/></label>
+                <label>{move || t("moderator_name")}<input name="moderator-name" maxlength="40" placeholder=move || t("moderator_name_hint") bind:value=moderator_name/></label>
                 <label>{move || t("agenda")}
                     <textarea name="agenda" rows="4" placeholder=move || t("agenda_hint") bind:value=agenda></textarea>
                 </label>

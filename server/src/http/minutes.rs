@@ -171,10 +171,10 @@ pub async fn html(
                 "<li>{}{}<br>答复：{}</li>",
                 o.name
                     .as_deref()
-                    .map(|n| format!("{}：", minutes::escape(n)))
+                    .map(|n| format!("{}：", minutes::isolate(n)))
                     .unwrap_or_default(),
-                minutes::escape(&o.text),
-                minutes::escape(o.answer.as_deref().unwrap_or("（待答复）"))
+                minutes::isolate(&o.text),
+                minutes::isolate(o.answer.as_deref().unwrap_or("（待答复）"))
             ));
         }
         extra.push_str("</ol>");
@@ -187,7 +187,7 @@ pub async fn html(
     if doc.history.len() > 1 {
         let mut extra = String::from("<section class=\"versions\"><h2>版本记录</h2><ul>");
         for v in &doc.history {
-            extra.push_str(&format!("<li>{}</li>", minutes::escape(&version_text(v))));
+            extra.push_str(&format!("<li>{}</li>", minutes::isolate(&version_text(v))));
         }
         extra.push_str("</ul></section>");
         page = page.replace("</main>", &format!("{extra}</main>"));

@@ -860,12 +860,13 @@ impl MeetingTask {
     async fn reload(&mut self) -> bool {
         let (store, id) = (self.store.clone(), self.id.clone());
         let committed = self.committed;
-        match tokio::task::spawn_blocking(move || store.load(&id)).await {
-            Ok(Ok(mut log)) => {
-                // What failed to be stored must not come back even if the store
-                // could not take it back (sled refuses everything after ENOSPC).
-                // (The whole log, not a checkpoint: this path is rare and must be plain.)
-                log.retain(|r| r.event.seq <= committed);
+        // Only what was committed is read: what failed to be stored must not
+        // come back, even while the store has not yet taken it back (sled
+        // refuses everything after ENOSPC until reopened), and a failed write's
+        // leftovers beyond it can never make the log look broken.
+        // (The whole log, not a checkpoint: this path is rare and must be plain.)
+        match tokio::task::spawn_blocking(move || store.load_upto(&id, committed)).await {
+            Ok(Ok(log)) => {
                 let loaded = Loaded {
                     checkpoint: None,
                     records: log,

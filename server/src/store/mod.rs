@@ -272,6 +272,10 @@ impl Handles {
 struct Shared {
     dir: std::path::PathBuf,
     handles: std::sync::RwLock<Option<Handles>>,
+    /// Set while writes that failed have not yet been taken back on disk
+    /// (see `writer_loop`): a meeting must not be loaded afresh then, since
+    /// its log may still hold events nobody was told of.
+    undo_pending: std::sync::atomic::AtomicBool,
 }
 
 impl Shared {
@@ -372,6 +376,7 @@ impl Store {
         let shared = Arc::new(Shared {
             dir: dir.to_owned(),
             handles: std::sync::RwLock::new(Some(handles)),
+            undo_pending: std::sync::atomic::AtomicBool::new(false),
         });
         let (writer, rx) = std_mpsc::channel::<Job>();
         let (wshared, wmark) = (shared.clone(), watermark.clone());
@@ -433,13 +438,40 @@ impl Store {
     /// Reads a meeting's whole log, checking that it is gap-free from 1.
     /// Blocking: call from `spawn_blocking`.
     pub fn load(&self, meeting: &MeetingId) -> Result<Vec<StoredEvent>, StoreError> {
+        self.refuse_while_undoing()?;
         self.load_from(meeting, 1)
+    }
+
+    /// A meeting's events 1 to `last`: what a live meeting reloads after a
+    /// failed write, knowing which events were committed. Whatever a failed
+    /// write left beyond `last` (not yet taken back) is never read.
+    pub fn load_upto(&self, meeting: &MeetingId, last: Seq) -> Result<Vec<StoredEvent>, StoreError> {
+        let mut records = self.load_range(meeting, 1, last)?;
+        if records.len() as Seq != last {
+            return Err(StoreError::Gap {
+                meeting: meeting.clone(),
+                expected: records.len() as Seq + 1,
+                found: 0,
+            });
+        }
+        records.truncate(last as usize);
+        Ok(records)
+    }
+
+    fn refuse_while_undoing(&self) -> Result<(), StoreError> {
+        if self.shared.undo_pending.load(std::sync::atomic::Ordering::Acquire) {
+            return Err(StoreError::Sled(sled::Error::Io(std::io::Error::other(
+                "a write failed and is being taken back (is the disk full?); try again shortly",
+            ))));
+        }
+        Ok(())
     }
 
     /// What a live meeting starts from: the latest usable checkpoint and the
     /// events after it (at least the last `recent`). A checkpoint that cannot be
     /// read, or is ahead of the log, is ignored and the whole log is read.
     pub fn load_live(&self, meeting: &MeetingId, recent: u64) -> Result<Loaded, StoreError> {
+        self.refuse_while_undoing()?;
         let head = self
             .shared
             .with(|h| match h.log.scan_prefix(meeting.as_str()).next_back() {
@@ -491,9 +523,14 @@ impl Store {
 
     /// A meeting's events from `from` on, checked gap-free.
     fn load_from(&self, meeting: &MeetingId, from: Seq) -> Result<Vec<StoredEvent>, StoreError> {
+        self.load_range(meeting, from, Seq::MAX - 1)
+    }
+
+    /// A meeting's events `from..=last`, checked gap-free.
+    fn load_range(&self, meeting: &MeetingId, from: Seq, last: Seq) -> Result<Vec<StoredEvent>, StoreError> {
         self.shared.with(|h| {
             let mut out = Vec::new();
-            let end = event_key(meeting, Seq::MAX);
+            let end = event_key(meeting, last + 1);
             for item in h.log.range(event_key(meeting, from)..end) {
                 let (key, value) = item?;
                 let record: StoredEvent = serde_json::from_slice(&value).map_err(|source| StoreError::Damaged {
@@ -638,14 +675,42 @@ fn encode(record: &NewRecord) -> Vec<u8> {
     format!("{{\"event\":{},\"meta\":{}}}", record.event_json, meta).into_bytes()
 }
 
+/// How often the writer tries again to take back a failed write when no new
+/// write comes (a full disk may have room again).
+const RECOVER_EVERY: std::time::Duration = std::time::Duration::from_millis(500);
+
+/// The keys a failed write may have left behind.
+struct Undo {
+    meeting: MeetingId,
+    seqs: Vec<Seq>,
+    index: bool,
+}
+
 fn writer_loop(shared: Arc<Shared>, watermark: Arc<Watermark>, rx: std_mpsc::Receiver<Job>) {
     let mut total = watermark.counts.lock().map(|c| c.events).unwrap_or(0);
-    // Set after a failed flush: sled then refuses everything until reopened,
-    // which is tried before the next job (the disk may have room again).
-    let mut broken = false;
+    // Writes whose flush failed. sled refuses everything after an I/O error
+    // (ENOSPC) until reopened, and may already have put part of them on disk:
+    // so the database is reopened at once and they are removed there, durably,
+    // before anything new is written — retried on a timer too, so that reads
+    // and fresh loads come back when space returns even if nobody writes.
+    let mut pending: Vec<Undo> = Vec::new();
     let mut stopping = false;
     while !stopping {
-        let Ok(first) = rx.recv() else { break };
+        let first = if pending.is_empty() {
+            match rx.recv() {
+                Ok(job) => job,
+                Err(_) => break,
+            }
+        } else {
+            match rx.recv_timeout(RECOVER_EVERY) {
+                Ok(job) => job,
+                Err(std_mpsc::RecvTimeoutError::Timeout) => {
+                    recover(&shared, &mut pending, total);
+                    continue;
+                }
+                Err(std_mpsc::RecvTimeoutError::Disconnected) => break,
+            }
+        };
         let mut jobs = Vec::new();
         let mut next = Some(first);
         while let Some(job) = next.take() {
@@ -655,7 +720,11 @@ fn writer_loop(shared: Arc<Shared>, watermark: Arc<Watermark>, rx: std_mpsc::Rec
 
                 Job::Delete { meeting, done } => {
                     // Rare: done on its own, with its own flush, counter and watermark.
-                    let result = shared.with(|h| Ok(delete_meeting(h, &meeting, total)?));
+                    let result = if recover(&shared, &mut pending, total) {
+                        shared.with(|h| Ok(delete_meeting(h, &meeting, total)?))
+                    } else {
+                        Err(StoreError::Sled(sled::Error::Io(std::io::Error::other(NOT_WRITABLE))))
+                    };
                     if let Ok(removed) = result {
                         total -= removed;
                         watermark.update(|c| c.events = total);
@@ -670,8 +739,11 @@ fn writer_loop(shared: Arc<Shared>, watermark: Arc<Watermark>, rx: std_mpsc::Rec
         if jobs.is_empty() {
             continue;
         }
-        if broken {
-            broken = !shared.reopen();
+        if !recover(&shared, &mut pending, total) {
+            for job in jobs {
+                let _ = job.done.send(Err(NOT_WRITABLE.into()));
+            }
+            continue;
         }
         let outcome = shared.with(|h| Ok(write_group(h, &jobs, total)));
         let (results, flushed_total) = match outcome {
@@ -683,13 +755,83 @@ fn writer_loop(shared: Arc<Shared>, watermark: Arc<Watermark>, rx: std_mpsc::Rec
                 total = t;
                 watermark.update(|c| c.events = total);
             }
-            None => broken = true,
+            None => {
+                pending.extend(jobs.iter().map(|job| Undo {
+                    meeting: job.meeting.clone(),
+                    seqs: job.records.iter().map(|r| r.seq).collect(),
+                    index: job.index.is_some(),
+                }));
+                shared.undo_pending.store(true, std::sync::atomic::Ordering::Release);
+            }
+        }
+        // Answered only now: a meeting that reloads after its refusal finds the
+        // database already reopened (and, if the disk allows, cleaned).
+        if !pending.is_empty() {
+            recover(&shared, &mut pending, total);
         }
         for (job, result) in jobs.into_iter().zip(results) {
             let _ = job.done.send(result);
         }
     }
     let _ = shared.with(|h| Ok(h.db.flush()?));
+}
+
+/// Whether the disk under `dir` has room again: a probe file of a few
+/// megabytes (more than sled needs to open and write one segment) can be
+/// written and synced.
+fn has_room(dir: &Path) -> bool {
+    use std::io::Write;
+    let probe = dir.join("space-probe");
+    let written = std::fs::File::create(&probe).and_then(|mut f| {
+        let block = vec![0u8; 256 * 1024];
+        for _ in 0..8 {
+            f.write_all(&block)?;
+        }
+        f.sync_all()
+    });
+    let _ = std::fs::remove_file(&probe);
+    written.is_ok()
+}
+
+/// Why a write is refused while a failed one is not yet taken back.
+const NOT_WRITABLE: &str = "storage error: the disk is full or failing; nothing was stored";
+
+/// Takes back the writes in `pending` on a freshly opened database and flushes;
+/// true when nothing is pending any more (or was).
+fn recover(shared: &Shared, pending: &mut Vec<Undo>, total: u64) -> bool {
+    if pending.is_empty() {
+        return true;
+    }
+    // sled cannot be opened on a full disk, and the old handle, broken for
+    // writes, still serves reads: it is let go only once there is room.
+    if !has_room(&shared.dir) || !shared.reopen() {
+        return false;
+    }
+    let cleaned = shared.with(|h| {
+        for undo in pending.iter() {
+            for seq in &undo.seqs {
+                h.log.remove(event_key(&undo.meeting, *seq))?;
+            }
+            if undo.index {
+                h.meetings.remove(undo.meeting.as_str())?;
+            }
+        }
+        h.db.insert(EVENTS_TOTAL, &total.to_be_bytes())?;
+        h.db.flush()?;
+        Ok(())
+    });
+    match cleaned {
+        Ok(()) => {
+            tracing::warn!(writes = pending.len(), "failed writes taken back; storing again");
+            pending.clear();
+            shared.undo_pending.store(false, std::sync::atomic::Ordering::Release);
+            true
+        }
+        Err(e) => {
+            tracing::warn!(error = %e, "failed writes not taken back yet (disk still full?)");
+            false
+        }
+    }
 }
 
 /// Inserts a group of jobs and the events counter, flushes once, and takes the

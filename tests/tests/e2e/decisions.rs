@@ -350,6 +350,7 @@ async fn decisions_become_published_minutes_with_objections_and_versions() {
         .unwrap()
         .starts_with("text/html"));
     let html = html.text().await.unwrap();
+    let html = tests::http::without_bdi(&html);
     for expected in [
         "六月坝坝会 会议纪要",
         "第1版 · 公示中",
@@ -449,5 +450,62 @@ async fn decisions_become_published_minutes_with_objections_and_versions() {
         .text()
         .await
         .unwrap();
+    let html = tests::http::without_bdi(&html);
     assert!(html.contains("第2版 · 已备案") && html.contains("异议及答复") && html.contains("已补充，见第2版"));
+}
+
+/// The minutes name the moderator (given at creation, corrected on the
+/// tablet) instead of printing the role word 主持人 as a name; in the printable
+/// HTML every piece of user text is isolated (`<bdi>`), so a name written
+/// right-to-left cannot reorder the words around it.
+#[tokio::test]
+async fn the_minutes_name_the_moderator_and_isolate_user_text() {
+    let server = TestServer::start().await;
+    let base = server.base.clone();
+    let body = serde_json::json!({
+        "title": "十二月坝坝会", "place": "院坝", "agenda": [{"title": "停车"}],
+        "moderator_name": "社区书记 李红"
+    });
+    let m = tests::http::create_meeting(&base, body).await.unwrap();
+    let a = join(&base, &m, "אבי", "居民").await.unwrap();
+    let mut md = WsClient::connect(&base, m.id(), &m.moderator, None).await.unwrap();
+    let mut ac = WsClient::connect(&base, m.id(), &a.token, None).await.unwrap();
+    md.ok(Command::StartMeeting).await.unwrap();
+    md.ok(Command::OpenTopic { topic: TopicId(1) }).await.unwrap();
+    ac.ok(Command::SubmitOpinion {
+        topic: None,
+        text: "车位太少".into(),
+        category: None,
+        stance: None,
+        author: OpinionAuthor::Me,
+    })
+    .await
+    .unwrap();
+    md.ok(Command::EndMeeting).await.unwrap();
+    let text = |url: String| async move { reqwest::get(url).await.unwrap().text().await.unwrap() };
+    let id = m.id().clone();
+    let md_url = format!("{base}/api/meetings/{id}/minutes.md");
+    assert!(text(md_url.clone()).await.contains("- 主持人：社区书记 李红"));
+    // Only the moderator may correct it; the record keeps the correction.
+    assert_eq!(
+        ac.refused(Command::SetModeratorName { name: "我".into() })
+            .await
+            .unwrap(),
+        ErrorCode::Forbidden
+    );
+    md.ok(Command::SetModeratorName {
+        name: "社区书记 李红梅".into(),
+    })
+    .await
+    .unwrap();
+    assert!(text(md_url.clone()).await.contains("- 主持人：社区书记 李红梅"));
+    md.ok(Command::SetModeratorName { name: " ".into() }).await.unwrap();
+    assert!(text(md_url).await.contains("- 主持人：（未填写）"));
+    let html = text(format!("{base}/api/meetings/{id}/minutes.html")).await;
+    assert!(html.contains("<bdi>车位太少</bdi>"), "{html}");
+    assert!(html.contains("<bdi>十二月坝坝会</bdi> 会议纪要</h1>"));
+    assert!(
+        html.contains("<title>十二月坝坝会 会议纪要</title>"),
+        "no tag inside <title>"
+    );
 }

@@ -690,7 +690,9 @@ struct SmallDisk {
 
 impl SmallDisk {
     fn mount(size: &str) -> Option<SmallDisk> {
-        let path = std::env::temp_dir().join(format!("babahui-full-{}", std::process::id()));
+        static NEXT: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+        let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let path = std::env::temp_dir().join(format!("babahui-full-{}-{n}", std::process::id()));
         std::fs::create_dir_all(&path).unwrap();
         let ok = std::process::Command::new("mount")
             .args(["-t", "tmpfs", "-o", &format!("size={size}"), "tmpfs"])
@@ -941,4 +943,140 @@ async fn a_secret_ballot_is_applied_once_and_untraceable_also_after_a_restart() 
     }
     assert!(checkpoints > 0, "a checkpoint was written and checked");
     drop(keep);
+}
+
+/// Several meetings writing at once into a disk that fills up (as the attack
+/// from the Wi-Fi did it: the failed group commit held several meetings'
+/// events, and sled, refusing everything after `ENOSPC`, could take only part
+/// of them back). Every meeting keeps serving its last committed state while
+/// the disk is full, writes resume when space returns — without a restart —
+/// and afterwards the log holds every acknowledged event and nothing refused.
+/// (Before: 503 "expected event N, found N+1" on every route of a meeting,
+/// in one run still after space returned, until a restart.)
+#[tokio::test]
+async fn meetings_writing_into_a_full_disk_stay_readable_and_recover_without_a_restart() {
+    let Some(disk) = SmallDisk::mount("16m") else {
+        eprintln!("SKIPPED: mounting a tmpfs needs root (CI runs as root)");
+        return;
+    };
+    let data = disk.path.join("data");
+    let server = ServerProcess::start(&data);
+    let base = server.base.clone();
+    let mut meetings = Vec::new();
+    for i in 0..4 {
+        let m = simple_meeting(&base, &format!("会{i}"), &["a"]).await.unwrap();
+        let mut md = WsClient::connect(&base, m.id(), &m.moderator, None).await.unwrap();
+        md.ok(Command::StartMeeting).await.unwrap();
+        md.ok(Command::OpenTopic { topic: TopicId(1) }).await.unwrap();
+        meetings.push((m, md));
+    }
+    // Fill the disk, then give back a little room for the writers to use up.
+    let filler = disk.path.join("filler");
+    {
+        use std::io::Write;
+        let mut f = std::fs::File::create(&filler).unwrap();
+        let block = vec![7u8; 64 * 1024];
+        while f.write_all(&block).is_ok() {}
+        let _ = f.sync_all();
+        let len = f.metadata().unwrap().len();
+        f.set_len(len.saturating_sub(768 * 1024)).unwrap();
+    }
+    // Each moderator pipelines long opinions until three are refused.
+    let writers = meetings.into_iter().enumerate().map(|(i, (m, mut md))| {
+        tokio::spawn(async move {
+            let long = "很长的意见".repeat(190);
+            let (mut acked, mut refused) = (Vec::new(), Vec::new());
+            let mut k = 0;
+            while refused.len() < 3 && k < 400 {
+                let mut window = Vec::new();
+                for _ in 0..8 {
+                    let text = format!("{i}-{k}:{long}");
+                    k += 1;
+                    let cmd = Command::SubmitOpinion {
+                        topic: None,
+                        text: text.clone(),
+                        category: None,
+                        stance: None,
+                        author: OpinionAuthor::Anonymous,
+                    };
+                    window.push((md.submit(cmd).await.unwrap(), text));
+                }
+                for (id, text) in window {
+                    match md.wait_result(&id).await {
+                        Ok(Ok(ack)) => acked.push((text, ack)),
+                        Ok(Err(r)) => {
+                            assert!(matches!(r.code, ErrorCode::Storage | ErrorCode::TooLarge), "{r:?}");
+                            refused.push(text);
+                        }
+                        Err(_) => refused.push(text), // the meeting closed its connections
+                    }
+                }
+            }
+            (m, acked, refused)
+        })
+    });
+    let mut results = Vec::new();
+    for w in writers {
+        results.push(w.await.unwrap());
+    }
+    assert!(
+        results.iter().any(|(_, _, refused)| !refused.is_empty()),
+        "the disk filled up"
+    );
+    // While the disk is full, every meeting serves its last committed state.
+    for (m, acked, _) in &results {
+        let mut served = None;
+        for _ in 0..20 {
+            match tests::http::public_state(&base, m.id()).await {
+                Ok(state) => {
+                    served = Some(state);
+                    break;
+                }
+                Err(e) => {
+                    eprintln!("while full, {}: {e:#}", m.id());
+                    tokio::time::sleep(std::time::Duration::from_millis(250)).await;
+                }
+            }
+        }
+        let state = served.expect("a meeting stays readable while the disk is full");
+        assert_eq!(state.opinions.len(), acked.len(), "exactly what was acknowledged");
+    }
+    // Space returns: every meeting takes writes again, without a restart.
+    std::fs::remove_file(&filler).unwrap();
+    for (m, acked, _) in &mut results {
+        let mut resumed = None;
+        for _ in 0..50 {
+            let Ok(mut md) = WsClient::connect(&base, m.id(), &m.moderator, None).await else {
+                tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+                continue;
+            };
+            let text = format!("{}: 空间恢复后", m.id());
+            let cmd = Command::SubmitOpinion {
+                topic: None,
+                text: text.clone(),
+                category: None,
+                stance: None,
+                author: OpinionAuthor::Anonymous,
+            };
+            match md.command(cmd).await {
+                Ok(Ok(ack)) => {
+                    resumed = Some((text, ack));
+                    break;
+                }
+                _ => tokio::time::sleep(std::time::Duration::from_millis(200)).await,
+            }
+        }
+        acked.push(resumed.expect("writes resume when space returns"));
+        let state = tests::http::public_state(&base, m.id()).await.unwrap();
+        assert_eq!(state.opinions.len(), acked.len());
+    }
+    server.stop();
+    let server = ServerProcess::start(&data);
+    for (m, acked, refused) in &results {
+        let after = tests::http::public_state(&server.base, m.id()).await.unwrap();
+        let texts: Vec<&str> = after.opinions.iter().map(|o| o.text.as_str()).collect();
+        let wanted: Vec<&str> = acked.iter().map(|(t, _)| t.as_str()).collect();
+        assert_eq!(texts, wanted, "every acknowledged opinion, in order, and nothing else");
+        assert!(refused.iter().all(|r| !texts.contains(&r.as_str())));
+    }
 }

@@ -176,7 +176,15 @@ impl ServerProcess {
                 break;
             }
         }
-        std::thread::spawn(move || for _ in lines {});
+        // (Its log, with TEST_LOG set, is shown with the test's output.)
+        let echo = std::env::var_os("TEST_LOG").is_some();
+        std::thread::spawn(move || {
+            for line in lines.map_while(Result::ok) {
+                if echo {
+                    eprintln!("server: {line}");
+                }
+            }
+        });
         let base = format!("http://{addr}");
         let key = babahui::organiser_key::read(data).expect("read the organiser key");
         if let Some(k) = &key {

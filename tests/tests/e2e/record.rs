@@ -371,6 +371,7 @@ async fn the_minutes_and_the_ledger_keep_every_opinion_and_every_unsettled_topic
         .text()
         .await
         .unwrap();
+    let html = tests::http::without_bdi(&html);
     assert!(html.contains("另有1条意见被隐藏（辱骂1条）"), "{html}");
     assert!(
         html.contains("未讨论的议题") && html.contains("小区停车收费（未讨论）"),
@@ -454,5 +455,6 @@ async fn a_correction_of_the_minutes_says_why_and_every_version_stays_listed() {
         .text()
         .await
         .unwrap();
+    let html = tests::http::without_bdi(&html);
     assert!(html.contains("版本记录") && html.contains("更正原因：补充三楼住户意见"));
 }
