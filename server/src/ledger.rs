@@ -82,6 +82,19 @@ fn text(s: &str, max: usize, what: &str, required: bool) -> Result<String, Comma
     babahui_shared::decide::clean_text(s, max, what)
 }
 
+/// A category nobody gave reads 未分类, never a blank cell: a clerk filters
+/// and counts by it in Excel.
+fn or_unsorted(category: String) -> String {
+    if category.trim().is_empty() {
+        UNSORTED.to_owned()
+    } else {
+        category
+    }
+}
+
+/// What the ledger calls an entry without a category.
+pub const UNSORTED: &str = "未分类";
+
 /// The writer's name, trimmed; none when empty.
 fn writer(by: Option<&str>) -> Result<Option<String>, CommandError> {
     Ok(Some(text(by.unwrap_or(""), NAME_MAX_CHARS, "by", false)?).filter(|b| !b.is_empty()))
@@ -172,7 +185,7 @@ impl Ledger {
             id: next,
             title: text(&new.title, TITLE_MAX_CHARS, "title", true)?,
             description: text(&new.description, SUMMARY_MAX_CHARS, "description", false)?,
-            category: text(&new.category, CATEGORY_MAX_CHARS, "category", false)?,
+            category: or_unsorted(text(&new.category, CATEGORY_MAX_CHARS, "category", false)?),
             source: LedgerSource::Collected {
                 by: Some(text(
                     new.collected_by.as_deref().unwrap_or(""),
@@ -374,7 +387,7 @@ impl Ledger {
                     id: next,
                     title: title.chars().take(TITLE_MAX_CHARS).collect(),
                     description,
-                    category,
+                    category: or_unsorted(category),
                     source,
                     responsible,
                     deadline,

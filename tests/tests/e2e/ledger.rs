@@ -357,3 +357,20 @@ async fn the_exports_never_carry_a_live_spreadsheet_formula() {
         );
     }
 }
+
+/// A ledger entry without a category reads 未分类, never a blank cell the
+/// clerk cannot filter or count by (before: an empty category was stored).
+#[tokio::test]
+async fn an_entry_without_a_category_is_filed_as_unsorted() {
+    let server = TestServer::start().await;
+    let entry: Value = reqwest::Client::new()
+        .post(format!("{}/api/ledger", server.base))
+        .json(&json!({"title": "路灯不亮", "category": "  ", "by": "网格员"}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(entry["category"], "未分类", "{entry}");
+}
