@@ -433,9 +433,14 @@ async fn votes_minutes_and_ledger_in_the_browser() -> Result<()> {
         "the opinion can be re-tagged"
     );
     phone.screenshots("recorder-after-end", PHONE).await?;
+    // The name the minutes print for 主持人, typed where the minutes are published.
+    moderator
+        .fill("#publish input[name=moderator-name]", "社区书记 李红")
+        .await?;
     moderator
         .fill("#publish textarea[name=summary]", "本次会议表决通过加装电梯。")
         .await?;
+    wait_state(&base, &id, |s| s.moderator_name.as_deref() == Some("社区书记 李红")).await?;
     // Publishing asks first (the minutes become public): the moderator says yes.
     moderator.js("window.confirm = () => true; return true;").await?;
     moderator.click("#publish button[type=submit]").await?;
@@ -460,6 +465,7 @@ async fn votes_minutes_and_ledger_in_the_browser() -> Result<()> {
         .goto(&format!("{base}/api/meetings/{id}/minutes.html"))
         .await?;
     printable.wait_text("会议纪要").await?;
+    printable.wait_text("社区书记 李红").await?;
     printable.screenshots("minutes-printable", TABLET).await?;
 
     // The ledger list and one matter's file.
@@ -488,6 +494,26 @@ async fn votes_minutes_and_ledger_in_the_browser() -> Result<()> {
         s.objections.first().and_then(|o| o.answer.as_deref()) == Some("已补充分摊办法")
     })
     .await?;
+    // A flood of nonsense objections: the moderator marks one as spam (kept,
+    // not counted); the public page says how many were set aside.
+    let flood = reqwest::Client::new()
+        .post(format!("{base}/api/meetings/{id}/objections"))
+        .json(&serde_json::json!({"text": "刷屏刷屏刷屏"}))
+        .send()
+        .await?;
+    assert_eq!(flood.status(), 201);
+    moderator.wait_text("刷屏刷屏刷屏").await?;
+    moderator.click("li[data-objection='2'] .mark-spam").await?;
+    wait_state(&base, &id, |s| s.objections.get(1).is_some_and(|o| o.spam)).await?;
+    moderator.wait_text("已标为刷屏，不计入").await?;
+    moderator.screenshot_of("moderator-objections", "ol.objections").await?;
+    moderator
+        .screenshot_of("moderator-publish", "section.publish-state")
+        .await?;
+    reader.goto(&format!("{base}/m/{id}/minutes")).await?;
+    reader.wait_text("另有 1 条异议被主持人标为刷屏").await?;
+    reader.screenshot_of("minutes-objections", "ol.objections").await?;
+    assert!(!reader.text().await?.contains("刷屏刷屏刷屏"));
 
     // The ledger feeds the next meeting: an open matter is one tap from the agenda.
     reader.goto(&format!("{base}/")).await?;
