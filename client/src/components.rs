@@ -337,7 +337,13 @@ pub fn OpinionWall(live: Live) -> impl IntoView {
                                     </button>
                                     <select class="merge" aria-label=t("merge_into") on:change=move |ev| {
                                         if let Ok(into) = event_target_value(&ev).parse::<u32>() {
-                                            live.send(Command::Merge { opinion: id, into: OpinionId(into) });
+                                            // A merge cannot be undone: ask first, and put the choice back if not.
+                                            let question = t("confirm_merge").replace("{a}", &id.0.to_string()).replace("{b}", &into.to_string());
+                                            if window().confirm_with_message(&question).unwrap_or(false) {
+                                                live.send(Command::Merge { opinion: id, into: OpinionId(into) });
+                                            } else {
+                                                set_select_value(&ev, "");
+                                            }
                                         }
                                     }>
                                         <option value="" selected=true>{t("merge_into")}</option>
@@ -422,5 +428,16 @@ pub fn FormError(answer: FormAnswer) -> impl IntoView {
                 </p>
             }
         })
+    }
+}
+
+/// Puts a `<select>` back to `value` (a choice that was not confirmed).
+fn set_select_value(ev: &leptos::ev::Event, value: &str) {
+    use wasm_bindgen::JsCast;
+    if let Some(select) = ev
+        .target()
+        .and_then(|t| t.dyn_into::<web_sys::HtmlSelectElement>().ok())
+    {
+        select.set_value(value);
     }
 }

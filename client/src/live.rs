@@ -291,6 +291,9 @@ impl Live {
             ServerMsg::Snapshot { state } => self.state.set(Some(*state)),
             ServerMsg::Events(events) => {
                 let mut gap = false;
+                let moment =
+                    |s: &Option<MeetingState>| s.as_ref().map(|s| (s.phase, s.current_topic, s.floor.is_some()));
+                let before = self.state.with_untracked(moment);
                 self.state.update(|s| {
                     let Some(s) = s else { return };
                     for e in &events {
@@ -301,6 +304,11 @@ impl Live {
                         s.apply(e);
                     }
                 });
+                // A refusal such as 会议还没开始 is old news once the meeting has
+                // moved on (started, another topic, the floor changed hands).
+                if before != self.state.with_untracked(moment) && self.notice.with_untracked(Option::is_some) {
+                    self.notice.set(None);
+                }
                 if gap {
                     // Should not happen; recover by reconnecting (the server resumes us).
                     self.inner.with_value(|i| i.socket.as_ref().map(|ws| ws.close()));

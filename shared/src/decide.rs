@@ -740,6 +740,7 @@ pub fn create_meeting(meeting: crate::ids::MeetingId, setup: &MeetingSetup) -> D
         Some(w) if !w.ssid.trim().is_empty() => Some(Wifi {
             ssid: clean_text(&w.ssid, WIFI_SSID_MAX_CHARS, "Wi-Fi name")?,
             password: optional_text(Some(&w.password), WIFI_PASSWORD_MAX_CHARS, "Wi-Fi password")?.unwrap_or_default(),
+            hide_password: w.hide_password,
         }),
         _ => None,
     };

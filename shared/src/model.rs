@@ -285,6 +285,10 @@ pub struct Wifi {
     /// Password; empty for an open network.
     #[serde(default)]
     pub password: String,
+    /// The projector shows the QR code only, not the password as text (the
+    /// code still carries it: a phone that scans it joins).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub hide_password: bool,
 }
 
 impl Wifi {

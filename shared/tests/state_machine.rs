@@ -452,11 +452,13 @@ fn wifi_qr_text_follows_the_standard_and_escapes() {
     let w = Wifi {
         ssid: "院坝;Wi:Fi".into(),
         password: "a\\b\"c".into(),
+        hide_password: false,
     };
     assert_eq!(w.qr_text(), r#"WIFI:T:WPA;S:院坝\;Wi\:Fi;P:a\\b\"c;;"#);
     let open = Wifi {
         ssid: "Free".into(),
         password: String::new(),
+        hide_password: true,
     };
     assert_eq!(open.qr_text(), "WIFI:T:nopass;S:Free;;");
 }

@@ -66,6 +66,11 @@ fn JoinForm(id: String, token: RwSignal<Option<String>>) -> impl IntoView {
             <Suspense fallback=|| view! { <p>{t("connecting")}</p> }>
                 {move || info.get().map(|r| match r {
                     Err(_) => view! { <p class="notice">{t("not_found")}</p> }.into_any(),
+                    // Scanned after the end (the posted sheet): what was decided, not a join form.
+                    Ok(s) if s.phase == Phase::Ended => view! {
+                        <h1>{s.title.clone()}</h1>
+                        {crate::pages::closing::closing_view(&s, format!("/m/{}/minutes", s.id))}
+                    }.into_any(),
                     Ok(s) => {
                         if category.get_untracked().is_empty() {
                             category.set(s.attendee_categories.first().cloned().unwrap_or_default());
@@ -132,6 +137,10 @@ fn AttendeeLive(id: String, token: String) -> impl IntoView {
             hand_answer.send(Command::RaiseHand { topic, who: None });
         }
     };
+    let started = move || {
+        live.state
+            .with(|s| s.as_ref().is_some_and(|s| s.phase != Phase::NotStarted))
+    };
     let my = move || {
         live.state
             .with(|s| s.as_ref().zip(me()).and_then(|(s, p)| s.participant(p).cloned()))
@@ -156,14 +165,25 @@ fn AttendeeLive(id: String, token: String) -> impl IntoView {
                     {p.recorder.then(|| view! { " · "<a class="recorder-link" href=recorder_href.clone()>{t("recorder_page")}</a> })}
                 </p>
             })}
+            // After the end the controls give way to what the meeting decided.
+            {
+                let id = id.clone();
+                move || live.ended().then(|| live.state.with(|s| {
+                    s.as_ref().map(|s| crate::pages::closing::closing_view(s, format!("/m/{id}/minutes")))
+                }))
+            }
+            <YourTurn live=live me=Signal::derive(me) position=Signal::derive(position)/>
             <CurrentTopic live=live/>
             <TopicClock live=live now=now/>
             <FloorView live=live now=now/>
             // After the end nothing new is said: no hand, no opinion box (what was
             // typed would only be refused).
             <Show when=move || !live.ended()>
-            <button class="hand big" class:raised=move || position().is_some() on:click=hand>
+            // Before the start a hand cannot be raised: the button says so rather than fail.
+            <button class="hand big" class:raised=move || position().is_some() on:click=hand
+                disabled=move || !started()>
                 {move || match position() {
+                    _ if !started() => t("hand_after_start").to_owned(),
                     Some(n) => format!("{} · {} {n}", t("lower_hand"), t("your_place")),
                     None => t("raise_hand").to_owned(),
                 }}
@@ -177,6 +197,9 @@ fn AttendeeLive(id: String, token: String) -> impl IntoView {
             <crate::pages::review::RatingCards live=live meeting=id.clone()/>
             <crate::pages::decisions::Ballots live=live meeting=id.clone()/>
             <Show when=move || !live.ended()>
+                <crate::pages::decisions::ClosedVotes live=live/>
+            </Show>
+            <Show when=move || !live.ended()>
                 <OpinionForm live=live/>
             </Show>
             <OpinionList live=live me=Signal::derive(me)/>
@@ -186,12 +209,45 @@ fn AttendeeLive(id: String, token: String) -> impl IntoView {
     }
 }
 
+/// What concerns this person now: 轮到您发言了 when given the floor (the phone
+/// vibrates once, where it can), 下一位就是您 at the head of the queue.
+#[component]
+fn YourTurn(live: Live, me: Signal<Option<ParticipantId>>, position: Signal<Option<usize>>) -> impl IntoView {
+    let speaking = move || {
+        live.state.with(|s| {
+            s.as_ref()
+                .and_then(|s| s.floor.as_ref())
+                .is_some_and(|f| Some(f.participant) == me.get())
+        })
+    };
+    Effect::new(move |was: Option<bool>| {
+        let now = speaking();
+        if now && was == Some(false) {
+            let _ = window().navigator().vibrate_with_duration(400);
+        }
+        now
+    });
+    move || {
+        if speaking() {
+            Some(view! { <p class="your-turn" role="alert">{t("your_turn")}</p> }.into_any())
+        } else if position.get() == Some(1) {
+            Some(view! { <p class="next-is-you" role="status">{t("next_is_you")}</p> }.into_any())
+        } else {
+            None
+        }
+    }
+}
+
 /// Write an opinion: text, optional category and stance.
 #[component]
 pub fn OpinionForm(live: Live) -> impl IntoView {
     let text = RwSignal::new(String::new());
     let category = RwSignal::new(None::<String>);
     let stance = RwSignal::new(None::<Stance>);
+    // 已提交 ✓ once the server has it (not when the button is pressed: the
+    // phone may be offline, and then the status bar lists it as waiting).
+    let sent = RwSignal::new(false);
+    let answer = FormAnswer::new(live, move || sent.set(true));
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let body = text.get();
@@ -201,7 +257,8 @@ pub fn OpinionForm(live: Live) -> impl IntoView {
         // The opinion belongs to the topic on this screen now, even if it is
         // sent later (offline) when another topic is open.
         let topic = live.state.with_untracked(|s| s.as_ref().map(|s| s.current_topic));
-        live.send(Command::SubmitOpinion {
+        sent.set(false);
+        answer.send(Command::SubmitOpinion {
             topic,
             text: body,
             category: category.get(),
@@ -219,7 +276,7 @@ pub fn OpinionForm(live: Live) -> impl IntoView {
     view! {
         <form class="form opinion-form" on:submit=submit>
             <label>{move || t("write_opinion")}
-                <textarea rows="3" maxlength=limits::OPINION_MAX_CHARS bind:value=text></textarea>
+                <textarea rows="3" maxlength=limits::OPINION_MAX_CHARS bind:value=text on:input=move |_| sent.set(false)></textarea>
             </label>
             <div class="chips" role="group" aria-label=move || t("stance")>
                 {[Stance::Support, Stance::Oppose, Stance::Suggest, Stance::Question].into_iter().map(|s| view! {
@@ -243,48 +300,84 @@ pub fn OpinionForm(live: Live) -> impl IntoView {
                 }).collect_view()}
             </div>
             <button type="submit" class="primary big">{move || t("submit")}</button>
+            {move || if answer.waiting() {
+                Some(view! { <p class="muted sending" role="status">{t("sending")}</p> }.into_any())
+            } else if sent.get() {
+                Some(view! { <p class="sent" role="status">{t("opinion_sent")}</p> }.into_any())
+            } else {
+                None
+            }}
+            <crate::components::FormError answer=answer/>
         </form>
     }
 }
 
-/// Visible opinions, newest first, with 附议.
+/// Visible opinions, newest first, with 附议: the open topic's first; the
+/// others (earlier topics, before any topic) folded beneath.
 #[component]
 pub fn OpinionList(live: Live, me: Signal<Option<ParticipantId>>) -> impl IntoView {
-    view! {
-        <h2>{move || t("opinion")}</h2>
-        <ul class="opinions">
-            {move || live.state.with(|s| {
-                let Some(s) = s else { return Vec::new() };
-                s.opinions.iter().rev()
-                    .filter(|o| o.hidden.is_none() && o.merged_into.is_none())
-                    .map(|o| {
-                        let id = o.id;
-                        let mine = o.author.is_some() && o.author == me.get();
-                        let seconded = me.get().is_some_and(|p| o.seconds.contains(&p));
-                        let seen_open = o.topic.and_then(|t| s.topic(t)).is_some_and(|t| t.status == TopicStatus::Open);
-                        let author = o.author.map(|a| crate::components::public_name_of(s, a)).unwrap_or_else(|| t("anonymous").to_owned());
-                        view! {
-                            <li class="opinion">
-                                <div class="meta">
-                                    <span class="tag">{o.category.clone()}</span>
-                                    <span class="tag">{o.stance.map(i18n::stance)}</span>
-                                    <span class="who">{author}</span>
-                                </div>
-                                <p class="text">{o.text.clone()}</p>
-                                <div class="actions">
-                                    <span class="count">{move || t("second")}" "{o.seconds.len()}</span>
-                                    {(!mine).then(|| view! {
-                                        <button class="second" disabled=seconded
-                                            on:click=move |_| live.send(Command::Second { seen_open, opinion: id, who: None })>
-                                            {if seconded { t("seconded") } else { t("second") }}
-                                        </button>
-                                    })}
-                                </div>
-                            </li>
-                        }
-                    })
-                    .collect::<Vec<_>>()
-            })}
-        </ul>
+    let item = move |s: &MeetingState, o: &Opinion| {
+        let id = o.id;
+        let mine = o.author.is_some() && o.author == me.get();
+        let seconded = me.get().is_some_and(|p| o.seconds.contains(&p));
+        let seen_open = o
+            .topic
+            .and_then(|t| s.topic(t))
+            .is_some_and(|t| t.status == TopicStatus::Open);
+        let author = o
+            .author
+            .map(|a| crate::components::public_name_of(s, a))
+            .unwrap_or_else(|| t("anonymous").to_owned());
+        let seconds = o.seconds.len();
+        let late = mine && o.late;
+        view! {
+            <li class="opinion" class:mine=mine>
+                <div class="meta">
+                    <span class="tag">{o.category.clone()}</span>
+                    <span class="tag">{o.stance.map(i18n::stance)}</span>
+                    <span class="who">{author}</span>
+                </div>
+                <p class="text">{o.text.clone()}</p>
+                {late.then(|| view! { <p class="muted late">{t("my_late")}</p> })}
+                <div class="actions">
+                    <span class="count">{move || t("second")}" "{seconds}</span>
+                    {(!mine).then(|| view! {
+                        <button class="second" disabled=seconded
+                            on:click=move |_| live.send(Command::Second { seen_open, opinion: id, who: None })>
+                            {if seconded { t("seconded") } else { t("second") }}
+                        </button>
+                    })}
+                </div>
+            </li>
+        }
+    };
+    move || {
+        live.state.with(|s| {
+            let s = s.as_ref()?;
+            let visible = s
+                .opinions
+                .iter()
+                .rev()
+                .filter(|o| o.hidden.is_none() && o.merged_into.is_none());
+            let (now, earlier): (Vec<&Opinion>, Vec<&Opinion>) = match s.current_topic {
+                Some(topic) => visible.partition(|o| o.topic == Some(topic)),
+                None => (visible.collect(), Vec::new()),
+            };
+            let folded = (!earlier.is_empty()).then(|| {
+                let n = earlier.len();
+                let items = earlier.into_iter().map(|o| item(s, o)).collect_view();
+                view! {
+                    <details class="earlier-opinions">
+                        <summary>{t("earlier_opinions")}" ("{n}")"</summary>
+                        <ul class="opinions">{items}</ul>
+                    </details>
+                }
+            });
+            Some(view! {
+                <h2>{t("opinion")}</h2>
+                <ul class="opinions">{now.into_iter().map(|o| item(s, o)).collect_view()}</ul>
+                {folded}
+            })
+        })
     }
 }

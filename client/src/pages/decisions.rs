@@ -3,7 +3,7 @@
 //! record the outcome and commitments, publish the minutes, fill the ledger).
 
 use crate::components::{FormAnswer, FormError};
-use crate::i18n::t;
+use crate::i18n::{self, t};
 use crate::live::Live;
 use crate::storage;
 use babahui_shared::votes::tally;
@@ -65,56 +65,112 @@ pub fn VoteBars(live: Live, vote: VoteId) -> impl IntoView {
     }
 }
 
-/// The attendee's ballot for every open vote. A secret ballot cannot be read
-/// back from the state (nothing there says who voted what), so the phone
-/// remembers its own choice locally.
+/// The attendee's ballot for every open vote: a card of its own (请投票),
+/// unlike the opinion form's stance chips, its buttons saying 投：赞成. A
+/// secret ballot cannot be read back from the state (nothing there says who
+/// voted what), so the phone remembers its own choice locally — once the
+/// server has it: 已投票 ✓ only then, 正在投票… before.
 #[component]
 pub fn Ballots(live: Live, meeting: String) -> impl IntoView {
-    let me = move || live.me.get().and_then(|a| a.participant());
+    // One card per open vote, kept across state changes (a keyed list), so a
+    // choice being sent is not forgotten when the next event arrives.
+    let open = move || {
+        live.state
+            .with(|s| {
+                s.as_ref()
+                    .map(|s| s.votes.iter().filter(|v| v.open).map(|v| v.id).collect::<Vec<_>>())
+            })
+            .unwrap_or_default()
+    };
+    view! {
+        <For each=open key=|id| *id let:vote>
+            <Ballot live=live meeting=meeting.clone() vote=vote/>
+        </For>
+    }
+}
+
+/// One open vote's card.
+#[component]
+fn Ballot(live: Live, meeting: String, vote: VoteId) -> impl IntoView {
+    let key = format!("bbh:ballot:{meeting}:{}", vote.0);
+    let me = live.me.get_untracked().and_then(|a| a.participant());
+    let named = live.state.with_untracked(|s| {
+        s.as_ref()
+            .and_then(|s| s.vote(vote))
+            .and_then(|v| me.and_then(|p| v.named.iter().find(|b| b.participant == p).map(|b| b.choice)))
+    });
+    let confirmed = RwSignal::new(named.or_else(|| storage::get(&key).and_then(|c| c.parse().ok())));
+    let chosen = RwSignal::new(confirmed.get_untracked());
+    let answer = FormAnswer::new(live, move || {
+        let c = chosen.get_untracked();
+        confirmed.set(c);
+        if let Some(c) = c {
+            storage::set(&key, &c.to_string());
+        }
+    });
     move || {
-        let meeting = meeting.clone();
-        live.state.with(|s| {
-            let s = s.as_ref()?;
-            let open: Vec<Vote> = s.votes.iter().filter(|v| v.open).cloned().collect();
-            Some(
-                open.into_iter()
-                    .map(|v| {
-                        let id = v.id;
-                        let key = format!("bbh:ballot:{meeting}:{}", id.0);
-                        let named = me().and_then(|p| v.named.iter().find(|b| b.participant == p).map(|b| b.choice));
-                        let chosen = RwSignal::new(named.or_else(|| storage::get(&key).and_then(|c| c.parse().ok())));
+        let v = live.state.with(|s| s.as_ref().and_then(|s| s.vote(vote)).cloned())?;
+        Some(view! {
+            <section class="card ballot" data-vote=vote.0>
+                <p class="ballot-title">{t("ballot_title")}</p>
+                <h2>{v.question.clone()}</h2>
+                <p class="muted">{if v.secret { t("secret_vote") } else { t("named_vote") }}</p>
+                <div class="choices">
+                    {labels(&v).into_iter().enumerate().map(|(i, label)| {
+                        let i = i as u32;
                         view! {
-                            <section class="card ballot" data-vote=id.0>
-                                <h2>{t("vote")}": "{v.question.clone()}</h2>
-                                <p class="muted">{if v.secret { t("secret_vote") } else { t("named_vote") }}</p>
-                                <div class="choices">
-                                    {labels(&v).into_iter().enumerate().map(|(i, label)| {
-                                        let key = key.clone();
-                                        let i = i as u32;
-                                        view! {
-                                            <button class="choice big" class:selected=move || chosen.get() == Some(i)
-                                                aria-pressed=move || (chosen.get() == Some(i)).to_string()
-                                                on:click=move |_| {
-                                                    chosen.set(Some(i));
-                                                    storage::set(&key, &i.to_string());
-                                                    live.send(Command::CastVote { vote: id, choice: i, ballot_key: None });
-                                                }>{label}</button>
-                                        }
-                                    }).collect_view()}
-                                </div>
-                                {move || chosen.get().map(|_| view! { <p class="voted">{t("voted")}</p> })}
-                            </section>
+                            <button class="choice big" class:selected=move || chosen.get() == Some(i)
+                                aria-pressed=move || (chosen.get() == Some(i)).to_string()
+                                on:click=move |_| {
+                                    chosen.set(Some(i));
+                                    answer.send(Command::CastVote { vote, choice: i, ballot_key: None });
+                                }>{t("vote_for")}{label}</button>
                         }
-                    })
-                    .collect_view(),
-            )
+                    }).collect_view()}
+                </div>
+                {move || if answer.waiting() {
+                    Some(view! { <p class="muted">{t("ballot_sending")}</p> }.into_any())
+                } else if confirmed.get().is_some() && confirmed.get() == chosen.get() {
+                    Some(view! { <p class="voted">{t("ballot_sent")}</p> }.into_any())
+                } else {
+                    None
+                }}
+                <FormError answer=answer/>
+            </section>
+        })
+    }
+}
+
+/// Results of the votes closed on the open topic (the latest first), for phones.
+#[component]
+pub fn ClosedVotes(live: Live) -> impl IntoView {
+    move || {
+        let closed: Vec<VoteId> = live.state.with(|s| {
+            s.as_ref()
+                .map(|s| {
+                    s.votes
+                        .iter()
+                        .rev()
+                        .filter(|v| !v.open && v.topic.is_some() && v.topic == s.current_topic)
+                        .map(|v| v.id)
+                        .collect()
+                })
+                .unwrap_or_default()
+        });
+        (!closed.is_empty()).then(|| {
+            view! {
+                <section class="card vote-results">
+                    <h2>{t("vote_results")}</h2>
+                    {closed.into_iter().map(|v| view! { <VoteBars live=live vote=v/> }).collect_view()}
+                </section>
+            }
         })
     }
 }
 
 /// The moderator's decisions panel.
 #[component]
-pub fn DecisionsPanel(live: Live, meeting: String) -> impl IntoView {
+pub fn DecisionsPanel(live: Live) -> impl IntoView {
     let question = RwSignal::new(String::new());
     let options = RwSignal::new(String::new());
     let secret = RwSignal::new(true);
@@ -225,7 +281,6 @@ pub fn DecisionsPanel(live: Live, meeting: String) -> impl IntoView {
             }).collect_view()}
             <OutcomeForm live=live/>
             <CommitmentForm live=live/>
-            <PublishForm live=live meeting=meeting/>
         </section>
     }
 }
@@ -305,8 +360,9 @@ fn OutcomeForm(live: Live) -> impl IntoView {
                 </select>
             </label>
             <select name="kind" on:change=move |ev| { kind.set(event_target_value(&ev)); vote.set(String::new()); }>
-                {[("consensus", "形成共识"), ("passed", "表决通过"), ("failed", "表决未通过"), ("dissent", "保留分歧"), ("another_round", "再次协商"), ("to_assembly", "提交居民会议")]
-                    .into_iter().map(|(v, l)| view! { <option value=v>{l}</option> }).collect_view()}
+                {move || [("consensus", OutcomeKind::Consensus), ("passed", OutcomeKind::Passed), ("failed", OutcomeKind::Failed),
+                    ("dissent", OutcomeKind::Dissent), ("another_round", OutcomeKind::AnotherRound), ("to_assembly", OutcomeKind::ToAssembly)]
+                    .into_iter().map(|(v, k)| view! { <option value=v selected=move || kind.get() == v>{i18n::outcome_kind(k)}</option> }).collect_view()}
             </select>
             <textarea name="text" rows="2" aria-label=move || t("outcome_text") placeholder=move || t("outcome_text") bind:value=text></textarea>
             <label>{move || t("dissent")}<input name="dissent" bind:value=dissent/></label>
@@ -402,8 +458,10 @@ fn CommitmentForm(live: Live) -> impl IntoView {
     }
 }
 
+/// Publishing the minutes (after the end), corrections, objections and the
+/// ledger feed: the tablet's 纪要 section.
 #[component]
-fn PublishForm(live: Live, meeting: String) -> impl IntoView {
+pub fn PublishForm(live: Live, meeting: String) -> impl IntoView {
     // The summary being written is kept on this device until it is published:
     // a reload or a flat tablet battery does not lose it.
     let draft_key = format!("bbh:summary-draft:{meeting}");

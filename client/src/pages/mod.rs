@@ -1,6 +1,7 @@
 //! One module per page.
 
 pub mod attendee;
+pub mod closing;
 pub mod decisions;
 pub mod ledger;
 pub mod minutes;

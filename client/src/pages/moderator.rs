@@ -45,7 +45,11 @@ fn ModeratorLive(id: String, token: String) -> impl IntoView {
                     _ => None,
                 }}
             </header>
-            <div class="mod-grid" class:ended=move || live.ended()>
+            // The live controls never scroll away: who has the floor, the
+            // countdown, 请下一位, 请回应, 追问, pause and +1 min — and one tap
+            // to every part of the page below.
+            <LiveBar live=live now=now/>
+            <div class="mod-grid" class:ended=move || live.ended() id="sec-meeting">
                 <section class="card col">
                     <Agenda live=live/>
                     <TopicClock live=live now=now/>
@@ -55,12 +59,10 @@ fn ModeratorLive(id: String, token: String) -> impl IntoView {
                     </Show>
                     <SpeakingTime live=live now=now/>
                 </section>
-                // Floor, queue and responses are the meeting as it runs.
+                // The queue is the meeting as it runs.
                 <Show when=move || !live.ended()>
                     <section class="card col">
-                        <Floor live=live now=now/>
                         <Queue live=live/>
-                        <Officials live=live/>
                     </section>
                 </Show>
                 <section class="card col">
@@ -68,9 +70,10 @@ fn ModeratorLive(id: String, token: String) -> impl IntoView {
                     <OpinionWall live=live/>
                 </section>
             </div>
-            <crate::pages::review::ReviewPanel live=live/>
-            <crate::pages::decisions::DecisionsPanel live=live meeting=id.clone()/>
-            <Participants live=live/>
+            <div id="sec-review"><crate::pages::review::ReviewPanel live=live/></div>
+            <div id="sec-decisions"><crate::pages::decisions::DecisionsPanel live=live/></div>
+            <section class="card" id="sec-minutes"><crate::pages::decisions::PublishForm live=live meeting=id.clone()/></section>
+            <div id="sec-people"><Participants live=live/></div>
         </main>
     }
 }
@@ -146,36 +149,70 @@ fn Agenda(live: Live) -> impl IntoView {
     }
 }
 
+/// The bar at the top of the tablet that never scrolls away.
+#[component]
+fn LiveBar(live: Live, now: RwSignal<f64>) -> impl IntoView {
+    let jump = |target: &'static str| {
+        move |_| {
+            if let Some(e) = document().get_element_by_id(target) {
+                e.scroll_into_view();
+            }
+        }
+    };
+    view! {
+        <div class="live-bar">
+            <Show when=move || !live.ended()>
+                <div class="live-row">
+                    <Floor live=live now=now/>
+                    <button class="primary" id="call-next" on:click=move |_| live.send(Command::CallNext)>
+                        {move || t("call_next")}
+                        {move || live.state.with(|s| s.as_ref().map(|s| s.queue.len()).filter(|n| *n > 0)
+                            .map(|n| format!("（{}{}）", n, t("waiting_people"))))}
+                    </button>
+                </div>
+                <Officials live=live/>
+            </Show>
+            <nav class="jump" aria-label=move || t("sections")>
+                <button class="chip" on:click=jump("sec-meeting")>{move || t("sec_meeting")}</button>
+                <button class="chip" on:click=jump("sec-decisions")>{move || t("sec_decisions")}</button>
+                <button class="chip" on:click=jump("sec-review")>{move || t("sec_review")}</button>
+                <button class="chip" on:click=jump("sec-minutes")>{move || t("sec_minutes")}</button>
+                <button class="chip" on:click=jump("sec-people")>{move || t("sec_people")}</button>
+            </nav>
+        </div>
+    }
+}
+
+/// Who has the floor, the countdown (已暂停 when paused) and its controls.
 #[component]
 fn Floor(live: Live, now: RwSignal<f64>) -> impl IntoView {
-    view! {
-        <h2>{move || t("speaking")}</h2>
-        {move || live.state.with(|s| {
+    move || {
+        live.state.with(|s| {
             let s = s.as_ref()?;
-            let f = s.floor.as_ref()?;
+            let Some(f) = s.floor.as_ref() else {
+                return Some(view! { <div class="floor empty muted">{t("nobody_speaking")}</div> }.into_any());
+            };
             let left = floor_remaining_ms(f, now.get() as u64);
             let running = f.running_since.is_some();
             Some(view! {
-                <div class="floor" id="floor">
-                    <div class="floor-kind">{i18n::floor_kind(f.kind)}</div>
-                    <div class="floor-name">{name_of(s, f.participant)}</div>
-                    {shown_as(s, f.participant).map(|a| view! { <div class="shown-as">{a}</div> })}
-                    <div class="countdown" class:over=left < 0 role="timer">{mmss(left)}</div>
-                    <div class="row">
-                        {if running {
-                            view! { <button id="pause" on:click=move |_| live.send(Command::PauseTimer)>{t("pause")}</button> }.into_any()
-                        } else {
-                            view! { <button id="resume" on:click=move |_| live.send(Command::StartTimer)>{t("resume")}</button> }.into_any()
-                        }}
-                        <button id="add-minute" on:click=move |_| live.send(Command::AdjustTimer { delta_secs: 60 })>{t("add_minute")}</button>
-                        <button id="end-floor" on:click=move |_| live.send(Command::EndFloor)>{t("end_floor")}</button>
+                <div class="floor" id="floor" class:paused=!running>
+                    <div class="floor-who">
+                        <span class="floor-kind">{i18n::floor_kind(f.kind)}</span>
+                        <span class="floor-name">{name_of(s, f.participant)}</span>
+                        {shown_as(s, f.participant).map(|a| view! { <span class="shown-as">{a}</span> })}
                     </div>
+                    <div class="countdown" class:over=left < 0 role="timer">{mmss(left)}</div>
+                    {(!running).then(|| view! { <span class="paused-tag">{t("paused")}</span> })}
+                    {if running {
+                        view! { <button id="pause" on:click=move |_| live.send(Command::PauseTimer)>{t("pause")}</button> }.into_any()
+                    } else {
+                        view! { <button id="resume" on:click=move |_| live.send(Command::StartTimer)>{t("resume")}</button> }.into_any()
+                    }}
+                    <button id="add-minute" on:click=move |_| live.send(Command::AdjustTimer { delta_secs: 60 })>{t("add_minute")}</button>
+                    <button id="end-floor" on:click=move |_| live.send(Command::EndFloor)>{t("end_floor")}</button>
                 </div>
-            })
-        })}
-        <Show when=move || !live.ended()>
-            <button class="primary big" id="call-next" on:click=move |_| live.send(Command::CallNext)>{move || t("call_next")}</button>
-        </Show>
+            }.into_any())
+        })
     }
 }
 
@@ -233,23 +270,21 @@ fn Officials(live: Live) -> impl IntoView {
         })
     };
     view! {
-        <h2>{move || t("officials")}</h2>
-        <ul class="list officials">
+        <div class="live-row officials">
             {move || live.state.with(|s| s.as_ref().map(|s| s.participants.iter().filter(|p| p.official && !p.removed).map(|p| {
                 let id = p.id;
                 view! {
-                    <li class="row">
-                        <span class="who">{name_of(s, id)}</span>
-                        <button class="respond" on:click=move |_| live.send(Command::GiveFloor { participant: id, kind: FloorKind::Response, limit_secs: None })>{t("give_response")}</button>
-                    </li>
+                    <button class="respond" on:click=move |_| live.send(Command::GiveFloor { participant: id, kind: FloorKind::Response, limit_secs: None })>
+                        {t("give_response")}": "{name_of(s, id)}
+                    </button>
                 }
             }).collect_view()))}
-        </ul>
-        {move || last_speaker().map(|p| view! {
-            <button class="follow-up" on:click=move |_| live.send(Command::GiveFloor { participant: p, kind: FloorKind::FollowUp, limit_secs: None })>
-                {t("follow_up_btn")}": "{live.state.with(|s| s.as_ref().map(|s| name_of(s, p)))}
-            </button>
-        })}
+            {move || last_speaker().map(|p| view! {
+                <button class="follow-up" on:click=move |_| live.send(Command::GiveFloor { participant: p, kind: FloorKind::FollowUp, limit_secs: None })>
+                    {t("follow_up_btn")}": "{live.state.with(|s| s.as_ref().map(|s| name_of(s, p)))}
+                </button>
+            })}
+        </div>
     }
 }
 

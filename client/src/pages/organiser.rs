@@ -95,6 +95,7 @@ pub fn OrganiserPage() -> impl IntoView {
     let categories = RwSignal::new(DEFAULT_OPINION_CATEGORIES.join("、"));
     let ssid = RwSignal::new(String::new());
     let wifi_password = RwSignal::new(String::new());
+    let hide_wifi_password = RwSignal::new(false);
     let key = RwSignal::new(storage::get(KEY_STORAGE).unwrap_or_default());
     let need_key = RwSignal::new(false);
     // Ask the server at once whether this device may organise, so a phone that
@@ -126,6 +127,7 @@ pub fn OrganiserPage() -> impl IntoView {
         let wifi = (!ssid.get().trim().is_empty()).then(|| Wifi {
             ssid: ssid.get(),
             password: wifi_password.get(),
+            hide_password: hide_wifi_password.get(),
         });
         let setup = MeetingSetup {
             title: title.get(),
@@ -188,6 +190,7 @@ pub fn OrganiserPage() -> impl IntoView {
                     <legend>{move || t("wifi")}</legend>
                     <label>{move || t("wifi_name")}<input name="ssid" maxlength="32" bind:value=ssid autocomplete="off"/></label>
                     <label>{move || t("wifi_password")}<input name="wifi-password" maxlength="63" bind:value=wifi_password autocomplete="off"/></label>
+                    <label class="check"><input type="checkbox" name="hide-wifi-password" bind:checked=hide_wifi_password/>{move || t("hide_wifi_password")}</label>
                 </fieldset>
                 <Show when=move || need_key.get()>
                     <label>{move || t("organiser_key")}<input name="key" type="password" bind:value=key/></label>

@@ -11,6 +11,7 @@ use crate::live::{Live, Status};
 use crate::pages::qr_src;
 use crate::storage;
 use babahui_shared::views::{attendance_by_category, floor_remaining_ms, opinions_by_category};
+use babahui_shared::Phase;
 use leptos::prelude::*;
 
 #[derive(Debug, Clone, serde::Deserialize)]
@@ -53,19 +54,25 @@ fn ProjectorLive(id: String, token: String) -> impl IntoView {
     let qr = move || links.get().flatten().map(|l| qr_src(&l.join_url));
     let sound = RwSignal::new(false);
     let wifi = move || live.state.with(|s| s.as_ref().and_then(|s| s.wifi.clone()));
+    let phase = move || live.state.with(|s| s.as_ref().map(|s| s.phase));
+    let ended = move || phase() == Some(Phase::Ended);
     view! {
         <main class="projector">
             <TimeUpChime live=live now=now/>
             <aside class="pj-side">
+                // After the end nobody joins: the QR code goes.
+                <Show when=move || !ended()>
                 <img class="pj-qr" src=qr alt=move || t("scan_to_join")/>
                 <div class="pj-scan">{move || t("scan_to_join")}</div>
                 <div class="pj-url">{move || links.get().flatten().map(|l| typed_address(&l.join_url))}</div>
                 {move || wifi().map(|w| view! {
                     <div class="pj-wifi">
                         <img class="pj-wifi-qr" src=qr_src(&w.qr_text()) alt=t("scan_wifi")/>
-                        <div><b>{t("scan_wifi")}</b><br/>{w.ssid.clone()}<br/>{w.password.clone()}</div>
+                        <div><b>{t("scan_wifi")}</b><br/>{w.ssid.clone()}<br/>
+                            {if w.hide_password { t("wifi_password_in_qr").to_owned() } else { w.password.clone() }}</div>
                     </div>
                 })}
+                </Show>
                 <div class="pj-status" class:offline=move || live.status.get() != Status::Online>
                     {move || if live.status.get() == Status::Online { "" } else { t("offline") }}
                 </div>
@@ -79,55 +86,94 @@ fn ProjectorLive(id: String, token: String) -> impl IntoView {
             </aside>
             <section class="pj-main">
                 <h1 class="pj-title">{move || live.state.with(|s| s.as_ref().map(|s| s.title.clone()))}</h1>
-                <div class="pj-topic-row"><CurrentTopic live=live/><TopicClock live=live now=now/></div>
-                {move || live.state.with(|s| {
-                    let s = s.as_ref()?;
-                    let f = s.floor.as_ref()?;
-                    let left = floor_remaining_ms(f, now.get() as u64);
-                    Some(view! {
-                        <div class="pj-floor">
-                            <div class="pj-speaker"><span class="floor-kind">{i18n::floor_kind(f.kind)}</span><br/>{public_name_of(s, f.participant)}</div>
-                            <div class="pj-countdown" class:over=left < 0>{if left < 0 { t("time_up").to_owned() } else { mmss(left) }}</div>
-                        </div>
-                    })
-                })}
-                // The latest vote or review (回顾), whichever was opened last, with its live counts.
-                {move || live.state.with(|s| {
-                    let s = s.as_ref()?;
-                    let review = s.reviews.last().map(|r| (r.opened_at, r.id));
-                    let vote = s.votes.last().map(|v| (v.opened_at, v.id));
-                    Some(match (review, vote) {
-                        (Some((ra, r)), Some((va, _))) if ra >= va => view! { <div class="pj-vote"><crate::pages::review::ReviewBars live=live review=r/></div> }.into_any(),
-                        (Some((_, r)), None) => view! { <div class="pj-vote"><crate::pages::review::ReviewBars live=live review=r/></div> }.into_any(),
-                        (_, Some((_, v))) => view! { <div class="pj-vote"><crate::pages::decisions::VoteBars live=live vote=v/></div> }.into_any(),
-                        (None, None) => return None,
-                    })
-                })}
-                <div class="pj-next">
-                    <b>{move || t("next_up")}": "</b>
-                    {move || live.state.with(|s| s.as_ref().map(|s| s.queue.iter().take(3).map(|p| view! { <span class="pj-q">{public_name_of(s, *p)}</span> }).collect_view()))}
-                </div>
-                <div class="pj-bottom">
-                    <div class="pj-bars">
-                        <h3>{move || t("by_category")}</h3>
-                        {move || live.state.with(|s| s.as_ref().map(|s| {
-                            let counts = opinions_by_category(s);
-                            let max = counts.iter().map(|(_, n)| *n).max().unwrap_or(0).max(1);
-                            counts.into_iter().filter(|(_, n)| *n > 0).take(8).map(|(c, n)| {
-                                let label = if c.is_empty() { t("untagged").to_owned() } else { c };
-                                let width = format!("width:{}%", n * 100 / max);
-                                view! { <div class="bar"><span class="bar-label">{label}</span><span class="bar-fill" style=width></span><b>{n}</b></div> }
-                            }).collect_view()
-                        }))}
-                    </div>
-                    <div class="pj-latest">
-                        <h3>{move || t("latest")}</h3>
-                        {move || live.state.with(|s| s.as_ref().map(|s| s.opinions.iter().rev().filter(|o| o.hidden.is_none() && o.merged_into.is_none()).take(4).map(|o| view! {
-                            <p class="pj-op">{o.text.clone()}{(!o.seconds.is_empty()).then(|| view! { <span class="count">" +"{o.seconds.len()}</span> })}</p>
-                        }).collect_view()))}
-                    </div>
-                </div>
+                {move || match phase() {
+                    None => ().into_any(),
+                    // Before the start: what will be discussed, in order.
+                    Some(Phase::NotStarted) => live.state.with(|s| s.as_ref().map(|s| view! {
+                        <p class="pj-waiting">{t("waiting_to_start")}</p>
+                        <p class="pj-when">{s.place.clone()}" "{s.starts_at.clone()}</p>
+                        <h2 class="pj-agenda-title">{t("todays_agenda")}</h2>
+                        <ol class="pj-agenda">{s.agenda.iter().map(|topic| view! {
+                            <li>{topic.title.clone()}{(topic.minutes > 0).then(|| format!(" · {} {}", topic.minutes, t("minutes_short")))}</li>
+                        }).collect_view()}</ol>
+                    })).into_any(),
+                    // After the end: what the meeting decided.
+                    Some(Phase::Ended) => live.state.with(|s| s.as_ref().map(|s| view! {
+                        <div class="pj-closing">{crate::pages::closing::closing_view(s, format!("/m/{}/minutes", s.id))}</div>
+                    })).into_any(),
+                    Some(Phase::Running) => view! { <Running live=live now=now/> }.into_any(),
+                }}
             </section>
         </main>
+    }
+}
+
+/// The meeting under way: the topic and its clock, who has the floor, the
+/// open topic's vote or review, who is next, and the open topic's opinions —
+/// sized to be read from 8 metres, so fewer of them.
+#[component]
+fn Running(live: Live, now: RwSignal<f64>) -> impl IntoView {
+    view! {
+        <div class="pj-topic-row"><CurrentTopic live=live/><TopicClock live=live now=now/></div>
+        {move || live.state.with(|s| {
+            let s = s.as_ref()?;
+            let f = s.floor.as_ref()?;
+            let left = floor_remaining_ms(f, now.get() as u64);
+            let paused = f.running_since.is_none();
+            Some(view! {
+                <div class="pj-floor" class:paused=paused>
+                    <div class="pj-speaker"><span class="floor-kind">{i18n::floor_kind(f.kind)}</span><br/>{public_name_of(s, f.participant)}</div>
+                    <div class="pj-clock">
+                        {paused.then(|| view! { <div class="pj-paused">{t("paused")}</div> })}
+                        <div class="pj-countdown" class:over=left < 0>{if left < 0 { t("time_up").to_owned() } else { mmss(left) }}</div>
+                    </div>
+                </div>
+            })
+        })}
+        // The open topic's latest vote or review (回顾), whichever was opened
+        // last, with its live counts; an earlier topic's is not carried over.
+        {move || live.state.with(|s| {
+            let s = s.as_ref()?;
+            let review = s.reviews.iter().rev().find(|r| r.open || s.current_topic.is_none()).map(|r| (r.opened_at, r.id));
+            let vote = s.votes.iter().rev().find(|v| v.open || (v.topic.is_some() && v.topic == s.current_topic)).map(|v| (v.opened_at, v.id));
+            Some(match (review, vote) {
+                (Some((ra, r)), Some((va, _))) if ra >= va => view! { <div class="pj-vote"><crate::pages::review::ReviewBars live=live review=r/></div> }.into_any(),
+                (Some((_, r)), None) => view! { <div class="pj-vote"><crate::pages::review::ReviewBars live=live review=r/></div> }.into_any(),
+                (_, Some((_, v))) => view! { <div class="pj-vote"><crate::pages::decisions::VoteBars live=live vote=v/></div> }.into_any(),
+                (None, None) => return None,
+            })
+        })}
+        {move || live.state.with(|s| {
+            let s = s.as_ref()?;
+            (!s.queue.is_empty()).then(|| view! {
+                <div class="pj-next">
+                    <b>{t("next_up")}": "</b>
+                    {s.queue.iter().take(3).map(|p| view! { <span class="pj-q">{public_name_of(s, *p)}</span> }).collect_view()}
+                </div>
+            })
+        })}
+        <div class="pj-bottom">
+            <div class="pj-bars">
+                <h3>{move || t("by_category")}</h3>
+                {move || live.state.with(|s| s.as_ref().map(|s| {
+                    let counts = opinions_by_category(s);
+                    let max = counts.iter().map(|(_, n)| *n).max().unwrap_or(0).max(1);
+                    counts.into_iter().filter(|(_, n)| *n > 0).take(6).map(|(c, n)| {
+                        let label = if c.is_empty() { t("untagged").to_owned() } else { c };
+                        let width = format!("width:{}%", n * 100 / max);
+                        view! { <div class="bar"><span class="bar-label">{label}</span><span class="bar-fill" style=width></span><b>{n}</b></div> }
+                    }).collect_view()
+                }))}
+            </div>
+            <div class="pj-latest">
+                <h3>{move || t("latest")}</h3>
+                {move || live.state.with(|s| s.as_ref().map(|s| s.opinions.iter().rev()
+                    .filter(|o| o.hidden.is_none() && o.merged_into.is_none() && (s.current_topic.is_none() || o.topic == s.current_topic))
+                    .take(3)
+                    .map(|o| view! {
+                        <p class="pj-op">{o.text.clone()}{(!o.seconds.is_empty()).then(|| view! { <span class="count">" +"{o.seconds.len()}</span> })}</p>
+                    }).collect_view()))}
+            </div>
+        </div>
     }
 }

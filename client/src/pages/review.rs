@@ -171,7 +171,7 @@ pub fn ReviewPanel(live: Live) -> impl IntoView {
             {move || reviews().into_iter().map(|(id, open)| view! {
                 <ReviewBars live=live review=id/>
                 {open.then(|| view! {
-                    <button class="close-review danger" data-review=id.0 on:click=move |_| live.send(Command::CloseReview { review: id })>
+                    <button class="close-review danger" data-review=id.0 on:click=move |_| if window().confirm_with_message(t("confirm_close_review")).unwrap_or(false) { live.send(Command::CloseReview { review: id }) }>
                         {t("close_review")}
                     </button>
                 })}

@@ -186,6 +186,8 @@ async fn a_meeting_runs_across_five_browsers() -> Result<()> {
             .is_some_and(|o| o.category.as_deref() == Some("基础设施"))
     })
     .await?;
+    // A merge cannot be undone: the page asks, and the recorder says yes.
+    c.js("window.confirm = () => true; return true;").await?;
     c.find("li.opinion[data-opinion='2'] select.merge")
         .await?
         .select_by_value("1")
@@ -639,6 +641,7 @@ async fn a_follow_up_meeting_reviews_a_commitment_in_the_browser() -> Result<()>
         .await?;
     let problems = phone.readability_problems().await?;
     assert!(problems.is_empty(), "the rating card: {problems:#?}");
+    moderator.js("window.confirm = () => true; return true;").await?;
     moderator.click(".close-review").await?;
     projector.wait_text("评议结束").await?;
 
@@ -692,6 +695,127 @@ async fn a_rotated_join_link_appears_on_the_projector() -> Result<()> {
     );
     projector.screenshot("projector-rotated", PROJECTOR).await?;
     for b in [projector, moderator] {
+        b.close().await;
+    }
+    Ok(())
+}
+
+/// A phone tells its person what concerns them, at the moments that matter:
+/// why the hand cannot be raised yet, 下一位就是您, 轮到您发言了, 已提交 ✓ once
+/// the server has an opinion, a ballot that is a card of its own and says
+/// 已投票 ✓ only when the vote is in, the result once the vote closes, earlier
+/// topics' opinions folded, and after the end what the meeting decided — also
+/// for someone who scans the posted sheet afterwards.
+#[tokio::test]
+async fn a_phone_tells_its_person_what_concerns_them() -> Result<()> {
+    use babahui_shared::*;
+    let server = TestServer::start().await;
+    let base = server.base.clone();
+    let driver = Driver::start().await?;
+    let m = tests::http::simple_meeting(&base, "六月坝坝会", &["停车难", "路灯维修"]).await?;
+    let id = m.id().clone();
+    let join_url = format!("{base}/m/{id}?i={}", m.invite);
+    let mut md = tests::WsClient::connect(&base, &id, &m.moderator, None).await?;
+    let phone = driver.browser("phone", PHONE).await?;
+    join(&phone, &join_url, "孙大爷", "居民").await?;
+    // Before the start the projector shows the agenda (and the QR code), the
+    // hand button says why it cannot be used yet.
+    let projector = driver.browser("projector", PROJECTOR).await?;
+    projector.goto(&m.created.projector_url).await?;
+    projector.wait_text("今天的议程").await?;
+    projector.wait_text("路灯维修").await?;
+    assert!(!projector.text().await?.contains("接下来"), "no empty 'next up' line");
+    projector.screenshots("projector-before-start", PROJECTOR).await?;
+    phone.wait_text("会议开始后才能举手").await?;
+    assert_eq!(phone.count("button.hand[disabled]").await?, 1);
+    md.ok(Command::StartMeeting).await?;
+    md.ok(Command::OpenTopic { topic: TopicId(1) }).await?;
+    phone.wait_text("停车难").await?;
+    phone.click("button.hand").await?;
+    phone.wait_text("下一位就是您").await?;
+    md.ok(Command::CallNext).await?;
+    phone.wait_text("轮到您发言了").await?;
+    phone.screenshots("phone-your-turn", PHONE).await?;
+    md.ok(Command::PauseTimer).await?;
+    projector.wait_text("已暂停").await?;
+    projector.screenshots("projector-paused", PROJECTOR).await?;
+    md.ok(Command::EndFloor).await?;
+    phone
+        .wait_until("the banner to go", |t| !t.contains("轮到您发言了"))
+        .await?;
+
+    phone.fill(".opinion-form textarea", "东门晚上停满了车").await?;
+    phone.click(".opinion-form button[type=submit]").await?;
+    phone.wait_text("已提交 ✓").await?;
+
+    let vote = md
+        .ok(Command::OpenVote {
+            question: "东门改为只进不出？".into(),
+            kind: VoteKind::YesNo,
+            secret: true,
+            rule: PassRule::Majority,
+            quorum: None,
+        })
+        .await?;
+    phone.wait_text("请投票").await?;
+    phone.click_text(".ballot button.choice", "投：赞成").await?;
+    phone.wait_text("已投票 ✓").await?;
+    phone.screenshots("phone-ballot", PHONE).await?;
+    md.ok(Command::CloseVote {
+        vote: VoteId(vote.created.unwrap()),
+    })
+    .await?;
+    phone.wait_text("表决结果").await?;
+    phone.wait_text("通过").await?;
+    phone.screenshots("phone-vote-result", PHONE).await?;
+
+    // The next topic: its opinions first, the earlier ones folded.
+    md.ok(Command::CloseTopic).await?;
+    md.ok(Command::OpenTopic { topic: TopicId(2) }).await?;
+    phone.wait_text("其他议题的意见 (1)").await?;
+    let open = phone
+        .js("return document.querySelector('details.earlier-opinions').open;")
+        .await?;
+    assert_eq!(open.as_bool(), Some(false), "earlier topics' opinions start folded");
+
+    md.ok(Command::SetOutcome {
+        topic: TopicId(1),
+        kind: OutcomeKind::Passed,
+        text: "东门改为只进不出".into(),
+        dissent: Some("一楼商户担心生意".into()),
+        vote: Some(VoteId(vote.created.unwrap())),
+    })
+    .await?;
+    md.ok(Command::AddCommitment {
+        topic: Some(TopicId(1)),
+        what: "东门加装道闸".into(),
+        responsible: "物业公司".into(),
+        deadline: "2027-01-31".into(),
+        opinions: vec![],
+    })
+    .await?;
+    md.ok(Command::EndMeeting).await?;
+    phone.wait_text("会议已结束：本次会议的结果").await?;
+    phone.wait_text("一楼商户担心生意").await?;
+    phone.wait_text("东门加装道闸").await?;
+    phone.wait_text("物业公司").await?;
+    assert_eq!(phone.count(".opinion-form, button.hand").await?, 0);
+    projector.wait_text("会议已结束：本次会议的结果").await?;
+    projector.wait_text("东门加装道闸").await?;
+    assert_eq!(projector.count("img.pj-qr").await?, 0, "nobody joins after the end");
+    projector.screenshots("projector-closing", PROJECTOR).await?;
+    phone.screenshots("phone-closing", PHONE).await?;
+    let problems = phone.readability_problems().await?;
+    assert!(problems.is_empty(), "small text or targets: {problems:#?}");
+
+    // Someone scanning the posted sheet after the end sees what was decided.
+    let late = driver.browser("late", PHONE).await?;
+    late.goto(&join_url).await?;
+    late.wait_text("会议已结束：本次会议的结果").await?;
+    late.wait_text("东门加装道闸").await?;
+    assert_eq!(late.count("input[autocomplete=name]").await?, 0, "no join form");
+    late.screenshots("phone-scanned-after-end", PHONE).await?;
+    for b in [phone, late, projector] {
         b.close().await;
     }
     Ok(())
