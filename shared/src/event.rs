@@ -352,6 +352,9 @@ pub enum EventKind {
         /// Who (optional).
         name: Option<String>,
     },
+    /// The organiser issued fresh moderator and projector links (the old ones
+    /// keep working): the record says when, not what (the tokens are secret).
+    ScreensIssued,
     /// The moderator's name, as the minutes print it, was set (or cleared).
     ModeratorNamed {
         /// The name.

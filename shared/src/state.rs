@@ -523,6 +523,7 @@ impl MeetingState {
                 });
             }
             EventKind::ModeratorNamed { name } => self.moderator_name = name.clone(),
+            EventKind::ScreensIssued => {}
             EventKind::ObjectionMarkedSpam { objection, spam } => {
                 if let Some(o) = self.objections.iter_mut().find(|o| o.id == *objection) {
                     o.spam = *spam;

@@ -98,6 +98,9 @@ pub fn OrganiserPage() -> impl IntoView {
     let hide_wifi_password = RwSignal::new(false);
     let key = RwSignal::new(storage::get(KEY_STORAGE).unwrap_or_default());
     let need_key = RwSignal::new(false);
+    // Every meeting on this server (with the organiser key): those made on
+    // another device too, so their links can be had again.
+    let all = RwSignal::new(Vec::<IndexRow>::new());
     // Ask the server at once whether this device may organise, so a phone that
     // opened the plain address learns it needs the organiser link before it
     // fills in a whole form.
@@ -108,10 +111,10 @@ pub fn OrganiserPage() -> impl IntoView {
         } else {
             api::get_as::<serde_json::Value>("/api/meetings", &k).await
         };
-        if let Err(f) = probe {
-            if f.status == 403 || f.status == 401 {
-                need_key.set(true);
-            }
+        match probe {
+            Ok(list) => all.set(serde_json::from_value(list).unwrap_or_default()),
+            Err(f) if f.status == 403 || f.status == 401 => need_key.set(true),
+            Err(_) => {}
         }
     });
     let error = RwSignal::new(None::<String>);
@@ -198,6 +201,7 @@ pub fn OrganiserPage() -> impl IntoView {
                 <button type="submit" class="primary big" disabled=move || busy.get()>{move || t("create")}</button>
                 {move || error.get().map(|e| view! { <p class="notice" role="alert">{e}</p> })}
             </form>
+            <p><a class="button" href="/ledger">{move || t("ledger")}</a></p>
             <h2>{move || t("my_meetings")}</h2>
             <ul class="list my-meetings">
                 {move || mine.get().into_iter().map(|m| view! {
@@ -209,8 +213,49 @@ pub fn OrganiserPage() -> impl IntoView {
                     </li>
                 }).collect_view()}
             </ul>
+            {move || {
+                let known: Vec<String> = mine.get().iter().map(|m| m.id.clone()).collect();
+                let others: Vec<IndexRow> = all.get().into_iter().filter(|r| !known.contains(&r.id)).collect();
+                (!others.is_empty()).then(|| view! {
+                    <h2>{t("other_meetings")}</h2>
+                    <p class="muted">{t("other_meetings_hint")}</p>
+                    <ul class="list other-meetings">
+                        {others.into_iter().map(|r| {
+                            let id = r.id.clone();
+                            view! {
+                                <li data-meeting=r.id.clone()>
+                                    <b>{r.title.clone()}</b>" · "{crate::pages::ledger::date(r.created_at)}" "
+                                    <button class="get-links" on:click=move |_| {
+                                        let (id, k) = (id.clone(), key.get_untracked());
+                                        leptos::task::spawn_local(async move {
+                                            let url = format!("/api/meetings/{id}/screens");
+                                            match api::post(&url, &serde_json::json!({}), Some(&k)).await {
+                                                Ok(v) => if let Ok(m) = serde_json::from_value::<MyMeeting>(v) {
+                                                    mine.update(|list| list.insert(0, m.clone()));
+                                                    storage::set_json("bbh:my-meetings", &mine.get_untracked());
+                                                    created.set(Some(m));
+                                                    window().scroll_to_with_x_and_y(0.0, 0.0);
+                                                },
+                                                Err(f) => error.set(Some(f.message)),
+                                            }
+                                        });
+                                    }>{t("get_links")}</button>
+                                </li>
+                            }
+                        }).collect_view()}
+                    </ul>
+                })
+            }}
         </main>
     }
+}
+
+/// One meeting as `GET /api/meetings` lists it.
+#[derive(Debug, Clone, serde::Deserialize)]
+struct IndexRow {
+    id: String,
+    title: String,
+    created_at: u64,
 }
 
 /// Open matters from the issue ledger (overdue ones flagged), to put on the

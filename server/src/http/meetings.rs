@@ -61,6 +61,33 @@ pub async fn create(
     ))
 }
 
+/// `POST /api/meetings/{id}/screens` (organiser): fresh moderator and
+/// projector links for a meeting whose links were lost (created on another
+/// device, a cleared browser). The old links keep working; the record notes
+/// that new ones were issued.
+pub async fn issue_screens(
+    State(app): State<AppState>,
+    Path(id): Path<String>,
+    _: Organiser,
+    headers: HeaderMap,
+) -> Result<Json<CreatedResponse>, ApiError> {
+    let handle = meeting(&app, &id).await?;
+    let screens = handle.issue_screens().await?;
+    let state: babahui_shared::MeetingState = serde_json::from_str(handle.public_state().await?.as_str())
+        .map_err(|e| ApiError::new(ErrorCode::Internal, e.to_string()))?;
+    let base = app.config.links.for_request(&headers);
+    let id = handle.id();
+    tracing::info!(meeting = %id, "moderator and projector links issued again");
+    Ok(Json(CreatedResponse {
+        id: id.clone(),
+        title: state.title,
+        join_url: links::join_url(&base, id, &screens.invite),
+        moderator_url: links::moderator_url(&base, id, &screens.moderator),
+        projector_url: links::projector_url(&base, id, &screens.projector),
+        qr_svg_url: format!("{base}/api/meetings/{id}/qr.svg"),
+    }))
+}
+
 /// `GET /api/meetings` (organiser): every meeting on this server.
 pub async fn list(State(app): State<AppState>, _: Organiser) -> Result<Response, ApiError> {
     Ok(Json(app.hub.list().await?).into_response())

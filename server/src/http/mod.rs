@@ -177,6 +177,7 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .route("/healthz", get(|| async { "ok" }))
         .route("/api/meetings", post(meetings::create).get(meetings::list))
+        .route("/api/meetings/{id}/screens", post(meetings::issue_screens))
         .route(
             "/api/meetings/{id}",
             get(meetings::public_state).delete(archive::delete),

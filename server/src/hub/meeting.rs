@@ -77,6 +77,17 @@ pub struct Ack {
     pub duplicate: bool,
 }
 
+/// Fresh moderator and projector tokens, shown once to the organiser.
+#[derive(Debug, Clone)]
+pub struct Screens {
+    /// The moderator's token.
+    pub moderator: String,
+    /// The projector's token.
+    pub projector: String,
+    /// The join invite in force.
+    pub invite: String,
+}
+
 /// A successful join from a phone.
 #[derive(Debug, Clone)]
 pub struct Joined {
@@ -133,6 +144,10 @@ enum Request {
     Invite {
         reply: oneshot::Sender<String>,
     },
+    /// New moderator and projector tokens (for the organiser who lost the links).
+    IssueScreens {
+        reply: oneshot::Sender<Result<Screens, CommandError>>,
+    },
     /// Finish the batch in hand, then stop (the meeting is being deleted).
     Stop {
         reply: oneshot::Sender<()>,
@@ -142,7 +157,10 @@ enum Request {
 impl Request {
     /// Reads must not see events that are not yet durable.
     fn is_read(&self) -> bool {
-        !matches!(self, Request::Command { .. } | Request::Join { .. })
+        !matches!(
+            self,
+            Request::Command { .. } | Request::Join { .. } | Request::IssueScreens { .. }
+        )
     }
 }
 
@@ -215,6 +233,12 @@ impl MeetingHandle {
         .await?
     }
 
+    /// Issues new moderator and projector tokens, stored (hashed) before they
+    /// are handed out; the old ones keep working.
+    pub async fn issue_screens(&self) -> Result<Screens, CommandError> {
+        self.ask(|reply| Request::IssueScreens { reply }).await?
+    }
+
     /// Authenticates a token from address `from` and subscribes, with what was
     /// missed since `since`.
     pub async fn connect(&self, token: &str, since: Option<Seq>, from: IpAddr) -> Result<Connected, CommandError> {
@@ -260,6 +284,7 @@ impl MeetingHandle {
 enum Reply {
     Command(oneshot::Sender<Result<Ack, CommandError>>, Ack),
     Join(oneshot::Sender<Result<Joined, CommandError>>, Joined),
+    Screens(oneshot::Sender<Result<Screens, CommandError>>, Screens),
 }
 
 impl Reply {
@@ -267,6 +292,7 @@ impl Reply {
         let _ = match self {
             Reply::Command(tx, ack) => tx.send(Ok(ack)).map_err(drop),
             Reply::Join(tx, joined) => tx.send(Ok(joined)).map_err(drop),
+            Reply::Screens(tx, screens) => tx.send(Ok(screens)).map_err(drop),
         };
     }
 
@@ -274,6 +300,7 @@ impl Reply {
         let _ = match self {
             Reply::Command(tx, _) => tx.send(Err(err)).map_err(drop),
             Reply::Join(tx, _) => tx.send(Err(err)).map_err(drop),
+            Reply::Screens(tx, _) => tx.send(Err(err)).map_err(drop),
         };
     }
 }
@@ -690,6 +717,28 @@ impl MeetingTask {
             }
             Request::Invite { reply } => {
                 let _ = reply.send(self.invite.clone());
+            }
+            Request::IssueScreens { reply } => {
+                let screens = Screens {
+                    moderator: tokens::new_token(),
+                    projector: tokens::new_token(),
+                    invite: self.invite.clone(),
+                };
+                let mut grants = Vec::new();
+                for (token, actor) in [
+                    (&screens.moderator, Actor::Moderator),
+                    (&screens.projector, Actor::Projector),
+                ] {
+                    let hash = tokens::hash_token(token);
+                    self.tokens.insert(hash.clone(), actor);
+                    grants.push(Grant { hash, to: actor });
+                }
+                let meta = Meta {
+                    grants,
+                    ..Meta::default()
+                };
+                self.append(Actor::System, EventKind::ScreensIssued, meta, batch);
+                batch.replies.push(Reply::Screens(reply, screens));
             }
             Request::Stop { reply } => self.stop = Some(reply),
             Request::Authenticate { token_hash, reply } => {

@@ -359,3 +359,67 @@ async fn only_the_organisers_device_is_offered_the_ledger_forms() -> Result<()> 
     laptop.close().await;
     Ok(())
 }
+
+/// An organiser on a 1366×768 laptop finds every meeting on the server — also
+/// one made on another device — and gets its moderator and projector links
+/// again (the old ones keep working); the three link cards are laid out as
+/// cards (before, the projector page's own layout also applied to the
+/// projector card: its QR code was pushed out and all three were 768 px tall).
+#[tokio::test]
+async fn the_organiser_finds_every_meeting_and_gets_its_links_again() -> Result<()> {
+    const KEY: &str = "the-organisers-key-5678";
+    let server = TestServer::start_with(babahui::ServerConfig {
+        organiser_key: Some(KEY.into()),
+        ..babahui::ServerConfig::default()
+    })
+    .await;
+    let base = server.base.clone();
+    let m = tests::http::create_meeting_as(
+        &base,
+        serde_json::json!({"title": "另一台电脑建的会", "agenda": [{"title": "绿化"}]}),
+        Some(KEY),
+    )
+    .await?;
+    // Without the key the links are not handed out.
+    let refused = reqwest::Client::new()
+        .post(format!("{base}/api/meetings/{}/screens", m.id()))
+        .send()
+        .await?;
+    assert_eq!(refused.status(), 403);
+
+    let driver = Driver::start().await?;
+    let laptop = driver.browser("organiser", (1366, 768)).await?;
+    laptop.goto(&format!("{base}/#k={KEY}")).await?;
+    laptop.wait_text("本服务器上的其他会议").await?;
+    laptop.wait_text("另一台电脑建的会").await?;
+    laptop
+        .click(&format!("li[data-meeting='{}'] .get-links", m.id()))
+        .await?;
+    laptop.find("#created").await?;
+    let cards = laptop
+        .js("return [...document.querySelectorAll('.link-card')].map(c => { \
+               const r = c.getBoundingClientRect(); const q = c.querySelector('img').getBoundingClientRect(); \
+               return [r.height, q.left >= r.left && q.right <= r.right + 1 && q.bottom <= r.bottom + 1]; });")
+        .await?;
+    for card in cards.as_array().unwrap() {
+        assert!(card[0].as_f64().unwrap() < 500.0, "a link card is {card}");
+        assert_eq!(card[1], true, "its QR code stays inside the card: {card}");
+    }
+    laptop.screenshots("organiser-links", (1366, 768)).await?;
+    // The new moderator link runs the meeting; the old one still does too.
+    let moderator_url = laptop
+        .find(".link-card.moderator a.url")
+        .await?
+        .attr("href")
+        .await?
+        .unwrap_or_default();
+    assert_ne!(moderator_url, m.created.moderator_url);
+    let tablet = driver.browser("moderator", TABLET).await?;
+    tablet.goto(&moderator_url).await?;
+    tablet.wait_text("已连接").await?;
+    tests::WsClient::connect(&base, m.id(), &m.moderator, None).await?;
+    for b in [laptop, tablet] {
+        b.close().await;
+    }
+    Ok(())
+}
