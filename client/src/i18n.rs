@@ -490,6 +490,22 @@ pub fn stance(s: Stance) -> &'static str {
     }
 }
 
+/// 待议, 办理中 … in the page's language.
+pub fn ledger_status(s: babahui_shared::ledger::LedgerStatus) -> &'static str {
+    use babahui_shared::ledger::LedgerStatus::*;
+    match lang().get() {
+        Lang::Zh => s.zh(),
+        Lang::En => match s {
+            Pending => "Pending",
+            Discussed => "Discussed",
+            InProgress => "In progress",
+            Done => "Done",
+            Reported => "Reported back",
+            Rated => "Rated",
+        },
+    }
+}
+
 /// 形成共识, 表决通过 … in the page's language.
 pub fn outcome_kind(k: babahui_shared::OutcomeKind) -> &'static str {
     use babahui_shared::OutcomeKind::*;
@@ -652,5 +668,65 @@ pub fn error(code: ErrorCode) -> &'static str {
         en
     } else {
         zh
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every `t("…")` key in the client's source is in the table (a missing one
+    /// would show its key), and every entry has both languages — the English
+    /// without Chinese characters, so the English switch leaves nothing behind.
+    #[test]
+    fn both_language_tables_are_complete() {
+        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/src");
+        let mut sources = Vec::new();
+        for entry in walk(std::path::Path::new(dir)) {
+            sources.push(std::fs::read_to_string(entry).unwrap());
+        }
+        let (mut missing, mut seen) = (Vec::new(), 0);
+        for src in &sources {
+            for (i, _) in src.match_indices("t(\"") {
+                let rest = &src[i + 3..];
+                let key = &rest[..rest.find('"').unwrap()];
+                let before = src[..i].chars().last();
+                if before.is_some_and(|c| c.is_alphanumeric() || c == '_') {
+                    continue; // another function ending in t(, e.g. get(
+                }
+                if !key.is_empty() && key.chars().all(|c| c.is_ascii_lowercase() || c == '_' || c.is_ascii_digit()) {
+                    seen += 1;
+                    if !TEXTS.iter().any(|(k, _, _)| *k == key) {
+                        missing.push(key.to_owned());
+                    }
+                }
+            }
+        }
+        assert!(seen > 200, "the scan found only {seen} uses of t(…)");
+        assert!(missing.is_empty(), "keys without text: {missing:?}");
+        for (key, zh, en) in TEXTS {
+            assert!(!zh.is_empty() && !en.is_empty(), "{key} lacks a language");
+            // The switch back to Chinese is written in Chinese on purpose.
+            assert!(
+                *key == "lang_switch" ||
+                !en.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c)),
+                "{key}: the English text has Chinese in it: {en}"
+            );
+        }
+        let keys: std::collections::HashSet<_> = TEXTS.iter().map(|(k, _, _)| *k).collect();
+        assert_eq!(keys.len(), TEXTS.len(), "a key is listed twice");
+    }
+
+    fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+        let mut out = Vec::new();
+        for e in std::fs::read_dir(dir).unwrap() {
+            let path = e.unwrap().path();
+            if path.is_dir() {
+                out.extend(walk(&path));
+            } else if path.extension().is_some_and(|x| x == "rs") {
+                out.push(path);
+            }
+        }
+        out
     }
 }

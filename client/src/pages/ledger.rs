@@ -44,7 +44,7 @@ pub fn LedgerPage() -> impl IntoView {
                 <label class="inline">{move || t("status")}
                     <select name="status" on:change=move |ev| status.set(event_target_value(&ev))>
                         <option value="">{move || t("all")}</option>
-                        {LedgerStatus::ALL.into_iter().map(|s| view! { <option value=s.zh()>{s.zh()}</option> }).collect_view()}
+                        {LedgerStatus::ALL.into_iter().map(|s| view! { <option value=s.zh()>{crate::i18n::ledger_status(s)}</option> }).collect_view()}
                     </select>
                 </label>
                 <a class="button" href="/api/ledger.xlsx">{move || t("export_xlsx")}</a>
@@ -59,7 +59,7 @@ pub fn LedgerPage() -> impl IntoView {
                             <li class="ledger-row" class:overdue=v.overdue>
                                 <a href=format!("/ledger/{}", e.id)><b>"#"{e.id}" "{e.title.clone()}</b></a>
                                 <div class="meta">
-                                    <span class="tag">{e.status.zh()}</span>
+                                    <span class="tag">{crate::i18n::ledger_status(e.status)}</span>
                                     <span class="tag">{e.category.clone()}</span>
                                     <span>{e.responsible.clone()}</span>
                                     <span>{e.deadline.clone()}</span>
@@ -92,7 +92,7 @@ pub fn LedgerEntryPage(id: u32) -> impl IntoView {
                         let e = v.entry;
                         view! {
                             <h1>"#"{e.id}" "{e.title.clone()}</h1>
-                            <p><span class="tag">{e.status.zh()}</span>" "{v.overdue.then(|| view! { <span class="tag overdue-tag">{t("overdue")}</span> })}</p>
+                            <p><span class="tag">{crate::i18n::ledger_status(e.status)}</span>" "{v.overdue.then(|| view! { <span class="tag overdue-tag">{t("overdue")}</span> })}</p>
                             <p>{e.description.clone()}</p>
                             <table class="facts">
                                 <tr><th>{t("category")}</th><td>{e.category.clone()}</td></tr>
@@ -110,7 +110,7 @@ pub fn LedgerEntryPage(id: u32) -> impl IntoView {
                             <ol class="history">
                                 {e.history.iter().map(|h| view! {
                                     <li>
-                                        <b>{date(h.at)}</b>" "{h.status.map(|s| s.zh())}" "{h.note.clone()}
+                                        <b>{date(h.at)}</b>" "{h.status.map(crate::i18n::ledger_status)}" "{h.note.clone()}
                                         <small class="writer">" "{h.by.clone()}{h.credential.as_ref().map(|c| format!("（{}）", c.zh()))}</small>
                                         {h.meeting.clone().map(|m| view! { " "<a href=format!("/m/{m}/minutes")>{t("minutes")}</a> })}
                                     </li>
@@ -293,7 +293,7 @@ fn ProgressForm(id: u32, current: LedgerStatus, reload: RwSignal<u32>) -> impl I
             <h2>{t("record")}</h2>
             <WriterField writer=writer/>
             <select name="status" aria-label=t("status") on:change=move |ev| status.set(event_target_value(&ev))>
-                {LedgerStatus::ALL.into_iter().map(|s| view! { <option value=s.zh() selected=s == current>{s.zh()}</option> }).collect_view()}
+                {LedgerStatus::ALL.into_iter().map(|s| view! { <option value=s.zh() selected=s == current>{crate::i18n::ledger_status(s)}</option> }).collect_view()}
             </select>
             <textarea name="note" rows="2" aria-label=t("record") bind:value=note></textarea>
             <button type="submit" class="primary">{t("record")}</button>
