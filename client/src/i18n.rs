@@ -342,6 +342,12 @@ const TEXTS: &[(&str, &str, &str)] = &[
     ("printable", "打印版", "Printable"),
     ("objections", "异议", "Objections"),
     ("mark_spam", "标为刷屏", "Mark as spam"),
+    ("search", "搜索事项、责任人…", "Search matters, units…"),
+    ("print_notice", "打印公示（进度通报）", "Print the progress notice"),
+    ("progress_notice", "问题台账办理进度公示", "Progress of the issue ledger"),
+    ("print_file", "打印一事一档", "Print this file"),
+    ("shown_count", "共 {n} 项", "{n} matters"),
+    ("organiser_page", "组织者页面", "Organiser page"),
     ("other_meetings", "本服务器上的其他会议", "Other meetings on this server"),
     ("other_meetings_hint", "在别的设备上创建的会议：可以在这里重新取得主持人和投屏链接（旧链接仍然有效）。", "Meetings created on another device: get their moderator and projector links again here (the old links keep working)."),
     ("get_links", "取回链接", "Get the links"),
@@ -694,7 +700,11 @@ mod tests {
                 if before.is_some_and(|c| c.is_alphanumeric() || c == '_') {
                     continue; // another function ending in t(, e.g. get(
                 }
-                if !key.is_empty() && key.chars().all(|c| c.is_ascii_lowercase() || c == '_' || c.is_ascii_digit()) {
+                if !key.is_empty()
+                    && key
+                        .chars()
+                        .all(|c| c.is_ascii_lowercase() || c == '_' || c.is_ascii_digit())
+                {
                     seen += 1;
                     if !TEXTS.iter().any(|(k, _, _)| *k == key) {
                         missing.push(key.to_owned());
@@ -708,8 +718,7 @@ mod tests {
             assert!(!zh.is_empty() && !en.is_empty(), "{key} lacks a language");
             // The switch back to Chinese is written in Chinese on purpose.
             assert!(
-                *key == "lang_switch" ||
-                !en.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c)),
+                *key == "lang_switch" || !en.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c)),
                 "{key}: the English text has Chinese in it: {en}"
             );
         }

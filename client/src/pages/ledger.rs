@@ -22,53 +22,117 @@ pub fn date(ms: u64) -> String {
     format!("{}-{:02}-{:02}", d.get_full_year(), d.get_month() + 1, d.get_date())
 }
 
-/// The ledger list.
+/// The ledger list, as a street-office clerk works it: counts per status (a
+/// tap filters), filters by category, responsible unit and overdue, a search
+/// box, and a printable progress notice for the notice board.
 #[component]
 pub fn LedgerPage() -> impl IntoView {
-    let status = RwSignal::new(String::new());
+    let status = RwSignal::new(None::<LedgerStatus>);
+    let category = RwSignal::new(String::new());
+    let responsible = RwSignal::new(String::new());
+    let overdue_only = RwSignal::new(false);
+    let search = RwSignal::new(String::new());
     let reload = RwSignal::new(0u32);
     let rows = LocalResource::new(move || {
         reload.get();
-        let s = status.get();
-        async move {
-            api::get::<Vec<View>>(&format!("/api/ledger?status={s}"))
-                .await
-                .unwrap_or_default()
-        }
+        async move { api::get::<Vec<View>>("/api/ledger").await.unwrap_or_default() }
     });
+    let all = move || rows.get().unwrap_or_default();
+    let distinct = move |f: fn(&LedgerEntry) -> String| {
+        let mut v: Vec<String> = all().iter().map(|r| f(&r.entry)).filter(|x| !x.is_empty()).collect();
+        v.sort();
+        v.dedup();
+        v
+    };
+    let shown = move || {
+        let words = search.get().trim().to_lowercase();
+        all()
+            .into_iter()
+            .filter(|v| status.get().is_none_or(|s| v.entry.status == s))
+            .filter(|v| category.with(|c| c.is_empty() || v.entry.category == *c))
+            .filter(|v| responsible.with(|r| r.is_empty() || v.entry.responsible == *r))
+            .filter(|v| !overdue_only.get() || v.overdue)
+            .filter(|v| {
+                words.is_empty()
+                    || [
+                        &v.entry.title,
+                        &v.entry.description,
+                        &v.entry.responsible,
+                        &v.entry.category,
+                    ]
+                    .iter()
+                    .any(|f| f.to_lowercase().contains(&words))
+            })
+            .collect::<Vec<_>>()
+    };
     view! {
         <main class="page ledger-page">
-            <div class="statusbar"><span class="brand">{move || t("ledger")}</span><LangSwitch/></div>
+            <div class="statusbar"><span class="brand">{move || t("ledger")}</span><a class="no-print" href="/">{move || t("organiser_page")}</a><LangSwitch/></div>
             <h1>{move || t("ledger")}</h1>
-            <div class="row">
-                <label class="inline">{move || t("status")}
-                    <select name="status" on:change=move |ev| status.set(event_target_value(&ev))>
+            <div class="chips status-counts no-print" role="group" aria-label=move || t("status")>
+                <button class="chip" class:selected=move || status.get().is_none() on:click=move |_| status.set(None)>
+                    {move || t("all")}" "{move || all().len()}
+                </button>
+                {LedgerStatus::ALL.into_iter().map(|s| view! {
+                    <button class="chip" data-status=s.zh() class:selected=move || status.get() == Some(s)
+                        on:click=move |_| status.update(|v| *v = if *v == Some(s) { None } else { Some(s) })>
+                        {move || crate::i18n::ledger_status(s)}" "{move || all().iter().filter(|v| v.entry.status == s).count()}
+                    </button>
+                }).collect_view()}
+                <button class="chip overdue-chip" class:selected=move || overdue_only.get() on:click=move |_| overdue_only.update(|v| *v = !*v)>
+                    {move || t("overdue")}" "{move || all().iter().filter(|v| v.overdue).count()}
+                </button>
+            </div>
+            <div class="row filters no-print">
+                <input type="search" name="search" placeholder=move || t("search") aria-label=move || t("search") bind:value=search/>
+                <label class="inline">{move || t("category")}
+                    <select name="category" on:change=move |ev| category.set(event_target_value(&ev))>
                         <option value="">{move || t("all")}</option>
-                        {LedgerStatus::ALL.into_iter().map(|s| view! { <option value=s.zh()>{crate::i18n::ledger_status(s)}</option> }).collect_view()}
+                        {move || distinct(|e| e.category.clone()).into_iter().map(|c| view! { <option value=c.clone()>{c.clone()}</option> }).collect_view()}
                     </select>
                 </label>
+                <label class="inline">{move || t("responsible")}
+                    <select name="responsible" on:change=move |ev| responsible.set(event_target_value(&ev))>
+                        <option value="">{move || t("all")}</option>
+                        {move || distinct(|e| e.responsible.clone()).into_iter().map(|c| view! { <option value=c.clone()>{c.clone()}</option> }).collect_view()}
+                    </select>
+                </label>
+            </div>
+            <div class="row no-print">
                 <a class="button" href="/api/ledger.xlsx">{move || t("export_xlsx")}</a>
                 <a class="button" href="/api/ledger.csv">{move || t("export_csv")}</a>
+                <button class="print" on:click=move |_| { let _ = window().print(); }>{move || t("print_notice")}</button>
             </div>
-            <WhenWritable><NewEntryForm reload=reload/></WhenWritable>
+            <p class="print-only">{move || t("progress_notice")}" · "{move || date(js_sys::Date::now() as u64)}</p>
+            <WhenWritable><div class="no-print"><NewEntryForm reload=reload/></div></WhenWritable>
             <Suspense fallback=|| ()>
-                <ul class="ledger-list">
-                    {move || rows.get().map(|rows| rows.into_iter().map(|v| {
-                        let e = v.entry;
-                        view! {
-                            <li class="ledger-row" class:overdue=v.overdue>
-                                <a href=format!("/ledger/{}", e.id)><b>"#"{e.id}" "{e.title.clone()}</b></a>
-                                <div class="meta">
-                                    <span class="tag">{crate::i18n::ledger_status(e.status)}</span>
-                                    <span class="tag">{e.category.clone()}</span>
-                                    <span>{e.responsible.clone()}</span>
-                                    <span>{e.deadline.clone()}</span>
-                                    {v.overdue.then(|| view! { <span class="tag overdue-tag">{t("overdue")}</span> })}
-                                </div>
-                            </li>
-                        }
-                    }).collect_view())}
-                </ul>
+                {move || {
+                    let rows = shown();
+                    let n = rows.len();
+                    view! {
+                        <p class="muted shown-count">{t("shown_count").replace("{n}", &n.to_string())}</p>
+                        <ul class="ledger-list">
+                            {rows.into_iter().map(|v| {
+                                let e = v.entry;
+                                view! {
+                                    <li class="ledger-row" class:overdue=v.overdue>
+                                        <a href=format!("/ledger/{}", e.id)><b>"#"{e.id}" "{e.title.clone()}</b></a>
+                                        <div class="meta">
+                                            <span class="tag">{crate::i18n::ledger_status(e.status)}</span>
+                                            <span class="tag">{e.category.clone()}</span>
+                                            <span>{e.responsible.clone()}</span>
+                                            <span>{e.deadline.clone()}</span>
+                                            {v.overdue.then(|| view! { <span class="tag overdue-tag">{t("overdue")}</span> })}
+                                        </div>
+                                        {e.history.last().filter(|h| !h.note.is_empty()).map(|h| view! {
+                                            <p class="latest">{date(h.at)}" "{h.note.clone()}</p>
+                                        })}
+                                    </li>
+                                }
+                            }).collect_view()}
+                        </ul>
+                    }
+                }}
             </Suspense>
         </main>
     }
@@ -84,7 +148,9 @@ pub fn LedgerEntryPage(id: u32) -> impl IntoView {
     });
     view! {
         <main class="page ledger-entry">
-            <div class="statusbar"><a class="brand" href="/ledger">{move || t("ledger")}</a><LangSwitch/></div>
+            <div class="statusbar"><a class="brand" href="/ledger">{move || t("ledger")}</a>
+                <button class="print no-print" on:click=move |_| { let _ = window().print(); }>{move || t("print_file")}</button>
+                <LangSwitch/></div>
             <Suspense fallback=|| ()>
                 {move || entry.get().map(|v| match v {
                     None => view! { <p class="notice">{t("not_found")}</p> }.into_any(),
@@ -105,7 +171,9 @@ pub fn LedgerEntryPage(id: u32) -> impl IntoView {
                                     <span>{t("unsatisfied")}" "<b>{e.ratings.unsatisfied}</b></span>
                                 </td></tr>
                             </table>
-                            <WhenWritable><ProgressForm id=id current=e.status reload=reload/></WhenWritable>
+                            <WhenWritable><div class="no-print">
+                                <ProgressForm id=id current=e.status responsible=e.responsible.clone() deadline=e.deadline.clone().unwrap_or_default() reload=reload/>
+                            </div></WhenWritable>
                             <h2>{t("history")}</h2>
                             <ol class="history">
                                 {e.history.iter().map(|h| view! {
@@ -267,8 +335,19 @@ fn NewEntryForm(reload: RwSignal<u32>) -> impl IntoView {
 /// Record progress on a matter: a note, optionally a new status. Uses the
 /// organiser key remembered on this device, if the server needs one.
 #[component]
-fn ProgressForm(id: u32, current: LedgerStatus, reload: RwSignal<u32>) -> impl IntoView {
+fn ProgressForm(
+    id: u32,
+    current: LedgerStatus,
+    responsible: String,
+    deadline: String,
+    reload: RwSignal<u32>,
+) -> impl IntoView {
     let note = RwSignal::new(String::new());
+    // 责任人 and 时限 can be changed here too (a matter handed to another unit, a
+    // new date agreed); only what differs from the file is sent.
+    let (was_responsible, was_deadline) = (responsible.clone(), deadline.clone());
+    let new_responsible = RwSignal::new(responsible);
+    let new_deadline = RwSignal::new(deadline);
     let status = RwSignal::new(current.zh().to_owned());
     let error = RwSignal::new(None::<String>);
     let writer = RwSignal::new(crate::storage::get(WRITER_KEY).unwrap_or_default());
@@ -276,7 +355,13 @@ fn ProgressForm(id: u32, current: LedgerStatus, reload: RwSignal<u32>) -> impl I
         <form class="form progress" on:submit=move |ev| {
             ev.prevent_default();
             let new_status = LedgerStatus::parse(&status.get());
-            let body = serde_json::json!({"note": note.get(), "status": new_status, "by": writer.get()});
+            let mut body = serde_json::json!({"note": note.get(), "status": new_status, "by": writer.get()});
+            if new_responsible.get() != was_responsible {
+                body["responsible"] = new_responsible.get().into();
+            }
+            if new_deadline.get() != was_deadline && !new_deadline.get().is_empty() {
+                body["deadline"] = new_deadline.get().into();
+            }
             crate::storage::set(WRITER_KEY, &writer.get());
             let key = crate::storage::get(crate::pages::organiser::KEY_STORAGE);
             leptos::task::spawn_local(async move {
@@ -296,6 +381,8 @@ fn ProgressForm(id: u32, current: LedgerStatus, reload: RwSignal<u32>) -> impl I
                 {LedgerStatus::ALL.into_iter().map(|s| view! { <option value=s.zh() selected=s == current>{crate::i18n::ledger_status(s)}</option> }).collect_view()}
             </select>
             <textarea name="note" rows="2" aria-label=t("record") bind:value=note></textarea>
+            <label>{t("responsible")}<input name="responsible" maxlength="40" bind:value=new_responsible/></label>
+            <label>{t("deadline")}<input name="deadline" type="date" bind:value=new_deadline/></label>
             <button type="submit" class="primary">{t("record")}</button>
             {move || error.get().map(|e| view! { <p class="notice">{e}</p> })}
         </form>

@@ -475,10 +475,27 @@ async fn votes_minutes_and_ledger_in_the_browser() -> Result<()> {
     reader.wait_text("两个月内完成电梯方案").await?;
     reader.wait_text("电梯费用按楼层分摊").await?;
     reader.screenshots("ledger", TABLET).await?;
+    // The clerk narrows the list: a search, then a status with its count.
+    reader.fill("input[name=search]", "分摊").await?;
+    reader.wait_text("共 1 项").await?;
+    assert_eq!(reader.count(".ledger-row").await?, 1);
+    reader.set_value("input[name=search]", "").await?;
+    reader.wait_text("共 2 项").await?;
+    reader.click(".status-counts button[data-status='办理中']").await?;
+    reader.wait_text("共 0 项").await?;
+    reader.click(".status-counts button[data-status='办理中']").await?;
+    reader.wait_text("共 2 项").await?;
     reader.click(".ledger-row a").await?;
     reader.wait_text("办理记录").await?;
     reader
         .fill("form.progress textarea[name=note]", "已请设计院出方案")
+        .await?;
+    // The matter moves to another unit with a new date, from the page.
+    reader
+        .fill("form.progress input[name=responsible]", "街道城建科")
+        .await?;
+    reader
+        .set_value("form.progress input[name=deadline]", "2027-03-31")
         .await?;
     // A change without the writer's name is not sent (this server runs --open).
     reader.click("form.progress button[type=submit]").await?;
@@ -486,6 +503,9 @@ async fn votes_minutes_and_ledger_in_the_browser() -> Result<()> {
     reader.click("form.progress button[type=submit]").await?;
     reader.wait_text("已请设计院出方案").await?;
     reader.wait_text("街道城建科小赵（开放模式）").await?;
+    reader.wait_text("2027-03-31").await?;
+    let facts = reader.find("table.facts").await?.text().await?;
+    assert!(facts.contains("街道城建科") && facts.contains("2027-03-31"), "{facts}");
     reader.screenshots("ledger-entry", PHONE).await?;
     // The moderator answers the objection from the tablet.
     moderator
