@@ -394,6 +394,12 @@ pub enum Command {
         #[serde(skip)]
         now: u64,
     },
+    /// Moderator or recorder: how many more people are present without a
+    /// phone (counted in the courtyard), for the attendance in the minutes.
+    SetHeadcount {
+        /// People present who did not join with a phone.
+        without_phone: u32,
+    },
     /// Moderator: the name the minutes print for 主持人 (empty: not given).
     SetModeratorName {
         /// The name, e.g. 社区书记 李红.
@@ -436,6 +442,7 @@ impl Command {
                 | Command::AnswerObjection { .. }
                 | Command::MarkObjectionSpam { .. }
                 | Command::SetModeratorName { .. }
+                | Command::SetHeadcount { .. }
         )
     }
 }

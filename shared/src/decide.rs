@@ -626,6 +626,15 @@ pub fn decide(state: &MeetingState, actor: Actor, cmd: &Command) -> Decision {
                 name: optional_text(name.as_deref(), NAME_MAX_CHARS, "name")?,
             })
         }
+        Command::SetHeadcount { without_phone } => {
+            recorder(state, actor)?;
+            if *without_phone > HAND_COUNT_MAX {
+                return Err(CommandError::invalid(format!("at most {HAND_COUNT_MAX} people")));
+            }
+            Ok(EventKind::HeadcountSet {
+                without_phone: *without_phone,
+            })
+        }
         Command::SetModeratorName { name } => {
             moderator(actor)?;
             Ok(EventKind::ModeratorNamed {

@@ -352,6 +352,11 @@ pub enum EventKind {
         /// Who (optional).
         name: Option<String>,
     },
+    /// The headcount of people present without a phone was set.
+    HeadcountSet {
+        /// People present who did not join with a phone.
+        without_phone: u32,
+    },
     /// The organiser issued fresh moderator and projector links (the old ones
     /// keep working): the record says when, not what (the tokens are secret).
     ScreensIssued,

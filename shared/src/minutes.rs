@@ -288,8 +288,9 @@ pub fn build(state: &MeetingState, summary: &str, public: bool) -> Minutes {
         attendance: attendance_by_category(state)
             .into_iter()
             .filter(|(_, n)| *n > 0)
+            .chain((state.without_phone > 0).then(|| (WITHOUT_PHONE.to_owned(), state.without_phone as usize)))
             .collect(),
-        attendance_total: present.count(),
+        attendance_total: present.count() + state.without_phone as usize,
         summary: summary.to_owned(),
         before_topics: opinion_section(state, None, &name),
         topics,
@@ -582,6 +583,9 @@ fn escaped_for_markdown(m: &Minutes) -> Minutes {
             .collect(),
     }
 }
+
+/// The attendance line for people counted present without a phone.
+pub const WITHOUT_PHONE: &str = "现场点数（未用手机）";
 
 /// What the minutes print for a name nobody gave.
 const NOT_GIVEN: &str = "（未填写）";

@@ -36,6 +36,9 @@ pub struct MeetingState {
     /// The courtyard's Wi-Fi (shown on the projector).
     #[serde(default)]
     pub wifi: Option<Wifi>,
+    /// People counted present who did not join with a phone.
+    #[serde(default)]
+    pub without_phone: u32,
     /// Who moderates, as the minutes name them (none: not given).
     #[serde(default)]
     pub moderator_name: Option<String>,
@@ -524,6 +527,7 @@ impl MeetingState {
             }
             EventKind::ModeratorNamed { name } => self.moderator_name = name.clone(),
             EventKind::ScreensIssued => {}
+            EventKind::HeadcountSet { without_phone } => self.without_phone = *without_phone,
             EventKind::ObjectionMarkedSpam { objection, spam } => {
                 if let Some(o) = self.objections.iter_mut().find(|o| o.id == *objection) {
                     o.spam = *spam;

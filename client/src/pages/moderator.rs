@@ -337,6 +337,34 @@ fn SpeakingTime(live: Live, now: RwSignal<f64>) -> impl IntoView {
         <ul class="attendance">
             {move || live.state.with(|s| s.as_ref().map(|s| attendance_by_category(s).into_iter().filter(|(_, n)| *n > 0).map(|(c, n)| view! { <li>{c}" "<b>{n}</b></li> }).collect_view()))}
         </ul>
+        <Headcount live=live/>
+    }
+}
+
+/// People present without a phone, counted in the courtyard: the minutes'
+/// attendance includes them.
+#[component]
+fn Headcount(live: Live) -> impl IntoView {
+    let count = RwSignal::new(String::new());
+    let answer = crate::components::FormAnswer::new(live, move || count.set(String::new()));
+    view! {
+        <form class="row headcount" id="headcount" on:submit=move |ev| {
+            ev.prevent_default();
+            if let Ok(n) = count.get().trim().parse::<u32>() {
+                answer.send(Command::SetHeadcount { without_phone: n });
+            }
+        }>
+            <label class="inline">{move || t("without_phone")}
+                <input class="minutes" type="number" min="0" inputmode="numeric" name="without-phone"
+                    placeholder=move || live.state.with(|s| s.as_ref().map(|s| s.without_phone.to_string()).unwrap_or_default())
+                    bind:value=count/>
+            </label>
+            <button type="submit">{move || t("save")}</button>
+            <crate::components::FormError answer=answer/>
+        </form>
+        {move || live.state.with(|s| s.as_ref().filter(|s| s.without_phone > 0).map(|s| view! {
+            <p class="muted">{t("total_present").replace("{n}", &(s.participants.iter().filter(|p| !p.removed).count() + s.without_phone as usize).to_string())}</p>
+        }))}
     }
 }
 

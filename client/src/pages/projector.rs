@@ -79,6 +79,7 @@ fn ProjectorLive(id: String, token: String) -> impl IntoView {
                 <h3>{move || t("attendance")}</h3>
                 <ul class="pj-attendance">
                     {move || live.state.with(|s| s.as_ref().map(|s| attendance_by_category(s).into_iter().filter(|(_, n)| *n > 0).take(8).map(|(c, n)| view! { <li><span>{c}</span><b>{n}</b></li> }).collect_view()))}
+                    {move || live.state.with(|s| s.as_ref().filter(|s| s.without_phone > 0).map(|s| view! { <li><span>{t("without_phone_short")}</span><b>{s.without_phone}</b></li> }))}
                 </ul>
                 <button class="pj-sound" class:on=move || sound.get() on:click=move |_| sound.set(enable_sound())>
                     {move || if sound.get() { t("sound_is_on") } else { t("sound_on") }}
