@@ -107,6 +107,7 @@ pub fn FloorView(live: Live, now: RwSignal<f64>) -> impl IntoView {
             let s = s.as_ref()?;
             let f = s.floor.as_ref()?;
             let left = floor_remaining_ms(f, now.get() as u64);
+            let paused = f.running_since.is_none();
             let class = if left < 0 {
                 "countdown over"
             } else if left < 30_000 {
@@ -119,6 +120,7 @@ pub fn FloorView(live: Live, now: RwSignal<f64>) -> impl IntoView {
                     <div class="floor-kind">{i18n::floor_kind(f.kind)}</div>
                     <div class="floor-name">{public_name_of(s, f.participant)}</div>
                     <div class=class role="timer">{mmss(left)}</div>
+                    {paused.then(|| view! { <div class="paused-tag">{t("paused")}</div> })}
                 </div>
             })
         })

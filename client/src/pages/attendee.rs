@@ -161,6 +161,8 @@ fn AttendeeLive(id: String, token: String) -> impl IntoView {
             {move || my().map(|p| view! {
                 <p class="me">
                     {p.name.clone().unwrap_or_else(|| t("anonymous").to_owned())}" · "{p.category.clone()}
+                    {live.state.with(|s| s.as_ref().and_then(|s| crate::components::shown_as(s, p.id)))
+                        .map(|a| view! { <br/><small class="muted">{a}</small> })}
                     {p.official.then(|| view! { " · "<b>{t("you_are_official")}</b> })}
                     {p.recorder.then(|| view! { " · "<a class="recorder-link" href=recorder_href.clone()>{t("recorder_page")}</a> })}
                 </p>
@@ -180,11 +182,16 @@ fn AttendeeLive(id: String, token: String) -> impl IntoView {
             // typed would only be refused).
             <Show when=move || !live.ended()>
             // Before the start a hand cannot be raised: the button says so rather than fail.
-            <button class="hand big" class:raised=move || position().is_some() on:click=hand
+            // Waiting in the queue, the place is news and the button is only a way out:
+            // so the place is shown large, and 放下举手 is a plain button beneath it.
+            {move || position().map(|n| view! {
+                <p class="queue-place" role="status">{t("your_place_n").replace("{n}", &n.to_string())}</p>
+            })}
+            <button class="hand" class:big=move || position().is_none() class:raised=move || position().is_some() on:click=hand
                 disabled=move || !started()>
                 {move || match position() {
                     _ if !started() => t("hand_after_start").to_owned(),
-                    Some(n) => format!("{} · {} {n}", t("lower_hand"), t("your_place")),
+                    Some(_) => t("lower_hand").to_owned(),
                     None => t("raise_hand").to_owned(),
                 }}
             </button>
@@ -330,6 +337,7 @@ pub fn OpinionList(live: Live, me: Signal<Option<ParticipantId>>) -> impl IntoVi
             .unwrap_or_else(|| t("anonymous").to_owned());
         let seconds = o.seconds.len();
         let late = mine && o.late;
+        let ended = s.phase == Phase::Ended;
         view! {
             <li class="opinion" class:mine=mine>
                 <div class="meta">
@@ -341,7 +349,7 @@ pub fn OpinionList(live: Live, me: Signal<Option<ParticipantId>>) -> impl IntoVi
                 {late.then(|| view! { <p class="muted late">{t("my_late")}</p> })}
                 <div class="actions">
                     <span class="count">{move || t("second")}" "{seconds}</span>
-                    {(!mine).then(|| view! {
+                    {(!mine && !ended).then(|| view! {
                         <button class="second" disabled=seconded
                             on:click=move |_| live.send(Command::Second { seen_open, opinion: id, who: None })>
                             {if seconded { t("seconded") } else { t("second") }}

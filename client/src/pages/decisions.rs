@@ -45,6 +45,16 @@ pub fn VoteBars(live: Live, vote: VoteId) -> impl IntoView {
         live.state.with(|s| {
             let v = s.as_ref()?.vote(vote)?;
             let r = tally(v);
+            // A secret vote shows only how many have voted until it closes: with
+            // a handful of voters, live counts would tell a neighbour's choice.
+            if v.open && v.secret {
+                return Some(view! {
+                    <div class="vote-card" data-vote=vote.0>
+                        <div class="vote-q">{v.question.clone()}<small>" · "{t("secret_vote")}</small></div>
+                        <div class="vote-result">{t("voting")}" · "{r.cast}" "{t("votes_cast")}</div>
+                    </div>
+                }.into_any());
+            }
             let max = r.total.iter().copied().max().unwrap_or(0).max(1);
             let rows = labels(v)
                 .into_iter()
@@ -60,7 +70,7 @@ pub fn VoteBars(live: Live, vote: VoteId) -> impl IntoView {
                     <div class="bars">{rows}</div>
                     <div class="vote-result" class:passed=!v.open && r.passed>{result_text(v)}" · "{r.cast}" "{t("votes_cast")}</div>
                 </div>
-            })
+            }.into_any())
         })
     }
 }
@@ -108,10 +118,26 @@ fn Ballot(live: Live, meeting: String, vote: VoteId) -> impl IntoView {
             storage::set(&key, &c.to_string());
         }
     });
+    // A vote just opened comes into view (and the phone vibrates once): a
+    // resident scrolled down to the opinions would otherwise never see it.
+    let card = NodeRef::<leptos::html::Section>::new();
+    Effect::new(move |done: Option<bool>| {
+        if done == Some(true) {
+            return true;
+        }
+        match card.get() {
+            Some(el) => {
+                el.scroll_into_view();
+                let _ = window().navigator().vibrate_with_duration(200);
+                true
+            }
+            None => false,
+        }
+    });
     move || {
         let v = live.state.with(|s| s.as_ref().and_then(|s| s.vote(vote)).cloned())?;
         Some(view! {
-            <section class="card ballot" data-vote=vote.0>
+            <section class="card ballot" data-vote=vote.0 node_ref=card>
                 <p class="ballot-title">{t("ballot_title")}</p>
                 <h2>{v.question.clone()}</h2>
                 <p class="muted">{if v.secret { t("secret_vote") } else { t("named_vote") }}</p>
@@ -588,9 +614,12 @@ fn Objections(live: Live) -> impl IntoView {
                                 <li data-objection=id class:spam=spam>
                                     {spam.then(|| view! { <b class="tag">{t("marked_spam")}</b>" " })}
                                     {o.name.clone().map(|n| format!("{n}：")).unwrap_or_default()}{o.text.clone()}
-                                    <button class="mark-spam small" on:click=move |_| {
-                                        live.send(Command::MarkObjectionSpam { objection: id, spam: !spam });
-                                    }>{if spam { t("unmark_spam") } else { t("mark_spam") }}</button>
+                                    // An answered objection was taken seriously: it is not spam.
+                                    {(o.answer.is_none()).then(|| view! {
+                                        <button class="mark-spam small" on:click=move |_| {
+                                            live.send(Command::MarkObjectionSpam { objection: id, spam: !spam });
+                                        }>{if spam { t("unmark_spam") } else { t("mark_spam") }}</button>
+                                    })}
                                     {match o.answer.clone() {
                                         Some(a) => view! { <p class="muted">{t("answer")}": "{a}</p> }.into_any(),
                                         None if spam => ().into_any(),

@@ -5,7 +5,7 @@
 use crate::api;
 use crate::components::LangSwitch;
 use crate::i18n::{self, t};
-use babahui_shared::minutes::{hidden_zh, outcome_zh, Minutes, OpinionGroup};
+use babahui_shared::minutes::{hidden_zh, Minutes, OpinionGroup};
 use babahui_shared::{MinutesStatus, Objection};
 use leptos::prelude::*;
 use serde::Deserialize;
@@ -108,6 +108,11 @@ pub fn MinutesPage(id: String) -> impl IntoView {
                                 {in_notice.then(|| d.notice_until.map(|u| format!(" · {} {}", t("notice_until"), crate::pages::ledger::date(u)))).flatten()}
                                 " · "<a href=printable.clone() target="_blank">{t("printable")}</a></p>
                             <p class="muted">{m.starts_at.clone()}" "{m.place.clone()}" · "{t("attendance")}" "{m.attendance_total}</p>
+                            <table class="facts minutes-head">
+                                <tr><th>{t("moderator_role")}</th><td>{m.moderator.clone().unwrap_or_else(|| t("not_given").to_owned())}</td></tr>
+                                {(!m.recorders.is_empty()).then(|| view! { <tr><th>{t("recorders")}</th><td>{m.recorders.join("、")}</td></tr> })}
+                                {(!m.officials.is_empty()).then(|| view! { <tr><th>{t("officials")}</th><td>{m.officials.join("、")}</td></tr> })}
+                            </table>
                             {(!m.summary.is_empty()).then(|| view! { <p class="card">{m.summary.clone()}</p> })}
                             {(!m.before_topics.is_empty()).then(|| view! {
                                 <section class="card before-topics">
@@ -118,6 +123,14 @@ pub fn MinutesPage(id: String) -> impl IntoView {
                             {m.topics.iter().map(|tp| view! {
                                 <section class="card">
                                     <h2>{tp.title.clone()}</h2>
+                                    // Who spoke, who answered on the spot, who followed up.
+                                    {(!tp.speakers.is_empty()).then(|| view! {
+                                        <h3>{t("speakers")}</h3>
+                                        <ol class="list speakers">{tp.speakers.iter().map(|sp| view! {
+                                            <li><span class="tag">{crate::i18n::floor_kind(sp.kind)}</span>" "{sp.name.clone()}
+                                                <small class="muted">" · "{crate::components::mmss(sp.seconds as i64 * 1000)}</small></li>
+                                        }).collect_view()}</ol>
+                                    })}
                                     {opinion_items(&tp.opinions, &tp.hidden)}
                                     {tp.votes.iter().map(|v| view! {
                                         <p><b>{t("vote")}": "{v.question.clone()}</b>" — "
@@ -125,7 +138,7 @@ pub fn MinutesPage(id: String) -> impl IntoView {
                                             " — "{if v.passed { t("passed") } else if !v.quorum_met { t("no_quorum") } else { t("failed") }}</p>
                                     }).collect_view()}
                                     {tp.outcome.clone().map(|o| view! {
-                                        <p class="outcome"><b>{outcome_zh(o.kind)}</b>": "{o.text.clone()}
+                                        <p class="outcome"><b>{crate::i18n::outcome_kind(o.kind)}</b>": "{o.text.clone()}
                                             {o.dissent.clone().map(|d| view! { <br/>{t("dissent")}": "{d} })}</p>
                                     })}
                                     {(!tp.commitments.is_empty()).then(|| view! {

@@ -377,7 +377,7 @@ fn Participants(live: Live) -> impl IntoView {
             // After the end the list stays (who came) but its actions go: the
             // server refuses them then.
             <Show when=move || !live.ended()>
-                <button id="rotate-invite" class="danger" on:click=move |_| if confirm(t("confirm_rotate")) { live.send(Command::RotateInvite) }>
+                <button id="rotate-invite" class="small" on:click=move |_| if confirm(t("confirm_rotate")) { live.send(Command::RotateInvite) }>
                     {move || t("rotate_invite")}
                 </button>
             </Show>

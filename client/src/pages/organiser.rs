@@ -158,6 +158,13 @@ pub fn OrganiserPage() -> impl IntoView {
                         storage::set_json("bbh:my-meetings", &mine.get_untracked());
                         created.set(Some(m));
                         error.set(None);
+                        // The form empties (a second 创建 would make a second
+                        // meeting) and the new links come into view.
+                        for field in [title, place, time, moderator_name, agenda, ssid, wifi_password] {
+                            field.set(String::new());
+                        }
+                        picked.set(Vec::new());
+                        window().scroll_to_with_x_and_y(0.0, 0.0);
                     }
                     Err(e) => error.set(Some(e.to_string())),
                 },

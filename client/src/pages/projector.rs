@@ -28,11 +28,26 @@ pub fn ProjectorPage(id: String) -> impl IntoView {
     }
 }
 
-/// The join address without the scheme: what people type.
-fn typed_address(url: &str) -> String {
-    url.trim_start_matches("http://")
-        .trim_start_matches("https://")
-        .to_owned()
+/// The join address without the scheme: what people type, broken into lines
+/// only after `/` or before `?` (never in the middle of a code).
+fn typed_address(url: &str) -> impl IntoView {
+    let bare = url.trim_start_matches("http://").trim_start_matches("https://");
+    let mut parts = Vec::new();
+    let mut piece = String::new();
+    for c in bare.chars() {
+        if c == '?' && !piece.is_empty() {
+            parts.push(std::mem::take(&mut piece));
+        }
+        piece.push(c);
+        if c == '/' {
+            parts.push(std::mem::take(&mut piece));
+        }
+    }
+    parts.push(piece);
+    parts
+        .into_iter()
+        .map(|p| view! { <span class="nobreak">{p}</span><wbr/> })
+        .collect_view()
 }
 
 #[component]
@@ -142,6 +157,22 @@ fn Running(live: Live, now: RwSignal<f64>) -> impl IntoView {
                 (Some((_, r)), None) => view! { <div class="pj-vote"><crate::pages::review::ReviewBars live=live review=r/></div> }.into_any(),
                 (_, Some((_, v))) => view! { <div class="pj-vote"><crate::pages::decisions::VoteBars live=live vote=v/></div> }.into_any(),
                 (None, None) => return None,
+            })
+        })}
+        // What is being recorded for the open topic, so the room can check the wording.
+        {move || live.state.with(|s| {
+            let s = s.as_ref()?;
+            let topic = s.open_topic()?;
+            let commitments: Vec<_> = s.commitments.iter().filter(|c| c.topic == Some(topic.id)).cloned().collect();
+            (topic.outcome.is_some() || !commitments.is_empty()).then(|| view! {
+                <div class="pj-record">
+                    {topic.outcome.clone().map(|o| view! {
+                        <p><span class="tag">{i18n::outcome_kind(o.kind)}</span>" "{o.text.clone()}</p>
+                    })}
+                    {commitments.into_iter().map(|c| view! {
+                        <p>{t("commitment")}"："{c.what.clone()}" · "{c.responsible.clone()}" · "{c.deadline.clone()}</p>
+                    }).collect_view()}
+                </div>
             })
         })}
         {move || live.state.with(|s| {

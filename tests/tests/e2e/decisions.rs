@@ -507,7 +507,10 @@ async fn the_minutes_name_the_moderator_and_isolate_user_text() {
     );
     md.ok(Command::SetHeadcount { without_phone: 7 }).await.unwrap();
     let counted = text(format!("{base}/api/meetings/{id}/minutes.md")).await;
-    assert!(counted.contains("共8人") && counted.contains("现场点数（未用手机）7人"), "{counted}");
+    assert!(
+        counted.contains("共8人") && counted.contains("现场点数（未用手机）7人"),
+        "{counted}"
+    );
     assert!(text(md_url).await.contains("- 主持人：（未填写）"));
     let html = text(format!("{base}/api/meetings/{id}/minutes.html")).await;
     assert!(html.contains("<bdi>车位太少</bdi>"), "{html}");

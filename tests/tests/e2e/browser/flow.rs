@@ -90,7 +90,7 @@ async fn a_meeting_runs_across_five_browsers() -> Result<()> {
         attendees.push(b);
     }
     projector.wait_text("业委会").await?; // attendance by category
-    // Two more people sit in the courtyard without phones: the moderator counts them.
+                                          // Two more people sit in the courtyard without phones: the moderator counts them.
     moderator.fill("#headcount input[name=without-phone]", "2").await?;
     moderator.click("#headcount button[type=submit]").await?;
     wait_state(&base, &id, |s| s.without_phone == 2).await?;
