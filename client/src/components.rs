@@ -294,11 +294,12 @@ pub fn OpinionWall(live: Live) -> impl IntoView {
                         let current_category = o.category.clone();
                         let stance = o.stance;
                         let to_ledger = o.to_ledger;
+                        let held = o.held;
                         let cats = cats.clone();
                         let merge_targets: Vec<_> = targets.iter().filter(|(t, _)| *t != id).cloned().collect();
                         let reason = RwSignal::new(String::new());
                         view! {
-                            <li class="opinion" class:hidden-op=hidden.is_some() data-opinion=id.0>
+                            <li class="opinion" class:hidden-op=hidden.is_some() class:held=held data-opinion=id.0>
                                 <div class="meta">
                                     <span class="num">"#"{id.0}</span>
                                     <span class="tag">{o.category.clone()}</span>
@@ -309,6 +310,12 @@ pub fn OpinionWall(live: Live) -> impl IntoView {
                                     {to_ledger.then(|| view! { <span class="tag ledger-mark">{t("in_ledger")}</span> })}
                                 </div>
                                 <p class="text">{o.text.clone()}</p>
+                                // Held for approval: one tap puts it on the projector; 隐藏 keeps it off.
+                                {held.then(|| view! {
+                                    <p class="held-line"><span class="tag held-tag">{t("held")}</span>" "
+                                        <button class="approve primary small" on:click=move |_| live.send(Command::ApproveOpinion { opinion: id })>{t("approve")}</button>
+                                    </p>
+                                })}
                                 {hidden.clone().map(|r| view! { <p class="muted">{t("hidden")}": "{r}</p> })}
                                 <div class="row tools">
                                     <label class="inline">{t("retag")}

@@ -394,6 +394,17 @@ pub enum Command {
         #[serde(skip)]
         now: u64,
     },
+    /// Moderator: hold opinions sent from phones for a recorder's approval
+    /// before they reach the projector (`on`), or show them at once again.
+    HoldOpinions {
+        /// Hold or not.
+        on: bool,
+    },
+    /// Recorder or moderator: a held opinion may be shown.
+    ApproveOpinion {
+        /// Which.
+        opinion: OpinionId,
+    },
     /// Moderator or recorder: how many more people are present without a
     /// phone (counted in the courtyard), for the attendance in the minutes.
     SetHeadcount {

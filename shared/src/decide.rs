@@ -626,6 +626,20 @@ pub fn decide(state: &MeetingState, actor: Actor, cmd: &Command) -> Decision {
                 name: optional_text(name.as_deref(), NAME_MAX_CHARS, "name")?,
             })
         }
+        Command::HoldOpinions { on } => {
+            moderator(actor)?;
+            if state.settings.hold_opinions == *on {
+                return Err(CommandError::conflict("already so"));
+            }
+            Ok(EventKind::OpinionsHeld { on: *on })
+        }
+        Command::ApproveOpinion { opinion } => {
+            recorder(state, actor)?;
+            if !find_opinion(state, *opinion)?.held {
+                return Err(CommandError::conflict("the opinion is not waiting for approval"));
+            }
+            Ok(EventKind::OpinionApproved { opinion: *opinion })
+        }
         Command::SetHeadcount { without_phone } => {
             recorder(state, actor)?;
             if *without_phone > HAND_COUNT_MAX {

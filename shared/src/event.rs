@@ -352,6 +352,16 @@ pub enum EventKind {
         /// Who (optional).
         name: Option<String>,
     },
+    /// Opinions from phones are (or are no longer) held for approval.
+    OpinionsHeld {
+        /// Held or not.
+        on: bool,
+    },
+    /// A held opinion was approved for the projector.
+    OpinionApproved {
+        /// Which.
+        opinion: OpinionId,
+    },
     /// The headcount of people present without a phone was set.
     HeadcountSet {
         /// People present who did not join with a phone.

@@ -275,6 +275,10 @@ pub struct Opinion {
     /// Written while its topic was open, arrived after it closed.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub late: bool,
+    /// Sent from a phone while opinions were held for approval, and not yet
+    /// approved: not on the projector or other phones (it is in the record).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub held: bool,
 }
 
 /// The courtyard's Wi-Fi, shown on the projector as a join-the-network QR code.
@@ -602,6 +606,10 @@ pub struct Settings {
     pub speaking_limit_secs: u32,
     /// People who have not yet spoken on the topic go ahead of repeat speakers.
     pub first_timers_first: bool,
+    /// Opinions sent from phones wait for a recorder's approval before they
+    /// reach the projector and other phones (their author sees them at once).
+    #[serde(default)]
+    pub hold_opinions: bool,
 }
 
 impl Default for Settings {
@@ -609,6 +617,7 @@ impl Default for Settings {
         Self {
             speaking_limit_secs: crate::limits::DEFAULT_SPEAKING_LIMIT_SECS,
             first_timers_first: true,
+            hold_opinions: false,
         }
     }
 }

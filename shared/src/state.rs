@@ -347,6 +347,9 @@ impl MeetingState {
                 late,
             } => {
                 debug_assert_eq!(opinion.0 as usize, self.opinions.len() + 1);
+                // Held when sent from a phone (its author's own, not typed by a
+                // recorder) while the moderator holds opinions for approval.
+                let held = self.settings.hold_opinions && author.is_some() && recorded_by.is_none();
                 self.opinions.push(Opinion {
                     id: *opinion,
                     topic: *topic,
@@ -362,6 +365,7 @@ impl MeetingState {
                     hidden: None,
                     to_ledger: false,
                     late: *late,
+                    held,
                 });
             }
             EventKind::Seconded { opinion, participant } => {
@@ -527,6 +531,12 @@ impl MeetingState {
             }
             EventKind::ModeratorNamed { name } => self.moderator_name = name.clone(),
             EventKind::ScreensIssued => {}
+            EventKind::OpinionsHeld { on } => self.settings.hold_opinions = *on,
+            EventKind::OpinionApproved { opinion } => {
+                if let Some(o) = self.opinion_mut(*opinion) {
+                    o.held = false;
+                }
+            }
             EventKind::HeadcountSet { without_phone } => self.without_phone = *without_phone,
             EventKind::ObjectionMarkedSpam { objection, spam } => {
                 if let Some(o) = self.objections.iter_mut().find(|o| o.id == *objection) {

@@ -107,7 +107,7 @@ pub fn redact_for_public(state: &mut MeetingState) {
         }
     }
     for o in &mut state.opinions {
-        if o.hidden.is_some() {
+        if o.hidden.is_some() || o.held {
             o.text.clear();
         }
     }
@@ -119,7 +119,7 @@ pub fn opinions_by_category(state: &MeetingState) -> Vec<(String, usize)> {
     let visible = state
         .opinions
         .iter()
-        .filter(|o| o.hidden.is_none() && o.merged_into.is_none());
+        .filter(|o| o.hidden.is_none() && o.merged_into.is_none() && !o.held);
     let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
     for o in visible {
         *counts.entry(o.category.as_deref().unwrap_or("")).or_default() += 1;

@@ -337,6 +337,7 @@ pub fn OpinionList(live: Live, me: Signal<Option<ParticipantId>>) -> impl IntoVi
             .unwrap_or_else(|| t("anonymous").to_owned());
         let seconds = o.seconds.len();
         let late = mine && o.late;
+        let held = mine && o.held;
         let ended = s.phase == Phase::Ended;
         view! {
             <li class="opinion" class:mine=mine>
@@ -347,6 +348,7 @@ pub fn OpinionList(live: Live, me: Signal<Option<ParticipantId>>) -> impl IntoVi
                 </div>
                 <p class="text">{o.text.clone()}</p>
                 {late.then(|| view! { <p class="muted late">{t("my_late")}</p> })}
+                {held.then(|| view! { <p class="muted held-line">{t("my_held")}</p> })}
                 <div class="actions">
                     <span class="count">{move || t("second")}" "{seconds}</span>
                     {(!mine && !ended).then(|| view! {
@@ -366,7 +368,12 @@ pub fn OpinionList(live: Live, me: Signal<Option<ParticipantId>>) -> impl IntoVi
                 .opinions
                 .iter()
                 .rev()
-                .filter(|o| o.hidden.is_none() && o.merged_into.is_none());
+                // Held opinions wait for a recorder: only their author sees them meanwhile.
+                .filter(|o| {
+                    o.hidden.is_none()
+                        && o.merged_into.is_none()
+                        && (!o.held || (o.author.is_some() && o.author == me.get()))
+                });
             let (now, earlier): (Vec<&Opinion>, Vec<&Opinion>) = match s.current_topic {
                 Some(topic) => visible.partition(|o| o.topic == Some(topic)),
                 None => (visible.collect(), Vec::new()),

@@ -284,7 +284,8 @@ fn NewEntryForm(reload: RwSignal<u32>) -> impl IntoView {
     let responsible = RwSignal::new(String::new());
     let deadline = RwSignal::new(String::new());
     let collected_by = RwSignal::new(String::new());
-    let message = RwSignal::new(None::<String>);
+    // (done, what): success in green, a refusal as a refusal.
+    let message = RwSignal::new(None::<(bool, String)>);
     let writer = RwSignal::new(crate::storage::get(WRITER_KEY).unwrap_or_default());
     view! {
         <details class="card new-entry">
@@ -305,12 +306,12 @@ fn NewEntryForm(reload: RwSignal<u32>) -> impl IntoView {
                 leptos::task::spawn_local(async move {
                     match api::post("/api/ledger", &body, key.as_deref()).await {
                         Ok(v) => {
-                            message.set(Some(format!("{} #{}", t("entry_added"), v["id"])));
+                            message.set(Some((true, format!("{} #{}", t("entry_added"), v["id"]))));
                             title.set(String::new());
                             description.set(String::new());
                             reload.update(|n| *n += 1);
                         }
-                        Err(f) => message.set(Some(refusal(&f))),
+                        Err(f) => message.set(Some((false, refusal(&f)))),
                     }
                 });
             }>
@@ -318,7 +319,11 @@ fn NewEntryForm(reload: RwSignal<u32>) -> impl IntoView {
                 <label>{move || t("matter_title")}<input name="title" required maxlength="100" bind:value=title/></label>
                 <label>{move || t("description")}<textarea name="description" rows="2" bind:value=description></textarea></label>
                 <div class="row">
-                    <label>{move || t("category")}<input name="category" maxlength="20" bind:value=category/></label>
+                    <label>{move || t("category")}<input name="category" maxlength="20" list="ledger-categories" bind:value=category/></label>
+                    // The usual categories to pick from (a new one can still be typed).
+                    <datalist id="ledger-categories">
+                        {babahui_shared::DEFAULT_OPINION_CATEGORIES.iter().map(|c| view! { <option value=*c></option> }).collect_view()}
+                    </datalist>
                     <label>{move || t("collected_by")}<input name="collected_by" maxlength="40" bind:value=collected_by/></label>
                 </div>
                 <div class="row">
@@ -326,7 +331,11 @@ fn NewEntryForm(reload: RwSignal<u32>) -> impl IntoView {
                     <label>{move || t("deadline")}<input name="deadline" type="date" bind:value=deadline/></label>
                 </div>
                 <button type="submit" class="primary">{move || t("new_entry")}</button>
-                {move || message.get().map(|m| view! { <p class="notice" role="status">{m}</p> })}
+                {move || message.get().map(|(done, m)| if done {
+                    view! { <p class="sent" role="status">{m}</p> }.into_any()
+                } else {
+                    view! { <p class="notice" role="alert">{m}</p> }.into_any()
+                })}
             </form>
         </details>
     }

@@ -301,6 +301,11 @@ fn Settings(live: Live) -> impl IntoView {
                 on:change=move |ev| live.send(Command::ChangeSettings { speaking_limit_secs: None, first_timers_first: Some(event_target_checked(&ev)) })/>
             {move || t("first_timers")}
         </label>
+        <label class="check">
+            <input type="checkbox" name="hold-opinions" prop:checked=move || settings().hold_opinions
+                on:change=move |ev| live.send(Command::HoldOpinions { on: event_target_checked(&ev) })/>
+            {move || t("hold_opinions")}
+        </label>
         <label class="inline">{move || t("limit")}
             <select on:change=move |ev| {
                 if let Ok(secs) = event_target_value(&ev).parse::<u32>() {

@@ -200,7 +200,7 @@ fn Running(live: Live, now: RwSignal<f64>) -> impl IntoView {
             <div class="pj-latest">
                 <h3>{move || t("latest")}</h3>
                 {move || live.state.with(|s| s.as_ref().map(|s| s.opinions.iter().rev()
-                    .filter(|o| o.hidden.is_none() && o.merged_into.is_none() && (s.current_topic.is_none() || o.topic == s.current_topic))
+                    .filter(|o| o.hidden.is_none() && o.merged_into.is_none() && !o.held && (s.current_topic.is_none() || o.topic == s.current_topic))
                     .take(3)
                     .map(|o| view! {
                         <p class="pj-op">{o.text.clone()}{(!o.seconds.is_empty()).then(|| view! { <span class="count">" +"{o.seconds.len()}</span> })}</p>

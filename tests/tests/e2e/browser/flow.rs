@@ -772,6 +772,34 @@ async fn a_phone_tells_its_person_what_concerns_them() -> Result<()> {
     phone.fill(".opinion-form textarea", "东门晚上停满了车").await?;
     phone.click(".opinion-form button[type=submit]").await?;
     phone.wait_text("已提交 ✓").await?;
+    projector.wait_text("东门晚上停满了车").await?;
+
+    // The moderator holds phone opinions for approval: an insult waits off the
+    // projector (its author sees it, marked as waiting) until a recorder decides.
+    md.ok(Command::HoldOpinions { on: true }).await?;
+    phone.fill(".opinion-form textarea", "物业都是骗子").await?;
+    phone.click(".opinion-form button[type=submit]").await?;
+    phone.wait_text("记录员审核后会显示在大屏上").await?;
+    wait_state(&base, &id, |s| s.opinions.iter().any(|o| o.held)).await?;
+    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    assert!(
+        !projector.text().await?.contains("物业都是骗子"),
+        "held off the projector"
+    );
+    let anonymous = tests::http::anonymous_state(&base, &id).await?;
+    assert!(anonymous.opinions.iter().all(|o| o.text != "物业都是骗子"));
+    md.ok(Command::Hide {
+        opinion: OpinionId(2),
+        reason: "辱骂".into(),
+    })
+    .await?;
+    phone.fill(".opinion-form textarea", "东门要装监控").await?;
+    phone.click(".opinion-form button[type=submit]").await?;
+    wait_state(&base, &id, |s| s.opinion(OpinionId(3)).is_some_and(|o| o.held)).await?;
+    md.ok(Command::ApproveOpinion { opinion: OpinionId(3) }).await?;
+    projector.wait_text("东门要装监控").await?;
+    assert!(!projector.text().await?.contains("物业都是骗子"));
+    md.ok(Command::HoldOpinions { on: false }).await?;
 
     let vote = md
         .ok(Command::OpenVote {
@@ -797,7 +825,7 @@ async fn a_phone_tells_its_person_what_concerns_them() -> Result<()> {
     // The next topic: its opinions first, the earlier ones folded.
     md.ok(Command::CloseTopic).await?;
     md.ok(Command::OpenTopic { topic: TopicId(2) }).await?;
-    phone.wait_text("其他议题的意见 (1)").await?;
+    phone.wait_text("其他议题的意见 (2)").await?;
     let open = phone
         .js("return document.querySelector('details.earlier-opinions').open;")
         .await?;
