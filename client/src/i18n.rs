@@ -342,6 +342,12 @@ const TEXTS: &[(&str, &str, &str)] = &[
     ("printable", "打印版", "Printable"),
     ("objections", "异议", "Objections"),
     ("mark_spam", "标为刷屏", "Mark as spam"),
+    ("edit_details", "修改会议名称、地点、时间", "Correct the title, place or time"),
+    ("edit", "修改", "Edit"),
+    ("edit_topic", "议题名称", "Topic title"),
+    ("confirm_remove_topic", "把这个议题从议程中去掉？", "Take this topic off the agenda?"),
+    ("my_commitments", "我的承诺", "My commitments"),
+    ("back_to_my_page", "回到我的参会页面（举手、投票）", "Back to my page (hand, ballot)"),
     ("hold_opinions", "手机上的意见先经记录员审核再上屏", "Phone opinions wait for a recorder's approval before the projector"),
     ("held", "待审核，未上屏", "Waiting for approval"),
     ("approve", "通过，上屏", "Approve"),
@@ -506,6 +512,14 @@ pub fn stance(s: Stance) -> &'static str {
         (Stance::Oppose, Lang::En) => "Oppose",
         (Stance::Suggest, Lang::En) => "Suggestion",
         (Stance::Question, Lang::En) => "Question",
+    }
+}
+
+/// "：" in Chinese, ": " in English.
+pub fn colon() -> &'static str {
+    match lang().get() {
+        Lang::Zh => "：",
+        Lang::En => ": ",
     }
 }
 

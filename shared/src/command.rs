@@ -55,6 +55,17 @@ pub enum Command {
     StartMeeting,
     /// Moderator: → 已结束. Closes the open topic and the floor.
     EndMeeting,
+    /// Moderator, before the start: correct the title, place and time.
+    EditDetails {
+        /// Title.
+        title: String,
+        /// Place.
+        #[serde(default)]
+        place: String,
+        /// Time as written.
+        #[serde(default)]
+        starts_at: Option<String>,
+    },
     /// Moderator: change the speaking limit and/or the first-timers-first rule.
     ChangeSettings {
         /// New default speaking limit, seconds.

@@ -35,6 +35,23 @@ pub fn decide(state: &MeetingState, actor: Actor, cmd: &Command) -> Decision {
             moderator(actor)?;
             Ok(EventKind::MeetingEnded)
         }
+        Command::EditDetails {
+            title,
+            place,
+            starts_at,
+        } => {
+            moderator(actor)?;
+            if state.phase != Phase::NotStarted {
+                return Err(CommandError::conflict(
+                    "the title, place and time are corrected before the meeting starts",
+                ));
+            }
+            Ok(EventKind::DetailsEdited {
+                title: clean_text(title, TITLE_MAX_CHARS, "title")?,
+                place: optional_text(Some(place), PLACE_MAX_CHARS, "place")?.unwrap_or_default(),
+                starts_at: optional_text(starts_at.as_deref(), PLACE_MAX_CHARS, "starts_at")?,
+            })
+        }
         Command::ChangeSettings {
             speaking_limit_secs,
             first_timers_first,

@@ -51,6 +51,15 @@ pub enum EventKind {
     MeetingStarted,
     /// → 已结束. Closes the open topic, and any vote or review still open.
     MeetingEnded,
+    /// The title, place or time was corrected before the start.
+    DetailsEdited {
+        /// Title.
+        title: String,
+        /// Place.
+        place: String,
+        /// Time as written.
+        starts_at: Option<String>,
+    },
     /// Settings changed.
     SettingsChanged {
         /// New speaking limit.

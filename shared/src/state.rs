@@ -531,6 +531,15 @@ impl MeetingState {
             }
             EventKind::ModeratorNamed { name } => self.moderator_name = name.clone(),
             EventKind::ScreensIssued => {}
+            EventKind::DetailsEdited {
+                title,
+                place,
+                starts_at,
+            } => {
+                self.title = title.clone();
+                self.place = place.clone();
+                self.starts_at = starts_at.clone();
+            }
             EventKind::OpinionsHeld { on } => self.settings.hold_opinions = *on,
             EventKind::OpinionApproved { opinion } => {
                 if let Some(o) = self.opinion_mut(*opinion) {

@@ -209,6 +209,15 @@ fn AttendeeLive(id: String, token: String) -> impl IntoView {
             <Show when=move || !live.ended()>
                 <OpinionForm live=live/>
             </Show>
+            // An official answers on the spot and may commit to something there and then.
+            <Show when=move || my().is_some_and(|p| p.official)>
+                <MyCommitments live=live me=Signal::derive(me)/>
+                <Show when=move || !live.ended()>
+                    <section class="card official-commitment">
+                        <crate::pages::decisions::CommitmentForm live=live/>
+                    </section>
+                </Show>
+            </Show>
             <OpinionList live=live me=Signal::derive(me)/>
             <h2>{move || t("agenda")}</h2>
             <ol class="agenda"><AgendaList live=live/></ol>
@@ -242,6 +251,25 @@ fn YourTurn(live: Live, me: Signal<Option<ParticipantId>>, position: Signal<Opti
         } else {
             None
         }
+    }
+}
+
+/// 我的承诺: what this official has committed to, with the deadlines.
+#[component]
+fn MyCommitments(live: Live, me: Signal<Option<ParticipantId>>) -> impl IntoView {
+    move || {
+        live.state.with(|s| {
+            let s = s.as_ref()?;
+            let mine: Vec<_> = s.commitments.iter().filter(|c| c.official.is_some() && c.official == me.get()).cloned().collect();
+            (!mine.is_empty()).then(|| view! {
+                <section class="card my-commitments">
+                    <h2>{t("my_commitments")}</h2>
+                    <ul class="list">{mine.into_iter().map(|c| view! {
+                        <li><b>{c.what.clone()}</b><br/><small>{t("deadline")}{i18n::colon()}{c.deadline.clone()}</small></li>
+                    }).collect_view()}</ul>
+                </section>
+            })
+        })
     }
 }
 

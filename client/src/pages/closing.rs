@@ -22,7 +22,7 @@ pub fn closing_view(s: &MeetingState, minutes_href: String) -> impl IntoView {
                     {match outcome {
                         Some(o) => view! {
                             <p><span class="tag outcome-kind">{i18n::outcome_kind(o.kind)}</span>" "{o.text.clone()}</p>
-                            {o.dissent.clone().map(|d| view! { <p class="dissent">{t("dissent")}"："{d}</p> })}
+                            {o.dissent.clone().map(|d| view! { <p class="dissent">{t("dissent")}{i18n::colon()}{d}</p> })}
                         }.into_any(),
                         None => view! { <p class="muted">{t("no_outcome")}</p> }.into_any(),
                     }}
@@ -37,7 +37,7 @@ pub fn closing_view(s: &MeetingState, minutes_href: String) -> impl IntoView {
             view! {
                 <li class="closing-commitment">
                     <b>{c.what.clone()}</b>
-                    <p>{t("responsible")}"："{c.responsible.clone()}" · "{t("deadline")}"："{c.deadline.clone()}</p>
+                    <p>{t("responsible")}{i18n::colon()}{c.responsible.clone()}" · "{t("deadline")}{i18n::colon()}{c.deadline.clone()}</p>
                 </li>
             }
         })

@@ -408,8 +408,10 @@ fn OutcomeForm(live: Live) -> impl IntoView {
     }
 }
 
+/// A commitment (承诺): what, who, by when, and which opinions it answers —
+/// on the moderator's tablet, and on an official's own phone.
 #[component]
-fn CommitmentForm(live: Live) -> impl IntoView {
+pub fn CommitmentForm(live: Live) -> impl IntoView {
     let what = RwSignal::new(String::new());
     let who = RwSignal::new(String::new());
     let deadline = RwSignal::new(String::new());

@@ -45,6 +45,9 @@ fn ModeratorLive(id: String, token: String) -> impl IntoView {
                     _ => None,
                 }}
             </header>
+            <Show when=move || phase() == Some(Phase::NotStarted)>
+                <EditDetails live=live/>
+            </Show>
             // The live controls never scroll away: who has the floor, the
             // countdown, 请下一位, 请回应, 追问, pause and +1 min — and one tap
             // to every part of the page below.
@@ -75,6 +78,34 @@ fn ModeratorLive(id: String, token: String) -> impl IntoView {
             <section class="card" id="sec-minutes"><crate::pages::decisions::PublishForm live=live meeting=id.clone()/></section>
             <div id="sec-people"><Participants live=live/></div>
         </main>
+    }
+}
+
+/// Before the start: correct the title, place and time (the agenda is edited
+/// in place, below).
+#[component]
+fn EditDetails(live: Live) -> impl IntoView {
+    let get =
+        move |f: fn(&MeetingState) -> String| live.state.with_untracked(|s| s.as_ref().map(f).unwrap_or_default());
+    let title = RwSignal::new(get(|s| s.title.clone()));
+    let place = RwSignal::new(get(|s| s.place.clone()));
+    let time = RwSignal::new(get(|s| s.starts_at.clone().unwrap_or_default()));
+    let answer = crate::components::FormAnswer::new(live, || {});
+    view! {
+        <details class="card edit-details">
+            <summary>{move || t("edit_details")}</summary>
+            <form class="form" id="edit-details" on:submit=move |ev| {
+                ev.prevent_default();
+                let time = time.get();
+                answer.send(Command::EditDetails { title: title.get(), place: place.get(), starts_at: (!time.trim().is_empty()).then_some(time) });
+            }>
+                <label>{move || t("title")}<input name="title" maxlength="100" bind:value=title/></label>
+                <label>{move || t("place")}<input name="place" maxlength="100" bind:value=place/></label>
+                <label>{move || t("time")}<input name="time" maxlength="100" bind:value=time/></label>
+                <button type="submit" class="primary">{move || t("save")}</button>
+                <crate::components::FormError answer=answer/>
+            </form>
+        </details>
     }
 }
 
@@ -114,6 +145,25 @@ fn Agenda(live: Live) -> impl IntoView {
                                 <button class="open-topic" on:click=move |_| live.send(Command::OpenTopic { topic: id })>
                                     {if closed { t("reopen_topic") } else { t("open_topic") }}
                                 </button>
+                            })}
+                            // Before the start a topic can still be renamed or taken off.
+                            {(topic.status == TopicStatus::Pending && s.phase == Phase::NotStarted).then(|| {
+                                let old = topic.title.clone();
+                                let minutes = topic.minutes;
+                                view! {
+                                    <button class="small edit-topic" aria-label=t("edit") on:click=move |_| {
+                                        if let Ok(Some(title)) = window().prompt_with_message_and_default(t("edit_topic"), &old) {
+                                            if !title.trim().is_empty() {
+                                                live.send(Command::EditTopic { topic: id, title, minutes });
+                                            }
+                                        }
+                                    }>"✎"</button>
+                                    <button class="small remove-topic" aria-label=t("remove") on:click=move |_| {
+                                        if confirm(t("confirm_remove_topic")) {
+                                            live.send(Command::RemoveTopic { topic: id });
+                                        }
+                                    }>"✕"</button>
+                                }
                             })}
                             {(movable && i > 0).then(|| view! { <button class="small" aria-label=t("up") on:click=move |_| live.send(Command::MoveTopic { topic: id, position: (i - 1) as u32 })>"↑"</button> })}
                             {(movable && i + 1 < n).then(|| view! { <button class="small" aria-label=t("down") on:click=move |_| live.send(Command::MoveTopic { topic: id, position: (i + 1) as u32 })>"↓"</button> })}

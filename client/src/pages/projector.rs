@@ -170,7 +170,7 @@ fn Running(live: Live, now: RwSignal<f64>) -> impl IntoView {
                         <p><span class="tag">{i18n::outcome_kind(o.kind)}</span>" "{o.text.clone()}</p>
                     })}
                     {commitments.into_iter().map(|c| view! {
-                        <p>{t("commitment")}"："{c.what.clone()}" · "{c.responsible.clone()}" · "{c.deadline.clone()}</p>
+                        <p>{t("commitment")}{i18n::colon()}{c.what.clone()}" · "{c.responsible.clone()}" · "{c.deadline.clone()}</p>
                     }).collect_view()}
                 </div>
             })

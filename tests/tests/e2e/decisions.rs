@@ -470,7 +470,17 @@ async fn the_minutes_name_the_moderator_and_isolate_user_text() {
     let a = join(&base, &m, "אבי", "居民").await.unwrap();
     let mut md = WsClient::connect(&base, m.id(), &m.moderator, None).await.unwrap();
     let mut ac = WsClient::connect(&base, m.id(), &a.token, None).await.unwrap();
+    // A typo in the title is corrected on the tablet before the start, not after.
+    let fix = || Command::EditDetails {
+        title: "十二月坝坝会".into(),
+        place: "3栋院坝".into(),
+        starts_at: Some("2026-12-05 19:00".into()),
+    };
+    assert_eq!(ac.refused(fix()).await.unwrap(), ErrorCode::Forbidden);
+    md.ok(fix()).await.unwrap();
+    assert_eq!(md.state.place, "3栋院坝");
     md.ok(Command::StartMeeting).await.unwrap();
+    assert_eq!(md.refused(fix()).await.unwrap(), ErrorCode::Conflict);
     md.ok(Command::OpenTopic { topic: TopicId(1) }).await.unwrap();
     ac.ok(Command::SubmitOpinion {
         topic: None,

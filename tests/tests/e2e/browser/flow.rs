@@ -156,6 +156,17 @@ async fn a_meeting_runs_across_five_browsers() -> Result<()> {
 
     // Opinions and seconds.
     let (a, b, c) = (&attendees[0], &attendees[1], &attendees[2]);
+    // The official commits to something from his own phone, and finds it under 我的承诺.
+    b.fill("#commitment input[name=what]", "本周内修好3栋路灯").await?;
+    b.fill("#commitment input[name=responsible]", "物业公司").await?;
+    b.set_value("#commitment input[name=deadline]", "2099-12-31").await?;
+    b.click("#commitment button[type=submit]").await?;
+    wait_state(&base, &id, |s| {
+        s.commitments.len() == 1 && s.commitments[0].official == Some(zhao)
+    })
+    .await?;
+    b.wait_text("我的承诺").await?;
+    b.screenshots("official-phone", PHONE).await?;
     a.fill(".opinion-form textarea", "晚上路灯太暗，老人看不清台阶").await?;
     a.click_text(".opinion-form button.chip", "基础设施").await?;
     a.click_text(".opinion-form button.chip", "建议").await?;
