@@ -825,6 +825,9 @@ async fn a_phone_tells_its_person_what_concerns_them() -> Result<()> {
     phone.click_text(".ballot button.choice", "投：赞成").await?;
     phone.wait_text("已投票 ✓").await?;
     phone.screenshots("phone-ballot", PHONE).await?;
+    // While a secret vote is open the projector shows how many voted, not how.
+    projector.wait_text("表决中 · 1 票").await?;
+    assert_eq!(projector.count(".pj-vote .bar").await?, 0, "no counts per choice yet");
     md.ok(Command::CloseVote {
         vote: VoteId(vote.created.unwrap()),
     })
