@@ -213,6 +213,9 @@ pub struct Participant {
     pub official: bool,
     /// Removed by the moderator: no longer counted, cannot act.
     pub removed: bool,
+    /// Removed with a ban: the device that held their token may not join again.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub banned: bool,
     /// Server time (ms) of joining.
     pub joined_at: u64,
 }

@@ -268,6 +268,7 @@ impl MeetingState {
                     recorder: false,
                     official: false,
                     removed: false,
+                    banned: false,
                     joined_at: at,
                 });
             }
@@ -280,9 +281,10 @@ impl MeetingState {
                 }
             }
             EventKind::InviteRotated => self.invite_version += 1,
-            EventKind::ParticipantRemoved { participant, .. } => {
+            EventKind::ParticipantRemoved { participant, ban } => {
                 if let Some(p) = self.participant_mut(*participant) {
                     p.removed = true;
+                    p.banned |= *ban;
                 }
                 self.queue.retain(|q| q != participant);
                 if self.floor.as_ref().is_some_and(|f| f.participant == *participant) {

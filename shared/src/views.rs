@@ -177,6 +177,7 @@ mod tests {
             recorder: false,
             official: false,
             removed: false,
+            banned: false,
             joined_at: 0,
         }
     }

@@ -40,8 +40,9 @@ fn JoinForm(id: String, token: RwSignal<Option<String>>) -> impl IntoView {
     });
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        let body =
-            json!({"invite": invite, "name": name.get(), "category": category.get(), "publish_name": publish.get()});
+        let previous = storage::get(&format!("{}:previous", storage::token_key(&id, "attendee")));
+        let body = json!({"invite": invite, "name": name.get(), "category": category.get(),
+            "publish_name": publish.get(), "previous_token": previous});
         let id = id.clone();
         leptos::task::spawn_local(async move {
             match api::post(&format!("/api/meetings/{id}/join"), &body, None).await {
@@ -149,6 +150,11 @@ fn AttendeeLive(id: String, token: String) -> impl IntoView {
     let key = storage::token_key(&id, "attendee");
     Effect::new(move |_| {
         if live.status.get() == crate::live::Status::Refused {
+            // Kept aside: a join from this device says which token it held, so
+            // a person removed with a ban cannot come back by joining again.
+            if let Some(old) = storage::get(&key) {
+                storage::set(&format!("{key}:previous"), &old);
+            }
             storage::remove(&key);
             let _ = window().location().reload();
         }

@@ -244,6 +244,11 @@ pub struct JoinRequest {
     /// Whether the name may appear in published minutes.
     #[serde(default)]
     pub publish_name: bool,
+    /// The token this device held in this meeting before, if any (the page
+    /// keeps it when it is refused): a device whose person was removed with
+    /// a ban may not join again, from whatever address.
+    #[serde(default)]
+    pub previous_token: Option<String>,
 }
 
 /// Answer to a join.
@@ -271,7 +276,14 @@ pub async fn join(
     };
     let handle = meeting(&app, &id).await.map_err(wrong)?;
     let joined = handle
-        .join(req.invite, req.name, req.category, req.publish_name, peer.ip())
+        .join(
+            req.invite,
+            req.name,
+            req.category,
+            req.publish_name,
+            peer.ip(),
+            req.previous_token,
+        )
         .await
         .map_err(|e| wrong(e.into()))?;
     Ok((

@@ -123,6 +123,7 @@ enum Request {
         category: String,
         publish_name: bool,
         from: IpAddr,
+        previous_token_hash: Option<String>,
         reply: oneshot::Sender<Result<Joined, CommandError>>,
     },
     Connect {
@@ -221,13 +222,16 @@ impl MeetingHandle {
         category: String,
         publish_name: bool,
         from: IpAddr,
+        previous_token: Option<String>,
     ) -> Result<Joined, CommandError> {
+        let previous_token_hash = previous_token.as_deref().map(tokens::hash_token);
         self.ask(|reply| Request::Join {
             invite,
             name,
             category,
             publish_name,
             from,
+            previous_token_hash,
             reply,
         })
         .await?
@@ -658,9 +662,15 @@ impl MeetingTask {
                 category,
                 publish_name,
                 from,
+                previous_token_hash,
                 reply,
             } => {
-                if self.door.is_banned(from) {
+                let banned_device = previous_token_hash
+                    .and_then(|h| self.tokens.get(&h).copied())
+                    .and_then(|a| a.participant())
+                    .and_then(|p| self.state.participant(p))
+                    .is_some_and(|p| p.banned);
+                if banned_device || self.door.is_banned(from) {
                     let err = CommandError::forbidden("the moderator has removed you from this meeting");
                     let _ = reply.send(Err(err));
                     return;

@@ -123,6 +123,22 @@ async fn remove_and_ban_keeps_out_a_phone_that_has_no_socket_open() {
     let second = simple_meeting(&base, "u", &["a"]).await.unwrap();
     let (status, _) = join_from(&phone, port, &second, &second.invite, "捣乱的人").await;
     assert_eq!(status, StatusCode::CREATED, "a ban is for that meeting only");
+    // The device is banned too, not only its address: the page keeps the token
+    // it held and sends it with a new join, from any address — also after a restart.
+    let token = joined["token"].as_str().unwrap().to_owned();
+    let with_token = json!({"invite": m.invite, "name": "换了网络", "category": "居民", "previous_token": token});
+    let url = format!("{}/api/meetings/{}/join", other.url(port), m.id());
+    let (status, _) = from(&other, reqwest::Method::POST, url, None, Some(with_token.clone())).await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "a banned device on another address");
+    let mut server = server;
+    server.restart().await;
+    let again = reqwest::Client::new()
+        .post(format!("{}/api/meetings/{}/join", server.base, m.id()))
+        .json(&with_token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(again.status(), StatusCode::FORBIDDEN, "the device ban is in the record");
 }
 
 /// One device may join a few times (a family sharing a phone), not
