@@ -342,6 +342,12 @@ const TEXTS: &[(&str, &str, &str)] = &[
     ("printable", "打印版", "Printable"),
     ("objections", "异议", "Objections"),
     ("mark_spam", "标为刷屏", "Mark as spam"),
+    ("ledger_up_to_date", "问题台账已是最新（公示纪要时已自动写入）", "The ledger is up to date (written when the minutes were published)"),
+    ("sp_speak", "发言", "Spoke"),
+    ("sp_response", "回应", "Answered"),
+    ("sp_follow_up", "追问", "Followed up"),
+    ("held_waiting", "有 {n} 条意见等待审核上屏", "{n} opinions waiting for approval"),
+    ("my_held_after_end", "未经审核，没有上屏（仍记录在案）", "Not approved, not shown (still on record)"),
     ("edit_details", "修改会议名称、地点、时间", "Correct the title, place or time"),
     ("edit", "修改", "Edit"),
     ("edit_topic", "议题名称", "Topic title"),
@@ -550,6 +556,16 @@ pub fn outcome_kind(k: babahui_shared::OutcomeKind) -> &'static str {
         AnotherRound => t("oc_another_round"),
         ToAssembly => t("oc_to_assembly"),
     }
+}
+
+/// 发言 / 回应 / 追问 as the minutes list a turn (the floor's own labels say
+/// 正在发言, which reads as "speaking now").
+pub fn speech_kind(k: FloorKind) -> &'static str {
+    t(match k {
+        FloorKind::Speak => "sp_speak",
+        FloorKind::Response => "sp_response",
+        FloorKind::FollowUp => "sp_follow_up",
+    })
 }
 
 /// 发言 / 回应 / 追问.

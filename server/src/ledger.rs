@@ -542,6 +542,33 @@ fn category_of_topic(state: &MeetingState, topic: &TopicRecord) -> String {
     best.map(|(_, c)| c.clone()).unwrap_or_default()
 }
 
+/// After the minutes are published (or corrected): what they leave for the
+/// ledger goes into it at once, in the name of the meeting's moderator — a
+/// busy moderator need not remember a second button, and the clerk finds the
+/// matters the same day. A failure is only logged: the minutes are safe in
+/// the meeting's log, and 列入问题台账 on the tablet (or the API) writes them.
+pub async fn import_minutes_of(ledger: &Ledger, meeting: &crate::hub::MeetingHandle) {
+    let result = async {
+        let raw = meeting.public_state().await?;
+        let state: MeetingState =
+            serde_json::from_str(raw.as_str()).map_err(|e| CommandError::new(ErrorCode::Internal, e.to_string()))?;
+        let credential = babahui_shared::ledger::Credential::Moderator {
+            meeting: state.id.clone(),
+            meeting_name: meeting_name(&state),
+        };
+        ledger
+            .import_minutes(&state, credential, crate::hub::meeting::now_ms())
+            .await
+    }
+    .await;
+    match result {
+        Ok(created) => {
+            tracing::info!(meeting = %meeting.id(), entries = created.len(), "minutes written to the ledger")
+        }
+        Err(e) => tracing::error!(meeting = %meeting.id(), error = %e, "minutes not yet written to the ledger"),
+    }
+}
+
 /// After a review closed (or the meeting ended, which closes them all): writes
 /// its ratings to the ledger. A failure is only
 /// logged: the ratings are safe in the meeting's log, and the next import of the

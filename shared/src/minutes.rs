@@ -335,7 +335,10 @@ fn opinion_section(
         .iter()
         .filter(|o| o.topic == topic && o.merged_into.is_none())
     {
-        if let Some(reason) = &o.hidden {
+        // One held for approval and never approved is not published either: it
+        // is counted, like a hidden one, under its own reason.
+        let withheld = o.held.then(|| NOT_APPROVED.to_owned());
+        if let Some(reason) = o.hidden.as_ref().or(withheld.as_ref()) {
             match hidden.iter_mut().find(|(r, _)| r == reason) {
                 Some((_, n)) => *n += 1,
                 None => hidden.push((reason.clone(), 1)),
@@ -583,6 +586,9 @@ fn escaped_for_markdown(m: &Minutes) -> Minutes {
             .collect(),
     }
 }
+
+/// Why an opinion held for approval and never approved is not published.
+pub const NOT_APPROVED: &str = "未经审核";
 
 /// The attendance line for people counted present without a phone.
 pub const WITHOUT_PHONE: &str = "现场点数（未用手机）";

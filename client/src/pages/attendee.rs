@@ -142,6 +142,13 @@ fn AttendeeLive(id: String, token: String) -> impl IntoView {
         live.state
             .with(|s| s.as_ref().is_some_and(|s| s.phase != Phase::NotStarted))
     };
+    let speaking_now = move || {
+        live.state.with(|s| {
+            s.as_ref()
+                .and_then(|s| s.floor.as_ref())
+                .is_some_and(|f| Some(f.participant) == me())
+        })
+    };
     let my = move || {
         live.state
             .with(|s| s.as_ref().zip(me()).and_then(|(s, p)| s.participant(p).cloned()))
@@ -171,6 +178,10 @@ fn AttendeeLive(id: String, token: String) -> impl IntoView {
                         .map(|a| view! { <br/><small class="muted">{a}</small> })}
                     {p.official.then(|| view! { " · "<b>{t("you_are_official")}</b> })}
                     {p.recorder.then(|| view! { " · "<a class="recorder-link" href=recorder_href.clone()>{t("recorder_page")}</a> })}
+                    // A recorder learns here that opinions wait for them.
+                    {p.recorder.then(|| live.state.with(|s| s.as_ref().map(|s| s.opinions.iter().filter(|o| o.held && o.hidden.is_none()).count())))
+                        .flatten().filter(|n| *n > 0)
+                        .map(|n| view! { <a class="button primary held-alert" href=recorder_href.clone()>{t("held_waiting").replace("{n}", &n.to_string())}</a> })}
                 </p>
             })}
             // After the end the controls give way to what the meeting decided.
@@ -186,7 +197,8 @@ fn AttendeeLive(id: String, token: String) -> impl IntoView {
             <FloorView live=live now=now/>
             // After the end nothing new is said: no hand, no opinion box (what was
             // typed would only be refused).
-            <Show when=move || !live.ended()>
+            // Not while speaking either: the floor is theirs already.
+            <Show when=move || !live.ended() && !speaking_now()>
             // Before the start a hand cannot be raised: the button says so rather than fail.
             // Waiting in the queue, the place is news and the button is only a way out:
             // so the place is shown large, and 放下举手 is a plain button beneath it.
@@ -288,7 +300,11 @@ pub fn OpinionForm(live: Live) -> impl IntoView {
     // 已提交 ✓ once the server has it (not when the button is pressed: the
     // phone may be offline, and then the status bar lists it as waiting).
     let sent = RwSignal::new(false);
-    let answer = FormAnswer::new(live, move || sent.set(true));
+    // 已提交 ✓ stays a few seconds, then the form is simply ready again.
+    let answer = FormAnswer::new(live, move || {
+        sent.set(true);
+        set_timeout(move || sent.set(false), std::time::Duration::from_secs(5));
+    });
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let body = text.get();
@@ -372,6 +388,11 @@ pub fn OpinionList(live: Live, me: Signal<Option<ParticipantId>>) -> impl IntoVi
         let seconds = o.seconds.len();
         let late = mine && o.late;
         let held = mine && o.held;
+        let held_text = if s.phase == Phase::Ended {
+            t("my_held_after_end")
+        } else {
+            t("my_held")
+        };
         let ended = s.phase == Phase::Ended;
         view! {
             <li class="opinion" class:mine=mine>
@@ -382,7 +403,7 @@ pub fn OpinionList(live: Live, me: Signal<Option<ParticipantId>>) -> impl IntoVi
                 </div>
                 <p class="text">{o.text.clone()}</p>
                 {late.then(|| view! { <p class="muted late">{t("my_late")}</p> })}
-                {held.then(|| view! { <p class="muted held-line">{t("my_held")}</p> })}
+                {held.then(|| view! { <p class="muted held-line">{held_text}</p> })}
                 <div class="actions">
                     <span class="count">{move || t("second")}" "{seconds}</span>
                     {(!mine && !ended).then(|| view! {

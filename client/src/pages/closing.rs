@@ -16,9 +16,26 @@ pub fn closing_view(s: &MeetingState, minutes_href: String) -> impl IntoView {
         .filter(|t| t.status != TopicStatus::Pending || t.outcome.is_some())
         .map(|topic| {
             let outcome = topic.outcome.clone();
+            // The votes held on it, with their result, whatever the outcome says.
+            let votes: Vec<_> = s
+                .votes
+                .iter()
+                .filter(|v| v.topic == Some(topic.id) && !v.open)
+                .map(|v| {
+                    let r = babahui_shared::votes::tally(v);
+                    let counts = crate::pages::decisions::labels(v)
+                        .into_iter()
+                        .zip(r.total.iter())
+                        .map(|(l, n)| format!("{l} {n}"))
+                        .collect::<Vec<_>>()
+                        .join("，");
+                    view! { <p class="closing-vote">{t("vote")}{i18n::colon()}{v.question.clone()}" — "{counts}" — "<b>{crate::pages::decisions::result_text(v)}</b></p> }
+                })
+                .collect();
             view! {
                 <li class="closing-topic">
                     <b>{topic.title.clone()}</b>
+                    {votes}
                     {match outcome {
                         Some(o) => view! {
                             <p><span class="tag outcome-kind">{i18n::outcome_kind(o.kind)}</span>" "{o.text.clone()}</p>

@@ -127,7 +127,11 @@ fn Ballot(live: Live, meeting: String, vote: VoteId) -> impl IntoView {
         }
         match card.get() {
             Some(el) => {
-                el.scroll_into_view();
+                // After layout, or the page may still be growing beneath it.
+                set_timeout(
+                    move || el.scroll_into_view_with_bool(true),
+                    std::time::Duration::from_millis(150),
+                );
                 let _ = window().navigator().vibrate_with_duration(200);
                 true
             }
@@ -429,6 +433,7 @@ pub fn CommitmentForm(live: Live) -> impl IntoView {
                             (o.topic.is_none() || o.topic == s.current_topic)
                                 && o.hidden.is_none()
                                 && o.merged_into.is_none()
+                                && !o.held
                         })
                         .map(|o| (o.id, o.text.chars().take(24).collect::<String>()))
                         .collect::<Vec<_>>()
@@ -586,7 +591,10 @@ pub fn PublishForm(live: Live, meeting: String) -> impl IntoView {
                         leptos::task::spawn_local(async move {
                             let r = crate::api::post(&format!("/api/meetings/{meeting}/ledger"), &serde_json::json!({}), key.as_deref()).await;
                             imported.set(Some(match r {
-                                Ok(v) => t("fed_ledger").replace("{n}", &v.as_array().map(|a| a.len()).unwrap_or(0).to_string()),
+                                Ok(v) => match v.as_array().map(|a| a.len()).unwrap_or(0) {
+                                    0 => t("ledger_up_to_date").to_owned(),
+                                    n => t("fed_ledger").replace("{n}", &n.to_string()),
+                                },
                                 Err(f) => f.message,
                             }));
                         });

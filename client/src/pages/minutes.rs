@@ -127,7 +127,7 @@ pub fn MinutesPage(id: String) -> impl IntoView {
                                     {(!tp.speakers.is_empty()).then(|| view! {
                                         <h3>{t("speakers")}</h3>
                                         <ol class="list speakers">{tp.speakers.iter().map(|sp| view! {
-                                            <li><span class="tag">{crate::i18n::floor_kind(sp.kind)}</span>" "{sp.name.clone()}
+                                            <li><span class="tag">{crate::i18n::speech_kind(sp.kind)}</span>" "{sp.name.clone()}
                                                 <small class="muted">" · "{crate::components::mmss(sp.seconds as i64 * 1000)}</small></li>
                                         }).collect_view()}</ol>
                                     })}

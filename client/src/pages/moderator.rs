@@ -222,6 +222,10 @@ fn LiveBar(live: Live, now: RwSignal<f64>) -> impl IntoView {
                 </div>
                 <Officials live=live/>
             </Show>
+            // Opinions held for approval wait here, one tap from the wall.
+            {move || live.state.with(|s| s.as_ref().map(|s| s.opinions.iter().filter(|o| o.held && o.hidden.is_none()).count()))
+                .filter(|n| *n > 0)
+                .map(|n| view! { <button class="chip held-chip" on:click=jump("sec-meeting")>{t("held_waiting").replace("{n}", &n.to_string())}</button> })}
             <nav class="jump" aria-label=move || t("sections")>
                 <button class="chip" on:click=jump("sec-meeting")>{move || t("sec_meeting")}</button>
                 <button class="chip" on:click=jump("sec-decisions")>{move || t("sec_decisions")}</button>
@@ -400,8 +404,12 @@ fn SpeakingTime(live: Live, now: RwSignal<f64>) -> impl IntoView {
 /// attendance includes them.
 #[component]
 fn Headcount(live: Live) -> impl IntoView {
-    let count = RwSignal::new(String::new());
-    let answer = crate::components::FormAnswer::new(live, move || count.set(String::new()));
+    // The field shows the number in force, not a grey hint that looks unsaved.
+    let count = RwSignal::new(
+        live.state
+            .with_untracked(|s| s.as_ref().map(|s| s.without_phone.to_string()).unwrap_or_default()),
+    );
+    let answer = crate::components::FormAnswer::new(live, || {});
     view! {
         <form class="row headcount" id="headcount" on:submit=move |ev| {
             ev.prevent_default();
@@ -411,7 +419,6 @@ fn Headcount(live: Live) -> impl IntoView {
         }>
             <label class="inline">{move || t("without_phone")}
                 <input class="minutes" type="number" min="0" inputmode="numeric" name="without-phone"
-                    placeholder=move || live.state.with(|s| s.as_ref().map(|s| s.without_phone.to_string()).unwrap_or_default())
                     bind:value=count/>
             </label>
             <button type="submit">{move || t("save")}</button>

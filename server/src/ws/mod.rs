@@ -422,9 +422,15 @@ impl Connection {
                 pending.push(Box::pin(async move {
                     // Ending the meeting closes any review still open, too.
                     let closes_review = matches!(command, Command::CloseReview { .. } | Command::EndMeeting);
+                    let publishes = matches!(command, Command::PublishMinutes { .. });
                     let result = handle.command(actor, id.clone(), command).await;
+                    let fresh = result.as_ref().is_ok_and(|ack| !ack.duplicate);
                     if closes_review && result.is_ok() {
                         crate::ledger::record_reviews_of(&ledger, &handle).await;
+                    }
+                    // Published minutes feed the ledger at once (once: not on a resend).
+                    if publishes && fresh {
+                        crate::ledger::import_minutes_of(&ledger, &handle).await;
                     }
                     (id, result)
                 }));

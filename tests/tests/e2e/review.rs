@@ -50,11 +50,8 @@ async fn first_meeting(base: &str) -> (u32, u32) {
     })
     .await
     .unwrap();
-    let created: Vec<Value> = post(format!("{base}/api/meetings/{id}/ledger"), json!({}), &m.moderator)
-        .await
-        .json()
-        .await
-        .unwrap();
+    // Publishing wrote the minutes into the ledger.
+    let created: Vec<Value> = tests::http::get_json(&format!("{base}/api/ledger")).await.unwrap();
     let find = |t: &str| {
         created.iter().find(|e| e["title"] == t).unwrap()["id"]
             .as_u64()
@@ -267,7 +264,10 @@ async fn a_follow_up_meeting_reviews_commitments_and_the_ratings_land_on_the_ent
         before.len(),
         "the commitment on the linked topic is no new entry"
     );
-    assert_eq!(changed.len(), 1, "only the linked entry changed: {changed:?}");
+    assert!(
+        changed.is_empty(),
+        "publishing already updated the linked entry; writing again changes nothing: {changed:?}"
+    );
     let s: Value = get_json(&format!("{base}/api/ledger/{sensor}")).await.unwrap();
     assert_eq!(s["responsible"], "社区居委会");
     assert_eq!(s["deadline"], "2026-10-31");
