@@ -674,11 +674,7 @@ pub fn decide(state: &MeetingState, actor: Actor, cmd: &Command) -> Decision {
         }
         Command::MarkObjectionSpam { objection, spam } => {
             moderator(actor)?;
-            let o = state
-                .objections
-                .iter()
-                .find(|o| o.id == *objection)
-                .ok_or_else(|| CommandError::not_found(format!("no objection {objection}")))?;
+            let o = find_objection(state, *objection)?;
             if o.spam == *spam {
                 return Err(CommandError::conflict(if *spam {
                     "the objection is already marked as spam"
@@ -693,11 +689,7 @@ pub fn decide(state: &MeetingState, actor: Actor, cmd: &Command) -> Decision {
         }
         Command::AnswerObjection { objection, answer } => {
             moderator(actor)?;
-            let o = state
-                .objections
-                .iter()
-                .find(|o| o.id == *objection)
-                .ok_or_else(|| CommandError::not_found(format!("no objection {objection}")))?;
+            let o = find_objection(state, *objection)?;
             if o.answer.is_some() {
                 return Err(CommandError::conflict("the objection is already answered"));
             }
@@ -874,6 +866,14 @@ fn is_recorder(state: &MeetingState, actor: Actor) -> bool {
         Actor::Participant(p) => state.participant(p).is_some_and(|p| p.recorder),
         _ => false,
     }
+}
+
+fn find_objection(state: &MeetingState, objection: u32) -> Result<&Objection, CommandError> {
+    state
+        .objections
+        .iter()
+        .find(|o| o.id == objection)
+        .ok_or_else(|| CommandError::not_found(format!("no objection {objection}")))
 }
 
 fn recorder(state: &MeetingState, actor: Actor) -> Result<(), CommandError> {

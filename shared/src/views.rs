@@ -113,6 +113,12 @@ pub fn redact_for_public(state: &mut MeetingState) {
     }
 }
 
+/// Opinions held for a recorder's approval (not hidden meanwhile): what the
+/// recorder's phone and the tablet say are waiting.
+pub fn held_count(state: &MeetingState) -> usize {
+    state.opinions.iter().filter(|o| o.held && o.hidden.is_none()).count()
+}
+
 /// Opinion counts per category (visible, not merged), in the meeting's order,
 /// with untagged ones last under the empty string.
 pub fn opinions_by_category(state: &MeetingState) -> Vec<(String, usize)> {

@@ -179,7 +179,7 @@ fn AttendeeLive(id: String, token: String) -> impl IntoView {
                     {p.official.then(|| view! { " · "<b>{t("you_are_official")}</b> })}
                     {p.recorder.then(|| view! { " · "<a class="recorder-link" href=recorder_href.clone()>{t("recorder_page")}</a> })}
                     // A recorder learns here that opinions wait for them.
-                    {p.recorder.then(|| live.state.with(|s| s.as_ref().map(|s| s.opinions.iter().filter(|o| o.held && o.hidden.is_none()).count())))
+                    {p.recorder.then(|| live.state.with(|s| s.as_ref().map(babahui_shared::views::held_count)))
                         .flatten().filter(|n| *n > 0)
                         .map(|n| view! { <a class="button primary held-alert" href=recorder_href.clone()>{t("held_waiting").replace("{n}", &n.to_string())}</a> })}
                 </p>

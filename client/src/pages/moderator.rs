@@ -223,7 +223,7 @@ fn LiveBar(live: Live, now: RwSignal<f64>) -> impl IntoView {
                 <Officials live=live/>
             </Show>
             // Opinions held for approval wait here, one tap from the wall.
-            {move || live.state.with(|s| s.as_ref().map(|s| s.opinions.iter().filter(|o| o.held && o.hidden.is_none()).count()))
+            {move || live.state.with(|s| s.as_ref().map(babahui_shared::views::held_count))
                 .filter(|n| *n > 0)
                 .map(|n| view! { <button class="chip held-chip" on:click=jump("sec-meeting")>{t("held_waiting").replace("{n}", &n.to_string())}</button> })}
             <nav class="jump" aria-label=move || t("sections")>

@@ -446,7 +446,7 @@ impl Store {
     /// failed write, knowing which events were committed. Whatever a failed
     /// write left beyond `last` (not yet taken back) is never read.
     pub fn load_upto(&self, meeting: &MeetingId, last: Seq) -> Result<Vec<StoredEvent>, StoreError> {
-        let mut records = self.load_range(meeting, 1, last)?;
+        let records = self.load_range(meeting, 1, last)?;
         if records.len() as Seq != last {
             return Err(StoreError::Gap {
                 meeting: meeting.clone(),
@@ -454,7 +454,6 @@ impl Store {
                 found: 0,
             });
         }
-        records.truncate(last as usize);
         Ok(records)
     }
 
