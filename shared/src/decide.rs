@@ -281,9 +281,7 @@ pub fn decide(state: &MeetingState, actor: Actor, cmd: &Command) -> Decision {
         } => {
             let (author, recorded_by) = opinion_author(state, actor, *author)?;
             let text = clean_text(text, OPINION_MAX_CHARS, "opinion")?;
-            if state.opinions.len() >= OPINIONS_MAX
-                || state.opinions.iter().map(|o| o.text.len()).sum::<usize>() + text.len() > OPINION_TEXT_MAX_BYTES
-            {
+            if state.opinions.len() >= OPINIONS_MAX || state.opinion_text_bytes + text.len() > OPINION_TEXT_MAX_BYTES {
                 return Err(CommandError::new(
                     ErrorCode::TooLarge,
                     "this meeting's record of opinions is full; tell the recorder in person",

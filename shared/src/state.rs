@@ -70,6 +70,11 @@ pub struct MeetingState {
     /// Objections to the minutes, in order.
     #[serde(default)]
     pub objections: Vec<Objection>,
+    /// Bytes of text of every opinion together, kept as opinions arrive (text
+    /// never changes afterwards): checking the meeting's bound must not add up
+    /// thousands of opinions on every new one.
+    #[serde(default)]
+    pub opinion_text_bytes: usize,
     /// Reviews of earlier commitments (回顾); `reviews[i].id == i + 1`.
     #[serde(default)]
     pub reviews: Vec<Review>,
@@ -352,6 +357,7 @@ impl MeetingState {
                 // Held when sent from a phone (its author's own, not typed by a
                 // recorder) while the moderator holds opinions for approval.
                 let held = self.settings.hold_opinions && author.is_some() && recorded_by.is_none();
+                self.opinion_text_bytes += text.len();
                 self.opinions.push(Opinion {
                     id: *opinion,
                     topic: *topic,

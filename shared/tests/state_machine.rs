@@ -642,6 +642,11 @@ fn any_command() -> impl Strategy<Value = Command> {
 
 /// Every invariant the state must keep whatever the command sequence.
 fn check_invariants(s: &MeetingState) {
+    assert_eq!(
+        s.opinion_text_bytes,
+        s.opinions.iter().map(|o| o.text.len()).sum::<usize>(),
+        "the running total of opinion text is the sum of the texts"
+    );
     let mut seen = HashSet::new();
     for q in &s.queue {
         assert!(seen.insert(*q), "{q} twice in the queue");

@@ -669,13 +669,7 @@ async fn a_damaged_meeting_stops_neither_the_backup_of_the_others_nor_its_deleti
     let gone = http.delete(&url).bearer_auth(&key).send().await.unwrap();
     assert_eq!(gone.status(), 200, "{}", gone.text().await.unwrap());
     assert_eq!(http.get(&url).send().await.unwrap().status(), 404);
-    let backup: serde_json::Value = http
-        .get(format!("{base}/api/backup.json"))
-        .bearer_auth(&key)
-        .send()
-        .await
-        .unwrap()
-        .json()
+    let backup: serde_json::Value = tests::http::get_json_as(&format!("{base}/api/backup.json"), &key)
         .await
         .unwrap();
     assert!(backup.get("damaged").is_none(), "{backup}");
