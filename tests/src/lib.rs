@@ -9,11 +9,13 @@
 //! - [`netns`]: other devices on the Wi-Fi (network namespaces), as the server sees them.
 //! - [`proxy`]: a TCP proxy that delays and cuts connections (fault tests).
 //! - [`load`]: the load generator behind `loadgen` (see BENCHMARKS.md).
+//! - [`structure`]: a reading of the source tree for the house rules (imports, lengths).
 
 pub mod http;
 pub mod load;
 pub mod netns;
 pub mod proxy;
+pub mod structure;
 
 use anyhow::{anyhow, bail, Context, Result};
 use babahui_shared::{Actor, ClientMsg, Command, CommandId, ErrorCode, MeetingId, MeetingState, Seq, ServerMsg};

@@ -17,3 +17,4 @@ mod meeting;
 mod record;
 mod resume;
 mod review;
+mod structure;
