@@ -2,7 +2,7 @@
 //! Every option can also come from an environment variable.
 
 use crate::http::meetings::CreatedResponse;
-use crate::http::ServerConfig;
+use crate::config::{Limits, ServerConfig};
 use crate::links::LinkBase;
 use crate::store::{Store, StoreError};
 use anyhow::Context;
@@ -273,11 +273,11 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         organiser_key,
         heartbeat,
         idle_timeout: heartbeat * 3,
-        limits: crate::http::Limits {
+        limits: Limits {
             ws_per_address: args.max_connections_per_address,
             ws_per_meeting: args.max_connections_per_meeting,
             messages_per_sec: args.messages_per_sec,
-            ..crate::http::Limits::default()
+            ..Limits::default()
         },
         allowed_origins: args.allowed_origins.clone(),
         hub: crate::hub::HubConfig {
@@ -377,7 +377,7 @@ async fn backup(args: BackupArgs) -> anyhow::Result<()> {
                     dir.display()
                 )
             })?;
-            let backup = crate::backup::collect(&store, crate::hub::meeting::now_ms())?;
+            let backup = crate::service::backup::collect(&store, crate::clock::system_now_ms())?;
             store.close();
             serde_json::to_vec(&backup)?
         }
@@ -400,7 +400,7 @@ async fn backup(args: BackupArgs) -> anyhow::Result<()> {
             resp.bytes().await?.to_vec()
         }
     };
-    let backup: crate::backup::Backup = serde_json::from_slice(&bytes).context("the backup is not valid")?;
+    let backup: crate::service::backup::Backup = serde_json::from_slice(&bytes).context("the backup is not valid")?;
     let tmp = args.out.with_extension("partial");
     std::fs::write(&tmp, &bytes).with_context(|| format!("cannot write {}", tmp.display()))?;
     std::fs::rename(&tmp, &args.out).with_context(|| format!("cannot write {}", args.out.display()))?;
@@ -423,11 +423,11 @@ async fn backup(args: BackupArgs) -> anyhow::Result<()> {
 /// `babahui restore`: into a new folder only.
 async fn restore(args: RestoreArgs) -> anyhow::Result<()> {
     let bytes = std::fs::read(&args.from).with_context(|| format!("cannot read {}", args.from.display()))?;
-    let backup: crate::backup::Backup =
+    let backup: crate::service::backup::Backup =
         serde_json::from_slice(&bytes).with_context(|| format!("{} is not a Babahui backup", args.from.display()))?;
     std::fs::create_dir_all(&args.data).with_context(|| format!("cannot create {}", args.data.display()))?;
     let store = Store::open(&args.data).map_err(|e| anyhow::anyhow!("cannot open {}: {e}", args.data.display()))?;
-    let result = crate::backup::restore(&store, backup).await;
+    let result = crate::service::backup::restore(&store, backup).await;
     store.close();
     let r = result?;
     println!(

@@ -17,24 +17,26 @@
 //! - [`tokens`]: random ids, codes and capability tokens (stored hashed).
 //! - [`links`]: the absolute links handed out; [`qr`]: QR codes.
 
-pub mod backup;
 pub mod cli;
+pub mod clock;
+pub mod config;
 pub mod fanout;
 pub mod http;
 pub mod hub;
-pub mod ledger;
 pub mod links;
 pub mod listen;
 pub mod organiser_key;
 pub mod qr;
 pub mod rate;
 pub mod server;
+pub mod service;
 pub mod store;
 pub mod tokens;
 pub mod wire;
 pub mod ws;
 
-pub use http::{AppState, Limits, ServerConfig};
+pub use config::{Limits, ServerConfig};
+pub use http::AppState;
 pub use hub::Hub;
 pub use server::run;
 pub use store::Store;

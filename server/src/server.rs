@@ -2,7 +2,9 @@
 //! close every WebSocket with a Close frame, let every meeting task finish its
 //! batch, and flush the store.
 
-use crate::http::{router, AppState, ServerConfig};
+use crate::config::ServerConfig;
+use crate::http::{router, AppState};
+use crate::service::{Archives, Ledger, Meetings};
 use crate::hub::Hub;
 use crate::listen::{AcceptLimits, Counter};
 use crate::store::Store;
@@ -24,11 +26,15 @@ pub async fn run(
     // Loopback is exempt from per-address rules everywhere, or nowhere.
     let mut hub = config.hub.clone();
     hub.door.exempt_loopback = config.limits.exempt_loopback;
+    let hub = Hub::new(store.clone(), token.clone(), hub);
+    let ledger = Ledger::new(store.clone());
     let state = AppState {
-        hub: Hub::new(store.clone(), token.clone(), hub),
+        meetings: Meetings::new(ledger.clone()),
+        archives: Archives::new(hub.clone(), store.clone()),
+        ledger,
+        hub,
         shutdown: token.clone(),
         connections: TaskTracker::new(),
-        ledger: crate::ledger::Ledger::new(store.clone()),
         ws_per_address: Counter::new(config.limits.ws_per_address),
         ws_per_meeting: Counter::new(config.limits.ws_per_meeting),
         per_address: Arc::new(crate::http::PerAddress::new(&config.limits)),

@@ -5,9 +5,11 @@
 //! once, and each connection only writes them. Per recipient there is no
 //! serialising, no framing and no copy — the cost left is the write itself.
 
+use babahui_shared::{ParticipantId, Seq};
 use bytes::Bytes;
+use std::sync::Arc;
 use tokio_tungstenite::tungstenite::protocol::frame::coding::{Data, OpCode};
-use tokio_tungstenite::tungstenite::protocol::frame::Frame;
+use tokio_tungstenite::tungstenite::protocol::frame::Frame as WsFrame;
 
 /// One complete, final text frame: header and payload.
 #[derive(Debug, Clone)]
@@ -16,7 +18,7 @@ pub struct Wire(Bytes);
 impl Wire {
     /// Encodes `payload` as a text frame.
     pub fn text(payload: String) -> Wire {
-        let frame = Frame::message(payload, OpCode::Data(Data::Text), true);
+        let frame = WsFrame::message(payload, OpCode::Data(Data::Text), true);
         let mut out = Vec::with_capacity(frame.len());
         frame.format(&mut out).expect("writing to a Vec cannot fail");
         Wire(out.into())
@@ -31,6 +33,19 @@ impl Wire {
     pub fn bytes(&self) -> Bytes {
         self.0.clone()
     }
+}
+
+/// What every connection of a meeting receives: one serialised `events`
+/// message, shared by reference count.
+#[derive(Debug, Clone)]
+pub struct Frame {
+    /// Sequence number of the last event in the frame.
+    pub last_seq: Seq,
+    /// `{"type":"events","data":[…]}`, encoded as a WebSocket frame.
+    pub wire: Wire,
+    /// Participants removed by these events (their connections close), and
+    /// whether they are banned (their address may not join again).
+    pub removed: Arc<[(ParticipantId, bool)]>,
 }
 
 #[cfg(test)]

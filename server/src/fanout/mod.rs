@@ -12,7 +12,7 @@
 
 pub mod outlet;
 
-use crate::hub::Frame;
+use crate::wire::Frame;
 pub use outlet::{Attention, Outlet, OutletIo};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, Weak};

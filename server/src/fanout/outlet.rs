@@ -10,7 +10,7 @@
 //! woken. Bytes the socket did not take wait in `pending`, and nothing else is
 //! written before them, so frames never interleave.
 
-use crate::hub::Frame;
+use crate::wire::Frame;
 use babahui_shared::{ParticipantId, Seq};
 use bytes::Bytes;
 use std::collections::VecDeque;

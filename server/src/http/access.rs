@@ -1,4 +1,5 @@
-//! Who may do what over HTTP, in one place.
+//! Who may do what over HTTP, in one place: the organiser key, a meeting's
+//! moderator or projector token, the `--open` mode; and the meeting a path names.
 //!
 //! A server started normally has an organiser key (see [`crate::organiser_key`]):
 //! creating and listing meetings, writing the issue ledger, importing, backing
@@ -8,12 +9,14 @@
 //! loopback. Only a server started with `--open` lets anyone on its network
 //! write (and, for backups and deletes, the server's own machine).
 
-use super::{ApiError, AppState};
-use axum::extract::FromRequestParts;
+use super::error::ApiError;
+use super::state::AppState;
+use crate::hub::MeetingHandle;
+use axum::extract::{FromRequestParts, Path};
 use axum::http::request::Parts;
 use axum::http::{header, HeaderMap};
 use babahui_shared::ledger::Credential;
-use babahui_shared::{Actor, ErrorCode, MeetingId, MeetingState};
+use babahui_shared::{Actor, ErrorCode, MeetingId};
 use std::net::SocketAddr;
 
 /// The token of `Authorization: Bearer <token>`, if any.
@@ -58,10 +61,7 @@ pub async fn organiser_or_moderator(
         if let Some(id) = meeting {
             let handle = app.hub.get(id).await?;
             if handle.authenticate(given).await? == Some(Actor::Moderator) {
-                let raw = handle.public_state().await?;
-                let meeting_name = serde_json::from_str::<MeetingState>(raw.as_str())
-                    .map(|s| crate::ledger::meeting_name(&s))
-                    .unwrap_or_default();
+                let meeting_name = crate::service::ledger::meeting_name(&*handle.state().await?);
                 return Ok(Credential::Moderator {
                     meeting: id.clone(),
                     meeting_name,
@@ -89,6 +89,51 @@ pub async fn administer(
     match organiser_or_moderator(app, headers, meeting).await? {
         Credential::Open if !peer.ip().is_loopback() => Err(refused()),
         c => Ok(c),
+    }
+}
+
+/// The join link is what admits people, so only the meeting's own screens see it
+/// (its moderator and projector, by their tokens as `Authorization: Bearer`) and
+/// the organiser key when one is set. Otherwise a rotated link would be no use:
+/// anyone who once had the meeting's id could fetch the new one.
+pub async fn may_see_invite(app: &AppState, headers: &HeaderMap, handle: &MeetingHandle) -> Result<(), ApiError> {
+    let Some(given) = bearer(headers) else {
+        return Err(ApiError::new(
+            ErrorCode::Unauthenticated,
+            "the join link is shown to the moderator and the projector only",
+        ));
+    };
+    if is_organiser(app, given) {
+        return Ok(());
+    }
+    match handle.authenticate(given).await? {
+        Some(babahui_shared::Actor::Moderator | babahui_shared::Actor::Projector) => Ok(()),
+        _ => Err(ApiError::new(
+            ErrorCode::Forbidden,
+            "the join link is shown to the moderator and the projector only",
+        )),
+    }
+}
+
+/// Finds a live meeting by the id in the path; 404 for anything else.
+pub async fn meeting(app: &AppState, id: &str) -> Result<MeetingHandle, ApiError> {
+    let parsed = MeetingId::parse(id).ok_or_else(|| ApiError::no_meeting(id))?;
+    Ok(app.hub.get(&parsed).await?)
+}
+
+/// The meeting named in the path (`/api/meetings/{id}/…`), its id parsed and
+/// checked once and the meeting loaded; 404 for anything else.
+#[derive(Debug)]
+pub struct MeetingPath(pub MeetingHandle);
+
+impl FromRequestParts<AppState> for MeetingPath {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, app: &AppState) -> Result<Self, Self::Rejection> {
+        let Path(id) = Path::<String>::from_request_parts(parts, app)
+            .await
+            .map_err(|_| ApiError::new(ErrorCode::NotFound, "no such meeting"))?;
+        Ok(MeetingPath(meeting(app, &id).await?))
     }
 }
 

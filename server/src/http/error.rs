@@ -1,10 +1,12 @@
 //! HTTP errors: always `{"error": {"code": …, "message": …}}` with a fitting
-//! status. Internal detail never reaches the client.
+//! status. Internal detail never reaches the client: a service's failure is
+//! logged under a reference that the message carries (see [`ServiceError::public`]).
 
 use axum::extract::rejection::JsonRejection;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
+use crate::service::ServiceError;
 use babahui_shared::{CommandError, ErrorCode};
 use serde_json::json;
 
@@ -55,6 +57,16 @@ pub fn status_of(code: ErrorCode) -> StatusCode {
 impl From<CommandError> for ApiError {
     fn from(e: CommandError) -> Self {
         ApiError::new(e.code, e.message)
+    }
+}
+
+/// A service's error as the client sees it: a refusal as it is; a failure of
+/// the store or the server as a generic message with a short reference, under
+/// which its cause is logged (never sent).
+impl From<ServiceError> for ApiError {
+    fn from(e: ServiceError) -> Self {
+        let reference = crate::tokens::new_code(8);
+        e.public(&reference).into()
     }
 }
 

@@ -6,16 +6,16 @@
 //! the entries that come from that meeting.
 
 use super::access::organiser_or_moderator;
-use super::meetings::meeting;
-use super::{ApiError, ApiJson, AppState};
-use crate::hub::meeting::now_ms;
-use crate::ledger::{date_of, today, EntryUpdate, NewEntry};
+use super::access::MeetingPath;
+use super::error::{ApiError, ApiJson};
+use super::state::AppState;
+use crate::service::ledger::{date_of, today, EntryUpdate, NewEntry};
 use axum::extract::{Path, Query, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use babahui_shared::ledger::{Credential, LedgerEntry, LedgerSource, LedgerStatus};
-use babahui_shared::{ErrorCode, MeetingId, MeetingState};
+use babahui_shared::{ErrorCode, MeetingId};
 use serde::{Deserialize, Serialize};
 
 /// An entry as listed, with whether it is overdue today.
@@ -84,7 +84,7 @@ pub async fn create(
     ApiJson(new): ApiJson<NewEntry>,
 ) -> Result<(StatusCode, Json<EntryView>), ApiError> {
     let credential = organiser_or_moderator(&app, &headers, None).await?;
-    let entry = app.ledger.create(new, credential, now_ms()).await?;
+    let entry = app.ledger.create(new, credential, app.hub.clock().now_ms()).await?;
     Ok((StatusCode::CREATED, Json(view(entry, &today()))))
 }
 
@@ -98,7 +98,7 @@ pub async fn update(
     let current = app.ledger.get(entry).await?;
     let credential = organiser_or_moderator(&app, &headers, current.source.meeting()).await?;
     Ok(Json(view(
-        app.ledger.update(entry, upd, credential, now_ms()).await?,
+        app.ledger.update(entry, upd, credential, app.hub.clock().now_ms()).await?,
         &today(),
     )))
 }
@@ -106,15 +106,12 @@ pub async fn update(
 /// `POST /api/meetings/{id}/ledger`: entries from the latest published minutes.
 pub async fn import(
     State(app): State<AppState>,
-    Path(id): Path<String>,
+    MeetingPath(handle): MeetingPath,
     headers: HeaderMap,
 ) -> Result<(StatusCode, Json<Vec<EntryView>>), ApiError> {
-    let handle = meeting(&app, &id).await?;
     let credential = organiser_or_moderator(&app, &headers, Some(handle.id())).await?;
-    let raw = handle.public_state().await?;
-    let state: MeetingState =
-        serde_json::from_str(raw.as_str()).map_err(|e| ApiError::new(ErrorCode::Internal, e.to_string()))?;
-    let created = app.ledger.import_minutes(&state, credential, now_ms()).await?;
+    let state = handle.state().await?;
+    let created = app.ledger.import_minutes(&state, credential, app.hub.clock().now_ms()).await?;
     let today = today();
     Ok((
         StatusCode::CREATED,

@@ -1,7 +1,9 @@
 //! `/api/meetings…` handlers.
 
-use super::{ApiError, ApiJson, AppState, Organiser};
-use crate::hub::{MeetingHandle, NewMeeting};
+use super::access::{bearer, is_organiser, may_see_invite, meeting, MeetingPath, Organiser};
+use super::error::{ApiError, ApiJson};
+use super::state::AppState;
+use crate::hub::NewMeeting;
 use crate::links;
 use axum::extract::{ConnectInfo, Path, Query, State};
 use axum::http::{header, HeaderMap, StatusCode};
@@ -67,20 +69,18 @@ pub async fn create(
 /// that new ones were issued.
 pub async fn issue_screens(
     State(app): State<AppState>,
-    Path(id): Path<String>,
+    MeetingPath(handle): MeetingPath,
     _: Organiser,
     headers: HeaderMap,
 ) -> Result<Json<CreatedResponse>, ApiError> {
-    let handle = meeting(&app, &id).await?;
     let screens = handle.issue_screens().await?;
-    let state: babahui_shared::MeetingState = serde_json::from_str(handle.public_state().await?.as_str())
-        .map_err(|e| ApiError::new(ErrorCode::Internal, e.to_string()))?;
+    let state = handle.state().await?;
     let base = app.config.links.for_request(&headers);
     let id = handle.id();
     tracing::info!(meeting = %id, "moderator and projector links issued again");
     Ok(Json(CreatedResponse {
         id: id.clone(),
-        title: state.title,
+        title: state.title.clone(),
         join_url: links::join_url(&base, id, &screens.invite),
         moderator_url: links::moderator_url(&base, id, &screens.moderator),
         projector_url: links::projector_url(&base, id, &screens.projector),
@@ -93,58 +93,26 @@ pub async fn list(State(app): State<AppState>, _: Organiser) -> Result<Response,
     Ok(Json(app.hub.list().await?).into_response())
 }
 
-/// The join link is what admits people, so only the meeting's own screens see it
-/// (its moderator and projector, by their tokens as `Authorization: Bearer`) and
-/// the organiser key when one is set. Otherwise a rotated link would be no use:
-/// anyone who once had the meeting's id could fetch the new one.
-async fn may_see_invite(app: &AppState, headers: &HeaderMap, handle: &MeetingHandle) -> Result<(), ApiError> {
-    let Some(given) = super::access::bearer(headers) else {
-        return Err(ApiError::new(
-            ErrorCode::Unauthenticated,
-            "the join link is shown to the moderator and the projector only",
-        ));
-    };
-    if super::access::is_organiser(app, given) {
-        return Ok(());
-    }
-    match handle.authenticate(given).await? {
-        Some(babahui_shared::Actor::Moderator | babahui_shared::Actor::Projector) => Ok(()),
-        _ => Err(ApiError::new(
-            ErrorCode::Forbidden,
-            "the join link is shown to the moderator and the projector only",
-        )),
-    }
-}
-
-/// Finds a live meeting by the id in the path; 404 for anything else.
-pub(super) async fn meeting(app: &AppState, id: &str) -> Result<MeetingHandle, ApiError> {
-    let parsed = MeetingId::parse(id).ok_or_else(|| ApiError::no_meeting(id))?;
-    Ok(app.hub.get(&parsed).await?)
-}
-
 /// `GET /api/meetings/{id}`: the meeting's state (no secret in it). Anyone with
 /// the id gets it without the names of people who did not agree to be named
 /// and without the text of hidden opinions; the moderator, a recorder (by
 /// their token) or the organiser key gets it whole.
 pub async fn public_state(
     State(app): State<AppState>,
-    Path(id): Path<String>,
+    MeetingPath(handle): MeetingPath,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
-    let handle = meeting(&app, &id).await?;
     let raw = handle.public_state().await?;
     let whole = || ([(header::CONTENT_TYPE, "application/json")], raw.as_str().to_owned()).into_response();
-    let actor = match super::access::bearer(&headers) {
-        Some(token) if super::access::is_organiser(&app, token) => return Ok(whole()),
+    let actor = match bearer(&headers) {
+        Some(token) if is_organiser(&app, token) => return Ok(whole()),
         Some(token) => handle.authenticate(token).await?,
         None => None,
     };
     if actor == Some(babahui_shared::Actor::Moderator) {
         return Ok(whole());
     }
-    // Parsed once: to see whether the caller is a recorder, and to redact.
-    let mut state: MeetingState =
-        serde_json::from_str(raw.as_str()).map_err(|e| ApiError::new(ErrorCode::Internal, e.to_string()))?;
+    let state = handle.state().await?;
     let recorder = actor
         .and_then(|a| a.participant())
         .and_then(|p| state.participant(p))
@@ -152,6 +120,7 @@ pub async fn public_state(
     if recorder {
         return Ok(whole());
     }
+    let mut state = MeetingState::clone(&state);
     babahui_shared::views::redact_for_public(&mut state);
     Ok(Json(state).into_response())
 }
@@ -159,10 +128,9 @@ pub async fn public_state(
 /// `GET /api/meetings/{id}/qr.svg`: the join link as a QR code.
 pub async fn qr_svg(
     State(app): State<AppState>,
-    Path(id): Path<String>,
+    MeetingPath(handle): MeetingPath,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
-    let handle = meeting(&app, &id).await?;
     may_see_invite(&app, &headers, &handle).await?;
     let base = app.config.links.for_request(&headers);
     let url = links::join_url(&base, handle.id(), &handle.invite().await?);
@@ -190,10 +158,9 @@ pub struct PublicLinks {
 /// (so a projector opened as `localhost` still shows the LAN address).
 pub async fn links(
     State(app): State<AppState>,
-    Path(id): Path<String>,
+    MeetingPath(handle): MeetingPath,
     headers: HeaderMap,
 ) -> Result<Json<PublicLinks>, ApiError> {
-    let handle = meeting(&app, &id).await?;
     may_see_invite(&app, &headers, &handle).await?;
     let base = app.config.links.for_request(&headers);
     Ok(Json(PublicLinks {

@@ -2,15 +2,16 @@
 //! latest published version (or `?version=N`), or of the draft before any
 //! publication; and objections (异议) from anyone with the link.
 
-use super::meetings::meeting;
-use super::{ApiError, ApiJson, AppState};
-use crate::hub::meeting::now_ms;
+use super::access::{meeting, MeetingPath};
+use super::error::{ApiError, ApiJson};
+use super::state::AppState;
+use crate::service::Caller;
 use axum::extract::{ConnectInfo, Path, Query, State};
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use babahui_shared::minutes::{self, Minutes};
-use babahui_shared::{Actor, Command, CommandId, ErrorCode, MeetingState, MinutesStatus, Objection, TopicId};
+use babahui_shared::{Actor, Command, CommandId, ErrorCode, MinutesStatus, Objection, TopicId};
 use serde::{Deserialize, Serialize};
 use std::net::SocketAddr;
 
@@ -62,9 +63,7 @@ pub struct VersionLine {
 }
 
 async fn load(app: &AppState, id: &str, q: &VersionQuery) -> Result<MinutesDoc, ApiError> {
-    let raw = meeting(app, id).await?.public_state().await?;
-    let state: MeetingState =
-        serde_json::from_str(raw.as_str()).map_err(|e| ApiError::new(ErrorCode::Internal, e.to_string()))?;
+    let state = meeting(app, id).await?.state().await?;
     let versions = state.publications.iter().map(|p| p.version).collect();
     let history: Vec<VersionLine> = state
         .publications
@@ -76,7 +75,7 @@ async fn load(app: &AppState, id: &str, q: &VersionQuery) -> Result<MinutesDoc, 
             reason: p.reason.clone(),
         })
         .collect();
-    let status = state.minutes_status(now_ms());
+    let status = state.minutes_status(app.hub.clock().now_ms());
     let chosen = match q.version {
         Some(v) => Some(
             state
@@ -197,7 +196,7 @@ pub async fn html(
 
 /// 第2版（更正版）2026-12-03 公示，更正原因：补充三楼住户意见
 fn version_text(v: &VersionLine) -> String {
-    let date = crate::ledger::date_of(v.at);
+    let date = crate::service::ledger::date_of(v.at);
     match &v.reason {
         None => format!("第{}版 {date} 公示", v.version),
         Some(r) => format!("第{}版（更正版）{date} 公示，更正原因：{r}", v.version),
@@ -241,11 +240,10 @@ pub struct ObjectionRequest {
 /// `POST /api/meetings/{id}/objections`: anyone with the link, during the notice period.
 pub async fn object(
     State(app): State<AppState>,
-    Path(id): Path<String>,
+    MeetingPath(handle): MeetingPath,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
     ApiJson(req): ApiJson<ObjectionRequest>,
 ) -> Result<(StatusCode, Json<serde_json::Value>), ApiError> {
-    let handle = meeting(&app, &id).await?;
     app.per_address.objection(peer.ip())?;
     let cmd_id = CommandId(format!("objection-{}", crate::tokens::new_token()));
     let cmd = Command::FileObjection {
@@ -254,7 +252,11 @@ pub async fn object(
         name: req.name,
         now: 0,
     };
-    let ack = handle.command(Actor::Public, cmd_id, cmd).await?;
+    let caller = Caller {
+        actor: Actor::Public,
+        token: None,
+    };
+    let ack = app.meetings.command(&handle, caller, cmd_id, cmd).await?;
     Ok((
         StatusCode::CREATED,
         Json(serde_json::json!({"objection": ack.created, "seq": ack.seq})),

@@ -1,4 +1,6 @@
-//! The HTTP side: the router, the shared application state, and the handlers.
+//! The HTTP side: the router and the handlers. Handlers only translate: they
+//! read the request, check access ([`access`]), call the hub or a service, and
+//! turn the answer (or the error, [`error`]) into a response.
 
 pub mod access;
 pub mod archive;
@@ -8,12 +10,9 @@ pub mod ledger;
 pub mod meetings;
 pub mod minutes;
 pub mod per_address;
+pub mod state;
 
-use crate::hub::{Hub, HubConfig};
-use crate::links::LinkBase;
-use crate::listen::Counter;
-use crate::rate::Rate;
-
+use crate::config::TRANSFER_DEADLINE_FACTOR;
 pub use access::Organiser;
 use axum::extract::{DefaultBodyLimit, MatchedPath, Request};
 use axum::http::{header, HeaderValue, StatusCode};
@@ -23,140 +22,10 @@ use babahui_shared::limits::HTTP_BODY_MAX_BYTES;
 use babahui_shared::ErrorCode;
 pub use error::{ApiError, ApiJson};
 pub use per_address::PerAddress;
-use std::sync::Arc;
-use std::time::Duration;
-use tokio_util::sync::CancellationToken;
-use tokio_util::task::TaskTracker;
+pub use state::AppState;
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
-
-/// Settings the handlers need.
-#[derive(Clone)]
-pub struct ServerConfig {
-    /// How links are built.
-    pub links: LinkBase,
-    /// The organiser key: creating meetings, writing the ledger, backups and
-    /// deletes need it (see [`access`]). `None` is the `--open` mode, which the
-    /// binary never picks by itself (it makes and keeps a key); the in-process
-    /// test servers use it where a test is not about access.
-    pub organiser_key: Option<String>,
-    /// Interval of WebSocket pings.
-    pub heartbeat: Duration,
-    /// A connection silent for this long is closed (half-open detection).
-    pub idle_timeout: Duration,
-    /// Time a new connection has to send `hello`.
-    pub hello_timeout: Duration,
-    /// Hub tuning.
-    pub hub: HubConfig,
-    /// Abuse limits.
-    pub limits: Limits,
-    /// Origins (`https://bbh.example.org`) besides the server's own that may open
-    /// WebSockets: for deployments behind a proxy that rewrites the Host.
-    pub allowed_origins: Vec<String>,
-}
-
-/// How many times the request deadline an archive or backup transfer may take.
-pub const TRANSFER_DEADLINE_FACTOR: u32 = 20;
-
-/// What one address, one meeting or one connection may take. 0 means no limit
-/// (for benchmarks, or behind a proxy where every phone has the same address).
-#[derive(Debug, Clone)]
-pub struct Limits {
-    /// Time a client has to send a whole HTTP request head (slow-loris).
-    pub header_timeout: Duration,
-    /// Time a request (head, body and handler) has to be answered; a body
-    /// trickled slower than its size allows is cut off with 408. Archive and
-    /// backup transfers get [`TRANSFER_DEADLINE_FACTOR`] times as long.
-    pub request_timeout: Duration,
-    /// Open HTTP connections from one address (before any upgrade).
-    pub http_per_address: usize,
-    /// Open WebSockets from one address.
-    pub ws_per_address: usize,
-    /// Open WebSockets in one meeting.
-    pub ws_per_meeting: usize,
-    /// Messages per second one WebSocket may send, sustained…
-    pub messages_per_sec: u32,
-    /// …and in a burst (a phone's outbox sends everything typed offline at once).
-    pub message_burst: u32,
-    /// Joins from one address (a family shares a phone; a script floods).
-    pub joins_per_address: Rate,
-    /// Joins with a wrong meeting or invite code from one address: once used
-    /// up, the address may not join at all until it refills (no guessing).
-    pub wrong_invites_per_address: Rate,
-    /// Objections (异议) from one address.
-    pub objections_per_address: Rate,
-    /// Loopback addresses are not limited per address: there it is this machine,
-    /// or a reverse proxy in front that sees the real addresses.
-    pub exempt_loopback: bool,
-}
-
-impl Default for Limits {
-    fn default() -> Self {
-        Limits {
-            header_timeout: Duration::from_secs(10),
-            request_timeout: Duration::from_secs(30),
-            http_per_address: 64,
-            ws_per_address: 32,
-            ws_per_meeting: 15_000,
-            messages_per_sec: 20,
-            message_burst: 200,
-            joins_per_address: Rate::one_every(Duration::from_secs(30), 20),
-            wrong_invites_per_address: Rate::one_every(Duration::from_secs(30), 10),
-            objections_per_address: Rate::one_every(Duration::from_secs(300), 5),
-            exempt_loopback: true,
-        }
-    }
-}
-
-impl std::fmt::Debug for ServerConfig {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("ServerConfig")
-            .field("links", &self.links)
-            .field("organiser_key", &self.organiser_key.as_ref().map(|_| "<redacted>"))
-            .field("heartbeat", &self.heartbeat)
-            .field("idle_timeout", &self.idle_timeout)
-            .field("limits", &self.limits)
-            .field("allowed_origins", &self.allowed_origins)
-            .finish()
-    }
-}
-
-impl Default for ServerConfig {
-    fn default() -> Self {
-        ServerConfig {
-            links: LinkBase::default(),
-            organiser_key: None,
-            heartbeat: Duration::from_secs(20),
-            idle_timeout: Duration::from_secs(60),
-            hello_timeout: Duration::from_secs(10),
-            hub: HubConfig::default(),
-            limits: Limits::default(),
-            allowed_origins: Vec::new(),
-        }
-    }
-}
-
-/// The state every handler gets; cheap to clone.
-#[derive(Clone, Debug)]
-pub struct AppState {
-    /// The live meetings.
-    pub hub: Hub,
-    /// Settings.
-    pub config: Arc<ServerConfig>,
-    /// Cancelled when the server shuts down; WebSocket tasks watch it.
-    pub shutdown: CancellationToken,
-    /// WebSocket connection tasks, awaited at shutdown (axum does not wait for upgraded sockets).
-    pub connections: TaskTracker,
-    /// The issue ledger.
-    pub ledger: crate::ledger::Ledger,
-    /// Open WebSockets per address.
-    pub ws_per_address: Arc<Counter<std::net::IpAddr>>,
-    /// Open WebSockets per meeting.
-    pub ws_per_meeting: Arc<Counter<babahui_shared::MeetingId>>,
-    /// How often one address may join, guess invites and file objections.
-    pub per_address: Arc<PerAddress>,
-}
 
 /// The whole application.
 pub fn router(state: AppState) -> Router {
@@ -170,7 +39,7 @@ pub fn router(state: AppState) -> Router {
         .route("/api/meetings/{id}/archive.json", get(archive::export))
         .route(
             "/api/meetings/import",
-            post(archive::import).layer(DefaultBodyLimit::max(archive::ARCHIVE_MAX_BYTES)),
+            post(archive::import).layer(DefaultBodyLimit::max(crate::service::archive::ARCHIVE_MAX_BYTES)),
         )
         .route("/api/backup.json", get(archive::backup))
         .layer(timeout(deadline * TRANSFER_DEADLINE_FACTOR));
@@ -196,7 +65,7 @@ pub fn router(state: AppState) -> Router {
         .route("/api/ledger/{entry}/updates", post(ledger::update))
         .route("/api/qr.svg", get(meetings::any_qr_svg))
         .route("/api/meetings/{id}/join", post(meetings::join))
-        .route("/api/meetings/{id}/ws", get(crate::ws::upgrade))
+        .route("/api/meetings/{id}/ws", get(crate::ws::open))
         .route("/api/{*rest}", axum::routing::any(api_not_found))
         .layer(timeout(deadline))
         .merge(transfers)

@@ -4,7 +4,8 @@
 //! how long to wait. Loopback is not limited when `exempt_loopback` is set:
 //! there it is this machine, or a reverse proxy in front (everyone).
 
-use super::{ApiError, Limits};
+use super::error::ApiError;
+use crate::config::Limits;
 use crate::rate::{wait_words, PerKey};
 use babahui_shared::ErrorCode;
 use std::net::IpAddr;

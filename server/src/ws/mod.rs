@@ -16,11 +16,12 @@ mod socket;
 mod upgrade;
 
 use crate::fanout::Outlet;
-use crate::http::{ApiError, AppState};
+use crate::http::error::ApiError;
+use crate::http::state::AppState;
 use crate::hub::{Ack, Connected, MeetingHandle};
 use crate::listen::Slot;
 use crate::rate::{Bucket, Rate};
-use crate::tokens;
+use crate::service::Caller;
 use crate::wire::Wire;
 use axum::extract::{ConnectInfo, Path, State};
 use axum::http::{header, HeaderMap};
@@ -28,7 +29,7 @@ use axum::response::Response;
 use babahui_shared::limits::FRAME_MAX_BYTES;
 use babahui_shared::protocol::PROTOCOL_VERSION;
 use babahui_shared::{
-    Actor, ClientMsg, Command, CommandError, CommandId, ErrorCode, MeetingId, ReviewSubject, ServerMsg,
+    Actor, ClientMsg, CommandError, CommandId, ErrorCode, MeetingId, ServerMsg,
 };
 use bytes::Bytes;
 use futures::stream::FuturesUnordered;
@@ -71,7 +72,7 @@ mod close {
 }
 
 /// `GET /api/meetings/{id}/ws`: upgrades once the meeting is known to exist.
-pub async fn upgrade(
+pub async fn open(
     State(app): State<AppState>,
     Path(id): Path<String>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
@@ -293,7 +294,7 @@ impl Connection {
         let welcome = ServerMsg::Welcome {
             meeting: self.handle.id().clone(),
             you: actor,
-            server_time: crate::hub::meeting::now_ms(),
+            server_time: self.handle.clock().now_ms(),
             head,
             protocol: PROTOCOL_VERSION,
         };
@@ -389,20 +390,11 @@ impl Connection {
             ClientMsg::Ping { t } => {
                 let pong = ServerMsg::Pong {
                     t,
-                    server_time: crate::hub::meeting::now_ms(),
+                    server_time: self.handle.clock().now_ms(),
                 };
                 self.send_or_close(&pong).await
             }
-            ClientMsg::Command { id, mut command } => {
-                let subject = match &command {
-                    Command::OpenReview { entry, .. } if self.actor == Actor::Moderator => {
-                        let ledger = self.app.ledger.clone();
-                        let entry = *entry;
-                        ledger.get(entry).await.ok().map(|e| e.review_subject())
-                    }
-                    _ => None,
-                };
-                self.fill_in(&mut command, subject);
+            ClientMsg::Command { id, command } => {
                 if !id.is_valid() {
                     return self
                         .error(
@@ -418,40 +410,22 @@ impl Connection {
                         .error(Some(id), ErrorCode::RateLimited, "too many commands waiting; slow down")
                         .await;
                 }
-                let (handle, actor, ledger) = (self.handle.clone(), self.actor, self.app.ledger.clone());
+                let (meetings, handle, actor, token) = (
+                    self.app.meetings.clone(),
+                    self.handle.clone(),
+                    self.actor,
+                    self.token.clone(),
+                );
                 pending.push(Box::pin(async move {
-                    // Ending the meeting closes any review still open, too.
-                    let closes_review = matches!(command, Command::CloseReview { .. } | Command::EndMeeting);
-                    let publishes = matches!(command, Command::PublishMinutes { .. });
-                    let result = handle.command(actor, id.clone(), command).await;
-                    let fresh = result.as_ref().is_ok_and(|ack| !ack.duplicate);
-                    if closes_review && result.is_ok() {
-                        crate::ledger::record_reviews_of(&ledger, &handle).await;
-                    }
-                    // Published minutes feed the ledger at once (once: not on a resend).
-                    if publishes && fresh {
-                        crate::ledger::import_minutes_of(&ledger, &handle).await;
-                    }
+                    let caller = Caller {
+                        actor,
+                        token: Some(&token),
+                    };
+                    let result = meetings.command(&handle, caller, id.clone(), command).await;
                     (id, result)
                 }));
                 Step::Continue
             }
-        }
-    }
-
-    /// Fills in the fields only the server may set: unlinkable keys derived from
-    /// this connection's token, and the ledger entry a review is about (looked up
-    /// by the caller, as it needs the ledger).
-    fn fill_in(&self, command: &mut Command, review_subject: Option<ReviewSubject>) {
-        match command {
-            Command::CastVote { vote, ballot_key, .. } => {
-                *ballot_key = Some(tokens::ballot_key(&self.token, self.handle.id(), *vote));
-            }
-            Command::RateReview { review, key, .. } => {
-                *key = Some(tokens::rating_key(&self.token, self.handle.id(), *review));
-            }
-            Command::OpenReview { subject, .. } => *subject = review_subject,
-            _ => {}
         }
     }
 

@@ -4,7 +4,7 @@
 
 use super::socket::Socket;
 use crate::fanout::{Outlet, OutletIo};
-use crate::http::ApiError;
+use crate::http::error::ApiError;
 use axum::body::Body;
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;

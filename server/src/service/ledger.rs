@@ -3,13 +3,15 @@
 //! updated as matters are handled. One lock serialises read-modify-write;
 //! every write is flushed before it is answered.
 
+use super::error::{blocking, ServiceError};
+use crate::hub::MeetingHandle;
 use crate::store::{Store, StoreError};
 use babahui_shared::decide::date;
 use babahui_shared::ledger::*;
 use babahui_shared::limits::*;
 use babahui_shared::minutes::{outcome_zh, Minutes, TopicRecord};
 use babahui_shared::OutcomeKind;
-use babahui_shared::{CommandError, ErrorCode, MeetingState};
+use babahui_shared::{CommandError, MeetingState};
 use serde::Deserialize;
 use std::sync::Arc;
 use tokio::sync::Mutex;
@@ -65,13 +67,6 @@ pub struct Ledger {
     lock: Arc<Mutex<()>>,
 }
 
-fn storage(e: StoreError) -> CommandError {
-    tracing::error!(error = %e, "ledger storage failed");
-    CommandError::new(
-        ErrorCode::Storage,
-        "the ledger could not be stored; nothing was changed",
-    )
-}
 
 /// The same rules as every text in a meeting (no control characters, one line
 /// where one line is meant, no bidi tricks); `required: false` lets it be empty.
@@ -149,36 +144,33 @@ impl Ledger {
     async fn blocking<T: Send + 'static>(
         &self,
         f: impl FnOnce(&Store) -> Result<T, StoreError> + Send + 'static,
-    ) -> Result<T, CommandError> {
+    ) -> Result<T, ServiceError> {
         let store = self.store.clone();
-        tokio::task::spawn_blocking(move || f(&store))
-            .await
-            .map_err(|e| CommandError::new(ErrorCode::Internal, e.to_string()))?
-            .map_err(storage)
+        blocking(move || f(&store)).await
     }
 
     /// Every entry.
-    pub async fn all(&self) -> Result<Vec<LedgerEntry>, CommandError> {
+    pub async fn all(&self) -> Result<Vec<LedgerEntry>, ServiceError> {
         self.blocking(|s| s.ledger_all()).await
     }
 
     /// One entry.
-    pub async fn get(&self, id: u32) -> Result<LedgerEntry, CommandError> {
+    pub async fn get(&self, id: u32) -> Result<LedgerEntry, ServiceError> {
         self.all()
             .await?
             .into_iter()
             .find(|e| e.id == id)
-            .ok_or_else(|| CommandError::not_found(format!("no ledger entry {id}")))
+            .ok_or_else(|| CommandError::not_found(format!("no ledger entry {id}")).into())
     }
 
-    async fn put(&self, entry: LedgerEntry) -> Result<LedgerEntry, CommandError> {
+    async fn put(&self, entry: LedgerEntry) -> Result<LedgerEntry, ServiceError> {
         let e = entry.clone();
         self.blocking(move |s| s.ledger_put(&e)).await?;
         Ok(entry)
     }
 
     /// Adds an entry typed in by hand, by `credential`'s holder.
-    pub async fn create(&self, new: NewEntry, credential: Credential, now: u64) -> Result<LedgerEntry, CommandError> {
+    pub async fn create(&self, new: NewEntry, credential: Credential, now: u64) -> Result<LedgerEntry, ServiceError> {
         let _guard = self.lock.lock().await;
         let next = self.all().await?.iter().map(|e| e.id).max().unwrap_or(0) + 1;
         let entry = LedgerEntry {
@@ -221,7 +213,7 @@ impl Ledger {
         upd: EntryUpdate,
         credential: Credential,
         now: u64,
-    ) -> Result<LedgerEntry, CommandError> {
+    ) -> Result<LedgerEntry, ServiceError> {
         let _guard = self.lock.lock().await;
         let mut entry = self.get(id).await?;
         let note = text(&upd.note, OPINION_MAX_CHARS, "note", true)?;
@@ -253,7 +245,7 @@ impl Ledger {
     /// matter already done or reported becomes 已评议. Each review is applied
     /// once, however often this runs (after each close, and again on import as a
     /// catch-up should the server have stopped in between).
-    pub async fn record_reviews(&self, state: &MeetingState, now: u64) -> Result<Vec<LedgerEntry>, CommandError> {
+    pub async fn record_reviews(&self, state: &MeetingState, now: u64) -> Result<Vec<LedgerEntry>, ServiceError> {
         let _guard = self.lock.lock().await;
         let mut changed = Vec::new();
         for review in state.reviews.iter().filter(|r| !r.open) {
@@ -296,7 +288,7 @@ impl Ledger {
         minutes: &Minutes,
         credential: &Option<Credential>,
         now: u64,
-    ) -> Result<Vec<LedgerEntry>, CommandError> {
+    ) -> Result<Vec<LedgerEntry>, ServiceError> {
         let mut changed = Vec::new();
         for topic in &minutes.topics {
             let Some(id) = topic.ledger else { continue };
@@ -355,10 +347,10 @@ impl Ledger {
         state: &MeetingState,
         credential: Credential,
         now: u64,
-    ) -> Result<Vec<LedgerEntry>, CommandError> {
+    ) -> Result<Vec<LedgerEntry>, ServiceError> {
         let credential = Some(credential);
         let Some(publication) = state.publications.last() else {
-            return Err(CommandError::conflict("the minutes have not been published"));
+            return Err(CommandError::conflict("the minutes have not been published").into());
         };
         let mut changed = self.record_reviews(state, now).await?;
         let _guard = self.lock.lock().await;
@@ -547,17 +539,15 @@ fn category_of_topic(state: &MeetingState, topic: &TopicRecord) -> String {
 /// busy moderator need not remember a second button, and the clerk finds the
 /// matters the same day. A failure is only logged: the minutes are safe in
 /// the meeting's log, and 列入问题台账 on the tablet (or the API) writes them.
-pub async fn import_minutes_of(ledger: &Ledger, meeting: &crate::hub::MeetingHandle) {
+pub async fn import_minutes_of(ledger: &Ledger, meeting: &MeetingHandle, now: u64) {
     let result = async {
-        let raw = meeting.public_state().await?;
-        let state: MeetingState =
-            serde_json::from_str(raw.as_str()).map_err(|e| CommandError::new(ErrorCode::Internal, e.to_string()))?;
+        let state = meeting.state().await.map_err(ServiceError::from)?;
         let credential = babahui_shared::ledger::Credential::Moderator {
             meeting: state.id.clone(),
             meeting_name: meeting_name(&state),
         };
         ledger
-            .import_minutes(&state, credential, crate::hub::meeting::now_ms())
+            .import_minutes(&state, credential, now)
             .await
     }
     .await;
@@ -573,12 +563,10 @@ pub async fn import_minutes_of(ledger: &Ledger, meeting: &crate::hub::MeetingHan
 /// its ratings to the ledger. A failure is only
 /// logged: the ratings are safe in the meeting's log, and the next import of the
 /// minutes writes them.
-pub async fn record_reviews_of(ledger: &Ledger, meeting: &crate::hub::MeetingHandle) {
+pub async fn record_reviews_of(ledger: &Ledger, meeting: &MeetingHandle, now: u64) {
     let result = async {
-        let raw = meeting.public_state().await?;
-        let state: MeetingState =
-            serde_json::from_str(raw.as_str()).map_err(|e| CommandError::new(ErrorCode::Internal, e.to_string()))?;
-        ledger.record_reviews(&state, crate::hub::meeting::now_ms()).await
+        let state = meeting.state().await.map_err(ServiceError::from)?;
+        ledger.record_reviews(&state, now).await
     }
     .await;
     if let Err(e) = result {

@@ -4,8 +4,9 @@
 //! the restored server carries on where the original stopped (same meeting ids,
 //! same links, same sequence numbers).
 
-use crate::http::archive::{checked, Archive, FORMAT as MEETING_FORMAT};
-use crate::store::Store;
+use super::archive::{checked, Archive, Archives, FORMAT as MEETING_FORMAT};
+use super::error::{blocking, ServiceError};
+use crate::store::{Store, StoreError};
 use anyhow::{bail, Context};
 use babahui_shared::ledger::LedgerEntry;
 use serde::{Deserialize, Serialize};
@@ -46,7 +47,7 @@ pub struct Damaged {
 /// A meeting that cannot be read is listed in [`Backup::damaged`] and the
 /// others are backed up all the same; only a failure of the store itself (or
 /// of the ledger) fails the backup.
-pub fn collect(store: &Store, now: u64) -> anyhow::Result<Backup> {
+pub fn collect(store: &Store, now: u64) -> Result<Backup, StoreError> {
     let (listed, unreadable) = store.list_checked()?;
     let mut damaged: Vec<Damaged> = unreadable
         .into_iter()
@@ -79,6 +80,15 @@ pub fn collect(store: &Store, now: u64) -> anyhow::Result<Backup> {
         ledger: store.ledger_all()?,
         damaged,
     })
+}
+
+impl Archives {
+    /// The whole server in one file.
+    pub async fn backup(&self) -> Result<Backup, ServiceError> {
+        let store = self.store.clone();
+        let now = self.hub.clock().now_ms();
+        blocking(move || collect(&store, now)).await
+    }
 }
 
 /// What a restore loaded.

@@ -1,0 +1,23 @@
+//! The services: what the transports (HTTP handlers, WebSocket connections,
+//! the command line) call. They own the domain's work around meetings — a
+//! command's server-only fields and its consequences for the ledger, the
+//! ledger itself, archives, backups and deletes — and they are the only layer
+//! besides the hub that reaches the store.
+//!
+//! # Layout
+//! - [`meetings`]: a command's way into a meeting (one path for every transport).
+//! - [`ledger`]: the issue ledger (问题台账).
+//! - [`archive`]: a meeting as one file; import, export, delete.
+//! - [`backup`]: the whole server as one file, and restore.
+//! - [`error`]: [`ServiceError`], and what a client is told of it.
+
+pub mod archive;
+pub mod backup;
+pub mod error;
+pub mod ledger;
+pub mod meetings;
+
+pub use archive::Archives;
+pub use error::ServiceError;
+pub use ledger::Ledger;
+pub use meetings::{Caller, Meetings};
