@@ -1,8 +1,8 @@
 //! The command line: `babahui serve` (the default) and `babahui meeting create`.
 //! Every option can also come from an environment variable.
 
-use crate::http::meetings::CreatedResponse;
 use crate::config::{Limits, ServerConfig};
+use crate::http::meetings::CreatedResponse;
 use crate::links::LinkBase;
 use crate::store::{Store, StoreError};
 use anyhow::Context;

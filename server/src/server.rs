@@ -4,9 +4,9 @@
 
 use crate::config::ServerConfig;
 use crate::http::{router, AppState};
-use crate::service::{Archives, Ledger, Meetings};
 use crate::hub::Hub;
 use crate::listen::{AcceptLimits, Counter};
+use crate::service::{Archives, Ledger, Meetings};
 use crate::store::Store;
 use std::future::Future;
 use std::sync::Arc;

@@ -1,8 +1,8 @@
 //! Archives, backups and deletes over HTTP (the work is in
 //! [`crate::service::archive`]): who may, and the files' names.
 
-use super::access::{administer, organiser_or_moderator};
 use super::access::MeetingPath;
+use super::access::{administer, organiser_or_moderator};
 use super::error::{ApiError, ApiJson};
 use super::state::AppState;
 use crate::service::archive::Archive;

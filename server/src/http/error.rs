@@ -2,11 +2,11 @@
 //! status. Internal detail never reaches the client: a service's failure is
 //! logged under a reference that the message carries (see [`ServiceError::public`]).
 
+use crate::service::ServiceError;
 use axum::extract::rejection::JsonRejection;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use crate::service::ServiceError;
 use babahui_shared::{CommandError, ErrorCode};
 use serde_json::json;
 

@@ -98,7 +98,9 @@ pub async fn update(
     let current = app.ledger.get(entry).await?;
     let credential = organiser_or_moderator(&app, &headers, current.source.meeting()).await?;
     Ok(Json(view(
-        app.ledger.update(entry, upd, credential, app.hub.clock().now_ms()).await?,
+        app.ledger
+            .update(entry, upd, credential, app.hub.clock().now_ms())
+            .await?,
         &today(),
     )))
 }
@@ -111,7 +113,10 @@ pub async fn import(
 ) -> Result<(StatusCode, Json<Vec<EntryView>>), ApiError> {
     let credential = organiser_or_moderator(&app, &headers, Some(handle.id())).await?;
     let state = handle.state().await?;
-    let created = app.ledger.import_minutes(&state, credential, app.hub.clock().now_ms()).await?;
+    let created = app
+        .ledger
+        .import_minutes(&state, credential, app.hub.clock().now_ms())
+        .await?;
     let today = today();
     Ok((
         StatusCode::CREATED,

@@ -91,7 +91,7 @@ pub(super) async fn create(
         meta: meta.clone(),
     };
     store
-        .append(&created.id, vec![record], Some(index))
+        .append(&created.id, 0, vec![record], Some(index))
         .await
         .map_err(storage_error)?;
     Ok(start(

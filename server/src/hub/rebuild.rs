@@ -4,8 +4,8 @@
 //! commands it answered (resends) and its checkpoints.
 
 use super::door::Door;
-use super::task::{MeetingTask, RECENT_EVENTS};
 use super::handle::Ack;
+use super::task::{MeetingTask, RECENT_EVENTS};
 use crate::clock::Clock;
 use crate::store::{CheckpointRef, DoneCommand, Grant, Loaded, Store, StoredEvent};
 use crate::wire::Frame;
@@ -27,7 +27,13 @@ const CHECKPOINT_BYTES_PER_EVENT: u64 = 1000;
 impl MeetingTask {
     /// Rebuilds everything from a checkpoint and the log after it: state,
     /// tokens, invite, resend results, recent events.
-    pub(super) fn rebuild(store: Store, id: MeetingId, loaded: Loaded, tx: broadcast::Sender<Frame>, clock: Clock) -> Self {
+    pub(super) fn rebuild(
+        store: Store,
+        id: MeetingId,
+        loaded: Loaded,
+        tx: broadcast::Sender<Frame>,
+        clock: Clock,
+    ) -> Self {
         let mut task = MeetingTask {
             id,
             store,
@@ -168,7 +174,13 @@ impl MeetingTask {
                 };
                 let every = self.checkpoint_every;
                 let door = std::mem::take(&mut self.door);
-                *self = MeetingTask::rebuild(self.store.clone(), self.id.clone(), loaded, self.tx.clone(), self.clock.clone());
+                *self = MeetingTask::rebuild(
+                    self.store.clone(),
+                    self.id.clone(),
+                    loaded,
+                    self.tx.clone(),
+                    self.clock.clone(),
+                );
                 self.checkpoint_every = every;
                 self.door = door;
                 true

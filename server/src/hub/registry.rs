@@ -4,9 +4,9 @@
 use super::config::HubConfig;
 use super::handle::{CreatedMeeting, MeetingHandle};
 use super::launch::{self, Spawn};
+use super::task::storage_error as storage;
 use super::task::RECENT_EVENTS;
 use crate::clock::Clock;
-use super::task::storage_error as storage;
 use crate::store::{MeetingIndex, NewRecord, Store};
 use crate::tokens;
 use babahui_shared::decide::create_meeting;
@@ -146,11 +146,7 @@ impl Hub {
             if let Some(handle) = handle {
                 handle.stop().await?;
             }
-            self.inner
-                .store
-                .delete(id)
-                .await
-                .map_err(storage)
+            self.inner.store.delete(id).await.map_err(storage)
         }
         .await;
         self.inner.live.lock().expect("hub lock").remove(id);
@@ -177,7 +173,11 @@ impl Hub {
             if self.inner.store.contains(&id).map_err(storage)? {
                 return Err(exists());
             }
-            self.inner.store.append(&id, records, Some(index)).await.map_err(storage)
+            self.inner
+                .store
+                .append(&id, 0, records, Some(index))
+                .await
+                .map_err(storage)
         }
         .await;
         let mut live = self.inner.live.lock().expect("hub lock");

@@ -66,7 +66,6 @@ pub(super) struct Batch {
     removed: Vec<(ParticipantId, bool)>,
 }
 
-
 /// A live meeting: its state and everything it needs to serve and store it.
 pub(super) struct MeetingTask {
     pub(super) id: MeetingId,
@@ -417,7 +416,7 @@ impl MeetingTask {
             return true;
         }
         let last_seq = self.state.seq;
-        match self.store.append(&self.id, records, None).await {
+        match self.store.append(&self.id, self.committed, records, None).await {
             Ok(()) => {
                 self.committed = last_seq;
                 let frame = Frame {

@@ -108,8 +108,7 @@ impl Archives {
     /// Loads an archive as a new meeting with the same id. Refused if that
     /// meeting exists (or is being deleted) or the archive is not whole.
     pub async fn import(&self, archive: Archive) -> Result<Imported, ServiceError> {
-        let (index, records, state) =
-            checked(archive).map_err(|m| ServiceError::refused(ErrorCode::Invalid, m))?;
+        let (index, records, state) = checked(archive).map_err(|m| ServiceError::refused(ErrorCode::Invalid, m))?;
         let id = index.id.clone();
         self.hub.import(index, records).await?;
         Ok(Imported {

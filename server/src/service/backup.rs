@@ -125,7 +125,7 @@ pub async fn restore(store: &Store, backup: Backup) -> anyhow::Result<Restored> 
         let id = index.id.clone();
         restored.events += records.len();
         store
-            .append(&id, records, Some(index))
+            .append(&id, 0, records, Some(index))
             .await
             .with_context(|| format!("storing meeting {id}"))?;
         restored.meetings += 1;

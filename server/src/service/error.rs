@@ -42,7 +42,9 @@ impl ServiceError {
                 tracing::error!(reference, error = %e, "store failure");
                 CommandError::new(
                     ErrorCode::Storage,
-                    format!("the server could not read or store this; nothing was changed. Try again. (ref {reference})"),
+                    format!(
+                        "the server could not read or store this; nothing was changed. Try again. (ref {reference})"
+                    ),
                 )
             }
             ServiceError::Internal(cause) => {

@@ -67,7 +67,6 @@ pub struct Ledger {
     lock: Arc<Mutex<()>>,
 }
 
-
 /// The same rules as every text in a meeting (no control characters, one line
 /// where one line is meant, no bidi tricks); `required: false` lets it be empty.
 fn text(s: &str, max: usize, what: &str, required: bool) -> Result<String, CommandError> {
@@ -373,129 +372,32 @@ impl Ledger {
         };
         let origin = format!("来自《{}》会议纪要第{}版", state.title, publication.version);
         let mut created = Vec::new();
-        let mut add =
-            |title: &str, description: String, category: String, source, responsible: String, deadline, status| {
-                let entry = LedgerEntry {
-                    id: next,
-                    title: title.chars().take(TITLE_MAX_CHARS).collect(),
-                    description,
-                    category: or_unsorted(category),
-                    source,
-                    responsible,
-                    deadline,
-                    status,
-                    created_at: now,
-                    history: vec![LedgerUpdate {
-                        at: now,
-                        status: Some(status),
-                        note: origin.clone(),
-                        by: None,
-                        credential: credential.clone(),
-                        meeting: Some(state.id.clone()),
-                    }],
-                    ratings: Ratings::default(),
-                    applied: Vec::new(),
-                };
-                next += 1;
-                created.push(entry);
-            };
-        let name = meeting_name(state);
-        for topic in &publication.minutes.topics {
-            let topic_category = category_of_topic(state, topic);
-            for c in &topic.commitments {
-                let source = LedgerSource::Commitment {
-                    meeting: state.id.clone(),
-                    meeting_name: name.clone(),
-                    commitment: c.id,
-                    opinions: c.opinions.clone(),
-                };
-                if !seen(&source) {
-                    let description = format!("议题：{}。承诺：{}", topic.title, c.what);
-                    add(
-                        &c.what,
-                        description,
-                        category_of(state, &c.opinions).unwrap_or_else(|| topic_category.clone()),
-                        source,
-                        c.responsible.clone(),
-                        Some(c.deadline.clone()),
-                        LedgerStatus::Discussed,
-                    );
-                }
+        for matter in matters_in(state, &publication.minutes) {
+            if seen(&matter.source) {
+                continue;
             }
-            let unsettled = topic
-                .outcome
-                .as_ref()
-                .filter(|o| matches!(o.kind, OutcomeKind::AnotherRound | OutcomeKind::ToAssembly));
-            if let (Some(outcome), None) = (unsettled, topic.ledger) {
-                let source = LedgerSource::Topic {
-                    meeting: state.id.clone(),
-                    meeting_name: name.clone(),
-                    topic: topic.id,
-                };
-                if !seen(&source) {
-                    let mut description = format!("{name}议题，{}", outcome_zh(outcome.kind));
-                    if !outcome.text.is_empty() {
-                        description.push_str(&format!("：{}", outcome.text));
-                    }
-                    add(
-                        &topic.title,
-                        description,
-                        topic_category.clone(),
-                        source,
-                        String::new(),
-                        None,
-                        LedgerStatus::Pending,
-                    );
-                }
-            }
-        }
-        // Every opinion marked 列入台账, given on a topic or before or between topics.
-        let sections = std::iter::once(("会前或议题之间".to_owned(), &publication.minutes.before_topics.groups)).chain(
-            publication
-                .minutes
-                .topics
-                .iter()
-                .map(|t| (format!("议题：{}", t.title), &t.opinions)),
-        );
-        for (context, groups) in sections {
-            for o in groups.iter().flat_map(|g| g.items.iter()).filter(|o| o.to_ledger) {
-                let source = LedgerSource::Opinion {
-                    meeting: state.id.clone(),
-                    meeting_name: name.clone(),
-                    opinion: o.id,
-                };
-                if !seen(&source) {
-                    let description = format!("{context}。提出：{}；附议{}人", o.by, o.seconds);
-                    add(
-                        &o.text,
-                        description,
-                        category_of(state, &[o.id]).unwrap_or_default(),
-                        source,
-                        String::new(),
-                        None,
-                        LedgerStatus::Pending,
-                    );
-                }
-            }
-        }
-        for c in &publication.minutes.other_commitments {
-            let source = LedgerSource::Commitment {
-                meeting: state.id.clone(),
-                meeting_name: name.clone(),
-                commitment: c.id,
-                opinions: c.opinions.clone(),
-            };
-            if !seen(&source) {
-                add(
-                    &c.what,
-                    c.what.clone(),
-                    category_of(state, &c.opinions).unwrap_or_default(),
-                    source,
-                    c.responsible.clone(),
-                    Some(c.deadline.clone()),
-                    LedgerStatus::Discussed,
-                );
-            }
+            created.push(LedgerEntry {
+                id: next,
+                title: matter.title.chars().take(TITLE_MAX_CHARS).collect(),
+                description: matter.description,
+                category: or_unsorted(matter.category),
+                source: matter.source,
+                responsible: matter.responsible,
+                deadline: matter.deadline,
+                status: matter.status,
+                created_at: now,
+                history: vec![LedgerUpdate {
+                    at: now,
+                    status: Some(matter.status),
+                    note: origin.clone(),
+                    by: None,
+                    credential: credential.clone(),
+                    meeting: Some(state.id.clone()),
+                }],
+                ratings: Ratings::default(),
+                applied: Vec::new(),
+            });
+            next += 1;
         }
         for e in &created {
             self.put(e.clone()).await?;
@@ -534,6 +436,102 @@ fn category_of_topic(state: &MeetingState, topic: &TopicRecord) -> String {
     best.map(|(_, c)| c.clone()).unwrap_or_default()
 }
 
+/// A matter the minutes leave for the ledger, before it is numbered.
+struct Matter {
+    title: String,
+    description: String,
+    category: String,
+    source: LedgerSource,
+    responsible: String,
+    deadline: Option<String>,
+    status: LedgerStatus,
+}
+
+/// Every matter published minutes leave for the ledger, in the minutes' order:
+/// each topic's commitments and its unsettled outcome (another round, to the
+/// assembly), every opinion marked 列入台账 (on a topic, or before or between
+/// topics), and the commitments made outside any topic.
+fn matters_in(state: &MeetingState, minutes: &Minutes) -> Vec<Matter> {
+    let name = meeting_name(state);
+    let mut out = Vec::new();
+    let commitment = |c: &babahui_shared::minutes::CommitmentLine, description: String, category: String| Matter {
+        title: c.what.clone(),
+        description,
+        category,
+        source: LedgerSource::Commitment {
+            meeting: state.id.clone(),
+            meeting_name: name.clone(),
+            commitment: c.id,
+            opinions: c.opinions.clone(),
+        },
+        responsible: c.responsible.clone(),
+        deadline: Some(c.deadline.clone()),
+        status: LedgerStatus::Discussed,
+    };
+    for topic in &minutes.topics {
+        let topic_category = category_of_topic(state, topic);
+        for c in &topic.commitments {
+            let category = category_of(state, &c.opinions).unwrap_or_else(|| topic_category.clone());
+            out.push(commitment(
+                c,
+                format!("议题：{}。承诺：{}", topic.title, c.what),
+                category,
+            ));
+        }
+        let unsettled = topic
+            .outcome
+            .as_ref()
+            .filter(|o| matches!(o.kind, OutcomeKind::AnotherRound | OutcomeKind::ToAssembly));
+        if let (Some(outcome), None) = (unsettled, topic.ledger) {
+            let mut description = format!("{name}议题，{}", outcome_zh(outcome.kind));
+            if !outcome.text.is_empty() {
+                description.push_str(&format!("：{}", outcome.text));
+            }
+            out.push(Matter {
+                title: topic.title.clone(),
+                description,
+                category: topic_category.clone(),
+                source: LedgerSource::Topic {
+                    meeting: state.id.clone(),
+                    meeting_name: name.clone(),
+                    topic: topic.id,
+                },
+                responsible: String::new(),
+                deadline: None,
+                status: LedgerStatus::Pending,
+            });
+        }
+    }
+    let sections = std::iter::once(("会前或议题之间".to_owned(), &minutes.before_topics.groups)).chain(
+        minutes
+            .topics
+            .iter()
+            .map(|t| (format!("议题：{}", t.title), &t.opinions)),
+    );
+    for (context, groups) in sections {
+        for o in groups.iter().flat_map(|g| g.items.iter()).filter(|o| o.to_ledger) {
+            out.push(Matter {
+                title: o.text.clone(),
+                description: format!("{context}。提出：{}；附议{}人", o.by, o.seconds),
+                category: category_of(state, &[o.id]).unwrap_or_default(),
+                source: LedgerSource::Opinion {
+                    meeting: state.id.clone(),
+                    meeting_name: name.clone(),
+                    opinion: o.id,
+                },
+                responsible: String::new(),
+                deadline: None,
+                status: LedgerStatus::Pending,
+            });
+        }
+    }
+    for c in &minutes.other_commitments {
+        let category = category_of(state, &c.opinions).unwrap_or_default();
+        out.push(commitment(c, c.what.clone(), category));
+    }
+    out
+}
+
 /// After the minutes are published (or corrected): what they leave for the
 /// ledger goes into it at once, in the name of the meeting's moderator — a
 /// busy moderator need not remember a second button, and the clerk finds the
@@ -546,9 +544,7 @@ pub async fn import_minutes_of(ledger: &Ledger, meeting: &MeetingHandle, now: u6
             meeting: state.id.clone(),
             meeting_name: meeting_name(&state),
         };
-        ledger
-            .import_minutes(&state, credential, now)
-            .await
+        ledger.import_minutes(&state, credential, now).await
     }
     .await;
     match result {

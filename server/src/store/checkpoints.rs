@@ -2,7 +2,7 @@
 //! layout): the types, the thread that writes them, and the read-ahead that
 //! parses the latest ones while sled opens.
 
-use super::Grant;
+use super::records::Grant;
 use babahui_shared::{Actor, CommandId, MeetingId, MeetingState, Seq};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;

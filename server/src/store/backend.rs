@@ -1,0 +1,78 @@
+//! The one seam between Babahui and its storage: what the hub, the ledger and
+//! the backups need of a store, and nothing more. sled ([`super::SledLog`]) is
+//! its one implementation today; a PostgreSQL backend for district
+//! deployments becomes a second without touching the hub, the services or the
+//! transports.
+//!
+//! Blocking methods are called off the async threads (`spawn_blocking`);
+//! `append` and `delete` return futures because they wait for a flush.
+
+use super::error::StoreError;
+use super::records::{Loaded, MeetingIndex, NewRecord, StoredEvent};
+use babahui_shared::ledger::LedgerEntry;
+use babahui_shared::{MeetingId, Seq};
+use futures::future::BoxFuture;
+
+/// An index entry that could not be read: its key, and why.
+pub type UnreadableIndex = (String, String);
+
+/// What a store does. Every write is durable when it resolves `Ok`.
+pub trait Backend: Send + Sync + std::fmt::Debug + 'static {
+    /// Appends `records` to `meeting`'s log (and its index entry, on creation).
+    /// The log must end at `after` (0 for a new meeting): a store that two
+    /// processes can write refuses a stale writer with [`StoreError::Stale`].
+    /// Resolves once the records are durable.
+    fn append(
+        &self,
+        meeting: &MeetingId,
+        after: Seq,
+        records: Vec<NewRecord>,
+        index: Option<MeetingIndex>,
+    ) -> BoxFuture<'static, Result<(), StoreError>>;
+
+    /// Whether a meeting exists.
+    fn contains(&self, meeting: &MeetingId) -> Result<bool, StoreError>;
+
+    /// A meeting's whole log, checked gap-free from 1.
+    fn load(&self, meeting: &MeetingId) -> Result<Vec<StoredEvent>, StoreError>;
+
+    /// A meeting's events 1 to `last` (what was committed), nothing beyond.
+    fn load_upto(&self, meeting: &MeetingId, last: Seq) -> Result<Vec<StoredEvent>, StoreError>;
+
+    /// What a live meeting starts from: the latest usable checkpoint and the
+    /// events after it (at least the last `recent`).
+    fn load_live(&self, meeting: &MeetingId, recent: u64) -> Result<Loaded, StoreError>;
+
+    /// Keeps `bytes` (a serialised checkpoint) as the meeting's checkpoint,
+    /// without waiting: checkpoints are derived data, and may be lost.
+    fn checkpoint(&self, meeting: &MeetingId, bytes: Vec<u8>);
+
+    /// All readable meetings, oldest first, and the index entries that could
+    /// not be read, so that a backup can leave them out and say so.
+    fn list_checked(&self) -> Result<(Vec<MeetingIndex>, Vec<UnreadableIndex>), StoreError>;
+
+    /// All meetings, oldest first; a damaged index entry fails the call.
+    fn list(&self) -> Result<Vec<MeetingIndex>, StoreError> {
+        let (out, damaged) = self.list_checked()?;
+        match damaged.into_iter().next() {
+            None => Ok(out),
+            Some((key, error)) => Err(StoreError::BadIndex { key, error }),
+        }
+    }
+
+    /// Every ledger entry, by number.
+    fn ledger_all(&self) -> Result<Vec<LedgerEntry>, StoreError>;
+
+    /// Writes a ledger entry durably.
+    fn ledger_put(&self, entry: &LedgerEntry) -> Result<(), StoreError>;
+
+    /// Deletes a meeting entirely (its log and index entry), durably; returns
+    /// how many events were removed. The caller makes sure nothing still writes to it.
+    fn delete(&self, meeting: &MeetingId) -> BoxFuture<'static, Result<u64, StoreError>>;
+
+    /// Makes everything durable (at shutdown).
+    fn flush(&self) -> Result<(), StoreError>;
+
+    /// Flushes and lets go of the storage, so that it can be opened again.
+    fn close(&self);
+}
