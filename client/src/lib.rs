@@ -7,11 +7,16 @@
 //! - [`api`]: the HTTP calls (create, join, public state).
 //! - [`i18n`]: Chinese (default) and English texts.
 //! - [`storage`]: what the device remembers (tokens, language, meetings created here).
-//! - [`pages`]: organiser, attendee, moderator, projector.
+//! - [`credentials`]: the organiser key: where it is kept, taken from the organiser link.
+//! - [`pages`]: organiser, attendee, moderator, projector, recorder, sheet, minutes,
+//!   ledger; and the sections they share: the closing view, the review of earlier
+//!   commitments, and [`pages::decisions`] (votes, the moderator's panel, outcomes,
+//!   commitments, publishing the minutes).
 //! - [`components`]: pieces shared by pages (status bar, countdown, agenda…).
 
 pub mod api;
 pub mod components;
+pub mod credentials;
 pub mod i18n;
 pub mod live;
 pub mod pages;

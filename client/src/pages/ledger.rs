@@ -236,7 +236,7 @@ fn source_view(source: &LedgerSource) -> impl IntoView {
 #[component]
 fn WhenWritable(children: ChildrenFn) -> impl IntoView {
     let may = LocalResource::new(|| async {
-        let key = crate::storage::get(crate::pages::organiser::KEY_STORAGE);
+        let key = crate::storage::get(crate::credentials::KEY_STORAGE);
         let probe = match key {
             Some(k) => api::get_as::<serde_json::Value>("/api/meetings", &k).await,
             None => api::get::<serde_json::Value>("/api/meetings").await,
@@ -302,7 +302,7 @@ fn NewEntryForm(reload: RwSignal<u32>) -> impl IntoView {
                     "by": writer.get(),
                 });
                 crate::storage::set(WRITER_KEY, &writer.get());
-                let key = crate::storage::get(crate::pages::organiser::KEY_STORAGE);
+                let key = crate::storage::get(crate::credentials::KEY_STORAGE);
                 leptos::task::spawn_local(async move {
                     match api::post("/api/ledger", &body, key.as_deref()).await {
                         Ok(v) => {
@@ -372,7 +372,7 @@ fn ProgressForm(
                 body["deadline"] = new_deadline.get().into();
             }
             crate::storage::set(WRITER_KEY, &writer.get());
-            let key = crate::storage::get(crate::pages::organiser::KEY_STORAGE);
+            let key = crate::storage::get(crate::credentials::KEY_STORAGE);
             leptos::task::spawn_local(async move {
                 match api::post(&format!("/api/ledger/{id}/updates"), &body, key.as_deref()).await {
                     Ok(_) => {

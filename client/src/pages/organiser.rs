@@ -3,6 +3,7 @@
 
 use crate::api;
 use crate::components::LangSwitch;
+use crate::credentials::{take_key_from_link, KEY_STORAGE};
 use crate::i18n::t;
 use crate::pages::qr_src;
 use crate::storage;
@@ -65,37 +66,14 @@ pub fn parse_categories(text: &str) -> Vec<String> {
         .collect()
 }
 
-/// Where this device keeps the organiser key.
-pub const KEY_STORAGE: &str = "bbh:organiser-key";
+/// Where the meetings created on this device are listed.
+const MY_MEETINGS: &str = "bbh:my-meetings";
 
-/// The organiser link (`/#k=KEY`, printed by the server at start) hands this
-/// device the key: it is kept here and taken out of the address bar, so it is
-/// neither shown on screen nor left in a screenshot or a shared link.
-fn take_key_from_link() {
-    let location = window().location();
-    let hash = location.hash().unwrap_or_default();
-    if let Some(key) = hash.strip_prefix("#k=").filter(|k| !k.is_empty()) {
-        storage::set(KEY_STORAGE, key);
-        if let Ok(history) = window().history() {
-            let path = location.pathname().unwrap_or_else(|_| "/".into());
-            let _ = history.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&path));
-        }
-    }
-}
-
-/// The organiser page.
+/// The organiser page: the links of the meeting just made, the creation form,
+/// and the meetings made here and elsewhere.
 #[component]
 pub fn OrganiserPage() -> impl IntoView {
     take_key_from_link();
-    let title = RwSignal::new(String::new());
-    let place = RwSignal::new(String::new());
-    let time = RwSignal::new(String::new());
-    let moderator_name = RwSignal::new(String::new());
-    let agenda = RwSignal::new(String::new());
-    let categories = RwSignal::new(DEFAULT_OPINION_CATEGORIES.join("、"));
-    let ssid = RwSignal::new(String::new());
-    let wifi_password = RwSignal::new(String::new());
-    let hide_wifi_password = RwSignal::new(false);
     let key = RwSignal::new(storage::get(KEY_STORAGE).unwrap_or_default());
     let need_key = RwSignal::new(false);
     // Every meeting on this server (with the organiser key): those made on
@@ -117,10 +95,71 @@ pub fn OrganiserPage() -> impl IntoView {
             Err(_) => {}
         }
     });
-    let error = RwSignal::new(None::<String>);
-    let mine = RwSignal::new(storage::get_json::<Vec<MyMeeting>>("bbh:my-meetings").unwrap_or_default());
-    let created = RwSignal::new(None::<MyMeeting>);
+    let shown = Shown {
+        error: RwSignal::new(None::<String>),
+        mine: RwSignal::new(storage::get_json::<Vec<MyMeeting>>(MY_MEETINGS).unwrap_or_default()),
+        created: RwSignal::new(None::<MyMeeting>),
+    };
+    view! {
+        <main class="page organiser">
+            <div class="statusbar"><span class="brand">{move || t("app")}</span><LangSwitch/></div>
+            {move || shown.created.get().map(|m| view! { <MeetingLinks m=m/> })}
+            <h1>{move || t("create_title")}</h1>
+            <Show when=move || need_key.get()>
+                <p class="notice info need-key" role="status">{move || t("organiser_link_needed")}</p>
+            </Show>
+            <CreateForm key=key need_key=need_key shown=shown/>
+            <p><a class="button" href="/ledger">{move || t("ledger")}</a></p>
+            <h2>{move || t("my_meetings")}</h2>
+            <ul class="list my-meetings">
+                {move || shown.mine.get().into_iter().map(|m| view! {
+                    <li>
+                        <b>{m.title.clone()}</b><br/>
+                        <a href=m.moderator_url.clone()>{move || t("moderator_link")}</a>" · "
+                        <a href=m.projector_url.clone()>{move || t("projector_link")}</a>" · "
+                        <a href=sheet_href(&m)>{move || t("print_sheet")}</a>
+                    </li>
+                }).collect_view()}
+            </ul>
+            <OtherMeetings all=all key=key shown=shown/>
+        </main>
+    }
+}
+
+/// What the page shows beyond the form: the last error, the meetings made on
+/// this device (newest first), and the one whose links are on top.
+#[derive(Debug, Clone, Copy)]
+struct Shown {
+    error: RwSignal<Option<String>>,
+    mine: RwSignal<Vec<MyMeeting>>,
+    created: RwSignal<Option<MyMeeting>>,
+}
+
+impl Shown {
+    /// A meeting's links came back: remembered here and shown on top.
+    fn links(self, m: MyMeeting) {
+        self.mine.update(|list| list.insert(0, m.clone()));
+        storage::set_json(MY_MEETINGS, &self.mine.get_untracked());
+        self.created.set(Some(m));
+    }
+}
+
+/// The form that creates a meeting: title, place, time, moderator, agenda (with
+/// the ledger picker), opinion categories, the Wi-Fi for the join sheet, and the
+/// organiser key when this device lacks it.
+#[component]
+fn CreateForm(key: RwSignal<String>, need_key: RwSignal<bool>, shown: Shown) -> impl IntoView {
+    let title = RwSignal::new(String::new());
+    let place = RwSignal::new(String::new());
+    let time = RwSignal::new(String::new());
+    let moderator_name = RwSignal::new(String::new());
+    let agenda = RwSignal::new(String::new());
+    let categories = RwSignal::new(DEFAULT_OPINION_CATEGORIES.join("、"));
+    let ssid = RwSignal::new(String::new());
+    let wifi_password = RwSignal::new(String::new());
+    let hide_wifi_password = RwSignal::new(false);
     let busy = RwSignal::new(false);
+    let error = shown.error;
     // Ledger entries put on the agenda with the picker: a topic still titled as its
     // entry is linked to it, so the minutes update that entry (一事一档).
     let picked = RwSignal::new(Vec::<(u32, String)>::new());
@@ -154,9 +193,7 @@ pub fn OrganiserPage() -> impl IntoView {
                             storage::set(KEY_STORAGE, &k);
                         }
                         need_key.set(false);
-                        mine.update(|list| list.insert(0, m.clone()));
-                        storage::set_json("bbh:my-meetings", &mine.get_untracked());
-                        created.set(Some(m));
+                        shown.links(m);
                         error.set(None);
                         // The form empties (a second 创建 would make a second
                         // meeting) and the new links come into view.
@@ -179,81 +216,67 @@ pub fn OrganiserPage() -> impl IntoView {
     };
 
     view! {
-        <main class="page organiser">
-            <div class="statusbar"><span class="brand">{move || t("app")}</span><LangSwitch/></div>
-            {move || created.get().map(|m| view! { <MeetingLinks m=m/> })}
-            <h1>{move || t("create_title")}</h1>
+        <form on:submit=create class="form" id="create-form">
+            <label>{move || t("title")}<input name="title" required maxlength="100" bind:value=title/></label>
+            <label>{move || t("place")}<input name="place" maxlength="100" bind:value=place/></label>
+            <label>{move || t("time")}<input name="time" maxlength="100" placeholder="2026-11-30 19:00" bind:value=time/></label>
+            <label>{move || t("moderator_name")}<input name="moderator-name" maxlength="40" placeholder=move || t("moderator_name_hint") bind:value=moderator_name/></label>
+            <label>{move || t("agenda")}
+                <textarea name="agenda" rows="4" placeholder=move || t("agenda_hint") bind:value=agenda></textarea>
+            </label>
+            <LedgerPicker agenda=agenda picked=picked/>
+            <label>{move || t("opinion_categories")}<input name="categories" bind:value=categories/></label>
+            <fieldset>
+                <legend>{move || t("wifi")}</legend>
+                <label>{move || t("wifi_name")}<input name="ssid" maxlength="32" bind:value=ssid autocomplete="off"/></label>
+                <label>{move || t("wifi_password")}<input name="wifi-password" maxlength="63" bind:value=wifi_password autocomplete="off"/></label>
+                <label class="check"><input type="checkbox" name="hide-wifi-password" bind:checked=hide_wifi_password/>{move || t("hide_wifi_password")}</label>
+            </fieldset>
             <Show when=move || need_key.get()>
-                <p class="notice info need-key" role="status">{move || t("organiser_link_needed")}</p>
+                <label>{move || t("organiser_key")}<input name="key" type="password" bind:value=key/></label>
             </Show>
-            <form on:submit=create class="form" id="create-form">
-                <label>{move || t("title")}<input name="title" required maxlength="100" bind:value=title/></label>
-                <label>{move || t("place")}<input name="place" maxlength="100" bind:value=place/></label>
-                <label>{move || t("time")}<input name="time" maxlength="100" placeholder="2026-11-30 19:00" bind:value=time/></label>
-                <label>{move || t("moderator_name")}<input name="moderator-name" maxlength="40" placeholder=move || t("moderator_name_hint") bind:value=moderator_name/></label>
-                <label>{move || t("agenda")}
-                    <textarea name="agenda" rows="4" placeholder=move || t("agenda_hint") bind:value=agenda></textarea>
-                </label>
-                <LedgerPicker agenda=agenda picked=picked/>
-                <label>{move || t("opinion_categories")}<input name="categories" bind:value=categories/></label>
-                <fieldset>
-                    <legend>{move || t("wifi")}</legend>
-                    <label>{move || t("wifi_name")}<input name="ssid" maxlength="32" bind:value=ssid autocomplete="off"/></label>
-                    <label>{move || t("wifi_password")}<input name="wifi-password" maxlength="63" bind:value=wifi_password autocomplete="off"/></label>
-                    <label class="check"><input type="checkbox" name="hide-wifi-password" bind:checked=hide_wifi_password/>{move || t("hide_wifi_password")}</label>
-                </fieldset>
-                <Show when=move || need_key.get()>
-                    <label>{move || t("organiser_key")}<input name="key" type="password" bind:value=key/></label>
-                </Show>
-                <button type="submit" class="primary big" disabled=move || busy.get()>{move || t("create")}</button>
-                {move || error.get().map(|e| view! { <p class="notice" role="alert">{e}</p> })}
-            </form>
-            <p><a class="button" href="/ledger">{move || t("ledger")}</a></p>
-            <h2>{move || t("my_meetings")}</h2>
-            <ul class="list my-meetings">
-                {move || mine.get().into_iter().map(|m| view! {
-                    <li>
-                        <b>{m.title.clone()}</b><br/>
-                        <a href=m.moderator_url.clone()>{move || t("moderator_link")}</a>" · "
-                        <a href=m.projector_url.clone()>{move || t("projector_link")}</a>" · "
-                        <a href=sheet_href(&m)>{move || t("print_sheet")}</a>
-                    </li>
-                }).collect_view()}
-            </ul>
-            {move || {
-                let known: Vec<String> = mine.get().iter().map(|m| m.id.clone()).collect();
-                let others: Vec<IndexRow> = all.get().into_iter().filter(|r| !known.contains(&r.id)).collect();
-                (!others.is_empty()).then(|| view! {
-                    <h2>{t("other_meetings")}</h2>
-                    <p class="muted">{t("other_meetings_hint")}</p>
-                    <ul class="list other-meetings">
-                        {others.into_iter().map(|r| {
-                            let id = r.id.clone();
-                            view! {
-                                <li data-meeting=r.id.clone()>
-                                    <b>{r.title.clone()}</b>" · "{crate::pages::ledger::date(r.created_at)}" "
-                                    <button class="get-links" on:click=move |_| {
-                                        let (id, k) = (id.clone(), key.get_untracked());
-                                        leptos::task::spawn_local(async move {
-                                            let url = format!("/api/meetings/{id}/screens");
-                                            match api::post(&url, &serde_json::json!({}), Some(&k)).await {
-                                                Ok(v) => if let Ok(m) = serde_json::from_value::<MyMeeting>(v) {
-                                                    mine.update(|list| list.insert(0, m.clone()));
-                                                    storage::set_json("bbh:my-meetings", &mine.get_untracked());
-                                                    created.set(Some(m));
-                                                    window().scroll_to_with_x_and_y(0.0, 0.0);
-                                                },
-                                                Err(f) => error.set(Some(f.message)),
-                                            }
-                                        });
-                                    }>{t("get_links")}</button>
-                                </li>
-                            }
-                        }).collect_view()}
-                    </ul>
-                })
-            }}
-        </main>
+            <button type="submit" class="primary big" disabled=move || busy.get()>{move || t("create")}</button>
+            {move || error.get().map(|e| view! { <p class="notice" role="alert">{e}</p> })}
+        </form>
+    }
+}
+
+/// The meetings on this server not made on this device, each with a button
+/// that gets its links again (with the organiser key).
+#[component]
+fn OtherMeetings(all: RwSignal<Vec<IndexRow>>, key: RwSignal<String>, shown: Shown) -> impl IntoView {
+    move || {
+        let known: Vec<String> = shown.mine.get().iter().map(|m| m.id.clone()).collect();
+        let others: Vec<IndexRow> = all.get().into_iter().filter(|r| !known.contains(&r.id)).collect();
+        (!others.is_empty()).then(|| {
+            view! {
+                <h2>{t("other_meetings")}</h2>
+                <p class="muted">{t("other_meetings_hint")}</p>
+                <ul class="list other-meetings">
+                    {others.into_iter().map(|r| {
+                        let id = r.id.clone();
+                        view! {
+                            <li data-meeting=r.id.clone()>
+                                <b>{r.title.clone()}</b>" · "{crate::pages::ledger::date(r.created_at)}" "
+                                <button class="get-links" on:click=move |_| {
+                                    let (id, k) = (id.clone(), key.get_untracked());
+                                    leptos::task::spawn_local(async move {
+                                        let url = format!("/api/meetings/{id}/screens");
+                                        match api::post(&url, &serde_json::json!({}), Some(&k)).await {
+                                            Ok(v) => if let Ok(m) = serde_json::from_value::<MyMeeting>(v) {
+                                                shown.links(m);
+                                                window().scroll_to_with_x_and_y(0.0, 0.0);
+                                            },
+                                            Err(f) => shown.error.set(Some(f.message)),
+                                        }
+                                    });
+                                }>{t("get_links")}</button>
+                            </li>
+                        }
+                    }).collect_view()}
+                </ul>
+            }
+        })
     }
 }
 
