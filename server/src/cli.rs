@@ -2,10 +2,10 @@
 //! Every option can also come from an environment variable.
 
 use crate::config::{Limits, ServerConfig};
-use crate::http::meetings::CreatedResponse;
 use crate::links::LinkBase;
 use crate::store::{Store, StoreError};
 use anyhow::Context;
+use babahui_shared::api::CreatedResponse;
 use babahui_shared::NewTopic;
 use clap::{Args, Parser, Subcommand};
 use std::net::SocketAddr;

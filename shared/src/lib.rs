@@ -20,6 +20,7 @@
 //! - [`error`]: stable error codes shared by the WebSocket and HTTP APIs.
 //! - [`limits`]: sizes and lengths the server enforces and the client respects.
 
+pub mod api;
 pub mod command;
 pub mod decide;
 pub mod error;

@@ -11,6 +11,7 @@ use axum::extract::{ConnectInfo, Path, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
+use babahui_shared::api::{Deleted, Imported};
 use babahui_shared::MeetingId;
 use std::net::SocketAddr;
 
@@ -38,14 +39,17 @@ pub async fn delete(
     Path(id): Path<String>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
     headers: HeaderMap,
-) -> Result<Json<serde_json::Value>, ApiError> {
+) -> Result<Json<Deleted>, ApiError> {
     // Not loaded first: a meeting whose log is damaged can still be deleted
     // (with the organiser key; its moderator token cannot be checked).
     let id = MeetingId::parse(&id).ok_or_else(|| ApiError::no_meeting(&id))?;
     administer(&app, &headers, peer, Some(&id)).await?;
     let removed = app.archives.delete(&id).await?;
     tracing::info!(meeting = %id, removed, "meeting deleted");
-    Ok(Json(serde_json::json!({"id": id, "deleted_events": removed})))
+    Ok(Json(Deleted {
+        id,
+        deleted_events: removed,
+    }))
 }
 
 /// `GET /api/backup.json` (organiser): the whole server in one file, for
@@ -70,8 +74,7 @@ pub async fn import(
     State(app): State<AppState>,
     headers: HeaderMap,
     ApiJson(archive): ApiJson<Archive>,
-) -> Result<(StatusCode, Json<serde_json::Value>), ApiError> {
+) -> Result<(StatusCode, Json<Imported>), ApiError> {
     organiser_or_moderator(&app, &headers, None).await?;
-    let imported = app.archives.import(archive).await?;
-    Ok((StatusCode::CREATED, Json(serde_json::json!(imported))))
+    Ok((StatusCode::CREATED, Json(app.archives.import(archive).await?)))
 }

@@ -9,24 +9,15 @@ use super::access::organiser_or_moderator;
 use super::access::MeetingPath;
 use super::error::{ApiError, ApiJson};
 use super::state::AppState;
-use crate::service::ledger::{date_of, today, EntryUpdate, NewEntry};
+use crate::service::ledger::{date_of, today};
 use axum::extract::{Path, Query, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
+use babahui_shared::api::{EntryUpdate, EntryView, NewEntry};
 use babahui_shared::ledger::{Credential, LedgerEntry, LedgerSource, LedgerStatus};
 use babahui_shared::{ErrorCode, MeetingId};
-use serde::{Deserialize, Serialize};
-
-/// An entry as listed, with whether it is overdue today.
-#[derive(Debug, Serialize, Deserialize)]
-pub struct EntryView {
-    /// The entry.
-    #[serde(flatten)]
-    pub entry: LedgerEntry,
-    /// Past its deadline and not done (逾期).
-    pub overdue: bool,
-}
+use serde::Deserialize;
 
 fn view(entry: LedgerEntry, today: &str) -> EntryView {
     let overdue = entry.overdue(today);

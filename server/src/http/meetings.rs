@@ -9,27 +9,11 @@ use axum::extract::{ConnectInfo, Path, Query, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
+use babahui_shared::api::{CreatedResponse, JoinRequest, JoinResponse, PublicLinks};
 use babahui_shared::limits::QR_TEXT_MAX_BYTES;
-use babahui_shared::{ErrorCode, MeetingId, MeetingState, ParticipantId};
-use serde::{Deserialize, Serialize};
+use babahui_shared::{ErrorCode, MeetingState};
+use serde::Deserialize;
 use std::net::SocketAddr;
-
-/// Answer to a successful `POST /api/meetings`.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct CreatedResponse {
-    /// Meeting id.
-    pub id: MeetingId,
-    /// Title as stored.
-    pub title: String,
-    /// The attendees' link (what the QR code holds).
-    pub join_url: String,
-    /// The moderator's link, carrying the moderator's secret.
-    pub moderator_url: String,
-    /// The projector's link (read-only).
-    pub projector_url: String,
-    /// The join QR code as SVG.
-    pub qr_svg_url: String,
-}
 
 /// `POST /api/meetings`
 pub async fn create(
@@ -145,15 +129,6 @@ pub async fn qr_svg(
         .into_response())
 }
 
-/// The public links of a meeting.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct PublicLinks {
-    /// The attendees' link (what the join QR code holds).
-    pub join_url: String,
-    /// The join QR code.
-    pub qr_svg_url: String,
-}
-
 /// `GET /api/meetings/{id}/links`: the join link, built like the creation's
 /// (so a projector opened as `localhost` still shows the LAN address).
 pub async fn links(
@@ -196,35 +171,6 @@ pub async fn any_qr_svg(Query(q): Query<QrQuery>) -> Result<Response, ApiError> 
         svg,
     )
         .into_response())
-}
-
-/// Body of `POST /api/meetings/{id}/join`.
-#[derive(Debug, Deserialize)]
-pub struct JoinRequest {
-    /// The invite code from the join link (`?i=`).
-    pub invite: String,
-    /// Display name; empty or absent for 匿名.
-    #[serde(default)]
-    pub name: Option<String>,
-    /// 协商主体 category.
-    pub category: String,
-    /// Whether the name may appear in published minutes.
-    #[serde(default)]
-    pub publish_name: bool,
-    /// The token this device held in this meeting before, if any (the page
-    /// keeps it when it is refused): a device whose person was removed with
-    /// a ban may not join again, from whatever address.
-    #[serde(default)]
-    pub previous_token: Option<String>,
-}
-
-/// Answer to a join.
-#[derive(Debug, Serialize, Deserialize)]
-pub struct JoinResponse {
-    /// The new participant's id.
-    pub participant: ParticipantId,
-    /// Their personal token: keep it on the phone.
-    pub token: String,
 }
 
 /// `POST /api/meetings/{id}/join`

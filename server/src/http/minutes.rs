@@ -10,9 +10,10 @@ use axum::extract::{ConnectInfo, Path, Query, State};
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use babahui_shared::minutes::{self, Minutes};
-use babahui_shared::{Actor, Command, CommandId, ErrorCode, MinutesStatus, Objection, TopicId};
-use serde::{Deserialize, Serialize};
+use babahui_shared::api::{Filed, MinutesDoc, ObjectionRequest, VersionLine};
+use babahui_shared::minutes::{self};
+use babahui_shared::{Actor, Command, CommandId, ErrorCode, MinutesStatus, Objection};
+use serde::Deserialize;
 use std::net::SocketAddr;
 
 /// Which version to show.
@@ -21,45 +22,6 @@ pub struct VersionQuery {
     /// A published version; default: the latest (or the draft).
     #[serde(default)]
     pub version: Option<u32>,
-}
-
-/// The minutes with where they stand.
-#[derive(Debug, Serialize, Deserialize)]
-pub struct MinutesDoc {
-    /// Draft, in notice, disputed or filed.
-    pub status: MinutesStatus,
-    /// The version shown (none: the draft).
-    pub version: Option<u32>,
-    /// Every published version.
-    pub versions: Vec<u32>,
-    /// Every published version with its date and, for a correction, why it was made.
-    #[serde(default)]
-    pub history: Vec<VersionLine>,
-    /// When the shown version was published, server ms.
-    pub published_at: Option<u64>,
-    /// End of its notice period, server ms.
-    pub notice_until: Option<u64>,
-    /// The minutes.
-    pub minutes: Minutes,
-    /// Objections, with answers (not those the moderator marked as spam).
-    pub objections: Vec<Objection>,
-    /// How many objections the moderator marked as spam (kept in the
-    /// record, not shown here, not counted).
-    #[serde(default)]
-    pub spam_objections: usize,
-}
-
-/// One published version as the public page lists it.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct VersionLine {
-    /// Version number.
-    pub version: u32,
-    /// Published at, server ms.
-    pub at: u64,
-    /// End of its notice period, server ms.
-    pub notice_until: u64,
-    /// Why this correction was made (none for version 1).
-    pub reason: Option<String>,
 }
 
 async fn load(app: &AppState, id: &str, q: &VersionQuery) -> Result<MinutesDoc, ApiError> {
@@ -224,26 +186,13 @@ fn append_objections_md(md: &mut String, objections: &[Objection], spam: usize) 
     }
 }
 
-/// Body of `POST /api/meetings/{id}/objections`.
-#[derive(Debug, Deserialize)]
-pub struct ObjectionRequest {
-    /// The topic objected to.
-    #[serde(default)]
-    pub topic: Option<TopicId>,
-    /// The objection.
-    pub text: String,
-    /// Who (optional).
-    #[serde(default)]
-    pub name: Option<String>,
-}
-
 /// `POST /api/meetings/{id}/objections`: anyone with the link, during the notice period.
 pub async fn object(
     State(app): State<AppState>,
     MeetingPath(handle): MeetingPath,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
     ApiJson(req): ApiJson<ObjectionRequest>,
-) -> Result<(StatusCode, Json<serde_json::Value>), ApiError> {
+) -> Result<(StatusCode, Json<Filed>), ApiError> {
     app.per_address.objection(peer.ip())?;
     let cmd_id = CommandId(format!("objection-{}", crate::tokens::new_token()));
     let cmd = Command::FileObjection {
@@ -259,6 +208,9 @@ pub async fn object(
     let ack = app.meetings.command(&handle, caller, cmd_id, cmd).await?;
     Ok((
         StatusCode::CREATED,
-        Json(serde_json::json!({"objection": ack.created, "seq": ack.seq})),
+        Json(Filed {
+            objection: ack.created,
+            seq: ack.seq,
+        }),
     ))
 }

@@ -7,6 +7,7 @@
 use super::error::{blocking, ServiceError};
 use crate::hub::Hub;
 use crate::store::{MeetingIndex, NewRecord, Store, StoredEvent};
+use babahui_shared::api::Imported;
 use babahui_shared::{ErrorCode, EventKind, MeetingId, MeetingState};
 use serde::{Deserialize, Serialize};
 
@@ -65,17 +66,6 @@ pub fn checked(archive: Archive) -> Result<(MeetingIndex, Vec<NewRecord>, Meetin
         })
         .collect();
     Ok((index, records, state))
-}
-
-/// What an import stored.
-#[derive(Debug, Clone, Serialize)]
-pub struct Imported {
-    /// The meeting.
-    pub id: MeetingId,
-    /// Its last sequence number.
-    pub seq: u64,
-    /// Its title.
-    pub title: String,
 }
 
 /// Archives, backups and deletes of meetings; cheap to clone.

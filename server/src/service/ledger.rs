@@ -6,59 +6,15 @@
 use super::error::{blocking, ServiceError};
 use crate::hub::MeetingHandle;
 use crate::store::{Store, StoreError};
+use babahui_shared::api::{EntryUpdate, NewEntry};
 use babahui_shared::decide::date;
 use babahui_shared::ledger::*;
 use babahui_shared::limits::*;
 use babahui_shared::minutes::{outcome_zh, Minutes, TopicRecord};
 use babahui_shared::OutcomeKind;
 use babahui_shared::{CommandError, MeetingState};
-use serde::Deserialize;
 use std::sync::Arc;
 use tokio::sync::Mutex;
-
-/// A new entry typed in by hand (收集问题).
-#[derive(Debug, Clone, Deserialize)]
-pub struct NewEntry {
-    /// Title.
-    pub title: String,
-    /// Description.
-    #[serde(default)]
-    pub description: String,
-    /// Category.
-    #[serde(default)]
-    pub category: String,
-    /// Responsible person or department.
-    #[serde(default)]
-    pub responsible: String,
-    /// Deadline `YYYY-MM-DD`.
-    #[serde(default)]
-    pub deadline: Option<String>,
-    /// Who collected it.
-    #[serde(default)]
-    pub collected_by: Option<String>,
-    /// Who types it in (the name kept on that device).
-    #[serde(default)]
-    pub by: Option<String>,
-}
-
-/// A progress update, status change or reassignment.
-#[derive(Debug, Clone, Deserialize)]
-pub struct EntryUpdate {
-    /// New status.
-    #[serde(default)]
-    pub status: Option<LedgerStatus>,
-    /// What happened.
-    pub note: String,
-    /// Who writes (required: the history says who changed what).
-    #[serde(default)]
-    pub by: Option<String>,
-    /// New responsible person or department.
-    #[serde(default)]
-    pub responsible: Option<String>,
-    /// New deadline.
-    #[serde(default)]
-    pub deadline: Option<String>,
-}
 
 /// Handle to the ledger; cheap to clone.
 #[derive(Clone, Debug)]

@@ -51,16 +51,8 @@ pub struct NewRecord {
     pub meta: Meta,
 }
 
-/// A meeting's entry in the index of meetings.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct MeetingIndex {
-    /// Id.
-    pub id: MeetingId,
-    /// Title at creation.
-    pub title: String,
-    /// Server time of creation, ms.
-    pub created_at: u64,
-}
+/// A meeting's entry in the index of meetings (the same as the API lists).
+pub use babahui_shared::api::MeetingIndex;
 
 /// What a live meeting is rebuilt from: a checkpoint, if there is a usable one,
 /// and the log's last events — every event after the checkpoint, and at least
