@@ -469,6 +469,83 @@ impl Command {
     }
 }
 
+/// The families that commands and events fall into. [`decide`](crate::decide::decide)
+/// and [`MeetingState::apply`](crate::MeetingState::apply) are split along them,
+/// one module per family, so each family's rules read in one place.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Family {
+    /// The meeting as a whole: start, end, details, settings, moderator's name, headcount.
+    Meeting,
+    /// Agenda topics and the stage of the open one.
+    Agenda,
+    /// Participants: walk-ins, roles, removal, the join link.
+    People,
+    /// Raised hands, the queue, the floor and its timer.
+    Floor,
+    /// Opinions: submitting, seconding, tidying, holding for approval.
+    Opinions,
+    /// Votes, outcomes and commitments.
+    Decisions,
+    /// The published minutes and objections to them.
+    Record,
+    /// Reviews (回顾) of earlier commitments.
+    Review,
+}
+
+impl Command {
+    /// The family this command belongs to (see [`Family`]).
+    pub(crate) fn family(&self) -> Family {
+        match self {
+            Command::StartMeeting
+            | Command::EndMeeting
+            | Command::EditDetails { .. }
+            | Command::ChangeSettings { .. }
+            | Command::SetModeratorName { .. }
+            | Command::SetHeadcount { .. } => Family::Meeting,
+            Command::AddTopic { .. }
+            | Command::EditTopic { .. }
+            | Command::MoveTopic { .. }
+            | Command::RemoveTopic { .. }
+            | Command::OpenTopic { .. }
+            | Command::SetStage { .. }
+            | Command::CloseTopic => Family::Agenda,
+            Command::RegisterWalkIn { .. }
+            | Command::Appoint { .. }
+            | Command::RemoveParticipant { .. }
+            | Command::RotateInvite => Family::People,
+            Command::RaiseHand { .. }
+            | Command::LowerHand { .. }
+            | Command::MoveInQueue { .. }
+            | Command::CallNext
+            | Command::GiveFloor { .. }
+            | Command::EndFloor
+            | Command::StartTimer
+            | Command::PauseTimer
+            | Command::AdjustTimer { .. } => Family::Floor,
+            Command::SubmitOpinion { .. }
+            | Command::Second { .. }
+            | Command::Retag { .. }
+            | Command::Merge { .. }
+            | Command::Hide { .. }
+            | Command::Unhide { .. }
+            | Command::MarkForLedger { .. }
+            | Command::HoldOpinions { .. }
+            | Command::ApproveOpinion { .. } => Family::Opinions,
+            Command::OpenVote { .. }
+            | Command::CastVote { .. }
+            | Command::CountHands { .. }
+            | Command::CloseVote { .. }
+            | Command::SetOutcome { .. }
+            | Command::AddCommitment { .. } => Family::Decisions,
+            Command::PublishMinutes { .. }
+            | Command::FileObjection { .. }
+            | Command::AnswerObjection { .. }
+            | Command::MarkObjectionSpam { .. } => Family::Record,
+            Command::OpenReview { .. } | Command::RateReview { .. } | Command::CloseReview { .. } => Family::Review,
+        }
+    }
+}
+
 /// A field that is present (even as `null`) is `Some(…)`; absent is `None`
 /// (with `#[serde(default)]`).
 fn present<'de, D, T>(d: D) -> Result<Option<T>, D::Error>

@@ -1,7 +1,7 @@
 //! What happened. The durable log of a meeting is its events in sequence order;
 //! folding them with [`MeetingState::apply`](crate::MeetingState::apply) gives the state.
 
-use crate::command::Actor;
+use crate::command::{Actor, Family};
 use crate::ids::{CommitmentId, MeetingId, OpinionId, ParticipantId, ReviewId, Seq, TopicId, VoteId};
 use crate::model::{FloorKind, NewTopic, Outcome, PassRule, Rating, ReviewSubject, Role, Stage, Stance, VoteKind};
 use serde::{Deserialize, Serialize};
@@ -343,7 +343,7 @@ pub enum EventKind {
         /// Notice period, days.
         notice_days: u32,
         /// The minutes (public naming applied).
-        minutes: Box<crate::minutes::Minutes>,
+        minutes: Box<crate::minutes::value::Minutes>,
         /// Why a corrected version (更正版) replaces the one before; none for version 1.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         reason: Option<String>,
@@ -401,6 +401,63 @@ pub enum EventKind {
 }
 
 impl EventKind {
+    /// The family this event belongs to (see [`Family`]): the part of
+    /// [`MeetingState::apply`](crate::MeetingState::apply) that folds it.
+    pub(crate) fn family(&self) -> Family {
+        match self {
+            EventKind::MeetingCreated { .. }
+            | EventKind::MeetingStarted
+            | EventKind::MeetingEnded
+            | EventKind::DetailsEdited { .. }
+            | EventKind::SettingsChanged { .. }
+            | EventKind::ModeratorNamed { .. }
+            | EventKind::HeadcountSet { .. }
+            | EventKind::ScreensIssued => Family::Meeting,
+            EventKind::TopicAdded { .. }
+            | EventKind::TopicEdited { .. }
+            | EventKind::TopicMoved { .. }
+            | EventKind::TopicRemoved { .. }
+            | EventKind::TopicOpened { .. }
+            | EventKind::StageSet { .. }
+            | EventKind::TopicClosed => Family::Agenda,
+            EventKind::ParticipantJoined { .. }
+            | EventKind::RoleSet { .. }
+            | EventKind::InviteRotated
+            | EventKind::ParticipantRemoved { .. } => Family::People,
+            EventKind::HandRaised { .. }
+            | EventKind::HandLowered { .. }
+            | EventKind::QueueMoved { .. }
+            | EventKind::FloorGiven { .. }
+            | EventKind::FloorEnded
+            | EventKind::TimerStarted
+            | EventKind::TimerPaused
+            | EventKind::TimerAdjusted { .. } => Family::Floor,
+            EventKind::OpinionSubmitted { .. }
+            | EventKind::Seconded { .. }
+            | EventKind::OpinionRetagged { .. }
+            | EventKind::OpinionsMerged { .. }
+            | EventKind::OpinionHidden { .. }
+            | EventKind::OpinionUnhidden { .. }
+            | EventKind::LedgerMarked { .. }
+            | EventKind::OpinionsHeld { .. }
+            | EventKind::OpinionApproved { .. } => Family::Opinions,
+            EventKind::VoteOpened { .. }
+            | EventKind::VoteCast { .. }
+            | EventKind::SealedBallotCast { .. }
+            | EventKind::HandsCounted { .. }
+            | EventKind::VoteClosed { .. }
+            | EventKind::OutcomeSet { .. }
+            | EventKind::CommitmentAdded { .. } => Family::Decisions,
+            EventKind::MinutesPublished { .. }
+            | EventKind::ObjectionFiled { .. }
+            | EventKind::ObjectionAnswered { .. }
+            | EventKind::ObjectionMarkedSpam { .. } => Family::Record,
+            EventKind::ReviewOpened { .. } | EventKind::ReviewRated { .. } | EventKind::ReviewClosed { .. } => {
+                Family::Review
+            }
+        }
+    }
+
     /// The id this event created, if it created something (returned in the ack).
     pub fn created_id(&self) -> Option<u32> {
         match self {

@@ -1,0 +1,58 @@
+//! Opinions (意见/建议) and their stances.
+
+use crate::ids::{OpinionId, ParticipantId, TopicId};
+use serde::{Deserialize, Serialize};
+
+/// 支持 / 反对 / 建议 / 疑问
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Stance {
+    /// 支持
+    Support,
+    /// 反对
+    Oppose,
+    /// 建议
+    Suggest,
+    /// 疑问
+    Question,
+}
+
+/// An opinion (意见/建议). Nothing is ever deleted: hiding and merging keep the
+/// original and the reason.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Opinion {
+    /// Stable id.
+    pub id: OpinionId,
+    /// The topic it was given under (`None`: before any topic opened).
+    pub topic: Option<TopicId>,
+    /// Whose opinion it is; `None` is 匿名 (recorded anonymously).
+    pub author: Option<ParticipantId>,
+    /// The recorder who typed it on someone's behalf, if any.
+    pub recorded_by: Option<ParticipantId>,
+    /// The text, shown as text only.
+    pub text: String,
+    /// Topic category (基础设施, …); `None` until tagged.
+    pub category: Option<String>,
+    /// Stance, if given.
+    pub stance: Option<Stance>,
+    /// Server time (ms) submitted.
+    pub at: u64,
+    /// Who seconded it (附议), in order; each participant at most once.
+    pub seconds: Vec<ParticipantId>,
+    /// Set when a recorder merged this duplicate into another opinion.
+    pub merged_into: Option<OpinionId>,
+    /// Duplicates merged into this one.
+    pub merged: Vec<OpinionId>,
+    /// Set when hidden (e.g. abusive), with the reason.
+    pub hidden: Option<String>,
+    /// Marked by a recorder to go into the issue ledger (列入台账).
+    #[serde(default)]
+    pub to_ledger: bool,
+    /// Written while its topic was open, arrived after it closed.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub late: bool,
+    /// Sent from a phone while opinions were held for approval, and not yet
+    /// approved: not on the projector or other phones (it is in the record).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub held: bool,
+}
