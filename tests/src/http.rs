@@ -1,7 +1,7 @@
 //! HTTP helpers over the real API.
 
 use anyhow::{bail, Context, Result};
-use babahui::http::meetings::{CreatedResponse, JoinResponse};
+use babahui_shared::api::{CreatedResponse, JoinResponse};
 use babahui_shared::{MeetingId, MeetingState};
 use serde_json::{json, Value};
 

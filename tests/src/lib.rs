@@ -392,7 +392,7 @@ pub struct Running {
     /// The moderator's connection.
     pub moderator: WsClient,
     /// The attendee as joined.
-    pub attendee: babahui::http::meetings::JoinResponse,
+    pub attendee: babahui_shared::api::JoinResponse,
     /// The attendee's connection.
     pub attendee_client: WsClient,
 }

@@ -7,8 +7,9 @@
 //! Blocking methods are called off the async threads (`spawn_blocking`);
 //! `append` and `delete` return futures because they wait for a flush.
 
+use super::checkpoints::Loaded;
 use super::error::StoreError;
-use super::records::{Loaded, MeetingIndex, NewRecord, StoredEvent};
+use super::records::{MeetingIndex, NewRecord, StoredEvent};
 use babahui_shared::ledger::LedgerEntry;
 use babahui_shared::{MeetingId, Seq};
 use futures::future::BoxFuture;

@@ -2,7 +2,7 @@
 //! layout): the types, the thread that writes them, and the read-ahead that
 //! parses the latest ones while sled opens.
 
-use super::records::Grant;
+use super::records::{Grant, StoredEvent};
 use babahui_shared::{Actor, CommandId, MeetingId, MeetingState, Seq};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
@@ -245,4 +245,15 @@ fn newest_checkpoints(dir: &Path) -> Vec<(MeetingId, PathBuf)> {
         })
         .map(|(_, _, id, path)| (id, path))
         .collect()
+}
+
+/// What a live meeting is rebuilt from: a checkpoint, if there is a usable one,
+/// and the log's last events — every event after the checkpoint, and at least
+/// the last `recent` (for resumes), in order and gap-free, ending at the head.
+#[derive(Debug, Default)]
+pub struct Loaded {
+    /// The latest usable checkpoint.
+    pub checkpoint: Option<Checkpoint>,
+    /// The last events of the log.
+    pub records: Vec<StoredEvent>,
 }

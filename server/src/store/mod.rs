@@ -50,9 +50,9 @@ mod watermark;
 mod writer;
 
 pub use backend::{Backend, UnreadableIndex};
-pub use checkpoints::{Checkpoint, CheckpointRef, DoneCommand};
+pub use checkpoints::{Checkpoint, CheckpointRef, DoneCommand, Loaded};
 pub use error::StoreError;
-pub use records::{event_key, Grant, Loaded, MeetingIndex, Meta, NewRecord, StoredEvent};
+pub use records::{event_key, Grant, MeetingIndex, Meta, NewRecord, StoredEvent};
 pub use sled_log::SledLog;
 pub use watermark::WATERMARK_FILE;
 

@@ -1,7 +1,6 @@
 //! What the log holds: records (an event and its private part), the index of
 //! meetings, what a live meeting is loaded from, and how keys are made.
 
-use super::checkpoints::Checkpoint;
 use babahui_shared::{Actor, CommandId, Event, MeetingId, Seq};
 use serde::{Deserialize, Serialize};
 
@@ -53,17 +52,6 @@ pub struct NewRecord {
 
 /// A meeting's entry in the index of meetings (the same as the API lists).
 pub use babahui_shared::api::MeetingIndex;
-
-/// What a live meeting is rebuilt from: a checkpoint, if there is a usable one,
-/// and the log's last events — every event after the checkpoint, and at least
-/// the last `recent` (for resumes), in order and gap-free, ending at the head.
-#[derive(Debug, Default)]
-pub struct Loaded {
-    /// The latest usable checkpoint.
-    pub checkpoint: Option<Checkpoint>,
-    /// The last events of the log.
-    pub records: Vec<StoredEvent>,
-}
 
 /// Key of one event: meeting id bytes then the big-endian sequence number.
 pub fn event_key(meeting: &MeetingId, seq: Seq) -> Vec<u8> {

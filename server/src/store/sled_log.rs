@@ -3,10 +3,10 @@
 //! ([`super::writer`]), checkpoints in plain files beside it.
 
 use super::backend::{Backend, UnreadableIndex};
-use super::checkpoints::{self, Checkpoint, Checkpoints, ReadAhead};
+use super::checkpoints::{self, Checkpoint, Checkpoints, Loaded, ReadAhead};
 use super::db::{Handles, Shared};
 use super::error::StoreError;
-use super::records::{describe_key, event_key, key_seq, Loaded, MeetingIndex, NewRecord, StoredEvent};
+use super::records::{describe_key, event_key, key_seq, MeetingIndex, NewRecord, StoredEvent};
 use super::watermark::{read_u64, Counts, Watermark, EVENTS_TOTAL, WATERMARK_FILE};
 use super::writer::{writer_loop, Job, WriteJob};
 use babahui_shared::ledger::LedgerEntry;

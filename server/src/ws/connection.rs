@@ -6,6 +6,7 @@
 use super::close;
 use super::handshake::handshake;
 use super::socket::Socket;
+use super::socket::SEND_TIMEOUT;
 use crate::fanout::Outlet;
 use crate::http::state::AppState;
 use crate::hub::{Ack, Connected, MeetingHandle};
@@ -34,8 +35,6 @@ use tokio_tungstenite::tungstenite::{Message, Utf8Bytes};
 pub(super) const HARD_FRAME_MAX: usize = 64 * 1024;
 /// Commands one connection may have waiting for their acks.
 pub(super) const MAX_IN_FLIGHT: usize = 64;
-/// A send that takes longer means the client is not reading: drop it.
-pub(super) const SEND_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// How long to wait for the client's answer to our Close.
 pub(super) const CLOSE_GRACE: Duration = Duration::from_secs(2);

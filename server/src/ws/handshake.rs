@@ -2,8 +2,8 @@
 //! with an error and a close code otherwise.
 
 use super::close;
-use super::connection::SEND_TIMEOUT;
 use super::socket::Socket;
+use super::socket::SEND_TIMEOUT;
 use crate::http::state::AppState;
 use crate::hub::{Connected, MeetingHandle};
 use babahui_shared::limits::FRAME_MAX_BYTES;

@@ -11,8 +11,12 @@ use crate::fanout::{Outlet, OutletIo};
 use bytes::Bytes;
 use futures::{SinkExt, StreamExt};
 use std::sync::Arc;
+use std::time::Duration;
 use tokio_tungstenite::tungstenite::{Error, Message};
 use tokio_tungstenite::WebSocketStream;
+
+/// A send that takes longer means the client is not reading: drop it.
+pub(super) const SEND_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// One upgraded connection.
 #[derive(Debug)]
