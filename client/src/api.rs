@@ -1,5 +1,8 @@
-//! HTTP calls to the server's API.
+//! HTTP calls to the server's API. The bodies are the shared contract's
+//! (`babahui_shared::api`), and a refusal's code is the shared [`ErrorCode`].
 
+use babahui_shared::api::ErrorBody;
+use babahui_shared::ErrorCode;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 use wasm_bindgen::JsCast;
@@ -10,8 +13,9 @@ use wasm_bindgen_futures::JsFuture;
 pub struct ApiFailure {
     /// HTTP status (0: no answer).
     pub status: u16,
-    /// `error.code`.
-    pub code: String,
+    /// `error.code`; `None` when there was no answer (offline) or it could
+    /// not be read.
+    pub code: Option<ErrorCode>,
     /// `error.message`.
     pub message: String,
 }
@@ -19,7 +23,7 @@ pub struct ApiFailure {
 async fn request(method: &str, path: &str, body: Option<&Value>, bearer: Option<&str>) -> Result<Value, ApiFailure> {
     let offline = |e: wasm_bindgen::JsValue| ApiFailure {
         status: 0,
-        code: "offline".into(),
+        code: None,
         message: format!("{e:?}"),
     };
     let init = web_sys::RequestInit::new();
@@ -41,14 +45,18 @@ async fn request(method: &str, path: &str, body: Option<&Value>, bearer: Option<
         .map_err(offline)?;
     let resp: web_sys::Response = resp.dyn_into().map_err(offline)?;
     let text = JsFuture::from(resp.text().map_err(offline)?).await.map_err(offline)?;
-    let value: Value = serde_json::from_str(&text.as_string().unwrap_or_default()).unwrap_or(Value::Null);
+    let text = text.as_string().unwrap_or_default();
     if resp.ok() {
-        Ok(value)
+        Ok(serde_json::from_str(&text).unwrap_or(Value::Null))
     } else {
+        let (code, message) = match serde_json::from_str::<ErrorBody>(&text) {
+            Ok(body) => (Some(body.error.code), body.error.message),
+            Err(_) => (None, String::new()),
+        };
         Err(ApiFailure {
             status: resp.status(),
-            code: value["error"]["code"].as_str().unwrap_or("unknown").to_owned(),
-            message: value["error"]["message"].as_str().unwrap_or("").to_owned(),
+            code,
+            message,
         })
     }
 }
@@ -58,7 +66,7 @@ pub async fn get<T: DeserializeOwned>(path: &str) -> Result<T, ApiFailure> {
     let v = request("GET", path, None, None).await?;
     serde_json::from_value(v).map_err(|e| ApiFailure {
         status: 200,
-        code: "decode".into(),
+        code: None,
         message: e.to_string(),
     })
 }
@@ -68,7 +76,7 @@ pub async fn get_as<T: DeserializeOwned>(path: &str, bearer: &str) -> Result<T, 
     let v = request("GET", path, None, Some(bearer)).await?;
     serde_json::from_value(v).map_err(|e| ApiFailure {
         status: 200,
-        code: "decode".into(),
+        code: None,
         message: e.to_string(),
     })
 }

@@ -8,6 +8,7 @@
 //! sequence number it applied and receives exactly what it missed.
 
 use crate::storage;
+use babahui_shared::protocol::close_code;
 use babahui_shared::{Actor, ClientMsg, Command, CommandId, ErrorCode, MeetingState, Phase, ServerMsg};
 use leptos::prelude::*;
 use std::time::Duration;
@@ -236,9 +237,9 @@ impl Live {
                 i.welcomed = false;
                 i.socket = None;
             });
-            if code == 4001 {
+            if code == close_code::UNAUTHENTICATED {
                 self.status.set(Status::Refused);
-            } else if code == 4003 {
+            } else if code == close_code::REMOVED {
                 self.status.set(Status::Removed);
             } else {
                 self.status.set(Status::Offline);

@@ -66,7 +66,7 @@ pub struct Filed {
 }
 
 /// Answer to a successful `POST /api/meetings`.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CreatedResponse {
     /// Meeting id.
     pub id: MeetingId,

@@ -98,6 +98,23 @@ pub enum ServerMsg {
     },
 }
 
+/// The codes a WebSocket is closed with (4000–4999 are the application's
+/// own; what the page does with each is in docs/protocol.md).
+pub mod close_code {
+    /// The server shuts down, the meeting stopped, or a send failed: reconnect.
+    pub const GOING_AWAY: u16 = 1001;
+    /// No heartbeat, or too many messages: reconnect.
+    pub const POLICY: u16 = 1008;
+    /// A message over the hard frame limit.
+    pub const TOO_BIG: u16 = 1009;
+    /// Unknown token for this meeting.
+    pub const UNAUTHENTICATED: u16 = 4001;
+    /// Removed by the moderator.
+    pub const REMOVED: u16 = 4003;
+    /// The meeting does not exist (any more).
+    pub const NOT_FOUND: u16 = 4004;
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

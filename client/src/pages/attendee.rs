@@ -6,6 +6,7 @@ use crate::components::{server_clock, AgendaList, CurrentTopic, FloorView, FormA
 use crate::i18n::{self, t};
 use crate::live::Live;
 use crate::storage;
+use babahui_shared::api::JoinResponse;
 use babahui_shared::views::queue_position;
 use babahui_shared::*;
 use leptos::prelude::*;
@@ -47,15 +48,14 @@ fn JoinForm(id: String, token: RwSignal<Option<String>>) -> impl IntoView {
         leptos::task::spawn_local(async move {
             match api::post(&format!("/api/meetings/{id}/join"), &body, None).await {
                 Ok(v) => {
-                    if let Some(tok) = v["token"].as_str() {
-                        storage::set(&storage::token_key(&id, "attendee"), tok);
-                        token.set(Some(tok.to_owned()));
+                    if let Ok(joined) = serde_json::from_value::<JoinResponse>(v) {
+                        storage::set(&storage::token_key(&id, "attendee"), &joined.token);
+                        token.set(Some(joined.token));
                     }
                 }
-                Err(f) => error.set(Some(match f.code.as_str() {
-                    "invite_invalid" => i18n::error(ErrorCode::InviteInvalid).to_owned(),
-                    "meeting_ended" => i18n::error(ErrorCode::MeetingEnded).to_owned(),
-                    "forbidden" => t("banned").to_owned(),
+                Err(f) => error.set(Some(match f.code {
+                    Some(code @ (ErrorCode::InviteInvalid | ErrorCode::MeetingEnded)) => i18n::error(code).to_owned(),
+                    Some(ErrorCode::Forbidden) => t("banned").to_owned(),
                     _ => i18n::reason(&f.message).unwrap_or(f.message),
                 })),
             }

@@ -5,16 +5,12 @@
 use crate::api;
 use crate::components::LangSwitch;
 use crate::i18n::t;
+use babahui_shared::api::EntryView;
 use babahui_shared::ledger::{LedgerEntry, LedgerSource, LedgerStatus};
 use leptos::prelude::*;
-use serde::Deserialize;
 
-#[derive(Debug, Clone, Deserialize)]
-struct View {
-    #[serde(flatten)]
-    entry: LedgerEntry,
-    overdue: bool,
-}
+/// An entry as the server lists it (with whether it is overdue).
+type View = EntryView;
 
 /// A server time (ms) as a local date, YYYY-MM-DD.
 pub fn date(ms: u64) -> String {

@@ -5,33 +5,13 @@
 use crate::api;
 use crate::components::LangSwitch;
 use crate::i18n::{self, t};
-use babahui_shared::minutes::{hidden_zh, Minutes, OpinionGroup};
-use babahui_shared::{MinutesStatus, Objection};
+use babahui_shared::minutes::{hidden_zh, OpinionGroup};
+use babahui_shared::MinutesStatus;
 use leptos::prelude::*;
-use serde::Deserialize;
 use serde_json::json;
 
-#[derive(Debug, Clone, Deserialize)]
-struct Doc {
-    status: MinutesStatus,
-    version: Option<u32>,
-    minutes: Minutes,
-    objections: Vec<Objection>,
-    #[serde(default)]
-    spam_objections: usize,
-    #[serde(default)]
-    history: Vec<VersionLine>,
-    #[serde(default)]
-    notice_until: Option<u64>,
-}
-
-/// A published version: when, and why it corrected the one before.
-#[derive(Debug, Clone, Deserialize)]
-struct VersionLine {
-    version: u32,
-    at: u64,
-    reason: Option<String>,
-}
+/// The minutes with where they stand, as the server sends them.
+type Doc = babahui_shared::api::MinutesDoc;
 
 /// Opinions of one section, with the count of hidden ones and why.
 /// Grouped by category as in the printed minutes, each with its stance: a

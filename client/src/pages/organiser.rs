@@ -7,26 +7,12 @@ use crate::credentials::{take_key_from_link, KEY_STORAGE};
 use crate::i18n::t;
 use crate::pages::qr_src;
 use crate::storage;
-use babahui_shared::{MeetingSetup, NewTopic, Wifi, DEFAULT_OPINION_CATEGORIES};
+use babahui_shared::{MeetingId, MeetingSetup, NewTopic, Wifi, DEFAULT_OPINION_CATEGORIES};
 use leptos::prelude::*;
-use serde::{Deserialize, Serialize};
 
-/// A meeting created on this device (kept in localStorage).
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
-pub struct MyMeeting {
-    /// Id.
-    pub id: String,
-    /// Title.
-    pub title: String,
-    /// Links.
-    pub join_url: String,
-    /// Moderator link (with its secret).
-    pub moderator_url: String,
-    /// Projector link.
-    pub projector_url: String,
-    /// QR code image.
-    pub qr_svg_url: String,
-}
+/// A meeting created on this device (kept in localStorage): what the server
+/// answered when it was created (or its links were issued again).
+pub type MyMeeting = babahui_shared::api::CreatedResponse;
 
 /// Parses the agenda box: one topic a line, an optional trailing number of minutes.
 pub fn parse_agenda(text: &str) -> Vec<NewTopic> {
@@ -246,7 +232,7 @@ fn CreateForm(key: RwSignal<String>, need_key: RwSignal<bool>, shown: Shown) -> 
 #[component]
 fn OtherMeetings(all: RwSignal<Vec<IndexRow>>, key: RwSignal<String>, shown: Shown) -> impl IntoView {
     move || {
-        let known: Vec<String> = shown.mine.get().iter().map(|m| m.id.clone()).collect();
+        let known: Vec<MeetingId> = shown.mine.get().iter().map(|m| m.id.clone()).collect();
         let others: Vec<IndexRow> = all.get().into_iter().filter(|r| !known.contains(&r.id)).collect();
         (!others.is_empty()).then(|| {
             view! {
@@ -256,7 +242,7 @@ fn OtherMeetings(all: RwSignal<Vec<IndexRow>>, key: RwSignal<String>, shown: Sho
                     {others.into_iter().map(|r| {
                         let id = r.id.clone();
                         view! {
-                            <li data-meeting=r.id.clone()>
+                            <li data-meeting=r.id.to_string()>
                                 <b>{r.title.clone()}</b>" · "{crate::pages::ledger::date(r.created_at)}" "
                                 <button class="get-links" on:click=move |_| {
                                     let (id, k) = (id.clone(), key.get_untracked());
@@ -281,31 +267,23 @@ fn OtherMeetings(all: RwSignal<Vec<IndexRow>>, key: RwSignal<String>, shown: Sho
 }
 
 /// One meeting as `GET /api/meetings` lists it.
-#[derive(Debug, Clone, serde::Deserialize)]
-struct IndexRow {
-    id: String,
-    title: String,
-    created_at: u64,
-}
+type IndexRow = babahui_shared::api::MeetingIndex;
 
 /// Open matters from the issue ledger (overdue ones flagged), to put on the
 /// agenda with one tap: the ledger feeds the next meeting.
 #[component]
 fn LedgerPicker(agenda: RwSignal<String>, picked: RwSignal<Vec<(u32, String)>>) -> impl IntoView {
-    #[derive(Clone, serde::Deserialize)]
-    struct Row {
-        id: u32,
-        title: String,
-        status: babahui_shared::ledger::LedgerStatus,
-        overdue: bool,
-    }
-    let rows = LocalResource::new(|| async { api::get::<Vec<Row>>("/api/ledger").await.unwrap_or_default() });
+    let rows = LocalResource::new(|| async {
+        api::get::<Vec<babahui_shared::api::EntryView>>("/api/ledger")
+            .await
+            .unwrap_or_default()
+    });
     let open = move || {
         use babahui_shared::ledger::LedgerStatus::*;
         rows.get()
             .unwrap_or_default()
             .into_iter()
-            .filter(|r| matches!(r.status, Pending | Discussed | InProgress))
+            .filter(|r| matches!(r.entry.status, Pending | Discussed | InProgress))
             .collect::<Vec<_>>()
     };
     view! {
@@ -313,8 +291,8 @@ fn LedgerPicker(agenda: RwSignal<String>, picked: RwSignal<Vec<(u32, String)>>) 
             <fieldset class="ledger-picker">
                 <legend>{move || t("ledger")}</legend>
                 {move || open().into_iter().map(|r| {
-                    let title = r.title.clone();
-                    let id = r.id;
+                    let title = r.entry.title.clone();
+                    let id = r.entry.id;
                     view! {
                         <button type="button" class="chip" class:overdue-chip=r.overdue data-entry=id on:click=move |_| {
                             picked.update(|p| if !p.iter().any(|(e, _)| *e == id) { p.push((id, title.clone())) });
@@ -324,7 +302,7 @@ fn LedgerPicker(agenda: RwSignal<String>, picked: RwSignal<Vec<(u32, String)>>) 
                                     a.push_str(&title);
                                 }
                             });
-                        }>"#"{r.id}" "{r.title.clone()}{r.overdue.then(|| format!(" ({})", t("overdue")))}</button>
+                        }>"#"{id}" "{r.entry.title.clone()}{r.overdue.then(|| format!(" ({})", t("overdue")))}</button>
                     }
                 }).collect_view()}
             </fieldset>

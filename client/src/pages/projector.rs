@@ -14,10 +14,8 @@ use babahui_shared::views::{attendance_by_category, floor_remaining_ms, opinions
 use babahui_shared::Phase;
 use leptos::prelude::*;
 
-#[derive(Debug, Clone, serde::Deserialize)]
-struct Links {
-    join_url: String,
-}
+/// The join link and its QR code, as the server hands them to the meeting's screens.
+type Links = babahui_shared::api::PublicLinks;
 
 /// The projector page for meeting `id`.
 #[component]

@@ -6,6 +6,7 @@ use crate::api;
 use crate::i18n::t;
 use crate::live::Live;
 use crate::storage;
+use babahui_shared::api::EntryView;
 use babahui_shared::ledger::LedgerStatus;
 use babahui_shared::*;
 use leptos::prelude::*;
@@ -111,17 +112,7 @@ pub fn RatingCards(live: Live, meeting: String) -> impl IntoView {
 /// followed up, watch the ratings, close it.
 #[component]
 pub fn ReviewPanel(live: Live) -> impl IntoView {
-    #[derive(Clone, serde::Deserialize)]
-    struct Row {
-        id: u32,
-        title: String,
-        status: LedgerStatus,
-        #[serde(default)]
-        responsible: String,
-        #[serde(default)]
-        overdue: bool,
-    }
-    let rows = LocalResource::new(|| async { api::get::<Vec<Row>>("/api/ledger").await.unwrap_or_default() });
+    let rows = LocalResource::new(|| async { api::get::<Vec<EntryView>>("/api/ledger").await.unwrap_or_default() });
     let reviewable = move || {
         let reviewed: Vec<u32> = live.state.with(|s| {
             s.as_ref()
@@ -131,7 +122,7 @@ pub fn ReviewPanel(live: Live) -> impl IntoView {
         rows.get()
             .unwrap_or_default()
             .into_iter()
-            .filter(|r| r.status != LedgerStatus::Pending && !reviewed.contains(&r.id))
+            .filter(|r| r.entry.status != LedgerStatus::Pending && !reviewed.contains(&r.entry.id))
             .collect::<Vec<_>>()
     };
     let running = move || {
@@ -156,12 +147,12 @@ pub fn ReviewPanel(live: Live) -> impl IntoView {
             }>
                 <div class="review-picker">
                     {move || reviewable().into_iter().map(|r| {
-                        let entry = r.id;
+                        let entry = r.entry.id;
                         view! {
                             <button type="button" class="chip open-review" class:overdue-chip=r.overdue data-entry=entry
                                 on:click=move |_| live.send(Command::OpenReview { entry, subject: None })>
-                                "#"{entry}" "{r.title.clone()}
-                                {(!r.responsible.is_empty()).then(|| format!(" · {}", r.responsible))}
+                                "#"{entry}" "{r.entry.title.clone()}
+                                {(!r.entry.responsible.is_empty()).then(|| format!(" · {}", r.entry.responsible))}
                                 {r.overdue.then(|| format!(" ({})", t("overdue")))}
                             </button>
                         }

@@ -6,10 +6,8 @@ use crate::i18n::t;
 use babahui_shared::MeetingState;
 use leptos::prelude::*;
 
-#[derive(Debug, Clone, serde::Deserialize)]
-struct Links {
-    join_url: String,
-}
+/// The join link and its QR code, as the server hands them to the meeting's screens.
+type Links = babahui_shared::api::PublicLinks;
 
 /// The printable join sheet.
 #[component]

@@ -3,7 +3,6 @@
 //! the heartbeat; then a clean close. Commands go to the services
 //! ([`crate::service::Meetings`]); the connection only translates.
 
-use super::close;
 use super::handshake::handshake;
 use super::socket::Socket;
 use super::socket::SEND_TIMEOUT;
@@ -15,6 +14,7 @@ use crate::rate::{Bucket, Rate};
 use crate::service::Caller;
 use crate::wire::Wire;
 use babahui_shared::limits::FRAME_MAX_BYTES;
+use babahui_shared::protocol::close_code as close;
 use babahui_shared::protocol::PROTOCOL_VERSION;
 use babahui_shared::{Actor, ClientMsg, CommandError, CommandId, ErrorCode, MeetingId, ServerMsg};
 use bytes::Bytes;

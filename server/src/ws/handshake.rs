@@ -1,12 +1,12 @@
 //! A connection's start: wait for `hello`, authenticate, subscribe; refuse
 //! with an error and a close code otherwise.
 
-use super::close;
 use super::socket::Socket;
 use super::socket::SEND_TIMEOUT;
 use crate::http::state::AppState;
 use crate::hub::{Connected, MeetingHandle};
 use babahui_shared::limits::FRAME_MAX_BYTES;
+use babahui_shared::protocol::close_code as close;
 use babahui_shared::{ClientMsg, ErrorCode, ServerMsg};
 use std::net::SocketAddr;
 use tokio::time::{timeout, Instant};

@@ -17,9 +17,8 @@
 //! - `upgrade`: the WebSocket handshake of RFC 6455, handing over a plain stream.
 //! - `handshake`: `hello`, authentication and subscription.
 //! - `connection`: the connection's loop and its clean close.
-//! - `socket`: reads, sends and shared frames; `close`: the close codes.
+//! - `socket`: reads, sends and shared frames (close codes: `babahui_shared::protocol::close_code`).
 
-mod close;
 mod connection;
 mod handshake;
 mod open;
