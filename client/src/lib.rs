@@ -4,7 +4,7 @@
 //!
 //! # Layout
 //! - [`live`]: the one socket: hello/resume, event folding, a persisted outbox, reconnects.
-//! - [`api`]: the HTTP calls (create, join, public state).
+//! - [`api`]: the HTTP calls; bodies and error codes are the shared contract (`babahui_shared::api`).
 //! - [`i18n`]: Chinese (default) and English texts.
 //! - [`storage`]: what the device remembers (tokens, language, meetings created here).
 //! - [`credentials`]: the organiser key: where it is kept, taken from the organiser link.

@@ -2,20 +2,22 @@
 //! meeting, a durable event log in sled, and the web client embedded.
 //!
 //! # Layout
-//! - [`cli`]: the `babahui` command line (`serve`, `meeting create`, `backup`, `restore`).
-//! - [`backup`]: whole-server backups (every meeting and the ledger) and restore.
-//! - [`server`]: `run(listener, store, config, shutdown)` and clean shutdown.
-//! - [`listen`]: the accept loop (request-head deadline, connections per address).
-//! - [`http`]: router, handlers, errors, embedded assets.
-//! - [`ws`]: one WebSocket connection (handshake, loop, cleanup).
-//! - [`hub`]: the registry of live meetings and the meeting task that owns each.
-//! - [`store`]: the sled event log with group commit, and the ledger tree.
-//! - [`ledger`]: the issue ledger (问题台账) service.
-//! - [`organiser_key`]: the organiser key kept in the data folder (secure by default).
-//! - [`rate`]: token buckets (messages per connection, joins and objections per
-//!   address, opinions per participant).
-//! - [`tokens`]: random ids, codes and capability tokens (stored hashed).
-//! - [`links`]: the absolute links handed out; [`qr`]: QR codes.
+//! The layers import one way (see docs/architecture.md):
+//! transports → services → hub → store, with `babahui_shared` beneath all.
+//! - Transports: [`http`] (router, handlers, [`http::access`] — who may do what —
+//!   errors, embedded assets), [`ws`] (one WebSocket connection: open, handshake,
+//!   loop, close) and [`cli`] (`serve`, `meeting create`, `backup`, `restore`).
+//! - [`service`]: what the transports call — the one command path into a meeting
+//!   (server-only fields, consequences for the ledger), the issue ledger (问题台账),
+//!   archives, backups and deletes; one error type.
+//! - [`hub`]: the registry of live meetings and the task that owns each.
+//! - [`store`]: the seam to storage ([`store::Backend`]) and its sled implementation
+//!   (event log with group commit, checkpoints, ledger tree, watermark).
+//! - Beside them: [`server`] (`run` and clean shutdown), [`listen`] (the accept loop),
+//!   [`config`] (settings), [`clock`] (the one wall clock, injectable), [`wire`]
+//!   (frames encoded once), [`fanout`] (writing frames to sockets), [`rate`] (token
+//!   buckets), [`tokens`] (ids, codes, capability tokens, stored hashed),
+//!   [`organiser_key`], [`links`] and [`qr`].
 
 pub mod cli;
 pub mod clock;

@@ -25,7 +25,8 @@
 //! - [`minutes`]: the minutes (会议纪要): the stored value (`value`), its projection
 //!   from the state (`from_state`), the shared wording (`labels`), and the Markdown
 //!   (`markdown`) and printable HTML (`html`) renderings.
-//! - [`protocol`]: the WebSocket messages in each direction.
+//! - [`protocol`]: the WebSocket messages in each direction, and its close codes.
+//! - [`api`]: the HTTP API's request and answer bodies (the server's and the client's).
 //! - [`error`]: stable error codes shared by the WebSocket and HTTP APIs.
 //! - [`limits`]: sizes and lengths the server enforces and the client respects.
 //!

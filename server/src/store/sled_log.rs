@@ -82,20 +82,9 @@ impl SledLog {
         })
     }
 
-    /// Flushes, stops the writer thread and waits for it, so that once every
-    /// handle is dropped the directory can be opened again (by a restart in
-    /// the same process, or a backup). Writes after this fail with `Closed`.
-    pub fn close(&self) {
-        let _ = self.writer.send(Job::Stop);
-        let handle = self.thread.lock().map(|mut t| t.take()).unwrap_or(None);
-        if let Some(handle) = handle {
-            let _ = handle.join();
-        }
-    }
-
     /// Appends `records` to `meeting`'s log (and its index entry, on creation);
     /// resolves once they are flushed to disk.
-    pub async fn append(
+    async fn append(
         &self,
         meeting: &MeetingId,
         after: Seq,
@@ -118,14 +107,80 @@ impl SledLog {
         }
     }
 
+    fn refuse_while_undoing(&self) -> Result<(), StoreError> {
+        if self.shared.undo_pending.load(std::sync::atomic::Ordering::Acquire) {
+            return Err(StoreError::NotWritable);
+        }
+        Ok(())
+    }
+
+    /// A meeting's events from `from` on, checked gap-free.
+    fn load_from(&self, meeting: &MeetingId, from: Seq) -> Result<Vec<StoredEvent>, StoreError> {
+        self.load_range(meeting, from, Seq::MAX - 1)
+    }
+
+    /// A meeting's events `from..=last`, checked gap-free.
+    fn load_range(&self, meeting: &MeetingId, from: Seq, last: Seq) -> Result<Vec<StoredEvent>, StoreError> {
+        self.shared.with(|h| {
+            let mut out = Vec::new();
+            let end = event_key(meeting, last + 1);
+            for item in h.log.range(event_key(meeting, from)..end) {
+                let (key, value) = item?;
+                let record: StoredEvent = serde_json::from_slice(&value).map_err(|source| StoreError::Damaged {
+                    key: describe_key(&key),
+                    source,
+                })?;
+                let expected = from + out.len() as Seq;
+                if record.event.seq != expected || key_seq(&key) != Some(expected) {
+                    return Err(StoreError::Gap {
+                        meeting: meeting.clone(),
+                        expected,
+                        found: record.event.seq,
+                    });
+                }
+                out.push(record);
+            }
+            Ok(out)
+        })
+    }
+
+    /// Deletes a meeting entirely (its log and its index entry), durably.
+    /// The caller makes sure nothing is still writing to it.
+    async fn delete(&self, meeting: &MeetingId) -> Result<u64, StoreError> {
+        let (done, rx) = oneshot::channel();
+        self.writer
+            .send(Job::Delete {
+                meeting: meeting.clone(),
+                done,
+            })
+            .map_err(|_| StoreError::Closed)?;
+        let removed = rx.await.map_err(|_| StoreError::Closed)??;
+        // The meeting's task has stopped: no checkpoint of it is asked for after this.
+        self.checkpoints.remove(meeting);
+        Ok(removed)
+    }
+}
+
+impl Backend for SledLog {
+    fn append(
+        &self,
+        meeting: &MeetingId,
+        after: Seq,
+        records: Vec<NewRecord>,
+        index: Option<MeetingIndex>,
+    ) -> BoxFuture<'static, Result<(), StoreError>> {
+        let (this, meeting) = (self.clone(), meeting.clone());
+        Box::pin(async move { this.append(&meeting, after, records, index).await })
+    }
+
     /// Whether a meeting exists.
-    pub fn contains(&self, meeting: &MeetingId) -> Result<bool, StoreError> {
+    fn contains(&self, meeting: &MeetingId) -> Result<bool, StoreError> {
         self.shared.with(|h| Ok(h.meetings.contains_key(meeting.as_str())?))
     }
 
     /// Reads a meeting's whole log, checking that it is gap-free from 1.
     /// Blocking: call from `spawn_blocking`.
-    pub fn load(&self, meeting: &MeetingId) -> Result<Vec<StoredEvent>, StoreError> {
+    fn load(&self, meeting: &MeetingId) -> Result<Vec<StoredEvent>, StoreError> {
         self.refuse_while_undoing()?;
         self.load_from(meeting, 1)
     }
@@ -133,7 +188,7 @@ impl SledLog {
     /// A meeting's events 1 to `last`: what a live meeting reloads after a
     /// failed write, knowing which events were committed. Whatever a failed
     /// write left beyond `last` (not yet taken back) is never read.
-    pub fn load_upto(&self, meeting: &MeetingId, last: Seq) -> Result<Vec<StoredEvent>, StoreError> {
+    fn load_upto(&self, meeting: &MeetingId, last: Seq) -> Result<Vec<StoredEvent>, StoreError> {
         let records = self.load_range(meeting, 1, last)?;
         if records.len() as Seq != last {
             return Err(StoreError::Gap {
@@ -145,17 +200,10 @@ impl SledLog {
         Ok(records)
     }
 
-    fn refuse_while_undoing(&self) -> Result<(), StoreError> {
-        if self.shared.undo_pending.load(std::sync::atomic::Ordering::Acquire) {
-            return Err(StoreError::NotWritable);
-        }
-        Ok(())
-    }
-
     /// What a live meeting starts from: the latest usable checkpoint and the
     /// events after it (at least the last `recent`). A checkpoint that cannot be
     /// read, or is ahead of the log, is ignored and the whole log is read.
-    pub fn load_live(&self, meeting: &MeetingId, recent: u64) -> Result<Loaded, StoreError> {
+    fn load_live(&self, meeting: &MeetingId, recent: u64) -> Result<Loaded, StoreError> {
         self.refuse_while_undoing()?;
         let head = self
             .shared
@@ -206,45 +254,15 @@ impl SledLog {
         })
     }
 
-    /// A meeting's events from `from` on, checked gap-free.
-    fn load_from(&self, meeting: &MeetingId, from: Seq) -> Result<Vec<StoredEvent>, StoreError> {
-        self.load_range(meeting, from, Seq::MAX - 1)
-    }
-
-    /// A meeting's events `from..=last`, checked gap-free.
-    fn load_range(&self, meeting: &MeetingId, from: Seq, last: Seq) -> Result<Vec<StoredEvent>, StoreError> {
-        self.shared.with(|h| {
-            let mut out = Vec::new();
-            let end = event_key(meeting, last + 1);
-            for item in h.log.range(event_key(meeting, from)..end) {
-                let (key, value) = item?;
-                let record: StoredEvent = serde_json::from_slice(&value).map_err(|source| StoreError::Damaged {
-                    key: describe_key(&key),
-                    source,
-                })?;
-                let expected = from + out.len() as Seq;
-                if record.event.seq != expected || key_seq(&key) != Some(expected) {
-                    return Err(StoreError::Gap {
-                        meeting: meeting.clone(),
-                        expected,
-                        found: record.event.seq,
-                    });
-                }
-                out.push(record);
-            }
-            Ok(out)
-        })
-    }
-
     /// Keeps `bytes` (a serialised [`CheckpointRef`]) as the meeting's
     /// checkpoint, on the checkpoint thread, without waiting for it.
-    pub fn checkpoint(&self, meeting: &MeetingId, bytes: Vec<u8>) {
+    fn checkpoint(&self, meeting: &MeetingId, bytes: Vec<u8>) {
         self.checkpoints.keep(meeting, bytes);
     }
 
     /// All readable meetings, oldest first, and the index entries that could
     /// not be read (key, why), so that a backup can leave them out and say so.
-    pub fn list_checked(&self) -> Result<(Vec<MeetingIndex>, Vec<UnreadableIndex>), StoreError> {
+    fn list_checked(&self) -> Result<(Vec<MeetingIndex>, Vec<UnreadableIndex>), StoreError> {
         self.shared.with(|h| {
             let (mut out, mut damaged) = (Vec::new(), Vec::new());
             for item in h.meetings.iter() {
@@ -260,7 +278,7 @@ impl SledLog {
     }
 
     /// All ledger entries, by number.
-    pub fn ledger_all(&self) -> Result<Vec<LedgerEntry>, StoreError> {
+    fn ledger_all(&self) -> Result<Vec<LedgerEntry>, StoreError> {
         self.shared.with(|h| {
             let tree = h.db.open_tree("ledger")?;
             let mut out = Vec::new();
@@ -277,7 +295,7 @@ impl SledLog {
 
     /// Writes a ledger entry and flushes before returning. Ledger writes are rare
     /// (a few a day), so they do not need the log's group commit.
-    pub fn ledger_put(&self, entry: &LedgerEntry) -> Result<(), StoreError> {
+    fn ledger_put(&self, entry: &LedgerEntry) -> Result<(), StoreError> {
         let entries = self.shared.with(|h| {
             let tree = h.db.open_tree("ledger")?;
             tree.insert(
@@ -291,86 +309,28 @@ impl SledLog {
         Ok(())
     }
 
-    /// Deletes a meeting entirely (its log and its index entry), durably.
-    /// The caller makes sure nothing is still writing to it.
-    pub async fn delete(&self, meeting: &MeetingId) -> Result<u64, StoreError> {
-        let (done, rx) = oneshot::channel();
-        self.writer
-            .send(Job::Delete {
-                meeting: meeting.clone(),
-                done,
-            })
-            .map_err(|_| StoreError::Closed)?;
-        let removed = rx.await.map_err(|_| StoreError::Closed)??;
-        // The meeting's task has stopped: no checkpoint of it is asked for after this.
-        self.checkpoints.remove(meeting);
-        Ok(removed)
-    }
-
-    /// Flushes everything (used at shutdown).
-    pub fn flush(&self) -> Result<(), StoreError> {
-        self.shared.with(|h| {
-            h.db.flush()?;
-            Ok(())
-        })
-    }
-}
-
-impl Backend for SledLog {
-    fn append(
-        &self,
-        meeting: &MeetingId,
-        after: Seq,
-        records: Vec<NewRecord>,
-        index: Option<MeetingIndex>,
-    ) -> BoxFuture<'static, Result<(), StoreError>> {
-        let (this, meeting) = (self.clone(), meeting.clone());
-        Box::pin(async move { this.append(&meeting, after, records, index).await })
-    }
-
-    fn contains(&self, meeting: &MeetingId) -> Result<bool, StoreError> {
-        self.contains(meeting)
-    }
-
-    fn load(&self, meeting: &MeetingId) -> Result<Vec<StoredEvent>, StoreError> {
-        self.load(meeting)
-    }
-
-    fn load_upto(&self, meeting: &MeetingId, last: Seq) -> Result<Vec<StoredEvent>, StoreError> {
-        self.load_upto(meeting, last)
-    }
-
-    fn load_live(&self, meeting: &MeetingId, recent: u64) -> Result<Loaded, StoreError> {
-        self.load_live(meeting, recent)
-    }
-
-    fn checkpoint(&self, meeting: &MeetingId, bytes: Vec<u8>) {
-        self.checkpoint(meeting, bytes)
-    }
-
-    fn list_checked(&self) -> Result<(Vec<MeetingIndex>, Vec<UnreadableIndex>), StoreError> {
-        self.list_checked()
-    }
-
-    fn ledger_all(&self) -> Result<Vec<LedgerEntry>, StoreError> {
-        self.ledger_all()
-    }
-
-    fn ledger_put(&self, entry: &LedgerEntry) -> Result<(), StoreError> {
-        self.ledger_put(entry)
-    }
-
     fn delete(&self, meeting: &MeetingId) -> BoxFuture<'static, Result<u64, StoreError>> {
         let (this, meeting) = (self.clone(), meeting.clone());
         Box::pin(async move { this.delete(&meeting).await })
     }
 
+    /// Flushes everything (used at shutdown).
     fn flush(&self) -> Result<(), StoreError> {
-        self.flush()
+        self.shared.with(|h| {
+            h.db.flush()?;
+            Ok(())
+        })
     }
 
+    /// Flushes, stops the writer thread and waits for it, so that once every
+    /// handle is dropped the directory can be opened again (by a restart in
+    /// the same process, or a backup). Writes after this fail with `Closed`.
     fn close(&self) {
-        self.close()
+        let _ = self.writer.send(Job::Stop);
+        let handle = self.thread.lock().map(|mut t| t.take()).unwrap_or(None);
+        if let Some(handle) = handle {
+            let _ = handle.join();
+        }
     }
 }
 

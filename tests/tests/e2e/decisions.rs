@@ -530,3 +530,51 @@ async fn the_minutes_name_the_moderator_and_isolate_user_text() {
         "no tag inside <title>"
     );
 }
+
+/// The notice period (公示期) runs on the server's clock, never a phone's: held
+/// still and moved forward here by the clock the server is given (no sleeping
+/// five days). An objection is taken until the last millisecond of the period,
+/// the minutes are filed after it, and a late objection is refused.
+#[tokio::test]
+async fn the_notice_period_runs_on_the_servers_clock() {
+    const DAY_MS: u64 = 24 * 60 * 60 * 1000;
+    let clock = babahui::clock::Clock::manual(babahui::clock::system_now_ms());
+    let mut config = babahui::ServerConfig::default();
+    config.hub.clock = clock.clone();
+    let server = TestServer::start_with(config).await;
+    let base = server.base.clone();
+    let m = simple_meeting(&base, "公示期", &["加装电梯"]).await.unwrap();
+    let id = m.id().clone();
+    let mut md = WsClient::connect(&base, &id, &m.moderator, None).await.unwrap();
+    md.ok(Command::StartMeeting).await.unwrap();
+    md.ok(Command::EndMeeting).await.unwrap();
+    md.ok(Command::PublishMinutes {
+        correction: None,
+        summary: "摘要".into(),
+        notice_days: Some(5),
+    })
+    .await
+    .unwrap();
+    let doc: serde_json::Value = get_json(&format!("{base}/api/meetings/{id}/minutes.json")).await.unwrap();
+    let published_at = doc["published_at"].as_u64().unwrap();
+    assert_eq!(published_at, clock.now_ms(), "the event is stamped by the server's clock");
+    assert_eq!(doc["notice_until"].as_u64().unwrap(), published_at + 5 * DAY_MS);
+
+    let http = reqwest::Client::new();
+    let object = |text: &'static str| {
+        http.post(format!("{base}/api/meetings/{id}/objections"))
+            .json(&serde_json::json!({ "text": text }))
+            .send()
+    };
+    clock.advance(5 * DAY_MS);
+    assert_eq!(object("最后一毫秒的异议").await.unwrap().status(), 201);
+    let doc: serde_json::Value = get_json(&format!("{base}/api/meetings/{id}/minutes.json")).await.unwrap();
+    assert_eq!(doc["status"]["status"], "notice");
+    clock.advance(1);
+    let doc: serde_json::Value = get_json(&format!("{base}/api/meetings/{id}/minutes.json")).await.unwrap();
+    assert_eq!(doc["status"]["status"], "disputed", "{}", doc["status"]);
+    let late = object("太晚的异议").await.unwrap();
+    assert_eq!(late.status(), 409);
+    let filed = doc["objections"].as_array().unwrap().len();
+    assert_eq!(filed, 1, "only the objection within the period is kept");
+}
