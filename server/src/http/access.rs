@@ -121,6 +121,23 @@ pub async fn meeting(app: &AppState, id: &str) -> Result<MeetingHandle, ApiError
     Ok(app.hub.get(&parsed).await?)
 }
 
+/// Whether a request sees a meeting's state whole (names of people who did
+/// not agree to be named, hidden opinions' text): the organiser key, the
+/// meeting's moderator, or one of its recorders (by their token). Everyone
+/// else with the id gets it redacted.
+pub async fn sees_whole_state(app: &AppState, headers: &HeaderMap, handle: &MeetingHandle) -> Result<bool, ApiError> {
+    let actor = match bearer(headers) {
+        Some(token) if is_organiser(app, token) => return Ok(true),
+        Some(token) => handle.authenticate(token).await?,
+        None => None,
+    };
+    Ok(match actor {
+        Some(Actor::Moderator) => true,
+        Some(Actor::Participant(p)) => handle.state().await?.participant(p).is_some_and(|p| p.recorder),
+        _ => false,
+    })
+}
+
 /// The meeting named in the path (`/api/meetings/{id}/…`), its id parsed and
 /// checked once and the meeting loaded; 404 for anything else.
 #[derive(Debug)]

@@ -10,6 +10,7 @@ use super::access::MeetingPath;
 use super::error::{ApiError, ApiJson};
 use super::state::AppState;
 use crate::service::ledger::{date_of, today};
+use crate::service::ServiceError;
 use axum::extract::{Path, Query, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -190,7 +191,7 @@ fn latest_note(e: &LedgerEntry) -> String {
 pub async fn xlsx(State(app): State<AppState>, Query(f): Query<Filter>) -> Result<Response, ApiError> {
     use rust_xlsxwriter::{ExcelDateTime, Format, Workbook};
     let rows = filtered(&app, &f).await?;
-    let fail = |e: rust_xlsxwriter::XlsxError| ApiError::new(ErrorCode::Internal, e.to_string());
+    let fail = |e: rust_xlsxwriter::XlsxError| ApiError::from(ServiceError::internal(e));
     let mut book = Workbook::new();
     let sheet = book.add_worksheet();
     sheet.set_name("问题台账").map_err(fail)?;
@@ -262,7 +263,7 @@ fn cell(text: &str) -> String {
 /// `GET /api/ledger.csv`: UTF-8 with a BOM so that Excel reads the Chinese correctly.
 pub async fn csv(State(app): State<AppState>, Query(f): Query<Filter>) -> Result<Response, ApiError> {
     let rows = filtered(&app, &f).await?;
-    let fail = |e: csv::Error| ApiError::new(ErrorCode::Internal, e.to_string());
+    let fail = |e: csv::Error| ApiError::from(ServiceError::internal(e));
     let mut out = csv::Writer::from_writer(b"\xEF\xBB\xBF".to_vec());
     out.write_record(HEADERS).map_err(fail)?;
     for v in &rows {
@@ -286,7 +287,7 @@ pub async fn csv(State(app): State<AppState>, Query(f): Query<Filter>) -> Result
     }
     let bytes = out
         .into_inner()
-        .map_err(|e| ApiError::new(ErrorCode::Internal, e.to_string()))?;
+        .map_err(|e| ApiError::from(ServiceError::internal(e)))?;
     let disposition = format!("attachment; filename=\"ledger-{}.csv\"", today());
     Ok((
         [

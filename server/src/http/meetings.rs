@@ -1,6 +1,6 @@
 //! `/api/meetings…` handlers.
 
-use super::access::{bearer, is_organiser, may_see_invite, meeting, MeetingPath, Organiser};
+use super::access::{may_see_invite, meeting, sees_whole_state, MeetingPath, Organiser};
 use super::error::{ApiError, ApiJson};
 use super::state::AppState;
 use crate::hub::NewMeeting;
@@ -86,24 +86,11 @@ pub async fn public_state(
     MeetingPath(handle): MeetingPath,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
-    let raw = handle.public_state().await?;
-    let whole = || ([(header::CONTENT_TYPE, "application/json")], raw.as_str().to_owned()).into_response();
-    let actor = match bearer(&headers) {
-        Some(token) if is_organiser(&app, token) => return Ok(whole()),
-        Some(token) => handle.authenticate(token).await?,
-        None => None,
-    };
-    if actor == Some(babahui_shared::Actor::Moderator) {
-        return Ok(whole());
+    if sees_whole_state(&app, &headers, &handle).await? {
+        let raw = handle.public_state().await?;
+        return Ok(([(header::CONTENT_TYPE, "application/json")], raw.as_str().to_owned()).into_response());
     }
     let state = handle.state().await?;
-    let recorder = actor
-        .and_then(|a| a.participant())
-        .and_then(|p| state.participant(p))
-        .is_some_and(|p| p.recorder);
-    if recorder {
-        return Ok(whole());
-    }
     let mut state = MeetingState::clone(&state);
     babahui_shared::views::redact_for_public(&mut state);
     Ok(Json(state).into_response())

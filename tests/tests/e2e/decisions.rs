@@ -159,7 +159,12 @@ async fn join_private(base: &str, m: &tests::http::Meeting, name: &str, category
 
 #[tokio::test]
 async fn decisions_become_published_minutes_with_objections_and_versions() {
-    let server = TestServer::start().await;
+    // The server's clock is held still, so "the notice period is over" is a step
+    // of the clock below, not a wait.
+    let clock = babahui::clock::Clock::manual(babahui::clock::system_now_ms());
+    let mut config = babahui::ServerConfig::default();
+    config.hub.clock = clock.clone();
+    let server = TestServer::start_with(config).await;
     let base = server.base.clone();
     let m = simple_meeting(&base, "六月坝坝会", &["加装电梯", "停车管理"])
         .await
@@ -431,8 +436,8 @@ async fn decisions_become_published_minutes_with_objections_and_versions() {
         .unwrap();
     assert_eq!(latest["versions"], serde_json::json!([1, 2]));
     assert_eq!(latest["objections"][0]["answer"], "已补充，见第2版");
-    // With a zero-day notice period it is over at once: filed, and late objections are refused.
-    tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+    // With a zero-day notice period it is over a moment later: filed, and late objections are refused.
+    clock.advance(1);
     let latest: serde_json::Value = get_json(&format!("{base}/api/meetings/{id}/minutes.json"))
         .await
         .unwrap();
@@ -555,9 +560,15 @@ async fn the_notice_period_runs_on_the_servers_clock() {
     })
     .await
     .unwrap();
-    let doc: serde_json::Value = get_json(&format!("{base}/api/meetings/{id}/minutes.json")).await.unwrap();
+    let doc: serde_json::Value = get_json(&format!("{base}/api/meetings/{id}/minutes.json"))
+        .await
+        .unwrap();
     let published_at = doc["published_at"].as_u64().unwrap();
-    assert_eq!(published_at, clock.now_ms(), "the event is stamped by the server's clock");
+    assert_eq!(
+        published_at,
+        clock.now_ms(),
+        "the event is stamped by the server's clock"
+    );
     assert_eq!(doc["notice_until"].as_u64().unwrap(), published_at + 5 * DAY_MS);
 
     let http = reqwest::Client::new();
@@ -568,10 +579,14 @@ async fn the_notice_period_runs_on_the_servers_clock() {
     };
     clock.advance(5 * DAY_MS);
     assert_eq!(object("最后一毫秒的异议").await.unwrap().status(), 201);
-    let doc: serde_json::Value = get_json(&format!("{base}/api/meetings/{id}/minutes.json")).await.unwrap();
+    let doc: serde_json::Value = get_json(&format!("{base}/api/meetings/{id}/minutes.json"))
+        .await
+        .unwrap();
     assert_eq!(doc["status"]["status"], "notice");
     clock.advance(1);
-    let doc: serde_json::Value = get_json(&format!("{base}/api/meetings/{id}/minutes.json")).await.unwrap();
+    let doc: serde_json::Value = get_json(&format!("{base}/api/meetings/{id}/minutes.json"))
+        .await
+        .unwrap();
     assert_eq!(doc["status"]["status"], "disputed", "{}", doc["status"]);
     let late = object("太晚的异议").await.unwrap();
     assert_eq!(late.status(), 409);
