@@ -12,7 +12,7 @@
 use super::error::ApiError;
 use super::state::AppState;
 use crate::hub::MeetingHandle;
-use axum::extract::{FromRequestParts, Path};
+use axum::extract::{ConnectInfo, FromRequestParts, Path};
 use axum::http::request::Parts;
 use axum::http::{header, HeaderMap};
 use babahui_shared::ledger::Credential;
@@ -152,6 +152,91 @@ impl FromRequestParts<AppState> for MeetingPath {
             .map_err(|_| ApiError::new(ErrorCode::NotFound, "no such meeting"))?;
         Ok(MeetingPath(meeting(app, &id).await?))
     }
+}
+
+/// The meeting in the path, for a request from one of its own screens (its
+/// moderator or projector, by token) or the organiser: what shows the join link.
+#[derive(Debug)]
+pub struct MeetingScreen(pub MeetingHandle);
+
+impl FromRequestParts<AppState> for MeetingScreen {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, app: &AppState) -> Result<Self, Self::Rejection> {
+        let MeetingPath(handle) = MeetingPath::from_request_parts(parts, app).await?;
+        may_see_invite(app, &parts.headers, &handle).await?;
+        Ok(MeetingScreen(handle))
+    }
+}
+
+/// The meeting in the path, for a request that may write what belongs to it
+/// (its ledger entries): the organiser key or its moderator token
+/// ([`organiser_or_moderator`]); the credential is recorded with the change.
+#[derive(Debug)]
+pub struct MeetingWriter {
+    /// The meeting.
+    pub handle: MeetingHandle,
+    /// Who is writing.
+    pub credential: Credential,
+}
+
+impl FromRequestParts<AppState> for MeetingWriter {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, app: &AppState) -> Result<Self, Self::Rejection> {
+        let MeetingPath(handle) = MeetingPath::from_request_parts(parts, app).await?;
+        let credential = organiser_or_moderator(app, &parts.headers, Some(handle.id())).await?;
+        Ok(MeetingWriter { handle, credential })
+    }
+}
+
+/// The meeting in the path, for a request that may take it whole (its archive,
+/// with every join code): see [`administer`].
+#[derive(Debug)]
+pub struct MeetingAdmin(pub MeetingHandle);
+
+impl FromRequestParts<AppState> for MeetingAdmin {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, app: &AppState) -> Result<Self, Self::Rejection> {
+        let MeetingPath(handle) = MeetingPath::from_request_parts(parts, app).await?;
+        administer(app, &parts.headers, peer(parts)?, Some(handle.id())).await?;
+        Ok(MeetingAdmin(handle))
+    }
+}
+
+/// A request that may write what belongs to the organiser (the ledger, an
+/// import): see [`organiser_or_moderator`]; the credential it used.
+#[derive(Debug)]
+pub struct Writer(pub Credential);
+
+impl FromRequestParts<AppState> for Writer {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, app: &AppState) -> Result<Self, Self::Rejection> {
+        Ok(Writer(organiser_or_moderator(app, &parts.headers, None).await?))
+    }
+}
+
+/// A request that may take the whole server (a backup): see [`administer`].
+#[derive(Debug)]
+pub struct Admin(pub Credential);
+
+impl FromRequestParts<AppState> for Admin {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, app: &AppState) -> Result<Self, Self::Rejection> {
+        Ok(Admin(administer(app, &parts.headers, peer(parts)?, None).await?))
+    }
+}
+
+/// The address a request came from (set by the server's accept loop).
+fn peer(parts: &Parts) -> Result<SocketAddr, ApiError> {
+    parts
+        .extensions
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|ConnectInfo(addr)| *addr)
+        .ok_or_else(|| ApiError::new(ErrorCode::Internal, "the request's address is unknown"))
 }
 
 /// Proof that the request may do organiser actions: the right

@@ -1,8 +1,7 @@
 //! Archives, backups and deletes over HTTP (the work is in
 //! [`crate::service::archive`]): who may, and the files' names.
 
-use super::access::MeetingPath;
-use super::access::{administer, organiser_or_moderator};
+use super::access::{administer, Admin, MeetingAdmin, Writer};
 use super::error::{ApiError, ApiJson};
 use super::state::AppState;
 use crate::service::archive::Archive;
@@ -18,13 +17,10 @@ use std::net::SocketAddr;
 /// `GET /api/meetings/{id}/archive.json` (organiser, or this meeting's moderator).
 pub async fn export(
     State(app): State<AppState>,
-    MeetingPath(handle): MeetingPath,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
-    headers: HeaderMap,
-) -> Result<Response, ApiError> {
     // An archive holds every join code (rotated ones too) and the names of people
     // who declined to be named: never for anyone on an open Wi-Fi.
-    administer(&app, &headers, peer, Some(handle.id())).await?;
+    MeetingAdmin(handle): MeetingAdmin,
+) -> Result<Response, ApiError> {
     let archive = app.archives.export(handle.id()).await?;
     let disposition = format!("attachment; filename=\"babahui-{}.json\"", handle.id());
     Ok(([(header::CONTENT_DISPOSITION, disposition)], Json(archive)).into_response())
@@ -54,12 +50,7 @@ pub async fn delete(
 
 /// `GET /api/backup.json` (organiser): the whole server in one file, for
 /// `babahui restore` (see [`crate::service::backup`]).
-pub async fn backup(
-    State(app): State<AppState>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
-    headers: HeaderMap,
-) -> Result<Response, ApiError> {
-    administer(&app, &headers, peer, None).await?;
+pub async fn backup(State(app): State<AppState>, _: Admin) -> Result<Response, ApiError> {
     let backup = app.archives.backup().await?;
     let disposition = format!(
         "attachment; filename=\"babahui-backup-{}.json\"",
@@ -72,9 +63,8 @@ pub async fn backup(
 /// with the same id. Refused if that meeting exists or the archive is not whole.
 pub async fn import(
     State(app): State<AppState>,
-    headers: HeaderMap,
+    _: Writer,
     ApiJson(archive): ApiJson<Archive>,
 ) -> Result<(StatusCode, Json<Imported>), ApiError> {
-    organiser_or_moderator(&app, &headers, None).await?;
     Ok((StatusCode::CREATED, Json(app.archives.import(archive).await?)))
 }

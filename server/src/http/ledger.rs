@@ -5,8 +5,7 @@
 //! organiser key when one is configured), and a meeting's moderator may write
 //! the entries that come from that meeting.
 
-use super::access::organiser_or_moderator;
-use super::access::MeetingPath;
+use super::access::{organiser_or_moderator, MeetingWriter, Writer};
 use super::error::{ApiError, ApiJson};
 use super::state::AppState;
 use crate::service::ledger::{date_of, today};
@@ -72,10 +71,9 @@ pub async fn get_one(State(app): State<AppState>, Path(entry): Path<u32>) -> Res
 /// `POST /api/ledger`: an entry typed in by hand (收集问题).
 pub async fn create(
     State(app): State<AppState>,
-    headers: HeaderMap,
+    Writer(credential): Writer,
     ApiJson(new): ApiJson<NewEntry>,
 ) -> Result<(StatusCode, Json<EntryView>), ApiError> {
-    let credential = organiser_or_moderator(&app, &headers, None).await?;
     let entry = app.ledger.create(new, credential, app.hub.clock().now_ms()).await?;
     Ok((StatusCode::CREATED, Json(view(entry, &today()))))
 }
@@ -100,10 +98,8 @@ pub async fn update(
 /// `POST /api/meetings/{id}/ledger`: entries from the latest published minutes.
 pub async fn import(
     State(app): State<AppState>,
-    MeetingPath(handle): MeetingPath,
-    headers: HeaderMap,
+    MeetingWriter { handle, credential }: MeetingWriter,
 ) -> Result<(StatusCode, Json<Vec<EntryView>>), ApiError> {
-    let credential = organiser_or_moderator(&app, &headers, Some(handle.id())).await?;
     let state = handle.state().await?;
     let created = app
         .ledger

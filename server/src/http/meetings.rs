@@ -1,6 +1,6 @@
 //! `/api/meetings…` handlers.
 
-use super::access::{may_see_invite, meeting, sees_whole_state, MeetingPath, Organiser};
+use super::access::{meeting, sees_whole_state, MeetingPath, MeetingScreen, Organiser};
 use super::error::{ApiError, ApiJson};
 use super::state::AppState;
 use crate::hub::NewMeeting;
@@ -99,10 +99,9 @@ pub async fn public_state(
 /// `GET /api/meetings/{id}/qr.svg`: the join link as a QR code.
 pub async fn qr_svg(
     State(app): State<AppState>,
-    MeetingPath(handle): MeetingPath,
+    MeetingScreen(handle): MeetingScreen,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
-    may_see_invite(&app, &headers, &handle).await?;
     let base = app.config.links.for_request(&headers);
     let url = links::join_url(&base, handle.id(), &handle.invite().await?);
     let svg = crate::qr::svg(&url);
@@ -120,10 +119,9 @@ pub async fn qr_svg(
 /// (so a projector opened as `localhost` still shows the LAN address).
 pub async fn links(
     State(app): State<AppState>,
-    MeetingPath(handle): MeetingPath,
+    MeetingScreen(handle): MeetingScreen,
     headers: HeaderMap,
 ) -> Result<Json<PublicLinks>, ApiError> {
-    may_see_invite(&app, &headers, &handle).await?;
     let base = app.config.links.for_request(&headers);
     Ok(Json(PublicLinks {
         join_url: links::join_url(&base, handle.id(), &handle.invite().await?),

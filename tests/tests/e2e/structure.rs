@@ -71,6 +71,20 @@ fn files_and_functions_stay_short() {
         })
         .collect();
     long_functions.sort();
+    // The figures, for whoever reads the test's output (`-- --nocapture`).
+    let mut by_length: Vec<(usize, &str)> = files.iter().map(|f| (f.code_lines, f.path.as_str())).collect();
+    by_length.sort_unstable_by(|a, b| b.cmp(a));
+    let mut functions: Vec<(usize, String)> = files
+        .iter()
+        .flat_map(|f| {
+            f.functions
+                .iter()
+                .map(move |(name, _, len)| (*len, format!("{}::{name}", f.path)))
+        })
+        .collect();
+    functions.sort_unstable_by(|a, b| b.cmp(a));
+    eprintln!("longest files: {:?}", &by_length[..by_length.len().min(6)]);
+    eprintln!("longest functions: {:?}", &functions[..functions.len().min(6)]);
     eprintln!("files over {LONG_FILE} lines: {long_files:?}");
     eprintln!("functions over {LONG_FUNCTION} lines: {long_functions:#?}");
     assert!(
