@@ -161,10 +161,7 @@ async fn join_private(base: &str, m: &tests::http::Meeting, name: &str, category
 async fn decisions_become_published_minutes_with_objections_and_versions() {
     // The server's clock is held still, so "the notice period is over" is a step
     // of the clock below, not a wait.
-    let clock = babahui::clock::Clock::manual(babahui::clock::system_now_ms());
-    let mut config = babahui::ServerConfig::default();
-    config.hub.clock = clock.clone();
-    let server = TestServer::start_with(config).await;
+    let (server, clock) = TestServer::start_on_a_held_clock().await;
     let base = server.base.clone();
     let m = simple_meeting(&base, "六月坝坝会", &["加装电梯", "停车管理"])
         .await
@@ -543,10 +540,7 @@ async fn the_minutes_name_the_moderator_and_isolate_user_text() {
 #[tokio::test]
 async fn the_notice_period_runs_on_the_servers_clock() {
     const DAY_MS: u64 = 24 * 60 * 60 * 1000;
-    let clock = babahui::clock::Clock::manual(babahui::clock::system_now_ms());
-    let mut config = babahui::ServerConfig::default();
-    config.hub.clock = clock.clone();
-    let server = TestServer::start_with(config).await;
+    let (server, clock) = TestServer::start_on_a_held_clock().await;
     let base = server.base.clone();
     let m = simple_meeting(&base, "公示期", &["加装电梯"]).await.unwrap();
     let id = m.id().clone();

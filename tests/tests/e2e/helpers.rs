@@ -37,6 +37,15 @@ impl TestServer {
         Self::start_with(ServerConfig::default()).await
     }
 
+    /// Starts a server whose clock stands still at the present until the test
+    /// moves it (a notice period passes in a step, not a wait).
+    pub async fn start_on_a_held_clock() -> (TestServer, babahui::clock::Clock) {
+        let clock = babahui::clock::Clock::manual(babahui::clock::system_now_ms());
+        let mut config = ServerConfig::default();
+        config.hub.clock = clock.clone();
+        (Self::start_with(config).await, clock)
+    }
+
     /// Starts a server with `config`.
     pub async fn start_with(config: ServerConfig) -> TestServer {
         init_tracing();
