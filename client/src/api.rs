@@ -81,6 +81,11 @@ pub async fn get_as<T: DeserializeOwned>(path: &str, bearer: &str) -> Result<T, 
     })
 }
 
+/// `GET path` for its status only (an answer without a body, like `204`).
+pub async fn get_status(path: &str) -> Result<(), ApiFailure> {
+    request("GET", path, None, None).await.map(drop)
+}
+
 /// `POST path` with a JSON body.
 pub async fn post(path: &str, body: &Value, bearer: Option<&str>) -> Result<Value, ApiFailure> {
     request("POST", path, Some(body), bearer).await

@@ -119,7 +119,8 @@ pub fn FloorView(live: Live, now: RwSignal<f64>) -> impl IntoView {
                 <div class="floor">
                     <div class="floor-kind">{i18n::floor_kind(f.kind)}</div>
                     <div class="floor-name">{public_name_of(s, f.participant)}</div>
-                    <div class=class role="timer">{mmss(left)}</div>
+                    // As the projector says it: 时间到, not a negative count.
+                    <div class=class role="timer">{if left < 0 { t("time_up").to_owned() } else { mmss(left) }}</div>
                     {paused.then(|| view! { <div class="paused-tag">{t("paused")}</div> })}
                 </div>
             })

@@ -39,6 +39,23 @@ fn JoinForm(id: String, token: RwSignal<Option<String>>) -> impl IntoView {
             async move { api::get::<MeetingState>(&format!("/api/meetings/{id}")).await }
         }
     });
+    // Whether the link's code is still the one in force, asked before anyone
+    // types: an old or mistyped link is said at the top, not after the form.
+    let link_dead = LocalResource::new({
+        let (id, invite) = (id.clone(), invite.clone());
+        move || {
+            let url = format!("/api/meetings/{id}/invite?i={}", js_sys::encode_uri_component(&invite));
+            async move {
+                matches!(
+                    api::get_status(&url).await,
+                    Err(api::ApiFailure {
+                        code: Some(ErrorCode::InviteInvalid),
+                        ..
+                    })
+                )
+            }
+        }
+    });
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let previous = storage::get(&format!("{}:previous", storage::token_key(&id, "attendee")));
@@ -80,6 +97,9 @@ fn JoinForm(id: String, token: RwSignal<Option<String>>) -> impl IntoView {
                         view! {
                             <h1>{s.title.clone()}</h1>
                             <p class="muted">{s.place.clone()}" "{s.starts_at.clone()}</p>
+                            {move || (link_dead.get() == Some(true)).then(|| view! {
+                                <p class="notice form-error link-dead" role="alert">{i18n::error(ErrorCode::InviteInvalid)}</p>
+                            })}
                             <form class="form" on:submit=submit.clone()>
                                 <h2>{move || t("join_title")}</h2>
                                 <label>{move || t("your_name")}<input maxlength="40" bind:value=name autocomplete="name"/></label>
@@ -335,6 +355,8 @@ pub fn OpinionForm(live: Live) -> impl IntoView {
             <label>{move || t("write_opinion")}
                 <textarea rows="3" maxlength=limits::OPINION_MAX_CHARS bind:value=text on:input=move |_| sent.set(false)></textarea>
             </label>
+            // Each row of choices says what it is (both are optional).
+            <p class="chips-label">{move || t("stance_optional")}</p>
             <div class="chips" role="group" aria-label=move || t("stance")>
                 {[Stance::Support, Stance::Oppose, Stance::Suggest, Stance::Question].into_iter().map(|s| view! {
                     <button type="button" class="chip" class:selected=move || stance.get() == Some(s)
@@ -344,6 +366,7 @@ pub fn OpinionForm(live: Live) -> impl IntoView {
                     </button>
                 }).collect_view()}
             </div>
+            <p class="chips-label">{move || t("category_optional")}</p>
             <div class="chips" role="group" aria-label=move || t("category")>
                 {move || categories().into_iter().map(|c| {
                     let (a, b, d) = (c.clone(), c.clone(), c.clone());

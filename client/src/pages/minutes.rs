@@ -58,6 +58,10 @@ pub fn MinutesPage(id: String) -> impl IntoView {
         let id = id.clone();
         move |ev: leptos::ev::SubmitEvent| {
             ev.prevent_default();
+            if text.get_untracked().trim().is_empty() {
+                message.set(Some(t("objection_empty").to_owned()));
+                return;
+            }
             let id = id.clone();
             let body = json!({"text": text.get(), "name": name.get()});
             leptos::task::spawn_local(async move {
@@ -88,6 +92,7 @@ pub fn MinutesPage(id: String) -> impl IntoView {
                                 {in_notice.then(|| d.notice_until.map(|u| format!(" · {} {}", t("notice_until"), crate::pages::ledger::date(u)))).flatten()}
                                 " · "<a href=printable.clone() target="_blank">{t("printable")}</a></p>
                             <p class="muted">{m.starts_at.clone()}" "{m.place.clone()}" · "{t("attendance")}" "{m.attendance_total}</p>
+                            {babahui_shared::minutes::attendance_note_zh(&m).map(|note| view! { <p class="notice attendance-note">{note}</p> })}
                             <table class="facts minutes-head">
                                 <tr><th>{t("moderator_role")}</th><td>{m.moderator.clone().unwrap_or_else(|| t("not_given").to_owned())}</td></tr>
                                 {(!m.recorders.is_empty()).then(|| view! { <tr><th>{t("recorders")}</th><td>{m.recorders.join("、")}</td></tr> })}
@@ -153,7 +158,7 @@ pub fn MinutesPage(id: String) -> impl IntoView {
                             {in_notice.then(|| view! {
                                 <form class="form" id="objection" on:submit=object.clone()>
                                     <h2>{t("file_objection")}</h2>
-                                    <label>{t("objection_text")}<textarea name="text" rows="3" maxlength="1000" required bind:value=text></textarea></label>
+                                    <label>{t("objection_text")}<textarea name="text" rows="3" maxlength="1000" bind:value=text></textarea></label>
                                     <label>{t("objector_name")}<input name="name" maxlength="40" bind:value=name/></label>
                                     <button type="submit" class="primary big">{t("submit")}</button>
                                     {move || message.get().map(|m| view! { <p class="notice">{m}</p> })}

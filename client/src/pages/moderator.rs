@@ -22,6 +22,32 @@ pub fn ModeratorPage(id: String) -> impl IntoView {
     }
 }
 
+/// The question before ending the meeting, naming the topics discussed
+/// without an outcome recorded (they would go into the minutes as 未形成结论).
+fn end_question(live: Live) -> String {
+    let missing: Vec<String> = live.state.with_untracked(|s| {
+        s.as_ref()
+            .map(|s| {
+                s.agenda
+                    .iter()
+                    .filter(|t| t.status != TopicStatus::Pending && t.outcome.is_none())
+                    .map(|t| format!("「{}」", t.title))
+                    .collect()
+            })
+            .unwrap_or_default()
+    });
+    if missing.is_empty() {
+        t("confirm_end").to_owned()
+    } else {
+        format!(
+            "{}\n\n{}{}",
+            t("confirm_end"),
+            t("topics_without_outcome"),
+            missing.join("、")
+        )
+    }
+}
+
 fn confirm(message: &str) -> bool {
     window().confirm_with_message(message).unwrap_or(false)
 }
@@ -41,7 +67,7 @@ fn ModeratorLive(id: String, token: String) -> impl IntoView {
                 <span class="phase">{move || phase().map(i18n::phase)}</span>
                 {move || match phase() {
                     Some(Phase::NotStarted) => Some(view! { <button class="primary" id="start-meeting" on:click=move |_| live.send(Command::StartMeeting)>{t("start_meeting")}</button> }.into_any()),
-                    Some(Phase::Running) => Some(view! { <button class="danger" id="end-meeting" on:click=move |_| if confirm(t("confirm_end")) { live.send(Command::EndMeeting) }>{t("end_meeting")}</button> }.into_any()),
+                    Some(Phase::Running) => Some(view! { <button class="danger" id="end-meeting" on:click=move |_| if confirm(&end_question(live)) { live.send(Command::EndMeeting) }>{t("end_meeting")}</button> }.into_any()),
                     _ => None,
                 }}
             </header>
@@ -182,7 +208,13 @@ fn Agenda(live: Live) -> impl IntoView {
                         on:click=move |_| live.send(Command::SetStage { stage: st })>{move || i18n::stage(st)}</button>
                 }).collect_view()}
             </div>
-            <button on:click=move |_| live.send(Command::CloseTopic)>{move || t("close_topic")}</button>
+            <button on:click=move |_| {
+                // A topic closed without an outcome is recorded as 未形成结论: say so first.
+                let has_outcome = live.state.with_untracked(|s| s.as_ref().and_then(|s| s.open_topic()).is_some_and(|t| t.outcome.is_some()));
+                if has_outcome || confirm(t("confirm_close_without_outcome")) {
+                    live.send(Command::CloseTopic);
+                }
+            }>{move || t("close_topic")}</button>
         </Show>
         <Show when=move || !live.ended()>
             <form class="row add-topic" on:submit=move |ev| {
@@ -424,6 +456,7 @@ fn Headcount(live: Live) -> impl IntoView {
             <button type="submit">{move || t("save")}</button>
             <crate::components::FormError answer=answer/>
         </form>
+        <crate::pages::decisions::VotesExceedAttendance live=live/>
         {move || live.state.with(|s| s.as_ref().filter(|s| s.without_phone > 0).map(|s| view! {
             <p class="muted">{t("total_present").replace("{n}", &(s.participants.iter().filter(|p| !p.removed).count() + s.without_phone as usize).to_string())}</p>
         }))}

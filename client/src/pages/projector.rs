@@ -149,7 +149,17 @@ fn Running(live: Live, now: RwSignal<f64>) -> impl IntoView {
         {move || live.state.with(|s| {
             let s = s.as_ref()?;
             let review = s.reviews.iter().rev().find(|r| r.open || s.current_topic.is_none()).map(|r| (r.opened_at, r.id));
-            let vote = s.votes.iter().rev().find(|v| v.open || (v.topic.is_some() && v.topic == s.current_topic)).map(|v| (v.opened_at, v.id));
+            // Once the topic's outcome cites a vote (and none is open), that vote is
+            // the one shown: a later vote's result beside the outcome would
+            // contradict it on the wall.
+            let cited = s.open_topic().and_then(|t| t.outcome.as_ref()).and_then(|o| o.vote);
+            let vote = match s.votes.iter().rev().find(|v| v.open) {
+                Some(open) => Some(open),
+                None => cited
+                    .and_then(|c| s.vote(c))
+                    .or_else(|| s.votes.iter().rev().find(|v| v.topic.is_some() && v.topic == s.current_topic)),
+            }
+            .map(|v| (v.opened_at, v.id));
             Some(match (review, vote) {
                 (Some((ra, r)), Some((va, _))) if ra >= va => view! { <div class="pj-vote"><crate::pages::review::ReviewBars live=live review=r/></div> }.into_any(),
                 (Some((_, r)), None) => view! { <div class="pj-vote"><crate::pages::review::ReviewBars live=live review=r/></div> }.into_any(),

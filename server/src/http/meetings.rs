@@ -158,6 +158,40 @@ pub async fn any_qr_svg(Query(q): Query<QrQuery>) -> Result<Response, ApiError> 
         .into_response())
 }
 
+/// Query of `GET /api/meetings/{id}/invite`.
+#[derive(Debug, Deserialize)]
+pub struct InviteQuery {
+    /// The code of the join link (`?i=`).
+    #[serde(default)]
+    pub i: String,
+}
+
+/// `GET /api/meetings/{id}/invite?i=CODE`: `204` if the join link's code is
+/// the one in force, `403 invite_invalid` if not — so the join page says so
+/// before a person fills in the form. A wrong code counts against the address
+/// like a wrong join (no guessing).
+pub async fn check_invite(
+    State(app): State<AppState>,
+    Path(id): Path<String>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    Query(q): Query<InviteQuery>,
+) -> Result<StatusCode, ApiError> {
+    app.per_address.check_invite(peer.ip())?;
+    let wrong = |e: ApiError| {
+        app.per_address.wrong_invite(peer.ip());
+        e
+    };
+    let handle = meeting(&app, &id).await.map_err(wrong)?;
+    if crate::tokens::same_secret(&q.i, &handle.invite().await?) {
+        Ok(StatusCode::NO_CONTENT)
+    } else {
+        Err(wrong(ApiError::new(
+            ErrorCode::InviteInvalid,
+            "this join link is no longer valid; scan the QR code again",
+        )))
+    }
+}
+
 /// `POST /api/meetings/{id}/join`
 pub async fn join(
     State(app): State<AppState>,

@@ -65,6 +65,7 @@ pub fn router(state: AppState) -> Router {
         .route("/api/ledger/{entry}/updates", post(ledger::update))
         .route("/api/qr.svg", get(meetings::any_qr_svg))
         .route("/api/meetings/{id}/join", post(meetings::join))
+        .route("/api/meetings/{id}/invite", get(meetings::check_invite))
         .route("/api/meetings/{id}/ws", get(crate::ws::open))
         .route("/api/{*rest}", axum::routing::any(api_not_found))
         .layer(timeout(deadline))

@@ -58,6 +58,20 @@ impl PerAddress {
     }
 
     /// A join from `ip` named a meeting or an invite that does not exist.
+    /// Before a join link's code is checked (not a join): refused while the
+    /// address is blocked for guessing.
+    pub fn check_invite(&self, ip: IpAddr) -> Result<(), ApiError> {
+        if self.exempt(ip) {
+            return Ok(());
+        }
+        self.wrong_invites.peek(&ip).map_err(|wait| {
+            ApiError::new(
+                ErrorCode::RateLimited,
+                format!("too many wrong join links from this address; {}", wait_words(wait)),
+            )
+        })
+    }
+
     pub fn wrong_invite(&self, ip: IpAddr) {
         if !self.exempt(ip) {
             let _ = self.wrong_invites.take(&ip);

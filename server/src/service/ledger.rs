@@ -327,6 +327,12 @@ impl Ledger {
                 .any(|e| &e.source == s || key.as_ref().is_some_and(|k| e.applied.contains(k)))
         };
         let origin = format!("来自《{}》会议纪要第{}版", state.title, publication.version);
+        // Written with the moderator's credential (publishing feeds the ledger):
+        // in their name, when the meeting has one, not only as "the moderator".
+        let by = match &credential {
+            Some(Credential::Moderator { .. }) => state.moderator_name.clone(),
+            _ => None,
+        };
         let mut created = Vec::new();
         for matter in matters_in(state, &publication.minutes) {
             if seen(&matter.source) {
@@ -346,7 +352,7 @@ impl Ledger {
                     at: now,
                     status: Some(matter.status),
                     note: origin.clone(),
-                    by: None,
+                    by: by.clone(),
                     credential: credential.clone(),
                     meeting: Some(state.id.clone()),
                 }],

@@ -210,5 +210,6 @@ fn vote_line(v: &Vote) -> VoteLine {
         quorum_met: t.quorum_met,
         passed: t.passed,
         open: v.open,
+        yes_no: Some(matches!(v.kind, VoteKind::YesNo)),
     }
 }

@@ -1,7 +1,9 @@
 //! The printable HTML rendering of the minutes (A4), every piece of user text
 //! escaped and isolated.
 
-use super::labels::{floor_zh, hidden_zh, outcome_zh, rule_zh, stance_zh, vote_result_zh, NOT_GIVEN};
+use super::labels::{
+    attendance_note_zh, floor_zh, hidden_zh, outcome_zh, rule_zh, stance_zh, vote_result_zh, NOT_GIVEN,
+};
 use super::value::{CommitmentLine, Minutes, OpinionGroup};
 use std::fmt::Write;
 
@@ -57,6 +59,9 @@ pub fn to_html(m: &Minutes, status: &str) -> String {
         m.attendance_total,
         att.join("，")
     );
+    if let Some(note) = attendance_note_zh(m) {
+        let _ = write!(out, "<p class=\"attendance-note\">注：{}</p>", e(&note));
+    }
     if !m.summary.is_empty() {
         let _ = write!(out, "<h2>摘要</h2><p class=\"summary\">{}</p>", e(&m.summary));
     }
@@ -105,7 +110,7 @@ pub fn to_html(m: &Minutes, status: &str) -> String {
                     e(label)
                 );
             }
-            let result = vote_result_zh(v);
+            let result = e(&vote_result_zh(v));
             let _ = write!(out, "</table><p>共{}票，结果：<b>{result}</b></p>", v.cast);
         }
         if let Some(o) = &t.outcome {

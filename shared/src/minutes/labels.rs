@@ -2,7 +2,7 @@
 //! renderings (and by the pages that show parts of the minutes): Chinese labels
 //! for stances, outcomes, turns and pass rules, and the fixed phrases.
 
-use super::value::VoteLine;
+use super::value::{Minutes, VoteLine};
 use crate::model::{FloorKind, OutcomeKind, PassRule, Stance};
 
 /// Why an opinion held for approval and never approved is not published.
@@ -23,17 +23,36 @@ pub fn hidden_zh(hidden: &[(String, usize)]) -> Option<String> {
     })
 }
 
-/// 表决未结束 / 未达法定人数 / 通过 / 未通过.
-pub fn vote_result_zh(v: &VoteLine) -> &'static str {
+/// 表决未结束 / 未达法定人数 / 通过 / 未通过; for a choice between options,
+/// which option passed, which led without reaching the rule, or a tie (平票):
+/// "未通过" would misreport a choice where no option was rejected.
+pub fn vote_result_zh(v: &VoteLine) -> String {
     if v.open {
-        "表决未结束"
+        "表决未结束".into()
     } else if !v.quorum_met {
-        "未达法定人数"
-    } else if v.passed {
-        "通过"
+        "未达法定人数".into()
+    } else if v.is_yes_no() {
+        if v.passed { "通过" } else { "未通过" }.into()
     } else {
-        "未通过"
+        match (v.leader(), v.passed) {
+            (Some(label), true) => format!("通过：{label}"),
+            (Some(label), false) => format!("{label}得票最多，未达通过比例"),
+            (None, _) => "平票，未形成多数".into(),
+        }
     }
+}
+
+/// When more votes were cast in a vote than people are recorded present (hands
+/// counted for people without a phone, and nobody counted them in), a line
+/// that says so: the record must not show 3 present and 6 votes without a word.
+pub fn attendance_note_zh(m: &Minutes) -> Option<String> {
+    let most = m.topics.iter().flat_map(|t| &t.votes).map(|v| v.cast as usize).max()?;
+    (most > m.attendance_total).then(|| {
+        format!(
+            "某次表决共{most}票，多于登记到会的{}人：现场另有未登记到会的人（举手表决）",
+            m.attendance_total
+        )
+    })
 }
 
 /// 支持 / 反对 / 建议 / 疑问
@@ -71,5 +90,46 @@ pub(super) fn rule_zh(r: PassRule) -> String {
         PassRule::Majority => "过半数".into(),
         PassRule::TwoThirds => "三分之二".into(),
         PassRule::Share(p) => format!("{p}%"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn line(choices: &[(&str, u32)], passed: bool, yes_no: Option<bool>) -> VoteLine {
+        VoteLine {
+            question: "q".into(),
+            secret: false,
+            rule: PassRule::Majority,
+            quorum: None,
+            choices: choices.iter().map(|(l, n)| (l.to_string(), *n, 0, *n)).collect(),
+            cast: choices.iter().map(|(_, n)| n).sum(),
+            quorum_met: true,
+            passed,
+            open: false,
+            yes_no,
+        }
+    }
+
+    #[test]
+    fn a_choice_is_reported_by_its_options_and_a_tie_is_a_tie() {
+        let tie = line(&[("收费", 1), ("免费", 1)], false, Some(false));
+        assert_eq!(vote_result_zh(&tie), "平票，未形成多数");
+        let short = line(&[("收费", 2), ("免费", 1), ("再议", 1)], false, Some(false));
+        assert_eq!(vote_result_zh(&short), "收费得票最多，未达通过比例");
+        let won = line(&[("收费", 3), ("免费", 1)], true, Some(false));
+        assert_eq!(vote_result_zh(&won), "通过：收费");
+        let no = line(&[("赞成", 1), ("反对", 1), ("弃权", 0)], false, Some(true));
+        assert_eq!(vote_result_zh(&no), "未通过", "a yes/no vote keeps its words");
+        // Minutes published before the kind was recorded: read from the labels.
+        assert_eq!(
+            vote_result_zh(&line(&[("赞成", 2), ("反对", 0), ("弃权", 0)], true, None)),
+            "通过"
+        );
+        assert_eq!(
+            vote_result_zh(&line(&[("甲", 1), ("乙", 1)], false, None)),
+            "平票，未形成多数"
+        );
     }
 }

@@ -1,7 +1,9 @@
 //! The Markdown rendering of the minutes, with the escaping that keeps every
 //! value (an opinion, a name, a title) from forging structure, links or HTML.
 
-use super::labels::{floor_zh, hidden_zh, outcome_zh, rule_zh, stance_zh, vote_result_zh, NOT_GIVEN};
+use super::labels::{
+    attendance_note_zh, floor_zh, hidden_zh, outcome_zh, rule_zh, stance_zh, vote_result_zh, NOT_GIVEN,
+};
 use super::value::{
     CommitmentLine, Minutes, OpinionGroup, OpinionLine, OpinionSection, ReviewLine, SpeakerLine, TopicRecord, VoteLine,
 };
@@ -148,7 +150,11 @@ pub fn to_markdown(m: &Minutes) -> String {
     let _ = writeln!(out, "- 记录员：{}", m.recorders.join("、"));
     let _ = writeln!(out, "- 回应人：{}", m.officials.join("、"));
     let att: Vec<String> = m.attendance.iter().map(|(c, n)| format!("{c}{n}人")).collect();
-    let _ = writeln!(out, "- 到会：共{}人（{}）\n", m.attendance_total, att.join("，"));
+    let _ = writeln!(out, "- 到会：共{}人（{}）", m.attendance_total, att.join("，"));
+    if let Some(note) = attendance_note_zh(m) {
+        let _ = writeln!(out, "- 注：{note}");
+    }
+    out.push('\n');
     if !m.summary.is_empty() {
         let _ = writeln!(out, "## 摘要\n\n{}\n", m.summary);
     }

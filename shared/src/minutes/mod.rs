@@ -20,7 +20,7 @@ pub(crate) mod value;
 
 pub use from_state::{build, public_names};
 pub use html::{escape, isolate, to_html};
-pub use labels::{hidden_zh, outcome_zh, stance_zh, vote_result_zh, NOT_APPROVED, WITHOUT_PHONE};
+pub use labels::{attendance_note_zh, hidden_zh, outcome_zh, stance_zh, vote_result_zh, NOT_APPROVED, WITHOUT_PHONE};
 pub use markdown::{md_escape, to_markdown};
 pub use value::{
     CommitmentLine, Minutes, OpinionGroup, OpinionLine, OpinionSection, ReviewLine, SpeakerLine, TopicRecord, VoteLine,

@@ -175,6 +175,30 @@ pub struct VoteLine {
     pub passed: bool,
     /// Still open when the minutes were made.
     pub open: bool,
+    /// A 赞成/反对/弃权 vote (`false`: a choice between options). Absent in
+    /// minutes published before it was recorded: read from the labels then.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub yes_no: Option<bool>,
+}
+
+impl VoteLine {
+    /// Whether this is a 赞成/反对/弃权 vote (not a choice between options).
+    pub fn is_yes_no(&self) -> bool {
+        self.yes_no.unwrap_or_else(|| {
+            let labels: Vec<&str> = self.choices.iter().map(|c| c.0.as_str()).collect();
+            labels == ["赞成", "反对", "弃权"]
+        })
+    }
+
+    /// For a choice: the option with the most votes, if a single one has any.
+    pub fn leader(&self) -> Option<&str> {
+        let most = self.choices.iter().map(|c| c.3).max().filter(|m| *m > 0)?;
+        let mut leading = self.choices.iter().filter(|c| c.3 == most);
+        match (leading.next(), leading.next()) {
+            (Some(one), None) => Some(one.0.as_str()),
+            _ => None,
+        }
+    }
 }
 
 /// A commitment in the minutes.

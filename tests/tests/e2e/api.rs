@@ -385,3 +385,32 @@ async fn wifi_links_and_any_text_qr() {
         .unwrap();
     assert_eq!(error_of(resp).await, (400, "invalid".into()));
 }
+
+/// The join page asks whether its link is still valid before anyone types: the
+/// code in force is accepted, an old one is refused as `invite_invalid`.
+#[tokio::test]
+async fn a_join_link_can_be_checked_before_the_form_is_filled() {
+    let server = TestServer::start().await;
+    let base = &server.base;
+    let m = simple_meeting(base, "t", &["a"]).await.unwrap();
+    let check = |code: String| {
+        let url = format!("{base}/api/meetings/{}/invite?i={code}", m.id());
+        async move { reqwest::get(url).await.unwrap() }
+    };
+    assert_eq!(check(m.invite.clone()).await.status(), 204);
+    assert_eq!(
+        error_of(check("wrong123".into()).await).await,
+        (403, "invite_invalid".into())
+    );
+    let mut md = WsClient::connect(base, m.id(), &m.moderator, None).await.unwrap();
+    md.ok(babahui_shared::Command::RotateInvite).await.unwrap();
+    assert_eq!(
+        error_of(check(m.invite.clone()).await).await,
+        (403, "invite_invalid".into()),
+        "a rotated link is no longer valid"
+    );
+    let unknown = reqwest::get(format!("{base}/api/meetings/zzzzzzzz/invite?i=x"))
+        .await
+        .unwrap();
+    assert_eq!(unknown.status(), 404);
+}

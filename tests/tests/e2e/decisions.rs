@@ -587,3 +587,103 @@ async fn the_notice_period_runs_on_the_servers_clock() {
     let filed = doc["objections"].as_array().unwrap().len();
     assert_eq!(filed, 1, "only the objection within the period is kept");
 }
+
+/// A choice between options is reported by its options (a tie is 平票, not 未通过),
+/// and when hands counted in a vote outnumber the people recorded present, the
+/// minutes say so beside the attendance instead of showing 3 present and 6 votes.
+#[tokio::test]
+async fn the_minutes_report_a_tie_and_votes_beyond_the_recorded_attendance() {
+    let server = TestServer::start().await;
+    let base = server.base.clone();
+    let m = simple_meeting(&base, "停车收费", &["车位"]).await.unwrap();
+    let id = m.id().clone();
+    let mut md = WsClient::connect(&base, &id, &m.moderator, None).await.unwrap();
+    md.ok(Command::StartMeeting).await.unwrap();
+    md.ok(Command::OpenTopic { topic: TopicId(1) }).await.unwrap();
+    let vote = md
+        .ok(Command::OpenVote {
+            question: "收费还是免费？".into(),
+            kind: VoteKind::Choice(vec!["收费".into(), "免费".into()]),
+            secret: false,
+            rule: PassRule::Majority,
+            quorum: None,
+        })
+        .await
+        .unwrap();
+    let vote = VoteId(vote.created.unwrap());
+    for (name, choice) in [("甲", 0u32), ("乙", 1)] {
+        let j = join(&base, &m, name, "居民").await.unwrap();
+        let mut phone = WsClient::connect(&base, &id, &j.token, None).await.unwrap();
+        phone
+            .ok(Command::CastVote {
+                vote,
+                choice,
+                ballot_key: None,
+            })
+            .await
+            .unwrap();
+    }
+    // Four hands in the courtyard, two each way; nobody counted them in.
+    md.ok(Command::CountHands {
+        vote,
+        counts: vec![2, 2],
+    })
+    .await
+    .unwrap();
+    md.ok(Command::CloseVote { vote }).await.unwrap();
+    md.ok(Command::EndMeeting).await.unwrap();
+    md.ok(Command::PublishMinutes {
+        correction: None,
+        summary: String::new(),
+        notice_days: Some(5),
+    })
+    .await
+    .unwrap();
+    let markdown = reqwest::get(format!("{base}/api/meetings/{id}/minutes.md"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(markdown.contains("共6票，结果：平票，未形成多数"), "{markdown}");
+    assert!(
+        !markdown.contains("未通过"),
+        "a tie between options is not 未通过: {markdown}"
+    );
+    assert!(markdown.contains("- 到会：共2人"), "{markdown}");
+    assert!(
+        markdown.contains("- 注：某次表决共6票，多于登记到会的2人"),
+        "the minutes say the votes outnumber the recorded attendance: {markdown}"
+    );
+    let html = reqwest::get(format!("{base}/api/meetings/{id}/minutes.html"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let html = tests::http::without_bdi(&html);
+    assert!(
+        html.contains("结果：<b>平票，未形成多数</b>") && html.contains("注：某次表决共6票"),
+        "{html}"
+    );
+    // Counted in, the note goes.
+    let mut md = WsClient::connect(&base, &id, &m.moderator, None).await.unwrap();
+    md.ok(Command::SetHeadcount { without_phone: 4 }).await.unwrap();
+    md.ok(Command::PublishMinutes {
+        correction: Some("补登无手机到会人数".into()),
+        summary: String::new(),
+        notice_days: Some(5),
+    })
+    .await
+    .unwrap();
+    let markdown = reqwest::get(format!("{base}/api/meetings/{id}/minutes.md"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        markdown.contains("- 到会：共6人") && !markdown.contains("- 注："),
+        "{markdown}"
+    );
+}

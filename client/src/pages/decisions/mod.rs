@@ -15,6 +15,6 @@ pub mod publish;
 pub mod votes;
 
 pub use commitments::CommitmentForm;
-pub use panel::DecisionsPanel;
+pub use panel::{DecisionsPanel, VotesExceedAttendance};
 pub use publish::PublishForm;
 pub use votes::{labels, result_text, Ballots, ClosedVotes, VoteBars};

@@ -8,6 +8,7 @@ use super::votes::{labels, VoteBars};
 use crate::components::{FormAnswer, FormError};
 use crate::i18n::t;
 use crate::live::Live;
+use babahui_shared::votes::tally;
 use babahui_shared::*;
 use leptos::prelude::*;
 
@@ -97,6 +98,7 @@ pub fn DecisionsPanel(live: Live) -> impl IntoView {
                     {move || vote_problem.get().map(|p| view! { <p class="notice form-error" role="alert">{p}</p> })}
                 </form>
             </Show>
+            <VotesExceedAttendance live=live/>
             {move || votes().into_iter().map(|(id, open, choice_labels)| {
                 let hands: Vec<RwSignal<String>> = choice_labels.iter().map(|_| RwSignal::new(String::new())).collect();
                 let hands2 = hands.clone();
@@ -125,5 +127,26 @@ pub fn DecisionsPanel(live: Live) -> impl IntoView {
             <OutcomeForm live=live/>
             <CommitmentForm live=live/>
         </section>
+    }
+}
+
+/// A warning on the tablet when a vote has more votes than people are
+/// recorded present (hands counted for people without a phone, who were not
+/// counted in): the minutes would otherwise say 3 present beside 6 votes.
+#[component]
+pub fn VotesExceedAttendance(live: Live) -> impl IntoView {
+    move || {
+        live.state.with(|s| {
+            let s = s.as_ref()?;
+            let present = s.participants.iter().filter(|p| !p.removed).count() + s.without_phone as usize;
+            let most = s.votes.iter().map(|v| tally(v).cast as usize).max()?;
+            (most > present).then(|| {
+                view! {
+                    <p class="notice form-error votes-exceed" role="alert">
+                        {t("votes_exceed_attendance").replace("{v}", &most.to_string()).replace("{n}", &present.to_string())}
+                    </p>
+                }
+            })
+        })
     }
 }

@@ -18,17 +18,25 @@ pub fn labels(v: &Vote) -> Vec<String> {
     }
 }
 
-/// The result line of a closed vote.
-pub fn result_text(v: &Vote) -> &'static str {
+/// The result line of a vote. A choice between options says which option
+/// passed, which led without reaching the rule, or that it was a tie: "not
+/// passed" would misreport a choice where no option was rejected.
+pub fn result_text(v: &Vote) -> String {
     let r = tally(v);
     if v.open {
-        t("voting")
+        t("voting").into()
     } else if !r.quorum_met {
-        t("no_quorum")
+        t("no_quorum").into()
+    } else if let VoteKind::Choice(options) = &v.kind {
+        match r.leader.and_then(|i| options.get(i)) {
+            Some(option) if r.passed => format!("{}{}{option}", t("passed"), crate::i18n::colon()),
+            Some(option) => format!("{option}{}", t("most_votes_short_of_rule")),
+            None => t("tied").into(),
+        }
     } else if r.passed {
-        t("passed")
+        t("passed").into()
     } else {
-        t("failed")
+        t("failed").into()
     }
 }
 

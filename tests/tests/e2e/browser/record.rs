@@ -431,3 +431,142 @@ async fn the_organiser_finds_every_meeting_and_gets_its_links_again() -> Result<
     }
     Ok(())
 }
+
+/// What a walk through a whole meeting found on the screens, each now as the
+/// record has it: the projector shows the vote an outcome cites (not a later
+/// tie beside 表决通过); a tie between options says 平票; the tablet says when
+/// hands counted outnumber the people recorded present; closing a topic or
+/// ending the meeting with no outcome recorded asks first, naming the topics;
+/// an old join link is said to be dead before anyone types; an empty objection
+/// gets a word instead of nothing.
+#[tokio::test]
+async fn the_screens_agree_with_the_record() -> Result<()> {
+    let server = TestServer::start().await;
+    let base = server.base.clone();
+    let m = simple_meeting(&base, "停车收费", &["车位", "绿化"]).await?;
+    let id = m.id().clone();
+    let mut md = WsClient::connect(&base, &id, &m.moderator, None).await?;
+    md.ok(Command::StartMeeting).await?;
+    md.ok(Command::OpenTopic { topic: TopicId(1) }).await?;
+    let mut phones = Vec::new();
+    for name in ["甲", "乙"] {
+        let j = tests::http::join(&base, &m, name, "居民").await?;
+        phones.push(WsClient::connect(&base, &id, &j.token, None).await?);
+    }
+    let open = |question: &str, kind: VoteKind| Command::OpenVote {
+        question: question.into(),
+        kind,
+        secret: false,
+        rule: PassRule::Majority,
+        quorum: None,
+    };
+    let agreed = VoteId(
+        md.ok(open("同意收费吗？", VoteKind::YesNo))
+            .await?
+            .created
+            .context("a vote")?,
+    );
+    for p in &mut phones {
+        p.ok(Command::CastVote {
+            vote: agreed,
+            choice: 0,
+            ballot_key: None,
+        })
+        .await?;
+    }
+    md.ok(Command::CloseVote { vote: agreed }).await?;
+    let options = VoteKind::Choice(vec!["按月".into(), "按次".into()]);
+    let how = VoteId(md.ok(open("怎样收费？", options)).await?.created.context("a vote")?);
+    for (p, choice) in phones.iter_mut().zip([0, 1]) {
+        p.ok(Command::CastVote {
+            vote: how,
+            choice,
+            ballot_key: None,
+        })
+        .await?;
+    }
+    md.ok(Command::CountHands {
+        vote: how,
+        counts: vec![2, 2],
+    })
+    .await?;
+    md.ok(Command::CloseVote { vote: how }).await?;
+    md.ok(Command::SetOutcome {
+        topic: TopicId(1),
+        kind: OutcomeKind::Passed,
+        text: "同意收费，方式再议".into(),
+        dissent: None,
+        vote: Some(agreed),
+    })
+    .await?;
+    let Some(driver) = Driver::start_or_skip().await? else {
+        return Ok(());
+    };
+
+    let projector = driver.browser("projector", PROJECTOR).await?;
+    projector.goto(&m.created.projector_url).await?;
+    projector.wait_text("同意收费，方式再议").await?;
+    let shown = projector.find(".pj-vote").await?.text().await?;
+    assert!(
+        shown.contains("同意收费吗？") && !shown.contains("怎样收费？"),
+        "the projector shows the vote the outcome cites: {shown}"
+    );
+    projector.screenshot("record-projector-cited-vote", PROJECTOR).await?;
+
+    let tablet = driver.browser("tablet", TABLET).await?;
+    tablet.goto(&m.created.moderator_url).await?;
+    tablet.wait_text("平票，未形成多数").await?;
+    let warning = tablet.find(".votes-exceed").await?.text().await?;
+    assert!(warning.contains('6') && warning.contains('2'), "{warning}");
+    tablet.screenshot_of("record-votes-exceed", ".decisions").await?;
+    md.ok(Command::CloseTopic).await?;
+    md.ok(Command::OpenTopic { topic: TopicId(2) }).await?;
+    tablet.wait_text("绿化").await?;
+    tablet
+        .js("window.__asked = null; window.confirm = (m) => { window.__asked = m; return false; }; return true;")
+        .await?;
+    // Clicked as a finger would: on the button itself (a driver's click scrolls it
+    // under the sticky live bar).
+    tablet
+        .js("[...document.querySelectorAll('button')].find(b => b.textContent.trim() == '结束议题').click(); return true;")
+        .await?;
+    let asked = tablet.js("return window.__asked;").await?;
+    assert!(
+        asked.as_str().is_some_and(|a| a.contains("还没有记录协商结果")),
+        "closing a topic without an outcome asks first: {asked}"
+    );
+    let state = public_state(&base, &id).await?;
+    assert_eq!(state.current_topic, Some(TopicId(2)), "refused: the topic stays open");
+    tablet
+        .js("document.querySelector('#end-meeting').click(); return true;")
+        .await?;
+    let asked = tablet.js("return window.__asked;").await?;
+    assert!(
+        asked
+            .as_str()
+            .is_some_and(|a| a.contains("「绿化」") && !a.contains("「车位」")),
+        "ending names the topics without an outcome: {asked}"
+    );
+
+    let phone = driver.browser("phone", PHONE).await?;
+    phone.goto(&format!("{base}/m/{id}?i=wrong123")).await?;
+    let dead = phone.find(".link-dead").await?.text().await?;
+    assert!(dead.contains("失效"), "{dead}");
+    phone.screenshot("record-join-link-dead", PHONE).await?;
+    md.ok(Command::EndMeeting).await?;
+    md.ok(Command::PublishMinutes {
+        correction: None,
+        summary: String::new(),
+        notice_days: Some(5),
+    })
+    .await?;
+    phone.goto(&format!("{base}/m/{id}/minutes")).await?;
+    phone.click("#objection button[type=submit]").await?;
+    phone.wait_text("请先写下异议的内容").await?;
+    let minutes = phone.text().await?;
+    assert!(minutes.contains("某次表决共6票"), "the minutes page says it too");
+    for b in [projector, tablet, phone] {
+        b.close().await;
+    }
+    Ok(())
+}
