@@ -362,6 +362,7 @@ async fn votes_minutes_and_ledger_in_the_browser() -> Result<()> {
     .await?;
 
     // The phone votes; the projector shows the count.
+    phone.wait_still(".ballot").await?;
     phone.click_text("button.choice", "赞成").await?;
     phone.wait_text("已投票").await?;
     wait_state(&base, &id, |s| s.votes[0].sealed.len() == 1).await?;
@@ -845,6 +846,7 @@ async fn a_phone_tells_its_person_what_concerns_them() -> Result<()> {
         })
         .await?;
     phone.wait_text("请投票").await?;
+    phone.wait_still(".ballot").await?;
     phone.click_text(".ballot button.choice", "投：赞成").await?;
     phone.wait_text("已投票 ✓").await?;
     phone.screenshots("phone-ballot", PHONE).await?;
@@ -862,7 +864,7 @@ async fn a_phone_tells_its_person_what_concerns_them() -> Result<()> {
     // The next topic: its opinions first, the earlier ones folded.
     md.ok(Command::CloseTopic).await?;
     md.ok(Command::OpenTopic { topic: TopicId(2) }).await?;
-    phone.wait_text("其他议题的意见 (2)").await?;
+    phone.wait_text("其他议题及会前的意见 (2)").await?;
     let open = phone
         .js("return document.querySelector('details.earlier-opinions').open;")
         .await?;

@@ -239,6 +239,28 @@ impl Browser {
         }
     }
 
+    /// Waits until the first element matching `css` has stopped moving (its
+    /// place on screen the same twice in a row): a card that scrolls itself
+    /// into view is tapped where it ends up, as a person would.
+    pub async fn wait_still(&self, css: &str) -> Result<()> {
+        let script = format!(
+            "const e = document.querySelector({css:?}); if (!e) return null; const r = e.getBoundingClientRect(); return [r.top, r.left, window.scrollY];"
+        );
+        let started = Instant::now();
+        let mut last = Value::Null;
+        loop {
+            let now = self.js(&script).await?;
+            if !now.is_null() && now == last {
+                return Ok(());
+            }
+            if started.elapsed() > WAIT {
+                bail!("{}: {css} kept moving", self.name);
+            }
+            last = now;
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
+    }
+
     /// Runs JavaScript and returns its result.
     pub async fn js(&self, script: &str) -> Result<Value> {
         Ok(self.client.execute(script, vec![]).await?)
