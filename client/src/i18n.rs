@@ -200,6 +200,7 @@ const TEXTS: &[(&str, &str, &str)] = &[
         "This link lacks its key; use the full link from the organiser",
     ),
     ("stance", "态度", "Stance"),
+    ("now_discussing", "正在讨论", "Now discussing"),
     ("stance_optional", "您的态度（可不选）", "Your stance (optional)"),
     ("category_optional", "意见分类（可不选）", "Kind of opinion (optional)"),
     ("category", "分类", "Category"),

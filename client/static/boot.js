@@ -3,15 +3,18 @@
 // current WeChat (its built-in engine is updated with WeChat itself).
 var TOO_OLD = '您的浏览器版本太旧，无法打开会议页面。请更新微信或浏览器后再扫码。<br>' +
   'Your browser is too old for this page. Please update WeChat or your browser and scan again.';
+// A join page carries the meeting in its first bytes (title, topic, agenda):
+// a message goes under it, in its loading note, and leaves the meeting shown.
 function show(html) {
-  var l = document.getElementById('loading');
+  var l = document.getElementById('loading-note') || document.getElementById('loading');
   if (l) l.innerHTML = html;
 }
 if (typeof WebAssembly !== 'object') {
   show(TOO_OLD);
 } else {
-  import('/pkg/babahui_client.js').then(function (m) {
-    return m.default({ module_or_path: '/pkg/babahui_client_bg.wasm' });
+  // Beside this script: under /v/<version>/ the files are cached for good.
+  import(new URL('pkg/babahui_client.js', import.meta.url).href).then(function (m) {
+    return m.default({ module_or_path: new URL('pkg/babahui_client_bg.wasm', import.meta.url) });
   }).then(function () {
     var l = document.getElementById('loading');
     if (l) l.remove();

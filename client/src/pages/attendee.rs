@@ -97,6 +97,8 @@ fn JoinForm(id: String, token: RwSignal<Option<String>>) -> impl IntoView {
                         view! {
                             <h1>{s.title.clone()}</h1>
                             <p class="muted">{s.place.clone()}" "{s.starts_at.clone()}</p>
+                            // What is being discussed, before joining: as the first bytes showed it.
+                            {s.open_topic().map(|topic| view! { <p class="now">{t("now_discussing")}{i18n::colon()}<b>{topic.title.clone()}</b></p> })}
                             {move || (link_dead.get() == Some(true)).then(|| view! {
                                 <p class="notice form-error link-dead" role="alert">{i18n::error(ErrorCode::InviteInvalid)}</p>
                             })}

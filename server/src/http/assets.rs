@@ -6,9 +6,12 @@
 //! bytes are kept: a courtyard of phones loading the client at the same moment
 //! costs one compression, not one per phone.
 
+use super::state::AppState;
 use axum::body::Bytes;
+use axum::extract::State;
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode, Uri};
-use axum::response::{IntoResponse, Response};
+use axum::response::{Html, IntoResponse, Response};
+use babahui_shared::MeetingId;
 use rust_embed::RustEmbed;
 use std::collections::HashMap;
 use std::io::Write;
@@ -18,18 +21,112 @@ use std::sync::{Mutex, OnceLock};
 #[folder = "../client/dist"]
 struct Assets;
 
-/// Serves an embedded file, or `index.html` for client routes.
-pub async fn serve(uri: Uri, headers: HeaderMap) -> Response {
-    let path = uri.path().trim_start_matches('/');
+/// Serves an embedded file, or `index.html` for client routes — for a join
+/// link (`/m/{id}`), with the meeting written into it ([`super::first_paint`]).
+///
+/// The page refers to its script and styles under `/v/<version>/`, where
+/// `<version>` is a digest of every embedded file: those answers never change,
+/// so a phone keeps them for good (`immutable`) and a second meeting costs it
+/// only the meeting's data; a new server version has new addresses.
+pub async fn serve(State(app): State<AppState>, uri: Uri, headers: HeaderMap) -> Response {
+    if let Some(page) = join_page(&app, uri.path()).await {
+        return page;
+    }
+    let (path, forever) = match uri.path().strip_prefix("/v/").and_then(|rest| rest.split_once('/')) {
+        Some((v, rest)) => (rest, v == version()),
+        None => (uri.path().trim_start_matches('/'), false),
+    };
     let path = if path.is_empty() || Assets::get(path).is_none() {
         "index.html"
     } else {
         path
     };
-    match Assets::get(path) {
-        Some(file) => respond(path, file, &headers),
-        None => (StatusCode::NOT_FOUND, "the web client is not built; run ./x serve").into_response(),
+    if path == "index.html" {
+        return index_page(&headers);
     }
+    match Assets::get(path) {
+        Some(file) => {
+            let mut response = respond(path, file, &headers);
+            if forever {
+                response.headers_mut().insert(
+                    header::CACHE_CONTROL,
+                    HeaderValue::from_static("public, max-age=31536000, immutable"),
+                );
+            }
+            response
+        }
+        None => not_built(),
+    }
+}
+
+fn not_built() -> Response {
+    (StatusCode::NOT_FOUND, "the web client is not built; run ./x serve").into_response()
+}
+
+/// A digest of every embedded file: the `<version>` of `/v/<version>/…`.
+pub fn version() -> &'static str {
+    static VERSION: OnceLock<String> = OnceLock::new();
+    VERSION.get_or_init(|| {
+        let mut names: Vec<_> = Assets::iter().collect();
+        names.sort();
+        let mut all = Vec::new();
+        for name in names {
+            if let Some(file) = Assets::get(&name) {
+                all.extend_from_slice(name.as_bytes());
+                all.extend_from_slice(&file.metadata.sha256_hash());
+            }
+        }
+        let digest = <sha2::Sha256 as sha2::Digest>::digest(&all);
+        data_encoding::HEXLOWER.encode(&digest[..6])
+    })
+}
+
+/// `index.html`, its script and styles under this version's address.
+fn index_html() -> Option<String> {
+    let index = Assets::get("index.html")?;
+    let text = std::str::from_utf8(&index.data).ok()?;
+    let v = version();
+    Some(
+        text.replace("href=\"/style.css\"", &format!("href=\"/v/{v}/style.css\""))
+            .replace("src=\"/boot.js\"", &format!("src=\"/v/{v}/boot.js\"")),
+    )
+}
+
+/// The application's page for every client route (not kept: it names the
+/// version of the files it loads).
+fn index_page(headers: &HeaderMap) -> Response {
+    let Some(html) = index_html() else {
+        return not_built();
+    };
+    let etag = format!("\"{}\"", version());
+    if headers
+        .get(header::IF_NONE_MATCH)
+        .is_some_and(|v| v.as_bytes() == etag.as_bytes())
+    {
+        return (StatusCode::NOT_MODIFIED, [(header::ETAG, etag)]).into_response();
+    }
+    let mut response = Html(html).into_response();
+    let h = response.headers_mut();
+    if let Ok(v) = HeaderValue::from_str(&etag) {
+        h.insert(header::ETAG, v);
+    }
+    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
+    response
+}
+
+/// The join page of a meeting that exists, its content in the first bytes.
+/// Anything else (another route, an unknown meeting) gets the plain page.
+async fn join_page(app: &AppState, path: &str) -> Option<Response> {
+    let id = path.strip_prefix("/m/")?.trim_end_matches('/');
+    let id = MeetingId::parse(id)?;
+    let state = app.hub.get(&id).await.ok()?.state().await.ok()?;
+    let html = super::first_paint::page(&index_html()?, &state);
+    let mut response = Html(html).into_response();
+    // The page changes with the meeting: never kept.
+    response
+        .headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    Some(response)
 }
 
 fn respond(path: &str, file: rust_embed::EmbeddedFile, headers: &HeaderMap) -> Response {

@@ -6,6 +6,7 @@ pub mod access;
 pub mod archive;
 pub mod assets;
 pub mod error;
+pub mod first_paint;
 pub mod ledger;
 pub mod meetings;
 pub mod minutes;

@@ -414,3 +414,73 @@ async fn a_join_link_can_be_checked_before_the_form_is_filled() {
         .unwrap();
     assert_eq!(unknown.status(), 404);
 }
+
+/// A phone's first contact: the join link's page carries the meeting itself
+/// (title, the topic under discussion, the agenda; escaped, no names) before
+/// any script runs, and names its script and styles under a versioned address
+/// that is cached for good, so a second meeting costs only its data.
+#[tokio::test]
+async fn the_join_page_carries_the_meeting_and_its_files_are_cached_for_good() {
+    let server = TestServer::start().await;
+    let base = &server.base;
+    let m = simple_meeting(base, "<b>六月</b>坝坝会", &["加装电梯 & 停车", "路灯"])
+        .await
+        .unwrap();
+    let mut md = WsClient::connect(base, m.id(), &m.moderator, None).await.unwrap();
+    md.ok(babahui_shared::Command::StartMeeting).await.unwrap();
+    md.ok(babahui_shared::Command::OpenTopic {
+        topic: babahui_shared::TopicId(1),
+    })
+    .await
+    .unwrap();
+    let page = reqwest::get(format!("{base}/m/{}?i={}", m.id(), m.invite))
+        .await
+        .unwrap();
+    assert_eq!(page.headers()["cache-control"], "no-store");
+    let html = page.text().await.unwrap();
+    let html = tests::http::without_bdi(&html);
+    assert!(
+        html.contains("<title>&lt;b&gt;六月&lt;/b&gt;坝坝会 · 坝坝会</title>"),
+        "{html}"
+    );
+    assert!(
+        html.contains("<h1>&lt;b&gt;六月&lt;/b&gt;坝坝会</h1>"),
+        "escaped, never markup: {html}"
+    );
+    assert!(html.contains("正在讨论 · Now: <b>加装电梯 &amp; 停车</b>"), "{html}");
+    assert!(html.contains("<li>路灯</li>"), "{html}");
+    assert!(!html.contains(&m.invite), "the page does not repeat the join code");
+    // Its files, under this version's address, are kept for good.
+    let boot = html
+        .split("src=\"")
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .expect("a script")
+        .to_owned();
+    assert!(boot.starts_with("/v/") && boot.ends_with("/boot.js"), "{boot}");
+    let script = reqwest::get(format!("{base}{boot}")).await.unwrap();
+    assert_eq!(script.headers()["cache-control"], "public, max-age=31536000, immutable");
+    let wasm = reqwest::get(format!(
+        "{base}{}",
+        boot.replace("boot.js", "pkg/babahui_client_bg.wasm")
+    ))
+    .await
+    .unwrap();
+    assert_eq!(wasm.status(), 200);
+    assert_eq!(wasm.headers()["cache-control"], "public, max-age=31536000, immutable");
+    // Another version's address is answered, but not kept.
+    let stale = reqwest::get(format!("{base}/v/000000000000/boot.js")).await.unwrap();
+    assert_eq!(stale.status(), 200);
+    assert_eq!(stale.headers()["cache-control"], "no-cache");
+    // An unknown meeting's page is the plain application page.
+    let unknown = reqwest::get(format!("{base}/m/zzzzzzzz"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        unknown.contains("正在加载") && !unknown.contains("first-paint"),
+        "{unknown}"
+    );
+}

@@ -70,15 +70,33 @@ impl Driver {
 
     /// A new browser (its own profile: its own localStorage, like another phone).
     pub async fn browser(&self, name: &str, size: (u32, u32)) -> Result<Browser> {
+        self.browser_with(name, size, &[]).await
+    }
+
+    /// A new browser started with more Chromium switches (e.g. JavaScript off).
+    pub async fn browser_with(&self, name: &str, size: (u32, u32), extra: &[&str]) -> Result<Browser> {
+        let mut args: Vec<String> = [
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--disable-dev-shm-usage",
+            "--hide-scrollbars",
+            "--lang=zh-CN",
+        ]
+        .iter()
+        .chain(extra)
+        .map(|a| a.to_string())
+        .collect();
+        args.push(format!("--window-size={},{}", size.0, size.1));
         let caps = json!({
             "goog:chromeOptions": {
                 "binary": "/usr/bin/chromium",
-                "args": [
-                    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                    "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                    "--disable-dev-shm-usage", "--hide-scrollbars", "--lang=zh-CN",
-                    format!("--window-size={},{}", size.0, size.1),
-                ]
+                "args": args
             }
         });
         let caps = match caps {

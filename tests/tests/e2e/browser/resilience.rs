@@ -5,6 +5,7 @@ use super::flow::wait_state;
 use super::{Driver, PHONE, PROJECTOR, TABLET};
 use crate::helpers::TestServer;
 use anyhow::Result;
+use babahui_shared::{Command, TopicId};
 use serde_json::json;
 use tests::http::{create_meeting, join, public_state, simple_meeting};
 use tests::WsClient;
@@ -248,6 +249,38 @@ async fn the_join_page_renders_on_a_slow_phone() -> Result<()> {
         first_render.as_secs_f64(),
         transferred.as_u64().unwrap_or(0) / 1024
     );
+    phone.close().await;
+    Ok(())
+}
+
+/// A phone whose browser runs no script (or cannot run the application) still
+/// sees the meeting it scanned: its title, the topic under discussion and the
+/// agenda are in the page's first bytes.
+#[tokio::test]
+async fn a_phone_without_javascript_still_sees_the_meeting() -> Result<()> {
+    let server = TestServer::start().await;
+    let base = server.base.clone();
+    let m = simple_meeting(&base, "六月坝坝会", &["加装电梯", "路灯维修"]).await?;
+    let mut md = WsClient::connect(&base, m.id(), &m.moderator, None).await?;
+    md.ok(Command::StartMeeting).await?;
+    md.ok(Command::OpenTopic { topic: TopicId(1) }).await?;
+    let Some(driver) = Driver::start_or_skip().await? else {
+        return Ok(());
+    };
+    let phone = driver
+        .browser_with("phone-no-js", PHONE, &["--blink-settings=scriptEnabled=false"])
+        .await?;
+    phone.goto(&m.created.join_url).await?;
+    let shown = phone.find(".first-paint").await?.text().await?;
+    for expected in ["六月坝坝会", "正在讨论", "加装电梯", "路灯维修"] {
+        assert!(shown.contains(expected), "{expected:?} is on the screen: {shown}");
+    }
+    let title = phone.client.title().await?;
+    assert!(
+        title.contains("六月坝坝会"),
+        "the page's title names the meeting: {title}"
+    );
+    phone.screenshot("phone-no-javascript", PHONE).await?;
     phone.close().await;
     Ok(())
 }

@@ -1,0 +1,119 @@
+//! The first bytes carry the meeting. A phone that scans the QR code gets, in
+//! the page itself, the meeting's title, place and time, the topic under
+//! discussion and the agenda — a few hundred bytes, on screen as soon as the
+//! HTML arrives — while the application (the WebAssembly client) loads behind
+//! it and takes its place. On a slow hotspot that is the difference between a
+//! blank screen for ten seconds and the meeting at once.
+//!
+//! Only what the public state shows to anyone with the link is written here
+//! (titles, place, time; never a name), every piece of it escaped.
+
+use babahui_shared::minutes::isolate;
+use babahui_shared::{MeetingState, Phase, TopicStatus};
+use std::fmt::Write;
+
+/// Where the page's loading placeholder is, in `index.html`.
+const PLACEHOLDER: &str = r#"<div id="loading" class="loading">正在加载… / Loading…</div>"#;
+
+/// `index.html` with the meeting written into it: its `<title>` (what WeChat
+/// shows when the link is shared) and the placeholder the application replaces.
+pub fn page(index: &str, state: &MeetingState) -> String {
+    let title = format!("<title>{} · 坝坝会</title>", isolate_plain(&state.title));
+    let index = match (index.find("<title>"), index.find("</title>")) {
+        (Some(a), Some(b)) if a < b => format!("{}{}{}", &index[..a], title, &index[b + "</title>".len()..]),
+        _ => index.to_owned(),
+    };
+    index.replacen(PLACEHOLDER, &placeholder(state), 1)
+}
+
+/// A `<title>` takes no markup: escaped only.
+fn isolate_plain(s: &str) -> String {
+    babahui_shared::minutes::escape(s)
+}
+
+fn placeholder(state: &MeetingState) -> String {
+    let mut out = String::from(r#"<div id="loading" class="loading first-paint"><h1>"#);
+    out.push_str(&isolate(&state.title));
+    out.push_str("</h1>");
+    let when: Vec<&str> = [Some(state.place.as_str()), state.starts_at.as_deref()]
+        .into_iter()
+        .flatten()
+        .filter(|s| !s.is_empty())
+        .collect();
+    if !when.is_empty() {
+        let _ = write!(out, r#"<p class="muted">{}</p>"#, isolate(&when.join(" ")));
+    }
+    match state.phase {
+        Phase::Ended => out.push_str(r#"<p class="now">会议已结束 · The meeting has ended</p>"#),
+        Phase::Running => match state.agenda.iter().find(|t| t.status == TopicStatus::Open) {
+            Some(topic) => {
+                let _ = write!(
+                    out,
+                    r#"<p class="now">正在讨论 · Now: <b>{}</b></p>"#,
+                    isolate(&topic.title)
+                );
+            }
+            None => out.push_str(r#"<p class="now">会议进行中 · In progress</p>"#),
+        },
+        Phase::NotStarted => out.push_str(r#"<p class="now">会议尚未开始 · Not started yet</p>"#),
+    }
+    if !state.agenda.is_empty() && state.phase != Phase::Ended {
+        out.push_str(r#"<ol class="agenda first-agenda">"#);
+        for topic in &state.agenda {
+            let _ = write!(out, "<li>{}</li>", isolate(&topic.title));
+        }
+        out.push_str("</ol>");
+    }
+    out.push_str(r#"<p class="loading-note" id="loading-note">正在加载… / Loading…</p></div>"#);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use babahui_shared::decide::create_meeting;
+    use babahui_shared::{Actor, Event, MeetingId, MeetingSetup, NewTopic};
+
+    const INDEX: &str = "<html><head><title>坝坝会 Babahui</title></head><body>\
+        <div id=\"loading\" class=\"loading\">正在加载… / Loading…</div></body></html>";
+
+    fn meeting(title: &str, topic: &str) -> MeetingState {
+        let setup = MeetingSetup {
+            title: title.into(),
+            place: "院坝".into(),
+            starts_at: None,
+            agenda: vec![NewTopic {
+                title: topic.into(),
+                minutes: 10,
+                ledger: None,
+            }],
+            opinion_categories: Vec::new(),
+            attendee_categories: Vec::new(),
+            wifi: None,
+            moderator_name: None,
+        };
+        let first = create_meeting(MeetingId::parse("abcdefgh").expect("an id"), &setup).expect("valid");
+        let mut state = MeetingState::default();
+        state.apply(&Event {
+            seq: 1,
+            at: 1,
+            by: Actor::System,
+            event: first,
+        });
+        state
+    }
+
+    #[test]
+    fn the_page_carries_the_meeting_escaped() {
+        let state = meeting("<script>alert(1)</script>六月", "电梯 & 停车");
+        let page = page(INDEX, &state);
+        assert!(!page.contains("<script>alert"), "{page}");
+        assert!(
+            page.contains("<title>&lt;script&gt;alert(1)&lt;/script&gt;六月 · 坝坝会</title>"),
+            "{page}"
+        );
+        assert!(page.contains("<li><bdi>电梯 &amp; 停车</bdi></li>"), "{page}");
+        assert!(page.contains("会议尚未开始"), "{page}");
+        assert_eq!(page.matches("id=\"loading\"").count(), 1);
+    }
+}
