@@ -68,10 +68,21 @@ pub fn route(path: &str) -> Route {
 }
 
 /// The app: picks the page from the path.
+///
+/// Built with the `attendee` feature it is the phone's bundle: only the join
+/// link's page (`/m/{id}`), which is all a resident's phone opens from the QR
+/// code; the loader (`boot.js`) gives every other path the whole application.
+/// Everything the other pages need is left out of that bundle by the linker.
 #[component]
 pub fn App() -> impl IntoView {
     i18n::provide();
     let path = window().location().pathname().unwrap_or_default();
+    #[cfg(feature = "attendee")]
+    return match route(&path) {
+        Route::Attendee(id) => view! { <pages::attendee::AttendeePage id=id/> }.into_any(),
+        _ => view! { <main class="page"><h1>"404"</h1><p><a href="/">"坝坝会 Babahui"</a></p></main> }.into_any(),
+    };
+    #[cfg(not(feature = "attendee"))]
     match route(&path) {
         Route::Organiser => pages::organiser::OrganiserPage().into_any(),
         Route::Attendee(id) => view! { <pages::attendee::AttendeePage id=id/> }.into_any(),

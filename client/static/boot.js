@@ -12,9 +12,12 @@ function show(html) {
 if (typeof WebAssembly !== 'object') {
   show(TOO_OLD);
 } else {
-  // Beside this script: under /v/<version>/ the files are cached for good.
-  import(new URL('pkg/babahui_client.js', import.meta.url).href).then(function (m) {
-    return m.default({ module_or_path: new URL('pkg/babahui_client_bg.wasm', import.meta.url) });
+  // A join link (/m/<id>) gets the phone's bundle, a fraction of the whole
+  // application; every other page the whole. Both beside this script: under
+  // /v/<version>/ the files are cached for good.
+  var pkg = /^\/m\/[^\/]+\/?$/.test(location.pathname) ? 'pkg-attendee/' : 'pkg/';
+  import(new URL(pkg + 'babahui_client.js', import.meta.url).href).then(function (m) {
+    return m.default({ module_or_path: new URL(pkg + 'babahui_client_bg.wasm', import.meta.url) });
   }).then(function () {
     var l = document.getElementById('loading');
     if (l) l.remove();
