@@ -206,12 +206,18 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--bin", default="target/release/babahui")
     ap.add_argument("--runs", type=int, default=3)
+    ap.add_argument("--lan", action="store_true",
+                    help="open the pages at this machine's LAN address, as phones on the Wi-Fi do "
+                         "(a browser asks plain http:// for gzip only: brotli is for https:// and localhost)")
     args = ap.parse_args()
     data = tempfile.mkdtemp(prefix="bbh-phone-")
     port = free_port()
-    server = subprocess.Popen([args.bin, "serve", "--open", "--addr", f"127.0.0.1:{port}", "--data", data],
+    host = "127.0.0.1"
+    if args.lan:
+        host = subprocess.run(["hostname", "-I"], capture_output=True, text=True).stdout.split()[0]
+    server = subprocess.Popen([args.bin, "serve", "--open", "--addr", f"{host}:{port}", "--data", data],
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    base = f"http://127.0.0.1:{port}"
+    base = f"http://{host}:{port}"
     driver = None
     try:
         for _ in range(100):
