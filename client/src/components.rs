@@ -451,3 +451,13 @@ fn set_select_value(ev: &leptos::ev::Event, value: &str) {
         select.set_value(value);
     }
 }
+
+/// Ends the join page's first paint (the meeting drawn by the server into the
+/// page's first bytes): called once the application's page has the meeting
+/// to show, so a phone goes from the meeting to the meeting, never through an
+/// empty "connecting" screen.
+pub fn first_paint_done() {
+    if let Some(first) = document().get_element_by_id("loading") {
+        first.remove();
+    }
+}

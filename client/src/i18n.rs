@@ -323,6 +323,11 @@ const TEXTS: &[(&str, &str, &str)] = &[
     ("failed", "未通过", "Not passed"),
     ("tied", "平票，未形成多数", "Tied: no majority"),
     ("objection_empty", "请先写下异议的内容", "Write the objection first"),
+    (
+        "objection_filed",
+        "您的异议已提交，列在本页下方“异议及答复”中，等待主持人答复。",
+        "Your objection is filed: it is listed under Objections below, awaiting the moderator's answer.",
+    ),
     ("most_votes_short_of_rule", "得票最多，未达通过比例", " has the most votes, short of the rule"),
     (
         "confirm_close_without_outcome",

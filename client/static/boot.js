@@ -12,15 +12,22 @@ function show(html) {
 if (typeof WebAssembly !== 'object') {
   show(TOO_OLD);
 } else {
-  // A join link (/m/<id>) gets the phone's bundle, a fraction of the whole
-  // application; every other page the whole. Both beside this script: under
+  // A join link (/m/<id>) and the public minutes get the phone's bundle, a
+  // fraction of the whole application; every other page the whole. Both beside this script: under
   // /v/<version>/ the files are cached for good.
-  var pkg = /^\/m\/[^\/]+\/?$/.test(location.pathname) ? 'pkg-attendee/' : 'pkg/';
+  var pkg = /^\/m\/[^\/]+(\/minutes)?\/?$/.test(location.pathname) ? 'pkg-attendee/' : 'pkg/';
   import(new URL(pkg + 'babahui_client.js', import.meta.url).href).then(function (m) {
     return m.default({ module_or_path: new URL(pkg + 'babahui_client_bg.wasm', import.meta.url) });
   }).then(function () {
+    // A join page's first paint (the meeting, drawn by the server) is ended by
+    // the page itself once it has the meeting; the plain placeholder goes now.
     var l = document.getElementById('loading');
-    if (l) l.remove();
+    if (l && !l.classList.contains('first-paint')) l.remove();
+    // Whatever happens, the application is shown within a few seconds.
+    setTimeout(function () {
+      var f = document.getElementById('loading');
+      if (f) f.remove();
+    }, 8000);
   }).catch(function (e) {
     var msg = String(e);
     show(/CompileError|LinkError|Table|reference/i.test(msg)

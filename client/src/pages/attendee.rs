@@ -56,6 +56,11 @@ fn JoinForm(id: String, token: RwSignal<Option<String>>) -> impl IntoView {
             }
         }
     });
+    Effect::new(move |_| {
+        if info.get().is_some() {
+            crate::components::first_paint_done();
+        }
+    });
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let previous = storage::get(&format!("{}:previous", storage::token_key(&id, "attendee")));
@@ -102,7 +107,8 @@ fn JoinForm(id: String, token: RwSignal<Option<String>>) -> impl IntoView {
                             {move || (link_dead.get() == Some(true)).then(|| view! {
                                 <p class="notice form-error link-dead" role="alert">{i18n::error(ErrorCode::InviteInvalid)}</p>
                             })}
-                            <form class="form" on:submit=submit.clone()>
+                            // A dead link offers no form that could only fail: it says what to do.
+                            <form class="form" on:submit=submit.clone() class:hidden=move || link_dead.get() == Some(true)>
                                 <h2>{move || t("join_title")}</h2>
                                 <label>{move || t("your_name")}<input maxlength="40" bind:value=name autocomplete="name"/></label>
                                 <fieldset class="chips" aria-label=move || t("your_category")>
@@ -144,6 +150,11 @@ fn invite_from_url() -> String {
 #[component]
 fn AttendeeLive(id: String, token: String) -> impl IntoView {
     let live = Live::start(&id, &token);
+    Effect::new(move |_| {
+        if live.state.with(|s| s.is_some()) {
+            crate::components::first_paint_done();
+        }
+    });
     let now = server_clock(live);
     let me = move || live.me.get().and_then(|a| a.participant());
     let position = move || {
@@ -230,6 +241,9 @@ fn AttendeeLive(id: String, token: String) -> impl IntoView {
             <button class="hand" class:big=move || position().is_none() class:raised=move || position().is_some() on:click=hand
                 disabled=move || !started()>
                 {move || match position() {
+                    // Until the meeting's state has arrived nothing is known yet: not
+                    // "after the start" while the meeting is running.
+                    _ if live.state.with(|s| s.is_none()) => t("connecting").to_owned(),
                     _ if !started() => t("hand_after_start").to_owned(),
                     Some(_) => t("lower_hand").to_owned(),
                     None => t("raise_hand").to_owned(),

@@ -54,6 +54,7 @@ pub fn MinutesPage(id: String) -> impl IntoView {
     let text = RwSignal::new(String::new());
     let name = RwSignal::new(String::new());
     let message = RwSignal::new(None::<String>);
+    let filed = RwSignal::new(false);
     let object = {
         let id = id.clone();
         move |ev: leptos::ev::SubmitEvent| {
@@ -69,6 +70,7 @@ pub fn MinutesPage(id: String) -> impl IntoView {
                     Ok(_) => {
                         text.set(String::new());
                         message.set(None);
+                        filed.set(true);
                         reload.update(|n| *n += 1);
                     }
                     Err(f) => message.set(Some(i18n::reason(&f.message).unwrap_or(f.message))),
@@ -80,6 +82,8 @@ pub fn MinutesPage(id: String) -> impl IntoView {
     view! {
         <main class="page minutes-page">
             <div class="statusbar"><span class="brand">{move || t("minutes")}</span><LangSwitch/></div>
+            // The page is drawn afresh with the new objection: say so where the eye is.
+            {move || filed.get().then(|| view! { <p class="notice info objection-filed" role="status">{t("objection_filed")}</p> })}
             <Suspense fallback=|| ()>
                 {move || doc.get().map(|d| match d {
                     None => view! { <p class="notice">{t("not_found")}</p> }.into_any(),

@@ -43,19 +43,17 @@ fn placeholder(state: &MeetingState) -> String {
     if !when.is_empty() {
         let _ = write!(out, r#"<p class="muted">{}</p>"#, isolate(&when.join(" ")));
     }
+    // In Chinese, as the page opens (zh-CN first; the application follows the
+    // phone's chosen language a moment later).
     match state.phase {
-        Phase::Ended => out.push_str(r#"<p class="now">会议已结束 · The meeting has ended</p>"#),
+        Phase::Ended => out.push_str(r#"<p class="now">会议已结束</p>"#),
         Phase::Running => match state.agenda.iter().find(|t| t.status == TopicStatus::Open) {
             Some(topic) => {
-                let _ = write!(
-                    out,
-                    r#"<p class="now">正在讨论 · Now: <b>{}</b></p>"#,
-                    isolate(&topic.title)
-                );
+                let _ = write!(out, r#"<p class="now">正在讨论：<b>{}</b></p>"#, isolate(&topic.title));
             }
-            None => out.push_str(r#"<p class="now">会议进行中 · In progress</p>"#),
+            None => out.push_str(r#"<p class="now">会议进行中</p>"#),
         },
-        Phase::NotStarted => out.push_str(r#"<p class="now">会议尚未开始 · Not started yet</p>"#),
+        Phase::NotStarted => out.push_str(r#"<p class="now">会议尚未开始</p>"#),
     }
     if !state.agenda.is_empty() && state.phase != Phase::Ended {
         out.push_str(r#"<ol class="agenda first-agenda">"#);
@@ -64,7 +62,7 @@ fn placeholder(state: &MeetingState) -> String {
         }
         out.push_str("</ol>");
     }
-    out.push_str(r#"<p class="loading-note" id="loading-note">正在加载… / Loading…</p></div>"#);
+    out.push_str(r#"<p class="loading-note" id="loading-note">正在加载…</p></div>"#);
     out
 }
 

@@ -447,7 +447,7 @@ async fn the_join_page_carries_the_meeting_and_its_files_are_cached_for_good() {
         html.contains("<h1>&lt;b&gt;六月&lt;/b&gt;坝坝会</h1>"),
         "escaped, never markup: {html}"
     );
-    assert!(html.contains("正在讨论 · Now: <b>加装电梯 &amp; 停车</b>"), "{html}");
+    assert!(html.contains("正在讨论：<b>加装电梯 &amp; 停车</b>"), "{html}");
     assert!(html.contains("<li>路灯</li>"), "{html}");
     assert!(!html.contains(&m.invite), "the page does not repeat the join code");
     // Its files, under this version's address, are kept for good.

@@ -552,6 +552,13 @@ async fn the_screens_agree_with_the_record() -> Result<()> {
     phone.goto(&format!("{base}/m/{id}?i=wrong123")).await?;
     let dead = phone.find(".link-dead").await?.text().await?;
     assert!(dead.contains("失效"), "{dead}");
+    // The page the server drew first has handed over to the application, and a
+    // dead link offers no form that could only fail.
+    assert_eq!(phone.count("#loading").await?, 0);
+    let form_shown = phone
+        .js("const f = document.querySelector('main form'); return !!f && f.offsetParent !== null;")
+        .await?;
+    assert_eq!(form_shown.as_bool(), Some(false), "no join form under a dead link");
     phone.screenshot("record-join-link-dead", PHONE).await?;
     md.ok(Command::EndMeeting).await?;
     md.ok(Command::PublishMinutes {
@@ -560,9 +567,21 @@ async fn the_screens_agree_with_the_record() -> Result<()> {
         notice_days: Some(5),
     })
     .await?;
+    // After the end the projector shows everything decided: nothing pushed off
+    // the side of the screen.
+    projector.wait_text("同意收费，方式再议").await?;
+    projector.screenshot("record-projector-closing", PROJECTOR).await?;
+    let fits = projector
+        .js("return [...document.querySelectorAll('.pj-closing *')].every(e => e.getBoundingClientRect().right <= window.innerWidth + 1);")
+        .await?;
+    assert_eq!(fits.as_bool(), Some(true), "the closing screen fits across");
     phone.goto(&format!("{base}/m/{id}/minutes")).await?;
     phone.click("#objection button[type=submit]").await?;
     phone.wait_text("请先写下异议的内容").await?;
+    phone.fill("#objection textarea", "漏记了按次收费的意见").await?;
+    phone.click("#objection button[type=submit]").await?;
+    phone.find(".objection-filed").await?;
+    phone.wait_text("漏记了按次收费的意见").await?;
     let minutes = phone.text().await?;
     assert!(minutes.contains("某次表决共6票"), "the minutes page says it too");
     for b in [projector, tablet, phone] {
