@@ -317,7 +317,7 @@ pub fn OpinionWall(live: Live) -> impl IntoView {
                                         <button class="approve primary small" on:click=move |_| live.send(Command::ApproveOpinion { opinion: id })>{t("approve")}</button>
                                     </p>
                                 })}
-                                {hidden.clone().map(|r| view! { <p class="muted">{t("hidden")}": "{r}</p> })}
+                                {hidden.clone().map(|r| view! { <p class="muted">{t("hidden")}{move || crate::i18n::colon()}{r}</p> })}
                                 <div class="row tools">
                                     <label class="inline">{t("retag")}
                                         <select class="retag" on:change=move |ev| {

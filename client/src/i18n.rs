@@ -201,6 +201,7 @@ const TEXTS: &[(&str, &str, &str)] = &[
     ),
     ("stance", "态度", "Stance"),
     ("now_discussing", "正在讨论", "Now discussing"),
+    ("nobody_joined", "还没有人扫码", "Nobody yet"),
     ("stance_optional", "您的态度（可不选）", "Your stance (optional)"),
     ("category_optional", "意见分类（可不选）", "Kind of opinion (optional)"),
     ("category", "分类", "Category"),

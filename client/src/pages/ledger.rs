@@ -63,7 +63,11 @@ pub fn LedgerPage() -> impl IntoView {
     };
     view! {
         <main class="page ledger-page">
-            <div class="statusbar"><span class="brand">{move || t("ledger")}</span><a class="no-print" href="/">{move || t("organiser_page")}</a><LangSwitch/></div>
+            // The way back to the organiser page is for the device that holds the key;
+            // a resident reading the ledger has no use for it.
+            <div class="statusbar"><span class="brand">{move || t("ledger")}</span>
+                {crate::storage::get(crate::credentials::KEY_STORAGE).map(|_| view! { <a class="no-print" href="/">{move || t("organiser_page")}</a> })}
+                <LangSwitch/></div>
             <h1>{move || t("ledger")}</h1>
             <div class="chips status-counts no-print" role="group" aria-label=move || t("status")>
                 <button class="chip" class:selected=move || status.get().is_none() on:click=move |_| status.set(None)>

@@ -122,13 +122,13 @@ pub fn MinutesPage(id: String) -> impl IntoView {
                                     })}
                                     {opinion_items(&tp.opinions, &tp.hidden)}
                                     {tp.votes.iter().map(|v| view! {
-                                        <p><b>{t("vote")}": "{v.question.clone()}</b>" — "
+                                        <p><b>{t("vote")}{move || crate::i18n::colon()}{v.question.clone()}</b>" — "
                                             {v.choices.iter().map(|(l, _, _, n)| format!("{l} {n}")).collect::<Vec<_>>().join("，")}
                                             " — "{if v.passed { t("passed") } else if !v.quorum_met { t("no_quorum") } else { t("failed") }}</p>
                                     }).collect_view()}
                                     {tp.outcome.clone().map(|o| view! {
-                                        <p class="outcome"><b>{crate::i18n::outcome_kind(o.kind)}</b>": "{o.text.clone()}
-                                            {o.dissent.clone().map(|d| view! { <br/>{t("dissent")}": "{d} })}</p>
+                                        <p class="outcome"><b>{crate::i18n::outcome_kind(o.kind)}</b>{move || crate::i18n::colon()}{o.text.clone()}
+                                            {o.dissent.clone().map(|d| view! { <br/>{t("dissent")}{move || crate::i18n::colon()}{d} })}</p>
                                     })}
                                     {(!tp.commitments.is_empty()).then(|| view! {
                                         <h3>{t("commitment")}</h3>
@@ -142,7 +142,7 @@ pub fn MinutesPage(id: String) -> impl IntoView {
                                 <h2>{t("versions")}</h2>
                                 <ul class="list versions">{d.history.iter().map(|v| view! {
                                     <li><b>{format!("v{}", v.version)}</b>" · "{crate::pages::ledger::date(v.at)}
-                                        {v.reason.clone().map(|r| view! { " · "{t("correction")}": "{r} })}</li>
+                                        {v.reason.clone().map(|r| view! { " · "{t("correction")}{move || crate::i18n::colon()}{r} })}</li>
                                 }).collect_view()}</ul>
                             })}
                             {(!m.not_discussed.is_empty()).then(|| view! {
@@ -154,7 +154,7 @@ pub fn MinutesPage(id: String) -> impl IntoView {
                             <h2>{t("objections")}</h2>
                             <ol class="list objections">{d.objections.iter().map(|o| view! {
                                 <li>{o.name.clone().map(|n| format!("{n}：")).unwrap_or_default()}{o.text.clone()}<br/>
-                                    <small>{t("answer")}": "{o.answer.clone().unwrap_or_else(|| t("pending_answer").to_owned())}</small></li>
+                                    <small>{t("answer")}{move || crate::i18n::colon()}{o.answer.clone().unwrap_or_else(|| t("pending_answer").to_owned())}</small></li>
                             }).collect_view()}</ol>
                             {(d.spam_objections > 0).then(|| view! {
                                 <p class="muted spam-count">{t("spam_objections").replace("{n}", &d.spam_objections.to_string())}</p>

@@ -361,13 +361,13 @@ fn Officials(live: Live) -> impl IntoView {
                 let id = p.id;
                 view! {
                     <button class="respond" on:click=move |_| live.send(Command::GiveFloor { participant: id, kind: FloorKind::Response, limit_secs: None })>
-                        {t("give_response")}": "{name_of(s, id)}
+                        {t("give_response")}{move || crate::i18n::colon()}{name_of(s, id)}
                     </button>
                 }
             }).collect_view()))}
             {move || last_speaker().map(|p| view! {
                 <button class="follow-up" on:click=move |_| live.send(Command::GiveFloor { participant: p, kind: FloorKind::FollowUp, limit_secs: None })>
-                    {t("follow_up_btn")}": "{live.state.with(|s| s.as_ref().map(|s| name_of(s, p)))}
+                    {t("follow_up_btn")}{move || crate::i18n::colon()}{live.state.with(|s| s.as_ref().map(|s| name_of(s, p)))}
                 </button>
             })}
         </div>

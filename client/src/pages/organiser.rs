@@ -332,7 +332,7 @@ fn MeetingLinks(m: MyMeeting) -> impl IntoView {
     };
     view! {
         <section class="card links" id="created">
-            <h2>{move || t("links")}": "{m.title.clone()}</h2>
+            <h2>{move || t("links")}{move || crate::i18n::colon()}{m.title.clone()}</h2>
             <div class="link-grid">
                 {link("join_link", m.join_url.clone(), "join")}
                 {link("projector_link", m.projector_url.clone(), "projector")}

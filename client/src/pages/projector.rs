@@ -93,6 +93,8 @@ fn ProjectorLive(id: String, token: String) -> impl IntoView {
                 <ul class="pj-attendance">
                     {move || live.state.with(|s| s.as_ref().map(|s| attendance_by_category(s).into_iter().filter(|(_, n)| *n > 0).take(8).map(|(c, n)| view! { <li><span>{c}</span><b>{n}</b></li> }).collect_view()))}
                     {move || live.state.with(|s| s.as_ref().filter(|s| s.without_phone > 0).map(|s| view! { <li><span>{t("without_phone_short")}</span><b>{s.without_phone}</b></li> }))}
+                    // Before anyone has scanned: say so, not an empty list under 到会.
+                    {move || live.state.with(|s| s.as_ref().filter(|s| s.participants.iter().all(|p| p.removed) && s.without_phone == 0).map(|_| view! { <li class="nobody"><span>{t("nobody_joined")}</span><b>"0"</b></li> }))}
                 </ul>
                 <button class="pj-sound" class:on=move || sound.get() on:click=move |_| sound.set(enable_sound())>
                     {move || if sound.get() { t("sound_is_on") } else { t("sound_on") }}
@@ -187,7 +189,7 @@ fn Running(live: Live, now: RwSignal<f64>) -> impl IntoView {
             let s = s.as_ref()?;
             (!s.queue.is_empty()).then(|| view! {
                 <div class="pj-next">
-                    <b>{t("next_up")}": "</b>
+                    <b>{t("next_up")}{move || crate::i18n::colon()}</b>
                     {s.queue.iter().take(3).map(|p| view! { <span class="pj-q">{public_name_of(s, *p)}</span> }).collect_view()}
                 </div>
             })

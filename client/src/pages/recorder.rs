@@ -34,7 +34,7 @@ fn RecorderLive(id: String, token: String) -> impl IntoView {
     view! {
         <main class="page recorder">
             <StatusBar live=live/>
-            <h1>{move || t("recorder_page")}": "{move || live.state.with(|s| s.as_ref().map(|s| s.title.clone()))}</h1>
+            <h1>{move || t("recorder_page")}{move || crate::i18n::colon()}{move || live.state.with(|s| s.as_ref().map(|s| s.title.clone()))}</h1>
             // The recorder is also a resident: back to the hand, the ballot and their own opinions.
             <p><a class="button" href=format!("/m/{id}")>{move || t("back_to_my_page")}</a></p>
             <Show when=is_recorder fallback=|| view! { <p class="notice">{t("not_recorder")}</p> }>

@@ -54,7 +54,7 @@ pub fn ReviewBars(live: Live, review: ReviewId) -> impl IntoView {
                 .collect_view();
             Some(view! {
                 <div class="vote-card review-card" data-review=review.0>
-                    <div class="vote-q">{t("review")}": "{r.subject.title.clone()}</div>
+                    <div class="vote-q">{t("review")}{move || crate::i18n::colon()}{r.subject.title.clone()}</div>
                     <div class="bars">{rows}</div>
                     <div class="vote-result">{if r.open { t("rating_open") } else { t("rating_closed") }}" · "{r.ratings.len()}" "{t("raters")}</div>
                 </div>

@@ -36,7 +36,7 @@ pub fn SheetPage(id: String) -> impl IntoView {
                         <img class="sheet-qr" src=crate::pages::qr_src(&l.join_url) alt=t("scan_to_join")/>
                         <p class="sheet-scan">{t("scan_to_join")}</p>
                         <p class="sheet-hint">{t("sheet_hint")}</p>
-                        <p class="sheet-url">{t("or_type")}": "<b>{l.join_url.clone()}</b></p>
+                        <p class="sheet-url">{t("or_type")}{move || crate::i18n::colon()}<b>{l.join_url.clone()}</b></p>
                         <button class="no-print primary big" on:click=move |_| { let _ = window().print(); }>{t("print")}</button>
                     }.into_any(),
                 })}

@@ -149,7 +149,7 @@ fn Objections(live: Live) -> impl IntoView {
                                         }>{if spam { t("unmark_spam") } else { t("mark_spam") }}</button>
                                     })}
                                     {match o.answer.clone() {
-                                        Some(a) => view! { <p class="muted">{t("answer")}": "{a}</p> }.into_any(),
+                                        Some(a) => view! { <p class="muted">{t("answer")}{move || crate::i18n::colon()}{a}</p> }.into_any(),
                                         None if spam => ().into_any(),
                                         None => view! {
                                             <div class="row">
