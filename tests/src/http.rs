@@ -125,6 +125,16 @@ pub async fn create_meeting_as(base: &str, body: Value, organiser_key: Option<&s
     })
 }
 
+/// `GET url` as text (a page, the Markdown or HTML minutes); panics on failure.
+pub async fn get_text(url: &str) -> String {
+    reqwest::get(url)
+        .await
+        .expect("a GET")
+        .text()
+        .await
+        .expect("a text body")
+}
+
 /// `GET url` as JSON (any status).
 pub async fn get_json<T: serde::de::DeserializeOwned>(url: &str) -> Result<T> {
     Ok(reqwest::get(url).await?.json().await?)

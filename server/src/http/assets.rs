@@ -109,11 +109,7 @@ fn index_page(headers: &HeaderMap) -> Response {
     {
         return (StatusCode::NOT_MODIFIED, [(header::ETAG, etag)]).into_response();
     }
-    let gzip = headers
-        .get(header::ACCEPT_ENCODING)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.split(',').any(|e| e.trim().starts_with("gzip")));
-    let mut response = if gzip {
+    let mut response = if accepts(headers, "gzip") {
         let mut r = Html(gzipped("index.html (versioned)", html.as_bytes())).into_response();
         r.headers_mut()
             .insert(header::CONTENT_ENCODING, HeaderValue::from_static("gzip"));
@@ -157,12 +153,7 @@ fn respond(path: &str, file: rust_embed::EmbeddedFile, headers: &HeaderMap) -> R
         return (StatusCode::NOT_MODIFIED, [(header::ETAG, etag)]).into_response();
     }
     let mime = file.metadata.mimetype().to_owned();
-    let accepts = |name: &str| {
-        headers
-            .get(header::ACCEPT_ENCODING)
-            .and_then(|v| v.to_str().ok())
-            .is_some_and(|v| v.split(',').any(|e| e.trim().starts_with(name)))
-    };
+    let accepts = |name: &str| accepts(headers, name);
     let brotli = (accepts("br") && compressible(&mime))
         .then(|| brotli_cached(path))
         .flatten();
@@ -191,6 +182,14 @@ fn respond(path: &str, file: rust_embed::EmbeddedFile, headers: &HeaderMap) -> R
     // be paired with an old cached client.
     h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
     response
+}
+
+/// Whether the browser takes the content encoding `name` (`gzip`, `br`).
+fn accepts(headers: &HeaderMap, name: &str) -> bool {
+    headers
+        .get(header::ACCEPT_ENCODING)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.split(',').any(|e| e.trim().starts_with(name)))
 }
 
 fn compressible(mime: &str) -> bool {

@@ -8,7 +8,7 @@
 //! Only what the public state shows to anyone with the link is written here
 //! (titles, place, time; never a name), every piece of it escaped.
 
-use babahui_shared::minutes::isolate;
+use babahui_shared::minutes::{escape, isolate};
 use babahui_shared::{MeetingState, Phase, TopicStatus};
 use std::fmt::Write;
 
@@ -18,17 +18,13 @@ const PLACEHOLDER: &str = r#"<div id="loading" class="loading">正在加载… /
 /// `index.html` with the meeting written into it: its `<title>` (what WeChat
 /// shows when the link is shared) and the placeholder the application replaces.
 pub fn page(index: &str, state: &MeetingState) -> String {
-    let title = format!("<title>{} · 坝坝会</title>", isolate_plain(&state.title));
+    // A `<title>` takes no markup: escaped only.
+    let title = format!("<title>{} · 坝坝会</title>", escape(&state.title));
     let index = match (index.find("<title>"), index.find("</title>")) {
         (Some(a), Some(b)) if a < b => format!("{}{}{}", &index[..a], title, &index[b + "</title>".len()..]),
         _ => index.to_owned(),
     };
     index.replacen(PLACEHOLDER, &placeholder(state), 1)
-}
-
-/// A `<title>` takes no markup: escaped only.
-fn isolate_plain(s: &str) -> String {
-    babahui_shared::minutes::escape(s)
 }
 
 fn placeholder(state: &MeetingState) -> String {

@@ -37,6 +37,21 @@ impl PerAddress {
     /// Before a join: refused while the address has used up its wrong
     /// guesses (so an invite code cannot be found by trying), or its joins.
     pub fn join(&self, ip: IpAddr) -> Result<(), ApiError> {
+        self.check_invite(ip)?;
+        if self.exempt(ip) {
+            return Ok(());
+        }
+        self.joins.take(&ip).map_err(|wait| {
+            ApiError::new(
+                ErrorCode::RateLimited,
+                format!("too many joins from this device ({})", wait_words(wait)),
+            )
+        })
+    }
+
+    /// Before a join link's code is checked, by itself or for a join: refused
+    /// while the address has used up its wrong guesses.
+    pub fn check_invite(&self, ip: IpAddr) -> Result<(), ApiError> {
         if self.exempt(ip) {
             return Ok(());
         }
@@ -48,30 +63,10 @@ impl PerAddress {
                     wait_words(wait)
                 ),
             )
-        })?;
-        self.joins.take(&ip).map_err(|wait| {
-            ApiError::new(
-                ErrorCode::RateLimited,
-                format!("too many joins from this device ({})", wait_words(wait)),
-            )
         })
     }
 
-    /// A join from `ip` named a meeting or an invite that does not exist.
-    /// Before a join link's code is checked (not a join): refused while the
-    /// address is blocked for guessing.
-    pub fn check_invite(&self, ip: IpAddr) -> Result<(), ApiError> {
-        if self.exempt(ip) {
-            return Ok(());
-        }
-        self.wrong_invites.peek(&ip).map_err(|wait| {
-            ApiError::new(
-                ErrorCode::RateLimited,
-                format!("too many wrong join links from this address; {}", wait_words(wait)),
-            )
-        })
-    }
-
+    /// A join (or a check) from `ip` named a meeting or an invite that does not exist.
     pub fn wrong_invite(&self, ip: IpAddr) {
         if !self.exempt(ip) {
             let _ = self.wrong_invites.take(&ip);

@@ -4,7 +4,7 @@
 use crate::helpers::TestServer;
 use babahui_shared::votes::tally;
 use babahui_shared::*;
-use tests::http::{get_json, join, public_state, simple_meeting};
+use tests::http::{get_json, get_text, join, public_state, simple_meeting};
 use tests::WsClient;
 
 #[tokio::test]
@@ -376,12 +376,7 @@ async fn decisions_become_published_minutes_with_objections_and_versions() {
     assert!(!html.contains("李不愿具名"), "a name not agreed to is not published");
     assert!(html.contains("居民1"), "they appear as their category and a number");
 
-    let markdown = reqwest::get(format!("{base}/api/meetings/{id}/minutes.md"))
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let markdown = get_text(&format!("{base}/api/meetings/{id}/minutes.md")).await;
     assert!(
         markdown.contains("# 六月坝坝会 会议纪要") && markdown.contains("| 3 | 安装道闸 | 物业公司 | 2027-01-31 |")
     );
@@ -446,12 +441,7 @@ async fn decisions_become_published_minutes_with_objections_and_versions() {
         .await
         .unwrap();
     assert_eq!(late.status(), 409);
-    let html = reqwest::get(format!("{base}/api/meetings/{id}/minutes.html"))
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let html = get_text(&format!("{base}/api/meetings/{id}/minutes.html")).await;
     let html = tests::http::without_bdi(&html);
     assert!(html.contains("第2版 · 已备案") && html.contains("异议及答复") && html.contains("已补充，见第2版"));
 }
@@ -639,12 +629,7 @@ async fn the_minutes_report_a_tie_and_votes_beyond_the_recorded_attendance() {
     })
     .await
     .unwrap();
-    let markdown = reqwest::get(format!("{base}/api/meetings/{id}/minutes.md"))
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let markdown = get_text(&format!("{base}/api/meetings/{id}/minutes.md")).await;
     assert!(markdown.contains("共6票，结果：平票，未形成多数"), "{markdown}");
     assert!(
         !markdown.contains("未通过"),
@@ -655,12 +640,7 @@ async fn the_minutes_report_a_tie_and_votes_beyond_the_recorded_attendance() {
         markdown.contains("- 注：某次表决共6票，多于登记到会的2人"),
         "the minutes say the votes outnumber the recorded attendance: {markdown}"
     );
-    let html = reqwest::get(format!("{base}/api/meetings/{id}/minutes.html"))
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let html = get_text(&format!("{base}/api/meetings/{id}/minutes.html")).await;
     let html = tests::http::without_bdi(&html);
     assert!(
         html.contains("结果：<b>平票，未形成多数</b>") && html.contains("注：某次表决共6票"),
@@ -676,12 +656,7 @@ async fn the_minutes_report_a_tie_and_votes_beyond_the_recorded_attendance() {
     })
     .await
     .unwrap();
-    let markdown = reqwest::get(format!("{base}/api/meetings/{id}/minutes.md"))
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let markdown = get_text(&format!("{base}/api/meetings/{id}/minutes.md")).await;
     assert!(
         markdown.contains("- 到会：共6人") && !markdown.contains("- 注："),
         "{markdown}"

@@ -186,6 +186,9 @@ async fn html_and_script_payloads_show_as_text_on_every_page() -> Result<()> {
             "会议<script>"
         };
         b.wait_text(shows).await?;
+        // A join link's page shows the title in its first bytes, before the
+        // application: wait for the application's own content too.
+        b.wait_count("#loading", 0).await?;
         let page = b.text().await?;
         if name.starts_with("minutes") {
             assert!(
