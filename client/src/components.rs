@@ -461,3 +461,31 @@ pub fn first_paint_done() {
         first.remove();
     }
 }
+
+/// The attendee token the server-drawn page was drawn for: someone who joined
+/// through its plain form (before the application arrived, or on a phone
+/// without it) carries on as themselves, not as a stranger asked to join again.
+pub fn first_paint_attendee() -> Option<String> {
+    document()
+        .get_element_by_id("loading")?
+        .get_attribute("data-attendee")
+        .filter(|t| !t.is_empty())
+}
+
+/// What was typed into the server-drawn join form before the application took
+/// its place (name, the picked category, the publish tick), so nothing typed
+/// on a slow phone is lost when the application arrives.
+pub fn first_paint_join_fields() -> (String, Option<String>, bool) {
+    use wasm_bindgen::JsCast;
+    let input = |css: &str| {
+        document()
+            .query_selector(css)
+            .ok()
+            .flatten()
+            .and_then(|e| e.dyn_into::<web_sys::HtmlInputElement>().ok())
+    };
+    let name = input("#plain input[name=name]").map(|e| e.value()).unwrap_or_default();
+    let category = input("#plain input[name=category]:checked").map(|e| e.value());
+    let publish = input("#plain input[name=publish]").is_some_and(|e| e.checked());
+    (name, category, publish)
+}

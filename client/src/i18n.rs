@@ -21,7 +21,17 @@ pub fn lang() -> RwSignal<Lang> {
 
 /// Puts the language signal in context and keeps `<html lang>` in step.
 pub fn provide() {
-    let initial = if storage::get("bbh:lang").as_deref() == Some("en") {
+    // The choice, kept in both places; the cookie is the newer when they differ
+    // (it is also set by the server-drawn join page's 中文/English link).
+    let cookie = js_sys::Reflect::get(&document(), &"cookie".into())
+        .ok()
+        .and_then(|c| c.as_string())
+        .unwrap_or_default();
+    let chosen = cookie
+        .split(';')
+        .find_map(|pair| pair.trim().strip_prefix("bbh_lang=").map(str::to_owned))
+        .or_else(|| storage::get("bbh:lang"));
+    let initial = if chosen.as_deref() == Some("en") {
         Lang::En
     } else {
         Lang::Zh
@@ -30,7 +40,11 @@ pub fn provide() {
     provide_context(lang);
     Effect::new(move |_| {
         let l = lang.get();
-        storage::set("bbh:lang", if l == Lang::En { "en" } else { "zh" });
+        let name = if l == Lang::En { "en" } else { "zh" };
+        storage::set("bbh:lang", name);
+        // The server-drawn join page follows the same choice.
+        let cookie = format!("bbh_lang={name}; path=/; max-age=31536000; samesite=lax");
+        let _ = js_sys::Reflect::set(&document(), &"cookie".into(), &cookie.into());
         if let Some(html) = document().document_element() {
             let _ = html.set_attribute("lang", if l == Lang::En { "en" } else { "zh-CN" });
         }
@@ -720,27 +734,8 @@ fn wait_of(message: &str) -> Option<String> {
 
 /// A refusal, in words a resident understands.
 pub fn error(code: ErrorCode) -> &'static str {
-    let l = lang().get();
-    let (zh, en) = match code {
-        ErrorCode::Forbidden => ("没有权限这样做", "You may not do this"),
-        ErrorCode::MeetingEnded => ("会议已结束", "The meeting has ended"),
-        ErrorCode::NotStarted => ("会议还没开始", "The meeting has not started"),
-        ErrorCode::TopicClosed => ("当前没有进行中的议题", "No topic is open"),
-        ErrorCode::Invalid | ErrorCode::Malformed => ("内容不符合要求", "That was not accepted"),
-        ErrorCode::TooLarge => ("内容太长", "Too long"),
-        ErrorCode::Conflict => ("现在不能这样做", "Not possible right now"),
-        ErrorCode::InviteInvalid => (
-            "参会链接已失效，请重新扫码",
-            "This join link is no longer valid; scan again",
-        ),
-        ErrorCode::Unauthenticated => ("身份已失效，请重新加入", "Please join again"),
-        ErrorCode::NotFound => ("找不到", "Not found"),
-        ErrorCode::Storage | ErrorCode::Overloaded | ErrorCode::Internal => {
-            ("服务器忙，请稍后重试", "The server is busy; try again")
-        }
-        ErrorCode::RateLimited => ("操作太快了，请稍等", "Too fast; wait a moment"),
-    };
-    if l == Lang::En {
+    let (zh, en) = code.words();
+    if lang().get() == Lang::En {
         en
     } else {
         zh

@@ -3,6 +3,11 @@
 // current WeChat (its built-in engine is updated with WeChat itself).
 var TOO_OLD = '您的浏览器版本太旧，无法打开会议页面。请更新微信或浏览器后再扫码。<br>' +
   'Your browser is too old for this page. Please update WeChat or your browser and scan again.';
+// A join page has plain forms that work without the application: there the
+// note says to use them, not that the page cannot be used.
+var SIMPLE = '这个浏览器较旧，请直接使用本页：举手、投票、提交意见都可以用，点“刷新”看最新情况。<br>' +
+  'This browser is old: use this page as it is (raise your hand, vote, send opinions; reload for the latest).';
+function tooOld() { return document.getElementById('plain') ? SIMPLE : TOO_OLD; }
 // A join page carries the meeting in its first bytes (title, topic, agenda):
 // a message goes under it, in its loading note, and leaves the meeting shown.
 function show(html) {
@@ -10,7 +15,7 @@ function show(html) {
   if (l) l.innerHTML = html;
 }
 if (typeof WebAssembly !== 'object') {
-  show(TOO_OLD);
+  show(tooOld());
 } else {
   // A join link (/m/<id>) and the public minutes get the phone's bundle, a
   // fraction of the whole application; every other page the whole. Both beside this script: under
@@ -31,7 +36,7 @@ if (typeof WebAssembly !== 'object') {
   }).catch(function (e) {
     var msg = String(e);
     show(/CompileError|LinkError|Table|reference/i.test(msg)
-      ? TOO_OLD
+      ? tooOld()
       : '加载失败，请刷新页面。<br>Could not load, please reload. <small>(' + msg.replace(/</g, '&lt;') + ')</small>');
   });
 }

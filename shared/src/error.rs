@@ -40,6 +40,30 @@ pub enum ErrorCode {
 }
 
 impl ErrorCode {
+    /// The refusal in words a resident understands, Chinese and English: the
+    /// one table for the application and the server-drawn phone page.
+    pub fn words(self) -> (&'static str, &'static str) {
+        match self {
+            ErrorCode::Forbidden => ("没有权限这样做", "You may not do this"),
+            ErrorCode::MeetingEnded => ("会议已结束", "The meeting has ended"),
+            ErrorCode::NotStarted => ("会议还没开始", "The meeting has not started"),
+            ErrorCode::TopicClosed => ("当前没有进行中的议题", "No topic is open"),
+            ErrorCode::Invalid | ErrorCode::Malformed => ("内容不符合要求", "That was not accepted"),
+            ErrorCode::TooLarge => ("内容太长", "Too long"),
+            ErrorCode::Conflict => ("现在不能这样做", "Not possible right now"),
+            ErrorCode::InviteInvalid => (
+                "参会链接已失效，请重新扫码",
+                "This join link is no longer valid; scan again",
+            ),
+            ErrorCode::Unauthenticated => ("身份已失效，请重新加入", "Please join again"),
+            ErrorCode::NotFound => ("找不到", "Not found"),
+            ErrorCode::Storage | ErrorCode::Overloaded | ErrorCode::Internal => {
+                ("服务器忙，请稍后重试", "The server is busy; try again")
+            }
+            ErrorCode::RateLimited => ("操作太快了，请稍等", "Too fast; wait a moment"),
+        }
+    }
+
     /// The code as it appears on the wire.
     pub fn as_str(self) -> &'static str {
         match self {

@@ -16,6 +16,10 @@ use serde_json::json;
 #[component]
 pub fn AttendeePage(id: String) -> impl IntoView {
     let key = storage::token_key(&id, "attendee");
+    // Joined through the page's plain form: the application carries on as them.
+    if let Some(joined) = crate::components::first_paint_attendee() {
+        storage::set(&key, &joined);
+    }
     let token = RwSignal::new(storage::get(&key));
     let meeting = id.clone();
     move || match token.get() {
@@ -58,6 +62,17 @@ fn JoinForm(id: String, token: RwSignal<Option<String>>) -> impl IntoView {
     });
     Effect::new(move |_| {
         if info.get().is_some() {
+            // Whatever was typed into the page's plain form comes along.
+            let (typed, picked, ticked) = crate::components::first_paint_join_fields();
+            if !typed.is_empty() && name.get_untracked().is_empty() {
+                name.set(typed);
+            }
+            if let Some(picked) = picked {
+                category.set(picked);
+            }
+            if ticked {
+                publish.set(true);
+            }
             crate::components::first_paint_done();
         }
     });
@@ -68,12 +83,10 @@ fn JoinForm(id: String, token: RwSignal<Option<String>>) -> impl IntoView {
             "publish_name": publish.get(), "previous_token": previous});
         let id = id.clone();
         leptos::task::spawn_local(async move {
-            match api::post(&format!("/api/meetings/{id}/join"), &body, None).await {
-                Ok(v) => {
-                    if let Ok(joined) = serde_json::from_value::<JoinResponse>(v) {
-                        storage::set(&storage::token_key(&id, "attendee"), &joined.token);
-                        token.set(Some(joined.token));
-                    }
+            match api::post::<JoinResponse>(&format!("/api/meetings/{id}/join"), &body, None).await {
+                Ok(joined) => {
+                    storage::set(&storage::token_key(&id, "attendee"), &joined.token);
+                    token.set(Some(joined.token));
                 }
                 Err(f) => error.set(Some(match f.code {
                     Some(code @ (ErrorCode::InviteInvalid | ErrorCode::MeetingEnded)) => i18n::error(code).to_owned(),

@@ -238,8 +238,8 @@ fn WhenWritable(children: ChildrenFn) -> impl IntoView {
     let may = LocalResource::new(|| async {
         let key = crate::storage::get(crate::credentials::KEY_STORAGE);
         let probe = match key {
-            Some(k) => api::get_as::<serde_json::Value>("/api/meetings", &k).await,
-            None => api::get::<serde_json::Value>("/api/meetings").await,
+            Some(k) => api::get_as::<serde::de::IgnoredAny>("/api/meetings", &k).await,
+            None => api::get::<serde::de::IgnoredAny>("/api/meetings").await,
         };
         probe.is_ok()
     });
@@ -304,7 +304,7 @@ fn NewEntryForm(reload: RwSignal<u32>) -> impl IntoView {
                 crate::storage::set(WRITER_KEY, &writer.get());
                 let key = crate::storage::get(crate::credentials::KEY_STORAGE);
                 leptos::task::spawn_local(async move {
-                    match api::post("/api/ledger", &body, key.as_deref()).await {
+                    match api::post::<serde_json::Value>("/api/ledger", &body, key.as_deref()).await {
                         Ok(v) => {
                             message.set(Some((true, format!("{} #{}", t("entry_added"), v["id"]))));
                             title.set(String::new());
@@ -374,7 +374,7 @@ fn ProgressForm(
             crate::storage::set(WRITER_KEY, &writer.get());
             let key = crate::storage::get(crate::credentials::KEY_STORAGE);
             leptos::task::spawn_local(async move {
-                match api::post(&format!("/api/ledger/{id}/updates"), &body, key.as_deref()).await {
+                match api::post::<serde::de::IgnoredAny>(&format!("/api/ledger/{id}/updates"), &body, key.as_deref()).await {
                     Ok(_) => {
                         note.set(String::new());
                         error.set(None);

@@ -66,7 +66,7 @@ pub fn MinutesPage(id: String) -> impl IntoView {
             let id = id.clone();
             let body = json!({"text": text.get(), "name": name.get()});
             leptos::task::spawn_local(async move {
-                match api::post(&format!("/api/meetings/{id}/objections"), &body, None).await {
+                match api::post::<serde::de::IgnoredAny>(&format!("/api/meetings/{id}/objections"), &body, None).await {
                     Ok(_) => {
                         text.set(String::new());
                         message.set(None);

@@ -71,12 +71,12 @@ pub fn OrganiserPage() -> impl IntoView {
     leptos::task::spawn_local(async move {
         let k = key.get_untracked();
         let probe = if k.is_empty() {
-            api::get::<serde_json::Value>("/api/meetings").await
+            api::get::<Vec<IndexRow>>("/api/meetings").await
         } else {
-            api::get_as::<serde_json::Value>("/api/meetings", &k).await
+            api::get_as::<Vec<IndexRow>>("/api/meetings", &k).await
         };
         match probe {
-            Ok(list) => all.set(serde_json::from_value(list).unwrap_or_default()),
+            Ok(list) => all.set(list),
             Err(f) if f.status == 403 || f.status == 401 => need_key.set(true),
             Err(_) => {}
         }
@@ -167,30 +167,26 @@ fn CreateForm(key: RwSignal<String>, need_key: RwSignal<bool>, shown: Shown) -> 
             wifi,
             moderator_name: Some(moderator_name.get()),
         };
-        let body = serde_json::to_value(&setup).unwrap_or_default();
         let k = key.get();
         busy.set(true);
         leptos::task::spawn_local(async move {
             let bearer = (!k.is_empty()).then_some(k.as_str());
-            match api::post("/api/meetings", &body, bearer).await {
-                Ok(v) => match serde_json::from_value::<MyMeeting>(v) {
-                    Ok(m) => {
-                        if !k.is_empty() {
-                            storage::set(KEY_STORAGE, &k);
-                        }
-                        need_key.set(false);
-                        shown.links(m);
-                        error.set(None);
-                        // The form empties (a second 创建 would make a second
-                        // meeting) and the new links come into view.
-                        for field in [title, place, time, moderator_name, agenda, ssid, wifi_password] {
-                            field.set(String::new());
-                        }
-                        picked.set(Vec::new());
-                        window().scroll_to_with_x_and_y(0.0, 0.0);
+            match api::post::<MyMeeting>("/api/meetings", &setup, bearer).await {
+                Ok(m) => {
+                    if !k.is_empty() {
+                        storage::set(KEY_STORAGE, &k);
                     }
-                    Err(e) => error.set(Some(e.to_string())),
-                },
+                    need_key.set(false);
+                    shown.links(m);
+                    error.set(None);
+                    // The form empties (a second 创建 would make a second
+                    // meeting) and the new links come into view.
+                    for field in [title, place, time, moderator_name, agenda, ssid, wifi_password] {
+                        field.set(String::new());
+                    }
+                    picked.set(Vec::new());
+                    window().scroll_to_with_x_and_y(0.0, 0.0);
+                }
                 Err(f) if f.status == 403 => {
                     need_key.set(true);
                     error.set(Some(t("key_needed").to_owned()));
@@ -248,11 +244,11 @@ fn OtherMeetings(all: RwSignal<Vec<IndexRow>>, key: RwSignal<String>, shown: Sho
                                     let (id, k) = (id.clone(), key.get_untracked());
                                     leptos::task::spawn_local(async move {
                                         let url = format!("/api/meetings/{id}/screens");
-                                        match api::post(&url, &serde_json::json!({}), Some(&k)).await {
-                                            Ok(v) => if let Ok(m) = serde_json::from_value::<MyMeeting>(v) {
+                                        match api::post::<MyMeeting>(&url, &serde_json::json!({}), Some(&k)).await {
+                                            Ok(m) => {
                                                 shown.links(m);
                                                 window().scroll_to_with_x_and_y(0.0, 0.0);
-                                            },
+                                            }
                                             Err(f) => shown.error.set(Some(f.message)),
                                         }
                                     });

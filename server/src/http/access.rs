@@ -261,3 +261,33 @@ impl FromRequestParts<AppState> for Organiser {
         }
     }
 }
+
+/// A browser always says which page opened a WebSocket or a form post: only our own pages (same
+/// host) and the configured origins may. Without `Origin` it is not a browser (a
+/// script, a test, the load generator) and cross-site request forgery does not apply.
+pub fn same_origin(headers: &HeaderMap, allowed: &[String]) -> Result<(), ApiError> {
+    let Some(origin) = headers.get(header::ORIGIN) else {
+        return Ok(());
+    };
+    let origin = origin.to_str().unwrap_or_default().trim_end_matches('/');
+    let host = headers
+        .get(header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .unwrap_or_default();
+    let same_host = origin
+        .split_once("://")
+        .is_some_and(|(_, rest)| !host.is_empty() && rest.eq_ignore_ascii_case(host));
+    if same_host
+        || allowed
+            .iter()
+            .any(|a| a.trim_end_matches('/').eq_ignore_ascii_case(origin))
+    {
+        Ok(())
+    } else {
+        tracing::warn!(origin, host, "a request from a foreign page refused");
+        Err(ApiError::new(
+            ErrorCode::Forbidden,
+            "this page may not connect to this server",
+        ))
+    }
+}

@@ -6,12 +6,9 @@
 //! bytes are kept: a courtyard of phones loading the client at the same moment
 //! costs one compression, not one per phone.
 
-use super::state::AppState;
 use axum::body::Bytes;
-use axum::extract::State;
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode, Uri};
 use axum::response::{Html, IntoResponse, Response};
-use babahui_shared::MeetingId;
 use rust_embed::RustEmbed;
 use std::collections::HashMap;
 use std::io::Write;
@@ -21,20 +18,17 @@ use std::sync::{Mutex, OnceLock};
 #[folder = "../client/dist"]
 struct Assets;
 
-/// Serves an embedded file, or `index.html` for client routes — for a join
-/// link (`/m/{id}`), with the meeting written into it ([`super::first_paint`]).
+/// Serves an embedded file, or `index.html` for client routes (a join link,
+/// `/m/{id}`, is drawn with its meeting by [`super::phone`]).
 ///
 /// The page refers to its script and styles under `/v/<version>/`, where
 /// `<version>` is a digest of every embedded file: those answers never change,
 /// so a phone keeps them for good (`immutable`) and a second meeting costs it
 /// only the meeting's data; a new server version has new addresses.
-pub async fn serve(State(app): State<AppState>, uri: Uri, headers: HeaderMap) -> Response {
+pub async fn serve(uri: Uri, headers: HeaderMap) -> Response {
     static WARMING: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
     if !WARMING.swap(true, std::sync::atomic::Ordering::Relaxed) {
         tokio::task::spawn_blocking(warm_up);
-    }
-    if let Some(page) = join_page(&app, uri.path()).await {
-        return page;
     }
     let (path, forever) = match uri.path().strip_prefix("/v/").and_then(|rest| rest.split_once('/')) {
         Some((v, rest)) => (rest, v == version()),
@@ -46,7 +40,7 @@ pub async fn serve(State(app): State<AppState>, uri: Uri, headers: HeaderMap) ->
         path
     };
     if path == "index.html" {
-        return index_page(&headers);
+        return app_page(&headers);
     }
     match Assets::get(path) {
         Some(file) => {
@@ -86,7 +80,7 @@ pub fn version() -> &'static str {
 }
 
 /// `index.html`, its script and styles under this version's address.
-fn index_html() -> Option<String> {
+pub fn index_html() -> Option<String> {
     let index = Assets::get("index.html")?;
     let text = std::str::from_utf8(&index.data).ok()?;
     let v = version();
@@ -98,7 +92,7 @@ fn index_html() -> Option<String> {
 
 /// The application's page for every client route (not kept: it names the
 /// version of the files it loads).
-fn index_page(headers: &HeaderMap) -> Response {
+pub fn app_page(headers: &HeaderMap) -> Response {
     let Some(html) = index_html() else {
         return not_built();
     };
@@ -124,21 +118,6 @@ fn index_page(headers: &HeaderMap) -> Response {
     h.insert(header::VARY, HeaderValue::from_static("accept-encoding"));
     h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
     response
-}
-
-/// The join page of a meeting that exists, its content in the first bytes.
-/// Anything else (another route, an unknown meeting) gets the plain page.
-async fn join_page(app: &AppState, path: &str) -> Option<Response> {
-    let id = path.strip_prefix("/m/")?.trim_end_matches('/');
-    let id = MeetingId::parse(id)?;
-    let state = app.hub.get(&id).await.ok()?.state().await.ok()?;
-    let html = super::first_paint::page(&index_html()?, &state);
-    let mut response = Html(html).into_response();
-    // The page changes with the meeting: never kept.
-    response
-        .headers_mut()
-        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    Some(response)
 }
 
 fn respond(path: &str, file: rust_embed::EmbeddedFile, headers: &HeaderMap) -> Response {

@@ -8,6 +8,7 @@
 //! Only what the public state shows to anyone with the link is written here
 //! (titles, place, time; never a name), every piece of it escaped.
 
+use super::phone::words::{Lang, Word};
 use babahui_shared::minutes::{escape, isolate};
 use babahui_shared::{MeetingState, Phase, TopicStatus};
 use std::fmt::Write;
@@ -16,19 +17,41 @@ use std::fmt::Write;
 const PLACEHOLDER: &str = r#"<div id="loading" class="loading">正在加载… / Loading…</div>"#;
 
 /// `index.html` with the meeting written into it: its `<title>` (what WeChat
-/// shows when the link is shared) and the placeholder the application replaces.
-pub fn page(index: &str, state: &MeetingState) -> String {
+/// shows when the link is shared) and the placeholder the application
+/// replaces, holding the meeting and `below` (the phone's forms, which work
+/// before and without the application). `attendee` is the token of the person
+/// the page is drawn for, handed to the application when it starts (it then
+/// carries on as them instead of asking them to join again).
+pub fn page(index: &str, state: &MeetingState, lang: Lang, parts: Parts<'_>) -> String {
     // A `<title>` takes no markup: escaped only.
     let title = format!("<title>{} · 坝坝会</title>", escape(&state.title));
     let index = match (index.find("<title>"), index.find("</title>")) {
         (Some(a), Some(b)) if a < b => format!("{}{}{}", &index[..a], title, &index[b + "</title>".len()..]),
         _ => index.to_owned(),
     };
-    index.replacen(PLACEHOLDER, &placeholder(state), 1)
+    let index = index.replacen(r#"<html lang="zh-CN">"#, &format!(r#"<html lang="{}">"#, lang.tag()), 1);
+    index.replacen(PLACEHOLDER, &placeholder(state, lang, parts), 1)
 }
 
-fn placeholder(state: &MeetingState) -> String {
-    let mut out = String::from(r#"<div id="loading" class="loading first-paint"><h1>"#);
+/// What the phone's page adds to the meeting (all of it already HTML).
+#[derive(Debug, Default, Clone, Copy)]
+pub struct Parts<'a> {
+    /// Above the meeting's title (the language link).
+    pub top: &'a str,
+    /// Below the agenda (the forms).
+    pub below: &'a str,
+    /// The attendee token the page is drawn for.
+    pub attendee: Option<&'a str>,
+}
+
+fn placeholder(state: &MeetingState, lang: Lang, parts: Parts<'_>) -> String {
+    let mut out = String::from(r#"<div id="loading" class="loading first-paint""#);
+    if let Some(token) = parts.attendee {
+        let _ = write!(out, r#" data-attendee="{}""#, escape(token));
+    }
+    out.push('>');
+    out.push_str(parts.top);
+    out.push_str("<h1>");
     out.push_str(&isolate(&state.title));
     out.push_str("</h1>");
     let when: Vec<&str> = [Some(state.place.as_str()), state.starts_at.as_deref()]
@@ -39,17 +62,36 @@ fn placeholder(state: &MeetingState) -> String {
     if !when.is_empty() {
         let _ = write!(out, r#"<p class="muted">{}</p>"#, isolate(&when.join(" ")));
     }
-    // In Chinese, as the page opens (zh-CN first; the application follows the
-    // phone's chosen language a moment later).
+    // In the phone's language (Chinese unless it asks for English).
     match state.phase {
-        Phase::Ended => out.push_str(r#"<p class="now">会议已结束</p>"#),
+        Phase::Ended => {
+            let _ = write!(out, r#"<p class="now">{}</p>"#, lang.t(Word::Ended));
+        }
         Phase::Running => match state.agenda.iter().find(|t| t.status == TopicStatus::Open) {
             Some(topic) => {
-                let _ = write!(out, r#"<p class="now">正在讨论：<b>{}</b></p>"#, isolate(&topic.title));
+                let _ = write!(
+                    out,
+                    r#"<p class="now">{}{}<b>{}</b></p>"#,
+                    lang.pick("正在讨论", "Now discussing"),
+                    lang.colon(),
+                    isolate(&topic.title)
+                );
             }
-            None => out.push_str(r#"<p class="now">会议进行中</p>"#),
+            None => {
+                let _ = write!(
+                    out,
+                    r#"<p class="now">{}</p>"#,
+                    lang.pick("会议进行中", "The meeting is under way")
+                );
+            }
         },
-        Phase::NotStarted => out.push_str(r#"<p class="now">会议尚未开始</p>"#),
+        Phase::NotStarted => {
+            let _ = write!(
+                out,
+                r#"<p class="now">{}</p>"#,
+                lang.pick("会议尚未开始", "The meeting has not started")
+            );
+        }
     }
     if !state.agenda.is_empty() && state.phase != Phase::Ended {
         out.push_str(r#"<ol class="agenda first-agenda">"#);
@@ -58,7 +100,12 @@ fn placeholder(state: &MeetingState) -> String {
         }
         out.push_str("</ol>");
     }
-    out.push_str(r#"<p class="loading-note" id="loading-note">正在加载…</p></div>"#);
+    out.push_str(parts.below);
+    let _ = write!(
+        out,
+        r#"<p class="loading-note" id="loading-note">{}</p></div>"#,
+        lang.pick("正在加载…", "Loading…")
+    );
     out
 }
 
@@ -100,7 +147,7 @@ mod tests {
     #[test]
     fn the_page_carries_the_meeting_escaped() {
         let state = meeting("<script>alert(1)</script>六月", "电梯 & 停车");
-        let page = page(INDEX, &state);
+        let page = page(INDEX, &state, Lang::Zh, Parts::default());
         assert!(!page.contains("<script>alert"), "{page}");
         assert!(
             page.contains("<title>&lt;script&gt;alert(1)&lt;/script&gt;六月 · 坝坝会</title>"),

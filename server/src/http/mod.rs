@@ -11,6 +11,7 @@ pub mod ledger;
 pub mod meetings;
 pub mod minutes;
 pub mod per_address;
+pub mod phone;
 pub mod state;
 
 use crate::config::TRANSFER_DEADLINE_FACTOR;
@@ -69,6 +70,12 @@ pub fn router(state: AppState) -> Router {
         .route("/api/meetings/{id}/invite", get(meetings::check_invite))
         .route("/api/meetings/{id}/ws", get(crate::ws::open))
         .route("/api/{*rest}", axum::routing::any(api_not_found))
+        // The join link's page and its plain forms (work without scripts).
+        .route("/m/{id}", get(phone::page))
+        .route("/m/{id}/join", post(phone::join))
+        .route("/m/{id}/hand", post(phone::hand))
+        .route("/m/{id}/vote", post(phone::vote))
+        .route("/m/{id}/opinion", post(phone::opinion))
         .layer(timeout(deadline))
         .merge(transfers)
         .fallback(assets::serve)
@@ -81,9 +88,12 @@ pub fn router(state: AppState) -> Router {
             header::X_CONTENT_TYPE_OPTIONS,
             HeaderValue::from_static("nosniff"),
         ))
+        // No address (a join link's code) leaves for another site; our own
+        // pages' form posts still name their origin, which the phone's forms
+        // check (under `no-referrer` a browser sends `Origin: null`).
         .layer(SetResponseHeaderLayer::overriding(
             header::REFERRER_POLICY,
-            HeaderValue::from_static("no-referrer"),
+            HeaderValue::from_static("same-origin"),
         ))
         .layer(TraceLayer::new_for_http().make_span_with(|req: &Request| {
             let route = req

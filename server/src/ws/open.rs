@@ -7,7 +7,7 @@ use super::upgrade;
 use crate::http::error::ApiError;
 use crate::http::state::AppState;
 use axum::extract::{ConnectInfo, Path, State};
-use axum::http::{header, HeaderMap};
+use axum::http::HeaderMap;
 use axum::response::Response;
 use babahui_shared::{ErrorCode, MeetingId};
 use std::net::SocketAddr;
@@ -23,7 +23,7 @@ pub async fn open(
     ws: upgrade::WsUpgrade,
 ) -> Result<Response, ApiError> {
     let parsed = MeetingId::parse(&id).ok_or_else(|| ApiError::no_meeting(&id))?;
-    check_origin(&headers, &app.config.allowed_origins)?;
+    crate::http::access::same_origin(&headers, &app.config.allowed_origins)?;
     let handle = app.hub.get(&parsed).await?;
     let exempt = app.config.limits.exempt_loopback && peer.ip().is_loopback();
     let slots = (
@@ -56,34 +56,4 @@ pub async fn open(
         let span = tracing::debug_span!("ws", meeting = %parsed, role = tracing::field::Empty);
         tracker.track_future(Connection::new(socket, handle, app, peer, slots).run().instrument(span))
     }))
-}
-
-/// A browser always says which page opened a WebSocket: only our own pages (same
-/// host) and the configured origins may. Without `Origin` it is not a browser (a
-/// script, a test, the load generator) and cross-site request forgery does not apply.
-fn check_origin(headers: &HeaderMap, allowed: &[String]) -> Result<(), ApiError> {
-    let Some(origin) = headers.get(header::ORIGIN) else {
-        return Ok(());
-    };
-    let origin = origin.to_str().unwrap_or_default().trim_end_matches('/');
-    let host = headers
-        .get(header::HOST)
-        .and_then(|h| h.to_str().ok())
-        .unwrap_or_default();
-    let same_host = origin
-        .split_once("://")
-        .is_some_and(|(_, rest)| !host.is_empty() && rest.eq_ignore_ascii_case(host));
-    if same_host
-        || allowed
-            .iter()
-            .any(|a| a.trim_end_matches('/').eq_ignore_ascii_case(origin))
-    {
-        Ok(())
-    } else {
-        tracing::warn!(origin, host, "WebSocket from a foreign page refused");
-        Err(ApiError::new(
-            ErrorCode::Forbidden,
-            "this page may not connect to this server",
-        ))
-    }
 }

@@ -190,7 +190,8 @@ fn opinion_section(
     OpinionSection { groups, hidden }
 }
 
-fn vote_line(v: &Vote) -> VoteLine {
+/// A vote as the minutes give it: its choices counted, and whether it passed.
+pub fn vote_line(v: &Vote) -> VoteLine {
     let t = tally(v);
     let labels: Vec<String> = match &v.kind {
         VoteKind::YesNo => vec!["赞成".into(), "反对".into(), "弃权".into()],

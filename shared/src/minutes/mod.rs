@@ -18,7 +18,7 @@ mod labels;
 mod markdown;
 pub(crate) mod value;
 
-pub use from_state::{build, public_names};
+pub use from_state::{build, public_names, vote_line};
 pub use html::{escape, isolate, to_html};
 pub use labels::{attendance_note_zh, hidden_zh, outcome_zh, stance_zh, vote_result_zh, NOT_APPROVED, WITHOUT_PHONE};
 pub use markdown::{md_escape, to_markdown};

@@ -8,6 +8,7 @@
 //! warm-up and a measured window, wait for every answer, optionally run a
 //! reconnect storm, then stop everyone and work out the figures.
 
+pub mod arrivals;
 pub mod client;
 pub mod driver;
 pub mod procstat;

@@ -14,6 +14,7 @@ mod helpers;
 mod ledger;
 mod loadgen;
 mod meeting;
+mod phone_forms;
 mod record;
 mod resume;
 mod review;

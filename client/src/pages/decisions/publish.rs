@@ -107,9 +107,9 @@ pub fn PublishForm(live: Live, meeting: String) -> impl IntoView {
                         let meeting = meeting.clone();
                         let key = storage::get(&storage::token_key(&meeting, "moderator"));
                         leptos::task::spawn_local(async move {
-                            let r = crate::api::post(&format!("/api/meetings/{meeting}/ledger"), &serde_json::json!({}), key.as_deref()).await;
+                            let r = crate::api::post::<Vec<serde::de::IgnoredAny>>(&format!("/api/meetings/{meeting}/ledger"), &serde_json::json!({}), key.as_deref()).await;
                             imported.set(Some(match r {
-                                Ok(v) => match v.as_array().map(|a| a.len()).unwrap_or(0) {
+                                Ok(v) => match v.len() {
                                     0 => t("ledger_up_to_date").to_owned(),
                                     n => t("fed_ledger").replace("{n}", &n.to_string()),
                                 },

@@ -16,6 +16,7 @@ async fn href(b: &Browser, css: &str) -> Result<String> {
 
 async fn join(b: &Browser, url: &str, name: &str, category: &str) -> Result<()> {
     b.goto(url).await?;
+    b.app_ready().await?;
     b.fill("input[autocomplete=name]", name).await?;
     b.click_text("button.chip", category).await?;
     b.click("label.check input").await?;
@@ -80,6 +81,7 @@ async fn a_meeting_runs_across_five_browsers() -> Result<()> {
         let b = driver.browser(name, PHONE).await?;
         if attendees.is_empty() {
             b.goto(&join_url).await?;
+            b.app_ready().await?;
             b.find("input[autocomplete=name]").await?;
             b.screenshots("join", PHONE).await?;
             let problems = b.readability_problems().await?;
@@ -333,6 +335,7 @@ async fn votes_minutes_and_ledger_in_the_browser() -> Result<()> {
     projector.goto(&m.created.projector_url).await?;
     let phone = driver.browser("phone", PHONE).await?;
     phone.goto(&m.created.join_url).await?;
+    phone.app_ready().await?;
     phone.fill("input[autocomplete=name]", "周大妈").await?;
     phone.click("form button[type=submit]").await?;
     phone.wait_text("已连接").await?;

@@ -2,6 +2,7 @@
 //! (fantoccini), against the real server. Screenshots go to `target/screenshots/`.
 
 mod flow;
+mod plain;
 mod record;
 mod resilience;
 
@@ -237,6 +238,12 @@ impl Browser {
         }
     }
 
+    /// Waits until the application has taken over the page (a join page's
+    /// server-drawn first paint, with its plain forms, is gone).
+    pub async fn app_ready(&self) -> Result<()> {
+        self.wait_count("#loading", 0).await
+    }
+
     /// How many elements match `css` now.
     pub async fn count(&self, css: &str) -> Result<usize> {
         Ok(self.client.find_all(Locator::Css(css)).await?.len())
@@ -362,7 +369,9 @@ impl Browser {
     }
 
     /// Readability on a phone: visible text under 18 px, and touch targets
-    /// (buttons, links, fields) under 44 px tall. Returns what falls short.
+    /// (buttons, links, fields) under 44 px tall; a checkbox or a radio button
+    /// is measured by its label, which is what a finger taps. Returns what
+    /// falls short.
     pub async fn readability_problems(&self) -> Result<Vec<String>> {
         let script = r#"
             const out = [];
@@ -373,8 +382,9 @@ impl Browser {
                 if (own && fs < 18) out.push('text ' + fs + 'px: ' + el.textContent.trim().slice(0, 30));
             }
             for (const el of document.querySelectorAll('button, a, input, select, textarea')) {
-                if (!el.getClientRects().length || el.type === 'checkbox') continue;
-                const h = el.getBoundingClientRect().height;
+                if (!el.getClientRects().length) continue;
+                const ticked = el.type === 'checkbox' || el.type === 'radio';
+                const h = ((ticked && el.closest('label')) || el).getBoundingClientRect().height;
                 if (h < 44) out.push('target ' + Math.round(h) + 'px: ' + (el.textContent || el.name || el.tagName).trim().slice(0, 30));
             }
             return out;"#;

@@ -19,6 +19,7 @@ use tests::WsClient;
 /// Joins from the join page without agreeing to be named.
 async fn join_unnamed(b: &Browser, url: &str, name: &str) -> Result<()> {
     b.goto(url).await?;
+    b.app_ready().await?;
     b.fill("input[autocomplete=name]", name).await?;
     b.click_text("button.chip", "居民").await?;
     b.click("form button[type=submit]").await?;
@@ -550,6 +551,8 @@ async fn the_screens_agree_with_the_record() -> Result<()> {
 
     let phone = driver.browser("phone", PHONE).await?;
     phone.goto(&format!("{base}/m/{id}?i=wrong123")).await?;
+    // (The page the server draws says so too: `phone_forms`.)
+    phone.app_ready().await?;
     let dead = phone.find(".link-dead").await?.text().await?;
     assert!(dead.contains("失效"), "{dead}");
     // The page the server drew first has handed over to the application, and a
