@@ -489,3 +489,16 @@ pub fn first_paint_join_fields() -> (String, Option<String>, bool) {
     let publish = input("#plain input[name=publish]").is_some_and(|e| e.checked());
     (name, category, publish)
 }
+
+/// The opinion being typed into the server-drawn page's plain form, so that
+/// the application, taking its place, goes on with it.
+pub fn first_paint_opinion() -> String {
+    use wasm_bindgen::JsCast;
+    document()
+        .query_selector("#plain textarea[name=text]")
+        .ok()
+        .flatten()
+        .and_then(|e| e.dyn_into::<web_sys::HtmlTextAreaElement>().ok())
+        .map(|e| e.value())
+        .unwrap_or_default()
+}

@@ -14,8 +14,49 @@ function show(html) {
   var l = document.getElementById('loading-note') || document.getElementById('loading');
   if (l) l.innerHTML = html;
 }
+
+var joinPage = location.pathname.match(/^\/m\/([^\/]+)\/?$/);
+
+// Whether this phone has joined this meeting through the application before
+// (its token is kept where the application keeps it).
+function joinedBefore(meeting) {
+  try { return !!localStorage.getItem('bbh:attendee:' + meeting); } catch (e) { return false; }
+}
+
+// The join page's own form is the join form: a phone's first contact is the
+// page (a few KiB), and the application (a few hundred) comes once the person
+// has joined — so on a slow hotspot the form is there at once and 举手 one
+// round trip after 加入. A phone that joined through the application before
+// gets the application at once (it carries on as that person).
+function waitToJoin() {
+  return joinPage && document.querySelector('#plain form[action$="/join"]') && !joinedBefore(joinPage[1]);
+}
+
+// While the application loads behind a joined page, the page's forms are sent
+// in the background and only the forms' part of the page is replaced: a tap
+// on 举手 does not restart the download by reloading the page.
+document.addEventListener('submit', function (e) {
+  var form = e.target;
+  if (!window.fetch || !window.DOMParser || !form.closest || !form.closest('#plain')) return;
+  if (/\/join$/.test(form.action)) return; // joining loads the joined page
+  e.preventDefault();
+  var body = new URLSearchParams(new FormData(form));
+  if (e.submitter && e.submitter.name) body.append(e.submitter.name, e.submitter.value);
+  fetch(form.action, { method: 'POST', body: body, credentials: 'same-origin' })
+    .then(function (r) { return r.text(); })
+    .then(function (html) {
+      var fresh = new DOMParser().parseFromString(html, 'text/html').getElementById('plain');
+      var here = document.getElementById('plain');
+      if (fresh && here) here.replaceWith(document.importNode(fresh, true));
+    })
+    .catch(function () { form.submit(); });
+});
+
 if (typeof WebAssembly !== 'object') {
   show(tooOld());
+} else if (waitToJoin()) {
+  var note = document.getElementById('loading-note');
+  if (note) note.remove();
 } else {
   // A join link (/m/<id>) and the public minutes get the phone's bundle, a
   // fraction of the whole application; every other page the whole. Both beside this script: under

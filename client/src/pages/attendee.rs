@@ -343,7 +343,8 @@ fn MyCommitments(live: Live, me: Signal<Option<ParticipantId>>) -> impl IntoView
 /// Write an opinion: text, optional category and stance.
 #[component]
 pub fn OpinionForm(live: Live) -> impl IntoView {
-    let text = RwSignal::new(String::new());
+    // What was being typed into the page's plain form when the application took over.
+    let text = RwSignal::new(crate::components::first_paint_opinion());
     let category = RwSignal::new(None::<String>);
     let stance = RwSignal::new(None::<Stance>);
     // 已提交 ✓ once the server has it (not when the button is pressed: the

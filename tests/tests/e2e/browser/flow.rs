@@ -15,14 +15,7 @@ async fn href(b: &Browser, css: &str) -> Result<String> {
 }
 
 async fn join(b: &Browser, url: &str, name: &str, category: &str) -> Result<()> {
-    b.goto(url).await?;
-    b.app_ready().await?;
-    b.fill("input[autocomplete=name]", name).await?;
-    b.click_text("button.chip", category).await?;
-    b.click("label.check input").await?;
-    b.click("form button[type=submit]").await?;
-    b.find("button.hand").await?;
-    Ok(())
+    b.join_as(url, name, Some(category), true).await
 }
 
 #[tokio::test]
@@ -81,7 +74,6 @@ async fn a_meeting_runs_across_five_browsers() -> Result<()> {
         let b = driver.browser(name, PHONE).await?;
         if attendees.is_empty() {
             b.goto(&join_url).await?;
-            b.app_ready().await?;
             b.find("input[autocomplete=name]").await?;
             b.screenshots("join", PHONE).await?;
             let problems = b.readability_problems().await?;
@@ -334,10 +326,7 @@ async fn votes_minutes_and_ledger_in_the_browser() -> Result<()> {
     let projector = driver.browser("projector", PROJECTOR).await?;
     projector.goto(&m.created.projector_url).await?;
     let phone = driver.browser("phone", PHONE).await?;
-    phone.goto(&m.created.join_url).await?;
-    phone.app_ready().await?;
-    phone.fill("input[autocomplete=name]", "周大妈").await?;
-    phone.click("form button[type=submit]").await?;
+    phone.join_as(&m.created.join_url, "周大妈", None, false).await?;
     phone.wait_text("已连接").await?;
     let other = tests::http::join(&base, &m, "吴叔", "居民").await?;
     let mut oc = tests::WsClient::connect(&base, &id, &other.token, None).await?;

@@ -238,6 +238,24 @@ impl Browser {
         }
     }
 
+    /// Joins through the join page's form as a person does: types the name,
+    /// picks the category (if given), ticks "publish my name" (if asked), taps
+    /// 加入; then waits for the application to take over the joined page.
+    pub async fn join_as(&self, url: &str, name: &str, category: Option<&str>, publish: bool) -> Result<()> {
+        self.goto(url).await?;
+        self.fill("#plain input[name=name]", name).await?;
+        if let Some(category) = category {
+            self.click_text("#plain label.chip", category).await?;
+        }
+        if publish {
+            self.click("#plain input[name=publish]").await?;
+        }
+        self.click("#plain button[type=submit]").await?;
+        self.app_ready().await?;
+        self.find("button.hand").await?;
+        Ok(())
+    }
+
     /// Waits until the application has taken over the page (a join page's
     /// server-drawn first paint, with its plain forms, is gone).
     pub async fn app_ready(&self) -> Result<()> {

@@ -18,13 +18,7 @@ use tests::WsClient;
 
 /// Joins from the join page without agreeing to be named.
 async fn join_unnamed(b: &Browser, url: &str, name: &str) -> Result<()> {
-    b.goto(url).await?;
-    b.app_ready().await?;
-    b.fill("input[autocomplete=name]", name).await?;
-    b.click_text("button.chip", "居民").await?;
-    b.click("form button[type=submit]").await?;
-    b.find("button.hand").await?;
-    Ok(())
+    b.join_as(url, name, Some("居民"), false).await
 }
 
 #[tokio::test]

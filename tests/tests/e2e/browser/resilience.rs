@@ -19,10 +19,7 @@ async fn an_opinion_typed_while_offline_arrives_exactly_once() -> Result<()> {
         return Ok(());
     };
     let phone = driver.browser("phone", PHONE).await?;
-    phone.goto(&m.created.join_url).await?;
-    phone.app_ready().await?;
-    phone.fill("input[autocomplete=name]", "孙阿姨").await?;
-    phone.click("form button[type=submit]").await?;
+    phone.join_as(&m.created.join_url, "孙阿姨", None, false).await?;
     phone.wait_text("已连接").await?;
 
     // The server goes away (Wi-Fi drop, laptop restarting).
@@ -223,9 +220,15 @@ async fn html_and_script_payloads_show_as_text_on_every_page() -> Result<()> {
 /// machine's. The join page must render; the time it took is printed (a
 /// measurement for the notes, not a pass/fail threshold).
 #[tokio::test]
-async fn the_join_page_renders_on_a_slow_phone() -> Result<()> {
+async fn a_slow_phone_reaches_its_hand_button_within_150_kib() -> Result<()> {
     let server = TestServer::start().await;
     let m = simple_meeting(&server.base, "慢网测试", &["停车"]).await?;
+    let mut md = WsClient::connect(&server.base, m.id(), &m.moderator, None).await?;
+    md.ok(babahui_shared::Command::StartMeeting).await?;
+    md.ok(babahui_shared::Command::OpenTopic {
+        topic: babahui_shared::TopicId(1),
+    })
+    .await?;
     let Some(driver) = Driver::start_or_skip().await? else {
         return Ok(());
     };
@@ -240,23 +243,36 @@ async fn the_join_page_renders_on_a_slow_phone() -> Result<()> {
         .cdp("Network.setCacheDisabled", json!({"cacheDisabled": true}))
         .await?;
     phone.cdp("Emulation.setCPUThrottlingRate", json!({"rate": 4})).await?;
+    // Bytes this page received so far, as sent (its own and its files').
+    let received = "return [...performance.getEntriesByType('navigation'), \
+                    ...performance.getEntriesByType('resource')].reduce((n, e) => n + (e.transferSize || 0), 0);";
     let started = std::time::Instant::now();
     phone.goto(&m.created.join_url).await?;
-    // The join form of the page's first bytes, usable before the application.
+    // The join form is in the page's first bytes: usable at once.
     phone.find("#plain input[autocomplete=name]").await?;
-    let first_render = started.elapsed();
+    let form = started.elapsed();
     phone.wait_text("慢网测试").await?;
+    let join_page = phone.js(received).await?.as_u64().unwrap_or(0);
+    phone.fill("#plain input[name=name]", "慢网").await?;
+    let tapped = std::time::Instant::now();
+    phone.click("#plain button[type=submit]").await?;
+    phone.find("#plain button.hand").await?;
+    let hand = tapped.elapsed();
+    let joined_page = phone.js(received).await?.as_u64().unwrap_or(0);
+    let to_hand = join_page + joined_page;
     phone.app_ready().await?;
-    let app = started.elapsed();
-    let transferred = phone
-        .js("return performance.getEntriesByType('resource').reduce((n, e) => n + (e.transferSize || 0), 0);")
-        .await?;
+    let live = tapped.elapsed();
     eprintln!(
-        "join page on Fast 3G with 4x CPU throttling: form usable {:.2} s, application {:.2} s ({} KiB transferred)",
-        first_render.as_secs_f64(),
-        app.as_secs_f64(),
-        transferred.as_u64().unwrap_or(0) / 1024
+        "join page on Fast 3G with 4x CPU throttling: form usable {:.2} s; 加入 → 举手 {:.2} s; \
+         {} KiB to 举手; the application live {:.2} s after 加入",
+        form.as_secs_f64(),
+        hand.as_secs_f64(),
+        to_hand / 1024,
+        live.as_secs_f64()
     );
+    // The goal of a phone's first contact (BENCHMARKS.md, "Phones first"):
+    // everything up to the 举手 button within 150 KiB.
+    assert!(to_hand > 0 && to_hand <= 150 * 1024, "{to_hand} bytes to 举手");
     phone.close().await;
     Ok(())
 }
