@@ -17,6 +17,9 @@ and reports:
   live KiB bytes received until then
   again    KiB for a second meeting opened on the same phone afterwards (cache warm)
 
+Then the moderator's tablet (1180x820, 4x CPU slowdown) and the projector (1920x1080) opened
+fresh on each network: ms until the application shows the meeting, and KiB until then.
+
 Usage: bench/phone.py [--bin target/release/babahui] [--runs 3]
 Needs chromium and chromedriver (./x setup installs them). Pure standard library.
 """
@@ -74,14 +77,14 @@ class Driver:
                 time.sleep(0.1)
         raise SystemExit("chromedriver did not start")
 
-    def session(self, phone=True):
+    def session(self, phone=True, size=(1180, 820)):
         args = ["--headless", "--no-sandbox", "--disable-gpu", "--lang=zh-CN", "--disable-quic",
                 "--disable-background-networking", "--disable-component-update", "--no-first-run"]
         opts = {"binary": "/usr/bin/chromium", "args": args}
         if phone:
             opts["mobileEmulation"] = {"deviceMetrics": {"width": 390, "height": 844, "pixelRatio": 3.0}}
         else:
-            args.append("--window-size=1180,820")
+            args.append("--window-size=%d,%d" % size)
         caps = {"capabilities": {"alwaysMatch": {"goog:chromeOptions": opts,
                                                  "goog:loggingPrefs": {"performance": "ALL"}}}}
         sid = http("POST", self.url + "/session", caps)["value"]["sessionId"]
@@ -195,6 +198,26 @@ def measure(driver, net, join_url, second_url):
         s.quit()
 
 
+def measure_screen(driver, net, url, size, cpu):
+    """A staff screen (the moderator's tablet, the projector) opened fresh: ms until the
+    meeting's title is shown by the application, and the KiB received until then."""
+    name, latency, down, up = net
+    s = driver.session(phone=False, size=size)
+    try:
+        s.cdp("Network.enable")
+        s.cdp("Network.emulateNetworkConditions", {
+            "offline": False, "latency": latency,
+            "downloadThroughput": down * 1000 / 8, "uploadThroughput": up * 1000 / 8})
+        s.cdp("Emulation.setCPUThrottlingRate", {"rate": cpu})
+        s.log()
+        s.goto(url)
+        shown = s.wait("return !document.getElementById('loading') && document.body.innerText.includes(%s)"
+                       " ? performance.now() : null;" % json.dumps(TITLE), "the screen's title")
+        return {"ms": round(shown), "KiB": round(received_bytes(s.log()) / 1024, 1)}
+    finally:
+        s.quit()
+
+
 def start_meeting(driver, base, title, topics):
     created = http("POST", base + "/api/meetings",
                    {"title": title, "place": "院坝", "agenda": [{"title": t, "minutes": 15} for t in topics]})
@@ -248,6 +271,16 @@ def main():
                 row[key] = values[len(values) // 2] if values else None
             rows.append(row)
             print(json.dumps(row, ensure_ascii=False), file=sys.stderr)
+        screens = []
+        for net in NETWORKS:
+            row = {"network": net[0]}
+            for screen, url, size, cpu in (("moderator", first["moderator_url"], (1180, 820), 4),
+                                           ("projector", first["projector_url"], (1920, 1080), 1)):
+                runs = sorted((measure_screen(driver, net, url, size, cpu) for _ in range(args.runs)),
+                              key=lambda r: r["ms"])
+                row[screen] = runs[len(runs) // 2]
+            screens.append(row)
+            print(json.dumps(row, ensure_ascii=False), file=sys.stderr)
         print("| network | title visible | topic visible | join form | 加入 → 举手 | KiB to 举手 "
               "| 加入 → live | KiB to live | second meeting KiB |")
         print("|---|---|---|---|---|---|---|---|---|")
@@ -255,6 +288,12 @@ def main():
         for r in rows:
             print(f"| {r['network']} | {secs(r['title'])} | {secs(r['topic'])} | {secs(r['form'])} "
                   f"| {secs(r['hand'])} | {r['KiB']} | {secs(r['live'])} | {r['live KiB']} | {r['again']} |")
+        print()
+        print("| network | moderator's tablet (4× CPU): meeting shown | KiB | projector: meeting shown | KiB |")
+        print("|---|---|---|---|---|")
+        for r in screens:
+            m, p = r["moderator"], r["projector"]
+            print(f"| {r['network']} | {secs(m['ms'])} | {m['KiB']} | {secs(p['ms'])} | {p['KiB']} |")
     finally:
         if driver:
             driver.close()

@@ -2,21 +2,26 @@
 //! everything and a meeting needs no internet. Unknown paths get `index.html`:
 //! the client routes by path (`/m/{id}`, `/m/{id}/moderator`, …).
 //!
-//! Text and wasm files are gzipped once, on first request, and the compressed
-//! bytes are kept: a courtyard of phones loading the client at the same moment
-//! costs one compression, not one per phone.
+//! Text and wasm files were compressed at build time (`build.rs`: brotli and
+//! gzip) and are sent as the browser accepts: a courtyard of phones loading
+//! the client at the same moment costs no compression at all. Pages drawn per
+//! request (a join page) are gzipped as they are sent ([`page`]).
 
 use axum::body::Bytes;
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode, Uri};
 use axum::response::{Html, IntoResponse, Response};
 use rust_embed::RustEmbed;
-use std::collections::HashMap;
 use std::io::Write;
-use std::sync::{Mutex, OnceLock};
+use std::sync::OnceLock;
 
 #[derive(RustEmbed)]
 #[folder = "../client/dist"]
 struct Assets;
+
+/// The same files compressed, `<path>.br` and `<path>.gz` (made by `build.rs`).
+#[derive(RustEmbed)]
+#[folder = "$OUT_DIR/compressed"]
+struct Compressed;
 
 /// Serves an embedded file, or `index.html` for client routes (a join link,
 /// `/m/{id}`, is drawn with its meeting by [`super::phone`]).
@@ -26,10 +31,6 @@ struct Assets;
 /// so a phone keeps them for good (`immutable`) and a second meeting costs it
 /// only the meeting's data; a new server version has new addresses.
 pub async fn serve(uri: Uri, headers: HeaderMap) -> Response {
-    static WARMING: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
-    if !WARMING.swap(true, std::sync::atomic::Ordering::Relaxed) {
-        tokio::task::spawn_blocking(warm_up);
-    }
     let (path, forever) = match uri.path().strip_prefix("/v/").and_then(|rest| rest.split_once('/')) {
         Some((v, rest)) => (rest, v == version()),
         None => (uri.path().trim_start_matches('/'), false),
@@ -103,14 +104,7 @@ pub fn app_page(headers: &HeaderMap) -> Response {
     {
         return (StatusCode::NOT_MODIFIED, [(header::ETAG, etag)]).into_response();
     }
-    let mut response = if accepts(headers, "gzip") {
-        let mut r = Html(gzipped("index.html (versioned)", html.as_bytes())).into_response();
-        r.headers_mut()
-            .insert(header::CONTENT_ENCODING, HeaderValue::from_static("gzip"));
-        r
-    } else {
-        Html(html).into_response()
-    };
+    let mut response = page(headers, StatusCode::OK, html);
     let h = response.headers_mut();
     if let Ok(v) = HeaderValue::from_str(&etag) {
         h.insert(header::ETAG, v);
@@ -132,22 +126,21 @@ fn respond(path: &str, file: rust_embed::EmbeddedFile, headers: &HeaderMap) -> R
         return (StatusCode::NOT_MODIFIED, [(header::ETAG, etag)]).into_response();
     }
     let mime = file.metadata.mimetype().to_owned();
-    let accepts = |name: &str| accepts(headers, name);
-    let brotli = (accepts("br") && compressible(&mime))
-        .then(|| brotli_cached(path))
-        .flatten();
-    let mut response = if let Some(bytes) = brotli {
-        let mut r = bytes.into_response();
-        r.headers_mut()
-            .insert(header::CONTENT_ENCODING, HeaderValue::from_static("br"));
-        r
-    } else if accepts("gzip") && compressible(&mime) {
-        let mut r = gzipped(path, &file.data).into_response();
-        r.headers_mut()
-            .insert(header::CONTENT_ENCODING, HeaderValue::from_static("gzip"));
-        r
-    } else {
-        Bytes::from(file.data.into_owned()).into_response()
+    let encoded = ["br", "gzip"].into_iter().find_map(|encoding| {
+        let suffix = if encoding == "br" { "br" } else { "gz" };
+        accepts(headers, encoding)
+            .then(|| Compressed::get(&format!("{path}.{suffix}")))
+            .flatten()
+            .map(|c| (encoding, c))
+    });
+    let mut response = match encoded {
+        Some((encoding, compressed)) => {
+            let mut r = Bytes::from(compressed.data.into_owned()).into_response();
+            r.headers_mut()
+                .insert(header::CONTENT_ENCODING, HeaderValue::from_static(encoding));
+            r
+        }
+        None => Bytes::from(file.data.into_owned()).into_response(),
     };
     let h = response.headers_mut();
     if let Ok(v) = HeaderValue::from_str(&mime) {
@@ -171,67 +164,25 @@ fn accepts(headers: &HeaderMap, name: &str) -> bool {
         .is_some_and(|v| v.split(',').any(|e| e.trim().starts_with(name)))
 }
 
-fn compressible(mime: &str) -> bool {
-    mime.starts_with("text/") || mime.contains("javascript") || mime.contains("wasm") || mime.contains("svg")
-}
-
-/// Brotli of the embedded files, made once per start by [`warm_up`].
-static BROTLI: OnceLock<Mutex<HashMap<String, Bytes>>> = OnceLock::new();
-
-/// The brotli of an embedded file, if [`warm_up`] has made it (until then,
-/// gzip is served: a request never waits for a compression).
-fn brotli_cached(path: &str) -> Option<Bytes> {
-    BROTLI.get()?.lock().expect("brotli cache").get(path).cloned()
-}
-
-/// Compresses every text and wasm file once, with brotli (a quarter smaller
-/// than gzip for the application), and gzips them, off the async threads. It
-/// starts with the first request for any of the client's files — in a
-/// meeting, the projector's or the organiser's, before the phones scan — and
-/// not at start-up, so a server that serves no page (a test, a restart after
-/// a crash) spends nothing on it.
-pub fn warm_up() {
-    static ONCE: std::sync::Once = std::sync::Once::new();
-    ONCE.call_once(compress_all);
-}
-
-fn compress_all() {
-    let started = std::time::Instant::now();
-    let cache = BROTLI.get_or_init(Default::default);
-    for name in Assets::iter() {
-        let Some(file) = Assets::get(&name) else { continue };
-        if !compressible(file.metadata.mimetype()) {
-            continue;
+/// A page drawn for this request, gzipped if the browser takes it (a join
+/// page is ~10 KiB of HTML; gzip makes it ~3, in well under a millisecond).
+pub fn page(headers: &HeaderMap, status: StatusCode, html: String) -> Response {
+    let mut response = if accepts(headers, "gzip") {
+        let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+        match enc.write_all(html.as_bytes()).and_then(|_| enc.finish()) {
+            Ok(gz) => {
+                let mut r = (status, Html(Bytes::from(gz))).into_response();
+                r.headers_mut()
+                    .insert(header::CONTENT_ENCODING, HeaderValue::from_static("gzip"));
+                r
+            }
+            Err(_) => (status, Html(html)).into_response(),
         }
-        let _ = gzipped(&name, &file.data);
-        let mut out = Vec::new();
-        let params = brotli::enc::BrotliEncoderParams {
-            // Quality 10: ~2 s for the whole client, once. A debug build (the
-            // tests') compiles the encoder unoptimised: it compresses less hard.
-            quality: if cfg!(debug_assertions) { 4 } else { 10 },
-            lgwin: 22,
-            ..Default::default()
-        };
-        if brotli::BrotliCompress(&mut &file.data[..], &mut out, &params).is_ok() {
-            cache.lock().expect("brotli cache").insert(name.to_string(), out.into());
-        }
-    }
-    tracing::debug!(ms = started.elapsed().as_millis(), "the client's files are compressed");
-}
-
-/// The gzip of an embedded file, computed once.
-fn gzipped(path: &str, data: &[u8]) -> Bytes {
-    static CACHE: OnceLock<Mutex<HashMap<String, Bytes>>> = OnceLock::new();
-    let cache = CACHE.get_or_init(Default::default);
-    if let Some(hit) = cache.lock().expect("gzip cache").get(path) {
-        return hit.clone();
-    }
-    let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
-    let bytes = enc
-        .write_all(data)
-        .and_then(|_| enc.finish())
-        .map(Bytes::from)
-        .unwrap_or_else(|_| Bytes::copy_from_slice(data));
-    cache.lock().expect("gzip cache").insert(path.to_owned(), bytes.clone());
-    bytes
+    } else {
+        (status, Html(html)).into_response()
+    };
+    response
+        .headers_mut()
+        .insert(header::VARY, HeaderValue::from_static("accept-encoding"));
+    response
 }

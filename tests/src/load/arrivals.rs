@@ -1,24 +1,22 @@
 //! The start of a meeting: everyone scans the QR code within a few seconds.
 //! Each simulated phone does what a phone's browser does on its first visit —
-//! the join page, its style sheet and script, the phone's bundle (script and
-//! WebAssembly), the invite check and the meeting — then joins and opens its
-//! live connection, on a connection of its own and asking for compressed
-//! answers (`br, gzip`). The bytes counted are the bodies as sent (nothing is
+//! the join page with its style sheet and script, the page's join form and
+//! the joined page it leads to, then the phone's bundle (script and
+//! WebAssembly) and the live connection — on connections of its own, asking
+//! for compressed answers (`br, gzip`). The bytes counted are the bodies as sent (nothing is
 //! decompressed here), so they are what crosses a hotspot's Wi-Fi.
 //!
 //! `--cached` is a phone that has the files already (a second meeting: only
-//! the page and the data); `--plain` one that uses the page's plain forms
-//! (no application: the page, its style sheet and a form post).
+//! the pages and the data); `--plain` one whose browser runs no script (the
+//! pages and the style sheet only).
 
 use crate::http;
 use crate::load::procstat;
 use anyhow::{bail, Context, Result};
-use babahui_shared::api::JoinResponse;
 use babahui_shared::{ClientMsg, ServerMsg};
 use futures::{SinkExt, StreamExt};
 use reqwest::header::{ACCEPT_ENCODING, ACCEPT_LANGUAGE, COOKIE, LOCATION, SET_COOKIE};
 use serde::Serialize;
-use serde_json::json;
 use std::time::{Duration, Instant};
 use tokio::task::JoinSet;
 use tokio_tungstenite::tungstenite::Message;
@@ -169,7 +167,9 @@ pub async fn run(args: &Args) -> Result<Report> {
     Ok(report)
 }
 
-/// One phone's arrival.
+/// One phone's arrival, as a browser makes it: the join page and its files,
+/// the page's join form (a post, then the joined page with 举手), then — with
+/// the application — its bundle and its live connection.
 async fn arrive(url: &str, id: &str, invite: &str, n: usize, args: &Args) -> Result<Phone> {
     // A phone of its own: its own connections, no shared pool.
     let phone = reqwest::Client::builder()
@@ -177,23 +177,22 @@ async fn arrive(url: &str, id: &str, invite: &str, n: usize, args: &Args) -> Res
         .pool_max_idle_per_host(4)
         .build()?;
     let start = Instant::now();
-    let mut bytes = 0u64;
-    let get = |path: String| {
+    let get = |path: String, cookie: String| {
         let req = phone
             .get(format!("{url}{path}"))
             .header(ACCEPT_ENCODING, "br, gzip")
-            .header(ACCEPT_LANGUAGE, "zh-CN");
+            .header(ACCEPT_LANGUAGE, "zh-CN")
+            .header(COOKIE, cookie);
         async move {
             let resp = req.send().await.with_context(|| format!("GET {path}"))?;
             if !resp.status().is_success() {
                 bail!("GET {path}: {}", resp.status());
             }
-            let body = resp.bytes().await?;
-            Ok::<_, anyhow::Error>(body)
+            Ok::<_, anyhow::Error>(resp.bytes().await?)
         }
     };
-    let page = get(format!("/m/{id}?i={invite}")).await?;
-    bytes += page.len() as u64;
+    let page = get(format!("/m/{id}?i={invite}"), String::new()).await?;
+    let mut bytes = page.len() as u64;
     let page_time = start.elapsed();
     let html = String::from_utf8_lossy(&page).into_owned();
     let asset = |name: &str| -> Result<String> {
@@ -203,66 +202,42 @@ async fn arrive(url: &str, id: &str, invite: &str, n: usize, args: &Args) -> Res
     };
     let (style, boot) = (asset("style.css")?, asset("boot.js")?);
     let base = boot.trim_end_matches("boot.js").to_owned();
-    if !args.cached || args.plain {
-        bytes += get(style).await?.len() as u64;
-    }
-    if args.plain {
-        let resp = phone
-            .post(format!("{url}/m/{id}/join"))
-            .form(&[("i", invite), ("name", &format!("居民{n}")), ("category", "居民")])
-            .send()
-            .await?;
-        if resp.status() != 303 {
-            bail!("form join: {}", resp.status());
-        }
-        let cookie = resp.headers()[SET_COOKIE]
-            .to_str()?
-            .split(';')
-            .next()
-            .unwrap_or_default()
-            .to_owned();
-        let to = resp.headers()[LOCATION].to_str()?.to_owned();
-        let joined = phone
-            .get(format!("{url}{to}"))
-            .header(ACCEPT_ENCODING, "br, gzip")
-            .header(COOKIE, cookie)
-            .send()
-            .await?;
-        let body = joined.bytes().await?;
-        if !String::from_utf8_lossy(&body).contains("hand") {
-            bail!("the joined page has no 举手");
-        }
-        bytes += body.len() as u64;
-        return Ok(Phone {
-            total: start.elapsed(),
-            page: page_time,
-            bytes,
-        });
-    }
     if !args.cached {
-        bytes += get(boot).await?.len() as u64;
-        bytes += get(format!("{base}pkg-attendee/babahui_client.js")).await?.len() as u64;
-        bytes += get(format!("{base}pkg-attendee/babahui_client_bg.wasm")).await?.len() as u64;
+        bytes += get(style, String::new()).await?.len() as u64;
+        if !args.plain {
+            bytes += get(boot, String::new()).await?.len() as u64;
+        }
     }
-    let check = phone
-        .get(format!("{url}/api/meetings/{id}/invite?i={invite}"))
-        .send()
-        .await?;
-    if check.status() != 204 {
-        bail!("invite check: {}", check.status());
-    }
-    bytes += get(format!("/api/meetings/{id}")).await?.len() as u64;
-    let body = json!({"invite": invite, "name": format!("居民{n}"), "category": "居民", "publish_name": false});
     let resp = phone
-        .post(format!("{url}/api/meetings/{id}/join"))
-        .json(&body)
+        .post(format!("{url}/m/{id}/join"))
+        .header(ACCEPT_ENCODING, "br, gzip")
+        .form(&[("i", invite), ("name", &format!("居民{n}")), ("category", "居民")])
         .send()
         .await?;
-    if resp.status() != 201 {
-        bail!("join: {}", resp.status());
+    if resp.status() != 303 {
+        bail!("form join: {}", resp.status());
     }
-    let joined: JoinResponse = resp.json().await?;
-    bytes += welcome(url, id, &joined.token).await?;
+    let cookie = resp.headers()[SET_COOKIE]
+        .to_str()?
+        .split(';')
+        .next()
+        .unwrap_or_default()
+        .to_owned();
+    let token = cookie.split_once('=').map(|(_, t)| t.to_owned()).unwrap_or_default();
+    let to = resp.headers()[LOCATION].to_str()?.to_owned();
+    let joined = get(to, cookie).await?;
+    bytes += joined.len() as u64;
+    if !args.plain {
+        if !args.cached {
+            bytes += get(format!("{base}pkg-attendee/babahui_client.js"), String::new())
+                .await?
+                .len() as u64;
+            bytes += get(format!("{base}pkg-attendee/babahui_client_bg.wasm"), String::new())
+                .await?
+                .len() as u64;
+        }
+        bytes += welcome(url, id, &token).await?;
+    }
     Ok(Phone {
         total: start.elapsed(),
         page: page_time,

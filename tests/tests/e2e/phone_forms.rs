@@ -189,5 +189,14 @@ async fn the_plain_page_speaks_english_when_chosen_and_remembers_it() -> Result<
         .text()
         .await?;
     assert!(again.contains("Join the meeting"));
+    // Drawn per request, sent gzipped to a browser that takes it.
+    let gz = http
+        .get(format!("{page}?i={}", m.invite))
+        .header("accept-encoding", "gzip")
+        .send()
+        .await?;
+    assert_eq!(gz.headers()["content-encoding"], "gzip");
+    let gz_len = gz.bytes().await?.len();
+    assert!(gz_len * 2 < zh.len(), "{gz_len} bytes gzipped against {}", zh.len());
     Ok(())
 }

@@ -23,7 +23,7 @@ use crate::hub::MeetingHandle;
 use crate::service::Caller;
 use axum::extract::{ConnectInfo, Path, Query, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
-use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Redirect, Response};
 use axum::Form;
 use babahui_shared::{
     Actor, Command, CommandId, ErrorCode, MeetingId, MeetingState, OpinionAuthor, ParticipantId, Phase, TopicId, VoteId,
@@ -78,7 +78,7 @@ pub async fn page(
     };
     let mut response = if let Some((me, token)) = attendee(&handle, &headers, &state).await {
         let section = view::joined(&state, lang, me, &new_cid(), notice.as_ref(), &Draft::default());
-        respond(StatusCode::OK, &state, lang, &switch, &section, Some(&token))
+        respond(&headers, StatusCode::OK, &state, lang, &switch, &section, Some(&token))
     } else {
         let section = match state.phase {
             Phase::Ended => String::new(),
@@ -90,7 +90,7 @@ pub async fn page(
                 None => view::join_form(&state, lang, &q.i, None, &Draft::default()),
             },
         };
-        respond(StatusCode::OK, &state, lang, &switch, &section, None)
+        respond(&headers, StatusCode::OK, &state, lang, &switch, &section, None)
     };
     if let Some(chosen) = chosen {
         if let Ok(v) = HeaderValue::from_str(&chosen.cookie()) {
@@ -155,7 +155,7 @@ pub async fn join(
     };
     let refused = |e: ApiError| {
         let section = view::join_form(&state, lang, &form.i, Some(&Notice::Refused(e.words(lang))), &draft);
-        respond(e.status, &state, lang, "", &section, None)
+        respond(&headers, e.status, &state, lang, "", &section, None)
     };
     if let Err(e) = same_origin(&headers, &app.config.allowed_origins) {
         return refused(e);
@@ -329,11 +329,11 @@ async fn send(
         // Not (or no longer) joined: the join page, saying so.
         let refusal = Notice::Refused(lang.t(Word::JoinAgain).to_owned());
         let section = view::join_form(&state, lang, "", Some(&refusal), &Draft::default());
-        return respond(StatusCode::UNAUTHORIZED, &state, lang, "", &section, None);
+        return respond(headers, StatusCode::UNAUTHORIZED, &state, lang, "", &section, None);
     };
     let refused = |status: StatusCode, words: String, state: &MeetingState| {
         let section = view::joined(state, lang, me, &new_cid(), Some(&Notice::Refused(words)), &draft);
-        respond(status, state, lang, "", &section, Some(&token))
+        respond(headers, status, state, lang, "", &section, Some(&token))
     };
     if same_origin(headers, &app.config.allowed_origins).is_err() {
         return refused(StatusCode::FORBIDDEN, lang.t(Word::ForeignPage).to_owned(), &state);
@@ -417,6 +417,7 @@ fn new_cid() -> String {
 
 /// The page: never kept (it is one person's, and changes with the meeting).
 fn respond(
+    headers: &HeaderMap,
     status: StatusCode,
     state: &MeetingState,
     lang: Lang,
@@ -433,10 +434,10 @@ fn respond(
         attendee,
     };
     let html = super::first_paint::page(&index, state, lang, parts);
-    let mut response = (status, Html(html)).into_response();
+    let mut response = assets::page(headers, status, html);
     let h = response.headers_mut();
     h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    h.insert(header::VARY, HeaderValue::from_static("cookie, accept-language"));
+    h.insert(header::VARY, HeaderValue::from_static("accept-encoding, cookie"));
     response
 }
 
