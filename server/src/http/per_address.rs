@@ -1,13 +1,16 @@
 //! How often one address may do what anyone on the Wi-Fi can do without a
-//! token: join a meeting, try an invite code, file an objection (异议). A
-//! person never comes near these; a script does, and is told in plain words
-//! how long to wait. Loopback is not limited when `exempt_loopback` is set:
+//! token: join a meeting, try an invite code, file an objection (异议) — and
+//! how often one person may send the join page's plain forms (the budget of
+//! the application's socket, which the forms stand in for). A person never
+//! comes near these; a script does, and is told in plain words how long to
+//! wait. Loopback is not limited when `exempt_loopback` is set:
 //! there it is this machine, or a reverse proxy in front (everyone).
 
 use super::error::ApiError;
 use crate::config::Limits;
+use crate::rate::Rate;
 use crate::rate::{wait_words, PerKey};
-use babahui_shared::ErrorCode;
+use babahui_shared::{ErrorCode, MeetingId, ParticipantId};
 use std::net::IpAddr;
 
 /// The per-address limits of one server.
@@ -17,6 +20,7 @@ pub struct PerAddress {
     joins: PerKey<IpAddr>,
     wrong_invites: PerKey<IpAddr>,
     objections: PerKey<IpAddr>,
+    form_posts: PerKey<(MeetingId, ParticipantId)>,
 }
 
 impl PerAddress {
@@ -27,6 +31,14 @@ impl PerAddress {
             joins: PerKey::new(limits.joins_per_address),
             wrong_invites: PerKey::new(limits.wrong_invites_per_address),
             objections: PerKey::new(limits.objections_per_address),
+            form_posts: PerKey::new(if limits.messages_per_sec == 0 {
+                Rate::UNLIMITED
+            } else {
+                Rate {
+                    per_sec: limits.messages_per_sec as f64,
+                    burst: limits.message_burst,
+                }
+            }),
         }
     }
 
@@ -82,6 +94,16 @@ impl PerAddress {
             ApiError::new(
                 ErrorCode::RateLimited,
                 format!("too many objections from this device ({})", wait_words(wait)),
+            )
+        })
+    }
+
+    /// Before a joined person's form post (举手, a vote, an opinion).
+    pub fn form_post(&self, meeting: &MeetingId, who: ParticipantId) -> Result<(), ApiError> {
+        self.form_posts.take(&(meeting.clone(), who)).map_err(|wait| {
+            ApiError::new(
+                ErrorCode::RateLimited,
+                format!("too many at once ({})", wait_words(wait)),
             )
         })
     }

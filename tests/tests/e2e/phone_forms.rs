@@ -200,3 +200,50 @@ async fn the_plain_page_speaks_english_when_chosen_and_remembers_it() -> Result<
     assert!(gz_len * 2 < zh.len(), "{gz_len} bytes gzipped against {}", zh.len());
     Ok(())
 }
+
+#[tokio::test]
+async fn a_flood_of_form_posts_is_told_to_wait_and_records_nothing_more() -> Result<()> {
+    let mut config = babahui::ServerConfig::default();
+    config.limits.messages_per_sec = 1;
+    config.limits.message_burst = 3;
+    let server = TestServer::start_with(config).await;
+    let base = server.base.clone();
+    let m = simple_meeting(&base, "限速", &["停车"]).await?;
+    let mut md = WsClient::connect(&base, m.id(), &m.moderator, None).await?;
+    md.ok(Command::StartMeeting).await?;
+    md.ok(Command::OpenTopic { topic: TopicId(1) }).await?;
+    let http = client();
+    let page = format!("{base}/m/{}", m.id());
+    let resp = http
+        .post(format!("{page}/join"))
+        .form(&[("i", m.invite.as_str()), ("category", "居民")])
+        .send()
+        .await?;
+    let cookie = resp.headers()[SET_COOKIE]
+        .to_str()?
+        .split(';')
+        .next()
+        .unwrap()
+        .to_owned();
+    let mut statuses = Vec::new();
+    for n in 0..6 {
+        let resp = http
+            .post(format!("{page}/opinion"))
+            .header(COOKIE, &cookie)
+            .form(&[
+                ("text", format!("第{n}条")),
+                ("topic", "1".into()),
+                ("cid", format!("flood-{n}")),
+            ])
+            .send()
+            .await?;
+        statuses.push(resp.status().as_u16());
+        if resp.status() == 429 {
+            assert!(resp.text().await?.contains("操作太快了"), "said in words");
+        }
+    }
+    assert_eq!(&statuses[..3], &[303, 303, 303], "{statuses:?}");
+    assert!(statuses[3..].iter().all(|s| *s == 429), "{statuses:?}");
+    assert_eq!(public_state(&base, m.id()).await?.opinions.len(), 3);
+    Ok(())
+}

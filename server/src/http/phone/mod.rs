@@ -338,6 +338,9 @@ async fn send(
     if same_origin(headers, &app.config.allowed_origins).is_err() {
         return refused(StatusCode::FORBIDDEN, lang.t(Word::ForeignPage).to_owned(), &state);
     }
+    if let Err(e) = app.per_address.form_post(handle.id(), me) {
+        return refused(e.status, e.words(lang), &state);
+    }
     let cid = CommandId(cid.to_owned());
     let cid = if cid.is_valid() { cid } else { CommandId(new_cid()) };
     let caller = Caller {
@@ -444,10 +447,6 @@ fn respond(
 impl ApiError {
     /// The refusal in the page's language.
     fn words(&self, lang: Lang) -> String {
-        if self.code == ErrorCode::RateLimited {
-            // Says how long to wait, in its message.
-            return self.message.clone();
-        }
         let (zh, en) = self.code.words();
         lang.pick(zh, en).to_owned()
     }
