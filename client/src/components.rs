@@ -490,15 +490,21 @@ pub fn first_paint_join_fields() -> (String, Option<String>, bool) {
     (name, category, publish)
 }
 
-/// The opinion being typed into the server-drawn page's plain form, so that
-/// the application, taking its place, goes on with it.
-pub fn first_paint_opinion() -> String {
+/// The opinion being typed into the server-drawn page's plain form, and
+/// whether the person is typing in it now, so that the application, taking
+/// its place, goes on with it (and with the keyboard up).
+pub fn first_paint_opinion() -> (String, bool) {
     use wasm_bindgen::JsCast;
-    document()
+    let Some(area) = document()
         .query_selector("#plain textarea[name=text]")
         .ok()
         .flatten()
         .and_then(|e| e.dyn_into::<web_sys::HtmlTextAreaElement>().ok())
-        .map(|e| e.value())
-        .unwrap_or_default()
+    else {
+        return (String::new(), false);
+    };
+    let focused = document()
+        .active_element()
+        .is_some_and(|active| active.is_same_node(Some(&area)));
+    (area.value(), focused)
 }

@@ -440,6 +440,11 @@ const TEXTS: &[(&str, &str, &str)] = &[
     ("read_minutes", "查看会议纪要", "Read the minutes"),
     ("minutes_to_come", "会议纪要整理后会在这里公示", "The minutes will be published here"),
     ("your_turn", "轮到您发言了", "It is your turn to speak"),
+    (
+        "hand_cleared",
+        "议题已更换，发言排队已清空。如还想发言，请再次举手。",
+        "The topic changed and the queue was cleared. To speak, raise your hand again.",
+    ),
     ("next_is_you", "下一位就是您，请准备", "You are next: get ready"),
     ("opinion_sent", "已提交 ✓", "Sent ✓"),
     ("sending", "正在发送…", "Sending…"),

@@ -188,6 +188,23 @@ fn AttendeeLive(id: String, token: String) -> impl IntoView {
         live.state
             .with(|s| s.as_ref().is_some_and(|s| s.phase != Phase::NotStarted))
     };
+    // A new topic clears the queue: a person who was waiting is told so, not
+    // left waiting to be called.
+    let hand_cleared = RwSignal::new(false);
+    let last = StoredValue::new((None::<usize>, None::<TopicId>));
+    Effect::new(move |_| {
+        let now = (
+            position(),
+            live.state.with(|s| s.as_ref().and_then(|s| s.current_topic)),
+        );
+        let (was, was_topic) = last.get_value();
+        if now.0.is_some() {
+            hand_cleared.set(false);
+        } else if was.is_some() && now.1 != was_topic {
+            hand_cleared.set(true);
+        }
+        last.set_value(now);
+    });
     let speaking_now = move || {
         live.state.with(|s| {
             s.as_ref()
@@ -250,6 +267,9 @@ fn AttendeeLive(id: String, token: String) -> impl IntoView {
             // so the place is shown large, and 放下举手 is a plain button beneath it.
             {move || position().map(|n| view! {
                 <p class="queue-place" role="status">{t("your_place_n").replace("{n}", &n.to_string())}</p>
+            })}
+            {move || hand_cleared.get().then(|| view! {
+                <p class="notice info hand-cleared" role="status">{t("hand_cleared")}</p>
             })}
             <button class="hand" class:big=move || position().is_none() class:raised=move || position().is_some() on:click=hand
                 disabled=move || !started()>
@@ -343,8 +363,20 @@ fn MyCommitments(live: Live, me: Signal<Option<ParticipantId>>) -> impl IntoView
 /// Write an opinion: text, optional category and stance.
 #[component]
 pub fn OpinionForm(live: Live) -> impl IntoView {
-    // What was being typed into the page's plain form when the application took over.
-    let text = RwSignal::new(crate::components::first_paint_opinion());
+    // What was being typed into the page's plain form when the application
+    // took over: the text, and the keyboard if it was up.
+    let (typed, typing) = crate::components::first_paint_opinion();
+    let text = RwSignal::new(typed);
+    let area = NodeRef::<leptos::html::Textarea>::new();
+    if typing {
+        Effect::new(move |_| {
+            if let Some(area) = area.get() {
+                let _ = area.focus();
+                let end = area.value().encode_utf16().count() as u32;
+                let _ = area.set_selection_range(end, end);
+            }
+        });
+    }
     let category = RwSignal::new(None::<String>);
     let stance = RwSignal::new(None::<Stance>);
     // 已提交 ✓ once the server has it (not when the button is pressed: the
@@ -383,7 +415,7 @@ pub fn OpinionForm(live: Live) -> impl IntoView {
     view! {
         <form class="form opinion-form" on:submit=submit>
             <label>{move || t("write_opinion")}
-                <textarea rows="3" maxlength=limits::OPINION_MAX_CHARS bind:value=text on:input=move |_| sent.set(false)></textarea>
+                <textarea rows="3" maxlength=limits::OPINION_MAX_CHARS node_ref=area bind:value=text on:input=move |_| sent.set(false)></textarea>
             </label>
             // Each row of choices says what it is (both are optional).
             <p class="chips-label">{move || t("stance_optional")}</p>
@@ -409,7 +441,8 @@ pub fn OpinionForm(live: Live) -> impl IntoView {
                     }
                 }).collect_view()}
             </div>
-            <button type="submit" class="primary big">{move || t("submit")}</button>
+            // Said just above the button the finger is on (below it, on a phone,
+            // it is under the fold).
             {move || if answer.waiting() {
                 Some(view! { <p class="muted sending" role="status">{t("sending")}</p> }.into_any())
             } else if sent.get() {
@@ -417,6 +450,7 @@ pub fn OpinionForm(live: Live) -> impl IntoView {
             } else {
                 None
             }}
+            <button type="submit" class="primary big">{move || t("submit")}</button>
             <crate::components::FormError answer=answer/>
         </form>
     }

@@ -76,6 +76,7 @@ pub fn router(state: AppState) -> Router {
         .route("/m/{id}/hand", post(phone::hand))
         .route("/m/{id}/vote", post(phone::vote))
         .route("/m/{id}/opinion", post(phone::opinion))
+        .route("/m/{id}/second", post(phone::second))
         .layer(timeout(deadline))
         .merge(transfers)
         .fallback(assets::serve)

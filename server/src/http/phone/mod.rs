@@ -26,11 +26,12 @@ use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Form;
 use babahui_shared::{
-    Actor, Command, CommandId, ErrorCode, MeetingId, MeetingState, OpinionAuthor, ParticipantId, Phase, TopicId, VoteId,
+    Actor, Command, CommandId, ErrorCode, MeetingId, MeetingState, OpinionAuthor, OpinionId, ParticipantId, Phase,
+    TopicId, VoteId,
 };
 use serde::Deserialize;
 use std::net::SocketAddr;
-use view::{Draft, Notice, STANCES};
+use view::{Draft, Notice, WhichTopic, STANCES};
 use words::{Lang, Word};
 
 /// How long a phone stays joined: the cookie outlives the meeting's day, so
@@ -74,6 +75,7 @@ pub async fn page(
         "lowered" => Some(Notice::Done(Word::HandLowered)),
         "vote" => Some(Notice::Done(Word::Voted)),
         "opinion" => Some(Notice::Done(Word::OpinionSent)),
+        "second" => Some(Notice::Done(Word::SecondDone)),
         _ => None,
     };
     let mut response = if let Some((me, token)) = attendee(&handle, &headers, &state).await {
@@ -279,15 +281,28 @@ pub struct OpinionFields {
     /// The category, if picked.
     #[serde(default)]
     category: Option<String>,
+    /// Present when the person has answered which topic it is about.
+    #[serde(default)]
+    confirmed: Option<String>,
 }
 
-/// `POST /m/{id}/opinion`: submit an opinion, under the topic it was written for.
+/// `POST /m/{id}/opinion`: submit an opinion, under the topic it was written
+/// for. If another topic has opened since the page was drawn (a page does not
+/// change by itself without the application), the person is asked which
+/// topic it is about, their text kept, before anything is recorded.
 pub async fn opinion(
     State(app): State<AppState>,
     Path(id): Path<String>,
     headers: HeaderMap,
     Form(form): Form<OpinionFields>,
 ) -> Response {
+    let written = form.topic.parse().ok().map(TopicId);
+    if form.confirmed.is_none() {
+        if let Some(question) = topic_changed(&app, &id, written, &form).await {
+            let draft = Draft::default();
+            return send_question(&app, &id, &headers, question, draft).await;
+        }
+    }
     let stance = form
         .stance
         .as_deref()
@@ -298,13 +313,71 @@ pub async fn opinion(
         category: form.category.filter(|c| !c.is_empty()),
         stance,
         author: OpinionAuthor::Me,
-        topic: Some(form.topic.parse().ok().map(TopicId)),
+        topic: Some(written),
     };
     let draft = Draft {
         text: form.text,
         ..Draft::default()
     };
     send(&app, &id, &headers, &form.cid, command, "opinion", draft).await
+}
+
+/// The question to ask when `written` is not the topic open now (another one is).
+async fn topic_changed(app: &AppState, id: &str, written: Option<TopicId>, form: &OpinionFields) -> Option<WhichTopic> {
+    let state = find(app, id).await?.state().await.ok()?;
+    let now = state.open_topic()?.id;
+    let written = written?;
+    (written != now && !form.text.trim().is_empty()).then(|| WhichTopic {
+        written,
+        now,
+        text: form.text.clone(),
+        stance: form.stance.clone().unwrap_or_default(),
+        category: form.category.clone().unwrap_or_default(),
+    })
+}
+
+/// The joined page asking `question` (nothing recorded yet).
+async fn send_question(app: &AppState, id: &str, headers: &HeaderMap, question: WhichTopic, draft: Draft) -> Response {
+    let lang = Lang::of(headers);
+    let Some(handle) = find(app, id).await else {
+        return assets::app_page(headers);
+    };
+    let Ok(state) = handle.state().await else {
+        return assets::app_page(headers);
+    };
+    let Some((me, token)) = attendee(&handle, headers, &state).await else {
+        return assets::app_page(headers);
+    };
+    let notice = Notice::WhichTopic(question);
+    let section = view::joined(&state, lang, me, &new_cid(), Some(&notice), &draft);
+    respond(headers, StatusCode::OK, &state, lang, "", &section, Some(&token))
+}
+
+/// The 附议 form's fields.
+#[derive(Debug, Deserialize)]
+pub struct SecondFields {
+    /// This send's id.
+    #[serde(default)]
+    cid: String,
+    /// Which opinion.
+    #[serde(default)]
+    opinion: u32,
+}
+
+/// `POST /m/{id}/second`: second (附议) an opinion shown on the page (its
+/// topic was open when the page was drawn).
+pub async fn second(
+    State(app): State<AppState>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    Form(form): Form<SecondFields>,
+) -> Response {
+    let command = Command::Second {
+        opinion: OpinionId(form.opinion),
+        who: None,
+        seen_open: true,
+    };
+    send(&app, &id, &headers, &form.cid, command, "second", Draft::default()).await
 }
 
 /// Sends a joined person's command; back to the page on success (saying

@@ -8,8 +8,9 @@
 
 use super::words::{Lang, Word};
 use babahui_shared::minutes::{escape, isolate, vote_line, VoteLine};
+use babahui_shared::views::public_name;
 use babahui_shared::views::{display_name, queue_position};
-use babahui_shared::{MeetingState, ParticipantId, Phase, Stance, Vote, VoteKind};
+use babahui_shared::{MeetingState, Opinion, ParticipantId, Phase, Stance, TopicId, Vote, VoteKind};
 use std::fmt::Write;
 
 /// What the page says at its top after a form was sent.
@@ -19,6 +20,24 @@ pub enum Notice {
     Done(Word),
     /// It was refused, in these words.
     Refused(String),
+    /// The topic changed between writing an opinion and sending it: which
+    /// topic is it about? (The person's answer is a form of its own.)
+    WhichTopic(WhichTopic),
+}
+
+/// An opinion written under one topic and sent after another opened.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WhichTopic {
+    /// The topic on the page when it was written.
+    pub written: TopicId,
+    /// The topic open now.
+    pub now: TopicId,
+    /// The opinion, and its stance and category as picked.
+    pub text: String,
+    /// `support`, … as the form sent it.
+    pub stance: String,
+    /// The category as the form sent it.
+    pub category: String,
 }
 
 /// What a person had typed into the forms, kept when the server refuses them
@@ -36,7 +55,7 @@ pub struct Draft {
 /// The join form: a link whose code is `invite`, `cid` naming this form's send.
 pub fn join_form(state: &MeetingState, lang: Lang, invite: &str, notice: Option<&Notice>, draft: &Draft) -> String {
     let mut out = String::from(r#"<section class="plain" id="plain">"#);
-    notice_html(&mut out, lang, notice);
+    notice_html(&mut out, state, lang, "", notice);
     let _ = write!(
         out,
         r#"<form class="form" method="post" action="/m/{id}/join"><h2>{title}</h2><input type="hidden" name="i" value="{invite}"><label>{name_label}<input name="name" maxlength="40" autocomplete="name" value="{name}"></label>"#,
@@ -89,15 +108,9 @@ pub fn joined(
         lang.colon(),
         isolate(&display_name(state, me))
     );
-    notice_html(&mut out, lang, notice);
+    notice_html(&mut out, state, lang, cid, notice);
     if state.phase == Phase::Ended {
-        let _ = write!(
-            out,
-            r#"<p class="now">{}</p><p><a class="button big" href="/api/meetings/{}/minutes.html">{}</a></p></section>"#,
-            lang.t(Word::Ended),
-            state.id,
-            lang.t(Word::ReadMinutes)
-        );
+        ended(&mut out, state, lang);
         return out;
     }
     hand(&mut out, state, lang, me, cid);
@@ -117,6 +130,7 @@ pub fn joined(
         out.push_str("</div>");
     }
     opinion_form(&mut out, state, lang, cid, draft);
+    opinions(&mut out, state, lang, me, cid);
     let _ = write!(
         out,
         r#"<p><a class="button big" href="/m/{}">{}</a></p><p class="muted small">{}</p></section>"#,
@@ -127,8 +141,9 @@ pub fn joined(
     out
 }
 
-fn notice_html(out: &mut String, lang: Lang, notice: Option<&Notice>) {
+fn notice_html(out: &mut String, state: &MeetingState, lang: Lang, cid: &str, notice: Option<&Notice>) {
     match notice {
+        Some(Notice::WhichTopic(q)) => which_topic(out, state, lang, cid, q),
         Some(Notice::Done(word)) => {
             let _ = write!(out, r#"<p class="notice ok" role="status">{}</p>"#, lang.t(*word));
         }
@@ -199,9 +214,8 @@ fn open_vote(out: &mut String, state: &MeetingState, lang: Lang, me: Participant
         lang.colon(),
         isolate(&vote.question)
     );
-    if vote.secret {
-        let _ = write!(out, r#"<p class="muted">{}</p>"#, lang.t(Word::Secret));
-    }
+    let kind = if vote.secret { Word::Secret } else { Word::Named };
+    let _ = write!(out, r#"<p class="muted">{}</p>"#, lang.t(kind));
     let _ = write!(
         out,
         r#"<input type="hidden" name="vote" value="{}"><input type="hidden" name="cid" value="{}-vote-{}-{}">"#,
@@ -232,11 +246,16 @@ fn results(out: &mut String, lang: Lang, vote: &Vote) {
         .zip(&line.choices)
         .map(|(label, c)| format!("{label} {}", c.3))
         .collect();
+    // A question that ends in its own mark (？) takes no colon after it.
+    let ends_marked = vote
+        .question
+        .trim_end()
+        .ends_with(['？', '?', '！', '!', '。', '：', ':']);
     let _ = write!(
         out,
         r#"<p><bdi>{}</bdi>{}<b>{}</b><br><span class="muted">{}</span></p>"#,
         escape(&vote.question),
-        lang.colon(),
+        if ends_marked { " " } else { lang.colon() },
         result_words(lang, &line, vote),
         counts.join(" · ")
     );
@@ -320,6 +339,143 @@ fn radio(out: &mut String, name: &str, value: &str, label: &str, checked: bool) 
         if checked { " checked" } else { "" },
         escape(label)
     );
+}
+
+/// The question when the topic changed between writing and sending: the
+/// opinion is kept (in the form) and the person says which topic it is about.
+fn which_topic(out: &mut String, state: &MeetingState, lang: Lang, cid: &str, q: &WhichTopic) {
+    let title = |id: TopicId| state.topic(id).map(|t| isolate(&t.title)).unwrap_or_default();
+    let _ = write!(
+        out,
+        r#"<form class="card which-topic" method="post" action="/m/{}/opinion" role="alert"><p class="now">{}</p><blockquote>{}</blockquote><input type="hidden" name="text" value="{}"><input type="hidden" name="stance" value="{}"><input type="hidden" name="category" value="{}"><input type="hidden" name="confirmed" value="1"><input type="hidden" name="cid" value="{}-which">"#,
+        state.id,
+        lang.t(Word::TopicChanged).replace("{topic}", &title(q.now)),
+        escape(&q.text),
+        escape(&q.text),
+        escape(&q.stance),
+        escape(&q.category),
+        escape(cid),
+    );
+    let _ = write!(
+        out,
+        r#"<button type="submit" name="topic" value="{}" class="primary big">{}</button><button type="submit" name="topic" value="{}" class="big">{}</button></form>"#,
+        q.now,
+        lang.t(Word::UnderTopic).replace("{topic}", &title(q.now)),
+        q.written,
+        lang.t(Word::UnderEarlierTopic).replace("{topic}", &title(q.written)),
+    );
+}
+
+/// The opinions given under the open topic, newest first, each with 附议:
+/// names as the public sees them (a person who did not agree to be named is
+/// 居民3), hidden ones left out.
+fn opinions(out: &mut String, state: &MeetingState, lang: Lang, me: ParticipantId, cid: &str) {
+    let Some(topic) = state.open_topic() else { return };
+    let shown: Vec<&Opinion> = state
+        .opinions
+        .iter()
+        .rev()
+        .filter(|o| o.topic == Some(topic.id) && o.hidden.is_none() && o.merged_into.is_none())
+        .take(30)
+        .collect();
+    if shown.is_empty() {
+        return;
+    }
+    let _ = write!(
+        out,
+        r#"<div class="card plain-opinions"><h2>{}</h2><ul class="opinions">"#,
+        lang.t(Word::Opinions)
+    );
+    for o in shown {
+        let who = match o.author {
+            Some(a) if a == me => lang.t(Word::Me).to_owned(),
+            Some(a) => public_name(state, a),
+            None => lang.t(Word::Anonymous).to_owned(),
+        };
+        let _ = write!(
+            out,
+            r#"<li><p class="muted small"><bdi>{}</bdi> · {} {}</p><p class="text">{}</p>"#,
+            escape(&who),
+            lang.t(Word::Seconds),
+            o.seconds.len(),
+            escape(&o.text)
+        );
+        let mine = o.author == Some(me);
+        let seconded = o.seconds.contains(&me);
+        if !mine && !seconded {
+            let _ = write!(
+                out,
+                r#"<form method="post" action="/m/{}/second"><input type="hidden" name="opinion" value="{}"><input type="hidden" name="cid" value="{}-second-{}"><button type="submit" class="second">{}</button></form>"#,
+                state.id,
+                o.id,
+                escape(cid),
+                o.id,
+                lang.t(Word::Second)
+            );
+        } else if seconded {
+            let _ = write!(out, r#"<p class="muted">{}</p>"#, lang.t(Word::Seconded));
+        }
+        out.push_str("</li>");
+    }
+    out.push_str("</ul></div>");
+}
+
+fn outcome_words(lang: Lang, kind: babahui_shared::OutcomeKind) -> &'static str {
+    use babahui_shared::OutcomeKind::*;
+    let en = match kind {
+        Consensus => "Consensus",
+        Passed => "Passed by vote",
+        Failed => "Not passed by vote",
+        Dissent => "Dissent kept on record",
+        AnotherRound => "Another round",
+        ToAssembly => "To the residents' assembly",
+    };
+    lang.pick(babahui_shared::minutes::outcome_zh(kind), en)
+}
+
+/// After the meeting: what each topic came to, and where the minutes will be.
+fn ended(out: &mut String, state: &MeetingState, lang: Lang) {
+    let _ = write!(
+        out,
+        r#"<div class="card"><h2>{}</h2><ol class="agenda">"#,
+        lang.t(Word::WhatWasDecided)
+    );
+    for topic in &state.agenda {
+        let _ = write!(out, "<li><b>{}</b>", isolate(&topic.title));
+        if let Some(outcome) = &topic.outcome {
+            let _ = write!(
+                out,
+                "<br>{}{}{}",
+                outcome_words(lang, outcome.kind),
+                lang.colon(),
+                escape(&outcome.text)
+            );
+        }
+        let mut votes = state
+            .votes
+            .iter()
+            .filter(|v| v.topic == Some(topic.id) && !v.open)
+            .peekable();
+        if topic.outcome.is_none() && votes.peek().is_none() {
+            let _ = write!(out, r#"<br><span class="muted">{}</span>"#, lang.t(Word::NoOutcome));
+        }
+        for vote in votes {
+            results(out, lang, vote);
+        }
+        out.push_str("</li>");
+    }
+    out.push_str("</ol></div>");
+    if state.publications.is_empty() {
+        let _ = write!(out, r#"<p class="muted">{}</p>"#, lang.t(Word::MinutesToCome));
+    } else {
+        let _ = write!(
+            out,
+            r#"<p><a class="button big" href="/api/meetings/{}/minutes.html">{}</a></p>"#,
+            state.id,
+            lang.t(Word::ReadMinutes)
+        );
+    }
+    out.push_str("</section>");
 }
 
 #[cfg(test)]

@@ -80,11 +80,16 @@ async fn a_phone_without_javascript_joins_raises_its_hand_votes_and_writes() -> 
     assert_eq!(first.stance, Some(Stance::Suggest));
     assert_eq!(first.author, Some(me));
 
-    // A page drawn under topic 1, sent after the moderator moved on: the
-    // opinion stays with the topic it was written for.
+    // A page drawn under topic 1, sent after the moderator moved on (the page
+    // does not change by itself): the person is asked which topic it is about,
+    // nothing recorded until they say, their text kept.
     phone.fill("#plain textarea[name=text]", "还要考虑一楼住户").await?;
     md.ok(Command::OpenTopic { topic: TopicId(2) }).await?;
     phone.click("#plain form[action$=opinion] button[type=submit]").await?;
+    phone.wait_text("您的这条意见是说哪个议题的？").await?;
+    phone.screenshot("plain-which-topic", PHONE).await?;
+    assert_eq!(public_state(&base, m.id()).await?.opinions.len(), 1, "nothing yet");
+    phone.click_text("#plain .which-topic button", "上一个议题").await?;
     phone.wait_text("意见已提交 ✓").await?;
     let state = public_state(&base, m.id()).await?;
     let late = state
@@ -92,7 +97,29 @@ async fn a_phone_without_javascript_joins_raises_its_hand_votes_and_writes() -> 
         .iter()
         .find(|o| o.text == "还要考虑一楼住户")
         .expect("recorded");
-    assert_eq!(late.topic, Some(TopicId(1)), "under the topic it was written for");
+    assert_eq!(late.topic, Some(TopicId(1)), "under the topic the person chose");
+
+    // Others' opinions on the open topic, with 附议.
+    let neighbour = tests::http::join(&base, &m, "赵姐", "居民").await?;
+    let mut zhao = WsClient::connect(&base, m.id(), &neighbour.token, None).await?;
+    let theirs = zhao
+        .ok(Command::SubmitOpinion {
+            text: "路灯晚上十点后调暗".into(),
+            category: None,
+            stance: None,
+            author: babahui_shared::OpinionAuthor::Me,
+            topic: None,
+        })
+        .await?
+        .created
+        .expect("an opinion");
+    phone.click_text("#plain a.button", "刷新").await?;
+    phone.wait_text("路灯晚上十点后调暗").await?;
+    phone.click("#plain form[action$=second] button").await?;
+    phone.wait_text("已附议 ✓").await?;
+    let state = public_state(&base, m.id()).await?;
+    let o = state.opinions.iter().find(|o| o.id.0 == theirs).expect("theirs");
+    assert_eq!(o.seconds, vec![me]);
 
     // A vote: the phone reloads (as the page tells it to), votes, and may change its vote.
     let open = Command::OpenVote {
@@ -105,6 +132,7 @@ async fn a_phone_without_javascript_joins_raises_its_hand_votes_and_writes() -> 
     let vote = VoteId(md.ok(open).await?.created.expect("a vote"));
     phone.click_text("#plain a.button", "刷新").await?;
     phone.wait_text("路灯换成太阳能的吗？").await?;
+    phone.wait_text("记名表决").await?;
     phone.click_text("#plain form.vote button", "反对").await?;
     phone.wait_text("已投票 ✓").await?;
     phone.click_text("#plain form.vote button", "赞成").await?;
@@ -119,8 +147,8 @@ async fn a_phone_without_javascript_joins_raises_its_hand_votes_and_writes() -> 
     phone.wait_text("表决结果").await?;
     phone.wait_text("通过").await?;
 
-    // Nothing the page did was a second copy: two opinions, one hand, one ballot.
-    assert_eq!(state.opinions.len(), 2);
+    // Nothing the page did was a second copy: three opinions (one a neighbour's), one ballot.
+    assert_eq!(state.opinions.len(), 3);
     assert!(
         !phone.overflows_horizontally().await?,
         "the plain page fits the phone's width"
@@ -128,6 +156,15 @@ async fn a_phone_without_javascript_joins_raises_its_hand_votes_and_writes() -> 
     let problems = phone.readability_problems().await?;
     assert!(problems.is_empty(), "readable on a phone: {problems:?}");
     tablet.screenshot("plain-seen-on-tablet", TABLET).await?;
+    // After the end: what was decided, and where the minutes will be (not a draft).
+    md.ok(Command::EndMeeting).await?;
+    phone.click_text("#plain a.button", "刷新").await?;
+    phone.wait_text("会议结果").await?;
+    phone.wait_text("会议纪要整理后会在这里公示").await?;
+    let ended = phone.text().await?;
+    assert_eq!(ended.matches("会议已结束").count(), 1, "{ended}");
+    phone.screenshot("plain-ended", PHONE).await?;
+    zhao.close().await;
     phone.close().await;
     tablet.close().await;
     Ok(())
