@@ -795,6 +795,14 @@ async fn a_phone_tells_its_person_what_concerns_them() -> Result<()> {
     phone
         .wait_until("the banner to go", |t| !t.contains("轮到您发言了"))
         .await?;
+    // Waiting again when the moderator moves on: the new topic clears the
+    // queue, and the phone says so rather than leave its person waiting.
+    phone.click("button.hand").await?;
+    phone.wait_text("下一位就是您").await?;
+    md.ok(Command::OpenTopic { topic: TopicId(2) }).await?;
+    phone.wait_text("发言排队已清空").await?;
+    md.ok(Command::OpenTopic { topic: TopicId(1) }).await?;
+    phone.wait_text("停车难").await?;
 
     phone.fill(".opinion-form textarea", "东门晚上停满了车").await?;
     phone.click(".opinion-form button[type=submit]").await?;
