@@ -194,7 +194,9 @@ async fn arrive(url: &str, id: &str, invite: &str, n: usize, args: &Args) -> Res
     let page = get(format!("/m/{id}?i={invite}"), String::new()).await?;
     let mut bytes = page.len() as u64;
     let page_time = start.elapsed();
-    let html = String::from_utf8_lossy(&page).into_owned();
+    // The page comes gzipped (counted as sent); read, it names its files.
+    let mut html = String::new();
+    std::io::Read::read_to_string(&mut flate2::read::GzDecoder::new(&page[..]), &mut html).context("a gzipped page")?;
     let asset = |name: &str| -> Result<String> {
         let end = html.find(name).with_context(|| format!("no {name} in the page"))?;
         let begin = html[..end].rfind('"').context("a quoted address")? + 1;
@@ -227,6 +229,12 @@ async fn arrive(url: &str, id: &str, invite: &str, n: usize, args: &Args) -> Res
     let to = resp.headers()[LOCATION].to_str()?.to_owned();
     let joined = get(to, cookie).await?;
     bytes += joined.len() as u64;
+    let mut joined_html = String::new();
+    std::io::Read::read_to_string(&mut flate2::read::GzDecoder::new(&joined[..]), &mut joined_html)
+        .context("a gzipped page")?;
+    if !joined_html.contains("button.hand") && !joined_html.contains("big hand") {
+        bail!("the joined page has no 举手");
+    }
     if !args.plain {
         if !args.cached {
             bytes += get(format!("{base}pkg-attendee/babahui_client.js"), String::new())

@@ -61,10 +61,7 @@ pub async fn page(
     Query(q): Query<PageQuery>,
     headers: HeaderMap,
 ) -> Response {
-    let Some(handle) = find(&app, &id).await else {
-        return assets::app_page(&headers);
-    };
-    let Ok(state) = handle.state().await else {
+    let Some((handle, state)) = find(&app, &id).await else {
         return assets::app_page(&headers);
     };
     let chosen = Lang::named(&q.lang);
@@ -143,11 +140,8 @@ pub async fn join(
     Form(form): Form<JoinFields>,
 ) -> Response {
     let lang = Lang::of(&headers);
-    let Some(handle) = find(&app, &id).await else {
+    let Some((handle, state)) = find(&app, &id).await else {
         app.per_address.wrong_invite(peer.ip());
-        return assets::app_page(&headers);
-    };
-    let Ok(state) = handle.state().await else {
         return assets::app_page(&headers);
     };
     let draft = Draft {
@@ -299,8 +293,7 @@ pub async fn opinion(
     let written = form.topic.parse().ok().map(TopicId);
     if form.confirmed.is_none() {
         if let Some(question) = topic_changed(&app, &id, written, &form).await {
-            let draft = Draft::default();
-            return send_question(&app, &id, &headers, question, draft).await;
+            return send_question(&app, &id, &headers, question).await;
         }
     }
     let stance = form
@@ -324,7 +317,7 @@ pub async fn opinion(
 
 /// The question to ask when `written` is not the topic open now (another one is).
 async fn topic_changed(app: &AppState, id: &str, written: Option<TopicId>, form: &OpinionFields) -> Option<WhichTopic> {
-    let state = find(app, id).await?.state().await.ok()?;
+    let (_, state) = find(app, id).await?;
     let now = state.open_topic()?.id;
     let written = written?;
     (written != now && !form.text.trim().is_empty()).then(|| WhichTopic {
@@ -337,19 +330,16 @@ async fn topic_changed(app: &AppState, id: &str, written: Option<TopicId>, form:
 }
 
 /// The joined page asking `question` (nothing recorded yet).
-async fn send_question(app: &AppState, id: &str, headers: &HeaderMap, question: WhichTopic, draft: Draft) -> Response {
+async fn send_question(app: &AppState, id: &str, headers: &HeaderMap, question: WhichTopic) -> Response {
     let lang = Lang::of(headers);
-    let Some(handle) = find(app, id).await else {
-        return assets::app_page(headers);
-    };
-    let Ok(state) = handle.state().await else {
+    let Some((handle, state)) = find(app, id).await else {
         return assets::app_page(headers);
     };
     let Some((me, token)) = attendee(&handle, headers, &state).await else {
         return assets::app_page(headers);
     };
     let notice = Notice::WhichTopic(question);
-    let section = view::joined(&state, lang, me, &new_cid(), Some(&notice), &draft);
+    let section = view::joined(&state, lang, me, &new_cid(), Some(&notice), &Draft::default());
     respond(headers, StatusCode::OK, &state, lang, "", &section, Some(&token))
 }
 
@@ -392,10 +382,7 @@ async fn send(
     draft: Draft,
 ) -> Response {
     let lang = Lang::of(headers);
-    let Some(handle) = find(app, id).await else {
-        return assets::app_page(headers);
-    };
-    let Ok(state) = handle.state().await else {
+    let Some((handle, state)) = find(app, id).await else {
         return assets::app_page(headers);
     };
     let Some((me, token)) = attendee(&handle, headers, &state).await else {
@@ -430,9 +417,12 @@ async fn send(
     }
 }
 
-async fn find(app: &AppState, id: &str) -> Option<MeetingHandle> {
+/// The meeting `id` names, and its state now.
+async fn find(app: &AppState, id: &str) -> Option<(MeetingHandle, std::sync::Arc<MeetingState>)> {
     let id = MeetingId::parse(id.trim_end_matches('/'))?;
-    app.hub.get(&id).await.ok()
+    let handle = app.hub.get(&id).await.ok()?;
+    let state = handle.state().await.ok()?;
+    Some((handle, state))
 }
 
 /// The person this phone joined as (from its cookie), if they are still in.
