@@ -72,7 +72,7 @@ pub async fn page(
         "lowered" => Some(Notice::Done(Word::HandLowered)),
         "vote" => Some(Notice::Done(Word::Voted)),
         "opinion" => Some(Notice::Done(Word::OpinionSent)),
-        "second" => Some(Notice::Done(Word::SecondDone)),
+        "second" => Some(Notice::Done(Word::Seconded)),
         _ => None,
     };
     let mut response = if let Some((me, token)) = attendee(&handle, &headers, &state).await {
