@@ -15,6 +15,13 @@ function show(html) {
   if (l) l.innerHTML = html;
 }
 
+// The page that answers the join form has the form's address (/m/<id>/join):
+// it becomes the page's own, so a reload shows the page instead of sending the
+// form again.
+if (/^\/m\/[^\/]+\/join$/.test(location.pathname) && history.replaceState) {
+  history.replaceState(null, '', location.pathname.replace(/\/join$/, ''));
+}
+
 var joinPage = location.pathname.match(/^\/m\/([^\/]+)\/?$/);
 
 // Whether this phone has joined this meeting through the application before

@@ -72,7 +72,7 @@ pub fn router(state: AppState) -> Router {
         .route("/api/{*rest}", axum::routing::any(api_not_found))
         // The join link's page and its plain forms (work without scripts).
         .route("/m/{id}", get(phone::page))
-        .route("/m/{id}/join", post(phone::join))
+        .route("/m/{id}/join", post(phone::join).get(phone::join_page_again))
         .route("/m/{id}/hand", post(phone::hand))
         .route("/m/{id}/vote", post(phone::vote))
         .route("/m/{id}/opinion", post(phone::opinion))

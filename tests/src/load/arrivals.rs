@@ -1,7 +1,7 @@
 //! The start of a meeting: everyone scans the QR code within a few seconds.
 //! Each simulated phone does what a phone's browser does on its first visit —
-//! the join page with its style sheet and script, the page's join form and
-//! the joined page it leads to, then the phone's bundle (script and
+//! the join page with its style sheet and script, the page's join form (its
+//! answer is the joined page), then the phone's bundle (script and
 //! WebAssembly) and the live connection — on connections of its own, asking
 //! for compressed answers (`br, gzip`). The bytes counted are the bodies as sent (nothing is
 //! decompressed here), so they are what crosses a hotspot's Wi-Fi.
@@ -15,7 +15,7 @@ use crate::load::procstat;
 use anyhow::{bail, Context, Result};
 use babahui_shared::{ClientMsg, ServerMsg};
 use futures::{SinkExt, StreamExt};
-use reqwest::header::{ACCEPT_ENCODING, ACCEPT_LANGUAGE, COOKIE, LOCATION, SET_COOKIE};
+use reqwest::header::{ACCEPT_ENCODING, ACCEPT_LANGUAGE, COOKIE, SET_COOKIE};
 use serde::Serialize;
 use std::time::{Duration, Instant};
 use tokio::task::JoinSet;
@@ -216,7 +216,7 @@ async fn arrive(url: &str, id: &str, invite: &str, n: usize, args: &Args) -> Res
         .form(&[("i", invite), ("name", &format!("居民{n}")), ("category", "居民")])
         .send()
         .await?;
-    if resp.status() != 303 {
+    if resp.status() != 200 {
         bail!("form join: {}", resp.status());
     }
     let cookie = resp.headers()[SET_COOKIE]
@@ -226,8 +226,8 @@ async fn arrive(url: &str, id: &str, invite: &str, n: usize, args: &Args) -> Res
         .unwrap_or_default()
         .to_owned();
     let token = cookie.split_once('=').map(|(_, t)| t.to_owned()).unwrap_or_default();
-    let to = resp.headers()[LOCATION].to_str()?.to_owned();
-    let joined = get(to, cookie).await?;
+    // The answer is the joined page.
+    let joined = resp.bytes().await?;
     bytes += joined.len() as u64;
     let mut joined_html = String::new();
     std::io::Read::read_to_string(&mut flate2::read::GzDecoder::new(&joined[..]), &mut joined_html)

@@ -49,14 +49,33 @@ async fn a_phone_takes_part_through_plain_forms_and_a_cookie() -> Result<()> {
         ])
         .send()
         .await?;
-    assert_eq!(resp.status(), 303);
-    assert_eq!(resp.headers()[LOCATION], format!("/m/{id}"));
+    // The answer is the joined page itself (one round trip to 举手).
+    assert_eq!(resp.status(), 200);
     let set = resp.headers()[SET_COOKIE].to_str()?.to_owned();
     assert!(
         set.contains("HttpOnly") && set.contains("SameSite=Lax") && set.contains(&format!("Path=/m/{id}")),
         "{set}"
     );
+    assert!(resp.text().await?.contains("已加入："), "the joined page");
     let cookie = set.split(';').next().unwrap().to_owned();
+    // The form sent again (a reload of that answer) carries the cookie: the
+    // joined page again, not a second person.
+    let again = http
+        .post(format!("{page}/join"))
+        .header(COOKIE, &cookie)
+        .form(&[
+            ("i", m.invite.as_str()),
+            ("name", "<b>王阿姨</b>"),
+            ("category", "居民"),
+        ])
+        .send()
+        .await?;
+    assert_eq!(again.status(), 200);
+    assert_eq!(public_state(&base, &id).await?.participants.len(), 1, "joined once");
+    // Its address, opened again, is the page.
+    let reopened = http.get(format!("{page}/join")).send().await?;
+    assert_eq!(reopened.status(), 303);
+    assert_eq!(reopened.headers()[LOCATION], format!("/m/{id}"));
     let token = cookie.split_once('=').unwrap().1.to_owned();
     let state = public_state(&base, &id).await?;
     let me = state.participants.last().expect("joined");
