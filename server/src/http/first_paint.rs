@@ -110,7 +110,7 @@ fn placeholder(state: &MeetingState, lang: Lang, parts: Parts<'_>) -> String {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use babahui_shared::decide::create_meeting;
     use babahui_shared::{Actor, Event, MeetingId, MeetingSetup, NewTopic};
@@ -118,7 +118,8 @@ mod tests {
     const INDEX: &str = "<html><head><title>坝坝会 Babahui</title></head><body>\
         <div id=\"loading\" class=\"loading\">正在加载… / Loading…</div></body></html>";
 
-    fn meeting(title: &str, topic: &str) -> MeetingState {
+    /// A meeting as created, with one topic (for the phone page's tests too).
+    pub(crate) fn meeting(title: &str, topic: &str) -> MeetingState {
         let setup = MeetingSetup {
             title: title.into(),
             place: "院坝".into(),
@@ -129,7 +130,7 @@ mod tests {
                 ledger: None,
             }],
             opinion_categories: Vec::new(),
-            attendee_categories: Vec::new(),
+            attendee_categories: vec!["居民".into()],
             wifi: None,
             moderator_name: None,
         };

@@ -492,7 +492,11 @@ fn cookie_name(meeting: &MeetingId) -> String {
 
 /// The attendee token this phone holds for `meeting`, from its cookie.
 fn cookie<'a>(headers: &'a HeaderMap, meeting: &MeetingId) -> Option<&'a str> {
-    let name = cookie_name(meeting);
+    cookie_value(headers, &cookie_name(meeting))
+}
+
+/// The value of the cookie `name`, if the request carries one that is not empty.
+fn cookie_value<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
     headers
         .get_all(header::COOKIE)
         .iter()

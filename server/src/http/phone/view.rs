@@ -481,32 +481,10 @@ fn ended(out: &mut String, state: &MeetingState, lang: Lang) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use babahui_shared::decide::create_meeting;
-    use babahui_shared::{Actor, Event, MeetingId, MeetingSetup, NewTopic, Participant, PassRule, VoteId};
+    use babahui_shared::{Participant, PassRule, VoteId};
 
     fn running_meeting() -> MeetingState {
-        let setup = MeetingSetup {
-            title: "院坝会".into(),
-            place: String::new(),
-            starts_at: None,
-            agenda: vec![NewTopic {
-                title: "停车".into(),
-                minutes: 10,
-                ledger: None,
-            }],
-            opinion_categories: Vec::new(),
-            attendee_categories: vec!["居民".into()],
-            wifi: None,
-            moderator_name: None,
-        };
-        let first = create_meeting(MeetingId::parse("abcdefgh").expect("an id"), &setup).expect("valid");
-        let mut state = MeetingState::default();
-        state.apply(&Event {
-            seq: 1,
-            at: 1,
-            by: Actor::System,
-            event: first,
-        });
+        let mut state = crate::http::first_paint::tests::meeting("院坝会", "停车");
         state.phase = Phase::Running;
         state.participants.push(Participant {
             id: ParticipantId(1),

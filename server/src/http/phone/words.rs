@@ -5,7 +5,7 @@
 //! (`client/src/i18n.rs`); these are the same words, for the few things this
 //! page says.
 
-use axum::http::{header, HeaderMap};
+use axum::http::HeaderMap;
 
 /// The cookie that holds the person's choice of language.
 pub const COOKIE: &str = "bbh_lang";
@@ -22,15 +22,7 @@ pub enum Lang {
 impl Lang {
     /// The language the person chose (the `bbh_lang` cookie); Chinese otherwise.
     pub fn of(headers: &HeaderMap) -> Lang {
-        let chosen = headers
-            .get_all(header::COOKIE)
-            .iter()
-            .filter_map(|v| v.to_str().ok())
-            .flat_map(|v| v.split(';'))
-            .filter_map(|pair| pair.trim().split_once('='))
-            .find(|(k, _)| *k == COOKIE)
-            .map(|(_, v)| v);
-        Lang::named(chosen.unwrap_or_default()).unwrap_or(Lang::Zh)
+        Lang::named(super::cookie_value(headers, COOKIE).unwrap_or_default()).unwrap_or(Lang::Zh)
     }
 
     /// `en` or `zh`.
@@ -127,10 +119,6 @@ impl Lang {
             Word::NotPassed => ("未通过", "Not passed"),
             Word::NoQuorum => ("未达法定人数", "Quorum not reached"),
             Word::Tie => ("平票，未形成多数", "A tie: no majority"),
-            Word::LinkDead => (
-                "参会链接已失效，请重新扫码",
-                "This join link is no longer valid; scan the QR code again",
-            ),
             Word::ForeignPage => ("请从会议页面提交", "Please send this from the meeting's page"),
             Word::Named => ("记名表决：会记录您选了什么", "Named vote: your choice is recorded with your name"),
             Word::TopicChanged => (
@@ -195,7 +183,6 @@ pub enum Word {
     NotPassed,
     NoQuorum,
     Tie,
-    LinkDead,
     ForeignPage,
     Named,
     TopicChanged,
