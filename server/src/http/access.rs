@@ -291,3 +291,17 @@ pub fn same_origin(headers: &HeaderMap, allowed: &[String]) -> Result<(), ApiErr
         ))
     }
 }
+
+/// The value of the cookie `name`, if the request carries one that is not empty
+/// (the phone page's person and language).
+pub fn cookie_value<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(k, _)| *k == name)
+        .map(|(_, v)| v)
+        .filter(|v| !v.is_empty())
+}

@@ -15,7 +15,7 @@
 pub mod view;
 pub mod words;
 
-use super::access::same_origin;
+use super::access::{cookie_value, same_origin};
 use super::assets;
 use super::error::ApiError;
 use super::state::AppState;
@@ -493,19 +493,6 @@ fn cookie_name(meeting: &MeetingId) -> String {
 /// The attendee token this phone holds for `meeting`, from its cookie.
 fn cookie<'a>(headers: &'a HeaderMap, meeting: &MeetingId) -> Option<&'a str> {
     cookie_value(headers, &cookie_name(meeting))
-}
-
-/// The value of the cookie `name`, if the request carries one that is not empty.
-fn cookie_value<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
-    headers
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .filter_map(|pair| pair.trim().split_once('='))
-        .find(|(k, _)| *k == name)
-        .map(|(_, v)| v)
-        .filter(|v| !v.is_empty())
 }
 
 /// A fresh id for the forms of one drawing of the page.

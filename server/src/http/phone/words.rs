@@ -22,7 +22,7 @@ pub enum Lang {
 impl Lang {
     /// The language the person chose (the `bbh_lang` cookie); Chinese otherwise.
     pub fn of(headers: &HeaderMap) -> Lang {
-        Lang::named(super::cookie_value(headers, COOKIE).unwrap_or_default()).unwrap_or(Lang::Zh)
+        Lang::named(crate::http::access::cookie_value(headers, COOKIE).unwrap_or_default()).unwrap_or(Lang::Zh)
     }
 
     /// `en` or `zh`.
