@@ -53,8 +53,11 @@ struct BackupArgs {
     #[arg(long)]
     out: PathBuf,
     /// Read a stopped server's data folder directly instead of asking a running server.
-    #[arg(long)]
+    #[arg(long, conflicts_with = "database_url")]
     data: Option<PathBuf>,
+    /// Read a district service's database directly (it may be running).
+    #[arg(long)]
+    database_url: Option<String>,
     /// The running server (used unless --data is given).
     #[arg(long, env = "BABAHUI_SERVER", default_value = "http://127.0.0.1:8080")]
     server: String,
@@ -73,8 +76,11 @@ struct RestoreArgs {
     #[arg(long)]
     from: PathBuf,
     /// The data folder to create (must be new or empty).
+    #[arg(long, required_unless_present = "database_url", conflicts_with = "database_url")]
+    data: Option<PathBuf>,
+    /// Or a district service's database (must hold no meetings and no ledger).
     #[arg(long)]
-    data: PathBuf,
+    database_url: Option<String>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -92,6 +98,15 @@ pub struct ServeArgs {
     /// Folder for the data (sled). One server process per folder.
     #[arg(long, env = "BABAHUI_DATA", default_value = "./babahui-data")]
     pub data: PathBuf,
+    /// Keep the data in PostgreSQL instead (a street office's or district's
+    /// service, several nodes on one database): postgres://user@host/db.
+    /// Several hosts with target_session_attrs=read-write follow a failover.
+    #[arg(long, env = "BABAHUI_DATABASE_URL", hide_env_values = true)]
+    pub database_url: Option<String>,
+    /// With --database-url: the address the other nodes reach this one at
+    /// (default: the address it listens on).
+    #[arg(long, env = "BABAHUI_NODE_URL")]
+    pub node_url: Option<String>,
     /// The address people use to reach this server, for links and QR codes
     /// (e.g. https://bbh.example.org). Default: the address a request came in on.
     #[arg(long, env = "BABAHUI_PUBLIC_URL")]
@@ -136,6 +151,8 @@ impl std::fmt::Debug for ServeArgs {
         f.debug_struct("ServeArgs")
             .field("addr", &self.addr)
             .field("data", &self.data)
+            .field("database_url", &self.database_url.as_ref().map(|_| "<redacted>"))
+            .field("node_url", &self.node_url)
             .field("public_url", &self.public_url)
             .field("organiser_key", &self.organiser_key.as_ref().map(|_| "<redacted>"))
             .field("open", &self.open)
@@ -235,6 +252,11 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         None
     } else if let Some(k) = &args.organiser_key {
         Some(k.clone())
+    } else if args.database_url.is_some() {
+        anyhow::bail!(
+            "with --database-url every node needs the same organiser key: give it with --organiser-key \
+             or BABAHUI_ORGANISER_KEY (e.g. from: head -c 24 /dev/urandom | base32)"
+        );
     } else {
         Some(
             crate::organiser_key::read_or_create(&args.data)
@@ -280,6 +302,7 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
             ..Limits::default()
         },
         allowed_origins: args.allowed_origins.clone(),
+        node_url: args.node_url.clone(),
         hub: crate::hub::HubConfig {
             checkpoint_every: args.checkpoint_every,
             door: crate::hub::door::DoorRules {
@@ -309,7 +332,22 @@ fn own_addresses(local: &SocketAddr) -> Vec<std::net::IpAddr> {
     ips
 }
 
+/// The PostgreSQL store at `url`, for a new node of the service.
+fn open_database(url: &str) -> anyhow::Result<Store> {
+    let node = crate::tokens::new_node_id();
+    let store = crate::store::PgLog::open(url, node).map_err(|e| {
+        anyhow::anyhow!(
+            "cannot use the database: {e}\n  → check --database-url (postgres://user:password@host:port/database) \
+             and that the database accepts connections from this machine"
+        )
+    })?;
+    Ok(Store::new(store))
+}
+
 fn open_store(args: &ServeArgs) -> anyhow::Result<Store> {
+    if let Some(url) = &args.database_url {
+        return open_database(url);
+    }
     std::fs::create_dir_all(&args.data)
         .with_context(|| format!("cannot create the data folder {}", args.data.display()))?;
     Store::open(&args.data).map_err(|e| {
@@ -369,8 +407,14 @@ fn print_banner(local: &SocketAddr, open_url: &str, key: Option<&str>, data: &st
 /// server's folder. Written to a temporary file first, so a full USB stick
 /// leaves no half backup under the real name.
 async fn backup(args: BackupArgs) -> anyhow::Result<()> {
-    let bytes = match &args.data {
-        Some(dir) => {
+    let bytes = match (&args.data, &args.database_url) {
+        (_, Some(url)) => {
+            let store = open_database(url)?;
+            let backup = crate::service::backup::collect(&store, crate::clock::system_now_ms())?;
+            store.close();
+            serde_json::to_vec(&backup)?
+        }
+        (Some(dir), None) => {
             let store = Store::open(dir).map_err(|e| {
                 anyhow::anyhow!(
                     "cannot open {}: {e} (is the server still running? then leave out --data)",
@@ -381,7 +425,7 @@ async fn backup(args: BackupArgs) -> anyhow::Result<()> {
             store.close();
             serde_json::to_vec(&backup)?
         }
-        None => {
+        (None, None) => {
             let mut req = reqwest::Client::new().get(format!("{}/api/backup.json", args.server.trim_end_matches('/')));
             if let Some(key) = client_key(&args.organiser_key, &args.server_data)? {
                 req = req.bearer_auth(key);
@@ -425,18 +469,25 @@ async fn restore(args: RestoreArgs) -> anyhow::Result<()> {
     let bytes = std::fs::read(&args.from).with_context(|| format!("cannot read {}", args.from.display()))?;
     let backup: crate::service::backup::Backup =
         serde_json::from_slice(&bytes).with_context(|| format!("{} is not a Babahui backup", args.from.display()))?;
-    std::fs::create_dir_all(&args.data).with_context(|| format!("cannot create {}", args.data.display()))?;
-    let store = Store::open(&args.data).map_err(|e| anyhow::anyhow!("cannot open {}: {e}", args.data.display()))?;
+    let (store, into, start) = match (&args.data, &args.database_url) {
+        (_, Some(url)) => (
+            open_database(url)?,
+            "the database".to_owned(),
+            "--database-url …".to_owned(),
+        ),
+        (Some(data), None) => {
+            std::fs::create_dir_all(data).with_context(|| format!("cannot create {}", data.display()))?;
+            let store = Store::open(data).map_err(|e| anyhow::anyhow!("cannot open {}: {e}", data.display()))?;
+            (store, data.display().to_string(), format!("--data {}", data.display()))
+        }
+        (None, None) => anyhow::bail!("say where to restore: --data <new folder> or --database-url <url>"),
+    };
     let result = crate::service::backup::restore(&store, backup).await;
     store.close();
     let r = result?;
     println!(
-        "恢复完成 / restored into {}: {} meetings, {} events, {} ledger entries. Start with: babahui serve --data {}",
-        args.data.display(),
-        r.meetings,
-        r.events,
-        r.ledger,
-        args.data.display()
+        "恢复完成 / restored into {into}: {} meetings, {} events, {} ledger entries. Start with: babahui serve {start}",
+        r.meetings, r.events, r.ledger,
     );
     Ok(())
 }

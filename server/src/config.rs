@@ -29,6 +29,9 @@ pub struct ServerConfig {
     /// Origins (`https://bbh.example.org`) besides the server's own that may open
     /// WebSockets: for deployments behind a proxy that rewrites the Host.
     pub allowed_origins: Vec<String>,
+    /// The address other nodes reach this one at (`--node-url`), on a store
+    /// several nodes share. Default: the address it listens on.
+    pub node_url: Option<String>,
 }
 
 /// How many times the request deadline an archive or backup transfer may take.
@@ -93,6 +96,7 @@ impl std::fmt::Debug for ServerConfig {
             .field("idle_timeout", &self.idle_timeout)
             .field("limits", &self.limits)
             .field("allowed_origins", &self.allowed_origins)
+            .field("node_url", &self.node_url)
             .finish()
     }
 }
@@ -108,6 +112,7 @@ impl Default for ServerConfig {
             hub: HubConfig::default(),
             limits: Limits::default(),
             allowed_origins: Vec::new(),
+            node_url: None,
         }
     }
 }

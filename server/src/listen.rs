@@ -86,6 +86,9 @@ pub struct AcceptLimits {
     pub per_address: usize,
     /// Loopback addresses are not counted.
     pub exempt_loopback: bool,
+    /// The other nodes' addresses, not counted either: a node relays many
+    /// people's connections (see `http::relay`).
+    pub peers: crate::hub::PeerAddresses,
 }
 
 /// Connections the kernel holds for us before we accept them. When the Wi-Fi
@@ -129,7 +132,8 @@ pub async fn serve(listener: TcpListener, app: Router, limits: AcceptLimits, sto
             },
             _ = stop.cancelled() => break,
         };
-        let slot = if limits.exempt_loopback && peer.ip().is_loopback() {
+        let from_peer = || limits.peers.read().map(|p| p.contains(&peer.ip())).unwrap_or(false);
+        let slot = if (limits.exempt_loopback && peer.ip().is_loopback()) || from_peer() {
             None
         } else {
             match per_address.acquire(peer.ip()) {

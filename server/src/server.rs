@@ -26,7 +26,17 @@ pub async fn run(
     // Loopback is exempt from per-address rules everywhere, or nowhere.
     let mut hub = config.hub.clone();
     hub.door.exempt_loopback = config.limits.exempt_loopback;
-    let hub = Hub::new(store.clone(), token.clone(), hub);
+    let peers = crate::hub::PeerAddresses::default();
+    let relay = match store.leases() {
+        None => None,
+        Some(leases) => {
+            let url = node_url(&config, &listener)?;
+            let secret = leases.join(url.clone()).await.map_err(std::io::Error::other)?;
+            tracing::info!(node = leases.node(), %url, "joined the service's nodes");
+            Some(crate::http::relay::Relay::new(secret))
+        }
+    };
+    let hub = Hub::new(store.clone(), token.clone(), hub, peers.clone());
     let ledger = Ledger::new(store.clone());
     let state = AppState {
         meetings: Meetings::new(ledger.clone()),
@@ -38,6 +48,7 @@ pub async fn run(
         ws_per_address: Counter::new(config.limits.ws_per_address),
         ws_per_meeting: Counter::new(config.limits.ws_per_meeting),
         per_address: Arc::new(crate::http::PerAddress::new(&config.limits)),
+        relay,
         config: Arc::new(config),
     };
     let app = router(state.clone());
@@ -54,6 +65,7 @@ pub async fn run(
         header_timeout: state.config.limits.header_timeout,
         per_address: state.config.limits.http_per_address,
         exempt_loopback: state.config.limits.exempt_loopback,
+        peers,
     };
     crate::listen::serve(listener, app, limits, token.clone()).await;
     token.cancel();
@@ -70,6 +82,20 @@ pub async fn run(
     .map_err(std::io::Error::other)?
     .map_err(std::io::Error::other)?;
     Ok(())
+}
+
+/// The address other nodes reach this one at: `--node-url`, else the
+/// address listened on (this machine's LAN address if it listens on all).
+fn node_url(config: &ServerConfig, listener: &TcpListener) -> std::io::Result<String> {
+    if let Some(url) = &config.node_url {
+        return Ok(url.trim_end_matches('/').to_owned());
+    }
+    let local = listener.local_addr()?;
+    let ip = match local.ip() {
+        ip if ip.is_unspecified() => local_ip_address::local_ip().map_err(std::io::Error::other)?,
+        ip => ip,
+    };
+    Ok(format!("http://{}", std::net::SocketAddr::new(ip, local.port())))
 }
 
 /// Resolves on Ctrl-C or SIGTERM.

@@ -46,6 +46,12 @@ pub fn new_meeting_id() -> MeetingId {
     MeetingId::parse(&new_code(MEETING_ID_LEN)).expect("generated from the alphabet")
 }
 
+/// A new node id, fresh at every start of a node of a shared store (a node
+/// that restarts is a new node: it holds none of its old leases).
+pub fn new_node_id() -> String {
+    format!("node-{}", new_code(12))
+}
+
 /// The key of a secret ballot: derived from the voter's raw token, which the
 /// server never stores (only its hash). So the key identifies the same voter's
 /// ballot again (to replace it) while they are connected, but nothing on disk

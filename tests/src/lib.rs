@@ -7,6 +7,7 @@
 //! - [`WsClient`]: connect with a token, send commands, follow the log, detect gaps and duplicates.
 //! - [`http`]: create meetings and join them over the HTTP API.
 //! - [`netns`]: other devices on the Wi-Fi (network namespaces), as the server sees them.
+//! - [`postgres`]: a throwaway PostgreSQL cluster for the district backend's tests.
 //! - [`proxy`]: a TCP proxy that delays and cuts connections (fault tests).
 //! - [`load`]: the load generator behind `loadgen` (see BENCHMARKS.md).
 //! - [`structure`]: a reading of the source tree for the house rules (imports, lengths).
@@ -14,6 +15,7 @@
 pub mod http;
 pub mod load;
 pub mod netns;
+pub mod postgres;
 pub mod proxy;
 pub mod structure;
 

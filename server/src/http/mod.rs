@@ -12,6 +12,7 @@ pub mod meetings;
 pub mod minutes;
 pub mod per_address;
 pub mod phone;
+pub mod relay;
 pub mod state;
 
 use crate::config::TRANSFER_DEADLINE_FACTOR;
@@ -80,6 +81,11 @@ pub fn router(state: AppState) -> Router {
         .layer(timeout(deadline))
         .merge(transfers)
         .fallback(assets::serve)
+        .layer(axum::middleware::from_fn_with_state(state.clone(), relay::to_owner))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            relay::trust_relayed,
+        ))
         .layer(DefaultBodyLimit::max(HTTP_BODY_MAX_BYTES))
         .layer(SetResponseHeaderLayer::overriding(
             header::CONTENT_SECURITY_POLICY,

@@ -33,4 +33,6 @@ pub struct AppState {
     pub ws_per_meeting: Arc<Counter<babahui_shared::MeetingId>>,
     /// How often one address may join, guess invites and file objections.
     pub per_address: Arc<PerAddress>,
+    /// Relaying requests to the node that serves a meeting (a shared store only).
+    pub relay: Option<super::relay::Relay>,
 }

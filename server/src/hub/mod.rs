@@ -9,8 +9,10 @@
 //! - `rebuild`: the task rebuilt from the store; resends remembered; checkpoints.
 //! - `launch`: starting a task (a new meeting, or one read from the store).
 //! - [`door`]: bans and posting rates, in memory only.
+//! - `cluster`: which node serves a meeting ([`Route`]), leases renewed.
 //! - `config`: [`HubConfig`].
 
+mod cluster;
 mod config;
 pub mod door;
 mod handle;
@@ -19,6 +21,7 @@ mod rebuild;
 mod registry;
 mod task;
 
+pub use cluster::{PeerAddresses, Route};
 pub use config::HubConfig;
 pub use handle::{Ack, Connected, CreatedMeeting, Joined, MeetingHandle, Screens};
 pub use registry::Hub;

@@ -155,7 +155,9 @@ impl MeetingTask {
         self.store.checkpoint(&self.id, bytes);
     }
 
-    /// After a failed write: forget everything not durable by re-reading the log.
+    /// After a failed write: forget everything not durable by re-reading the
+    /// log (see [`crate::store::Backend::load_after_failed_append`]). Returns
+    /// false when the task must stop instead.
     /// Connections saw nothing of the refused batch (it was never broadcast), so
     /// they stay consistent without a resync.
     pub(super) async fn reload(&mut self) -> bool {
@@ -166,7 +168,15 @@ impl MeetingTask {
         // refuses everything after ENOSPC until reopened), and a failed write's
         // leftovers beyond it can never make the log look broken.
         // (The whole log, not a checkpoint: this path is rare and must be plain.)
-        match tokio::task::spawn_blocking(move || store.load_upto(&id, committed)).await {
+        match tokio::task::spawn_blocking(move || store.load_after_failed_append(&id, committed)).await {
+            Ok(Ok(log)) if log.len() as u64 > committed => {
+                // The failed append was stored after all (its COMMIT's answer
+                // was lost), or another node wrote: connections have not seen
+                // these events. Stop: the meeting is loaded afresh (and its
+                // connections resume from it) wherever it is served now.
+                tracing::warn!(meeting = %self.id, committed, head = log.len(), "the log is longer than this task knew");
+                false
+            }
             Ok(Ok(log)) => {
                 let loaded = Loaded {
                     checkpoint: None,

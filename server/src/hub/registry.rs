@@ -1,6 +1,7 @@
 //! The registry of live meetings: one task per meeting, loaded on first use,
 //! created, deleted and listed here.
 
+use super::cluster::{Held, PeerAddresses};
 use super::config::HubConfig;
 use super::handle::{CreatedMeeting, MeetingHandle};
 use super::launch::{self, Spawn};
@@ -31,18 +32,50 @@ struct HubInner {
     /// Meetings being deleted: not loaded again meanwhile.
     deleting: Mutex<std::collections::HashSet<MeetingId>>,
     spawn: Spawn,
+    /// The leases this node holds (on a shared store; see [`super::cluster`]).
+    held: Held,
 }
 
 impl Hub {
     /// A hub over `store`; its meeting tasks stop when `shutdown` is cancelled.
-    pub fn new(store: Store, shutdown: CancellationToken, config: HubConfig) -> Hub {
-        Hub {
+    /// On a store several nodes share, it renews this node's leases until
+    /// then, and keeps `peers` (the nodes' addresses) current.
+    pub fn new(store: Store, shutdown: CancellationToken, config: HubConfig, peers: PeerAddresses) -> Hub {
+        let hub = Hub {
             inner: Arc::new(HubInner {
                 store,
                 live: Mutex::new(HashMap::new()),
                 deleting: Mutex::default(),
                 spawn: Spawn::new(config, shutdown),
+                held: Held::default(),
             }),
+        };
+        hub.keep_leases(peers);
+        hub
+    }
+
+    pub(super) fn store(&self) -> &Store {
+        &self.inner.store
+    }
+
+    pub(super) fn held(&self) -> &Held {
+        &self.inner.held
+    }
+
+    pub(super) fn shutdown_token(&self) -> CancellationToken {
+        self.inner.spawn.shutdown.clone()
+    }
+
+    /// Lets go of a meeting this node may no longer serve: forgets its lease,
+    /// and stops its task (what it still has in hand is refused by the store),
+    /// which closes its connections; they resume through the node that serves it.
+    pub(super) fn evict(&self, id: &MeetingId) {
+        self.inner.held.forget(id);
+        let cell = self.inner.live.lock().expect("hub lock").remove(id);
+        if let Some(handle) = cell.and_then(|c| c.get().cloned()) {
+            tokio::spawn(async move {
+                let _ = handle.stop().await;
+            });
         }
     }
 
@@ -62,6 +95,7 @@ impl Hub {
             projector_token: tokens::new_token(),
             invite: tokens::new_code(tokens::INVITE_LEN),
         };
+        self.claim_new(&id).await?;
         let handle = launch::create(self.inner.store.clone(), &created, first, &self.inner.spawn).await?;
         let cell = Arc::new(OnceCell::new_with(Some(handle)));
         self.inner.live.lock().expect("hub lock").insert(id, cell);
@@ -135,7 +169,7 @@ impl Hub {
     pub async fn delete(&self, id: &MeetingId) -> Result<u64, CommandError> {
         let handle = match self.get(id).await {
             Ok(handle) => Some(handle),
-            Err(e) if e.code == ErrorCode::Storage && self.inner.store.contains(id).unwrap_or(false) => {
+            Err(e) if e.code == ErrorCode::Storage && self.contains(id).await => {
                 tracing::warn!(meeting = %id, error = %e.message, "deleting a meeting that cannot be read");
                 None
             }
@@ -150,6 +184,7 @@ impl Hub {
         }
         .await;
         self.inner.live.lock().expect("hub lock").remove(id);
+        self.inner.held.forget(id);
         self.inner.deleting.lock().expect("hub lock").remove(id);
         result
     }
@@ -170,9 +205,16 @@ impl Hub {
             live.insert(id.clone(), Arc::default());
         };
         let stored = async {
-            if self.inner.store.contains(&id).map_err(storage)? {
+            let store = self.inner.store.clone();
+            let wanted = id.clone();
+            let found = tokio::task::spawn_blocking(move || store.contains(&wanted))
+                .await
+                .map_err(task_failed)?
+                .map_err(storage)?;
+            if found {
                 return Err(exists());
             }
+            self.claim_new(&id).await?;
             self.inner
                 .store
                 .append(&id, 0, records, Some(index))
@@ -185,6 +227,14 @@ impl Hub {
             live.remove(&id);
         }
         stored
+    }
+
+    /// Whether the store holds meeting `id` (false if it cannot tell).
+    async fn contains(&self, id: &MeetingId) -> bool {
+        let (store, id) = (self.inner.store.clone(), id.clone());
+        tokio::task::spawn_blocking(move || store.contains(&id).unwrap_or(false))
+            .await
+            .unwrap_or(false)
     }
 
     /// All meetings in the store.

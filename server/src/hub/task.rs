@@ -435,6 +435,13 @@ impl MeetingTask {
                 self.maybe_checkpoint();
                 true
             }
+            Err(e @ crate::store::StoreError::NotOwner { .. }) => {
+                // Another node serves this meeting now: stop (connections close
+                // and resume there).
+                let err = storage_error(e);
+                replies.into_iter().for_each(|r| r.fail(err.clone()));
+                false
+            }
             Err(e) => {
                 let err = storage_error(e);
                 replies.into_iter().for_each(|r| r.fail(err.clone()));

@@ -9,6 +9,7 @@
 
 use super::checkpoints::Loaded;
 use super::error::StoreError;
+use super::leases::Leases;
 use super::records::{MeetingIndex, NewRecord, StoredEvent};
 use babahui_shared::ledger::LedgerEntry;
 use babahui_shared::{MeetingId, Seq};
@@ -39,6 +40,15 @@ pub trait Backend: Send + Sync + std::fmt::Debug + 'static {
 
     /// A meeting's events 1 to `last` (what was committed), nothing beyond.
     fn load_upto(&self, meeting: &MeetingId, last: Seq) -> Result<Vec<StoredEvent>, StoreError>;
+
+    /// What a live meeting goes on from after an append to it failed, having
+    /// committed up to `committed`. On sled a failed append is certainly not
+    /// stored, and what it may have left beyond `committed` is never read; on
+    /// a database the outcome of a failed `COMMIT` is unknown, so the whole
+    /// log is read, and the caller sees whether it is longer.
+    fn load_after_failed_append(&self, meeting: &MeetingId, committed: Seq) -> Result<Vec<StoredEvent>, StoreError> {
+        self.load_upto(meeting, committed)
+    }
 
     /// What a live meeting starts from: the latest usable checkpoint and the
     /// events after it (at least the last `recent`).
@@ -76,4 +86,10 @@ pub trait Backend: Send + Sync + std::fmt::Debug + 'static {
 
     /// Flushes and lets go of the storage, so that it can be opened again.
     fn close(&self);
+
+    /// The leases that say which node decides for a meeting, on a store that
+    /// several nodes share; `None` on a store only one process can open.
+    fn leases(&self) -> Option<&dyn Leases> {
+        None
+    }
 }

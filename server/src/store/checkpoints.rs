@@ -215,7 +215,13 @@ pub(super) fn peek_seq(path: &Path) -> Option<Seq> {
     use std::io::Read;
     let mut head = [0u8; 32];
     let n = std::fs::File::open(path).ok()?.read(&mut head).ok()?;
-    let text = std::str::from_utf8(&head[..n]).ok()?.strip_prefix(r#"{"seq":"#)?;
+    peek_seq_bytes(&head[..n])
+}
+
+/// The sequence number at the start of a serialised checkpoint.
+pub(super) fn peek_seq_bytes(bytes: &[u8]) -> Option<Seq> {
+    let head = &bytes[..bytes.len().min(32)];
+    let text = std::str::from_utf8(head).ok()?.strip_prefix(r#"{"seq":"#)?;
     text[..text.find(|c: char| !c.is_ascii_digit())?].parse().ok()
 }
 

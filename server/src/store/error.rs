@@ -53,6 +53,16 @@ pub enum StoreError {
     /// failed for a whole group of writes).
     #[error("storage error: {0}")]
     Unavailable(String),
+    /// The database (PostgreSQL) failed or could not be reached. An append
+    /// that fails so may or may not have been stored.
+    #[error("storage error: {0}")]
+    Database(String),
+    /// Another node holds this meeting's lease: this one may not write to it.
+    #[error("meeting {meeting}: another node now decides for this meeting")]
+    NotOwner {
+        /// Which meeting.
+        meeting: MeetingId,
+    },
     /// A file beside the database (a thread, the checkpoints folder) failed.
     #[error("I/O error: {0}")]
     Io(#[from] std::io::Error),

@@ -7,6 +7,8 @@
 //!   load, checkpoint, list, ledger, delete.
 //! - `records`: what the log holds ([`StoredEvent`], [`NewRecord`], [`Meta`], keys).
 //! - `error`: [`StoreError`].
+//! - `leases`: [`Leases`], which node decides for a meeting (PostgreSQL only).
+//! - `pg`: the PostgreSQL backend ([`PgLog`]), for N nodes on one database.
 //! - `sled_log`: the sled backend; `db`: its database slot; `writer`: its
 //!   group-commit thread; `watermark`: how much the folder holds;
 //!   `checkpoints`: checkpoint files and their read-ahead.
@@ -44,6 +46,8 @@ mod backend;
 mod checkpoints;
 mod db;
 mod error;
+mod leases;
+mod pg;
 mod records;
 mod sled_log;
 mod watermark;
@@ -52,6 +56,8 @@ mod writer;
 pub use backend::{Backend, UnreadableIndex};
 pub use checkpoints::{Checkpoint, CheckpointRef, DoneCommand, Loaded};
 pub use error::StoreError;
+pub use leases::{Claim, Leases, LEASE, RENEW_EVERY};
+pub use pg::PgLog;
 pub use records::{event_key, Grant, MeetingIndex, Meta, NewRecord, StoredEvent};
 pub use sled_log::SledLog;
 pub use watermark::WATERMARK_FILE;

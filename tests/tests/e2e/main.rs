@@ -8,6 +8,7 @@ mod bad_input;
 mod browser;
 mod decisions;
 mod devices;
+mod district;
 mod durability;
 mod faults;
 mod helpers;

@@ -1,0 +1,517 @@
+//! The PostgreSQL backend, for a street office's or district's service: N
+//! Babahui nodes on one database (schema in `server/migrations/`, applied at
+//! start by refinery).
+//!
+//! - An append is one transaction: it inserts the batch at the sequence
+//!   numbers after the head it expects. `(meeting, seq)` is the primary key, so
+//!   a stale writer's insert conflicts and is refused ([`StoreError::Stale`]):
+//!   never a second event at a sequence number. In the same transaction the
+//!   meeting's lease row, if any, is locked and must name this node
+//!   ([`StoreError::NotOwner`]): a node that lost its lease writes nothing.
+//! - An append is acknowledged only once `COMMIT` has returned. When it fails
+//!   its outcome may be unknown (the connection dropped during `COMMIT`), so
+//!   the live meeting re-reads the whole log rather than assume nothing was
+//!   stored ([`Backend::load_after_failed_append`]).
+//! - There is no group-commit thread: each meeting's task already batches
+//!   what arrives together into one append, and PostgreSQL flushes the WAL of
+//!   concurrent commits together.
+//!
+//! The driver is async (tokio-postgres, pooled by deadpool-postgres) and runs
+//! on a small runtime of its own, so that the [`Backend`]'s blocking methods
+//! work from any thread: an async worker, a blocking pool thread, a test.
+
+mod leases;
+mod runtime;
+
+pub use leases::PgLeases;
+
+use super::backend::{Backend, UnreadableIndex};
+use super::checkpoints::{Checkpoint, Loaded};
+use super::error::StoreError;
+use super::leases::Leases;
+use super::records::{encode, MeetingIndex, NewRecord, StoredEvent};
+use babahui_shared::ledger::LedgerEntry;
+use babahui_shared::{MeetingId, Seq};
+use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod};
+use futures::future::BoxFuture;
+use runtime::PgRuntime;
+use std::sync::Arc;
+use std::time::Duration;
+use tokio_postgres::error::SqlState;
+use tokio_postgres::NoTls;
+
+mod embedded {
+    refinery::embed_migrations!("migrations");
+}
+
+/// Connections one node keeps to the database.
+const POOL_SIZE: usize = 16;
+/// How long a request waits for a connection (or to make one) before it is
+/// refused with a storage error: a database that is down must not hang a
+/// moderator's tap.
+const CONNECT_WAIT: Duration = Duration::from_secs(3);
+/// Key of the advisory lock under which a node applies migrations.
+const MIGRATION_LOCK: i64 = 0x6262_6875_6900;
+
+/// The PostgreSQL store of one node; cheap to clone.
+#[derive(Clone)]
+pub struct PgLog {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    pool: Pool,
+    rt: PgRuntime,
+    /// This node's id in `nodes` and `leases`.
+    node: String,
+    leases: PgLeases,
+}
+
+impl std::fmt::Debug for PgLog {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PgLog")
+            .field("node", &self.inner.node)
+            .finish_non_exhaustive()
+    }
+}
+
+impl PgLog {
+    /// Connects to `url` (a `postgres://` URL or a key=value string; several
+    /// hosts with `target_session_attrs=read-write` follow a failover), applies
+    /// the migrations, and returns the store of node `node` (a fresh id per
+    /// process: see [`crate::tokens::new_node_id`]).
+    pub fn open(url: &str, node: String) -> Result<PgLog, StoreError> {
+        let mut config: tokio_postgres::Config = url
+            .parse()
+            .map_err(|e| StoreError::Unavailable(format!("the database URL is not valid: {e}")))?;
+        if config.get_connect_timeout().is_none() {
+            config.connect_timeout(CONNECT_WAIT);
+        }
+        config.application_name("babahui");
+        let rt = PgRuntime::start()?;
+        let manager = Manager::from_config(
+            config.clone(),
+            NoTls,
+            ManagerConfig {
+                recycling_method: RecyclingMethod::Fast,
+            },
+        );
+        let pool = Pool::builder(manager)
+            .max_size(POOL_SIZE)
+            .runtime(deadpool_postgres::Runtime::Tokio1)
+            .wait_timeout(Some(CONNECT_WAIT))
+            .create_timeout(Some(CONNECT_WAIT))
+            .recycle_timeout(Some(CONNECT_WAIT))
+            .build()
+            .map_err(|e| StoreError::Unavailable(format!("cannot set up the connection pool: {e}")))?;
+        rt.block_on(migrate(config))?;
+        let leases = PgLeases::new(pool.clone(), node.clone(), rt.handle());
+        Ok(PgLog {
+            inner: Arc::new(Inner { pool, rt, node, leases }),
+        })
+    }
+
+    /// This node's id.
+    pub fn node(&self) -> &str {
+        &self.inner.node
+    }
+
+    fn block_on<T: Send + 'static>(
+        &self,
+        f: impl std::future::Future<Output = Result<T, StoreError>> + Send + 'static,
+    ) -> Result<T, StoreError> {
+        self.inner.rt.block_on(f)
+    }
+
+    fn pool(&self) -> Pool {
+        self.inner.pool.clone()
+    }
+}
+
+/// Applies the schema's migrations, one node at a time.
+async fn migrate(config: tokio_postgres::Config) -> Result<(), StoreError> {
+    let (mut client, connection) = config.connect(NoTls).await.map_err(db)?;
+    let conn = tokio::spawn(connection);
+    client
+        .execute("SELECT pg_advisory_lock($1)", &[&MIGRATION_LOCK])
+        .await
+        .map_err(db)?;
+    let report = embedded::migrations::runner().run_async(&mut client).await;
+    let _ = client
+        .execute("SELECT pg_advisory_unlock($1)", &[&MIGRATION_LOCK])
+        .await;
+    drop(client);
+    let _ = conn.await;
+    let report = report.map_err(|e| StoreError::Unavailable(format!("cannot migrate the database: {e}")))?;
+    for m in report.applied_migrations() {
+        tracing::info!(migration = %m, "database migrated");
+    }
+    Ok(())
+}
+
+/// A database error as the store's.
+pub(super) fn db(e: tokio_postgres::Error) -> StoreError {
+    StoreError::Database(e.to_string())
+}
+
+fn pool_error(e: deadpool_postgres::PoolError) -> StoreError {
+    StoreError::Database(format!("no connection to the database: {e}"))
+}
+
+fn decode(meeting: &MeetingId, seq: i64, record: &str) -> Result<StoredEvent, StoreError> {
+    serde_json::from_str(record).map_err(|source| StoreError::Damaged {
+        key: format!("{meeting}#{seq}"),
+        source,
+    })
+}
+
+/// Rows of one meeting's log, checked gap-free from `from`.
+fn checked(meeting: &MeetingId, from: Seq, rows: Vec<tokio_postgres::Row>) -> Result<Vec<StoredEvent>, StoreError> {
+    let mut out = Vec::with_capacity(rows.len());
+    for row in rows {
+        let seq: i64 = row.get(0);
+        let record: &str = row.get(1);
+        let event = decode(meeting, seq, record)?;
+        let expected = from + out.len() as Seq;
+        if seq as Seq != expected || event.event.seq != expected {
+            return Err(StoreError::Gap {
+                meeting: meeting.clone(),
+                expected,
+                found: seq as Seq,
+            });
+        }
+        out.push(event);
+    }
+    Ok(out)
+}
+
+async fn head(pool: &Pool, meeting: &MeetingId) -> Result<Seq, StoreError> {
+    let client = pool.get().await.map_err(pool_error)?;
+    let row = client
+        .query_one(
+            "SELECT coalesce(max(seq), 0) FROM events WHERE meeting = $1",
+            &[&meeting.as_str()],
+        )
+        .await
+        .map_err(db)?;
+    Ok(row.get::<_, i64>(0) as Seq)
+}
+
+async fn load_range(pool: &Pool, meeting: &MeetingId, from: Seq, last: Seq) -> Result<Vec<StoredEvent>, StoreError> {
+    let client = pool.get().await.map_err(pool_error)?;
+    let rows = client
+        .query(
+            "SELECT seq, record FROM events WHERE meeting = $1 AND seq >= $2 AND seq <= $3 ORDER BY seq",
+            &[&meeting.as_str(), &(from as i64), &(last.min(i64::MAX as u64) as i64)],
+        )
+        .await
+        .map_err(db)?;
+    checked(meeting, from, rows)
+}
+
+async fn append(
+    pool: Pool,
+    node: String,
+    meeting: MeetingId,
+    after: Seq,
+    records: Vec<NewRecord>,
+    index: Option<MeetingIndex>,
+) -> Result<(), StoreError> {
+    let stale = |found| StoreError::Stale {
+        meeting: meeting.clone(),
+        expected: after,
+        found,
+    };
+    let mut client = pool.get().await.map_err(pool_error)?;
+    let tx = client.transaction().await.map_err(db)?;
+    // Only the node holding the meeting's lease may write to it; the row lock
+    // makes a node taking the lease over wait until this append is decided.
+    let lease = tx
+        .query_opt(
+            "SELECT node, expires > now() FROM leases WHERE meeting = $1 FOR SHARE",
+            &[&meeting.as_str()],
+        )
+        .await
+        .map_err(db)?;
+    if let Some(row) = lease {
+        let (owner, current): (String, bool) = (row.get(0), row.get(1));
+        if owner != node || !current {
+            return Err(StoreError::NotOwner {
+                meeting: meeting.clone(),
+            });
+        }
+    }
+    if let Some(index) = &index {
+        let json = serde_json::to_string(index).expect("index serialises");
+        let inserted = tx
+            .execute(
+                "INSERT INTO meetings (id, created_at, index_json) VALUES ($1, $2, $3) ON CONFLICT (id) DO NOTHING",
+                &[&meeting.as_str(), &(index.created_at as i64), &json],
+            )
+            .await
+            .map_err(db)?;
+        if inserted == 0 {
+            drop(tx);
+            return Err(stale(head(&pool, &meeting).await?));
+        }
+    }
+    let seqs: Vec<i64> = records.iter().map(|r| r.seq as i64).collect();
+    let texts: Vec<String> = records
+        .iter()
+        .map(|r| String::from_utf8(encode(r)).expect("records are JSON text"))
+        .collect();
+    // The batch goes in at the sequence numbers after `after`, and only if
+    // `after` is the log's head: the event `after` exists (or the log is new)
+    // and the key `after + 1` is free (else: a unique violation).
+    let inserted = tx
+        .execute(
+            "INSERT INTO events (meeting, seq, record) \
+             SELECT $1, s, r FROM unnest($2::bigint[], $3::text[]) AS batch(s, r) \
+             WHERE $4::bigint = 0 OR EXISTS (SELECT 1 FROM events WHERE meeting = $1 AND seq = $4::bigint)",
+            &[&meeting.as_str(), &seqs, &texts, &(after as i64)],
+        )
+        .await;
+    match inserted {
+        Ok(n) if n == records.len() as u64 => {}
+        Ok(_) => {
+            drop(tx);
+            return Err(stale(head(&pool, &meeting).await?));
+        }
+        Err(e) if e.code() == Some(&SqlState::UNIQUE_VIOLATION) => {
+            drop(tx);
+            return Err(stale(head(&pool, &meeting).await?));
+        }
+        Err(e) => return Err(db(e)),
+    }
+    // Acknowledged only if this returns Ok. An error here leaves the outcome
+    // unknown: the caller re-reads the log (see the module's doc).
+    tx.commit().await.map_err(db)
+}
+
+impl Backend for PgLog {
+    fn append(
+        &self,
+        meeting: &MeetingId,
+        after: Seq,
+        records: Vec<NewRecord>,
+        index: Option<MeetingIndex>,
+    ) -> BoxFuture<'static, Result<(), StoreError>> {
+        let job = append(
+            self.pool(),
+            self.inner.node.clone(),
+            meeting.clone(),
+            after,
+            records,
+            index,
+        );
+        Box::pin(self.inner.rt.spawn(job))
+    }
+
+    fn contains(&self, meeting: &MeetingId) -> Result<bool, StoreError> {
+        let (pool, id) = (self.pool(), meeting.clone());
+        self.block_on(async move {
+            let client = pool.get().await.map_err(pool_error)?;
+            let row = client
+                .query_one(
+                    "SELECT EXISTS (SELECT 1 FROM meetings WHERE id = $1) \
+                     OR EXISTS (SELECT 1 FROM events WHERE meeting = $1)",
+                    &[&id.as_str()],
+                )
+                .await
+                .map_err(db)?;
+            Ok(row.get(0))
+        })
+    }
+
+    fn load(&self, meeting: &MeetingId) -> Result<Vec<StoredEvent>, StoreError> {
+        let (pool, id) = (self.pool(), meeting.clone());
+        self.block_on(async move { load_range(&pool, &id, 1, Seq::MAX).await })
+    }
+
+    fn load_upto(&self, meeting: &MeetingId, last: Seq) -> Result<Vec<StoredEvent>, StoreError> {
+        let (pool, id) = (self.pool(), meeting.clone());
+        let records = self.block_on(async move { load_range(&pool, &id, 1, last).await })?;
+        if records.len() as Seq != last {
+            return Err(StoreError::Gap {
+                meeting: meeting.clone(),
+                expected: records.len() as Seq + 1,
+                found: 0,
+            });
+        }
+        Ok(records)
+    }
+
+    /// The whole log: a failed append's outcome may be unknown, and whatever
+    /// the database holds was committed (all of a transaction, or none).
+    fn load_after_failed_append(&self, meeting: &MeetingId, _committed: Seq) -> Result<Vec<StoredEvent>, StoreError> {
+        self.load(meeting)
+    }
+
+    /// The checkpoint and the events after it (at least the last `recent`),
+    /// then one confirming write: with a synchronous standby its commit waits
+    /// until the standby has everything read here, so that nothing a client
+    /// is shown on resume can be missing after a failover (an append whose
+    /// outcome was unknown may have left events on the primary alone).
+    fn load_live(&self, meeting: &MeetingId, recent: u64) -> Result<Loaded, StoreError> {
+        let (pool, id, node) = (self.pool(), meeting.clone(), self.inner.node.clone());
+        self.block_on(async move {
+            let head = head(&pool, &id).await?;
+            let checkpoint = {
+                let client = pool.get().await.map_err(pool_error)?;
+                client
+                    .query_opt("SELECT seq, bytes FROM checkpoints WHERE meeting = $1", &[&id.as_str()])
+                    .await
+                    .map_err(db)?
+            };
+            let checkpoint = checkpoint.and_then(|row| {
+                let bytes: Vec<u8> = row.get(1);
+                match serde_json::from_slice::<Checkpoint>(&bytes) {
+                    Ok(c) if c.seq <= head && c.seq == c.state.seq => Some(c),
+                    Ok(c) => {
+                        tracing::warn!(meeting = %id, seq = c.seq, head, "checkpoint ahead of the log; replaying the whole log");
+                        None
+                    }
+                    Err(e) => {
+                        tracing::warn!(meeting = %id, error = %e, "unreadable checkpoint; replaying the whole log");
+                        None
+                    }
+                }
+            });
+            let from = match &checkpoint {
+                Some(c) => (c.seq + 1).min(head.saturating_sub(recent) + 1).max(1),
+                None => 1,
+            };
+            let records = load_range(&pool, &id, from, head).await?;
+            if records.len() as Seq != head + 1 - from {
+                return Err(StoreError::Gap {
+                    meeting: id,
+                    expected: from + records.len() as Seq,
+                    found: 0,
+                });
+            }
+            let client = pool.get().await.map_err(pool_error)?;
+            client
+                .execute("UPDATE nodes SET seen = now() WHERE id = $1", &[&node])
+                .await
+                .map_err(db)?;
+            Ok(Loaded { checkpoint, records })
+        })
+    }
+
+    fn checkpoint(&self, meeting: &MeetingId, bytes: Vec<u8>) {
+        let Some(seq) = super::checkpoints::peek_seq_bytes(&bytes) else {
+            return;
+        };
+        let (pool, id) = (self.pool(), meeting.clone());
+        self.inner.rt.detach(async move {
+            let result = async {
+                let client = pool.get().await.map_err(pool_error)?;
+                client
+                    .execute(
+                        "INSERT INTO checkpoints (meeting, seq, bytes) VALUES ($1, $2, $3) \
+                         ON CONFLICT (meeting) DO UPDATE SET seq = EXCLUDED.seq, bytes = EXCLUDED.bytes \
+                         WHERE checkpoints.seq < EXCLUDED.seq",
+                        &[&id.as_str(), &(seq as i64), &bytes],
+                    )
+                    .await
+                    .map_err(db)
+            }
+            .await;
+            if let Err(e) = result {
+                tracing::warn!(meeting = %id, error = %e, "checkpoint not written (the log is whole; loading replays it)");
+            }
+        });
+    }
+
+    fn list_checked(&self) -> Result<(Vec<MeetingIndex>, Vec<UnreadableIndex>), StoreError> {
+        let pool = self.pool();
+        self.block_on(async move {
+            let client = pool.get().await.map_err(pool_error)?;
+            let rows = client
+                .query("SELECT id, index_json FROM meetings ORDER BY created_at, id", &[])
+                .await
+                .map_err(db)?;
+            let (mut out, mut damaged) = (Vec::new(), Vec::new());
+            for row in rows {
+                let (id, json): (String, String) = (row.get(0), row.get(1));
+                match serde_json::from_str::<MeetingIndex>(&json) {
+                    Ok(entry) => out.push(entry),
+                    Err(e) => damaged.push((id, e.to_string())),
+                }
+            }
+            Ok((out, damaged))
+        })
+    }
+
+    fn ledger_all(&self) -> Result<Vec<LedgerEntry>, StoreError> {
+        let pool = self.pool();
+        self.block_on(async move {
+            let client = pool.get().await.map_err(pool_error)?;
+            let rows = client
+                .query("SELECT id, entry FROM ledger ORDER BY id", &[])
+                .await
+                .map_err(db)?;
+            rows.into_iter()
+                .map(|row| {
+                    let (id, json): (i64, String) = (row.get(0), row.get(1));
+                    serde_json::from_str(&json).map_err(|source| StoreError::Damaged {
+                        key: format!("ledger#{id}"),
+                        source,
+                    })
+                })
+                .collect()
+        })
+    }
+
+    fn ledger_put(&self, entry: &LedgerEntry) -> Result<(), StoreError> {
+        let pool = self.pool();
+        let (id, json) = (entry.id as i64, serde_json::to_string(entry).expect("entry serialises"));
+        self.block_on(async move {
+            let client = pool.get().await.map_err(pool_error)?;
+            client
+                .execute(
+                    "INSERT INTO ledger (id, entry) VALUES ($1, $2) ON CONFLICT (id) DO UPDATE SET entry = EXCLUDED.entry",
+                    &[&id, &json],
+                )
+                .await
+                .map_err(db)?;
+            Ok(())
+        })
+    }
+
+    fn delete(&self, meeting: &MeetingId) -> BoxFuture<'static, Result<u64, StoreError>> {
+        let (pool, id) = (self.pool(), meeting.clone());
+        Box::pin(self.inner.rt.spawn(async move {
+            let mut client = pool.get().await.map_err(pool_error)?;
+            let tx = client.transaction().await.map_err(db)?;
+            let removed = tx
+                .execute("DELETE FROM events WHERE meeting = $1", &[&id.as_str()])
+                .await
+                .map_err(db)?;
+            for table in ["meetings WHERE id", "checkpoints WHERE meeting", "leases WHERE meeting"] {
+                tx.execute(&format!("DELETE FROM {table} = $1"), &[&id.as_str()])
+                    .await
+                    .map_err(db)?;
+            }
+            tx.commit().await.map_err(db)?;
+            Ok(removed)
+        }))
+    }
+
+    /// Nothing to do: every write was committed before it was acknowledged.
+    fn flush(&self) -> Result<(), StoreError> {
+        Ok(())
+    }
+
+    /// Gives up this node's leases (another node may take its meetings at
+    /// once rather than after they expire) and closes the pool.
+    fn close(&self) {
+        let leases = self.inner.leases.clone();
+        let _ = self.block_on(async move { leases.release_all().await });
+        self.inner.pool.close();
+    }
+
+    fn leases(&self) -> Option<&dyn Leases> {
+        Some(&self.inner.leases)
+    }
+}
