@@ -5,7 +5,7 @@
 
 use super::error::{blocking, ServiceError};
 use crate::hub::MeetingHandle;
-use crate::store::{Store, StoreError};
+use crate::store::{LedgerGuard, Store, StoreError};
 use babahui_shared::api::{EntryUpdate, NewEntry};
 use babahui_shared::decide::date;
 use babahui_shared::ledger::*;
@@ -96,6 +96,14 @@ impl Ledger {
         }
     }
 
+    /// Holds the ledger for one change: against this process's other
+    /// writers, then against other nodes on a shared store.
+    async fn hold(&self) -> Result<(tokio::sync::OwnedMutexGuard<()>, LedgerGuard), ServiceError> {
+        let here = self.lock.clone().lock_owned().await;
+        let everywhere = self.store.ledger_lock().await.map_err(ServiceError::Store)?;
+        Ok((here, everywhere))
+    }
+
     async fn blocking<T: Send + 'static>(
         &self,
         f: impl FnOnce(&Store) -> Result<T, StoreError> + Send + 'static,
@@ -126,7 +134,7 @@ impl Ledger {
 
     /// Adds an entry typed in by hand, by `credential`'s holder.
     pub async fn create(&self, new: NewEntry, credential: Credential, now: u64) -> Result<LedgerEntry, ServiceError> {
-        let _guard = self.lock.lock().await;
+        let _guard = self.hold().await?;
         let next = self.all().await?.iter().map(|e| e.id).max().unwrap_or(0) + 1;
         let entry = LedgerEntry {
             id: next,
@@ -169,7 +177,7 @@ impl Ledger {
         credential: Credential,
         now: u64,
     ) -> Result<LedgerEntry, ServiceError> {
-        let _guard = self.lock.lock().await;
+        let _guard = self.hold().await?;
         let mut entry = self.get(id).await?;
         let note = text(&upd.note, OPINION_MAX_CHARS, "note", true)?;
         let by = writer(upd.by.as_deref())?.ok_or_else(|| {
@@ -201,7 +209,7 @@ impl Ledger {
     /// once, however often this runs (after each close, and again on import as a
     /// catch-up should the server have stopped in between).
     pub async fn record_reviews(&self, state: &MeetingState, now: u64) -> Result<Vec<LedgerEntry>, ServiceError> {
-        let _guard = self.lock.lock().await;
+        let _guard = self.hold().await?;
         let mut changed = Vec::new();
         for review in state.reviews.iter().filter(|r| !r.open) {
             let key = format!("{}/review/{}", state.id, review.id);
@@ -308,7 +316,7 @@ impl Ledger {
             return Err(CommandError::conflict("the minutes have not been published").into());
         };
         let mut changed = self.record_reviews(state, now).await?;
-        let _guard = self.lock.lock().await;
+        let _guard = self.hold().await?;
         changed.extend(
             self.update_linked(state, &publication.minutes, &credential, now)
                 .await?,

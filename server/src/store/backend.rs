@@ -18,6 +18,10 @@ use futures::future::BoxFuture;
 /// An index entry that could not be read: its key, and why.
 pub type UnreadableIndex = (String, String);
 
+/// Holds the ledger (see [`Backend::ledger_lock`]) while it lives.
+#[derive(Debug)]
+pub struct LedgerGuard(pub Box<dyn std::fmt::Debug + Send + Sync>);
+
 /// What a store does. Every write is durable when it resolves `Ok`.
 pub trait Backend: Send + Sync + std::fmt::Debug + 'static {
     /// Appends `records` to `meeting`'s log (and its index entry, on creation).
@@ -73,6 +77,14 @@ pub trait Backend: Send + Sync + std::fmt::Debug + 'static {
 
     /// Every ledger entry, by number.
     fn ledger_all(&self) -> Result<Vec<LedgerEntry>, StoreError>;
+
+    /// Holds the ledger for one read-modify-write (a number taken, an entry
+    /// changed) against every process that writes this store, until the
+    /// returned guard is dropped. On sled one process owns the folder, and the
+    /// ledger service's own lock is enough.
+    fn ledger_lock(&self) -> BoxFuture<'static, Result<LedgerGuard, StoreError>> {
+        Box::pin(async { Ok(LedgerGuard(Box::new(()))) })
+    }
 
     /// Writes a ledger entry durably.
     fn ledger_put(&self, entry: &LedgerEntry) -> Result<(), StoreError>;

@@ -53,7 +53,7 @@ mod sled_log;
 mod watermark;
 mod writer;
 
-pub use backend::{Backend, UnreadableIndex};
+pub use backend::{Backend, LedgerGuard, UnreadableIndex};
 pub use checkpoints::{Checkpoint, CheckpointRef, DoneCommand, Loaded};
 pub use error::StoreError;
 pub use leases::{Claim, Leases, LEASE, RENEW_EVERY};

@@ -437,3 +437,59 @@ async fn a_database_crash_refuses_writes_loses_nothing_acknowledged_and_the_node
         "nothing refused was stored"
     );
 }
+
+/// Two nodes write the one ledger at once (entries typed in, progress
+/// recorded): every entry gets a number of its own and no change is lost.
+#[tokio::test]
+async fn two_nodes_writing_the_ledger_at_once_lose_nothing() {
+    let url = PgCluster::shared().new_database();
+    let nodes = [Node::start(&url), Node::start(&url)];
+    let http = reqwest::Client::new();
+    let mut writes = Vec::new();
+    for i in 0..16 {
+        let (http, base) = (http.clone(), nodes[i % 2].base());
+        writes.push(tokio::spawn(async move {
+            let body = serde_json::json!({"title": format!("事项{i}"), "deadline": "2099-01-01", "by": "社区干部"});
+            let resp = http
+                .post(format!("{base}/api/ledger"))
+                .bearer_auth(KEY)
+                .json(&body)
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(resp.status(), 201, "{}", resp.text().await.unwrap_or_default());
+            let entry: serde_json::Value = resp.json().await.unwrap();
+            entry["id"].as_u64().unwrap()
+        }));
+    }
+    let mut ids = Vec::new();
+    for w in writes {
+        ids.push(w.await.unwrap());
+    }
+    ids.sort();
+    assert_eq!(ids, (1..=16).collect::<Vec<_>>(), "a number each");
+    // Progress on one entry from both nodes at once: every line kept.
+    let mut updates = Vec::new();
+    for i in 0..8 {
+        let (http, base) = (http.clone(), nodes[i % 2].base());
+        updates.push(tokio::spawn(async move {
+            let body = serde_json::json!({"note": format!("进展{i}"), "by": "社区干部"});
+            let resp = http
+                .post(format!("{base}/api/ledger/1/updates"))
+                .bearer_auth(KEY)
+                .json(&body)
+                .send()
+                .await
+                .unwrap();
+            assert!(resp.status().is_success(), "{}", resp.status());
+        }));
+    }
+    for u in updates {
+        u.await.unwrap();
+    }
+    let entry: serde_json::Value = tests::http::get_json(&format!("{}/api/ledger/1", nodes[1].base()))
+        .await
+        .unwrap();
+    let history = entry["history"].as_array().unwrap();
+    assert_eq!(history.len(), 1 + 8, "登记 and every progress line: {history:?}");
+}

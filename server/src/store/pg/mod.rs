@@ -25,7 +25,7 @@ mod runtime;
 
 pub use leases::PgLeases;
 
-use super::backend::{Backend, UnreadableIndex};
+use super::backend::{Backend, LedgerGuard, UnreadableIndex};
 use super::checkpoints::{Checkpoint, Loaded};
 use super::error::StoreError;
 use super::leases::Leases;
@@ -52,6 +52,8 @@ const POOL_SIZE: usize = 16;
 const CONNECT_WAIT: Duration = Duration::from_secs(3);
 /// Key of the advisory lock under which a node applies migrations.
 const MIGRATION_LOCK: i64 = 0x6262_6875_6900;
+/// Key of the advisory lock that holds the ledger for one change.
+const LEDGER_LOCK: i64 = 0x6262_6875_6901;
 
 /// The PostgreSQL store of one node; cheap to clone.
 #[derive(Clone)]
@@ -125,6 +127,17 @@ impl PgLog {
 
     fn pool(&self) -> Pool {
         self.inner.pool.clone()
+    }
+}
+
+/// A connection kept out of the pool while it holds a session lock.
+struct HeldConnection {
+    _connection: deadpool_postgres::ClientWrapper,
+}
+
+impl std::fmt::Debug for HeldConnection {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("HeldConnection")
     }
 }
 
@@ -461,6 +474,22 @@ impl Backend for PgLog {
                 })
                 .collect()
         })
+    }
+
+    /// A session advisory lock on a connection taken out of the pool: when
+    /// the guard is dropped the connection closes, and the lock with it
+    /// (also if this node dies holding it).
+    fn ledger_lock(&self) -> BoxFuture<'static, Result<LedgerGuard, StoreError>> {
+        let pool = self.pool();
+        Box::pin(self.inner.rt.spawn(async move {
+            let client = pool.get().await.map_err(pool_error)?;
+            client
+                .execute("SELECT pg_advisory_lock($1)", &[&LEDGER_LOCK])
+                .await
+                .map_err(db)?;
+            let client = deadpool_postgres::Object::take(client);
+            Ok(LedgerGuard(Box::new(HeldConnection { _connection: client })))
+        }))
     }
 
     fn ledger_put(&self, entry: &LedgerEntry) -> Result<(), StoreError> {
