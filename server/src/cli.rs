@@ -140,6 +140,12 @@ pub struct ServeArgs {
     /// behind a proxy); repeat for more. The server's own address always is.
     #[arg(long = "allowed-origin", env = "BABAHUI_ALLOWED_ORIGINS", value_delimiter = ',')]
     pub allowed_origins: Vec<String>,
+    /// A reverse proxy in front of this server (its address, e.g. 10.0.0.2);
+    /// repeat for more. Requests from it are taken to come from the last
+    /// address of their X-Forwarded-For, so limits per address apply to each
+    /// phone rather than to the proxy.
+    #[arg(long = "trusted-proxy", env = "BABAHUI_TRUSTED_PROXIES", value_delimiter = ',')]
+    pub trusted_proxies: Vec<std::net::IpAddr>,
     /// Fewest events between two checkpoints of a meeting's state (tests and
     /// benchmarks set it; the default suits every meeting).
     #[arg(long, env = "BABAHUI_CHECKPOINT_EVERY", default_value_t = 10_000, hide = true)]
@@ -162,6 +168,7 @@ impl std::fmt::Debug for ServeArgs {
             .field("messages_per_sec", &self.messages_per_sec)
             .field("opinions_per_minute", &self.opinions_per_minute)
             .field("allowed_origins", &self.allowed_origins)
+            .field("trusted_proxies", &self.trusted_proxies)
             .field("checkpoint_every", &self.checkpoint_every)
             .finish()
     }
@@ -303,6 +310,7 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         },
         allowed_origins: args.allowed_origins.clone(),
         node_url: args.node_url.clone(),
+        trusted_proxies: args.trusted_proxies.clone(),
         hub: crate::hub::HubConfig {
             checkpoint_every: args.checkpoint_every,
             door: crate::hub::door::DoorRules {

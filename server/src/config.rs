@@ -32,6 +32,10 @@ pub struct ServerConfig {
     /// The address other nodes reach this one at (`--node-url`), on a store
     /// several nodes share. Default: the address it listens on.
     pub node_url: Option<String>,
+    /// Reverse proxies (nginx, HAProxy) in front of this server: a request
+    /// from one of these addresses is taken to come from the last address in
+    /// its `X-Forwarded-For`, so per-address limits apply to the person.
+    pub trusted_proxies: Vec<std::net::IpAddr>,
 }
 
 /// How many times the request deadline an archive or backup transfer may take.
@@ -97,6 +101,7 @@ impl std::fmt::Debug for ServerConfig {
             .field("limits", &self.limits)
             .field("allowed_origins", &self.allowed_origins)
             .field("node_url", &self.node_url)
+            .field("trusted_proxies", &self.trusted_proxies)
             .finish()
     }
 }
@@ -113,6 +118,7 @@ impl Default for ServerConfig {
             limits: Limits::default(),
             allowed_origins: Vec::new(),
             node_url: None,
+            trusted_proxies: Vec::new(),
         }
     }
 }

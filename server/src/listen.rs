@@ -89,6 +89,8 @@ pub struct AcceptLimits {
     /// The other nodes' addresses, not counted either: a node relays many
     /// people's connections (see `http::relay`).
     pub peers: crate::hub::PeerAddresses,
+    /// Trusted reverse proxies, not counted either.
+    pub proxies: std::collections::HashSet<IpAddr>,
 }
 
 /// Connections the kernel holds for us before we accept them. When the Wi-Fi
@@ -132,7 +134,9 @@ pub async fn serve(listener: TcpListener, app: Router, limits: AcceptLimits, sto
             },
             _ = stop.cancelled() => break,
         };
-        let from_peer = || limits.peers.read().map(|p| p.contains(&peer.ip())).unwrap_or(false);
+        let from_peer = || {
+            limits.proxies.contains(&peer.ip()) || limits.peers.read().map(|p| p.contains(&peer.ip())).unwrap_or(false)
+        };
         let slot = if (limits.exempt_loopback && peer.ip().is_loopback()) || from_peer() {
             None
         } else {

@@ -26,7 +26,10 @@ pub async fn run(
     // Loopback is exempt from per-address rules everywhere, or nowhere.
     let mut hub = config.hub.clone();
     hub.door.exempt_loopback = config.limits.exempt_loopback;
+    // The nodes' addresses (kept current by the hub) and the trusted proxies:
+    // not counted per address by the accept loop.
     let peers = crate::hub::PeerAddresses::default();
+    let proxies: std::collections::HashSet<_> = config.trusted_proxies.iter().copied().collect();
     let relay = match store.leases() {
         None => None,
         Some(leases) => {
@@ -66,6 +69,7 @@ pub async fn run(
         per_address: state.config.limits.http_per_address,
         exempt_loopback: state.config.limits.exempt_loopback,
         peers,
+        proxies,
     };
     crate::listen::serve(listener, app, limits, token.clone()).await;
     token.cancel();

@@ -56,9 +56,30 @@ fn meeting_in_path(path: &str) -> Option<MeetingId> {
     MeetingId::parse(rest.split('/').next()?)
 }
 
-/// Middleware, outermost: a relayed request showing the secret is taken to
-/// come from the address it names; the relay headers are removed otherwise.
+/// The address a request from a trusted reverse proxy came from: the last of
+/// its `X-Forwarded-For` (the one the proxy saw; any before it are the
+/// client's own say).
+fn forwarded_for(req: &Request) -> Option<std::net::IpAddr> {
+    req.headers()
+        .get_all(HeaderName::from_static("x-forwarded-for"))
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .next_back()
+        .and_then(|ip| ip.trim().parse().ok())
+}
+
+/// Middleware, outermost: a request from a trusted reverse proxy is taken to
+/// come from the address the proxy names; a relayed request showing the
+/// secret, from the address the relaying node names; the relay headers are
+/// removed otherwise.
 pub async fn trust_relayed(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
+    let peer = req.extensions().get::<ConnectInfo<SocketAddr>>().map(|c| c.0);
+    if let Some(peer) = peer.filter(|p| state.config.trusted_proxies.contains(&p.ip())) {
+        if let Some(ip) = forwarded_for(&req) {
+            req.extensions_mut().insert(ConnectInfo(SocketAddr::new(ip, peer.port())));
+        }
+    }
     let shown = req
         .headers()
         .get(RELAY)

@@ -514,3 +514,44 @@ async fn one_participant_cannot_flood_the_meeting_with_opinions() {
             .unwrap();
     }
 }
+
+/// Behind a reverse proxy every phone comes from the proxy's address. With
+/// `--trusted-proxy` the server takes each request's address from the proxy's
+/// `X-Forwarded-For`: one phone's joins are limited, its neighbours' are not;
+/// from anyone else, the header is not believed.
+#[tokio::test]
+async fn behind_a_trusted_proxy_each_phone_is_limited_by_its_own_address() {
+    let join_as = |base: String, m: tests::http::Meeting, forwarded: &'static str| async move {
+        let body = serde_json::json!({"invite": m.invite, "name": "", "category": "居民", "publish_name": false});
+        reqwest::Client::new()
+            .post(format!("{base}/api/meetings/{}/join", m.id()))
+            .header("x-forwarded-for", forwarded)
+            .json(&body)
+            .send()
+            .await
+            .unwrap()
+            .status()
+            .as_u16()
+    };
+    let burst = babahui::Limits::default().joins_per_address.burst as usize;
+    for trusted in [true, false] {
+        let mut config = babahui::ServerConfig::default();
+        config.limits.exempt_loopback = false;
+        if trusted {
+            config.trusted_proxies = vec!["127.0.0.1".parse().unwrap()];
+        }
+        let server = TestServer::start_with(config).await;
+        let m = tests::http::simple_meeting(&server.base, "proxy", &["a"]).await.unwrap();
+        for _ in 0..burst {
+            assert_eq!(join_as(server.base.clone(), m.clone(), "1.2.3.4, 10.0.0.1").await, 201);
+        }
+        let neighbour = join_as(server.base.clone(), m.clone(), "10.0.0.2").await;
+        let same_phone = join_as(server.base.clone(), m.clone(), "10.0.0.1").await;
+        if trusted {
+            assert_eq!(neighbour, 201, "another phone behind the proxy joins");
+            assert_eq!(same_phone, 429, "the same phone is limited");
+        } else {
+            assert_eq!(neighbour, 429, "untrusted: the header is not believed, all is one address");
+        }
+    }
+}
