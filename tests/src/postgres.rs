@@ -153,6 +153,55 @@ impl PgCluster {
         &self.dir
     }
 
+    /// A streaming standby of this cluster (`pg_basebackup -R`), connecting
+    /// as `application_name` (name it in `synchronous_standby_names` to make
+    /// it synchronous), started; stopped when dropped.
+    pub fn standby(&self, application_name: &str) -> PgCluster {
+        let base = std::env::temp_dir().join(format!(
+            "babahui-pg-{}-{}",
+            std::process::id(),
+            DATABASES.fetch_add(1, Ordering::SeqCst)
+        ));
+        let _ = std::fs::remove_dir_all(&base);
+        std::fs::create_dir_all(&base).expect("a folder for the standby");
+        set_mode(&base, 0o777);
+        let mut c = pg_command(&self.bin, "pg_basebackup");
+        c.arg("-D").arg(base.join("data")).args([
+            "-R",
+            "--checkpoint=fast",
+            "-X",
+            "stream",
+            "-d",
+            &format!(
+                "host=127.0.0.1 port={} user=postgres application_name={application_name}",
+                self.port
+            ),
+        ]);
+        run(c, "pg_basebackup");
+        let standby = PgCluster {
+            dir: base,
+            port: free_port(),
+            bin: self.bin.clone(),
+            keep_running: false,
+        };
+        standby.start_server();
+        standby
+    }
+
+    /// Promotes a standby to primary (`pg_ctl promote`, waiting for it).
+    pub fn promote(&self) {
+        let mut c = pg_command(&self.bin, "pg_ctl");
+        c.arg("-D").arg(self.data_dir()).args(["-w", "promote"]);
+        run(c, "pg_ctl promote");
+    }
+
+    /// Reloads the configuration (after [`configure`](Self::configure)).
+    pub fn reload(&self) {
+        let mut c = pg_command(&self.bin, "pg_ctl");
+        c.arg("-D").arg(self.data_dir()).arg("reload");
+        run(c, "pg_ctl reload");
+    }
+
     fn start_server(&self) {
         let mut c = pg_command(&self.bin, "pg_ctl");
         c.arg("-D")

@@ -77,7 +77,8 @@ pub async fn trust_relayed(State(state): State<AppState>, mut req: Request, next
     let peer = req.extensions().get::<ConnectInfo<SocketAddr>>().map(|c| c.0);
     if let Some(peer) = peer.filter(|p| state.config.trusted_proxies.contains(&p.ip())) {
         if let Some(ip) = forwarded_for(&req) {
-            req.extensions_mut().insert(ConnectInfo(SocketAddr::new(ip, peer.port())));
+            req.extensions_mut()
+                .insert(ConnectInfo(SocketAddr::new(ip, peer.port())));
         }
     }
     let shown = req

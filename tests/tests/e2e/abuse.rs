@@ -541,7 +541,9 @@ async fn behind_a_trusted_proxy_each_phone_is_limited_by_its_own_address() {
             config.trusted_proxies = vec!["127.0.0.1".parse().unwrap()];
         }
         let server = TestServer::start_with(config).await;
-        let m = tests::http::simple_meeting(&server.base, "proxy", &["a"]).await.unwrap();
+        let m = tests::http::simple_meeting(&server.base, "proxy", &["a"])
+            .await
+            .unwrap();
         for _ in 0..burst {
             assert_eq!(join_as(server.base.clone(), m.clone(), "1.2.3.4, 10.0.0.1").await, 201);
         }
@@ -551,7 +553,10 @@ async fn behind_a_trusted_proxy_each_phone_is_limited_by_its_own_address() {
             assert_eq!(neighbour, 201, "another phone behind the proxy joins");
             assert_eq!(same_phone, 429, "the same phone is limited");
         } else {
-            assert_eq!(neighbour, 429, "untrusted: the header is not believed, all is one address");
+            assert_eq!(
+                neighbour, 429,
+                "untrusted: the header is not believed, all is one address"
+            );
         }
     }
 }

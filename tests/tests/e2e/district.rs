@@ -493,3 +493,112 @@ async fn two_nodes_writing_the_ledger_at_once_lose_nothing() {
     let history = entry["history"].as_array().unwrap();
     assert_eq!(history.len(), 1 + 8, "登记 and every progress line: {history:?}");
 }
+
+/// A primary with a synchronous standby (`synchronous_commit = on`): the
+/// primary dies mid-meeting (immediate stop), the standby is promoted, the
+/// node follows its multi-host URL to it by itself, and every command that
+/// was acknowledged is in the promoted standby's log.
+#[tokio::test]
+async fn after_a_failover_to_the_synchronous_standby_every_acknowledged_event_is_there() {
+    let begun = Instant::now();
+    let primary = PgCluster::start_with("wal_level = replica\nmax_wal_senders = 5\nsynchronous_commit = on");
+    let db = primary.new_database();
+    let db_name = db.rsplit('/').next().unwrap().split('?').next().unwrap().to_owned();
+    let standby = primary.standby("babahui_standby");
+    primary.configure("synchronous_standby_names = 'babahui_standby'");
+    primary.reload();
+    let url = format!(
+        "postgres://postgres@127.0.0.1:{},127.0.0.1:{}/{db_name}?target_session_attrs=read-write&connect_timeout=1",
+        primary.port, standby.port
+    );
+    eprintln!("standby ready after {:?}", begun.elapsed());
+    let node = Node::start(&url);
+    let base = node.base();
+    eprintln!("node up after {:?}", begun.elapsed());
+    let m = simple_meeting(&base, "failover", &["a"]).await.unwrap();
+    let mut setup = WsClient::connect(&base, m.id(), &m.moderator, None).await.unwrap();
+    setup.ok(Command::StartMeeting).await.unwrap();
+    setup.ok(Command::OpenTopic { topic: TopicId(1) }).await.unwrap();
+    let mut tasks = Vec::new();
+    for i in 0..10 {
+        let token = join(&base, &m, &format!("p{i}"), "居民").await.unwrap().token;
+        let mut c = WsClient::connect(&base, m.id(), &token, None).await.unwrap();
+        tasks.push(tokio::spawn(async move {
+            let mut acked = Vec::new();
+            for k in 0..200 {
+                let cmd = scripted(0, i, k, false);
+                let Ok(id) = c.submit(cmd).await else { break };
+                match tokio::time::timeout(Duration::from_secs(5), c.wait_result(&id)).await {
+                    Ok(Ok(Ok(ack))) => acked.push((id, ack)),
+                    Ok(Ok(Err(_))) => {}
+                    _ => break,
+                }
+                tokio::time::sleep(Duration::from_millis(5)).await;
+            }
+            (c.actor, acked)
+        }));
+    }
+    tokio::time::sleep(Duration::from_millis(700)).await;
+    eprintln!("busy after {:?}", begun.elapsed());
+    let t0 = Instant::now();
+    primary.stop_immediately();
+    standby.promote();
+    eprintln!("promoted after {:?}", t0.elapsed());
+    let mut acked = Vec::new();
+    for t in tasks {
+        let (actor, list) = t.await.unwrap();
+        acked.extend(list.into_iter().map(|(id, ack)| (actor, id, ack)));
+    }
+    eprintln!("clients done after {:?}", t0.elapsed());
+    assert!(
+        acked.len() > 50,
+        "the failover came mid-activity ({} acked)",
+        acked.len()
+    );
+    // The node serves from the promoted standby by itself.
+    let deadline = Instant::now() + Duration::from_secs(20);
+    let log = loop {
+        match tests::http::stored_log(&base, &m).await {
+            Ok(log) => break log,
+            Err(e) if Instant::now() < deadline => {
+                let _ = e;
+                tokio::time::sleep(Duration::from_millis(200)).await;
+            }
+            Err(e) => panic!("the node did not come back on the standby: {e:#}"),
+        }
+    };
+    for (actor, id, ack) in &acked {
+        let (_, by, cmd) = &log[ack.seq as usize - 1];
+        assert_eq!(
+            (by, cmd.as_ref()),
+            (actor, Some(id)),
+            "acked {id:?} is on the promoted standby"
+        );
+    }
+    assert_eq!(
+        log.iter().map(|(s, _, _)| *s).collect::<Vec<_>>(),
+        (1..=log.len() as Seq).collect::<Vec<_>>()
+    );
+    // And it goes on there.
+    let mut moderator = reconnect(
+        std::slice::from_ref(&base),
+        m.id(),
+        &m.moderator,
+        MeetingState::default(),
+        deadline,
+    )
+    .await;
+    let next = moderator
+        .ok(Command::AddTopic {
+            title: "切换后".into(),
+            minutes: 5,
+            position: None,
+        })
+        .await
+        .unwrap();
+    assert_eq!(next.seq, log.len() as Seq + 1);
+    eprintln!(
+        "failover: {} commands acknowledged before and during it, all on the standby",
+        acked.len()
+    );
+}
