@@ -13,6 +13,7 @@ pub mod minutes;
 pub mod per_address;
 pub mod phone;
 pub mod relay;
+pub mod relay_client;
 pub mod state;
 
 use crate::config::TRANSFER_DEADLINE_FACTOR;

@@ -9,8 +9,9 @@
 //! request that claims to be relayed without the secret is treated as coming
 //! from whoever sent it.
 
+use super::error::ApiError;
+use super::relay_client::Relay;
 use super::state::AppState;
-use super::ApiError;
 use crate::hub::Route;
 use axum::body::Body;
 use axum::extract::{ConnectInfo, Request, State};
@@ -18,35 +19,13 @@ use axum::http::{HeaderName, HeaderValue, Uri};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use babahui_shared::{ErrorCode, MeetingId};
-use hyper_util::client::legacy::connect::HttpConnector;
-use hyper_util::client::legacy::Client;
-use hyper_util::rt::{TokioExecutor, TokioIo};
+use hyper_util::rt::TokioIo;
 use std::net::SocketAddr;
 
 /// The relay secret, on a relayed request.
-const RELAY: HeaderName = HeaderName::from_static("x-babahui-relay");
+pub(super) const RELAY: HeaderName = HeaderName::from_static("x-babahui-relay");
 /// The address a relayed request came from.
 const CLIENT: HeaderName = HeaderName::from_static("x-babahui-client");
-
-/// What a node needs to relay requests; present on a shared store only.
-#[derive(Clone, Debug)]
-pub struct Relay {
-    secret: String,
-    client: Client<HttpConnector, Body>,
-}
-
-impl Relay {
-    /// A relay that shows `secret` to the nodes it relays to.
-    pub fn new(secret: String) -> Relay {
-        let mut connector = HttpConnector::new();
-        connector.set_nodelay(true);
-        connector.set_connect_timeout(Some(std::time::Duration::from_secs(2)));
-        let client = Client::builder(TokioExecutor::new())
-            .pool_idle_timeout(std::time::Duration::from_secs(30))
-            .build(connector);
-        Relay { secret, client }
-    }
-}
 
 /// The meeting a path is about: `/api/meetings/{id}…` and `/m/{id}…`.
 fn meeting_in_path(path: &str) -> Option<MeetingId> {
@@ -90,7 +69,7 @@ pub async fn trust_relayed(State(state): State<AppState>, mut req: Request, next
         let trusted = state
             .relay
             .as_ref()
-            .is_some_and(|r| constant_time_eq(shown.as_bytes(), r.secret.as_bytes()));
+            .is_some_and(|r| constant_time_eq(shown.as_bytes(), r.secret().as_bytes()));
         let from = req
             .headers()
             .get(CLIENT)
@@ -152,14 +131,14 @@ async fn relay_to(relay: &Relay, base: &str, mut req: Request, state: &AppState)
         .then(|| hyper::upgrade::on(&mut req));
     let (mut parts, body) = req.into_parts();
     parts.uri = uri;
-    if let Ok(secret) = HeaderValue::from_str(&relay.secret) {
+    if let Ok(secret) = HeaderValue::from_str(&relay.secret()) {
         parts.headers.insert(RELAY, secret);
     }
     if let Some(from) = from.and_then(|f| HeaderValue::from_str(&f.to_string()).ok()) {
         parts.headers.insert(CLIENT, from);
     }
     let outbound = Request::from_parts(parts, body);
-    let mut resp = match relay.client.request(outbound).await {
+    let mut resp = match relay.client().request(outbound).await {
         Ok(resp) => resp,
         Err(e) => {
             tracing::warn!(node = base, error = %e, "relay failed");

@@ -34,5 +34,5 @@ pub struct AppState {
     /// How often one address may join, guess invites and file objections.
     pub per_address: Arc<PerAddress>,
     /// Relaying requests to the node that serves a meeting (a shared store only).
-    pub relay: Option<super::relay::Relay>,
+    pub relay: Option<super::relay_client::Relay>,
 }

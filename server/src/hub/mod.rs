@@ -10,20 +10,23 @@
 //! - `launch`: starting a task (a new meeting, or one read from the store).
 //! - [`door`]: bans and posting rates, in memory only.
 //! - `cluster`: which node serves a meeting ([`Route`]), leases renewed.
+//! - `held`: the leases this node holds, as it knows them; the nodes' addresses.
 //! - `config`: [`HubConfig`].
 
 mod cluster;
 mod config;
 pub mod door;
 mod handle;
+mod held;
 mod launch;
 mod rebuild;
 mod registry;
 mod task;
 
-pub use cluster::{PeerAddresses, Route};
+pub use cluster::Route;
 pub use config::HubConfig;
 pub use handle::{Ack, Connected, CreatedMeeting, Joined, MeetingHandle, Screens};
+pub use held::PeerAddresses;
 pub use registry::Hub;
 
 /// What the organiser sends to create a meeting.

@@ -1,9 +1,9 @@
 //! The registry of live meetings: one task per meeting, loaded on first use,
 //! created, deleted and listed here.
 
-use super::cluster::{Held, PeerAddresses};
 use super::config::HubConfig;
 use super::handle::{CreatedMeeting, MeetingHandle};
+use super::held::{Held, PeerAddresses};
 use super::launch::{self, Spawn};
 use super::task::storage_error as storage;
 use super::task::RECENT_EVENTS;

@@ -602,3 +602,87 @@ async fn after_a_failover_to_the_synchronous_standby_every_acknowledged_event_is
         acked.len()
     );
 }
+
+/// Runs the `babahui` binary; returns (success, what it printed).
+fn babahui(args: &[&str]) -> (bool, String) {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_babahui-under-test"))
+        .args(args)
+        .env_remove("RUST_BACKTRACE")
+        .output()
+        .expect("run babahui");
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    (out.status.success(), text)
+}
+
+/// A community's laptop (sled) moves to the district (PostgreSQL): `babahui
+/// backup --data`, `babahui restore --database-url`; the district serves the
+/// same meeting and ledger, and the meeting carries on there. `babahui backup
+/// --database-url` reads the database of a running service.
+#[tokio::test]
+async fn a_laptop_backup_restores_into_the_district_database_and_carries_on() {
+    let (keep, data) = data_dir();
+    let laptop = ServerProcess::start(&data);
+    let m = simple_meeting(&laptop.base, "从院坝到街道", &["a"]).await.unwrap();
+    let p = join(&laptop.base, &m, "甲", "居民").await.unwrap();
+    let mut moderator = WsClient::connect(&laptop.base, m.id(), &m.moderator, None)
+        .await
+        .unwrap();
+    moderator.ok(Command::StartMeeting).await.unwrap();
+    moderator.ok(Command::OpenTopic { topic: TopicId(1) }).await.unwrap();
+    let entry = reqwest::Client::new()
+        .post(format!("{}/api/ledger", laptop.base))
+        .bearer_auth(laptop.key.as_deref().unwrap())
+        .json(&serde_json::json!({"title": "楼道灯", "deadline": "2099-01-01", "by": "社区干部"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(entry.status(), 201);
+    let before = public_state(&laptop.base, m.id()).await.unwrap();
+    moderator.close().await;
+    laptop.stop();
+
+    let file = keep.path().join("laptop.json");
+    let file = file.to_str().unwrap();
+    let (ok, out) = babahui(&["backup", "--data", data.to_str().unwrap(), "--out", file]);
+    assert!(ok, "{out}");
+    let url = PgCluster::shared().new_database();
+    let (ok, out) = babahui(&["restore", "--from", file, "--database-url", &url]);
+    assert!(ok, "{out}");
+    assert!(out.contains("1 meetings"), "{out}");
+    // Not into a database that already holds meetings.
+    let (ok, out) = babahui(&["restore", "--from", file, "--database-url", &url]);
+    assert!(!ok, "a second restore over the first is refused: {out}");
+
+    let node = Node::start(&url);
+    assert_eq!(public_state(&node.base(), m.id()).await.unwrap(), before);
+    let ledger: serde_json::Value = tests::http::get_json(&format!("{}/api/ledger", node.base()))
+        .await
+        .unwrap();
+    assert_eq!(ledger[0]["title"], "楼道灯");
+    let mut attendee = WsClient::connect(&node.base(), m.id(), &p.token, None).await.unwrap();
+    assert_eq!(attendee.state, before, "the attendee's token works there");
+    let said = attendee
+        .ok(Command::SubmitOpinion {
+            topic: None,
+            text: "在街道接着说".into(),
+            category: None,
+            stance: None,
+            author: OpinionAuthor::Me,
+        })
+        .await
+        .unwrap();
+    assert_eq!(said.seq, before.seq + 1);
+    // A backup of the running service, from its database.
+    let again = keep.path().join("district.json");
+    let (ok, out) = babahui(&["backup", "--database-url", &url, "--out", again.to_str().unwrap()]);
+    assert!(ok, "{out}");
+    let backup: serde_json::Value = serde_json::from_slice(&std::fs::read(&again).unwrap()).unwrap();
+    assert_eq!(
+        backup["meetings"][0]["records"].as_array().unwrap().len() as Seq,
+        before.seq + 1
+    );
+}

@@ -168,7 +168,7 @@ async fn busy_meeting_then_kill(round: usize) -> (usize, usize) {
 
     // The store opens every time.
     let server = ServerProcess::start(&data);
-    let state = public_state(&server.base, m.id()).await.unwrap();
+    let state = crate::helpers::public_state_once_served(&server.base, m.id()).await;
     let log = tests::http::stored_log(&server.base, &m).await.unwrap();
     // Sequence numbers have no holes.
     assert_eq!(

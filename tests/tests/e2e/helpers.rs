@@ -20,6 +20,42 @@ fn init_tracing() {
     }
 }
 
+/// Which store the servers of this run use: sled in a fresh folder (the
+/// default), or PostgreSQL when `BABAHUI_TEST_STORE=postgres` (a database of
+/// its own on the suite's throwaway cluster). `./x test` runs the suite on
+/// both, wherever the behaviour is the same.
+pub fn on_postgres() -> bool {
+    std::env::var("BABAHUI_TEST_STORE").is_ok_and(|s| s == "postgres")
+}
+
+/// The organiser key of servers on PostgreSQL (every node gets the same).
+pub const PG_KEY: &str = "test-organiser-key-for-postgres-0123456789";
+
+/// The database a data folder stands for on PostgreSQL: the same one at
+/// every restart on that folder.
+fn database_for(data: &Path) -> String {
+    use std::sync::Mutex;
+    static MAP: Mutex<Vec<(PathBuf, String)>> = Mutex::new(Vec::new());
+    let mut map = MAP.lock().unwrap_or_else(|p| p.into_inner());
+    if let Some((_, url)) = map.iter().find(|(p, _)| p == data) {
+        return url.clone();
+    }
+    let url = tests::postgres::PgCluster::shared().new_database();
+    map.push((data.to_owned(), url.clone()));
+    url
+}
+
+/// The store a test server opens on `dir`: see [`on_postgres`].
+fn open_store(dir: &Path) -> Store {
+    if on_postgres() {
+        let store = babahui::store::PgLog::open(&database_for(dir), babahui::tokens::new_node_id())
+            .expect("open the PostgreSQL store");
+        Store::new(store)
+    } else {
+        Store::open(dir).expect("open store")
+    }
+}
+
 /// A server running inside the test process, on 127.0.0.1 and a fresh data dir.
 pub struct TestServer {
     /// `http://127.0.0.1:PORT`
@@ -90,7 +126,7 @@ impl TestServer {
         let listener = tokio::net::TcpListener::bind(addr).await.expect("bind");
         let port = listener.local_addr().unwrap().port();
         self.base = format!("http://127.0.0.1:{port}");
-        let store = Store::open(self.dir.path()).expect("open store");
+        let store = open_store(self.dir.path());
         let (tx, rx) = oneshot::channel::<()>();
         let config = self.config.clone();
         self.task = Some(tokio::spawn(babahui::run(listener, store, config, async move {
@@ -153,9 +189,18 @@ impl ServerProcess {
 
     /// Like [`start`](Self::start), with more `babahui serve` arguments.
     pub fn start_with(data: &Path, extra: &[&str]) -> ServerProcess {
+        let given_a_database = extra.contains(&"--database-url");
+        let mut pg_args = Vec::new();
+        if on_postgres() && !given_a_database {
+            pg_args = vec!["--database-url".to_owned(), database_for(data)];
+            if !extra.contains(&"--open") && !extra.contains(&"--organiser-key") {
+                pg_args.extend(["--organiser-key".to_owned(), PG_KEY.to_owned()]);
+            }
+        }
         let mut child = Command::new(env!("CARGO_BIN_EXE_babahui-under-test"))
             .args(["serve", "--addr", "127.0.0.1:0"])
             .args(extra)
+            .args(&pg_args)
             .arg("--data")
             .arg(data)
             .env("BABAHUI_CHECKPOINT_EVERY", "25")
@@ -195,7 +240,11 @@ impl ServerProcess {
             }
         });
         let base = format!("http://{addr}");
-        let key = babahui::organiser_key::read(data).expect("read the organiser key");
+        let key = if pg_args.iter().any(|a| a == PG_KEY) {
+            Some(PG_KEY.to_owned())
+        } else {
+            babahui::organiser_key::read(data).expect("read the organiser key")
+        };
         if let Some(k) = &key {
             tests::http::remember_organiser_key(&base, k);
         }
@@ -256,4 +305,21 @@ pub fn data_dir() -> (TempDir, PathBuf) {
     let dir = tempfile::tempdir().expect("tempdir");
     let path = dir.path().join("data");
     (dir, path)
+}
+
+/// The meeting's public state as soon as the server serves it: at once on
+/// sled; on PostgreSQL a restarted server (a new node) waits until the killed
+/// node's lease on the meeting has expired (a couple of seconds).
+pub async fn public_state_once_served(base: &str, id: &babahui_shared::MeetingId) -> babahui_shared::MeetingState {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    loop {
+        match tests::http::public_state(base, id).await {
+            Ok(state) => return state,
+            Err(e) if on_postgres() && std::time::Instant::now() < deadline => {
+                let _ = e;
+                tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+            }
+            Err(e) => panic!("{id} not served: {e:#}"),
+        }
+    }
 }

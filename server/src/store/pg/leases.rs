@@ -1,9 +1,9 @@
 //! Leases on PostgreSQL: rows of `leases` (meeting, node, expiry by the
 //! database's clock) and of `nodes` (where each node is reached).
 
-use super::{db, pool_error};
+use super::errors::{db, pool_error};
+use crate::store::error::StoreError;
 use crate::store::leases::{Claim, Leases, LEASE};
-use crate::store::StoreError;
 use babahui_shared::MeetingId;
 use deadpool_postgres::Pool;
 use futures::future::BoxFuture;

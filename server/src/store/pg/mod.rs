@@ -20,6 +20,7 @@
 //! on a small runtime of its own, so that the [`Backend`]'s blocking methods
 //! work from any thread: an async worker, a blocking pool thread, a test.
 
+mod errors;
 mod leases;
 mod runtime;
 
@@ -33,6 +34,7 @@ use super::records::{encode, MeetingIndex, NewRecord, StoredEvent};
 use babahui_shared::ledger::LedgerEntry;
 use babahui_shared::{MeetingId, Seq};
 use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod};
+use errors::{db, pool_error};
 use futures::future::BoxFuture;
 use runtime::PgRuntime;
 use std::sync::Arc;
@@ -160,15 +162,6 @@ async fn migrate(config: tokio_postgres::Config) -> Result<(), StoreError> {
         tracing::info!(migration = %m, "database migrated");
     }
     Ok(())
-}
-
-/// A database error as the store's.
-pub(super) fn db(e: tokio_postgres::Error) -> StoreError {
-    StoreError::Database(e.to_string())
-}
-
-fn pool_error(e: deadpool_postgres::PoolError) -> StoreError {
-    StoreError::Database(format!("no connection to the database: {e}"))
 }
 
 fn decode(meeting: &MeetingId, seq: i64, record: &str) -> Result<StoredEvent, StoreError> {

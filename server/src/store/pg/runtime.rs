@@ -2,7 +2,7 @@
 //! here, so a blocking call from a thread of the server's runtime can wait on
 //! a query without stalling the task that drives that query's connection.
 
-use crate::store::StoreError;
+use crate::store::error::StoreError;
 use std::future::Future;
 use tokio::runtime::{Builder, Handle, Runtime};
 
