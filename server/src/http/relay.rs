@@ -131,7 +131,7 @@ async fn relay_to(relay: &Relay, base: &str, mut req: Request, state: &AppState)
         .then(|| hyper::upgrade::on(&mut req));
     let (mut parts, body) = req.into_parts();
     parts.uri = uri;
-    if let Ok(secret) = HeaderValue::from_str(&relay.secret()) {
+    if let Ok(secret) = HeaderValue::from_str(relay.secret()) {
         parts.headers.insert(RELAY, secret);
     }
     if let Some(from) = from.and_then(|f| HeaderValue::from_str(&f.to_string()).ok()) {

@@ -70,10 +70,7 @@ async fn a_secret_vote_reveals_who_voted_what_nowhere() {
     assert_eq!(log.seen.len() as u64, state.seq, "the whole log was replayed");
     // The data directory on disk: the raw tokens are nowhere, so no ballot key can be
     // recomputed from it; and no stored event ties a voter to a sealed ballot.
-    let mut on_disk = Vec::new();
-    for entry in walk(server.dir.path()) {
-        on_disk.extend(std::fs::read(entry).unwrap_or_default());
-    }
+    let on_disk = crate::helpers::everything_stored(server.dir.path());
     for (j, _) in &voters {
         assert!(
             find(&on_disk, j.token.as_bytes()).is_none(),
@@ -123,19 +120,6 @@ async fn a_secret_vote_reveals_who_voted_what_nowhere() {
             choice: 1
         }]
     );
-}
-
-fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
-    let mut out = Vec::new();
-    for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
-        let path = entry.path();
-        if path.is_dir() {
-            out.extend(walk(&path));
-        } else {
-            out.push(path);
-        }
-    }
-    out
 }
 
 fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {

@@ -323,3 +323,35 @@ pub async fn public_state_once_served(base: &str, id: &babahui_shared::MeetingId
         }
     }
 }
+
+/// Every byte the store holds for the server on `dir`: the files of its sled
+/// folder, or on PostgreSQL a plain `pg_dump` of its database (what someone
+/// who took the disk or the database would read).
+pub fn everything_stored(dir: &Path) -> Vec<u8> {
+    if on_postgres() {
+        let out = tests::postgres::PgCluster::shared()
+            .program("pg_dump")
+            .args(["--data-only", "-d", &database_for(dir)])
+            .output()
+            .expect("pg_dump");
+        assert!(
+            out.status.success(),
+            "pg_dump: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        return out.stdout;
+    }
+    fn walk(dir: &Path, out: &mut Vec<u8>) {
+        for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                walk(&path, out);
+            } else {
+                out.extend(std::fs::read(&path).unwrap_or_default());
+            }
+        }
+    }
+    let mut out = Vec::new();
+    walk(dir, &mut out);
+    out
+}
