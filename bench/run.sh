@@ -7,7 +7,9 @@
 #   bench/run.sh lively storm    # some of them
 #
 # Scenarios: lively, scale-1k, scale-5k, scale-10k, busy-500, district,
-# throughput, storm, coldstart; busy-500-ram and throughput-ram run Babahui
+# throughput, storm, coldstart, and on PostgreSQL throughput-pg, district-pg (two
+# nodes), lively-pg and relay-pg (every socket through the node not serving its
+# meeting); busy-500-ram and throughput-ram run Babahui
 # alone with its data folder in RAM (/dev/shm), to show what the disk costs. Results: bench/results/<scenario>-<server>.json
 # and a summary on stdout. Needs ~15 GB free memory for scale-10k and 2 cores.
 set -euo pipefail
@@ -32,7 +34,6 @@ stop_server() {
         SERVER_PID=
     fi
 }
-trap stop_server EXIT
 
 wait_port() {
     for _ in $(seq 1 100); do
@@ -102,6 +103,65 @@ in_ram() {
     settle
 }
 
+# The district backend: a throwaway PostgreSQL cluster (initdb + pg_ctl in a
+# temporary folder, as the postgres user when run as root), and Babahui nodes on it.
+PGPORT=7300
+PG_DIR=
+PG_BIN=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1)
+as_postgres() { if [[ $(id -u) = 0 ]]; then runuser -u postgres -- "$@"; else "$@"; fi; }
+start_pg() {
+    [[ -n $PG_BIN ]] || { echo "the PostgreSQL scenarios need postgresql (apt-get install postgresql)"; exit 1; }
+    PG_DIR=$(mktemp -d /tmp/babahui-bench-pg.XXXXXX)
+    chmod 777 "$PG_DIR"
+    as_postgres "$PG_BIN/initdb" -D "$PG_DIR/data" -U postgres --auth=trust -E UTF8 >/dev/null
+    as_postgres "$PG_BIN/pg_ctl" -D "$PG_DIR/data" -w -l "$PG_DIR/log" \
+        -o "-p $PGPORT -k $PG_DIR -c listen_addresses=127.0.0.1 -c max_connections=200" start >/dev/null
+    "$PG_BIN/createdb" -h 127.0.0.1 -p $PGPORT -U postgres "bench$1"
+    PG_URL="postgres://postgres@127.0.0.1:$PGPORT/bench$1"
+}
+stop_pg() {
+    if [[ -n $PG_DIR ]]; then
+        as_postgres "$PG_BIN/pg_ctl" -D "$PG_DIR/data" -m fast stop >/dev/null 2>&1 || true
+        rm -rf "$PG_DIR"
+        PG_DIR=
+    fi
+}
+NODE_PIDS=()
+stop_nodes() {
+    for pid in "${NODE_PIDS[@]}"; do kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; done
+    NODE_PIDS=()
+}
+trap 'stop_server; stop_nodes; stop_pg' EXIT
+BKEY_PG=bench-organiser-key-0123456789
+# start_nodes N: N Babahui nodes on $PG_URL, on ports BPORT, BPORT+1, …; sets NODES (comma list).
+start_nodes() {
+    NODES=
+    for i in $(seq 0 $(($1 - 1))); do
+        local port=$((BPORT + i)) data
+        data=$(mktemp -d /tmp/babahui-bench.XXXXXX)
+        "$ROOT/target/release/babahui" serve --addr 127.0.0.1:$port --data "$data" --database-url "$PG_URL" \
+            --organiser-key "$BKEY_PG" --max-connections-per-address 0 --messages-per-sec 0 --opinions-per-minute 0 \
+            >"$OUT/babahui-node$i.log" 2>&1 &
+        NODE_PIDS+=($!)
+        wait_port $port
+        NODES=${NODES:+$NODES,}http://127.0.0.1:$port
+    done
+}
+
+# on_pg <scenario> <nodes> <loadgen args…>: Babahui on PostgreSQL (a fresh database).
+on_pg() {
+    local name=$1 n=$2
+    shift 2
+    echo "### $name (Babahui on PostgreSQL, $n node(s))"
+    start_pg "$RANDOM"
+    start_nodes "$n"
+    "$LOADGEN" --url "$NODES" --server-pid "${NODE_PIDS[0]}" --label "babahui-pg-$n" --organiser-key="$BKEY_PG" \
+        --scenario "$name" --json "$OUT/$name-babahui-pg.json" "$@" || echo "(run failed)"
+    stop_nodes
+    stop_pg
+    settle
+}
+
 run_scenario() {
     case $1 in
         lively) both lively --attendees 500 --rate 20 --warmup 5 --duration 60 ;;
@@ -115,12 +175,18 @@ run_scenario() {
         throughput-ram) in_ram throughput --attendees 100 --writers 100 --window 16 --warmup 3 --duration 20 --read-buffer 65536 ;;
         storm) SETTLE=30 both storm --attendees 5000 --rate 10 --warmup 3 --duration 10 --storm --storm-missed 200 ;;
         coldstart) "$ROOT/bench/coldstart.sh" ;;
+        # The district backend, beside sled's figures above (same loadgen arguments).
+        throughput-pg) on_pg throughput-pg 1 --attendees 100 --writers 100 --window 16 --warmup 3 --duration 20 --read-buffer 65536 ;;
+        district-pg) on_pg district-pg 2 --meetings 500 --attendees 30 --rate 1 --warmup 5 --duration 60 ;;
+        lively-pg) on_pg lively-pg 2 --attendees 500 --rate 20 --warmup 5 --duration 30 ;;
+        relay-pg) on_pg relay-pg 2 --attendees 500 --rate 20 --warmup 5 --duration 30 --via-other-node ;;
         *) echo "unknown scenario $1"; exit 1 ;;
     esac
 }
 
 if [[ $# -eq 0 ]]; then
-    set -- lively scale-1k scale-5k scale-10k busy-500 busy-500-ram district throughput throughput-ram storm coldstart
+    set -- lively scale-1k scale-5k scale-10k busy-500 busy-500-ram district throughput throughput-ram storm coldstart \
+        throughput-pg district-pg lively-pg relay-pg
 fi
 for s in "$@"; do
     run_scenario "$s"

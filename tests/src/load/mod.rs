@@ -62,9 +62,15 @@ impl Default for Clock {
     about = "Babahui's load generator: real clients, real join flow, measured fan-out"
 )]
 pub struct Config {
-    /// The server, e.g. `http://127.0.0.1:8080`.
+    /// The server, e.g. `http://127.0.0.1:8080`; or several nodes of one
+    /// service, separated by commas: meeting m is created on node m mod n.
     #[arg(long, default_value = "http://127.0.0.1:8080")]
     pub url: String,
+    /// With several nodes: every client connects through the next node rather
+    /// than the one serving its meeting, so each socket is relayed (what the
+    /// relay adds).
+    #[arg(long)]
+    pub via_other_node: bool,
     /// The server's process id, to read its memory and CPU from /proc.
     #[arg(long)]
     pub server_pid: Option<u32>,
@@ -210,15 +216,19 @@ pub async fn run(cfg: &Config) -> Result<Report> {
     }
     let clock = Clock::new();
     let setup_start = Instant::now();
-    let base = cfg.url.trim_end_matches('/').to_owned();
-    let addr: SocketAddr = tokio::net::lookup_host(base.trim_start_matches("http://"))
-        .await?
-        .next()
-        .context("server address")?;
+    let mut nodes = Vec::new();
+    for url in cfg.url.split(',') {
+        let base = url.trim().trim_end_matches('/').to_owned();
+        let addr: SocketAddr = tokio::net::lookup_host(base.trim_start_matches("http://"))
+            .await?
+            .next()
+            .context("server address")?;
+        nodes.push((base, addr));
+    }
     let sources: Vec<IpAddr> = (0..cfg.sources.max(1))
         .map(|i| IpAddr::V4(Ipv4Addr::new(127, 0, 0, 1 + i)))
         .collect();
-    let meetings = set_up_meetings(cfg, &base, addr, &sources).await?;
+    let meetings = set_up_meetings(cfg, &nodes, &sources).await?;
     let before = procstat::read(cfg.server_pid);
     let mut live = connect_all(cfg, &meetings, clock).await?;
     tokio::time::sleep(Duration::from_secs_f64(cfg.settle)).await;
@@ -313,9 +323,14 @@ async fn sleep_until(clock: Clock, us: u64) {
 }
 
 /// Creates, starts and fills every meeting; returns each meeting's clients.
-async fn set_up_meetings(cfg: &Config, base: &str, addr: SocketAddr, sources: &[IpAddr]) -> Result<Vec<SetUp>> {
+async fn set_up_meetings(cfg: &Config, nodes: &[(String, SocketAddr)], sources: &[IpAddr]) -> Result<Vec<SetUp>> {
+    let n = nodes.len();
     let made: Vec<Result<SetUp>> = futures::stream::iter(0..cfg.meetings)
-        .map(|m| set_up_meeting(cfg, base, addr, sources, m))
+        .map(|m| {
+            let base = &nodes[m % n].0;
+            let addr = nodes[(m + usize::from(cfg.via_other_node)) % n].1;
+            set_up_meeting(cfg, base, addr, sources, m)
+        })
         .buffered(cfg.concurrency.clamp(1, 16))
         .collect()
         .await;
