@@ -115,7 +115,7 @@ start_pg() {
     chmod 777 "$PG_DIR"
     as_postgres "$PG_BIN/initdb" -D "$PG_DIR/data" -U postgres --auth=trust -E UTF8 >/dev/null
     as_postgres "$PG_BIN/pg_ctl" -D "$PG_DIR/data" -w -l "$PG_DIR/log" \
-        -o "-p $PGPORT -k $PG_DIR -c listen_addresses=127.0.0.1 -c max_connections=200" start >/dev/null
+        -o "-p $PGPORT -k $PG_DIR -c listen_addresses=127.0.0.1 -c max_connections=200 ${PG_OPTS:-}" start >/dev/null
     "$PG_BIN/createdb" -h 127.0.0.1 -p $PGPORT -U postgres "bench$1"
     PG_URL="postgres://postgres@127.0.0.1:$PGPORT/bench$1"
 }

@@ -34,18 +34,22 @@ CREATE TABLE ledger (
     entry  text NOT NULL
 );
 
--- The nodes of the service and where the others reach them.
+-- The nodes of the service, where the others reach them, and until when (the
+-- database's clock) each holds its leases: a node renews its own row, one
+-- update for all its meetings, which never waits on a meeting's append.
 CREATE TABLE nodes (
-    id    text PRIMARY KEY,
-    url   text NOT NULL,
-    seen  timestamptz NOT NULL
+    id       text PRIMARY KEY,
+    url      text NOT NULL,
+    seen     timestamptz NOT NULL,
+    expires  timestamptz NOT NULL
 );
 
--- Which node decides for a meeting, until when (the database's clock).
+-- Which node decides for a meeting: valid while that node's row has not
+-- expired. An append locks its meeting's row (FOR SHARE), so a node taking
+-- the meeting over waits until that append is decided.
 CREATE TABLE leases (
     meeting  text PRIMARY KEY,
-    node     text NOT NULL,
-    expires  timestamptz NOT NULL
+    node     text NOT NULL
 );
 
 -- One row: the secret nodes show each other when they relay a request, so

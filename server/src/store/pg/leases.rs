@@ -1,5 +1,7 @@
-//! Leases on PostgreSQL: rows of `leases` (meeting, node, expiry by the
-//! database's clock) and of `nodes` (where each node is reached).
+//! Leases on PostgreSQL: rows of `leases` (meeting → node) and of `nodes`
+//! (where each node is reached, and until when, by the database's clock, it
+//! holds its leases). A node renews one row, its own, for all its meetings:
+//! renewing never waits on (nor holds up) a meeting's append.
 
 use super::errors::{db, pool_error};
 use crate::store::error::StoreError;
@@ -79,9 +81,10 @@ impl Leases for PgLeases {
                 .map_err(db)?;
             client
                 .execute(
-                    "INSERT INTO nodes (id, url, seen) VALUES ($1, $2, now()) \
-                     ON CONFLICT (id) DO UPDATE SET url = EXCLUDED.url, seen = now()",
-                    &[&node, &url],
+                    "INSERT INTO nodes (id, url, seen, expires) \
+                     VALUES ($1, $2, now(), now() + $3 * interval '1 millisecond') \
+                     ON CONFLICT (id) DO UPDATE SET url = EXCLUDED.url, seen = now(), expires = EXCLUDED.expires",
+                    &[&node, &url, &lease_ms()],
                 )
                 .await
                 .map_err(db)?;
@@ -97,15 +100,25 @@ impl Leases for PgLeases {
         let (pool, node, id) = (self.pool.clone(), self.node.clone(), meeting.to_string());
         self.run(async move {
             let client = pool.get().await.map_err(pool_error)?;
+            // A meeting is taken if its node's row has expired (or is gone);
+            // this node's own row is renewed on the way, so that it holds
+            // what it takes.
+            client
+                .execute(
+                    "UPDATE nodes SET seen = now(), expires = now() + $2 * interval '1 millisecond' WHERE id = $1",
+                    &[&node, &lease_ms()],
+                )
+                .await
+                .map_err(db)?;
             let mine = client
                 .query_opt(
-                    "INSERT INTO leases (meeting, node, expires) \
-                     SELECT $1, $2, now() + $3 * interval '1 millisecond' \
-                     WHERE $4 OR EXISTS (SELECT 1 FROM meetings WHERE id = $1) \
-                     ON CONFLICT (meeting) DO UPDATE SET node = EXCLUDED.node, expires = EXCLUDED.expires \
-                     WHERE leases.expires < now() OR leases.node = EXCLUDED.node \
+                    "INSERT INTO leases (meeting, node) \
+                     SELECT $1, $2 WHERE $3 OR EXISTS (SELECT 1 FROM meetings WHERE id = $1) \
+                     ON CONFLICT (meeting) DO UPDATE SET node = EXCLUDED.node \
+                     WHERE leases.node = EXCLUDED.node \
+                        OR NOT EXISTS (SELECT 1 FROM nodes n WHERE n.id = leases.node AND n.expires > now()) \
                      RETURNING node",
-                    &[&id, &node, &lease_ms(), &new],
+                    &[&id, &node, &new],
                 )
                 .await
                 .map_err(db)?;
@@ -135,19 +148,24 @@ impl Leases for PgLeases {
         let (pool, node) = (self.pool.clone(), self.node.clone());
         self.run(async move {
             let client = pool.get().await.map_err(pool_error)?;
-            client
-                .execute("UPDATE nodes SET seen = now() WHERE id = $1", &[&node])
+            let renewed = client
+                .execute(
+                    "UPDATE nodes SET seen = now(), expires = now() + $2 * interval '1 millisecond' WHERE id = $1",
+                    &[&node, &lease_ms()],
+                )
                 .await
                 .map_err(db)?;
+            if renewed == 0 {
+                return Err(StoreError::Database(format!("node {node} is not registered")));
+            }
             if held.is_empty() {
                 return Ok(Vec::new());
             }
             let ids: Vec<String> = held.iter().map(|m| m.to_string()).collect();
             let rows = client
                 .query(
-                    "UPDATE leases SET expires = now() + $2 * interval '1 millisecond' \
-                     WHERE node = $1 AND meeting = ANY($3) RETURNING meeting",
-                    &[&node, &lease_ms(), &ids],
+                    "SELECT meeting FROM leases WHERE node = $1 AND meeting = ANY($2)",
+                    &[&node, &ids],
                 )
                 .await
                 .map_err(db)?;

@@ -6,15 +6,17 @@
 //!   numbers after the head it expects. `(meeting, seq)` is the primary key, so
 //!   a stale writer's insert conflicts and is refused ([`StoreError::Stale`]):
 //!   never a second event at a sequence number. In the same transaction the
-//!   meeting's lease row, if any, is locked and must name this node
-//!   ([`StoreError::NotOwner`]): a node that lost its lease writes nothing.
+//!   meeting's lease row, if any, is locked and must name this node, whose
+//!   own row must not have expired ([`StoreError::NotOwner`]): a node that
+//!   lost its lease writes nothing.
 //! - An append is acknowledged only once `COMMIT` has returned. When it fails
 //!   its outcome may be unknown (the connection dropped during `COMMIT`), so
 //!   the live meeting re-reads the whole log rather than assume nothing was
 //!   stored ([`Backend::load_after_failed_append`]).
-//! - There is no group-commit thread: each meeting's task already batches
-//!   what arrives together into one append, and PostgreSQL flushes the WAL of
-//!   concurrent commits together.
+//! - Group commit, as on sled (`writer`): the appends of every meeting that
+//!   arrive together go into one transaction, each in a savepoint of its own
+//!   (a stale writer's conflict takes back its own append only), so one WAL
+//!   flush acknowledges them all.
 //!
 //! The driver is async (tokio-postgres, pooled by deadpool-postgres) and runs
 //! on a small runtime of its own, so that the [`Backend`]'s blocking methods
@@ -22,7 +24,9 @@
 
 mod errors;
 mod leases;
+mod reads;
 mod runtime;
+mod writer;
 
 pub use leases::PgLeases;
 
@@ -30,16 +34,16 @@ use super::backend::{Backend, LedgerGuard, UnreadableIndex};
 use super::checkpoints::{Checkpoint, Loaded};
 use super::error::StoreError;
 use super::leases::Leases;
-use super::records::{encode, MeetingIndex, NewRecord, StoredEvent};
+use super::records::{MeetingIndex, NewRecord, StoredEvent};
 use babahui_shared::ledger::LedgerEntry;
 use babahui_shared::{MeetingId, Seq};
 use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod};
 use errors::{db, pool_error};
 use futures::future::BoxFuture;
+use reads::{head, load_range};
 use runtime::PgRuntime;
 use std::sync::Arc;
 use std::time::Duration;
-use tokio_postgres::error::SqlState;
 use tokio_postgres::NoTls;
 
 mod embedded {
@@ -69,6 +73,8 @@ struct Inner {
     /// This node's id in `nodes` and `leases`.
     node: String,
     leases: PgLeases,
+    /// Appends, to the group-commit writers.
+    writer: tokio::sync::mpsc::UnboundedSender<writer::Job>,
 }
 
 impl std::fmt::Debug for PgLog {
@@ -110,8 +116,15 @@ impl PgLog {
             .map_err(|e| StoreError::Unavailable(format!("cannot set up the connection pool: {e}")))?;
         rt.block_on(migrate(config))?;
         let leases = PgLeases::new(pool.clone(), node.clone(), rt.handle());
+        let writer = writer::start(&rt.handle(), pool.clone(), node.clone());
         Ok(PgLog {
-            inner: Arc::new(Inner { pool, rt, node, leases }),
+            inner: Arc::new(Inner {
+                pool,
+                rt,
+                node,
+                leases,
+                writer,
+            }),
         })
     }
 
@@ -164,136 +177,6 @@ async fn migrate(config: tokio_postgres::Config) -> Result<(), StoreError> {
     Ok(())
 }
 
-fn decode(meeting: &MeetingId, seq: i64, record: &str) -> Result<StoredEvent, StoreError> {
-    serde_json::from_str(record).map_err(|source| StoreError::Damaged {
-        key: format!("{meeting}#{seq}"),
-        source,
-    })
-}
-
-/// Rows of one meeting's log, checked gap-free from `from`.
-fn checked(meeting: &MeetingId, from: Seq, rows: Vec<tokio_postgres::Row>) -> Result<Vec<StoredEvent>, StoreError> {
-    let mut out = Vec::with_capacity(rows.len());
-    for row in rows {
-        let seq: i64 = row.get(0);
-        let record: &str = row.get(1);
-        let event = decode(meeting, seq, record)?;
-        let expected = from + out.len() as Seq;
-        if seq as Seq != expected || event.event.seq != expected {
-            return Err(StoreError::Gap {
-                meeting: meeting.clone(),
-                expected,
-                found: seq as Seq,
-            });
-        }
-        out.push(event);
-    }
-    Ok(out)
-}
-
-async fn head(pool: &Pool, meeting: &MeetingId) -> Result<Seq, StoreError> {
-    let client = pool.get().await.map_err(pool_error)?;
-    let row = client
-        .query_one(
-            "SELECT coalesce(max(seq), 0) FROM events WHERE meeting = $1",
-            &[&meeting.as_str()],
-        )
-        .await
-        .map_err(db)?;
-    Ok(row.get::<_, i64>(0) as Seq)
-}
-
-async fn load_range(pool: &Pool, meeting: &MeetingId, from: Seq, last: Seq) -> Result<Vec<StoredEvent>, StoreError> {
-    let client = pool.get().await.map_err(pool_error)?;
-    let rows = client
-        .query(
-            "SELECT seq, record FROM events WHERE meeting = $1 AND seq >= $2 AND seq <= $3 ORDER BY seq",
-            &[&meeting.as_str(), &(from as i64), &(last.min(i64::MAX as u64) as i64)],
-        )
-        .await
-        .map_err(db)?;
-    checked(meeting, from, rows)
-}
-
-async fn append(
-    pool: Pool,
-    node: String,
-    meeting: MeetingId,
-    after: Seq,
-    records: Vec<NewRecord>,
-    index: Option<MeetingIndex>,
-) -> Result<(), StoreError> {
-    let stale = |found| StoreError::Stale {
-        meeting: meeting.clone(),
-        expected: after,
-        found,
-    };
-    let mut client = pool.get().await.map_err(pool_error)?;
-    let tx = client.transaction().await.map_err(db)?;
-    // Only the node holding the meeting's lease may write to it; the row lock
-    // makes a node taking the lease over wait until this append is decided.
-    let lease = tx
-        .query_opt(
-            "SELECT node, expires > now() FROM leases WHERE meeting = $1 FOR SHARE",
-            &[&meeting.as_str()],
-        )
-        .await
-        .map_err(db)?;
-    if let Some(row) = lease {
-        let (owner, current): (String, bool) = (row.get(0), row.get(1));
-        if owner != node || !current {
-            return Err(StoreError::NotOwner {
-                meeting: meeting.clone(),
-            });
-        }
-    }
-    if let Some(index) = &index {
-        let json = serde_json::to_string(index).expect("index serialises");
-        let inserted = tx
-            .execute(
-                "INSERT INTO meetings (id, created_at, index_json) VALUES ($1, $2, $3) ON CONFLICT (id) DO NOTHING",
-                &[&meeting.as_str(), &(index.created_at as i64), &json],
-            )
-            .await
-            .map_err(db)?;
-        if inserted == 0 {
-            drop(tx);
-            return Err(stale(head(&pool, &meeting).await?));
-        }
-    }
-    let seqs: Vec<i64> = records.iter().map(|r| r.seq as i64).collect();
-    let texts: Vec<String> = records
-        .iter()
-        .map(|r| String::from_utf8(encode(r)).expect("records are JSON text"))
-        .collect();
-    // The batch goes in at the sequence numbers after `after`, and only if
-    // `after` is the log's head: the event `after` exists (or the log is new)
-    // and the key `after + 1` is free (else: a unique violation).
-    let inserted = tx
-        .execute(
-            "INSERT INTO events (meeting, seq, record) \
-             SELECT $1, s, r FROM unnest($2::bigint[], $3::text[]) AS batch(s, r) \
-             WHERE $4::bigint = 0 OR EXISTS (SELECT 1 FROM events WHERE meeting = $1 AND seq = $4::bigint)",
-            &[&meeting.as_str(), &seqs, &texts, &(after as i64)],
-        )
-        .await;
-    match inserted {
-        Ok(n) if n == records.len() as u64 => {}
-        Ok(_) => {
-            drop(tx);
-            return Err(stale(head(&pool, &meeting).await?));
-        }
-        Err(e) if e.code() == Some(&SqlState::UNIQUE_VIOLATION) => {
-            drop(tx);
-            return Err(stale(head(&pool, &meeting).await?));
-        }
-        Err(e) => return Err(db(e)),
-    }
-    // Acknowledged only if this returns Ok. An error here leaves the outcome
-    // unknown: the caller re-reads the log (see the module's doc).
-    tx.commit().await.map_err(db)
-}
-
 impl Backend for PgLog {
     fn append(
         &self,
@@ -302,15 +185,19 @@ impl Backend for PgLog {
         records: Vec<NewRecord>,
         index: Option<MeetingIndex>,
     ) -> BoxFuture<'static, Result<(), StoreError>> {
-        let job = append(
-            self.pool(),
-            self.inner.node.clone(),
-            meeting.clone(),
+        let (done, answer) = tokio::sync::oneshot::channel();
+        let job = writer::Job {
+            meeting: meeting.clone(),
             after,
             records,
             index,
-        );
-        Box::pin(self.inner.rt.spawn(job))
+            done,
+        };
+        let sent = self.inner.writer.send(job).map_err(|_| StoreError::Closed);
+        Box::pin(async move {
+            sent?;
+            answer.await.map_err(|_| StoreError::Closed)?
+        })
     }
 
     fn contains(&self, meeting: &MeetingId) -> Result<bool, StoreError> {
