@@ -7,7 +7,8 @@
 #   bench/run.sh lively storm    # some of them
 #
 # Scenarios: lively, scale-1k, scale-5k, scale-10k, busy-500, district,
-# throughput, storm, coldstart, and on PostgreSQL throughput-pg, district-pg (two
+# throughput, storm, coldstart, and Babahui alone on sled then on PostgreSQL:
+# throughput-sled, district-sled, lively-sled, throughput-pg, district-pg (two
 # nodes), lively-pg and relay-pg (every socket through the node not serving its
 # meeting); busy-500-ram and throughput-ram run Babahui
 # alone with its data folder in RAM (/dev/shm), to show what the disk costs. Results: bench/results/<scenario>-<server>.json
@@ -87,6 +88,18 @@ both() {
     start_node
     "$LOADGEN" --url http://127.0.0.1:$NPORT --server-pid "$SERVER_PID" --label node-ws \
         --scenario "$name" --json "$OUT/$name-node-ws.json" "$@" || echo "(node run failed)"
+    stop_server
+    settle
+}
+
+# alone <scenario> <loadgen args…>: Babahui only, on sled (beside the PostgreSQL runs).
+alone() {
+    local name=$1
+    shift
+    echo "### $name (Babahui on sled)"
+    start_babahui
+    "$LOADGEN" --url http://127.0.0.1:$BPORT --server-pid "$SERVER_PID" --label babahui --organiser-key="$BKEY" \
+        --scenario "$name" --json "$OUT/$name-babahui.json" "$@" || echo "(babahui run failed)"
     stop_server
     settle
 }
@@ -176,6 +189,9 @@ run_scenario() {
         storm) SETTLE=30 both storm --attendees 5000 --rate 10 --warmup 3 --duration 10 --storm --storm-missed 200 ;;
         coldstart) "$ROOT/bench/coldstart.sh" ;;
         # The district backend, beside sled's figures above (same loadgen arguments).
+        throughput-sled) alone throughput-sled --attendees 100 --writers 100 --window 16 --warmup 3 --duration 20 --read-buffer 65536 ;;
+        district-sled) alone district-sled --meetings 500 --attendees 30 --rate 1 --warmup 5 --duration 60 ;;
+        lively-sled) alone lively-sled --attendees 500 --rate 20 --warmup 5 --duration 30 ;;
         throughput-pg) on_pg throughput-pg 1 --attendees 100 --writers 100 --window 16 --warmup 3 --duration 20 --read-buffer 65536 ;;
         district-pg) on_pg district-pg 2 --meetings 500 --attendees 30 --rate 1 --warmup 5 --duration 60 ;;
         lively-pg) on_pg lively-pg 2 --attendees 500 --rate 20 --warmup 5 --duration 30 ;;
@@ -186,7 +202,7 @@ run_scenario() {
 
 if [[ $# -eq 0 ]]; then
     set -- lively scale-1k scale-5k scale-10k busy-500 busy-500-ram district throughput throughput-ram storm coldstart \
-        throughput-pg district-pg lively-pg relay-pg
+        throughput-sled district-sled lively-sled throughput-pg district-pg lively-pg relay-pg
 fi
 for s in "$@"; do
     run_scenario "$s"

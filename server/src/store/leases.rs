@@ -1,7 +1,7 @@
 //! Which node decides for a meeting, on a store several nodes share. A lease
-//! is a row with its owner and an expiry set by the database's clock; the
-//! owner renews it every [`RENEW_EVERY`]. Correctness never rests on the lease
-//! alone: an append states the head it expects, and the store refuses an
+//! names the meeting's node, and holds while that node keeps itself alive
+//! (an expiry set by the database's clock, renewed every [`RENEW_EVERY`] for
+//! all its meetings at once). Correctness never rests on the lease alone: an append states the head it expects, and the store refuses an
 //! append from a node whose lease is gone ([`super::StoreError::NotOwner`]).
 
 use super::error::StoreError;
