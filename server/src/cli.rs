@@ -290,7 +290,9 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         .clone()
         .or_else(|| lan_url.clone())
         .unwrap_or_else(|| format!("http://{local}"));
-    print_banner(&local, &open_url, organiser_key.as_deref(), &args.data);
+    // On a database the key is the operator's to give every node; in a folder, it is kept there.
+    let key_home = args.database_url.is_none().then_some(args.data.as_path());
+    print_banner(&local, &open_url, organiser_key.as_deref(), key_home);
     let heartbeat = Duration::from_secs(args.heartbeat_secs.max(1));
     let config = ServerConfig {
         links: LinkBase {
@@ -380,7 +382,7 @@ fn open_store(args: &ServeArgs) -> anyhow::Result<Store> {
     })
 }
 
-fn print_banner(local: &SocketAddr, open_url: &str, key: Option<&str>, data: &std::path::Path) {
+fn print_banner(local: &SocketAddr, open_url: &str, key: Option<&str>, data: Option<&std::path::Path>) {
     // The first line is stable: scripts and tests read the port from it.
     println!("listening on http://{local}");
     println!();
@@ -392,10 +394,15 @@ fn print_banner(local: &SocketAddr, open_url: &str, key: Option<&str>, data: &st
             println!("    {organiser}");
             println!("  用组织者的电脑或平板打开或扫码；它可以创建会议、填写问题台账。");
             println!("  Open it (or scan it) on the organiser's laptop or tablet: it creates meetings and writes the ledger.");
-            println!(
-                "  若链接外泄 / if it leaks: babahui new-organiser-key --data {}  （然后重启 / then restart）",
-                data.display()
-            );
+            match data {
+                Some(data) => println!(
+                    "  若链接外泄 / if it leaks: babahui new-organiser-key --data {}  （然后重启 / then restart）",
+                    data.display()
+                ),
+                None => println!(
+                    "  若链接外泄 / if it leaks: 给每个节点换新的 --organiser-key 并逐个重启 / give every node a new --organiser-key and restart them one by one"
+                ),
+            }
             println!();
             println!("{}", crate::qr::terminal(&organiser));
         }

@@ -36,7 +36,7 @@ pub async fn run(
             let url = node_url(&config, &listener)?;
             let secret = leases.join(url.clone()).await.map_err(std::io::Error::other)?;
             tracing::info!(node = leases.node(), %url, "joined the service's nodes");
-            Some(crate::http::relay_client::Relay::new(secret))
+            Some(Arc::new(crate::http::relay_client::Relay::new(secret)))
         }
     };
     let hub = Hub::new(store.clone(), token.clone(), hub, peers.clone());

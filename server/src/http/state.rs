@@ -33,6 +33,8 @@ pub struct AppState {
     pub ws_per_meeting: Arc<Counter<babahui_shared::MeetingId>>,
     /// How often one address may join, guess invites and file objections.
     pub per_address: Arc<PerAddress>,
-    /// Relaying requests to the node that serves a meeting (a shared store only).
-    pub relay: Option<super::relay_client::Relay>,
+    /// Relaying requests to the node that serves a meeting (a shared store
+    /// only). Behind an `Arc`: every connection task holds this state, and
+    /// its size is memory per phone.
+    pub relay: Option<Arc<super::relay_client::Relay>>,
 }
