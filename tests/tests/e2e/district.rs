@@ -4,7 +4,7 @@
 //! nothing acknowledged is lost, nothing is applied twice, no log forks, and
 //! every client is back at the head through another node.
 
-use crate::helpers::{data_dir, ServerProcess};
+use crate::helpers::{babahui, data_dir, ServerProcess};
 use babahui::store::{Backend, Claim, MeetingIndex, Meta, NewRecord, PgLog, StoreError};
 use babahui_shared::*;
 use std::collections::{HashMap, HashSet};
@@ -601,21 +601,6 @@ async fn after_a_failover_to_the_synchronous_standby_every_acknowledged_event_is
         "failover: {} commands acknowledged before and during it, all on the standby",
         acked.len()
     );
-}
-
-/// Runs the `babahui` binary; returns (success, what it printed).
-fn babahui(args: &[&str]) -> (bool, String) {
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_babahui-under-test"))
-        .args(args)
-        .env_remove("RUST_BACKTRACE")
-        .output()
-        .expect("run babahui");
-    let text = format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    (out.status.success(), text)
 }
 
 /// A community's laptop (sled) moves to the district (PostgreSQL): `babahui

@@ -1,7 +1,7 @@
 //! Durability: a clean restart keeps everything; kill -9 during a burst loses
 //! nothing that was acknowledged and applies nothing twice.
 
-use crate::helpers::{data_dir, ServerProcess, TestServer};
+use crate::helpers::{babahui, data_dir, ServerProcess, TestServer};
 use babahui_shared::*;
 use std::collections::HashMap;
 use tests::http::{join, public_state, simple_meeting};
@@ -436,21 +436,6 @@ async fn a_damaged_data_folder_is_refused_with_a_clear_message() {
     let server = ServerProcess::start(&data);
     let state = public_state(&server.base, m.id()).await.unwrap();
     assert_eq!(state.agenda.len(), 52);
-}
-
-/// Runs the `babahui` binary with `args`; returns (success, stdout + stderr).
-fn babahui(args: &[&std::ffi::OsStr]) -> (bool, String) {
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_babahui-under-test"))
-        .args(args)
-        .env_remove("RUST_BACKTRACE")
-        .output()
-        .expect("run babahui");
-    let text = format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    (out.status.success(), text)
 }
 
 /// `babahui backup` from a running server, `babahui restore` into a new folder:

@@ -355,3 +355,19 @@ pub fn everything_stored(dir: &Path) -> Vec<u8> {
     walk(dir, &mut out);
     out
 }
+
+/// Runs the `babahui` binary with `args` (a command line as a person types
+/// it); returns (success, stdout + stderr).
+pub fn babahui<S: AsRef<std::ffi::OsStr>>(args: &[S]) -> (bool, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_babahui-under-test"))
+        .args(args)
+        .env_remove("RUST_BACKTRACE")
+        .output()
+        .expect("run babahui");
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    (out.status.success(), text)
+}
