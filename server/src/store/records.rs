@@ -80,3 +80,20 @@ pub(super) fn encode(record: &NewRecord) -> Vec<u8> {
     let meta = serde_json::to_string(&record.meta).expect("meta serialises");
     format!("{{\"event\":{},\"meta\":{}}}", record.event_json, meta).into_bytes()
 }
+
+/// `records` (a meeting's log read from 1) if they reach `last`, else the
+/// hole: what `load_upto` promises on every backend.
+pub(super) fn reaching(
+    meeting: &MeetingId,
+    last: Seq,
+    records: Vec<StoredEvent>,
+) -> Result<Vec<StoredEvent>, super::error::StoreError> {
+    if records.len() as Seq != last {
+        return Err(super::error::StoreError::Gap {
+            meeting: meeting.clone(),
+            expected: records.len() as Seq + 1,
+            found: 0,
+        });
+    }
+    Ok(records)
+}

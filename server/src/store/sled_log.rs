@@ -6,7 +6,7 @@ use super::backend::{Backend, UnreadableIndex};
 use super::checkpoints::{self, Checkpoint, Checkpoints, Loaded, ReadAhead};
 use super::db::{Handles, Shared};
 use super::error::StoreError;
-use super::records::{describe_key, event_key, key_seq, MeetingIndex, NewRecord, StoredEvent};
+use super::records::{describe_key, event_key, key_seq, reaching, MeetingIndex, NewRecord, StoredEvent};
 use super::watermark::{read_u64, Counts, Watermark, EVENTS_TOTAL, WATERMARK_FILE};
 use super::writer::{writer_loop, Job, WriteJob};
 use babahui_shared::ledger::LedgerEntry;
@@ -190,14 +190,7 @@ impl Backend for SledLog {
     /// write left beyond `last` (not yet taken back) is never read.
     fn load_upto(&self, meeting: &MeetingId, last: Seq) -> Result<Vec<StoredEvent>, StoreError> {
         let records = self.load_range(meeting, 1, last)?;
-        if records.len() as Seq != last {
-            return Err(StoreError::Gap {
-                meeting: meeting.clone(),
-                expected: records.len() as Seq + 1,
-                found: 0,
-            });
-        }
-        Ok(records)
+        reaching(meeting, last, records)
     }
 
     /// What a live meeting starts from: the latest usable checkpoint and the

@@ -560,8 +560,7 @@ async fn after_a_failover_to_the_synchronous_standby_every_acknowledged_event_is
     let log = loop {
         match tests::http::stored_log(&base, &m).await {
             Ok(log) => break log,
-            Err(e) if Instant::now() < deadline => {
-                let _ = e;
+            Err(_) if Instant::now() < deadline => {
                 tokio::time::sleep(Duration::from_millis(200)).await;
             }
             Err(e) => panic!("the node did not come back on the standby: {e:#}"),

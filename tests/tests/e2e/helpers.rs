@@ -315,8 +315,7 @@ pub async fn public_state_once_served(base: &str, id: &babahui_shared::MeetingId
     loop {
         match tests::http::public_state(base, id).await {
             Ok(state) => return state,
-            Err(e) if on_postgres() && std::time::Instant::now() < deadline => {
-                let _ = e;
+            Err(_) if on_postgres() && std::time::Instant::now() < deadline => {
                 tokio::time::sleep(std::time::Duration::from_millis(100)).await;
             }
             Err(e) => panic!("{id} not served: {e:#}"),

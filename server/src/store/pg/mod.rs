@@ -34,7 +34,7 @@ use super::backend::{Backend, LedgerGuard, UnreadableIndex};
 use super::checkpoints::{Checkpoint, Loaded};
 use super::error::StoreError;
 use super::leases::Leases;
-use super::records::{MeetingIndex, NewRecord, StoredEvent};
+use super::records::{reaching, MeetingIndex, NewRecord, StoredEvent};
 use babahui_shared::ledger::LedgerEntry;
 use babahui_shared::{MeetingId, Seq};
 use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod};
@@ -224,14 +224,7 @@ impl Backend for PgLog {
     fn load_upto(&self, meeting: &MeetingId, last: Seq) -> Result<Vec<StoredEvent>, StoreError> {
         let (pool, id) = (self.pool(), meeting.clone());
         let records = self.block_on(async move { load_range(&pool, &id, 1, last).await })?;
-        if records.len() as Seq != last {
-            return Err(StoreError::Gap {
-                meeting: meeting.clone(),
-                expected: records.len() as Seq + 1,
-                found: 0,
-            });
-        }
-        Ok(records)
+        reaching(meeting, last, records)
     }
 
     /// The whole log: a failed append's outcome may be unknown, and whatever
