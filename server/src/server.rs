@@ -6,7 +6,7 @@ use crate::config::ServerConfig;
 use crate::http::{router, AppState};
 use crate::hub::Hub;
 use crate::listen::{AcceptLimits, Counter};
-use crate::service::{Archives, Ledger, Meetings};
+use crate::service::{Archives, Directory, Ledger, Meetings};
 use crate::store::Store;
 use std::future::Future;
 use std::sync::Arc;
@@ -40,8 +40,10 @@ pub async fn run(
         }
     };
     let hub = Hub::new(store.clone(), token.clone(), hub, peers.clone());
-    let ledger = Ledger::new(store.clone());
+    let directory = Directory::new(store.clone());
+    let ledger = Ledger::new(store.clone(), directory.clone());
     let state = AppState {
+        directory: Arc::new(directory),
         meetings: Meetings::new(ledger.clone()),
         archives: Archives::new(hub.clone(), store.clone()),
         ledger,

@@ -34,6 +34,9 @@ pub struct MeetingIndex {
     pub title: String,
     /// Server time of creation, ms.
     pub created_at: u64,
+    /// The community it belongs to; none on a server without communities.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub community: Option<crate::directory::CommunityId>,
 }
 
 /// Answer to `POST /api/meetings/import`.
@@ -205,6 +208,10 @@ pub struct NewEntry {
     /// Who types it in (the name kept on that device).
     #[serde(default)]
     pub by: Option<String>,
+    /// The community it belongs to, on a server that has communities (an
+    /// organiser of one community may leave it out).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub community: Option<String>,
 }
 
 /// A progress update, status change or reassignment.

@@ -128,6 +128,15 @@ pub enum Credential {
     },
     /// No credential: the server runs with `--open`.
     Open,
+    /// A named account, logged in.
+    Account {
+        /// Its id.
+        id: String,
+        /// Its name.
+        name: String,
+    },
+    /// The server's command line, on its own machine.
+    CommandLine,
 }
 
 impl Credential {
@@ -140,6 +149,8 @@ impl Credential {
             }
             Credential::Moderator { meeting_name, .. } => format!("{meeting_name}主持人"),
             Credential::Open => "开放模式".into(),
+            Credential::Account { name, .. } => name.clone(),
+            Credential::CommandLine => "命令行".into(),
         }
     }
 }
@@ -205,6 +216,9 @@ pub struct LedgerEntry {
     /// `{meeting}/topic/3`…), so applying a meeting again changes nothing.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub applied: Vec<String>,
+    /// The community it belongs to; none on a server without communities.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub community: Option<String>,
 }
 
 impl Ratings {
@@ -265,6 +279,7 @@ mod tests {
             history: Vec::new(),
             ratings: Ratings::default(),
             applied: Vec::new(),
+            community: None,
         };
         assert!(e.overdue("2026-02-01"));
         assert!(!e.overdue("2026-01-31"));

@@ -21,6 +21,7 @@
 //!   `apply(state, event)` (`apply`), split into the same families as `decide`.
 //! - [`views`]: derived read-only views (attendance, speaking time, queue position, timers).
 //! - [`votes`]: tallies and pass rules.
+//! - [`directory`]: communities, accounts and the audit log (a district server's).
 //! - [`ledger`]: the issue ledger (问题台账) entries and their statuses.
 //! - [`minutes`]: the minutes (会议纪要): the stored value (`value`), its projection
 //!   from the state (`from_state`), the shared wording (`labels`), and the Markdown
@@ -43,6 +44,7 @@
 pub mod api;
 pub mod command;
 pub mod decide;
+pub mod directory;
 pub mod error;
 pub mod event;
 pub mod ids;

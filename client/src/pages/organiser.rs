@@ -166,6 +166,7 @@ fn CreateForm(key: RwSignal<String>, need_key: RwSignal<bool>, shown: Shown) -> 
             attendee_categories: Vec::new(),
             wifi,
             moderator_name: Some(moderator_name.get()),
+            community: None,
         };
         let k = key.get();
         busy.set(true);

@@ -12,6 +12,7 @@
 use super::error::ApiError;
 use super::state::AppState;
 use crate::hub::MeetingHandle;
+use crate::service::directory::{Principal, SESSION_COOKIE};
 use axum::extract::{ConnectInfo, FromRequestParts, Path};
 use axum::http::request::Parts;
 use axum::http::{header, HeaderMap};
@@ -37,6 +38,13 @@ fn refused() -> ApiError {
     )
 }
 
+fn not_yours() -> ApiError {
+    ApiError::new(
+        ErrorCode::Forbidden,
+        "this belongs to a community your account does not act for",
+    )
+}
+
 /// Whether `given` is the organiser key.
 pub fn is_organiser(app: &AppState, given: &str) -> bool {
     app.config
@@ -45,33 +53,99 @@ pub fn is_organiser(app: &AppState, given: &str) -> bool {
         .is_some_and(|key| crate::tokens::same_secret(given, key))
 }
 
-/// May this request write what belongs to the organiser — or, when `meeting`
-/// is given, to that meeting (its ledger entries, its archive)? Returns the
-/// credential it used, which the ledger records with every change.
+/// Who a request acts as: the organiser key (`Authorization: Bearer`), a
+/// logged-in account (its session cookie), or anyone on an `--open` server;
+/// `None` for nobody in particular. A session cookie counts only from this
+/// server's own pages (it is SameSite=Strict; the origin is checked too).
+pub async fn principal(app: &AppState, headers: &HeaderMap) -> Result<Option<Principal>, ApiError> {
+    let given = bearer(headers);
+    if given.is_some_and(|g| is_organiser(app, g)) {
+        return Ok(Some(Principal::Key));
+    }
+    if let Some(token) = cookie_value(headers, SESSION_COOKIE) {
+        let now = app.hub.clock().now_ms();
+        if let Some(account) = app.directory.session(token, now).await? {
+            same_origin(headers, &app.config.allowed_origins)?;
+            return Ok(Some(Principal::Account(account)));
+        }
+    }
+    Ok((app.config.organiser_key.is_none() && given.is_none()).then_some(Principal::Open))
+}
+
+/// May this request write what belongs to `community` — or, when `meeting`
+/// is given, what came from that meeting, which its moderator may write too?
+/// Returns the credential it used, which the ledger records with every change.
+pub async fn may_write(
+    app: &AppState,
+    headers: &HeaderMap,
+    community: Option<&str>,
+    meeting: Option<&MeetingId>,
+) -> Result<Credential, ApiError> {
+    let acting = principal(app, headers).await?;
+    if let Some(p) = &acting {
+        if p.may_act_for(community) {
+            return Ok(p.credential());
+        }
+    }
+    if let (Some(id), Some(given)) = (meeting, bearer(headers)) {
+        let handle = app.hub.get(id).await?;
+        if handle.authenticate(given).await? == Some(Actor::Moderator) {
+            let meeting_name = crate::service::ledger::meeting_name(&*handle.state().await?);
+            return Ok(Credential::Moderator {
+                meeting: id.clone(),
+                meeting_name,
+            });
+        }
+    }
+    Err(match acting {
+        Some(Principal::Account(_)) => not_yours(),
+        _ => refused(),
+    })
+}
+
+/// May this request write what belongs to the organiser (the whole server,
+/// with no meeting) or to `meeting` (its ledger entries, its archive): an
+/// administrator, an organiser of the meeting's community, or its moderator.
 pub async fn organiser_or_moderator(
     app: &AppState,
     headers: &HeaderMap,
     meeting: Option<&MeetingId>,
 ) -> Result<Credential, ApiError> {
-    let given = bearer(headers);
-    if let Some(given) = given {
-        if is_organiser(app, given) {
-            return Ok(Credential::Organiser);
-        }
-        if let Some(id) = meeting {
-            let handle = app.hub.get(id).await?;
-            if handle.authenticate(given).await? == Some(Actor::Moderator) {
-                let meeting_name = crate::service::ledger::meeting_name(&*handle.state().await?);
-                return Ok(Credential::Moderator {
-                    meeting: id.clone(),
-                    meeting_name,
-                });
-            }
-        }
+    let community = match meeting {
+        Some(id) => app.directory.meeting_community(id).await?,
+        None => None,
+    };
+    may_write(app, headers, community.as_deref(), meeting).await
+}
+
+/// The community something new (a meeting, an entry, an import) goes to: the
+/// one the request names, if it exists and the principal acts for it; else
+/// an organiser's only community; else none (a server without communities,
+/// or an administrator's choice).
+pub async fn community_for_new(app: &AppState, p: &Principal, given: Option<&str>) -> Result<Option<String>, ApiError> {
+    let chosen = match given.filter(|c| !c.is_empty()) {
+        Some(c) => Some(app.directory.community(c).await?.id),
+        None => p.default_community(),
+    };
+    if !p.may_act_for(chosen.as_deref()) {
+        return Err(match chosen {
+            None => ApiError::new(ErrorCode::Invalid, "say which of your communities this is for"),
+            Some(_) => not_yours(),
+        });
     }
-    match (&app.config.organiser_key, given) {
-        (None, None) => Ok(Credential::Open),
-        _ => Err(refused()),
+    Ok(chosen)
+}
+
+/// Who reads what belongs to communities (the ledger): a principal, who sees
+/// what they act for; on a server without accounts anyone (`None`: the
+/// ledger is the neighbourhood's public record there, as it always was).
+pub async fn reader(app: &AppState, headers: &HeaderMap) -> Result<Option<Principal>, ApiError> {
+    match principal(app, headers).await? {
+        Some(p) => Ok(Some(p)),
+        None if app.directory.has_accounts().await? => {
+            Err(ApiError::new(ErrorCode::Unauthenticated, "log in to see the ledger"))
+        }
+        None => Ok(None),
     }
 }
 
@@ -92,20 +166,33 @@ pub async fn administer(
     }
 }
 
+/// Whether the request's principal acts for `handle`'s meeting (its
+/// community's organiser, an administrator, the organiser key).
+async fn acts_for_meeting(app: &AppState, headers: &HeaderMap, handle: &MeetingHandle) -> Result<bool, ApiError> {
+    let Some(p) = principal(app, headers).await? else {
+        return Ok(false);
+    };
+    if matches!(p, Principal::Open) {
+        return Ok(false);
+    }
+    let community = app.directory.meeting_community(handle.id()).await?;
+    Ok(p.may_act_for(community.as_deref()))
+}
+
 /// The join link is what admits people, so only the meeting's own screens see it
 /// (its moderator and projector, by their tokens as `Authorization: Bearer`) and
 /// the organiser key when one is set. Otherwise a rotated link would be no use:
 /// anyone who once had the meeting's id could fetch the new one.
 pub async fn may_see_invite(app: &AppState, headers: &HeaderMap, handle: &MeetingHandle) -> Result<(), ApiError> {
+    if acts_for_meeting(app, headers, handle).await? {
+        return Ok(());
+    }
     let Some(given) = bearer(headers) else {
         return Err(ApiError::new(
             ErrorCode::Unauthenticated,
             "the join link is shown to the moderator and the projector only",
         ));
     };
-    if is_organiser(app, given) {
-        return Ok(());
-    }
     match handle.authenticate(given).await? {
         Some(babahui_shared::Actor::Moderator | babahui_shared::Actor::Projector) => Ok(()),
         _ => Err(ApiError::new(
@@ -126,8 +213,10 @@ pub async fn meeting(app: &AppState, id: &str) -> Result<MeetingHandle, ApiError
 /// meeting's moderator, or one of its recorders (by their token). Everyone
 /// else with the id gets it redacted.
 pub async fn sees_whole_state(app: &AppState, headers: &HeaderMap, handle: &MeetingHandle) -> Result<bool, ApiError> {
+    if acts_for_meeting(app, headers, handle).await? {
+        return Ok(true);
+    }
     let actor = match bearer(headers) {
-        Some(token) if is_organiser(app, token) => return Ok(true),
         Some(token) => handle.authenticate(token).await?,
         None => None,
     };
@@ -205,16 +294,43 @@ impl FromRequestParts<AppState> for MeetingAdmin {
     }
 }
 
-/// A request that may write what belongs to the organiser (the ledger, an
-/// import): see [`organiser_or_moderator`]; the credential it used.
+/// A request with a principal (the organiser key, a logged-in account, an
+/// `--open` server): what it may touch is checked against the community of
+/// what it touches.
 #[derive(Debug)]
-pub struct Writer(pub Credential);
+pub struct Acting(pub Principal);
 
-impl FromRequestParts<AppState> for Writer {
+impl FromRequestParts<AppState> for Acting {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, app: &AppState) -> Result<Self, Self::Rejection> {
-        Ok(Writer(organiser_or_moderator(app, &parts.headers, None).await?))
+        match principal(app, &parts.headers).await? {
+            Some(p) => Ok(Acting(p)),
+            None if bearer(&parts.headers).is_some() => Err(ApiError::new(ErrorCode::Forbidden, "wrong organiser key")),
+            None => Err(ApiError::new(
+                ErrorCode::Unauthenticated,
+                "this needs you to log in, or the organiser key: open the organiser link the server printed when it started",
+            )),
+        }
+    }
+}
+
+/// The meeting in the path, for its organiser (an administrator, its
+/// community's organiser, the organiser key): not its moderator.
+#[derive(Debug)]
+pub struct MeetingOrganiser(pub MeetingHandle);
+
+impl FromRequestParts<AppState> for MeetingOrganiser {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, app: &AppState) -> Result<Self, Self::Rejection> {
+        let Acting(p) = Acting::from_request_parts(parts, app).await?;
+        let MeetingPath(handle) = MeetingPath::from_request_parts(parts, app).await?;
+        let community = app.directory.meeting_community(handle.id()).await?;
+        if !p.may_act_for(community.as_deref()) {
+            return Err(not_yours());
+        }
+        Ok(MeetingOrganiser(handle))
     }
 }
 
@@ -237,29 +353,6 @@ fn peer(parts: &Parts) -> Result<SocketAddr, ApiError> {
         .get::<ConnectInfo<SocketAddr>>()
         .map(|ConnectInfo(addr)| *addr)
         .ok_or_else(|| ApiError::new(ErrorCode::Internal, "the request's address is unknown"))
-}
-
-/// Proof that the request may do organiser actions: the right
-/// `Authorization: Bearer <key>`, or any request on an `--open` server.
-#[derive(Debug)]
-pub struct Organiser;
-
-impl FromRequestParts<AppState> for Organiser {
-    type Rejection = ApiError;
-
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
-        let Some(_) = &state.config.organiser_key else {
-            return Ok(Organiser);
-        };
-        match bearer(&parts.headers) {
-            Some(given) if is_organiser(state, given) => Ok(Organiser),
-            Some(_) => Err(ApiError::new(ErrorCode::Forbidden, "wrong organiser key")),
-            None => Err(ApiError::new(
-                ErrorCode::Forbidden,
-                "this needs the organiser key: open the organiser link the server printed when it started",
-            )),
-        }
-    }
 }
 
 /// A browser always says which page opened a WebSocket or a form post: only our own pages (same

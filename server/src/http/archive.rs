@@ -1,12 +1,12 @@
 //! Archives, backups and deletes over HTTP (the work is in
 //! [`crate::service::archive`]): who may, and the files' names.
 
-use super::access::{administer, Admin, MeetingAdmin, Writer};
+use super::access::{administer, community_for_new, Acting, Admin, MeetingAdmin};
 use super::error::{ApiError, ApiJson};
 use super::state::AppState;
 use crate::service::archive::Archive;
 use crate::service::ledger::date_of;
-use axum::extract::{ConnectInfo, Path, State};
+use axum::extract::{ConnectInfo, Path, Query, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
@@ -63,8 +63,21 @@ pub async fn backup(State(app): State<AppState>, _: Admin) -> Result<Response, A
 /// with the same id. Refused if that meeting exists or the archive is not whole.
 pub async fn import(
     State(app): State<AppState>,
-    _: Writer,
+    Acting(p): Acting,
+    Query(to): Query<ImportTo>,
     ApiJson(archive): ApiJson<Archive>,
 ) -> Result<(StatusCode, Json<Imported>), ApiError> {
-    Ok((StatusCode::CREATED, Json(app.archives.import(archive).await?)))
+    let community = community_for_new(&app, &p, to.community.as_deref()).await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(app.archives.import(archive, community).await?),
+    ))
+}
+
+/// `?community=ID` of an import: the community the meeting goes to.
+#[derive(Debug, serde::Deserialize)]
+pub struct ImportTo {
+    /// The community's id.
+    #[serde(default)]
+    community: Option<String>,
 }

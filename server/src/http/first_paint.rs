@@ -133,6 +133,7 @@ pub(crate) mod tests {
             attendee_categories: vec!["居民".into()],
             wifi: None,
             moderator_name: None,
+            community: None,
         };
         let first = create_meeting(MeetingId::parse("abcdefgh").expect("an id"), &setup).expect("valid");
         let mut state = MeetingState::default();

@@ -5,7 +5,7 @@
 //! organiser key when one is configured), and a meeting's moderator may write
 //! the entries that come from that meeting.
 
-use super::access::{organiser_or_moderator, MeetingWriter, Writer};
+use super::access::{community_for_new, may_write, reader, Acting, MeetingWriter};
 use super::error::{ApiError, ApiJson};
 use super::state::AppState;
 use crate::service::ledger::{date_of, today};
@@ -36,9 +36,14 @@ pub struct Filter {
     /// Only overdue entries.
     #[serde(default)]
     pub overdue: Option<bool>,
+    /// One community's entries.
+    #[serde(default)]
+    pub community: Option<String>,
 }
 
-async fn filtered(app: &AppState, f: &Filter) -> Result<Vec<EntryView>, ApiError> {
+async fn filtered(app: &AppState, headers: &HeaderMap, f: &Filter) -> Result<Vec<EntryView>, ApiError> {
+    let reader = reader(app, headers).await?;
+    let community = f.community.as_deref().filter(|c| !c.is_empty());
     let status = match f.status.as_deref().filter(|s| !s.is_empty()) {
         None => None,
         Some(s) => Some(
@@ -51,6 +56,8 @@ async fn filtered(app: &AppState, f: &Filter) -> Result<Vec<EntryView>, ApiError
         .all()
         .await?
         .into_iter()
+        .filter(|e| reader.as_ref().is_none_or(|p| p.may_act_for(e.community.as_deref())))
+        .filter(|e| community.is_none_or(|c| e.community.as_deref() == Some(c)))
         .filter(|e| status.is_none_or(|s| e.status == s))
         .filter(|e| f.category.as_deref().is_none_or(|c| c.is_empty() || e.category == c))
         .map(|e| view(e, &today))
@@ -59,22 +66,39 @@ async fn filtered(app: &AppState, f: &Filter) -> Result<Vec<EntryView>, ApiError
 }
 
 /// `GET /api/ledger`
-pub async fn list(State(app): State<AppState>, Query(f): Query<Filter>) -> Result<Json<Vec<EntryView>>, ApiError> {
-    Ok(Json(filtered(&app, &f).await?))
+pub async fn list(
+    State(app): State<AppState>,
+    headers: HeaderMap,
+    Query(f): Query<Filter>,
+) -> Result<Json<Vec<EntryView>>, ApiError> {
+    Ok(Json(filtered(&app, &headers, &f).await?))
 }
 
 /// `GET /api/ledger/{entry}`
-pub async fn get_one(State(app): State<AppState>, Path(entry): Path<u32>) -> Result<Json<EntryView>, ApiError> {
-    Ok(Json(view(app.ledger.get(entry).await?, &today())))
+pub async fn get_one(
+    State(app): State<AppState>,
+    headers: HeaderMap,
+    Path(entry): Path<u32>,
+) -> Result<Json<EntryView>, ApiError> {
+    let reader = reader(&app, &headers).await?;
+    let entry = app.ledger.get(entry).await?;
+    if reader.is_some_and(|p| !p.may_act_for(entry.community.as_deref())) {
+        return Err(ApiError::new(
+            ErrorCode::NotFound,
+            format!("no ledger entry {}", entry.id),
+        ));
+    }
+    Ok(Json(view(entry, &today())))
 }
 
 /// `POST /api/ledger`: an entry typed in by hand (收集问题).
 pub async fn create(
     State(app): State<AppState>,
-    Writer(credential): Writer,
-    ApiJson(new): ApiJson<NewEntry>,
+    Acting(p): Acting,
+    ApiJson(mut new): ApiJson<NewEntry>,
 ) -> Result<(StatusCode, Json<EntryView>), ApiError> {
-    let entry = app.ledger.create(new, credential, app.hub.clock().now_ms()).await?;
+    new.community = community_for_new(&app, &p, new.community.as_deref()).await?;
+    let entry = app.ledger.create(new, p.credential(), app.hub.clock().now_ms()).await?;
     Ok((StatusCode::CREATED, Json(view(entry, &today()))))
 }
 
@@ -86,7 +110,7 @@ pub async fn update(
     ApiJson(upd): ApiJson<EntryUpdate>,
 ) -> Result<Json<EntryView>, ApiError> {
     let current = app.ledger.get(entry).await?;
-    let credential = organiser_or_moderator(&app, &headers, current.source.meeting()).await?;
+    let credential = may_write(&app, &headers, current.community.as_deref(), current.source.meeting()).await?;
     Ok(Json(view(
         app.ledger
             .update(entry, upd, credential, app.hub.clock().now_ms())
@@ -184,9 +208,13 @@ fn latest_note(e: &LedgerEntry) -> String {
 }
 
 /// `GET /api/ledger.xlsx`: Chinese headers, one row per entry, dates as dates.
-pub async fn xlsx(State(app): State<AppState>, Query(f): Query<Filter>) -> Result<Response, ApiError> {
+pub async fn xlsx(
+    State(app): State<AppState>,
+    headers: HeaderMap,
+    Query(f): Query<Filter>,
+) -> Result<Response, ApiError> {
     use rust_xlsxwriter::{ExcelDateTime, Format, Workbook};
-    let rows = filtered(&app, &f).await?;
+    let rows = filtered(&app, &headers, &f).await?;
     let fail = |e: rust_xlsxwriter::XlsxError| ApiError::from(ServiceError::internal(e));
     let mut book = Workbook::new();
     let sheet = book.add_worksheet();
@@ -257,8 +285,12 @@ fn cell(text: &str) -> String {
 }
 
 /// `GET /api/ledger.csv`: UTF-8 with a BOM so that Excel reads the Chinese correctly.
-pub async fn csv(State(app): State<AppState>, Query(f): Query<Filter>) -> Result<Response, ApiError> {
-    let rows = filtered(&app, &f).await?;
+pub async fn csv(
+    State(app): State<AppState>,
+    headers: HeaderMap,
+    Query(f): Query<Filter>,
+) -> Result<Response, ApiError> {
+    let rows = filtered(&app, &headers, &f).await?;
     let fail = |e: csv::Error| ApiError::from(ServiceError::internal(e));
     let mut out = csv::Writer::from_writer(b"\xEF\xBB\xBF".to_vec());
     out.write_record(HEADERS).map_err(fail)?;

@@ -1,6 +1,8 @@
 //! `/api/meetings…` handlers.
 
-use super::access::{meeting, sees_whole_state, MeetingPath, MeetingScreen, Organiser};
+use super::access::{
+    community_for_new, meeting, sees_whole_state, Acting, MeetingOrganiser, MeetingPath, MeetingScreen,
+};
 use super::error::{ApiError, ApiJson};
 use super::state::AppState;
 use crate::hub::NewMeeting;
@@ -18,10 +20,11 @@ use std::net::SocketAddr;
 /// `POST /api/meetings`
 pub async fn create(
     State(app): State<AppState>,
-    _: Organiser,
+    Acting(p): Acting,
     headers: HeaderMap,
-    ApiJson(req): ApiJson<NewMeeting>,
+    ApiJson(mut req): ApiJson<NewMeeting>,
 ) -> Result<(StatusCode, Json<CreatedResponse>), ApiError> {
+    req.community = community_for_new(&app, &p, req.community.as_deref()).await?;
     for entry in req.agenda.iter().filter_map(|t| t.ledger) {
         app.ledger.get(entry).await.map_err(|_| {
             ApiError::new(
@@ -34,6 +37,10 @@ pub async fn create(
     let base = app.config.links.for_request(&headers);
     let id = &created.id;
     tracing::info!(meeting = %id, "meeting created");
+    let detail = format!("{id}《{}》{}", req.title.trim(), req.community.as_deref().unwrap_or(""));
+    app.directory
+        .audit_by(&p, "meeting.create", detail, app.hub.clock().now_ms())
+        .await?;
     Ok((
         StatusCode::CREATED,
         Json(CreatedResponse {
@@ -53,8 +60,7 @@ pub async fn create(
 /// that new ones were issued.
 pub async fn issue_screens(
     State(app): State<AppState>,
-    MeetingPath(handle): MeetingPath,
-    _: Organiser,
+    MeetingOrganiser(handle): MeetingOrganiser,
     headers: HeaderMap,
 ) -> Result<Json<CreatedResponse>, ApiError> {
     let screens = handle.issue_screens().await?;
@@ -72,9 +78,12 @@ pub async fn issue_screens(
     }))
 }
 
-/// `GET /api/meetings` (organiser): every meeting on this server.
-pub async fn list(State(app): State<AppState>, _: Organiser) -> Result<Response, ApiError> {
-    Ok(Json(app.hub.list().await?).into_response())
+/// `GET /api/meetings` (organiser): every meeting on this server that the
+/// request acts for (an organiser: their communities').
+pub async fn list(State(app): State<AppState>, Acting(p): Acting) -> Result<Response, ApiError> {
+    let mut all = app.hub.list().await?;
+    all.retain(|m| p.may_act_for(m.community.as_deref()));
+    Ok(Json(all).into_response())
 }
 
 /// `GET /api/meetings/{id}`: the meeting's state (no secret in it). Anyone with

@@ -3,6 +3,7 @@
 //! turn the answer (or the error, [`error`]) into a response.
 
 pub mod access;
+pub mod accounts;
 pub mod archive;
 pub mod assets;
 pub mod error;
@@ -17,7 +18,7 @@ pub mod relay_client;
 pub mod state;
 
 use crate::config::TRANSFER_DEADLINE_FACTOR;
-pub use access::Organiser;
+pub use access::Acting;
 use axum::extract::{DefaultBodyLimit, MatchedPath, Request};
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::routing::{get, post};
@@ -68,6 +69,17 @@ pub fn router(state: AppState) -> Router {
         .route("/api/ledger/{entry}", get(ledger::get_one))
         .route("/api/ledger/{entry}/updates", post(ledger::update))
         .route("/api/qr.svg", get(meetings::any_qr_svg))
+        .route("/api/login", post(accounts::login))
+        .route("/api/logout", post(accounts::logout))
+        .route("/api/me", get(accounts::me))
+        .route(
+            "/api/communities",
+            get(accounts::communities).post(accounts::add_community),
+        )
+        .route("/api/communities/{id}/sync-token", post(accounts::sync_token))
+        .route("/api/accounts", get(accounts::accounts).post(accounts::add_account))
+        .route("/api/accounts/{id}", post(accounts::change_account))
+        .route("/api/audit", get(accounts::audit))
         .route("/api/meetings/{id}/join", post(meetings::join))
         .route("/api/meetings/{id}/invite", get(meetings::check_invite))
         .route("/api/meetings/{id}/ws", get(crate::ws::open))

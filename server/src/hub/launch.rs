@@ -53,6 +53,7 @@ pub(super) async fn create(
     store: Store,
     created: &CreatedMeeting,
     first: EventKind,
+    community: Option<String>,
     spawn: &Spawn,
 ) -> Result<MeetingHandle, CommandError> {
     let event = Event {
@@ -84,6 +85,7 @@ pub(super) async fn create(
         id: created.id.clone(),
         title,
         created_at: event.at,
+        community,
     };
     let record = NewRecord {
         seq: 1,

@@ -96,7 +96,14 @@ impl Hub {
             invite: tokens::new_code(tokens::INVITE_LEN),
         };
         self.claim_new(&id).await?;
-        let handle = launch::create(self.inner.store.clone(), &created, first, &self.inner.spawn).await?;
+        let handle = launch::create(
+            self.inner.store.clone(),
+            &created,
+            first,
+            req.community.clone(),
+            &self.inner.spawn,
+        )
+        .await?;
         let cell = Arc::new(OnceCell::new_with(Some(handle)));
         self.inner.live.lock().expect("hub lock").insert(id, cell);
         Ok(created)

@@ -55,6 +55,7 @@ pub fn checked(archive: Archive) -> Result<(MeetingIndex, Vec<NewRecord>, Meetin
         id,
         title: state.title.clone(),
         created_at: state.created_at,
+        community: None,
     };
     let records = archive
         .records
@@ -95,10 +96,12 @@ impl Archives {
         })
     }
 
-    /// Loads an archive as a new meeting with the same id. Refused if that
-    /// meeting exists (or is being deleted) or the archive is not whole.
-    pub async fn import(&self, archive: Archive) -> Result<Imported, ServiceError> {
-        let (index, records, state) = checked(archive).map_err(|m| ServiceError::refused(ErrorCode::Invalid, m))?;
+    /// Loads an archive as a new meeting with the same id, in `community`.
+    /// Refused if that meeting exists (or is being deleted) or the archive is
+    /// not whole.
+    pub async fn import(&self, archive: Archive, community: Option<String>) -> Result<Imported, ServiceError> {
+        let (mut index, records, state) = checked(archive).map_err(|m| ServiceError::refused(ErrorCode::Invalid, m))?;
+        index.community = community;
         let id = index.id.clone();
         self.hub.import(index, records).await?;
         Ok(Imported {

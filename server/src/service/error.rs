@@ -11,7 +11,7 @@ use babahui_shared::{CommandError, ErrorCode};
 pub enum ServiceError {
     /// Refused for a reason the client may read (invalid input, not allowed,
     /// not found, conflict, rate limit…).
-    #[error("{0}")]
+    #[error(transparent)]
     Refused(#[from] CommandError),
     /// The store failed; nothing was changed.
     #[error("storage: {0}")]

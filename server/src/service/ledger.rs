@@ -3,6 +3,7 @@
 //! updated as matters are handled. One lock serialises read-modify-write;
 //! every write is flushed before it is answered.
 
+use super::directory::Directory;
 use super::error::{blocking, ServiceError};
 use crate::hub::MeetingHandle;
 use crate::store::{LedgerGuard, Store, StoreError};
@@ -20,6 +21,8 @@ use tokio::sync::Mutex;
 #[derive(Clone, Debug)]
 pub struct Ledger {
     store: Store,
+    /// Where every change is written to the audit log, and meetings' communities are read.
+    directory: Directory,
     lock: Arc<Mutex<()>>,
 }
 
@@ -89,9 +92,10 @@ pub fn date_of(ms: u64) -> String {
 
 impl Ledger {
     /// The ledger in `store`.
-    pub fn new(store: Store) -> Ledger {
+    pub fn new(store: Store, directory: Directory) -> Ledger {
         Ledger {
             store,
+            directory,
             lock: Arc::new(Mutex::new(())),
         }
     }
@@ -126,9 +130,17 @@ impl Ledger {
             .ok_or_else(|| CommandError::not_found(format!("no ledger entry {id}")).into())
     }
 
+    /// Writes an entry, then its newest history line (what changed, by whom)
+    /// to the audit log.
     async fn put(&self, entry: LedgerEntry) -> Result<LedgerEntry, ServiceError> {
         let e = entry.clone();
         self.blocking(move |s| s.ledger_put(&e)).await?;
+        let (who, at, what) = match entry.history.last() {
+            Some(u) => (audit_who(u), u.at, u.note.clone()),
+            None => ("—".to_owned(), entry.created_at, String::new()),
+        };
+        let detail = format!("#{}《{}》{}：{what}", entry.id, entry.title, entry.status.zh());
+        self.directory.audit(&who, "ledger.write", detail, at).await?;
         Ok(entry)
     }
 
@@ -164,6 +176,7 @@ impl Ledger {
             }],
             ratings: Ratings::default(),
             applied: Vec::new(),
+            community: new.community.clone(),
         };
         self.put(entry).await
     }
@@ -341,6 +354,7 @@ impl Ledger {
             Some(Credential::Moderator { .. }) => state.moderator_name.clone(),
             _ => None,
         };
+        let community = self.directory.meeting_community(&state.id).await?;
         let mut created = Vec::new();
         for matter in matters_in(state, &publication.minutes) {
             if seen(&matter.source) {
@@ -366,6 +380,7 @@ impl Ledger {
                 }],
                 ratings: Ratings::default(),
                 applied: Vec::new(),
+                community: community.clone(),
             });
             next += 1;
         }
@@ -374,6 +389,18 @@ impl Ledger {
         }
         changed.extend(created);
         Ok(changed)
+    }
+}
+
+/// Who a history line says wrote it, as the audit log names them: the name
+/// typed and the key used (张敏（组织者）), or the meeting it came from.
+fn audit_who(u: &LedgerUpdate) -> String {
+    match (&u.by, &u.credential, &u.meeting) {
+        (Some(by), Some(c), _) => format!("{by}（{}）", c.zh()),
+        (None, Some(c), _) => c.zh(),
+        (Some(by), None, _) => by.clone(),
+        (None, None, Some(m)) => format!("会议{m}"),
+        (None, None, None) => "—".into(),
     }
 }
 

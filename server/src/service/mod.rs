@@ -9,15 +9,18 @@
 //! - [`ledger`]: the issue ledger (问题台账).
 //! - [`archive`]: a meeting as one file; import, export, delete.
 //! - [`backup`]: the whole server as one file, and restore.
+//! - [`directory`]: communities, accounts and sessions, sync tokens, the audit log.
 //! - [`error`]: [`ServiceError`], and what a client is told of it.
 
 pub mod archive;
 pub mod backup;
+pub mod directory;
 pub mod error;
 pub mod ledger;
 pub mod meetings;
 
 pub use archive::Archives;
+pub use directory::{Directory, Principal};
 pub use error::ServiceError;
 pub use ledger::Ledger;
 pub use meetings::{Caller, Meetings};

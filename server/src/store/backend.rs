@@ -8,6 +8,7 @@
 //! `append` and `delete` return futures because they wait for a flush.
 
 use super::checkpoints::Loaded;
+use super::docs::Docs;
 use super::error::StoreError;
 use super::leases::Leases;
 use super::records::{MeetingIndex, NewRecord, StoredEvent};
@@ -65,6 +66,18 @@ pub trait Backend: Send + Sync + std::fmt::Debug + 'static {
     /// All readable meetings, oldest first, and the index entries that could
     /// not be read, so that a backup can leave them out and say so.
     fn list_checked(&self) -> Result<(Vec<MeetingIndex>, Vec<UnreadableIndex>), StoreError>;
+
+    /// One meeting's index entry (its title, its community), if it exists.
+    fn meeting_index(&self, meeting: &MeetingId) -> Result<Option<MeetingIndex>, StoreError>;
+
+    /// The document `key` of `kind`, if there is one.
+    fn doc_get(&self, kind: Docs, key: &str) -> Result<Option<String>, StoreError>;
+
+    /// Writes (or, with `None`, removes) the document `key` of `kind`, durably.
+    fn doc_put(&self, kind: Docs, key: &str, value: Option<&str>) -> Result<(), StoreError>;
+
+    /// Every document of `kind`, by key.
+    fn doc_list(&self, kind: Docs) -> Result<Vec<(String, String)>, StoreError>;
 
     /// All meetings, oldest first; a damaged index entry fails the call.
     fn list(&self) -> Result<Vec<MeetingIndex>, StoreError> {

@@ -7,6 +7,8 @@
 //!   load, checkpoint, list, ledger, delete.
 //! - `records`: what the log holds ([`StoredEvent`], [`NewRecord`], [`Meta`], keys).
 //! - `error`: [`StoreError`].
+//! - `docs`: [`Docs`], the small documents beside the logs (communities,
+//!   accounts, sessions, sync tokens, the audit log).
 //! - `leases`: [`Leases`], which node decides for a meeting (PostgreSQL only).
 //! - `pg`: the PostgreSQL backend ([`PgLog`]), for N nodes on one database.
 //! - `sled_log`: the sled backend; `db`: its database slot; `writer`: its
@@ -45,6 +47,7 @@
 mod backend;
 mod checkpoints;
 mod db;
+mod docs;
 mod error;
 mod leases;
 mod pg;
@@ -55,6 +58,7 @@ mod writer;
 
 pub use backend::{Backend, LedgerGuard, UnreadableIndex};
 pub use checkpoints::{Checkpoint, CheckpointRef, DoneCommand, Loaded};
+pub use docs::Docs;
 pub use error::StoreError;
 pub use leases::{Claim, Leases, LEASE, RENEW_EVERY};
 pub use pg::PgLog;

@@ -5,6 +5,7 @@
 use super::backend::{Backend, UnreadableIndex};
 use super::checkpoints::{self, Checkpoint, Checkpoints, Loaded, ReadAhead};
 use super::db::{Handles, Shared};
+use super::docs::{on_sled, Docs};
 use super::error::StoreError;
 use super::records::{describe_key, event_key, key_seq, reaching, MeetingIndex, NewRecord, StoredEvent};
 use super::watermark::{read_u64, Counts, Watermark, EVENTS_TOTAL, WATERMARK_FILE};
@@ -270,6 +271,31 @@ impl Backend for SledLog {
         })
     }
 
+    fn meeting_index(&self, meeting: &MeetingId) -> Result<Option<MeetingIndex>, StoreError> {
+        self.shared.with(|h| match h.meetings.get(meeting.as_str())? {
+            None => Ok(None),
+            Some(v) => Ok(Some(serde_json::from_slice(&v).map_err(|source| {
+                StoreError::Damaged {
+                    key: meeting.to_string(),
+                    source,
+                }
+            })?)),
+        })
+    }
+
+    fn doc_get(&self, kind: Docs, key: &str) -> Result<Option<String>, StoreError> {
+        self.shared.with(|h| on_sled::get(&h.db, kind, key))
+    }
+
+    fn doc_put(&self, kind: Docs, key: &str, value: Option<&str>) -> Result<(), StoreError> {
+        self.refuse_while_undoing()?;
+        self.shared.with(|h| on_sled::put(&h.db, kind, key, value))
+    }
+
+    fn doc_list(&self, kind: Docs) -> Result<Vec<(String, String)>, StoreError> {
+        self.shared.with(|h| on_sled::list(&h.db, kind))
+    }
+
     /// All ledger entries, by number.
     fn ledger_all(&self) -> Result<Vec<LedgerEntry>, StoreError> {
         self.shared.with(|h| {
@@ -363,6 +389,7 @@ mod tests {
                 id: id.clone(),
                 title: "t".into(),
                 created_at: 1,
+                community: None,
             };
             store
                 .append(&id, 0, (1..=300).map(record).collect(), Some(index))

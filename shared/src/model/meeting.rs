@@ -69,6 +69,10 @@ pub struct MeetingSetup {
     /// Who moderates (e.g. 社区书记 李红): printed in the minutes as 主持人.
     #[serde(default)]
     pub moderator_name: Option<String>,
+    /// The community it is for (社区), on a server that has communities: an
+    /// organiser acting for one community may leave it out.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub community: Option<String>,
 }
 
 /// The courtyard's Wi-Fi, shown on the projector as a join-the-network QR code.

@@ -22,6 +22,7 @@
 //! on a small runtime of its own, so that the [`Backend`]'s blocking methods
 //! work from any thread: an async worker, a blocking pool thread, a test.
 
+mod docs;
 mod errors;
 mod leases;
 mod reads;
@@ -32,6 +33,7 @@ pub use leases::PgLeases;
 
 use super::backend::{Backend, LedgerGuard, UnreadableIndex};
 use super::checkpoints::{Checkpoint, Loaded};
+use super::docs::Docs;
 use super::error::StoreError;
 use super::leases::Leases;
 use super::records::{reaching, MeetingIndex, NewRecord, StoredEvent};
@@ -307,6 +309,41 @@ impl Backend for PgLog {
                 tracing::warn!(meeting = %id, error = %e, "checkpoint not written (the log is whole; loading replays it)");
             }
         });
+    }
+
+    fn meeting_index(&self, meeting: &MeetingId) -> Result<Option<MeetingIndex>, StoreError> {
+        let (pool, id) = (self.pool(), meeting.clone());
+        self.block_on(async move {
+            let client = pool.get().await.map_err(pool_error)?;
+            let row = client
+                .query_opt("SELECT index_json FROM meetings WHERE id = $1", &[&id.as_str()])
+                .await
+                .map_err(db)?;
+            match row {
+                None => Ok(None),
+                Some(row) => Ok(Some(serde_json::from_str(row.get::<_, &str>(0)).map_err(|source| {
+                    StoreError::Damaged {
+                        key: id.to_string(),
+                        source,
+                    }
+                })?)),
+            }
+        })
+    }
+
+    fn doc_get(&self, kind: Docs, key: &str) -> Result<Option<String>, StoreError> {
+        let (pool, key) = (self.pool(), key.to_owned());
+        self.block_on(async move { docs::get(&pool, kind, &key).await })
+    }
+
+    fn doc_put(&self, kind: Docs, key: &str, value: Option<&str>) -> Result<(), StoreError> {
+        let (pool, key, value) = (self.pool(), key.to_owned(), value.map(str::to_owned));
+        self.block_on(async move { docs::put(&pool, kind, &key, value.as_deref()).await })
+    }
+
+    fn doc_list(&self, kind: Docs) -> Result<Vec<(String, String)>, StoreError> {
+        let pool = self.pool();
+        self.block_on(async move { docs::list(&pool, kind).await })
     }
 
     fn list_checked(&self) -> Result<(Vec<MeetingIndex>, Vec<UnreadableIndex>), StoreError> {

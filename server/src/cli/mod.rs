@@ -1,6 +1,8 @@
 //! The command line: `babahui serve` (the default) and `babahui meeting create`.
 //! Every option can also come from an environment variable.
 
+mod directory;
+
 use crate::config::{Limits, ServerConfig};
 use crate::links::LinkBase;
 use crate::store::{Store, StoreError};
@@ -36,6 +38,16 @@ enum Cmd {
     /// Replace the organiser key (if the organiser link leaked): the old link
     /// stops working when the server next starts.
     NewOrganiserKey(NewKeyArgs),
+    /// Communities (社区) of a district server: add, list, sync tokens.
+    Community {
+        #[command(subcommand)]
+        command: directory::CommunityCmd,
+    },
+    /// Accounts of a district server's administrators and organisers.
+    Account {
+        #[command(subcommand)]
+        command: directory::AccountCmd,
+    },
 }
 
 /// Options of `babahui new-organiser-key`.
@@ -238,6 +250,8 @@ pub fn main() -> anyhow::Result<()> {
             Some(Cmd::Backup(args)) => backup(args).await,
             Some(Cmd::Restore(args)) => restore(args).await,
             Some(Cmd::NewOrganiserKey(args)) => new_organiser_key(args),
+            Some(Cmd::Community { command }) => directory::community(command).await,
+            Some(Cmd::Account { command }) => directory::account(command).await,
         }
     })
 }

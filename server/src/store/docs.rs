@@ -1,0 +1,81 @@
+//! Small documents kept beside the meetings' logs: the communities, accounts,
+//! sessions, sync tokens and audit log of a server that has them (see
+//! `service::directory`). Each kind is a map from a key to a JSON text; each
+//! write is durable when it returns. They are few and change rarely (a login,
+//! an account made), so they need no group commit.
+
+use super::error::StoreError;
+
+/// The kinds of document ([`super::Backend::doc_get`] and the rest).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Docs {
+    /// Communities, by id.
+    Communities,
+    /// Accounts, by id.
+    Accounts,
+    /// Login sessions, by the hash of their cookie.
+    Sessions,
+    /// Sync tokens, by their hash.
+    SyncTokens,
+    /// The audit log, by time (`{at:016}-{random}`), so a key's order is time's.
+    Audit,
+    /// What a district has received from each laptop (meetings and ledger lines), by origin.
+    Synced,
+}
+
+impl Docs {
+    /// The name the stores keep it under (a sled tree `doc:{name}`, the
+    /// `kind` column of PostgreSQL's `documents`).
+    pub fn name(self) -> &'static str {
+        match self {
+            Docs::Communities => "communities",
+            Docs::Accounts => "accounts",
+            Docs::Sessions => "sessions",
+            Docs::SyncTokens => "sync_tokens",
+            Docs::Audit => "audit",
+            Docs::Synced => "synced",
+        }
+    }
+}
+
+/// How the sled backend keeps documents: one tree per kind, flushed on every write.
+pub(super) mod on_sled {
+    use super::*;
+
+    fn tree(db: &sled::Db, kind: Docs) -> Result<sled::Tree, StoreError> {
+        Ok(db.open_tree(format!("doc:{}", kind.name()))?)
+    }
+
+    fn text(key: &[u8], value: &[u8]) -> Result<String, StoreError> {
+        String::from_utf8(value.to_vec()).map_err(|_| StoreError::Damaged {
+            key: String::from_utf8_lossy(key).into_owned(),
+            source: serde::de::Error::custom("not UTF-8"),
+        })
+    }
+
+    pub(in crate::store) fn get(db: &sled::Db, kind: Docs, key: &str) -> Result<Option<String>, StoreError> {
+        match tree(db, kind)?.get(key.as_bytes())? {
+            Some(v) => Ok(Some(text(key.as_bytes(), &v)?)),
+            None => Ok(None),
+        }
+    }
+
+    pub(in crate::store) fn put(db: &sled::Db, kind: Docs, key: &str, value: Option<&str>) -> Result<(), StoreError> {
+        let tree = tree(db, kind)?;
+        match value {
+            Some(v) => tree.insert(key.as_bytes(), v.as_bytes())?,
+            None => tree.remove(key.as_bytes())?,
+        };
+        db.flush()?;
+        Ok(())
+    }
+
+    pub(in crate::store) fn list(db: &sled::Db, kind: Docs) -> Result<Vec<(String, String)>, StoreError> {
+        let mut out = Vec::new();
+        for item in tree(db, kind)?.iter() {
+            let (k, v) = item?;
+            out.push((String::from_utf8_lossy(&k).into_owned(), text(&k, &v)?));
+        }
+        Ok(out)
+    }
+}
