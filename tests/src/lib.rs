@@ -8,6 +8,7 @@
 //! - [`http`]: create meetings and join them over the HTTP API.
 //! - [`netns`]: other devices on the Wi-Fi (network namespaces), as the server sees them.
 //! - [`postgres`]: a throwaway PostgreSQL cluster for the district backend's tests.
+//! - [`session`]: someone calling the HTTP API with a session cookie, a key, or nothing.
 //! - [`proxy`]: a TCP proxy that delays and cuts connections (fault tests).
 //! - [`load`]: the load generator behind `loadgen` (see BENCHMARKS.md).
 //! - [`structure`]: a reading of the source tree for the house rules (imports, lengths).
@@ -17,6 +18,7 @@ pub mod load;
 pub mod netns;
 pub mod postgres;
 pub mod proxy;
+pub mod session;
 pub mod structure;
 
 use anyhow::{anyhow, bail, Context, Result};

@@ -307,9 +307,10 @@ impl FromRequestParts<AppState> for Acting {
         match principal(app, &parts.headers).await? {
             Some(p) => Ok(Acting(p)),
             None if bearer(&parts.headers).is_some() => Err(ApiError::new(ErrorCode::Forbidden, "wrong organiser key")),
+            // 403 as it always was on a courtyard laptop: a key is missing.
             None => Err(ApiError::new(
-                ErrorCode::Unauthenticated,
-                "this needs you to log in, or the organiser key: open the organiser link the server printed when it started",
+                ErrorCode::Forbidden,
+                "this needs the organiser key (open the organiser link the server printed when it started) or an account's login",
             )),
         }
     }

@@ -4,6 +4,7 @@
 
 pub mod access;
 pub mod accounts;
+pub mod admin;
 pub mod archive;
 pub mod assets;
 pub mod error;
@@ -84,6 +85,15 @@ pub fn router(state: AppState) -> Router {
         .route("/api/meetings/{id}/invite", get(meetings::check_invite))
         .route("/api/meetings/{id}/ws", get(crate::ws::open))
         .route("/api/{*rest}", axum::routing::any(api_not_found))
+        // Logging in and the administration page (plain forms).
+        .route("/login", get(admin::login_page).post(admin::login))
+        .route("/logout", post(admin::logout))
+        .route("/admin", get(admin::admin_page))
+        .route("/admin/communities", post(admin::add_community))
+        .route("/admin/communities/{id}/sync-token", post(admin::sync_token))
+        .route("/admin/accounts", post(admin::add_account))
+        .route("/admin/accounts/{id}/password", post(admin::reset_password))
+        .route("/admin/accounts/{id}/disabled", post(admin::set_disabled))
         // The join link's page and its plain forms (work without scripts).
         .route("/m/{id}", get(phone::page))
         .route("/m/{id}/join", post(phone::join).get(phone::join_page_again))

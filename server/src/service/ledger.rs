@@ -193,7 +193,12 @@ impl Ledger {
         let _guard = self.hold().await?;
         let mut entry = self.get(id).await?;
         let note = text(&upd.note, OPINION_MAX_CHARS, "note", true)?;
-        let by = writer(upd.by.as_deref())?.ok_or_else(|| {
+        // A logged-in account is named already; a shared key or link is not.
+        let account = match &credential {
+            Credential::Account { name, .. } => Some(name.clone()),
+            _ => None,
+        };
+        let by = writer(upd.by.as_deref())?.or(account).ok_or_else(|| {
             CommandError::invalid("say who is writing (by): the ledger's history names who changed what")
         })?;
         if let Some(r) = &upd.responsible {
@@ -396,6 +401,7 @@ impl Ledger {
 /// typed and the key used (张敏（组织者）), or the meeting it came from.
 fn audit_who(u: &LedgerUpdate) -> String {
     match (&u.by, &u.credential, &u.meeting) {
+        (Some(by), Some(c), _) if c.zh() == *by => by.clone(),
         (Some(by), Some(c), _) => format!("{by}（{}）", c.zh()),
         (None, Some(c), _) => c.zh(),
         (Some(by), None, _) => by.clone(),

@@ -4,9 +4,7 @@
 //! write is durable when it returns. They are few and change rarely (a login,
 //! an account made), so they need no group commit.
 
-use super::error::StoreError;
-
-/// The kinds of document ([`super::Backend::doc_get`] and the rest).
+/// The kinds of document (`Backend::doc_get` and the rest).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Docs {
     /// Communities, by id.
@@ -40,7 +38,8 @@ impl Docs {
 
 /// How the sled backend keeps documents: one tree per kind, flushed on every write.
 pub(super) mod on_sled {
-    use super::*;
+    use crate::store::docs::Docs;
+    use crate::store::error::StoreError;
 
     fn tree(db: &sled::Db, kind: Docs) -> Result<sled::Tree, StoreError> {
         Ok(db.open_tree(format!("doc:{}", kind.name()))?)
@@ -53,14 +52,14 @@ pub(super) mod on_sled {
         })
     }
 
-    pub(in crate::store) fn get(db: &sled::Db, kind: Docs, key: &str) -> Result<Option<String>, StoreError> {
+    pub(crate) fn get(db: &sled::Db, kind: Docs, key: &str) -> Result<Option<String>, StoreError> {
         match tree(db, kind)?.get(key.as_bytes())? {
             Some(v) => Ok(Some(text(key.as_bytes(), &v)?)),
             None => Ok(None),
         }
     }
 
-    pub(in crate::store) fn put(db: &sled::Db, kind: Docs, key: &str, value: Option<&str>) -> Result<(), StoreError> {
+    pub(crate) fn put(db: &sled::Db, kind: Docs, key: &str, value: Option<&str>) -> Result<(), StoreError> {
         let tree = tree(db, kind)?;
         match value {
             Some(v) => tree.insert(key.as_bytes(), v.as_bytes())?,
@@ -70,7 +69,7 @@ pub(super) mod on_sled {
         Ok(())
     }
 
-    pub(in crate::store) fn list(db: &sled::Db, kind: Docs) -> Result<Vec<(String, String)>, StoreError> {
+    pub(crate) fn list(db: &sled::Db, kind: Docs) -> Result<Vec<(String, String)>, StoreError> {
         let mut out = Vec::new();
         for item in tree(db, kind)?.iter() {
             let (k, v) = item?;

@@ -3,6 +3,7 @@
 //! each, and real WebSocket and HTTP clients.
 
 mod abuse;
+mod accounts;
 mod api;
 mod bad_input;
 mod browser;

@@ -1,8 +1,9 @@
 //! Accounts: district administrators and community organisers, each with a
 //! password hashed by argon2id. Administrators make and change them.
 
+use super::handle::Directory;
 use super::passwords;
-use super::{Directory, Principal};
+use super::principal::Principal;
 use crate::service::error::{blocking, ServiceError};
 use crate::store::Docs;
 use babahui_shared::directory::{Account, AccountChange, AccountWithPassword, NewAccount, Role};

@@ -1,7 +1,8 @@
 //! The audit log: every account action and every write to the ledger, with
 //! who, when and what changed; administrators read it.
 
-use super::{Directory, Principal};
+use super::handle::Directory;
+use super::principal::Principal;
 use crate::service::error::ServiceError;
 use crate::store::Docs;
 use babahui_shared::directory::AuditEntry;

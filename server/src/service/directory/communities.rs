@@ -1,6 +1,7 @@
 //! Communities (社区): name, street office (街道), district (区).
 
-use super::{Directory, Principal};
+use super::handle::Directory;
+use super::principal::Principal;
 use crate::service::error::ServiceError;
 use crate::store::Docs;
 use babahui_shared::directory::{valid_community_id, Community, NewCommunity};

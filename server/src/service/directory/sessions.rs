@@ -4,8 +4,8 @@
 //! (attempts), so a password cannot be guessed from the Wi-Fi.
 
 use super::accounts::StoredAccount;
+use super::handle::Directory;
 use super::passwords;
-use super::Directory;
 use crate::service::error::{blocking, ServiceError};
 use crate::store::Docs;
 use babahui_shared::directory::Account;

@@ -1,7 +1,8 @@
 //! Sync tokens: what a courtyard laptop shows the district to push its
 //! community's meetings (`babahui sync`). One community each; kept hashed.
 
-use super::{Directory, Principal};
+use super::handle::Directory;
+use super::principal::Principal;
 use crate::service::error::ServiceError;
 use crate::store::Docs;
 use babahui_shared::directory::SyncToken;
