@@ -29,6 +29,10 @@ pub struct Archive {
     pub exported_at: u64,
     /// Every event with its private part, in order.
     pub records: Vec<StoredEvent>,
+    /// The community it belonged to (kept by a backup; an import says anew
+    /// where it goes).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub community: Option<String>,
 }
 
 /// Checks that an archive is a whole log of its meeting (format, version, seq
@@ -93,6 +97,7 @@ impl Archives {
             meeting: id.clone(),
             exported_at: self.hub.clock().now_ms(),
             records,
+            community: None,
         })
     }
 

@@ -6,7 +6,7 @@
 
 use super::archive::{checked, Archive, Archives, FORMAT as MEETING_FORMAT};
 use super::error::{blocking, ServiceError};
-use crate::store::{Store, StoreError};
+use crate::store::{Docs, Store, StoreError};
 use anyhow::{bail, Context};
 use babahui_shared::ledger::LedgerEntry;
 use serde::{Deserialize, Serialize};
@@ -32,6 +32,21 @@ pub struct Backup {
     /// others and nobody takes a partial backup for a whole one.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub damaged: Vec<Damaged>,
+    /// Communities, accounts (with their password hashes), sync tokens, what
+    /// was received from laptops, the audit log: everything but sessions.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub documents: Vec<Document>,
+}
+
+/// One document of the store (see `store::Docs`).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Document {
+    /// Its kind's name (`accounts`…).
+    pub kind: String,
+    /// Its key.
+    pub key: String,
+    /// Its JSON text.
+    pub value: String,
 }
 
 /// A meeting a backup had to leave out.
@@ -62,6 +77,7 @@ pub fn collect(store: &Store, now: u64) -> Result<Backup, StoreError> {
                 records,
                 meeting: m.id,
                 exported_at: now,
+                community: m.community,
             }),
             Err(e) => {
                 tracing::error!(meeting = %m.id, error = %e, "meeting left out of the backup");
@@ -72,6 +88,16 @@ pub fn collect(store: &Store, now: u64) -> Result<Backup, StoreError> {
             }
         }
     }
+    let mut documents = Vec::new();
+    for kind in Docs::KEPT {
+        for (key, value) in store.doc_list(kind)? {
+            documents.push(Document {
+                kind: kind.name().to_owned(),
+                key,
+                value,
+            });
+        }
+    }
     Ok(Backup {
         format: FORMAT.into(),
         version: 1,
@@ -79,6 +105,7 @@ pub fn collect(store: &Store, now: u64) -> Result<Backup, StoreError> {
         meetings,
         ledger: store.ledger_all()?,
         damaged,
+        documents,
     })
 }
 
@@ -114,7 +141,15 @@ pub async fn restore(store: &Store, backup: Backup) -> anyhow::Result<Restored> 
     }
     let mut checked_meetings = Vec::new();
     for archive in backup.meetings {
-        checked_meetings.push(checked(archive).map_err(anyhow::Error::msg)?);
+        let community = archive.community.clone();
+        let (mut index, records, state) = checked(archive).map_err(anyhow::Error::msg)?;
+        index.community = community;
+        checked_meetings.push((index, records, state));
+    }
+    let mut documents = Vec::new();
+    for d in &backup.documents {
+        let kind = Docs::named(&d.kind).with_context(|| format!("unknown kind of document {:?}", d.kind))?;
+        documents.push((kind, d));
     }
     let mut restored = Restored {
         meetings: 0,
@@ -133,6 +168,9 @@ pub async fn restore(store: &Store, backup: Backup) -> anyhow::Result<Restored> 
     for entry in &backup.ledger {
         store.ledger_put(entry)?;
         restored.ledger += 1;
+    }
+    for (kind, d) in documents {
+        store.doc_put(kind, &d.key, Some(&d.value))?;
     }
     store.flush()?;
     Ok(restored)

@@ -5,7 +5,7 @@
 //! the audit log. Real server, real store (sled, or PostgreSQL in the
 //! suite's second pass), real HTTP.
 
-use crate::helpers::TestServer;
+use crate::helpers::{babahui, data_dir, database_for, on_postgres, ServerProcess, TestServer};
 use babahui::ServerConfig;
 use reqwest::StatusCode;
 use serde_json::{json, Value};
@@ -24,6 +24,7 @@ struct District {
     org_a: As,
     org_b: As,
     org_b_id: String,
+    a_password: String,
     a: String,
     b: String,
     ma: Meeting,
@@ -98,6 +99,7 @@ async fn district() -> District {
         org_a,
         org_b,
         org_b_id,
+        a_password: a_pw,
         a,
         b,
         ma,
@@ -421,4 +423,28 @@ async fn a_server_without_accounts_behaves_as_before() {
     let listed = key.ok("/api/meetings").await.unwrap();
     assert_eq!(listed[0]["id"], m.id().as_str());
     assert!(listed[0].get("community").is_none(), "no community: {listed}");
+}
+
+#[tokio::test]
+async fn a_backup_keeps_the_communities_the_accounts_and_each_meetings_community() {
+    let d = district().await;
+    let backup = d.key.ok("/api/backup.json").await.unwrap();
+    let (keep, data) = data_dir();
+    let file = keep.path().join("backup.json");
+    std::fs::write(&file, serde_json::to_vec(&backup).unwrap()).unwrap();
+    let file = file.to_str().unwrap();
+    let (ok, out) = if on_postgres() {
+        babahui(&["restore", "--from", file, "--database-url", &database_for(&data)])
+    } else {
+        babahui(&["restore", "--from", file, "--data", data.to_str().unwrap()])
+    };
+    assert!(ok, "{out}");
+    let restored = ServerProcess::start_with(&data, &["--organiser-key", KEY]);
+    let zhang = As::login(&restored.base, "张敏", &d.a_password).await.unwrap();
+    assert_eq!(titles(&zhang.ok("/api/meetings").await.unwrap()), ["东路三月坝坝会"]);
+    assert_eq!(titles(&zhang.ok("/api/ledger").await.unwrap()), ["东路路灯"]);
+    let key = As::key(&restored.base, KEY);
+    let audit = key.ok("/api/audit").await.unwrap();
+    assert!(audit.as_array().unwrap().iter().any(|l| l["action"] == "account.add"), "the audit log came along");
+    restored.stop();
 }

@@ -33,7 +33,7 @@ pub const PG_KEY: &str = "test-organiser-key-for-postgres-0123456789";
 
 /// The database a data folder stands for on PostgreSQL: the same one at
 /// every restart on that folder.
-fn database_for(data: &Path) -> String {
+pub fn database_for(data: &Path) -> String {
     use std::sync::Mutex;
     static MAP: Mutex<Vec<(PathBuf, String)>> = Mutex::new(Vec::new());
     let mut map = MAP.lock().unwrap_or_else(|p| p.into_inner());
