@@ -448,3 +448,55 @@ async fn a_backup_keeps_the_communities_the_accounts_and_each_meetings_community
     assert!(audit.as_array().unwrap().iter().any(|l| l["action"] == "account.add"), "the audit log came along");
     restored.stop();
 }
+
+/// The line of the command's output that `shape` accepts (what it printed
+/// on standard output among its messages).
+fn printed(out: &str, shape: impl Fn(&str) -> bool) -> String {
+    out.lines()
+        .map(str::trim)
+        .find(|l| shape(l))
+        .unwrap_or_else(|| panic!("nothing of the expected shape in: {out}"))
+        .to_owned()
+}
+
+#[tokio::test]
+async fn the_command_line_sets_up_communities_and_accounts_on_the_servers_storage() {
+    let (_keep, data) = data_dir();
+    let mut first = Some(ServerProcess::start_with(&data, &["--organiser-key", KEY]));
+    let storage: Vec<String> = if on_postgres() {
+        vec!["--database-url".into(), database_for(&data)]
+    } else {
+        first.take().unwrap().stop();
+        vec!["--data".into(), data.to_str().unwrap().into()]
+    };
+    let with = |args: &[&str]| {
+        let mut all: Vec<String> = args.iter().map(|s| s.to_string()).collect();
+        all.extend(storage.iter().cloned());
+        babahui(&all)
+    };
+    let (ok, out) = with(&["community", "add", "--name", "玉林东路社区", "--street", "玉林街道", "--district", "武侯区"]);
+    assert!(ok, "{out}");
+    let id = printed(&out, |l| l.len() == 8 && l.starts_with('c') && l.bytes().all(|b| b.is_ascii_alphanumeric()));
+    let (ok, out) = with(&["account", "add", "--name", "张敏", "--role", "organiser", "--community", &id]);
+    assert!(ok, "{out}");
+    let password = printed(&out, |l| l.len() == 15 && l.matches('-').count() == 3);
+    let (ok, out) = with(&["account", "add", "--name", "王芳", "--role", "organiser"]);
+    assert!(!ok && out.contains("at least one community"), "{out}");
+    let (ok, out) = with(&["account", "add", "--name", "赵六", "--role", "organiser", "--community", "cnope123"]);
+    assert!(!ok && out.contains("no community"), "{out}");
+    let (ok, out) = with(&["community", "token", &id]);
+    assert!(ok, "{out}");
+    printed(&out, |l| l.starts_with("sync-"));
+    let server = first.unwrap_or_else(|| ServerProcess::start_with(&data, &["--organiser-key", KEY]));
+    if !on_postgres() {
+        let (ok, out) = with(&["community", "list"]);
+        assert!(!ok && out.contains("stop it first"), "sled is one process's: {out}");
+    }
+    let zhang = As::login(&server.base, "张敏", &password).await.unwrap();
+    let me = zhang.ok("/api/me").await.unwrap();
+    assert_eq!(me["communities"][0]["name"], "玉林东路社区");
+    let audit = As::key(&server.base, KEY).ok("/api/audit").await.unwrap();
+    let by_cli = audit.as_array().unwrap().iter().filter(|l| l["who"] == "命令行").count();
+    assert_eq!(by_cli, 3, "community, account, token: {audit:#}");
+    server.stop();
+}
