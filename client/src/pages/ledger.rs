@@ -6,6 +6,7 @@ use crate::api;
 use crate::components::LangSwitch;
 use crate::i18n::t;
 use babahui_shared::api::EntryView;
+use babahui_shared::directory::Me;
 use babahui_shared::ledger::{LedgerEntry, LedgerSource, LedgerStatus};
 use leptos::prelude::*;
 
@@ -29,11 +30,39 @@ pub fn LedgerPage() -> impl IntoView {
     let overdue_only = RwSignal::new(false);
     let search = RwSignal::new(String::new());
     let reload = RwSignal::new(0u32);
+    // On a district server: whose ledger (the communities this login acts
+    // for, by name), and whether a login is needed at all.
+    let community = RwSignal::new(String::new());
+    let needs_login = RwSignal::new(false);
+    let me = LocalResource::new(|| async { api::get::<Me>("/api/me").await.ok() });
+    let communities = move || me.get().flatten().map(|m| m.communities).unwrap_or_default();
+    let name_of = move |id: &Option<String>| {
+        let id = id.as_deref()?;
+        communities().into_iter().find(|c| c.id == id).map(|c| c.name)
+    };
     let rows = LocalResource::new(move || {
         reload.get();
-        async move { api::get::<Vec<View>>("/api/ledger").await.unwrap_or_default() }
+        async move {
+            match api::get::<Vec<View>>("/api/ledger").await {
+                Ok(rows) => rows,
+                Err(f) => {
+                    needs_login.set(f.status == 401);
+                    Vec::new()
+                }
+            }
+        }
     });
-    let all = move || rows.get().unwrap_or_default();
+    let all = move || {
+        let rows = rows.get().unwrap_or_default();
+        let c = community.get();
+        rows.into_iter()
+            .filter(|v| c.is_empty() || v.entry.community.as_deref() == Some(c.as_str()))
+            .collect::<Vec<_>>()
+    };
+    let export = move |kind: &str| match community.get() {
+        c if c.is_empty() => format!("/api/ledger.{kind}"),
+        c => format!("/api/ledger.{kind}?community={c}"),
+    };
     let distinct = move |f: fn(&LedgerEntry) -> String| {
         let mut v: Vec<String> = all().iter().map(|r| f(&r.entry)).filter(|x| !x.is_empty()).collect();
         v.sort();
@@ -69,6 +98,9 @@ pub fn LedgerPage() -> impl IntoView {
                 {crate::storage::get(crate::credentials::KEY_STORAGE).map(|_| view! { <a class="no-print" href="/">{move || t("organiser_page")}</a> })}
                 <LangSwitch/></div>
             <h1>{move || t("ledger")}</h1>
+            <Show when=move || needs_login.get()>
+                <p class="notice info" role="status"><a href="/login">{move || t("log_in")}</a></p>
+            </Show>
             <div class="chips status-counts no-print" role="group" aria-label=move || t("status")>
                 <button class="chip" class:selected=move || status.get().is_none() on:click=move |_| status.set(None)>
                     {move || t("all")}" "{move || all().len()}
@@ -84,6 +116,14 @@ pub fn LedgerPage() -> impl IntoView {
                 </button>
             </div>
             <div class="row filters no-print">
+                <Show when=move || { communities().len() > 1 }>
+                    <label class="inline">{move || t("community")}
+                        <select name="community" on:change=move |ev| community.set(event_target_value(&ev))>
+                            <option value="">{move || t("all_communities")}</option>
+                            {move || communities().into_iter().map(|c| view! { <option value=c.id.clone()>{c.name.clone()}</option> }).collect_view()}
+                        </select>
+                    </label>
+                </Show>
                 <input type="search" name="search" placeholder=move || t("search") aria-label=move || t("search") bind:value=search/>
                 <label class="inline">{move || t("category")}
                     <select name="category" on:change=move |ev| category.set(event_target_value(&ev))>
@@ -99,12 +139,12 @@ pub fn LedgerPage() -> impl IntoView {
                 </label>
             </div>
             <div class="row no-print">
-                <a class="button" href="/api/ledger.xlsx">{move || t("export_xlsx")}</a>
-                <a class="button" href="/api/ledger.csv">{move || t("export_csv")}</a>
+                <a class="button" href=move || export("xlsx")>{move || t("export_xlsx")}</a>
+                <a class="button" href=move || export("csv")>{move || t("export_csv")}</a>
                 <button class="print" on:click=move |_| { let _ = window().print(); }>{move || t("print_notice")}</button>
             </div>
             <p class="print-only">{move || t("progress_notice")}" · "{move || date(js_sys::Date::now() as u64)}</p>
-            <WhenWritable><div class="no-print"><NewEntryForm reload=reload/></div></WhenWritable>
+            <WhenWritable><div class="no-print"><NewEntryForm reload=reload community=community/></div></WhenWritable>
             <Suspense fallback=|| ()>
                 {move || {
                     let rows = shown();
@@ -118,6 +158,7 @@ pub fn LedgerPage() -> impl IntoView {
                                     <li class="ledger-row" class:overdue=v.overdue>
                                         <a href=format!("/ledger/{}", e.id)><b>"#"{e.id}" "{e.title.clone()}</b></a>
                                         <div class="meta">
+                                            {(communities().len() > 1).then(|| name_of(&e.community)).flatten().map(|n| view! { <span class="tag community-tag">{n}</span> })}
                                             <span class="tag">{crate::i18n::ledger_status(e.status)}</span>
                                             <span class="tag">{e.category.clone()}</span>
                                             <span>{e.responsible.clone()}</span>
@@ -277,7 +318,7 @@ fn refusal(f: &api::ApiFailure) -> String {
 /// the WeChat group, at the office. Uses the organiser key remembered on this
 /// device, if the server needs one.
 #[component]
-fn NewEntryForm(reload: RwSignal<u32>) -> impl IntoView {
+fn NewEntryForm(reload: RwSignal<u32>, community: RwSignal<String>) -> impl IntoView {
     let title = RwSignal::new(String::new());
     let description = RwSignal::new(String::new());
     let category = RwSignal::new(String::new());
@@ -300,6 +341,7 @@ fn NewEntryForm(reload: RwSignal<u32>) -> impl IntoView {
                     "deadline": deadline.get(),
                     "collected_by": collected_by.get(),
                     "by": writer.get(),
+                    "community": Some(community.get()).filter(|c| !c.is_empty()),
                 });
                 crate::storage::set(WRITER_KEY, &writer.get());
                 let key = crate::storage::get(crate::credentials::KEY_STORAGE);

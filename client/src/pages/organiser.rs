@@ -7,6 +7,7 @@ use crate::credentials::{take_key_from_link, KEY_STORAGE};
 use crate::i18n::t;
 use crate::pages::qr_src;
 use crate::storage;
+use babahui_shared::directory::Me;
 use babahui_shared::{MeetingId, MeetingSetup, NewTopic, Wifi, DEFAULT_OPINION_CATEGORIES};
 use leptos::prelude::*;
 
@@ -81,6 +82,20 @@ pub fn OrganiserPage() -> impl IntoView {
             Err(_) => {}
         }
     });
+    // Who this device acts as (a logged-in account, the key), and for which
+    // communities: a meeting is made in one of them.
+    let me = RwSignal::new(None::<Me>);
+    leptos::task::spawn_local(async move {
+        let k = key.get_untracked();
+        let answer = if k.is_empty() {
+            api::get::<Me>("/api/me").await
+        } else {
+            api::get_as::<Me>("/api/me", &k).await
+        };
+        if let Ok(m) = answer {
+            me.set(Some(m));
+        }
+    });
     let shown = Shown {
         error: RwSignal::new(None::<String>),
         mine: RwSignal::new(storage::get_json::<Vec<MyMeeting>>(MY_MEETINGS).unwrap_or_default()),
@@ -91,10 +106,14 @@ pub fn OrganiserPage() -> impl IntoView {
             <div class="statusbar"><span class="brand">{move || t("app")}</span><LangSwitch/></div>
             {move || shown.created.get().map(|m| view! { <MeetingLinks m=m/> })}
             <h1>{move || t("create_title")}</h1>
+            {move || me.get().filter(|m| m.accounts).map(|m| view! {
+                <p class="whoami">{m.name.clone()}" · "<a href="/admin">{move || t("administration")}</a></p>
+            })}
             <Show when=move || need_key.get()>
-                <p class="notice info need-key" role="status">{move || t("organiser_link_needed")}</p>
+                <p class="notice info need-key" role="status">{move || t("organiser_link_needed")}" "
+                    <a href="/login">{move || t("log_in")}</a></p>
             </Show>
-            <CreateForm key=key need_key=need_key shown=shown/>
+            <CreateForm key=key need_key=need_key shown=shown me=me/>
             <p><a class="button" href="/ledger">{move || t("ledger")}</a></p>
             <h2>{move || t("my_meetings")}</h2>
             <ul class="list my-meetings">
@@ -134,7 +153,15 @@ impl Shown {
 /// the ledger picker), opinion categories, the Wi-Fi for the join sheet, and the
 /// organiser key when this device lacks it.
 #[component]
-fn CreateForm(key: RwSignal<String>, need_key: RwSignal<bool>, shown: Shown) -> impl IntoView {
+fn CreateForm(
+    key: RwSignal<String>,
+    need_key: RwSignal<bool>,
+    shown: Shown,
+    me: RwSignal<Option<Me>>,
+) -> impl IntoView {
+    // The community chosen (empty: the first of this account's).
+    let community = RwSignal::new(String::new());
+    let communities = move || me.get().map(|m| m.communities).unwrap_or_default();
     let title = RwSignal::new(String::new());
     let place = RwSignal::new(String::new());
     let time = RwSignal::new(String::new());
@@ -166,7 +193,9 @@ fn CreateForm(key: RwSignal<String>, need_key: RwSignal<bool>, shown: Shown) -> 
             attendee_categories: Vec::new(),
             wifi,
             moderator_name: Some(moderator_name.get()),
-            community: None,
+            community: Some(community.get())
+                .filter(|c| !c.is_empty())
+                .or_else(|| communities().first().map(|c| c.id.clone())),
         };
         let k = key.get();
         busy.set(true);
@@ -200,6 +229,15 @@ fn CreateForm(key: RwSignal<String>, need_key: RwSignal<bool>, shown: Shown) -> 
 
     view! {
         <form on:submit=create class="form" id="create-form">
+            <Show when=move || { communities().len() > 1 }>
+                <label>{move || t("community")}
+                    <select name="community" on:change=move |ev| community.set(event_target_value(&ev))>
+                        {move || communities().into_iter().map(|c| view! {
+                            <option value=c.id.clone()>{format!("{}（{}）", c.name, c.street)}</option>
+                        }).collect_view()}
+                    </select>
+                </label>
+            </Show>
             <label>{move || t("title")}<input name="title" required maxlength="100" bind:value=title/></label>
             <label>{move || t("place")}<input name="place" maxlength="100" bind:value=place/></label>
             <label>{move || t("time")}<input name="time" maxlength="100" placeholder="2026-11-30 19:00" bind:value=time/></label>

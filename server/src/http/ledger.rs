@@ -137,7 +137,7 @@ pub async fn import(
 }
 
 /// The columns of both exports.
-const HEADERS: [&str; 13] = [
+const HEADERS: [&str; 14] = [
     "编号",
     "标题",
     "分类",
@@ -151,7 +151,27 @@ const HEADERS: [&str; 13] = [
     "基本满意",
     "不满意",
     "登记日期",
+    "社区",
 ];
+
+/// The names of the communities by id, for the exports' last column.
+async fn community_names(app: &AppState) -> Result<std::collections::HashMap<String, String>, ApiError> {
+    Ok(app
+        .directory
+        .communities()
+        .await?
+        .into_iter()
+        .map(|c| (c.id, c.name))
+        .collect())
+}
+
+/// An entry's community as the exports name it.
+fn community_of(e: &LedgerEntry, names: &std::collections::HashMap<String, String>) -> String {
+    e.community
+        .as_ref()
+        .map(|c| names.get(c).cloned().unwrap_or_else(|| c.clone()))
+        .unwrap_or_default()
+}
 
 /// Where an entry came from, as a clerk reads it: the meeting by its title and
 /// date (its id only for entries made before names were kept).
@@ -222,8 +242,9 @@ pub async fn xlsx(
     let bold = Format::new().set_bold().set_background_color("#DDDDDD");
     let day = Format::new().set_num_format("yyyy-mm-dd");
     let widths = [
-        6.0, 36.0, 12.0, 22.0, 16.0, 12.0, 10.0, 10.0, 40.0, 8.0, 10.0, 8.0, 12.0,
+        6.0, 36.0, 12.0, 22.0, 16.0, 12.0, 10.0, 10.0, 40.0, 8.0, 10.0, 8.0, 12.0, 16.0,
     ];
+    let names = community_names(&app).await?;
     for (col, (h, w)) in HEADERS.iter().zip(widths).enumerate() {
         sheet.write_string_with_format(0, col as u16, *h, &bold).map_err(fail)?;
         sheet.set_column_width(col as u16, w).map_err(fail)?;
@@ -256,6 +277,7 @@ pub async fn xlsx(
         if let Ok(d) = ExcelDateTime::parse_from_str(&date_of(e.created_at)) {
             sheet.write_datetime_with_format(r, 12, &d, &day).map_err(fail)?;
         }
+        sheet.write_string(r, 13, community_of(e, &names)).map_err(fail)?;
     }
     let bytes = book.save_to_buffer().map_err(fail)?;
     let disposition = format!("attachment; filename=\"ledger-{}.xlsx\"", today());
@@ -292,6 +314,7 @@ pub async fn csv(
 ) -> Result<Response, ApiError> {
     let rows = filtered(&app, &headers, &f).await?;
     let fail = |e: csv::Error| ApiError::from(ServiceError::internal(e));
+    let names = community_names(&app).await?;
     let mut out = csv::Writer::from_writer(b"\xEF\xBB\xBF".to_vec());
     out.write_record(HEADERS).map_err(fail)?;
     for v in &rows {
@@ -310,6 +333,7 @@ pub async fn csv(
             e.ratings.fair.to_string(),
             e.ratings.unsatisfied.to_string(),
             date_of(e.created_at),
+            cell(&community_of(e, &names)),
         ])
         .map_err(fail)?;
     }

@@ -24,11 +24,20 @@ pub enum Docs {
 impl Docs {
     /// The kinds a backup keeps: all but sessions (a restored server asks
     /// people to log in again).
-    pub const KEPT: [Docs; 5] = [Docs::Communities, Docs::Accounts, Docs::SyncTokens, Docs::Audit, Docs::Synced];
+    pub const KEPT: [Docs; 5] = [
+        Docs::Communities,
+        Docs::Accounts,
+        Docs::SyncTokens,
+        Docs::Audit,
+        Docs::Synced,
+    ];
 
     /// The kind of this name ([`Docs::name`]).
     pub fn named(name: &str) -> Option<Docs> {
-        Docs::KEPT.into_iter().chain([Docs::Sessions]).find(|d| d.name() == name)
+        Docs::KEPT
+            .into_iter()
+            .chain([Docs::Sessions])
+            .find(|d| d.name() == name)
     }
 
     /// The name the stores keep it under (a sled tree `doc:{name}`, the

@@ -445,7 +445,10 @@ async fn a_backup_keeps_the_communities_the_accounts_and_each_meetings_community
     assert_eq!(titles(&zhang.ok("/api/ledger").await.unwrap()), ["东路路灯"]);
     let key = As::key(&restored.base, KEY);
     let audit = key.ok("/api/audit").await.unwrap();
-    assert!(audit.as_array().unwrap().iter().any(|l| l["action"] == "account.add"), "the audit log came along");
+    assert!(
+        audit.as_array().unwrap().iter().any(|l| l["action"] == "account.add"),
+        "the audit log came along"
+    );
     restored.stop();
 }
 
@@ -474,15 +477,44 @@ async fn the_command_line_sets_up_communities_and_accounts_on_the_servers_storag
         all.extend(storage.iter().cloned());
         babahui(&all)
     };
-    let (ok, out) = with(&["community", "add", "--name", "玉林东路社区", "--street", "玉林街道", "--district", "武侯区"]);
+    let (ok, out) = with(&[
+        "community",
+        "add",
+        "--name",
+        "玉林东路社区",
+        "--street",
+        "玉林街道",
+        "--district",
+        "武侯区",
+    ]);
     assert!(ok, "{out}");
-    let id = printed(&out, |l| l.len() == 8 && l.starts_with('c') && l.bytes().all(|b| b.is_ascii_alphanumeric()));
-    let (ok, out) = with(&["account", "add", "--name", "张敏", "--role", "organiser", "--community", &id]);
+    let id = printed(&out, |l| {
+        l.len() == 8 && l.starts_with('c') && l.bytes().all(|b| b.is_ascii_alphanumeric())
+    });
+    let (ok, out) = with(&[
+        "account",
+        "add",
+        "--name",
+        "张敏",
+        "--role",
+        "organiser",
+        "--community",
+        &id,
+    ]);
     assert!(ok, "{out}");
     let password = printed(&out, |l| l.len() == 15 && l.matches('-').count() == 3);
     let (ok, out) = with(&["account", "add", "--name", "王芳", "--role", "organiser"]);
     assert!(!ok && out.contains("at least one community"), "{out}");
-    let (ok, out) = with(&["account", "add", "--name", "赵六", "--role", "organiser", "--community", "cnope123"]);
+    let (ok, out) = with(&[
+        "account",
+        "add",
+        "--name",
+        "赵六",
+        "--role",
+        "organiser",
+        "--community",
+        "cnope123",
+    ]);
     assert!(!ok && out.contains("no community"), "{out}");
     let (ok, out) = with(&["community", "token", &id]);
     assert!(ok, "{out}");
@@ -496,7 +528,12 @@ async fn the_command_line_sets_up_communities_and_accounts_on_the_servers_storag
     let me = zhang.ok("/api/me").await.unwrap();
     assert_eq!(me["communities"][0]["name"], "玉林东路社区");
     let audit = As::key(&server.base, KEY).ok("/api/audit").await.unwrap();
-    let by_cli = audit.as_array().unwrap().iter().filter(|l| l["who"] == "命令行").count();
+    let by_cli = audit
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|l| l["who"] == "命令行")
+        .count();
     assert_eq!(by_cli, 3, "community, account, token: {audit:#}");
     server.stop();
 }
