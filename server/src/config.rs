@@ -36,6 +36,9 @@ pub struct ServerConfig {
     /// from one of these addresses is taken to come from the last address in
     /// its `X-Forwarded-For`, so per-address limits apply to the person.
     pub trusted_proxies: Vec<std::net::IpAddr>,
+    /// Whether `/dashboard` shows the street office's numbers (without names
+    /// of people) to anyone (`--public-dashboard`).
+    pub public_dashboard: bool,
 }
 
 /// How many times the request deadline an archive or backup transfer may take.
@@ -119,6 +122,7 @@ impl Default for ServerConfig {
             allowed_origins: Vec::new(),
             node_url: None,
             trusted_proxies: Vec::new(),
+            public_dashboard: false,
         }
     }
 }

@@ -158,6 +158,10 @@ pub struct ServeArgs {
     /// phone rather than to the proxy.
     #[arg(long = "trusted-proxy", env = "BABAHUI_TRUSTED_PROXIES", value_delimiter = ',')]
     pub trusted_proxies: Vec<std::net::IpAddr>,
+    /// Show the street office's dashboard (numbers across communities, no
+    /// names of people) to anyone at /dashboard.
+    #[arg(long, env = "BABAHUI_PUBLIC_DASHBOARD")]
+    pub public_dashboard: bool,
     /// Fewest events between two checkpoints of a meeting's state (tests and
     /// benchmarks set it; the default suits every meeting).
     #[arg(long, env = "BABAHUI_CHECKPOINT_EVERY", default_value_t = 10_000, hide = true)]
@@ -327,6 +331,7 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         allowed_origins: args.allowed_origins.clone(),
         node_url: args.node_url.clone(),
         trusted_proxies: args.trusted_proxies.clone(),
+        public_dashboard: args.public_dashboard,
         hub: crate::hub::HubConfig {
             checkpoint_every: args.checkpoint_every,
             door: crate::hub::door::DoorRules {

@@ -94,6 +94,10 @@ pub fn router(state: AppState) -> Router {
         .route("/admin/accounts", post(admin::add_account))
         .route("/admin/accounts/{id}/password", post(admin::reset_password))
         .route("/admin/accounts/{id}/disabled", post(admin::set_disabled))
+        .route("/admin/dashboard", get(admin::dashboard::admin))
+        .route("/admin/dashboard.csv", get(admin::dashboard::csv))
+        .route("/admin/dashboard.xlsx", get(admin::dashboard::xlsx))
+        .route("/dashboard", get(admin::dashboard::public))
         // The join link's page and its plain forms (work without scripts).
         .route("/m/{id}", get(phone::page))
         .route("/m/{id}/join", post(phone::join).get(phone::join_page_again))

@@ -113,7 +113,7 @@ pub(super) fn start(store: Store, id: MeetingId, loaded: Loaded, spawn: &Spawn) 
 }
 
 /// A meeting rebuilt and ready to run.
-pub(super) struct Prepared(MeetingTask);
+pub(super) struct Prepared(pub(super) MeetingTask);
 
 /// Rebuilds a meeting from what the store loaded. CPU-bound for a long
 /// meeting: the hub calls it off the async threads.

@@ -109,6 +109,32 @@ impl Hub {
         Ok(created)
     }
 
+    /// Meeting `id`'s committed state for a report across meetings: from its
+    /// task if it is live here, else read from the store and folded without
+    /// starting a task (on a shared store another node may be serving it).
+    pub async fn read_state(&self, id: &MeetingId) -> Result<Arc<babahui_shared::MeetingState>, CommandError> {
+        let live = self
+            .inner
+            .live
+            .lock()
+            .expect("hub lock")
+            .get(id)
+            .and_then(|c| c.get().cloned());
+        if let Some(handle) = live.filter(|h| !h.is_closed()) {
+            return handle.state().await;
+        }
+        let (store, wanted, clock) = (self.inner.store.clone(), id.clone(), self.inner.spawn.clock.clone());
+        let state = tokio::task::spawn_blocking(move || {
+            let loaded = store.load_live(&wanted, RECENT_EVENTS as u64)?;
+            let launch::Prepared(task) = launch::prepare(store, wanted, loaded, clock);
+            Ok::<_, crate::store::StoreError>(task.state)
+        })
+        .await
+        .map_err(task_failed)?
+        .map_err(storage)?;
+        Ok(Arc::new(state))
+    }
+
     /// The live meeting `id`, loading it from the store if needed.
     pub async fn get(&self, id: &MeetingId) -> Result<MeetingHandle, CommandError> {
         if self.inner.deleting.lock().expect("hub lock").contains(id) {

@@ -9,11 +9,13 @@
 //! - [`ledger`]: the issue ledger (问题台账).
 //! - [`archive`]: a meeting as one file; import, export, delete.
 //! - [`backup`]: the whole server as one file, and restore.
+//! - [`dashboard`]: the street office's numbers across communities.
 //! - [`directory`]: communities, accounts and sessions, sync tokens, the audit log.
 //! - [`error`]: [`ServiceError`], and what a client is told of it.
 
 pub mod archive;
 pub mod backup;
+pub mod dashboard;
 pub mod directory;
 pub mod error;
 pub mod ledger;

@@ -3,6 +3,8 @@
 //! browser, as plain forms. The same services as `/api/…` (see
 //! [`super::accounts`]); a refusal re-renders the page with the reason.
 
+pub mod charts;
+pub mod dashboard;
 pub mod page;
 
 use super::access::{cookie_value, principal, same_origin};

@@ -30,17 +30,21 @@ pub fn document(title: &str, body: &str) -> String {
 const STYLE: &str = "
 body{font:18px/1.6 system-ui,'PingFang SC','Noto Sans CJK SC',sans-serif;color:#111;background:#fff;margin:0 auto;max-width:70rem;padding:1rem 1.25rem 4rem}
 h1{font-size:1.6rem;margin:.5rem 0}h2{font-size:1.3rem;margin:2rem 0 .5rem;border-bottom:3px solid #111}
-.en{color:#444;font-size:.85em;font-weight:normal}
+.en{color:#444;font-weight:normal}
+code{font-size:1em}
 table{border-collapse:collapse;width:100%;margin:.5rem 0}th,td{border:1px solid #666;padding:.4rem .5rem;text-align:left;vertical-align:top}
 th{background:#e8e8e8}
 form.inline{display:inline}
-label{display:block;margin:.5rem 0}input[type=text],input[type=password],select{font:inherit;padding:.5rem;min-width:16rem;border:2px solid #333;border-radius:4px}
+label{display:block;margin:.5rem 0}input[type=text],input[type=password],input[type=date],select{font:inherit;padding:.5rem;min-width:16rem;min-height:48px;box-sizing:border-box;border:2px solid #333;border-radius:4px}
+input[type=checkbox]{width:28px;height:28px;vertical-align:middle}
+fieldset label{min-height:44px}
 button{font:inherit;min-height:48px;padding:.4rem 1rem;border:2px solid #0b3d91;background:#0b3d91;color:#fff;border-radius:6px;cursor:pointer}
 button.quiet{background:#fff;color:#0b3d91}
+button .en{color:inherit}
 .notice{padding:.75rem 1rem;border:3px solid;margin:1rem 0;border-radius:6px}
 .done{border-color:#1b5e20;background:#e8f5e9}.refused{border-color:#b71c1c;background:#ffebee}.secret{border-color:#0b3d91;background:#e3f2fd}
 .secret code{font-size:1.5rem;user-select:all;display:block;margin:.5rem 0}
-nav a{margin-right:1.25rem;font-size:1.1rem}
+nav a{display:inline-block;margin-right:1.25rem;font-size:1.1em;min-height:44px;line-height:44px}
 .top{display:flex;justify-content:space-between;align-items:center;flex-wrap:wrap;gap:.5rem}
 @media print{button,form,nav{display:none}}
 ";

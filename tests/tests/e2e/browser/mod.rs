@@ -1,6 +1,7 @@
 //! Browser tests: Debian's headless Chromium driven through chromedriver
 //! (fantoccini), against the real server. Screenshots go to `target/screenshots/`.
 
+mod district;
 mod flow;
 mod plain;
 mod record;
