@@ -116,14 +116,7 @@ pub fn LedgerPage() -> impl IntoView {
                 </button>
             </div>
             <div class="row filters no-print">
-                <Show when=move || { communities().len() > 1 }>
-                    <label class="inline">{move || t("community")}
-                        <select name="community" on:change=move |ev| community.set(event_target_value(&ev))>
-                            <option value="">{move || t("all_communities")}</option>
-                            {move || communities().into_iter().map(|c| view! { <option value=c.id.clone()>{c.name.clone()}</option> }).collect_view()}
-                        </select>
-                    </label>
-                </Show>
+                <CommunityFilter me=me community=community/>
                 <input type="search" name="search" placeholder=move || t("search") aria-label=move || t("search") bind:value=search/>
                 <label class="inline">{move || t("category")}
                     <select name="category" on:change=move |ev| category.set(event_target_value(&ev))>
@@ -288,6 +281,23 @@ fn WhenWritable(children: ChildrenFn) -> impl IntoView {
         None => ().into_any(),
         Some(true) => children().into_any(),
         Some(false) => view! { <p class="muted read-only">{t("ledger_read_only")}</p> }.into_any(),
+    }
+}
+
+/// On a server with several communities this login acts for: which one's
+/// matters to list (and export, and add to).
+#[component]
+fn CommunityFilter(me: LocalResource<Option<Me>>, community: RwSignal<String>) -> impl IntoView {
+    let communities = move || me.get().flatten().map(|m| m.communities).unwrap_or_default();
+    view! {
+        <Show when=move || { communities().len() > 1 }>
+            <label class="inline">{move || t("community")}
+                <select name="community" on:change=move |ev| community.set(event_target_value(&ev))>
+                    <option value="">{move || t("all_communities")}</option>
+                    {move || communities().into_iter().map(|c| view! { <option value=c.id.clone()>{c.name.clone()}</option> }).collect_view()}
+                </select>
+            </label>
+        </Show>
     }
 }
 
