@@ -37,6 +37,10 @@ pub struct MeetingIndex {
     /// The community it belongs to; none on a server without communities.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub community: Option<crate::directory::CommunityId>,
+    /// On a district: the laptop it was held on (`babahui sync`); such a
+    /// meeting is a read-only copy.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub origin: Option<String>,
 }
 
 /// Answer to `POST /api/meetings/import`.

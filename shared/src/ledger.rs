@@ -174,6 +174,24 @@ pub struct LedgerUpdate {
     /// The meeting it came from, if any (its minutes are the record).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub meeting: Option<MeetingId>,
+    /// The server it was written on, if another (a courtyard laptop's, a
+    /// district's: see `babahui sync`); none: this one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub origin: Option<String>,
+    /// A review's counts (满意, 基本满意, 不满意) that this line added to the
+    /// entry's ratings: a line is merged once, so they are counted once.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ratings: Option<[u32; 3]>,
+}
+
+/// The entry on another server this one stands for: a laptop's copy of a
+/// district's entry, or a district's of a laptop's.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EntryOrigin {
+    /// That server's origin id (`laptop-…`, `district-…`).
+    pub server: String,
+    /// The entry's number there.
+    pub id: u32,
 }
 
 /// Residents' ratings (满意 / 基本满意 / 不满意).
@@ -219,6 +237,9 @@ pub struct LedgerEntry {
     /// The community it belongs to; none on a server without communities.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub community: Option<String>,
+    /// The entry on another server it stands for, if it came from one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub origin: Option<EntryOrigin>,
 }
 
 impl Ratings {
@@ -280,6 +301,7 @@ mod tests {
             ratings: Ratings::default(),
             applied: Vec::new(),
             community: None,
+            origin: None,
         };
         assert!(e.overdue("2026-02-01"));
         assert!(!e.overdue("2026-01-31"));

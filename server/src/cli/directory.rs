@@ -193,3 +193,82 @@ pub async fn account(cmd: AccountCmd) -> anyhow::Result<()> {
     }
     Ok(())
 }
+
+/// Options of `babahui sync`.
+#[derive(Debug, Args)]
+pub struct SyncArgs {
+    /// The district server (https://district.example).
+    #[arg(long)]
+    to: String,
+    /// This community's id on the district.
+    #[arg(long)]
+    community: String,
+    /// The community's sync token (from `babahui community token` or the administration page).
+    #[arg(long, env = "BABAHUI_SYNC_TOKEN", hide_env_values = true)]
+    token: String,
+    /// Read a stopped laptop server's data folder directly instead of asking the running one.
+    #[arg(long)]
+    data: Option<PathBuf>,
+    /// The running laptop server (used unless --data is given).
+    #[arg(long, env = "BABAHUI_SERVER", default_value = "http://127.0.0.1:8080")]
+    server: String,
+    /// Its organiser key (default: the one kept in its data folder).
+    #[arg(long, env = "BABAHUI_ORGANISER_KEY", hide_env_values = true)]
+    organiser_key: Option<String>,
+    /// The running server's data folder, where its organiser key is kept.
+    #[arg(long, env = "BABAHUI_DATA", default_value = "./babahui-data")]
+    server_data: PathBuf,
+}
+
+/// `babahui sync`: this laptop's finished meetings and ledger to the
+/// district; the community's open matters back.
+pub async fn sync(args: SyncArgs) -> anyhow::Result<()> {
+    use crate::service::sync::Report;
+    let report: Report = match &args.data {
+        Some(dir) => {
+            let storage = Storage {
+                data: dir.clone(),
+                database_url: None,
+            };
+            let store = storage.open()?;
+            let directory = Directory::new(store.clone());
+            let ledger = crate::service::Ledger::new(store.clone(), directory.clone());
+            let now = crate::clock::system_now_ms();
+            let result =
+                crate::service::sync::sync_to(&store, &ledger, &directory, &args.to, &args.community, &args.token, now)
+                    .await;
+            store.close();
+            result?
+        }
+        None => {
+            let mut req = reqwest::Client::new()
+                .post(format!("{}/api/sync/run", args.server.trim_end_matches('/')))
+                .json(&serde_json::json!({"to": args.to, "community": args.community, "token": args.token}));
+            if let Some(key) = super::client_key(&args.organiser_key, &args.server_data)? {
+                req = req.bearer_auth(key);
+            }
+            let resp = req.send().await.map_err(|e| {
+                anyhow::anyhow!(
+                    "cannot reach {} (or give --data for a stopped server): {e}",
+                    args.server
+                )
+            })?;
+            if !resp.status().is_success() {
+                let body: serde_json::Value = resp.json().await.unwrap_or_default();
+                anyhow::bail!("{}", body["error"]["message"].as_str().unwrap_or("the server refused"));
+            }
+            resp.json().await?
+        }
+    };
+    println!(
+        "同步完成 / synced with {}: {} meetings ({} new events); ledger sent: {} new, {} updated; open matters received: {} new, {} updated",
+        report.to,
+        report.meetings,
+        report.events_added,
+        report.pushed.created,
+        report.pushed.updated,
+        report.pulled.created,
+        report.pulled.updated
+    );
+    Ok(())
+}

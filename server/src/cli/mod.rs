@@ -43,6 +43,9 @@ enum Cmd {
         #[command(subcommand)]
         command: directory::CommunityCmd,
     },
+    /// Send this laptop's finished meetings and ledger to the district, and
+    /// take the community's open matters back.
+    Sync(directory::SyncArgs),
     /// Accounts of a district server's administrators and organisers.
     Account {
         #[command(subcommand)]
@@ -256,6 +259,7 @@ pub fn main() -> anyhow::Result<()> {
             Some(Cmd::NewOrganiserKey(args)) => new_organiser_key(args),
             Some(Cmd::Community { command }) => directory::community(command).await,
             Some(Cmd::Account { command }) => directory::account(command).await,
+            Some(Cmd::Sync(args)) => directory::sync(args).await,
         }
     })
 }

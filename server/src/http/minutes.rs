@@ -194,6 +194,17 @@ pub async fn object(
     ApiJson(req): ApiJson<ObjectionRequest>,
 ) -> Result<(StatusCode, Json<Filed>), ApiError> {
     app.per_address.objection(peer.ip())?;
+    if app
+        .directory
+        .meeting_index(handle.id())
+        .await?
+        .is_some_and(|i| i.origin.is_some())
+    {
+        return Err(ApiError::new(
+            ErrorCode::Forbidden,
+            "this is the district's copy of a meeting held on a community's laptop: objections go to that community",
+        ));
+    }
     let cmd_id = CommandId(format!("objection-{}", crate::tokens::new_token()));
     let cmd = Command::FileObjection {
         topic: req.topic,

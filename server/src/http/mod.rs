@@ -17,6 +17,7 @@ pub mod phone;
 pub mod relay;
 pub mod relay_client;
 pub mod state;
+pub mod sync;
 
 use crate::config::TRANSFER_DEADLINE_FACTOR;
 pub use access::Acting;
@@ -48,6 +49,17 @@ pub fn router(state: AppState) -> Router {
             post(archive::import).layer(DefaultBodyLimit::max(crate::service::archive::ARCHIVE_MAX_BYTES)),
         )
         .route("/api/backup.json", get(archive::backup))
+        .route(
+            "/api/sync/meetings",
+            post(sync::meeting).layer(DefaultBodyLimit::max(crate::service::archive::ARCHIVE_MAX_BYTES)),
+        )
+        .route(
+            "/api/sync/ledger",
+            post(sync::ledger_in)
+                .get(sync::ledger_out)
+                .layer(DefaultBodyLimit::max(crate::service::archive::ARCHIVE_MAX_BYTES)),
+        )
+        .route("/api/sync/run", post(sync::run))
         .layer(timeout(deadline * TRANSFER_DEADLINE_FACTOR));
     Router::new()
         .route("/healthz", get(|| async { "ok" }))
@@ -81,6 +93,7 @@ pub fn router(state: AppState) -> Router {
         .route("/api/accounts", get(accounts::accounts).post(accounts::add_account))
         .route("/api/accounts/{id}", post(accounts::change_account))
         .route("/api/audit", get(accounts::audit))
+        .route("/api/sync/last", get(sync::last))
         .route("/api/meetings/{id}/join", post(meetings::join))
         .route("/api/meetings/{id}/invite", get(meetings::check_invite))
         .route("/api/meetings/{id}/ws", get(crate::ws::open))

@@ -86,6 +86,7 @@ pub(super) async fn create(
         title,
         created_at: event.at,
         community,
+        origin: None,
     };
     let record = NewRecord {
         seq: 1,

@@ -60,6 +60,7 @@ pub fn checked(archive: Archive) -> Result<(MeetingIndex, Vec<NewRecord>, Meetin
         title: state.title.clone(),
         created_at: state.created_at,
         community: None,
+        origin: None,
     };
     let records = archive
         .records

@@ -400,6 +400,8 @@ mod tests {
             by: None,
             credential: None,
             meeting: None,
+            origin: None,
+            ratings: None,
         }];
         if let Some(at) = done_on {
             history.push(LedgerUpdate {
@@ -426,6 +428,7 @@ mod tests {
             },
             applied: Vec::new(),
             community: Some("c1".into()),
+            origin: None,
         }
     }
 

@@ -173,12 +173,53 @@ impl Ledger {
                 by: writer(new.by.as_deref().or(new.collected_by.as_deref()))?,
                 credential: Some(credential),
                 meeting: None,
+                origin: None,
+                ratings: None,
             }],
             ratings: Ratings::default(),
             applied: Vec::new(),
             community: new.community.clone(),
+            origin: None,
         };
         self.put(entry).await
+    }
+
+    /// Merges entries sent by the server `from` (see `sync::merge`) into
+    /// this ledger, whose server is `me`: each to the entry it stands for,
+    /// or as a new one in `community`. An entry of another community is
+    /// left alone. Returns (created, updated, unchanged, refused).
+    pub async fn merge_in(
+        &self,
+        from: &str,
+        me: &str,
+        incoming: &[LedgerEntry],
+        community: Option<String>,
+        rename: &(dyn Fn(&babahui_shared::MeetingId) -> Option<babahui_shared::MeetingId> + Sync),
+    ) -> Result<[u32; 4], ServiceError> {
+        use super::sync::merge;
+        let _guard = self.hold().await?;
+        let mut all = self.all().await?;
+        let mut counts = [0u32; 4];
+        for e in incoming {
+            match merge::counterpart(&all, e, from, me) {
+                Some(i) if community.is_some() && all[i].community != community => counts[3] += 1,
+                Some(i) => {
+                    if merge::merge_lines(&mut all[i], e, from, me) {
+                        self.put(all[i].clone()).await?;
+                        counts[1] += 1;
+                    } else {
+                        counts[2] += 1;
+                    }
+                }
+                None => {
+                    let id = all.iter().map(|e| e.id).max().unwrap_or(0) + 1;
+                    let new = merge::copy(e, id, from, me, community.clone(), rename);
+                    all.push(self.put(new).await?);
+                    counts[0] += 1;
+                }
+            }
+        }
+        Ok(counts)
     }
 
     /// Records progress (and optionally a new status, responsible or deadline),
@@ -217,6 +258,8 @@ impl Ledger {
             by: Some(by),
             credential: Some(credential),
             meeting: None,
+            origin: None,
+            ratings: None,
         });
         self.put(entry).await
     }
@@ -253,6 +296,8 @@ impl Ledger {
                 by: None,
                 credential: None,
                 meeting: Some(state.id.clone()),
+                origin: None,
+                ratings: Some(counts),
             });
             entry.applied.push(key);
             changed.push(self.put(entry).await?);
@@ -307,6 +352,8 @@ impl Ledger {
                 by: None,
                 credential: credential.clone(),
                 meeting: Some(state.id.clone()),
+                origin: None,
+                ratings: None,
             });
             entry.applied.push(key);
             changed.push(self.put(entry).await?);
@@ -382,10 +429,13 @@ impl Ledger {
                     by: by.clone(),
                     credential: credential.clone(),
                     meeting: Some(state.id.clone()),
+                    origin: None,
+                    ratings: None,
                 }],
                 ratings: Ratings::default(),
                 applied: Vec::new(),
                 community: community.clone(),
+                origin: None,
             });
             next += 1;
         }

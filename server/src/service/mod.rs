@@ -20,6 +20,7 @@ pub mod directory;
 pub mod error;
 pub mod ledger;
 pub mod meetings;
+pub mod sync;
 
 pub use archive::Archives;
 pub use directory::{Directory, Principal};

@@ -390,6 +390,7 @@ mod tests {
                 title: "t".into(),
                 created_at: 1,
                 community: None,
+                origin: None,
             };
             store
                 .append(&id, 0, (1..=300).map(record).collect(), Some(index))

@@ -64,6 +64,7 @@ async fn on_postgres_a_stale_writer_or_a_node_without_the_lease_writes_nothing()
         title: "t".into(),
         created_at: 1,
         community: None,
+        origin: None,
     };
     a.append(&id, 0, (1..=3).map(record).collect(), Some(index.clone()))
         .await

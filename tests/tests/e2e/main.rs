@@ -21,3 +21,4 @@ mod record;
 mod resume;
 mod review;
 mod structure;
+mod sync;

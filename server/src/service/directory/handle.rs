@@ -59,10 +59,17 @@ impl Directory {
     /// The community a meeting belongs to (from the store's index of
     /// meetings); none for a meeting of no community, or none at all.
     pub async fn meeting_community(&self, meeting: &babahui_shared::MeetingId) -> Result<Option<String>, ServiceError> {
+        Ok(self.meeting_index(meeting).await?.and_then(|i| i.community))
+    }
+
+    /// A meeting's entry in the store's index of meetings (its community;
+    /// on a district, the laptop it is a copy from).
+    pub async fn meeting_index(
+        &self,
+        meeting: &babahui_shared::MeetingId,
+    ) -> Result<Option<babahui_shared::api::MeetingIndex>, ServiceError> {
         let (store, id) = (self.store.clone(), meeting.clone());
-        Ok(blocking(move || store.meeting_index(&id))
-            .await?
-            .and_then(|i| i.community))
+        blocking(move || store.meeting_index(&id)).await
     }
 
     pub(super) async fn get<T: DeserializeOwned + Send + 'static>(

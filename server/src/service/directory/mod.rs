@@ -20,6 +20,7 @@ mod passwords;
 pub mod principal;
 mod sessions;
 mod sync_tokens;
+mod synced;
 
 pub use handle::Directory;
 pub use principal::Principal;
