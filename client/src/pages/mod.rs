@@ -11,6 +11,7 @@ pub mod projector;
 pub mod recorder;
 pub mod review;
 pub mod sheet;
+pub mod sync;
 
 /// The URL of a QR code image of `text`, drawn by the server.
 pub fn qr_src(text: &str) -> String {

@@ -115,6 +115,8 @@ pub fn OrganiserPage() -> impl IntoView {
             </Show>
             <CreateForm key=key need_key=need_key shown=shown me=me/>
             <p><a class="button" href="/ledger">{move || t("ledger")}</a></p>
+            // A courtyard laptop (no accounts: its organiser key) syncs with its district.
+            {move || me.get().filter(|m| !m.accounts).map(|_| view! { <crate::pages::sync::SyncPanel key=key/> })}
             <h2>{move || t("my_meetings")}</h2>
             <ul class="list my-meetings">
                 {move || shown.mine.get().into_iter().map(|m| view! {

@@ -4,7 +4,7 @@
 //! joined, spoke, gave opinions, commitments were made and minutes
 //! published); the dashboard is read at 1366×768 and printed to A4.
 
-use super::{Browser, Driver};
+use super::{Browser, Driver, TABLET};
 use crate::helpers::TestServer;
 use anyhow::{Context, Result};
 use babahui::ServerConfig;
@@ -27,7 +27,7 @@ type Person = (&'static str, &'static str, u64, &'static str, &'static str, Stan
 async fn hold(
     server: &TestServer,
     clock: &babahui::clock::Clock,
-    community: &str,
+    community: Option<&str>,
     title: &str,
     day: &str,
     people: &[Person],
@@ -140,9 +140,17 @@ async fn the_street_office_logs_in_and_sees_every_community_at_a_glance() -> Res
             Stance::Question,
         ),
     ];
-    hold(&server, &clock, &ids[0], "东路三月坝坝会", "2026-03-05", &east).await?;
-    hold(&server, &clock, &ids[0], "东路十月坝坝会", "2026-10-08", &east[..2]).await?;
-    hold(&server, &clock, &ids[1], "北路九月坝坝会", "2026-09-12", &north).await?;
+    hold(&server, &clock, Some(&ids[0]), "东路三月坝坝会", "2026-03-05", &east).await?;
+    hold(
+        &server,
+        &clock,
+        Some(&ids[0]),
+        "东路十月坝坝会",
+        "2026-10-08",
+        &east[..2],
+    )
+    .await?;
+    hold(&server, &clock, Some(&ids[1]), "北路九月坝坝会", "2026-09-12", &north).await?;
 
     let Some(driver) = Driver::start_or_skip().await? else {
         return Ok(());
@@ -220,6 +228,61 @@ async fn the_street_office_logs_in_and_sees_every_community_at_a_glance() -> Res
         status.is_success() && csv.contains("出席人数（按协商主体）") && csv.contains("居民,4"),
         "{csv}"
     );
+    b.close().await;
+    Ok(())
+}
+
+#[tokio::test]
+async fn a_courtyard_laptop_syncs_with_its_district_from_the_organiser_page() -> Result<()> {
+    let clock = babahui::clock::Clock::manual(babahui::clock::system_now_ms());
+    let keyed = |clock: Option<&babahui::clock::Clock>| {
+        let mut config = ServerConfig {
+            organiser_key: Some(KEY.into()),
+            ..ServerConfig::default()
+        };
+        if let Some(c) = clock {
+            config.hub.clock = c.clone();
+        }
+        config
+    };
+    let district = TestServer::start_with(keyed(None)).await;
+    let laptop = TestServer::start_with(keyed(Some(&clock))).await;
+    let dkey = As::key(&district.base, KEY);
+    let c = dkey
+        .made(
+            "/api/communities",
+            json!({"name": "玉林东路社区", "street": "玉林街道"}),
+        )
+        .await?;
+    let community = c["id"].as_str().context("id")?.to_owned();
+    let t = dkey
+        .made(&format!("/api/communities/{community}/sync-token"), json!({}))
+        .await?;
+    let token = t["token"].as_str().context("token")?.to_owned();
+    let people: [Person; 1] = [("张阿姨", "居民", 60, "东门路灯不亮", "基础设施", Stance::Suggest)];
+    hold(&laptop, &clock, None, "院坝十一月坝坝会", "2026-11-20", &people).await?;
+
+    let Some(driver) = Driver::start_or_skip().await? else {
+        return Ok(());
+    };
+    let b = driver.browser("laptop-organiser", TABLET).await?;
+    b.goto(&format!("{}/#k={KEY}", laptop.base)).await?;
+    b.app_ready().await?;
+    b.click("details.sync-panel summary").await?;
+    b.fill("#sync-form input[name=to]", &district.base).await?;
+    b.fill("#sync-form input[name=community]", &community).await?;
+    b.fill("#sync-form input[name=token]", &token).await?;
+    b.click("#sync-form button[type=submit]").await?;
+    b.wait_text("已同步 1 场会议").await?;
+    b.screenshot_of("laptop-sync-panel", "details.sync-panel").await?;
+    let on_district = dkey.ok("/api/meetings").await?;
+    anyhow::ensure!(on_district[0]["title"] == "院坝十一月坝坝会", "{on_district}");
+    // The page remembers the district for next time, and what the last sync did.
+    b.goto(&format!("{}/", laptop.base)).await?;
+    b.app_ready().await?;
+    b.click("details.sync-panel summary").await?;
+    anyhow::ensure!(b.value_of("#sync-form input[name=community]").await? == community);
+    b.wait_text("上次同步").await?;
     b.close().await;
     Ok(())
 }
