@@ -91,15 +91,16 @@ pub fn LedgerPage() -> impl IntoView {
             .collect::<Vec<_>>()
     };
     view! {
-        <main class="page ledger-page">
+        <main class="page ledger-page" class:locked=move || needs_login.get()>
             // The way back to the organiser page is for the device that holds the key;
             // a resident reading the ledger has no use for it.
             <div class="statusbar"><span class="brand">{move || t("ledger")}</span>
-                {crate::storage::get(crate::credentials::KEY_STORAGE).map(|_| view! { <a class="no-print" href="/">{move || t("organiser_page")}</a> })}
+                {move || (crate::storage::get(crate::credentials::KEY_STORAGE).is_some() || me.get().flatten().is_some())
+                    .then(|| view! { <a class="no-print" href="/">{move || t("organiser_page")}</a> })}
                 <LangSwitch/></div>
             <h1>{move || t("ledger")}</h1>
             <Show when=move || needs_login.get()>
-                <p class="notice info" role="status"><a href="/login">{move || t("log_in")}</a></p>
+                <p class="notice info" role="status">{move || t("ledger_login_needed")}" "<a href="/login">{move || t("log_in")}</a></p>
             </Show>
             <div class="chips status-counts no-print" role="group" aria-label=move || t("status")>
                 <button class="chip" class:selected=move || status.get().is_none() on:click=move |_| status.set(None)>

@@ -231,6 +231,9 @@ fn CreateForm(
 
     view! {
         <form on:submit=create class="form" id="create-form">
+            {move || (communities().len() == 1).then(|| communities().into_iter().next()).flatten().map(|c| view! {
+                <p class="community-line">{move || t("community_is")}<b>{format!("{}（{}）", c.name, c.street)}</b></p>
+            })}
             <Show when=move || { communities().len() > 1 }>
                 <label>{move || t("community")}
                     <select name="community" on:change=move |ev| community.set(event_target_value(&ev))>

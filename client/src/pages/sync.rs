@@ -24,6 +24,19 @@ fn said(r: &Value) -> String {
         .replace("{pu}", &r["pulled"]["updated"].to_string())
 }
 
+/// A refusal in the person's words, with the server's after it.
+fn failure(f: &api::ApiFailure) -> String {
+    use babahui_shared::ErrorCode;
+    let words = match f.code {
+        Some(ErrorCode::Unauthenticated) => t("sync_bad_token"),
+        Some(ErrorCode::Forbidden) if f.message.contains("sync token is for") => t("sync_wrong_community"),
+        Some(ErrorCode::Conflict) if f.message.contains("history") => t("sync_changed"),
+        Some(ErrorCode::Overloaded) | None => t("sync_unreachable"),
+        _ => "",
+    };
+    format!("{words} ({})", f.message).trim().to_owned()
+}
+
 /// The panel: three fields, one button, what the last sync did.
 #[component]
 pub fn SyncPanel(key: RwSignal<String>) -> impl IntoView {
@@ -57,7 +70,7 @@ pub fn SyncPanel(key: RwSignal<String>) -> impl IntoView {
             let bearer = (!k.is_empty()).then_some(k.as_str());
             match api::post::<Value>("/api/sync/run", &body, bearer).await {
                 Ok(r) => outcome.set(Some((true, said(&r)))),
-                Err(f) => outcome.set(Some((false, f.message))),
+                Err(f) => outcome.set(Some((false, failure(&f)))),
             }
             busy.set(false);
         });

@@ -102,11 +102,23 @@ pub fn router(state: AppState) -> Router {
         .route("/login", get(admin::login_page).post(admin::login))
         .route("/logout", post(admin::logout))
         .route("/admin", get(admin::admin_page))
-        .route("/admin/communities", post(admin::add_community))
-        .route("/admin/communities/{id}/sync-token", post(admin::sync_token))
-        .route("/admin/accounts", post(admin::add_account))
-        .route("/admin/accounts/{id}/password", post(admin::reset_password))
-        .route("/admin/accounts/{id}/disabled", post(admin::set_disabled))
+        .route(
+            "/admin/communities",
+            get(admin::back_to_admin).post(admin::add_community),
+        )
+        .route(
+            "/admin/communities/{id}/sync-token",
+            get(admin::back_to_admin).post(admin::sync_token),
+        )
+        .route("/admin/accounts", get(admin::back_to_admin).post(admin::add_account))
+        .route(
+            "/admin/accounts/{id}/password",
+            get(admin::back_to_admin).post(admin::reset_password),
+        )
+        .route(
+            "/admin/accounts/{id}/disabled",
+            get(admin::back_to_admin).post(admin::set_disabled),
+        )
         .route("/admin/dashboard", get(admin::dashboard::admin))
         .route("/admin/dashboard.csv", get(admin::dashboard::csv))
         .route("/admin/dashboard.xlsx", get(admin::dashboard::xlsx))

@@ -102,7 +102,13 @@ pub async fn run(
     Ok(Json(report))
 }
 
-/// `GET /api/sync/last` (laptop): the last sync, if any.
-pub async fn last(State(app): State<AppState>, Acting(_): Acting) -> Result<Json<Option<Report>>, ApiError> {
+/// `GET /api/sync/last` (laptop; its organiser): the last sync, if any.
+pub async fn last(State(app): State<AppState>, Acting(p): Acting) -> Result<Json<Option<Report>>, ApiError> {
+    if !p.is_admin() {
+        return Err(ApiError::new(
+            ErrorCode::Forbidden,
+            "only the organiser syncs this server",
+        ));
+    }
     Ok(Json(app.directory.synced("last").await?))
 }

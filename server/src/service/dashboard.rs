@@ -189,6 +189,8 @@ pub fn summarise(
     };
     let held: Vec<&(Option<String>, Arc<MeetingState>)> = meetings
         .iter()
+        // Held: started (a meeting set up and never run is not counted).
+        .filter(|(_, s)| s.phase != babahui_shared::Phase::NotStarted)
         .filter(|(_, s)| {
             let day = meeting_day(s);
             day.as_str() >= query.from.as_str() && day.as_str() <= query.to.as_str()
@@ -202,6 +204,8 @@ pub fn summarise(
         for (c, n) in views::attendance_by_category(s) {
             add(&mut attendance, &c, n as u64);
         }
+        // People counted in the courtyard without a phone.
+        add(&mut attendance, "现场未扫码", u64::from(s.without_phone));
         for (c, ms) in views::speaking_time_by_category(s, s.last_at) {
             add(&mut speaking, &c, ms / 1000);
         }

@@ -164,6 +164,13 @@ fn attempts_on_b(d: &District) -> Vec<(&'static str, String, Value)> {
             json!({"name": "假社区", "street": "玉林街道"}),
         ),
         ("POST", format!("/api/communities/{b}/sync-token"), json!({})),
+        (
+            "POST",
+            "/api/sync/run".into(),
+            json!({"to": "http://127.0.0.1:9", "community": b, "token": "sync-x"}),
+        ),
+        ("GET", "/api/sync/last".into(), Value::Null),
+        ("GET", "/api/sync/ledger".into(), Value::Null),
     ]
 }
 
@@ -205,6 +212,22 @@ fn titles(list: &Value) -> Vec<String> {
 async fn an_organiser_sees_and_changes_only_their_own_communitys_meetings_and_ledger() {
     let d = district().await;
     all_refused(&d, &d.org_a, "another community's organiser").await;
+    // Another community's meeting is shown to them as to anyone: without
+    // the names of people who did not agree to be named.
+    let path = format!("/api/meetings/{}", d.mb.id());
+    let public = As::nobody(&d.server.base).ok(&path).await.unwrap();
+    assert_eq!(d.org_a.ok(&path).await.unwrap(), public);
+    // The dashboard has nothing of theirs but their own, whatever they ask for.
+    let (_, csv) = d
+        .org_a
+        .get(&format!(
+            "/admin/dashboard.csv?from=2000-01-01&to=2100-01-01&community={}",
+            d.b
+        ))
+        .await
+        .unwrap();
+    let csv = csv.as_str().unwrap();
+    assert!(!csv.contains("玉林北路社区") && !csv.contains("北路"), "{csv}");
     // What they read is their own community's alone.
     assert_eq!(titles(&d.org_a.ok("/api/meetings").await.unwrap()), ["东路三月坝坝会"]);
     assert_eq!(titles(&d.org_a.ok("/api/ledger").await.unwrap()), ["东路路灯"]);

@@ -336,3 +336,87 @@ async fn a_sync_cut_halfway_resumes_and_ends_whole() {
     assert_eq!(again["events_added"], 0);
     assert_eq!(district.ok("/api/ledger").await.unwrap(), ledger);
 }
+
+#[tokio::test]
+async fn the_command_line_syncs_a_running_laptop_and_a_stopped_ones_folder() {
+    use crate::helpers::{babahui, data_dir, on_postgres, ServerProcess};
+    // The command waits on the district, which serves from this test's own
+    // runtime: run it beside it, not in its way.
+    let run = |args: Vec<String>| async move { tokio::task::spawn_blocking(move || babahui(&args)).await.unwrap() };
+    let strings = |a: &[&str]| a.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+    let district_server = server().await;
+    let district = As::key(&district_server.base, KEY);
+    let community = district
+        .made(
+            "/api/communities",
+            json!({"name": "玉林东路社区", "street": "玉林街道"}),
+        )
+        .await
+        .unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let token = district
+        .made(&format!("/api/communities/{community}/sync-token"), json!({}))
+        .await
+        .unwrap()["token"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let (_keep, data) = data_dir();
+    let laptop = ServerProcess::start_with(&data, &["--organiser-key", KEY]);
+    hold(&As::key(&laptop.base, KEY), "三月坝坝会", None).await;
+    let to = district_server.base.as_str();
+    let (ok, out) = run(strings(&[
+        "sync",
+        "--to",
+        to,
+        "--community",
+        &community,
+        "--token",
+        &token,
+        "--server",
+        &laptop.base,
+        "--organiser-key",
+        KEY,
+    ]))
+    .await;
+    assert!(ok && out.contains("1 meetings"), "{out}");
+    let (ok, out) = run(strings(&[
+        "sync",
+        "--to",
+        to,
+        "--community",
+        &community,
+        "--token",
+        "sync-wrong",
+        "--server",
+        &laptop.base,
+        "--organiser-key",
+        KEY,
+    ]))
+    .await;
+    assert!(
+        !ok && out.contains("not a sync token"),
+        "a wrong token is said plainly: {out}"
+    );
+    hold(&As::key(&laptop.base, KEY), "四月坝坝会", None).await;
+    laptop.stop();
+    if !on_postgres() {
+        // A laptop switched off: its folder is read directly.
+        let (ok, out) = run(strings(&[
+            "sync",
+            "--to",
+            to,
+            "--community",
+            &community,
+            "--token",
+            &token,
+            "--data",
+            data.to_str().unwrap(),
+        ]))
+        .await;
+        assert!(ok && out.contains("2 meetings"), "{out}");
+        assert_eq!(district.ok("/api/meetings").await.unwrap().as_array().unwrap().len(), 2);
+    }
+}

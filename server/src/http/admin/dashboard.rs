@@ -16,7 +16,6 @@ use axum::http::{header, HeaderMap};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use babahui_shared::directory::Community;
 use babahui_shared::minutes::escape;
-use babahui_shared::ErrorCode;
 use serde::Deserialize;
 use std::fmt::Write;
 
@@ -111,7 +110,8 @@ fn filters_form(out: &mut String, q: &Query, communities: &[Community], action: 
 }
 
 fn tables(out: &mut String, s: &Summary, with_names: bool) {
-    out.push_str(r#"<h2>各社区 <span class="en">By community</span></h2><table><tr><th>社区</th><th>街道</th><th>会议（场）</th><th>台账事项</th><th>未办结</th><th>逾期</th></tr>"#);
+    out.push_str(r#"<h2>各社区 <span class="en">By community</span></h2><table><tr><th>社区 <span class="en">Community</span></th><th>街道 <span class="en">Street</span></th><th>会议（场） <span class="en">Meetings</span></th><th>台账事项 <span class="en">Matters</span></th><th>未办结 <span class="en">Open</span></th><th>逾期 <span class="en">Overdue</span></th></tr>"#);
+    empty_row(out, s.communities.is_empty(), 6);
     for c in &s.communities {
         let _ = write!(
             out,
@@ -126,7 +126,8 @@ fn tables(out: &mut String, s: &Summary, with_names: bool) {
     }
     out.push_str("</table>");
     if with_names {
-        out.push_str(r#"<h2>各责任单位 <span class="en">By responsible unit</span></h2><table><tr><th>责任单位/人</th><th>未办结</th><th>其中逾期</th><th>已办结</th></tr>"#);
+        out.push_str(r#"<h2>各责任单位 <span class="en">By responsible unit</span></h2><table><tr><th>责任单位/人 <span class="en">Unit or person</span></th><th>未办结 <span class="en">Open</span></th><th>其中逾期 <span class="en">Overdue</span></th><th>已办结 <span class="en">Done</span></th></tr>"#);
+        empty_row(out, s.units.is_empty(), 4);
         for u in &s.units {
             let _ = write!(
                 out,
@@ -139,11 +140,12 @@ fn tables(out: &mut String, s: &Summary, with_names: bool) {
         }
         out.push_str("</table>");
     }
-    out.push_str(r#"<h2>办理最久的未办结事项 <span class="en">Matters open longest</span></h2><table><tr><th>社区</th><th>编号</th><th>事项</th>"#);
+    out.push_str(r#"<section class="longest"><h2>办理最久的未办结事项 <span class="en">Matters open longest</span></h2><table><tr><th>社区 <span class="en">Community</span></th><th>编号 <span class="en">No.</span></th><th>事项 <span class="en">Matter</span></th>"#);
     if with_names {
-        out.push_str("<th>责任单位/人</th>");
+        out.push_str(r#"<th>责任单位/人 <span class="en">Unit</span></th>"#);
     }
-    out.push_str("<th>状态</th><th>已过天数</th></tr>");
+    out.push_str(r#"<th>状态 <span class="en">Status</span></th><th>登记至今（天） <span class="en">Days since registered</span></th></tr>"#);
+    empty_row(out, s.open_longest.is_empty(), if with_names { 6 } else { 5 });
     for m in &s.open_longest {
         let _ = write!(
             out,
@@ -158,7 +160,17 @@ fn tables(out: &mut String, s: &Summary, with_names: bool) {
         let overdue = if m.overdue { "（逾期）" } else { "" };
         let _ = write!(out, "<td>{}{overdue}</td><td>{}</td></tr>", m.status, m.days);
     }
-    out.push_str("</table>");
+    out.push_str("</table></section>");
+}
+
+/// A table's one row when it has none: 暂无数据.
+fn empty_row(out: &mut String, empty: bool, columns: usize) {
+    if empty {
+        let _ = write!(
+            out,
+            r#"<tr><td colspan="{columns}">暂无数据 <span class="en">No data</span></td></tr>"#
+        );
+    }
 }
 
 /// The page: filters, export links, every chart with its numbers, the tables.
@@ -173,12 +185,13 @@ pub fn page(s: &Summary, communities: &[Community], public: bool) -> String {
     let _ = write!(
         body,
         r#"<div class="top"><h1>街道看板 <span class="en">Street office dashboard</span></h1>{}</div>
-<p>{} 至 {} 召开的会议；台账为截至今日。<span class="en">Meetings held from {} to {}; the ledger as of today.</span></p>"#,
+<p class="scope"><b>{}</b> · {} 至 {} 召开的会议；台账为截至今日。<span class="en">Meetings held from {} to {}; the ledger as of today.</span></p>"#,
         if public {
             ""
         } else {
             r#"<nav><a href="/admin">管理 <span class="en">Administration</span></a><a href="/ledger">问题台账 <span class="en">Ledger</span></a></nav>"#
         },
+        escape(&scope_name(q, communities)),
         escape(&q.from),
         escape(&q.to),
         escape(&q.from),
@@ -187,7 +200,7 @@ pub fn page(s: &Summary, communities: &[Community], public: bool) -> String {
     filters_form(&mut body, q, communities, action);
     let _ = write!(
         body,
-        r#"<p class="exports"><a class="button" href="{base}.xlsx?{qs}">下载 Excel <span class="en">Excel</span></a> <a class="button" href="{base}.csv?{qs}">下载 CSV <span class="en">CSV</span></a></p>"#,
+        r#"<p class="exports"><a class="button" href="{base}.xlsx?{qs}">下载 Excel 表 <span class="en">Download Excel</span></a> <a class="button" href="{base}.csv?{qs}">下载 CSV <span class="en">Download CSV</span></a></p>"#,
         qs = escape(&Filters::url_query(q))
     );
     body.push_str(r#"<div class="grid">"#);
@@ -217,9 +230,20 @@ body{max-width:96rem}
 input[type=date]{font:inherit;padding:.4rem;border:2px solid #333;border-radius:4px}
 a.button{display:inline-block;padding:.5rem 1rem;border:2px solid #0b3d91;border-radius:6px;color:#0b3d91;text-decoration:none;min-height:44px;box-sizing:border-box}
 .empty{color:#444}
-@media print{.filters{display:none}.grid{display:block}.card{margin:0 0 1rem}a.button,.exports{display:none}}
+@media print{.filters,.card.empty,nav{display:none}.grid{display:block}.longest{break-inside:avoid}.card{margin:0 0 1rem}a.button,.exports{display:none}}
 @page{size:A4;margin:14mm}
 ";
+
+/// Which communities the page is about, in words.
+fn scope_name(q: &Query, communities: &[Community]) -> String {
+    match &q.community {
+        Some(id) => communities
+            .iter()
+            .find(|c| &c.id == id)
+            .map_or_else(|| id.clone(), |c| c.name.clone()),
+        None => "全部社区 All communities".to_owned(),
+    }
+}
 
 /// Who may see the dashboard: an account (their communities), the organiser
 /// key, an open server; or the way to the login page.
@@ -253,17 +277,22 @@ pub async fn admin(
         Err(to_login) => return Ok(to_login),
     };
     let (s, mine) = summary(&app, &p, &f).await?;
-    Ok(Html(page(&s, &mine, false)).into_response())
+    Ok((super::NO_STORE, Html(page(&s, &mine, false))).into_response())
 }
 
-fn public_off() -> ApiError {
-    ApiError::new(ErrorCode::NotFound, "this server shows no public dashboard")
+fn public_off() -> Response {
+    let body = r#"<h1>没有公开的看板 <span class="en">No public dashboard</span></h1><p>这个服务器没有公开街道看板。工作人员请<a href="/login">登录</a>后查看。<span class="en">This server does not show its dashboard publicly. Staff: <a href="/login">log in</a>.</span></p>"#;
+    (
+        axum::http::StatusCode::NOT_FOUND,
+        Html(document("街道看板 · 坝坝会", body)),
+    )
+        .into_response()
 }
 
 /// `GET /dashboard`: without names, when the operator turned it on.
 pub async fn public(State(app): State<AppState>, UrlQuery(f): UrlQuery<Filters>) -> Result<Response, ApiError> {
     if !app.config.public_dashboard {
-        return Err(public_off());
+        return Ok(public_off());
     }
     let (s, all) = summary(&app, &Principal::Key, &f).await?;
     Ok(Html(page(&s, &all, true)).into_response())
@@ -332,6 +361,11 @@ fn sheets(s: &Summary, with_names: bool) -> Vec<(String, Vec<String>, Vec<Vec<St
     out
 }
 
+/// The community in a download's name (`c7k2m9qx-`), if one was chosen.
+fn file_scope(s: &Summary) -> String {
+    s.query.community.as_ref().map(|c| format!("{c}-")).unwrap_or_default()
+}
+
 /// A text cell a spreadsheet will not run as a formula.
 fn cell(text: &str) -> String {
     if text.starts_with(['=', '+', '-', '@', '\t', '\r']) {
@@ -372,7 +406,7 @@ pub async fn csv(
     Ok(download(
         bytes,
         "text/csv; charset=utf-8",
-        &format!("dashboard-{}-{}.csv", s.query.from, s.query.to),
+        &format!("dashboard-{}{}-{}.csv", file_scope(&s), s.query.from, s.query.to),
     ))
 }
 
@@ -424,6 +458,6 @@ pub async fn xlsx(
     Ok(download(
         bytes,
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        &format!("dashboard-{}-{}.xlsx", s.query.from, s.query.to),
+        &format!("dashboard-{}{}-{}.xlsx", file_scope(&s), s.query.from, s.query.to),
     ))
 }

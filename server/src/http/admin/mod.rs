@@ -23,6 +23,10 @@ use page::{AdminView, Notice};
 use serde::Deserialize;
 use std::net::SocketAddr;
 
+/// Pages with accounts and secrets on them are never kept by the browser: after
+/// logging out, Back shows nothing of them.
+pub const NO_STORE: [(header::HeaderName, &str); 1] = [(header::CACHE_CONTROL, "no-store")];
+
 /// The login form's fields.
 #[derive(Debug, Deserialize)]
 pub struct LoginFields {
@@ -51,9 +55,10 @@ pub async fn login(
     same_origin(&headers, &app.config.allowed_origins)?;
     let now = app.hub.clock().now_ms();
     match app.directory.login(&f.name, &f.password, peer.ip(), now).await {
-        Ok((token, _)) => Ok((
+        // An organiser goes on to make meetings; an administrator to the administration.
+        Ok((token, account)) => Ok((
             [(header::SET_COOKIE, session_cookie(&app, &headers, Some(&token)))],
-            Redirect::to("/admin"),
+            Redirect::to(if account.role == Role::Admin { "/admin" } else { "/" }),
         )
             .into_response()),
         Err(e) => {
@@ -71,6 +76,12 @@ fn refusal_words(e: ServiceError) -> String {
         "wrong name or password" => "账号名或密码不对。",
         m if m.starts_with("too many attempts") => "尝试次数太多，请稍后再试。",
         m if m.contains("disabled") => "这个账号已停用，请联系管理员。",
+        m if m.starts_with("an organiser acts for at least one community") => "组织者至少要勾选一个社区。",
+        m if m.starts_with("an account named") => "已经有同名的账号了，请换一个名字。",
+        m if m.contains("already exists on this server") => "这个街道已经有同名的社区了。",
+        m if m.starts_with("the password must have at least") => "密码至少要 8 个字符。",
+        m if m.contains("cannot disable their own account") => "不能停用自己的账号。",
+        m if m.contains("must not be empty") || m.contains("is required") => "有必填的内容没有填写。",
         _ => "",
     };
     format!("{zh} {}", public.message).trim().to_owned()
@@ -111,13 +122,18 @@ async fn render(app: &AppState, p: &Principal, notice: Option<Notice>) -> Result
         Some(Notice::Refused(_)) => StatusCode::BAD_REQUEST,
         _ => StatusCode::OK,
     };
-    Ok((status, Html(page::admin(&view, notice.as_ref()))).into_response())
+    Ok((status, NO_STORE, Html(page::admin(&view, notice.as_ref()))).into_response())
 }
 
 /// The page after an action: its notice, or the refusal's.
 async fn after(app: &AppState, p: &Principal, done: Result<Notice, ServiceError>) -> Result<Response, ApiError> {
     let notice = done.unwrap_or_else(|e| Notice::Refused(refusal_words(e)));
     render(app, p, Some(notice)).await
+}
+
+/// `GET` of a form's address (a reload after sending it): the page itself.
+pub async fn back_to_admin() -> Redirect {
+    Redirect::to("/admin")
 }
 
 /// `GET /admin`

@@ -114,7 +114,8 @@ fn when(ms: u64) -> String {
 
 fn communities_html(out: &mut String, view: &AdminView, admin: bool) {
     let me = view.me.as_ref().expect("a viewer");
-    out.push_str(r#"<h2 id="communities">社区 <span class="en">Communities</span></h2>"#);
+    out.push_str(r#"<h2 id="communities">社区 <span class="en">Communities</span></h2>
+<p>同步令牌给社区的笔记本用（离线开会后把会议送到这里）；生成新令牌不会作废旧令牌。<span class="en">A sync token is for the community's laptop (it sends meetings held offline here); a new token does not cancel older ones.</span></p>"#);
     if me.communities.is_empty() {
         out.push_str("<p>还没有社区。<span class=\"en\">No community yet.</span></p>");
     } else {
@@ -169,11 +170,19 @@ fn accounts_html(out: &mut String, view: &AdminView) {
         let _ = write!(
             out,
             r#"<tr><td>{name}</td><td>{role}</td><td>{communities}</td><td>{state}</td><td>
-<form class="inline" method="post" action="/admin/accounts/{id}/password"><button class="quiet" type="submit">重置密码 <span class="en">Reset password</span></button></form>
-<form class="inline" method="post" action="/admin/accounts/{id}/disabled"><input type="hidden" name="disabled" value="{toggle}"><button class="quiet" type="submit">{toggle_words}</button></form></td></tr>"#,
+<details><summary>重置密码 <span class="en">Reset password</span></summary><form method="post" action="/admin/accounts/{id}/password"><p>旧密码将失效，新密码只显示一次。<span class="en">The old password stops working; the new one is shown once.</span></p><button type="submit">确定重置 <span class="en">Reset it</span></button></form></details>
+{toggle_form}</td></tr>"#,
             name = escape(&a.name),
             communities = escape(&names.join("、")),
             id = escape(&a.id),
+            toggle_form = if view.me.as_ref().is_some_and(|me| me.name == a.name) {
+                String::new()
+            } else {
+                format!(
+                    r#"<details><summary>{toggle_words}</summary><form method="post" action="/admin/accounts/{}/disabled"><input type="hidden" name="disabled" value="{toggle}"><button type="submit">确定 <span class="en">Confirm</span></button></form></details>"#,
+                    escape(&a.id)
+                )
+            },
         );
     }
     out.push_str("</table>");
@@ -195,6 +204,26 @@ fn accounts_html(out: &mut String, view: &AdminView) {
 <p><button type="submit">添加 <span class="en">Add</span></button></p></form>"#);
 }
 
+/// An audit line's action as people read it.
+fn action_words(action: &str) -> String {
+    let zh = match action {
+        "login" => "登录",
+        "login.failed" => "登录失败",
+        "login.refused" => "登录被拒（账号已停用）",
+        "logout" => "退出",
+        "account.add" => "添加账号",
+        "account.change" => "修改账号",
+        "community.add" => "添加社区",
+        "sync_token.add" => "生成同步令牌",
+        "sync.meeting" => "收到笔记本的会议",
+        "sync.ledger" => "收到笔记本的台账",
+        "meeting.create" => "创建会议",
+        "ledger.write" => "写入问题台账",
+        other => return escape(other),
+    };
+    format!("{zh} <span class=\"en\">{}</span>", escape(action))
+}
+
 fn audit_html(out: &mut String, view: &AdminView) {
     out.push_str(r#"<h2 id="audit">操作记录 <span class="en">Audit log</span></h2><table><tr><th>时间 <span class="en">When</span></th><th>谁 <span class="en">Who</span></th><th>操作 <span class="en">Action</span></th><th>内容 <span class="en">What</span></th></tr>"#);
     for l in &view.audit {
@@ -203,7 +232,7 @@ fn audit_html(out: &mut String, view: &AdminView) {
             "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
             when(l.at),
             escape(&l.who),
-            escape(&l.action),
+            action_words(&l.action),
             escape(&l.detail)
         );
     }

@@ -67,10 +67,10 @@ impl Directory {
             .into());
         }
         self.put(Docs::Communities, &community.id, Some(&community)).await?;
-        let detail = format!(
-            "{} {}（{}，{}）",
-            community.id, community.name, community.street, community.district
-        );
+        let detail = match community.district.as_str() {
+            "" => format!("{} {}（{}）", community.id, community.name, community.street),
+            d => format!("{} {}（{}，{d}）", community.id, community.name, community.street),
+        };
         self.audit_by(by, "community.add", detail, now).await?;
         Ok(community)
     }

@@ -94,7 +94,8 @@ impl Directory {
         };
         self.put(Docs::Sessions, &crate::tokens::hash_token(&token), Some(&session))
             .await?;
-        self.audit(&account.name, "login", format!("来自 {from}"), now).await?;
+        let who = super::principal::Principal::Account(account.clone()).who();
+        self.audit(&who, "login", format!("来自 {from}"), now).await?;
         Ok((token, account))
     }
 
@@ -116,7 +117,8 @@ impl Directory {
     /// Ends a session.
     pub async fn logout(&self, token: &str, now: u64) -> Result<(), ServiceError> {
         if let Some(account) = self.session(token, now).await? {
-            self.audit(&account.name, "logout", String::new(), now).await?;
+            let who = super::principal::Principal::Account(account).who();
+            self.audit(&who, "logout", String::new(), now).await?;
         }
         self.put::<StoredSession>(Docs::Sessions, &crate::tokens::hash_token(token), None)
             .await

@@ -136,6 +136,15 @@ impl Inbox {
         };
         self.directory.set_synced(&doc, &remembered).await?;
         let added = seq - had.map_or(0, |h| h.seq);
+        let detail = format!("《{}》→ {copy}，{seq} 条记录（新增 {added}）", state.title);
+        self.directory
+            .audit(
+                &laptop_who(&sent.origin, &remembered.community),
+                "sync.meeting",
+                detail,
+                self.hub.clock().now_ms(),
+            )
+            .await?;
         Ok(MeetingReceived { id: copy, seq, added })
     }
 
@@ -153,9 +162,15 @@ impl Inbox {
             .filter_map(|(k, m)| k.strip_prefix(&prefix).map(|laptop| (laptop.to_owned(), m.copy)))
             .collect();
         let rename = move |m: &MeetingId| copies.get(m.as_str()).cloned();
+        let who = laptop_who(&sent.origin, &community);
         let counts = self
             .ledger
             .merge_in(&sent.origin, &me, &sent.entries, Some(community), &rename)
+            .await?;
+        let [created, updated, unchanged, refused] = counts;
+        let detail = format!("新增 {created}，更新 {updated}，未变 {unchanged}，拒绝 {refused}");
+        self.directory
+            .audit(&who, "sync.ledger", detail, self.hub.clock().now_ms())
             .await?;
         Ok(counts.into())
     }
@@ -181,6 +196,11 @@ impl Inbox {
             entries,
         })
     }
+}
+
+/// How the audit log names a laptop: its origin and community.
+fn laptop_who(origin: &str, community: &str) -> String {
+    format!("笔记本 {origin}（社区 {community}）")
 }
 
 /// The archive as the district keeps it: under the copy's id, with no

@@ -273,7 +273,7 @@ async fn a_courtyard_laptop_syncs_with_its_district_from_the_organiser_page() ->
     b.fill("#sync-form input[name=community]", &community).await?;
     b.fill("#sync-form input[name=token]", &token).await?;
     b.click("#sync-form button[type=submit]").await?;
-    b.wait_text("已同步 1 场会议").await?;
+    b.wait_text("已同步 1 场已结束的会议").await?;
     b.screenshot_of("laptop-sync-panel", "details.sync-panel").await?;
     let on_district = dkey.ok("/api/meetings").await?;
     anyhow::ensure!(on_district[0]["title"] == "院坝十一月坝坝会", "{on_district}");
