@@ -41,6 +41,7 @@ fieldset label{min-height:44px}
 button{font:inherit;min-height:48px;padding:.4rem 1rem;border:2px solid #0b3d91;background:#0b3d91;color:#fff;border-radius:6px;cursor:pointer}
 button.quiet{background:#fff;color:#0b3d91}
 button .en{color:inherit}
+summary{min-height:44px;line-height:44px;cursor:pointer;color:#0b3d91}
 .notice{padding:.75rem 1rem;border:3px solid;margin:1rem 0;border-radius:6px}
 .done{border-color:#1b5e20;background:#e8f5e9}.refused{border-color:#b71c1c;background:#ffebee}.secret{border-color:#0b3d91;background:#e3f2fd}
 .secret code{font-size:1.5rem;user-select:all;display:block;margin:.5rem 0}
