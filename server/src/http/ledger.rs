@@ -298,7 +298,7 @@ pub async fn xlsx(
 /// `-`, `@`, a tab or a carriage return is a formula to Excel (an attendee's
 /// opinion reaches this file through 列入台账), so it gets a leading `'`, as
 /// OWASP's CSV-injection advice says. (The XLSX export writes plain strings.)
-fn cell(text: &str) -> String {
+pub fn cell(text: &str) -> String {
     if text.starts_with(['=', '+', '-', '@', '\t', '\r']) {
         format!("'{text}")
     } else {

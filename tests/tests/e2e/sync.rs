@@ -89,6 +89,20 @@ async fn hold(laptop: &As, title: &str, review: Option<u64>) -> Meeting {
     m
 }
 
+/// A community on the district, and a sync token for it.
+async fn community_with_token(district: &As, name: &str) -> (String, String) {
+    let c = district
+        .made("/api/communities", json!({"name": name, "street": "玉林街道"}))
+        .await
+        .unwrap();
+    let id = c["id"].as_str().unwrap().to_owned();
+    let t = district
+        .made(&format!("/api/communities/{id}/sync-token"), json!({}))
+        .await
+        .unwrap();
+    (id, t["token"].as_str().unwrap().to_owned())
+}
+
 async fn sync(laptop: &As, to: &str, community: &str, token: &str) -> Result<Value, String> {
     let (status, body) = laptop
         .post(
@@ -118,23 +132,7 @@ async fn a_laptops_meeting_reaches_the_district_once_and_a_changed_history_is_re
     let (district_server, laptop_server) = (server().await, server().await);
     let district = As::key(&district_server.base, KEY);
     let laptop = As::key(&laptop_server.base, KEY);
-    let community = district
-        .made(
-            "/api/communities",
-            json!({"name": "玉林东路社区", "street": "玉林街道"}),
-        )
-        .await
-        .unwrap()["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
-    let token = district
-        .made(&format!("/api/communities/{community}/sync-token"), json!({}))
-        .await
-        .unwrap()["token"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let (community, token) = community_with_token(&district, "玉林东路社区").await;
     district
         .made(
             "/api/ledger",
@@ -263,23 +261,8 @@ async fn a_laptops_meeting_reaches_the_district_once_and_a_changed_history_is_re
     let state = district.ok(&format!("/api/meetings/{copy_id}")).await.unwrap();
     assert_eq!(state["title"], "三月坝坝会");
     // Another community's token cannot send for this one.
-    let other = district
-        .made(
-            "/api/communities",
-            json!({"name": "玉林北路社区", "street": "玉林街道"}),
-        )
-        .await
-        .unwrap()["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
-    let other_token = district
-        .made(&format!("/api/communities/{other}/sync-token"), json!({}))
-        .await
-        .unwrap()["token"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let (other, other_token) = community_with_token(&district, "玉林北路社区").await;
+    assert_ne!(other, community);
     let err = sync(&laptop, &to, &community, &other_token).await.unwrap_err();
     assert!(err.contains("403"), "{err}");
 }
@@ -289,23 +272,7 @@ async fn a_sync_cut_halfway_resumes_and_ends_whole() {
     let (district_server, laptop_server) = (server().await, server().await);
     let district = As::key(&district_server.base, KEY);
     let laptop = As::key(&laptop_server.base, KEY);
-    let community = district
-        .made(
-            "/api/communities",
-            json!({"name": "玉林东路社区", "street": "玉林街道"}),
-        )
-        .await
-        .unwrap()["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
-    let token = district
-        .made(&format!("/api/communities/{community}/sync-token"), json!({}))
-        .await
-        .unwrap()["token"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let (community, token) = community_with_token(&district, "玉林东路社区").await;
     hold(&laptop, "三月坝坝会", None).await;
     hold(&laptop, "四月坝坝会", None).await;
     // The line to the district drops as the first answer comes back: the
@@ -346,23 +313,7 @@ async fn the_command_line_syncs_a_running_laptop_and_a_stopped_ones_folder() {
     let strings = |a: &[&str]| a.iter().map(|s| s.to_string()).collect::<Vec<_>>();
     let district_server = server().await;
     let district = As::key(&district_server.base, KEY);
-    let community = district
-        .made(
-            "/api/communities",
-            json!({"name": "玉林东路社区", "street": "玉林街道"}),
-        )
-        .await
-        .unwrap()["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
-    let token = district
-        .made(&format!("/api/communities/{community}/sync-token"), json!({}))
-        .await
-        .unwrap()["token"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let (community, token) = community_with_token(&district, "玉林东路社区").await;
     let (_keep, data) = data_dir();
     let laptop = ServerProcess::start_with(&data, &["--organiser-key", KEY]);
     hold(&As::key(&laptop.base, KEY), "三月坝坝会", None).await;

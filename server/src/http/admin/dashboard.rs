@@ -5,15 +5,15 @@
 
 use super::charts::{bars, columns};
 use super::page::document;
-use crate::http::access::principal;
+use super::Reader;
 use crate::http::error::ApiError;
 use crate::http::state::AppState;
 use crate::service::dashboard::{gather, Query, Series, Summary};
 use crate::service::directory::Principal;
 use crate::service::ServiceError;
 use axum::extract::{Query as UrlQuery, State};
-use axum::http::{header, HeaderMap};
-use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::http::header;
+use axum::response::{Html, IntoResponse, Response};
 use babahui_shared::directory::Community;
 use babahui_shared::minutes::escape;
 use serde::Deserialize;
@@ -245,15 +245,6 @@ fn scope_name(q: &Query, communities: &[Community]) -> String {
     }
 }
 
-/// Who may see the dashboard: an account (their communities), the organiser
-/// key, an open server; or the way to the login page.
-async fn viewer(app: &AppState, headers: &HeaderMap) -> Result<Result<Principal, Response>, ApiError> {
-    match principal(app, headers).await? {
-        Some(p) => Ok(Ok(p)),
-        None => Ok(Err(Redirect::to("/login").into_response())),
-    }
-}
-
 async fn summary(app: &AppState, p: &Principal, f: &Filters) -> Result<(Summary, Vec<Community>), ServiceError> {
     let s = gather(&app.hub, &app.ledger, &app.directory, p, f.query()).await?;
     let mine: Vec<Community> = app
@@ -269,13 +260,9 @@ async fn summary(app: &AppState, p: &Principal, f: &Filters) -> Result<(Summary,
 /// `GET /admin/dashboard`
 pub async fn admin(
     State(app): State<AppState>,
-    headers: HeaderMap,
+    Reader(p): Reader,
     UrlQuery(f): UrlQuery<Filters>,
 ) -> Result<Response, ApiError> {
-    let p = match viewer(&app, &headers).await? {
-        Ok(p) => p,
-        Err(to_login) => return Ok(to_login),
-    };
     let (s, mine) = summary(&app, &p, &f).await?;
     Ok((super::NO_STORE, Html(page(&s, &mine, false))).into_response())
 }
@@ -366,25 +353,12 @@ fn file_scope(s: &Summary) -> String {
     s.query.community.as_ref().map(|c| format!("{c}-")).unwrap_or_default()
 }
 
-/// A text cell a spreadsheet will not run as a formula.
-fn cell(text: &str) -> String {
-    if text.starts_with(['=', '+', '-', '@', '\t', '\r']) {
-        format!("'{text}")
-    } else {
-        text.to_owned()
-    }
-}
-
 /// `GET /admin/dashboard.csv`: every chart's numbers, one block after another.
 pub async fn csv(
     State(app): State<AppState>,
-    headers: HeaderMap,
+    Reader(p): Reader,
     UrlQuery(f): UrlQuery<Filters>,
 ) -> Result<Response, ApiError> {
-    let p = match viewer(&app, &headers).await? {
-        Ok(p) => p,
-        Err(to_login) => return Ok(to_login),
-    };
     let (s, _) = summary(&app, &p, &f).await?;
     let fail = |e: csv::Error| ApiError::from(ServiceError::internal(e));
     let mut out = csv::WriterBuilder::new()
@@ -397,7 +371,8 @@ pub async fn csv(
         out.write_record([name]).map_err(fail)?;
         out.write_record(&head).map_err(fail)?;
         for row in rows {
-            out.write_record(row.iter().map(|c| cell(c))).map_err(fail)?;
+            out.write_record(row.iter().map(|c| crate::http::ledger::cell(c)))
+                .map_err(fail)?;
         }
     }
     let bytes = out
@@ -424,14 +399,10 @@ fn download(bytes: Vec<u8>, kind: &str, name: &str) -> Response {
 /// `GET /admin/dashboard.xlsx`: one sheet per chart and table.
 pub async fn xlsx(
     State(app): State<AppState>,
-    headers: HeaderMap,
+    Reader(p): Reader,
     UrlQuery(f): UrlQuery<Filters>,
 ) -> Result<Response, ApiError> {
     use rust_xlsxwriter::{Format, Workbook};
-    let p = match viewer(&app, &headers).await? {
-        Ok(p) => p,
-        Err(to_login) => return Ok(to_login),
-    };
     let (s, _) = summary(&app, &p, &f).await?;
     let fail = |e: rust_xlsxwriter::XlsxError| ApiError::from(ServiceError::internal(e));
     let mut book = Workbook::new();

@@ -14,7 +14,8 @@ use super::state::AppState;
 use crate::service::directory::{Principal, SESSION_COOKIE};
 use crate::service::ServiceError;
 use axum::body::Bytes;
-use axum::extract::{ConnectInfo, Path, State};
+use axum::extract::{ConnectInfo, FromRequestParts, Path, State};
+use axum::http::request::Parts;
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::Form;
@@ -99,11 +100,36 @@ pub async fn logout(State(app): State<AppState>, headers: HeaderMap) -> Result<R
         .into_response())
 }
 
-/// The logged-in account of a page request, or the way to the login page.
-async fn viewer(app: &AppState, headers: &HeaderMap) -> Result<Result<Principal, Response>, ApiError> {
-    match principal(app, headers).await? {
-        Some(p @ Principal::Account(_)) => Ok(Ok(p)),
-        _ => Ok(Err(Redirect::to("/login").into_response())),
+/// A page request of a logged-in account; anyone else is sent to the login page.
+#[derive(Debug)]
+pub struct Viewer(pub Principal);
+
+impl FromRequestParts<AppState> for Viewer {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, app: &AppState) -> Result<Self, Response> {
+        match principal(app, &parts.headers).await {
+            Ok(Some(p @ Principal::Account(_))) => Ok(Viewer(p)),
+            Ok(_) => Err(Redirect::to("/login").into_response()),
+            Err(e) => Err(e.into_response()),
+        }
+    }
+}
+
+/// A page request of anyone who acts on this server (an account, the
+/// organiser key, an `--open` server); anyone else is sent to the login page.
+#[derive(Debug)]
+pub struct Reader(pub Principal);
+
+impl FromRequestParts<AppState> for Reader {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, app: &AppState) -> Result<Self, Response> {
+        match principal(app, &parts.headers).await {
+            Ok(Some(p)) => Ok(Reader(p)),
+            Ok(None) => Err(Redirect::to("/login").into_response()),
+            Err(e) => Err(e.into_response()),
+        }
     }
 }
 
@@ -137,23 +163,16 @@ pub async fn back_to_admin() -> Redirect {
 }
 
 /// `GET /admin`
-pub async fn admin_page(State(app): State<AppState>, headers: HeaderMap) -> Result<Response, ApiError> {
-    match viewer(&app, &headers).await? {
-        Ok(p) => render(&app, &p, None).await,
-        Err(to_login) => Ok(to_login),
-    }
+pub async fn admin_page(State(app): State<AppState>, Viewer(p): Viewer) -> Result<Response, ApiError> {
+    render(&app, &p, None).await
 }
 
 /// `POST /admin/communities`
 pub async fn add_community(
     State(app): State<AppState>,
-    headers: HeaderMap,
+    Viewer(p): Viewer,
     Form(new): Form<NewCommunity>,
 ) -> Result<Response, ApiError> {
-    let p = match viewer(&app, &headers).await? {
-        Ok(p) => p,
-        Err(to_login) => return Ok(to_login),
-    };
     let done = app.directory.add_community(&p, new, app.hub.clock().now_ms()).await;
     let done = done.map(|c| Notice::Done(format!("已添加社区 {}（{}）· community added", c.name, c.street)));
     after(&app, &p, done).await
@@ -162,13 +181,9 @@ pub async fn add_community(
 /// `POST /admin/communities/{id}/sync-token`
 pub async fn sync_token(
     State(app): State<AppState>,
-    headers: HeaderMap,
+    Viewer(p): Viewer,
     Path(id): Path<String>,
 ) -> Result<Response, ApiError> {
-    let p = match viewer(&app, &headers).await? {
-        Ok(p) => p,
-        Err(to_login) => return Ok(to_login),
-    };
     let done = app.directory.new_sync_token(&p, &id, app.hub.clock().now_ms()).await;
     let done = done.map(|t| {
         Notice::Secret(
@@ -206,11 +221,7 @@ fn account_fields(body: &[u8]) -> Result<NewAccount, ServiceError> {
 }
 
 /// `POST /admin/accounts`
-pub async fn add_account(State(app): State<AppState>, headers: HeaderMap, body: Bytes) -> Result<Response, ApiError> {
-    let p = match viewer(&app, &headers).await? {
-        Ok(p) => p,
-        Err(to_login) => return Ok(to_login),
-    };
+pub async fn add_account(State(app): State<AppState>, Viewer(p): Viewer, body: Bytes) -> Result<Response, ApiError> {
     let done = match account_fields(&body) {
         Ok(new) => app.directory.add_account(&p, new, app.hub.clock().now_ms()).await,
         Err(e) => Err(e),
@@ -228,13 +239,9 @@ pub async fn add_account(State(app): State<AppState>, headers: HeaderMap, body: 
 /// `POST /admin/accounts/{id}/password`: a new password, made by the server and shown once.
 pub async fn reset_password(
     State(app): State<AppState>,
-    headers: HeaderMap,
+    Viewer(p): Viewer,
     Path(id): Path<String>,
 ) -> Result<Response, ApiError> {
-    let p = match viewer(&app, &headers).await? {
-        Ok(p) => p,
-        Err(to_login) => return Ok(to_login),
-    };
     let change = AccountChange {
         password: Some(String::new()),
         ..AccountChange::default()
@@ -261,14 +268,10 @@ pub struct DisabledField {
 /// `POST /admin/accounts/{id}/disabled`
 pub async fn set_disabled(
     State(app): State<AppState>,
-    headers: HeaderMap,
+    Viewer(p): Viewer,
     Path(id): Path<String>,
     Form(f): Form<DisabledField>,
 ) -> Result<Response, ApiError> {
-    let p = match viewer(&app, &headers).await? {
-        Ok(p) => p,
-        Err(to_login) => return Ok(to_login),
-    };
     let disabled = f.disabled == "true";
     let change = AccountChange {
         disabled: Some(disabled),
