@@ -209,8 +209,15 @@ pub struct SyncArgs {
     /// Read a stopped laptop server's data folder directly instead of asking the running one.
     #[arg(long)]
     data: Option<PathBuf>,
-    #[command(flatten)]
-    running: super::RunningServer,
+    /// The running laptop server (used unless --data is given).
+    #[arg(long, env = "BABAHUI_SERVER", default_value = "http://127.0.0.1:8080")]
+    server: String,
+    /// Its organiser key (default: the one kept in its data folder).
+    #[arg(long, env = "BABAHUI_ORGANISER_KEY", hide_env_values = true)]
+    organiser_key: Option<String>,
+    /// The running server's data folder, where its organiser key is kept.
+    #[arg(long, env = "BABAHUI_DATA", default_value = "./babahui-data")]
+    server_data: PathBuf,
 }
 
 /// `babahui sync`: this laptop's finished meetings and ledger to the
@@ -234,15 +241,16 @@ pub async fn sync(args: SyncArgs) -> anyhow::Result<()> {
             result?
         }
         None => {
-            let body = serde_json::json!({"to": args.to, "community": args.community, "token": args.token});
-            let req = args
-                .running
-                .request(reqwest::Method::POST, "/api/sync/run")?
-                .json(&body);
+            let mut req = reqwest::Client::new()
+                .post(format!("{}/api/sync/run", args.server.trim_end_matches('/')))
+                .json(&serde_json::json!({"to": args.to, "community": args.community, "token": args.token}));
+            if let Some(key) = super::client_key(&args.organiser_key, &args.server_data)? {
+                req = req.bearer_auth(key);
+            }
             let resp = req.send().await.map_err(|e| {
                 anyhow::anyhow!(
                     "cannot reach {} (or give --data for a stopped server): {e}",
-                    args.running.server
+                    args.server
                 )
             })?;
             if !resp.status().is_success() {

@@ -73,14 +73,6 @@ struct BackupArgs {
     /// Read a district service's database directly (it may be running).
     #[arg(long)]
     database_url: Option<String>,
-    #[command(flatten)]
-    running: RunningServer,
-}
-
-/// A running server that a command asks (unless it is told to read a
-/// stopped one's folder), with its organiser key.
-#[derive(Debug, Args)]
-pub struct RunningServer {
     /// The running server (used unless --data is given).
     #[arg(long, env = "BABAHUI_SERVER", default_value = "http://127.0.0.1:8080")]
     server: String,
@@ -90,18 +82,6 @@ pub struct RunningServer {
     /// The running server's data folder, where its organiser key is kept.
     #[arg(long, env = "BABAHUI_DATA", default_value = "./babahui-data")]
     server_data: PathBuf,
-}
-
-impl RunningServer {
-    /// A request to `path` on the server, with its organiser key.
-    fn request(&self, method: reqwest::Method, path: &str) -> anyhow::Result<reqwest::RequestBuilder> {
-        let url = format!("{}{path}", self.server.trim_end_matches('/'));
-        let mut req = reqwest::Client::new().request(method, url);
-        if let Some(key) = client_key(&self.organiser_key, &self.server_data)? {
-            req = req.bearer_auth(key);
-        }
-        Ok(req)
-    }
 }
 
 /// Options of `babahui restore`.
@@ -484,17 +464,14 @@ async fn backup(args: BackupArgs) -> anyhow::Result<()> {
             serde_json::to_vec(&backup)?
         }
         (None, None) => {
-            let resp = args
-                .running
-                .request(reqwest::Method::GET, "/api/backup.json")?
+            let mut req = reqwest::Client::new().get(format!("{}/api/backup.json", args.server.trim_end_matches('/')));
+            if let Some(key) = client_key(&args.organiser_key, &args.server_data)? {
+                req = req.bearer_auth(key);
+            }
+            let resp = req
                 .send()
                 .await
-                .with_context(|| {
-                    format!(
-                        "cannot reach {} (or give --data for a stopped server)",
-                        args.running.server
-                    )
-                })?;
+                .with_context(|| format!("cannot reach {} (or give --data for a stopped server)", args.server))?;
             if !resp.status().is_success() {
                 anyhow::bail!(
                     "the server refused: {} {}",
