@@ -25,12 +25,37 @@ pub struct ApiFailure {
     pub message: String,
 }
 
-async fn request(method: &str, path: &str, body: Option<String>, bearer: Option<&str>) -> Result<String, ApiFailure> {
-    let offline = |e: wasm_bindgen::JsValue| ApiFailure {
+/// No answer: the network or the browser refused before the server spoke.
+fn offline(e: wasm_bindgen::JsValue) -> ApiFailure {
+    ApiFailure {
         status: 0,
         code: None,
         message: format!("{e:?}"),
-    };
+    }
+}
+
+/// `POST path` with a file (a photo) as the body, as it is: the server reads
+/// its kind from its bytes.
+pub async fn upload<T: DeserializeOwned>(
+    path: &str,
+    file: &web_sys::File,
+    bearer: Option<&str>,
+) -> Result<T, ApiFailure> {
+    let init = web_sys::RequestInit::new();
+    init.set_method("POST");
+    init.set_body(file);
+    let headers = web_sys::Headers::new().map_err(offline)?;
+    if let Some(key) = bearer {
+        headers
+            .set("authorization", &format!("Bearer {key}"))
+            .map_err(offline)?;
+    }
+    init.set_headers(&headers);
+    let req = web_sys::Request::new_with_str_and_init(path, &init).map_err(offline)?;
+    parse(&answer(req).await?)
+}
+
+async fn request(method: &str, path: &str, body: Option<String>, bearer: Option<&str>) -> Result<String, ApiFailure> {
     let init = web_sys::RequestInit::new();
     init.set_method(method);
     let headers = web_sys::Headers::new().map_err(offline)?;
@@ -45,6 +70,11 @@ async fn request(method: &str, path: &str, body: Option<String>, bearer: Option<
     }
     init.set_headers(&headers);
     let req = web_sys::Request::new_with_str_and_init(path, &init).map_err(offline)?;
+    answer(req).await
+}
+
+/// Sends `req`; its answer's text, or the failure it says.
+async fn answer(req: web_sys::Request) -> Result<String, ApiFailure> {
     let resp = JsFuture::from(leptos::prelude::window().fetch_with_request(&req))
         .await
         .map_err(offline)?;

@@ -235,4 +235,7 @@ pub struct EntryUpdate {
     /// New deadline.
     #[serde(default)]
     pub deadline: Option<String>,
+    /// Photos of this step (ids from `POST /api/photos`), at most three.
+    #[serde(default)]
+    pub photos: Vec<String>,
 }

@@ -97,6 +97,11 @@ pub enum LedgerSource {
         /// Topic number.
         topic: u32,
     },
+    /// A matter a resident sent from the community's "反映问题" page (听群众说事).
+    Reported {
+        /// The matter's number.
+        matter: u32,
+    },
 }
 
 impl LedgerSource {
@@ -106,7 +111,7 @@ impl LedgerSource {
             LedgerSource::Commitment { meeting, .. }
             | LedgerSource::Opinion { meeting, .. }
             | LedgerSource::Topic { meeting, .. } => Some(meeting),
-            LedgerSource::Collected { .. } => None,
+            LedgerSource::Collected { .. } | LedgerSource::Reported { .. } => None,
         }
     }
 }
@@ -182,6 +187,9 @@ pub struct LedgerUpdate {
     /// entry's ratings: a line is merged once, so they are counted once.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ratings: Option<[u32; 3]>,
+    /// Photos of this step (before / after), ids of `/photos/{id}.jpg`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub photos: Vec<String>,
 }
 
 /// The entry on another server this one stands for: a laptop's copy of a
@@ -240,6 +248,13 @@ pub struct LedgerEntry {
     /// The entry on another server it stands for, if it came from one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub origin: Option<EntryOrigin>,
+    /// Residents who seconded it (附议) from its public page, one per phone.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub seconds: u32,
+}
+
+fn is_zero(n: &u32) -> bool {
+    *n == 0
 }
 
 impl Ratings {
@@ -302,6 +317,7 @@ mod tests {
             applied: Vec::new(),
             community: None,
             origin: None,
+            seconds: 0,
         };
         assert!(e.overdue("2026-02-01"));
         assert!(!e.overdue("2026-01-31"));

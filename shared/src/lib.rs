@@ -23,6 +23,7 @@
 //! - [`votes`]: tallies and pass rules.
 //! - [`directory`]: communities, accounts and the audit log (a district server's).
 //! - [`ledger`]: the issue ledger (问题台账) entries and their statuses.
+//! - [`matters`]: matters residents send between meetings (听群众说事), before the ledger.
 //! - [`minutes`]: the minutes (会议纪要): the stored value (`value`), its projection
 //!   from the state (`from_state`), the shared wording (`labels`), and the Markdown
 //!   (`markdown`) and printable HTML (`html`) renderings.
@@ -50,6 +51,7 @@ pub mod event;
 pub mod ids;
 pub mod ledger;
 pub mod limits;
+pub mod matters;
 pub mod minutes;
 pub mod model;
 pub mod protocol;

@@ -65,3 +65,14 @@ pub const DEFAULT_SPEAKING_LIMIT_SECS: u32 = 180;
 pub const FOLLOW_UP_LIMIT_SECS: u32 = 60;
 /// Reviews (回顾) in one meeting.
 pub const REVIEWS_MAX: usize = 100;
+/// Photos a resident may attach to a matter, or a worker to a progress line.
+pub const PHOTOS_MAX: usize = 3;
+/// Bytes of one photo as sent (a phone's camera JPEG is 2–8 MB).
+pub const PHOTO_UPLOAD_MAX_BYTES: usize = 12 * 1024 * 1024;
+/// Pixels of one photo as sent: a 48-megapixel phone mode is refused with
+/// words that say to send a smaller one (decoding it takes ~200 MB).
+pub const PHOTO_PIXELS_MAX: u64 = 40_000_000;
+/// Long side of a photo as stored and shown, in pixels.
+pub const PHOTO_LONG_SIDE: u32 = 1600;
+/// A phone number a resident leaves for the committee.
+pub const PHONE_MAX_CHARS: usize = 20;

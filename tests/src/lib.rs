@@ -16,6 +16,7 @@
 pub mod http;
 pub mod load;
 pub mod netns;
+pub mod photos;
 pub mod postgres;
 pub mod proxy;
 pub mod session;

@@ -103,6 +103,28 @@ impl As {
         As::answer(self.request(reqwest::Method::POST, path).json(&body)).await
     }
 
+    /// `POST path` with a body of `content_type` (a form with files, a photo).
+    pub async fn post_bytes(&self, path: &str, content_type: &str, body: Vec<u8>) -> Result<(StatusCode, Value)> {
+        let req = self
+            .request(reqwest::Method::POST, path)
+            .header(reqwest::header::CONTENT_TYPE, content_type)
+            .body(body);
+        As::answer(req).await
+    }
+
+    /// `GET path` as bytes (a photo), with its status and content type.
+    pub async fn get_bytes(&self, path: &str) -> Result<(StatusCode, String, Vec<u8>)> {
+        let resp = self.request(reqwest::Method::GET, path).send().await?;
+        let status = resp.status();
+        let kind = resp
+            .headers()
+            .get(reqwest::header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default()
+            .to_owned();
+        Ok((status, kind, resp.bytes().await?.to_vec()))
+    }
+
     /// `DELETE path`.
     pub async fn delete(&self, path: &str) -> Result<(StatusCode, Value)> {
         As::answer(self.request(reqwest::Method::DELETE, path)).await

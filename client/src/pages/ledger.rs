@@ -8,6 +8,7 @@ use crate::i18n::t;
 use babahui_shared::api::EntryView;
 use babahui_shared::directory::Me;
 use babahui_shared::ledger::{LedgerEntry, LedgerSource, LedgerStatus};
+use babahui_shared::matters::photo_url;
 use leptos::prelude::*;
 
 /// An entry as the server lists it (with whether it is overdue).
@@ -138,7 +139,10 @@ pub fn LedgerPage() -> impl IntoView {
                 <button class="print" on:click=move |_| { let _ = window().print(); }>{move || t("print_notice")}</button>
             </div>
             <p class="print-only">{move || t("progress_notice")}" · "{move || date(js_sys::Date::now() as u64)}</p>
-            <WhenWritable><div class="no-print"><NewEntryForm reload=reload community=community/></div></WhenWritable>
+            <WhenWritable><div class="no-print">
+                <crate::pages::inbox::Inbox reload=reload community=community/>
+                <NewEntryForm reload=reload community=community/>
+            </div></WhenWritable>
             <Suspense fallback=|| ()>
                 {move || {
                     let rows = shown();
@@ -158,6 +162,7 @@ pub fn LedgerPage() -> impl IntoView {
                                             <span>{e.responsible.clone()}</span>
                                             <span>{e.deadline.clone()}</span>
                                             {v.overdue.then(|| view! { <span class="tag overdue-tag">{t("overdue")}</span> })}
+                                            {(e.seconds > 0).then(|| view! { <span class="tag seconds-tag">{t("seconds")}" "{e.seconds}</span> })}
                                         </div>
                                         {e.history.last().filter(|h| !h.note.is_empty()).map(|h| view! {
                                             <p class="latest">{date(h.at)}" "{h.note.clone()}</p>
@@ -193,6 +198,7 @@ pub fn LedgerEntryPage(id: u32) -> impl IntoView {
                         let e = v.entry;
                         view! {
                             <h1>"#"{e.id}" "{e.title.clone()}</h1>
+                            <p class="no-print"><a href=format!("/public/ledger/{}", e.id)>{t("public_page")}</a></p>
                             <p><span class="tag">{crate::i18n::ledger_status(e.status)}</span>" "{v.overdue.then(|| view! { <span class="tag overdue-tag">{t("overdue")}</span> })}</p>
                             <p>{e.description.clone()}</p>
                             <table class="facts">
@@ -200,6 +206,7 @@ pub fn LedgerEntryPage(id: u32) -> impl IntoView {
                                 <tr><th>{t("responsible")}</th><td>{e.responsible.clone()}</td></tr>
                                 <tr><th>{t("deadline")}</th><td>{e.deadline.clone()}</td></tr>
                                 <tr><th>{t("source")}</th><td>{source_view(&e.source)}</td></tr>
+                                <tr><th>{t("seconds")}</th><td class="seconds">{e.seconds}</td></tr>
                                 <tr><th>{t("ratings")}</th><td class="ratings">
                                     <span>{t("satisfied")}" "<b>{e.ratings.satisfied}</b></span>
                                     <span>{t("fair")}" "<b>{e.ratings.fair}</b></span>
@@ -216,6 +223,11 @@ pub fn LedgerEntryPage(id: u32) -> impl IntoView {
                                         <b>{date(h.at)}</b>" "{h.status.map(crate::i18n::ledger_status)}" "{h.note.clone()}
                                         <small class="writer">" "{h.by.clone()}{h.credential.as_ref().map(|c| format!("（{}）", c.zh()))}</small>
                                         {h.meeting.clone().map(|m| view! { " "<a href=format!("/m/{m}/minutes")>{t("minutes")}</a> })}
+                                        <div class="photos">
+                                            {h.photos.iter().map(|p| view! {
+                                                <a href=photo_url(p) target="_blank"><img src=photo_url(p) alt=t("photo") loading="lazy"/></a>
+                                            }).collect_view()}
+                                        </div>
                                     </li>
                                 }).collect_view()}
                             </ol>
@@ -239,6 +251,9 @@ fn source_view(source: &LedgerSource) -> impl IntoView {
         view! { <a href=format!("/m/{m}/minutes")>{label}</a>" "{what} }
     };
     match source {
+        LedgerSource::Reported { matter } => {
+            view! { {t("reported")}" "{format!("{} {matter}", t("matter_no"))} }.into_any()
+        }
         LedgerSource::Collected { by } => view! { {t("collected")}{by.clone().map(|b| format!("：{b}"))} }.into_any(),
         LedgerSource::Commitment {
             meeting,
@@ -413,9 +428,12 @@ fn ProgressForm(
     let status = RwSignal::new(current.zh().to_owned());
     let error = RwSignal::new(None::<String>);
     let writer = RwSignal::new(crate::storage::get(WRITER_KEY).unwrap_or_default());
+    let files = NodeRef::<leptos::html::Input>::new();
+    let sending = RwSignal::new(false);
     view! {
         <form class="form progress" on:submit=move |ev| {
             ev.prevent_default();
+            let chosen = files.get().and_then(|i| i.files());
             let new_status = LedgerStatus::parse(&status.get());
             let mut body = serde_json::json!({"note": note.get(), "status": new_status, "by": writer.get()});
             if new_responsible.get() != was_responsible {
@@ -426,15 +444,30 @@ fn ProgressForm(
             }
             crate::storage::set(WRITER_KEY, &writer.get());
             let key = crate::storage::get(crate::credentials::KEY_STORAGE);
+            sending.set(true);
             leptos::task::spawn_local(async move {
+                // Photos go first, each on its own (a phone's photo is megabytes);
+                // the line names what the server kept.
+                match upload_photos(chosen, key.as_deref()).await {
+                    Ok(ids) => body["photos"] = ids.into(),
+                    Err(f) => {
+                        error.set(Some(refusal(&f)));
+                        sending.set(false);
+                        return;
+                    }
+                }
                 match api::post::<serde::de::IgnoredAny>(&format!("/api/ledger/{id}/updates"), &body, key.as_deref()).await {
                     Ok(_) => {
                         note.set(String::new());
                         error.set(None);
+                        if let Some(i) = files.get_untracked() {
+                            i.set_value("");
+                        }
                         reload.update(|n| *n += 1);
                     }
                     Err(f) => error.set(Some(refusal(&f))),
                 }
+                sending.set(false);
             });
         }>
             <h2>{t("record")}</h2>
@@ -445,8 +478,22 @@ fn ProgressForm(
             <textarea name="note" rows="2" aria-label=t("record") bind:value=note></textarea>
             <label>{t("responsible")}<input name="responsible" maxlength="40" bind:value=new_responsible/></label>
             <label>{t("deadline")}<input name="deadline" type="date" bind:value=new_deadline/></label>
-            <button type="submit" class="primary">{t("record")}</button>
+            <label>{t("add_photos")}<input name="photo" type="file" accept="image/*" multiple node_ref=files/></label>
+            <button type="submit" class="primary" disabled=move || sending.get()>{move || if sending.get() { t("sending") } else { t("record") }}</button>
             {move || error.get().map(|e| view! { <p class="notice">{e}</p> })}
         </form>
     }
+}
+
+/// Uploads the photos chosen (at most three); their ids, in order.
+async fn upload_photos(chosen: Option<web_sys::FileList>, key: Option<&str>) -> Result<Vec<String>, api::ApiFailure> {
+    let mut ids = Vec::new();
+    let Some(list) = chosen else { return Ok(ids) };
+    for i in 0..list.length().min(babahui_shared::limits::PHOTOS_MAX as u32) {
+        if let Some(file) = list.get(i) {
+            let receipt: babahui_shared::matters::PhotoReceipt = api::upload("/api/photos", &file, key).await?;
+            ids.push(receipt.id);
+        }
+    }
+    Ok(ids)
 }

@@ -184,6 +184,7 @@ fn source_text(s: &LedgerSource) -> String {
         }
     };
     match s {
+        LedgerSource::Reported { matter } => format!("居民反映（第{matter}号）"),
         LedgerSource::Collected { by } => format!(
             "收集问题{}",
             by.as_deref().map(|b| format!("（{b}）")).unwrap_or_default()

@@ -10,12 +10,14 @@ pub mod assets;
 pub mod error;
 pub mod first_paint;
 pub mod ledger;
+pub mod matters;
 pub mod meetings;
 pub mod minutes;
 pub mod per_address;
 pub mod phone;
 pub mod relay;
 pub mod relay_client;
+pub mod resident;
 pub mod state;
 pub mod sync;
 
@@ -60,6 +62,24 @@ pub fn router(state: AppState) -> Router {
                 .layer(DefaultBodyLimit::max(crate::service::archive::ARCHIVE_MAX_BYTES)),
         )
         .route("/api/sync/run", post(sync::run))
+        // What residents send between meetings: three phone photos over a
+        // slow connection take longer than a form.
+        .route(
+            "/api/matters",
+            post(matters::submit)
+                .get(matters::inbox)
+                .layer(DefaultBodyLimit::max(matters::SUBMISSION_MAX_BYTES)),
+        )
+        .route(
+            "/report",
+            post(resident::report::send)
+                .get(resident::report::form)
+                .layer(DefaultBodyLimit::max(matters::SUBMISSION_MAX_BYTES)),
+        )
+        .route(
+            "/api/photos",
+            post(matters::upload_photo).layer(DefaultBodyLimit::max(matters::SUBMISSION_MAX_BYTES)),
+        )
         .layer(timeout(deadline * TRANSFER_DEADLINE_FACTOR));
     Router::new()
         .route("/healthz", get(|| async { "ok" }))
@@ -81,6 +101,9 @@ pub fn router(state: AppState) -> Router {
         .route("/api/ledger.csv", get(ledger::csv))
         .route("/api/ledger/{entry}", get(ledger::get_one))
         .route("/api/ledger/{entry}/updates", post(ledger::update))
+        .route("/api/ledger/{entry}/second", post(matters::second))
+        .route("/api/matters/{id}", get(matters::follow))
+        .route("/api/matters/{id}/decision", post(matters::decide))
         .route("/api/qr.svg", get(meetings::any_qr_svg))
         .route("/api/login", post(accounts::login))
         .route("/api/logout", post(accounts::logout))
@@ -123,6 +146,14 @@ pub fn router(state: AppState) -> Router {
         .route("/admin/dashboard.csv", get(admin::dashboard::csv))
         .route("/admin/dashboard.xlsx", get(admin::dashboard::xlsx))
         .route("/dashboard", get(admin::dashboard::public))
+        // Residents between meetings: the report form's notice and follow
+        // page, the public ledger, the photos.
+        .route("/report/poster", get(resident::report::poster))
+        .route("/report/{id}", get(resident::report::followed))
+        .route("/public/ledger", get(resident::public::list))
+        .route("/public/ledger/{entry}", get(resident::public::entry))
+        .route("/public/ledger/{entry}/second", post(resident::public::second))
+        .route("/photos/{file}", get(matters::photo))
         // The join link's page and its plain forms (work without scripts).
         .route("/m/{id}", get(phone::page))
         .route("/m/{id}/join", post(phone::join).get(phone::join_page_again))

@@ -5,7 +5,7 @@ use super::per_address::PerAddress;
 use crate::config::ServerConfig;
 use crate::hub::Hub;
 use crate::listen::Counter;
-use crate::service::{Archives, Directory, Ledger, Meetings};
+use crate::service::{Archives, Directory, Ledger, Matters, Meetings};
 use std::sync::Arc;
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
@@ -23,6 +23,8 @@ pub struct AppState {
     pub connections: TaskTracker,
     /// The issue ledger.
     pub ledger: Ledger,
+    /// Matters residents send between meetings, and their photos.
+    pub matters: Matters,
     /// Communities, accounts, sessions, the audit log (behind an `Arc`: see `relay`).
     pub directory: Arc<Directory>,
     /// Commands into meetings (every transport's one path).

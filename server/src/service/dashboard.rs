@@ -406,6 +406,7 @@ mod tests {
             meeting: None,
             origin: None,
             ratings: None,
+            photos: Vec::new(),
         }];
         if let Some(at) = done_on {
             history.push(LedgerUpdate {
@@ -433,6 +434,7 @@ mod tests {
             applied: Vec::new(),
             community: Some("c1".into()),
             origin: None,
+            seconds: 0,
         }
     }
 

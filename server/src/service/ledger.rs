@@ -144,6 +144,38 @@ impl Ledger {
         Ok(entry)
     }
 
+    /// Adds the entry `make` builds from its new number (a resident's matter
+    /// accepted: see `service::matters`).
+    pub async fn add_with(
+        &self,
+        make: impl FnOnce(u32) -> Result<LedgerEntry, ServiceError>,
+    ) -> Result<LedgerEntry, ServiceError> {
+        let _guard = self.hold().await?;
+        let next = self.all().await?.iter().map(|e| e.id).max().unwrap_or(0) + 1;
+        self.put(make(next)?).await
+    }
+
+    /// Changes entry `id` by `change`, under the ledger's lock. A change that
+    /// adds a line to the history is a person's write, which the audit log
+    /// keeps; one that only counts (a resident's 附议) is not (`audited`).
+    pub async fn change(
+        &self,
+        id: u32,
+        audited: bool,
+        change: impl FnOnce(&mut LedgerEntry) -> Result<(), ServiceError>,
+    ) -> Result<LedgerEntry, ServiceError> {
+        let _guard = self.hold().await?;
+        let mut entry = self.get(id).await?;
+        change(&mut entry)?;
+        if audited {
+            self.put(entry).await
+        } else {
+            let e = entry.clone();
+            self.blocking(move |s| s.ledger_put(&e)).await?;
+            Ok(entry)
+        }
+    }
+
     /// Adds an entry typed in by hand, by `credential`'s holder.
     pub async fn create(&self, new: NewEntry, credential: Credential, now: u64) -> Result<LedgerEntry, ServiceError> {
         let _guard = self.hold().await?;
@@ -175,11 +207,13 @@ impl Ledger {
                 meeting: None,
                 origin: None,
                 ratings: None,
+                photos: Vec::new(),
             }],
             ratings: Ratings::default(),
             applied: Vec::new(),
             community: new.community.clone(),
             origin: None,
+            seconds: 0,
         };
         self.put(entry).await
     }
@@ -234,6 +268,9 @@ impl Ledger {
         let _guard = self.hold().await?;
         let mut entry = self.get(id).await?;
         let note = text(&upd.note, OPINION_MAX_CHARS, "note", true)?;
+        if upd.photos.len() > PHOTOS_MAX {
+            return Err(CommandError::invalid(format!("at most {PHOTOS_MAX} photos a line")).into());
+        }
         // A logged-in account is named already; a shared key or link is not.
         let account = match &credential {
             Credential::Account { name, .. } => Some(name.clone()),
@@ -260,6 +297,7 @@ impl Ledger {
             meeting: None,
             origin: None,
             ratings: None,
+            photos: upd.photos,
         });
         self.put(entry).await
     }
@@ -298,6 +336,7 @@ impl Ledger {
                 meeting: Some(state.id.clone()),
                 origin: None,
                 ratings: Some(counts),
+                photos: Vec::new(),
             });
             entry.applied.push(key);
             changed.push(self.put(entry).await?);
@@ -354,6 +393,7 @@ impl Ledger {
                 meeting: Some(state.id.clone()),
                 origin: None,
                 ratings: None,
+                photos: Vec::new(),
             });
             entry.applied.push(key);
             changed.push(self.put(entry).await?);
@@ -431,11 +471,13 @@ impl Ledger {
                     meeting: Some(state.id.clone()),
                     origin: None,
                     ratings: None,
+                    photos: Vec::new(),
                 }],
                 ratings: Ratings::default(),
                 applied: Vec::new(),
                 community: community.clone(),
                 origin: None,
+                seconds: 0,
             });
             next += 1;
         }

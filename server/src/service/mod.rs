@@ -7,6 +7,8 @@
 //! # Layout
 //! - [`meetings`]: a command's way into a meeting (one path for every transport).
 //! - [`ledger`]: the issue ledger (问题台账).
+//! - [`matters`]: matters residents send between meetings (听群众说事), the organiser's inbox, 附议.
+//! - [`photos`]: photos stripped of their metadata and scaled, kept by a random id.
 //! - [`archive`]: a meeting as one file; import, export, delete.
 //! - [`backup`]: the whole server as one file, and restore.
 //! - [`dashboard`]: the street office's numbers across communities.
@@ -19,11 +21,15 @@ pub mod dashboard;
 pub mod directory;
 pub mod error;
 pub mod ledger;
+pub mod matters;
 pub mod meetings;
+pub mod photos;
 pub mod sync;
 
 pub use archive::Archives;
 pub use directory::{Directory, Principal};
 pub use error::ServiceError;
 pub use ledger::Ledger;
+pub use matters::Matters;
 pub use meetings::{Caller, Meetings};
+pub use photos::Photos;

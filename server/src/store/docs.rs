@@ -1,6 +1,7 @@
 //! Small documents kept beside the meetings' logs: the communities, accounts,
 //! sessions, sync tokens and audit log of a server that has them (see
-//! `service::directory`). Each kind is a map from a key to a JSON text; each
+//! `service::directory`), and what residents send between meetings (matters,
+//! photos, seconds: `service::matters`, `service::photos`). Each kind is a map from a key to a JSON text; each
 //! write is durable when it returns. They are few and change rarely (a login,
 //! an account made), so they need no group commit.
 
@@ -19,17 +20,26 @@ pub enum Docs {
     Audit,
     /// What a district has received from each laptop (meetings and ledger lines), by origin.
     Synced,
+    /// Matters residents sent (听群众说事), by number (`{id:010}`, so a key's order is theirs).
+    Matters,
+    /// Photos (JPEG, stripped and resized), by their random id.
+    Photos,
+    /// Which phone seconded (附议) which ledger entry, by `{entry}/{phone}`.
+    Seconds,
 }
 
 impl Docs {
     /// The kinds a backup keeps: all but sessions (a restored server asks
     /// people to log in again).
-    pub const KEPT: [Docs; 5] = [
+    pub const KEPT: [Docs; 8] = [
         Docs::Communities,
         Docs::Accounts,
         Docs::SyncTokens,
         Docs::Audit,
         Docs::Synced,
+        Docs::Matters,
+        Docs::Photos,
+        Docs::Seconds,
     ];
 
     /// The kind of this name ([`Docs::name`]).
@@ -50,6 +60,9 @@ impl Docs {
             Docs::SyncTokens => "sync_tokens",
             Docs::Audit => "audit",
             Docs::Synced => "synced",
+            Docs::Matters => "matters",
+            Docs::Photos => "photos",
+            Docs::Seconds => "seconds",
         }
     }
 }

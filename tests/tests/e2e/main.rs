@@ -15,6 +15,7 @@ mod faults;
 mod helpers;
 mod ledger;
 mod loadgen;
+mod matters;
 mod meeting;
 mod phone_forms;
 mod record;

@@ -48,7 +48,7 @@ impl Directory {
     }
 
     /// Holds the directory for one read-modify-write, here and on every node.
-    pub(super) async fn hold(
+    pub(crate) async fn hold(
         &self,
     ) -> Result<(tokio::sync::OwnedMutexGuard<()>, crate::store::LedgerGuard), ServiceError> {
         let local = self.lock.clone().lock_owned().await;
@@ -72,7 +72,8 @@ impl Directory {
         blocking(move || store.meeting_index(&id)).await
     }
 
-    pub(super) async fn get<T: DeserializeOwned + Send + 'static>(
+    /// One document of `kind`, decoded.
+    pub(crate) async fn get<T: DeserializeOwned + Send + 'static>(
         &self,
         kind: Docs,
         key: &str,
@@ -84,13 +85,15 @@ impl Directory {
         }
     }
 
-    pub(super) async fn put<T: Serialize>(&self, kind: Docs, key: &str, value: Option<&T>) -> Result<(), ServiceError> {
+    /// Writes (or, with `None`, removes) one document, durably.
+    pub(crate) async fn put<T: Serialize>(&self, kind: Docs, key: &str, value: Option<&T>) -> Result<(), ServiceError> {
         let text = value.map(|v| serde_json::to_string(v).expect("a document serialises"));
         let (store, key) = (self.store.clone(), key.to_owned());
         blocking(move || store.doc_put(kind, &key, text.as_deref())).await
     }
 
-    pub(super) async fn list<T: DeserializeOwned + Send + 'static>(
+    /// Every document of `kind`, by key.
+    pub(crate) async fn list<T: DeserializeOwned + Send + 'static>(
         &self,
         kind: Docs,
     ) -> Result<Vec<(String, T)>, ServiceError> {

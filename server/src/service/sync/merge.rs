@@ -112,7 +112,7 @@ fn rename_meetings(e: &mut LedgerEntry, rename: &dyn Fn(&MeetingId) -> Option<Me
                 *meeting = local;
             }
         }
-        LedgerSource::Collected { .. } => {}
+        LedgerSource::Collected { .. } | LedgerSource::Reported { .. } => {}
     }
 }
 
@@ -131,6 +131,7 @@ mod tests {
             meeting: None,
             origin: None,
             ratings,
+            photos: Vec::new(),
         }
     }
 
@@ -150,6 +151,7 @@ mod tests {
             applied: Vec::new(),
             community: None,
             origin: None,
+            seconds: 0,
         }
     }
 

@@ -1,0 +1,287 @@
+//! 听群众说事 and 向群众晒事 over the real server: a resident's matter from a
+//! phone, with a camera photo, through the organiser's inbox into the ledger,
+//! seconded by other phones, handled with a photo of the result — and what
+//! each person sees on the way: the submitter's private link, the public
+//! ledger page, the photos stripped of where they were taken. Hostile photos
+//! are refused in words and leave nothing behind.
+
+use crate::helpers::TestServer;
+use babahui::ServerConfig;
+use reqwest::StatusCode;
+use serde_json::{json, Value};
+use tests::photos::{camera_jpeg, form, has_metadata, jpeg, jpeg_size, png_bomb};
+use tests::session::As;
+
+const KEY: &str = "matters-test-organiser-key-0123";
+
+async fn server() -> TestServer {
+    TestServer::start_with(ServerConfig {
+        organiser_key: Some(KEY.into()),
+        ..ServerConfig::default()
+    })
+    .await
+}
+
+/// A phone: nobody in particular, with its own 附议 cookie.
+fn phone(base: &str, n: u32) -> As {
+    let mut p = As::nobody(base);
+    p.cookie = Some(format!("bbh_phone=test-phone-{n:08}-abcdefgh"));
+    p
+}
+
+/// Sends a matter as the page's form does; the answer.
+async fn send(who: &As, fields: &[(&str, &str)], photos: &[Vec<u8>]) -> (StatusCode, Value) {
+    let (kind, body) = form(fields, photos);
+    who.post_bytes("/api/matters", &kind, body).await.unwrap()
+}
+
+/// The path and query of a follow link.
+fn path_of(url: &str) -> String {
+    url.split_once("://")
+        .and_then(|(_, rest)| rest.find('/').map(|i| rest[i..].to_owned()))
+        .expect("a URL")
+}
+
+#[tokio::test]
+async fn a_residents_matter_with_a_photo_is_accepted_seconded_handled_and_followed() {
+    let s = server().await;
+    let organiser = As::key(&s.base, KEY);
+    let resident = phone(&s.base, 1);
+
+    // A camera photo, taken in portrait (stored on its side, EXIF says turn it), with GPS.
+    let photo = camera_jpeg(2400, 1200, 6);
+    assert!(has_metadata(&photo));
+    let fields = [
+        ("text", "5栋后面的路灯坏了两个星期，晚上很黑，老人不敢出门。"),
+        ("category", "基础设施"),
+        ("place", "5栋2单元"),
+        ("contact_name", "王秀英"),
+        ("contact_phone", "13912345678"),
+    ];
+    let (status, receipt) = send(&resident, &fields, &[photo]).await;
+    assert_eq!(status, StatusCode::CREATED, "{receipt}");
+    let follow = path_of(receipt["follow_url"].as_str().unwrap());
+    let follow_api = follow.replace("/report/", "/api/matters/");
+    assert!(follow.starts_with("/report/1?k="), "{follow}");
+
+    // Nothing is public before the organiser accepts it.
+    let (_, public) = As::nobody(&s.base).get("/public/ledger").await.unwrap();
+    assert!(
+        !public.as_str().unwrap().contains("路灯坏了"),
+        "shown before it was accepted"
+    );
+    let (status, _) = As::nobody(&s.base).get("/api/matters").await.unwrap();
+    assert_eq!(status, StatusCode::FORBIDDEN, "the inbox is the committee's");
+
+    // The inbox has it, with the contact; the stored photo is upright, scaled, and has no EXIF.
+    let inbox = organiser.ok("/api/matters").await.unwrap();
+    let m = &inbox[0];
+    assert_eq!(m["status"]["type"], "new");
+    assert_eq!(m["contact_phone"], "13912345678");
+    let photo_id = m["photos"][0].as_str().unwrap().to_owned();
+    let (status, kind, stored) = resident.get_bytes(&format!("/photos/{photo_id}.jpg")).await.unwrap();
+    assert_eq!((status, kind.as_str()), (StatusCode::OK, "image/jpeg"));
+    assert!(!has_metadata(&stored), "the stored photo still carries EXIF (GPS)");
+    assert_eq!(
+        jpeg_size(&stored),
+        Some((800, 1600)),
+        "turned upright by its EXIF orientation, 1600 px long side"
+    );
+
+    // The submitter's link: received, and never the contact they left (links get forwarded).
+    let mine = resident.ok(&follow_api).await.unwrap();
+    assert_eq!(mine["status"]["type"], "new");
+    assert!(!mine.to_string().contains("13912345678"));
+    let (status, _) = resident.get(&follow_api.replace("k=", "k=x")).await.unwrap();
+    assert_eq!(status, StatusCode::NOT_FOUND, "a wrong key shows nothing");
+
+    // Accepted into the ledger (待议).
+    let decided = organiser
+        .made(
+            "/api/matters/1/decision",
+            json!({"action": "accept", "title": "5栋后路灯不亮", "by": "李主任"}),
+        )
+        .await
+        .unwrap();
+    assert_eq!(decided["status"], json!({"type": "accepted", "entry": 1}));
+    let entry = organiser.ok("/api/ledger/1").await.unwrap();
+    assert_eq!(entry["status"], "pending");
+    assert_eq!(entry["source"], json!({"type": "reported", "matter": 1}));
+    assert_eq!(entry["history"][0]["photos"][0], photo_id.as_str());
+
+    // Two other phones second it; the same phone twice counts once.
+    for n in [2, 3, 3] {
+        phone(&s.base, n).made("/api/ledger/1/second", json!({})).await.unwrap();
+    }
+    let entry = organiser.ok("/api/ledger/1").await.unwrap();
+    assert_eq!(entry["seconds"], 2);
+
+    // Handled: a progress line with a photo of the result.
+    let (status, after) = organiser
+        .post_bytes("/api/photos", "image/jpeg", camera_jpeg(1000, 800, 1))
+        .await
+        .unwrap();
+    assert_eq!(status, StatusCode::CREATED, "{after}");
+    let after_id = after["id"].as_str().unwrap().to_owned();
+    organiser
+        .made(
+            "/api/ledger/1/updates",
+            json!({"note": "已更换两盏路灯", "status": "done", "by": "物业王经理", "photos": [after_id]}),
+        )
+        .await
+        .unwrap();
+
+    // The submitter's link shows each step; the public page the photos, the
+    // count, and neither the name nor the number the resident left.
+    let mine = resident.ok(&follow_api).await.unwrap();
+    assert_eq!(mine["status"], json!({"type": "accepted", "entry": 1}));
+    let steps: Vec<&str> = mine["entry"]["history"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|u| u["note"].as_str().unwrap())
+        .collect();
+    assert_eq!(steps, ["居民反映，已受理（第1号）", "已更换两盏路灯"]);
+    let (_, page) = resident.get(&follow).await.unwrap();
+    let page = page.as_str().unwrap();
+    assert!(page.contains("已更换两盏路灯") && page.contains(&after_id), "{page}");
+    let (_, public) = As::nobody(&s.base).get("/public/ledger/1").await.unwrap();
+    let public = public.as_str().unwrap();
+    assert!(public.contains("5栋后路灯不亮") && public.contains(&photo_id) && public.contains(&after_id));
+    assert!(
+        !public.contains("13912345678") && !public.contains("王秀英"),
+        "the contact is published"
+    );
+    let (_, csv) = organiser.get("/api/ledger.csv").await.unwrap();
+    assert!(
+        !csv.to_string().contains("13912345678"),
+        "the contact left in an export"
+    );
+}
+
+#[tokio::test]
+async fn the_organiser_declines_merges_and_hides_and_the_submitter_reads_why() {
+    let s = server().await;
+    let organiser = As::key(&s.base, KEY);
+    let resident = phone(&s.base, 1);
+    let mut links = Vec::new();
+    for text in ["楼道堆放杂物", "3栋楼道杂物又堆满了", "广告 广告 广告"] {
+        let (status, r) = resident.post("/api/matters", json!({"text": text})).await.unwrap();
+        assert_eq!(status, StatusCode::CREATED);
+        links.push(path_of(r["follow_url"].as_str().unwrap()).replace("/report/", "/api/matters/"));
+    }
+    organiser
+        .made(
+            "/api/matters/1/decision",
+            json!({"action": "accept", "title": "楼道杂物", "by": "李主任"}),
+        )
+        .await
+        .unwrap();
+    organiser
+        .made(
+            "/api/matters/2/decision",
+            json!({"action": "merge", "entry": 1, "by": "李主任"}),
+        )
+        .await
+        .unwrap();
+    organiser
+        .made("/api/matters/3/decision", json!({"action": "hide", "by": "李主任"}))
+        .await
+        .unwrap();
+    // Merged: the submitter's link shows the entry it joined.
+    let merged = resident.ok(&links[1]).await.unwrap();
+    assert_eq!(merged["status"], json!({"type": "merged", "entry": 1}));
+    assert_eq!(merged["entry"]["title"], "楼道杂物");
+    // Decided once: a second decision is refused and changes nothing.
+    let (status, _) = organiser
+        .post(
+            "/api/matters/1/decision",
+            json!({"action": "decline", "reason": "重复"}),
+        )
+        .await
+        .unwrap();
+    assert_eq!(status, StatusCode::CONFLICT);
+    // Declined with a reason the submitter reads.
+    let (_, r) = resident
+        .post("/api/matters", json!({"text": "希望小区装电梯"}))
+        .await
+        .unwrap();
+    let declined_link = path_of(r["follow_url"].as_str().unwrap()).replace("/report/", "/api/matters/");
+    organiser
+        .made(
+            "/api/matters/4/decision",
+            json!({"action": "decline", "reason": "加装电梯需业主表决，请联系业委会", "by": "李主任"}),
+        )
+        .await
+        .unwrap();
+    let declined = resident.ok(&declined_link).await.unwrap();
+    assert_eq!(declined["status"]["reason"], "加装电梯需业主表决，请联系业委会");
+    // Neither the hidden nor the declined one is on the public ledger.
+    let (_, public) = As::nobody(&s.base).get("/public/ledger").await.unwrap();
+    let public = public.as_str().unwrap();
+    assert!(public.contains("楼道杂物"));
+    assert!(!public.contains("广告") && !public.contains("电梯"));
+}
+
+#[tokio::test]
+async fn hostile_photos_are_refused_in_words_and_leave_nothing() {
+    let s = server().await;
+    let resident = phone(&s.base, 1);
+    let text = [("text", "照片测试")];
+    // 50 megapixels (8660 × 5775): refused from its header, before decoding.
+    let (status, big) = send(&resident, &text, &[jpeg(8660, 5775)]).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{big}");
+    assert!(big["error"]["message"].as_str().unwrap().contains("4000万"), "{big}");
+    // A JPEG cut short (an upload that broke off).
+    let whole = jpeg(1200, 900);
+    let (status, cut) = send(&resident, &text, &[whole[..whole.len() / 2].to_vec()]).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{cut}");
+    assert!(cut["error"]["message"].as_str().unwrap().contains("不完整"), "{cut}");
+    // A decompression bomb: 3.6 gigapixels in a few hundred bytes.
+    let bomb = png_bomb();
+    assert!(bomb.len() < 2048);
+    let started = std::time::Instant::now();
+    let (status, boom) = send(&resident, &text, &[bomb]).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{boom}");
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(2),
+        "took {:?}",
+        started.elapsed()
+    );
+    // Text pretending to be a photo; four photos.
+    let (status, _) = send(&resident, &text, &[b"GIF89a not really".to_vec()]).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    let small = jpeg(64, 64);
+    let (status, four) = send(&resident, &text, &[small.clone(), small.clone(), small.clone(), small]).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{four}");
+    // Nothing of any of them was kept, and the server still takes a good one.
+    let inbox = As::key(&s.base, KEY).ok("/api/matters").await.unwrap();
+    assert_eq!(inbox.as_array().unwrap().len(), 0, "{inbox}");
+    let (status, _) = send(&resident, &text, &[jpeg(640, 480)]).await;
+    assert_eq!(status, StatusCode::CREATED);
+}
+
+#[tokio::test]
+async fn one_address_cannot_flood_the_inbox_and_text_is_checked() {
+    let s = server().await;
+    let resident = phone(&s.base, 1);
+    let (status, empty) = resident.post("/api/matters", json!({"text": "  "})).await.unwrap();
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{empty}");
+    let (status, _) = resident
+        .post("/api/matters", json!({"text": "x".repeat(1001)}))
+        .await
+        .unwrap();
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    let mut answers = Vec::new();
+    for i in 0..12 {
+        let (status, _) = resident
+            .post("/api/matters", json!({"text": format!("第{i}条")}))
+            .await
+            .unwrap();
+        answers.push(status);
+    }
+    assert!(answers[..10].iter().all(|s| *s == StatusCode::CREATED), "{answers:?}");
+    assert_eq!(answers[10], StatusCode::TOO_MANY_REQUESTS, "{answers:?}");
+    let inbox = As::key(&s.base, KEY).ok("/api/matters").await.unwrap();
+    assert_eq!(inbox.as_array().unwrap().len(), 10);
+}
