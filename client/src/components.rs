@@ -308,6 +308,7 @@ pub fn OpinionWall(live: Live) -> impl IntoView {
                                     <span class="who">{author}</span>
                                     <span class="count">{t("second")}" "{o.seconds.len()}</span>
                                     {o.late.then(|| view! { <span class="tag late">{t("late")}</span> })}
+                                    {o.channel.map(|c| view! { <span class="tag channel">{i18n::channel(c)}</span> })}
                                     {to_ledger.then(|| view! { <span class="tag ledger-mark">{t("in_ledger")}</span> })}
                                 </div>
                                 <p class="text">{o.text.clone()}</p>
@@ -507,4 +508,10 @@ pub fn first_paint_opinion() -> (String, bool) {
         .active_element()
         .is_some_and(|active| active.is_same_node(Some(&area)));
     (area.value(), focused)
+}
+
+/// A server time (ms) as a local date, YYYY-MM-DD.
+pub fn date(ms: u64) -> String {
+    let d = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(ms as f64));
+    format!("{}-{:02}-{:02}", d.get_full_year(), d.get_month() + 1, d.get_date())
 }

@@ -88,12 +88,17 @@ const TEXTS: &[(&str, &str, &str)] = &[
         "The ledger is kept by the community's organiser; here you can follow how each matter is handled.",
     ),
     ("inbox", "居民反映 · 待处理", "Residents' reports · to handle"),
+    ("before_meeting_opinions", "会前意见", "Sent before the meeting"),
+    ("notice_link", "会前通报（可打印）", "Meeting notice (printable)"),
+    ("invited", "受邀回应的单位和人员（可不填）", "Invited to respond: units, officials (optional)"),
+    ("invited_hint", "如：物业公司 王经理、街道城管科", "e.g. the property company, the street office"),
+    ("backgrounds", "议题背景（写在会前通报上，可不填）", "Topics' background (on the notice; optional)"),
     ("inbox_empty", "没有待处理的反映。", "No reports waiting."),
     ("report_page", "反映问题页面", "The report page"),
     ("report_poster", "打印反映问题告示（A4）", "Print the report notice (A4)"),
     ("public_ledger", "公开台账", "Public ledger"),
     ("public_page", "居民看到的公开页面", "The public page residents see"),
-    ("matter_no", "反映第", "Report no."),
+    ("matter_no", "第{n}号反映", "Report no. {n}"),
     ("photo", "照片", "Photo"),
     ("contact_left", "留下的联系方式（不公开）：", "Contact left (not public):"),
     ("accept_matter", "受理，列入台账", "Accept into the ledger"),
@@ -623,6 +628,15 @@ pub fn colon() -> &'static str {
     match lang().get() {
         Lang::Zh => "：",
         Lang::En => ": ",
+    }
+}
+
+/// How an opinion arrived (会前, 线上), in the current language.
+pub fn channel(c: babahui_shared::model::Channel) -> &'static str {
+    match (lang().get(), c) {
+        (Lang::Zh, c) => c.zh(),
+        (Lang::En, babahui_shared::model::Channel::Before) => "Before the meeting",
+        (Lang::En, babahui_shared::model::Channel::Online) => "Online",
     }
 }
 

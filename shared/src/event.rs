@@ -46,6 +46,9 @@ pub enum EventKind {
         /// Who moderates, as the minutes name them.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         moderator_name: Option<String>,
+        /// Who is invited to respond (units, officials), as the notice names them.
+        #[serde(default, skip_serializing_if = "String::is_empty")]
+        invited: String,
     },
     /// 未开始 → 进行中.
     MeetingStarted,
@@ -199,6 +202,9 @@ pub enum EventKind {
         /// Arrived after its topic had closed (written while it was open).
         #[serde(default, skip_serializing_if = "std::ops::Not::not")]
         late: bool,
+        /// Sent before the meeting (会前) or from home (线上).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        channel: Option<crate::model::Channel>,
     },
     /// 附议.
     Seconded {

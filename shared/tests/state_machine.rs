@@ -28,11 +28,13 @@ impl Sim {
                 title: "停车难".into(),
                 minutes: 15,
                 ledger: Some(7),
+                ..Default::default()
             },
             NewTopic {
                 title: "垃圾分类".into(),
                 minutes: 10,
                 ledger: None,
+                ..Default::default()
             },
         ];
         let setup = MeetingSetup {

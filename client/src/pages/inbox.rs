@@ -5,8 +5,8 @@
 //! the resident's page and its printable notice are here too.
 
 use crate::api;
+use crate::components::date;
 use crate::i18n::t;
-use crate::pages::ledger::date;
 use babahui_shared::matters::{photo_url, Matter, MatterStatus};
 use leptos::prelude::*;
 
@@ -95,7 +95,7 @@ fn InboxItem(matter: Matter, reload: RwSignal<u32>) -> impl IntoView {
         .join(" ");
     view! {
         <li class="inbox-item" data-matter=id>
-            <p class="meta"><b>{format!("{} {id}", t("matter_no"))}</b>" · "{date(matter.at)}" · "
+            <p class="meta"><b>{t("matter_no").replace("{n}", &id.to_string())}</b>" · "{date(matter.at)}" · "
                 <span class="tag">{matter.category.clone()}</span>" "{matter.place.clone()}</p>
             <p class="matter-text">{matter.text.clone()}</p>
             <div class="photos">

@@ -14,11 +14,7 @@ use leptos::prelude::*;
 /// An entry as the server lists it (with whether it is overdue).
 type View = EntryView;
 
-/// A server time (ms) as a local date, YYYY-MM-DD.
-pub fn date(ms: u64) -> String {
-    let d = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(ms as f64));
-    format!("{}-{:02}-{:02}", d.get_full_year(), d.get_month() + 1, d.get_date())
-}
+pub use crate::components::date;
 
 /// The ledger list, as a street-office clerk works it: counts per status (a
 /// tap filters), filters by category, responsible unit and overdue, a search
@@ -139,10 +135,7 @@ pub fn LedgerPage() -> impl IntoView {
                 <button class="print" on:click=move |_| { let _ = window().print(); }>{move || t("print_notice")}</button>
             </div>
             <p class="print-only">{move || t("progress_notice")}" · "{move || date(js_sys::Date::now() as u64)}</p>
-            <WhenWritable><div class="no-print">
-                <crate::pages::inbox::Inbox reload=reload community=community/>
-                <NewEntryForm reload=reload community=community/>
-            </div></WhenWritable>
+            <WhenWritable><WriterTools reload=reload community=community/></WhenWritable>
             <Suspense fallback=|| ()>
                 {move || {
                     let rows = shown();
@@ -198,7 +191,7 @@ pub fn LedgerEntryPage(id: u32) -> impl IntoView {
                         let e = v.entry;
                         view! {
                             <h1>"#"{e.id}" "{e.title.clone()}</h1>
-                            <p class="no-print"><a href=format!("/public/ledger/{}", e.id)>{t("public_page")}</a></p>
+                            <p class="no-print"><a class="button" href=format!("/public/ledger/{}", e.id)>{t("public_page")}</a></p>
                             <p><span class="tag">{crate::i18n::ledger_status(e.status)}</span>" "{v.overdue.then(|| view! { <span class="tag overdue-tag">{t("overdue")}</span> })}</p>
                             <p>{e.description.clone()}</p>
                             <table class="facts">
@@ -252,7 +245,7 @@ fn source_view(source: &LedgerSource) -> impl IntoView {
     };
     match source {
         LedgerSource::Reported { matter } => {
-            view! { {t("reported")}" "{format!("{} {matter}", t("matter_no"))} }.into_any()
+            view! { {t("reported")}" · "{t("matter_no").replace("{n}", &matter.to_string())} }.into_any()
         }
         LedgerSource::Collected { by } => view! { {t("collected")}{by.clone().map(|b| format!("：{b}"))} }.into_any(),
         LedgerSource::Commitment {
@@ -297,6 +290,18 @@ fn WhenWritable(children: ChildrenFn) -> impl IntoView {
         None => ().into_any(),
         Some(true) => children().into_any(),
         Some(false) => view! { <p class="muted read-only">{t("ledger_read_only")}</p> }.into_any(),
+    }
+}
+
+/// What a device that writes the ledger has above the list: the residents'
+/// reports waiting (待处理), and the form for a matter collected by hand.
+#[component]
+fn WriterTools(reload: RwSignal<u32>, community: RwSignal<String>) -> impl IntoView {
+    view! {
+        <div class="no-print">
+            <crate::pages::inbox::Inbox reload=reload community=community/>
+            <NewEntryForm reload=reload community=community/>
+        </div>
     }
 }
 

@@ -23,7 +23,7 @@ fn opinion_items(groups: &[OpinionGroup], hidden: &[(String, usize)]) -> impl In
             <ul class="list">{g.items.iter().map(|o| view! {
                 <li>{o.stance.map(|s| view! { <span class="tag stance">{i18n::stance(s)}</span>" " })}{o.text.clone()}
                     <small>" · "{o.by.clone()}" · "{t("second")}" "{o.seconds}
-                    {o.late.then(|| format!(" · {}", t("late")))}{o.to_ledger.then(|| format!(" · {}", t("in_ledger")))}</small></li>
+                    {o.late.then(|| format!(" · {}", t("late")))}{o.channel.map(|c| format!(" · {}", crate::i18n::channel(c)))}{o.to_ledger.then(|| format!(" · {}", t("in_ledger")))}</small></li>
             }).collect_view()}</ul>
         }).collect_view()}
         {hidden_zh(hidden).map(|h| view! { <p class="muted hidden-count">{h}</p> })}

@@ -25,11 +25,13 @@ pub fn parse_agenda(text: &str) -> Vec<NewTopic> {
                 title: title.trim().to_owned(),
                 minutes: m.parse().unwrap_or(0),
                 ledger: None,
+                ..Default::default()
             },
             _ => NewTopic {
                 title: line.to_owned(),
                 minutes: 0,
                 ledger: None,
+                ..Default::default()
             },
         })
         .collect()
@@ -168,7 +170,10 @@ fn CreateForm(
     let place = RwSignal::new(String::new());
     let time = RwSignal::new(String::new());
     let moderator_name = RwSignal::new(String::new());
+    let invited = RwSignal::new(String::new());
     let agenda = RwSignal::new(String::new());
+    // Each topic's background for the notice, by its line on the agenda.
+    let backgrounds = RwSignal::new(std::collections::HashMap::<usize, String>::new());
     let categories = RwSignal::new(DEFAULT_OPINION_CATEGORIES.join("、"));
     let ssid = RwSignal::new(String::new());
     let wifi_password = RwSignal::new(String::new());
@@ -190,7 +195,15 @@ fn CreateForm(
             title: title.get(),
             place: place.get(),
             starts_at: Some(time.get()),
-            agenda: link_to_ledger(parse_agenda(&agenda.get()), &picked.get()),
+            agenda: link_to_ledger(parse_agenda(&agenda.get()), &picked.get())
+                .into_iter()
+                .enumerate()
+                .map(|(i, mut topic)| {
+                    topic.background = backgrounds.with(|b| b.get(&i).cloned().unwrap_or_default());
+                    topic
+                })
+                .collect(),
+            invited: invited.get(),
             opinion_categories: parse_categories(&categories.get()),
             attendee_categories: Vec::new(),
             wifi,
@@ -213,9 +226,10 @@ fn CreateForm(
                     error.set(None);
                     // The form empties (a second 创建 would make a second
                     // meeting) and the new links come into view.
-                    for field in [title, place, time, moderator_name, agenda, ssid, wifi_password] {
+                    for field in [title, place, time, moderator_name, invited, agenda, ssid, wifi_password] {
                         field.set(String::new());
                     }
+                    backgrounds.set(Default::default());
                     picked.set(Vec::new());
                     window().scroll_to_with_x_and_y(0.0, 0.0);
                 }
@@ -251,6 +265,8 @@ fn CreateForm(
                 <textarea name="agenda" rows="4" placeholder=move || t("agenda_hint") bind:value=agenda></textarea>
             </label>
             <LedgerPicker agenda=agenda picked=picked/>
+            <TopicBackgrounds agenda=agenda backgrounds=backgrounds/>
+            <label>{move || t("invited")}<input name="invited" maxlength="500" placeholder=move || t("invited_hint") bind:value=invited/></label>
             <label>{move || t("opinion_categories")}<input name="categories" bind:value=categories/></label>
             <fieldset>
                 <legend>{move || t("wifi")}</legend>
@@ -380,7 +396,32 @@ fn MeetingLinks(m: MyMeeting) -> impl IntoView {
             </div>
             <p class="muted">{move || t("keep_private")}</p>
             <a class="button primary" href=sheet_href(&m)>{move || t("print_sheet")}</a>
+            <a class="button" href=m.join_url.replacen("?i=", "/notice?i=", 1)>{move || t("notice_link")}</a>
         </section>
+    }
+}
+
+/// A background for each topic on the agenda, for the meeting's notice
+/// (议前通报): folded away, since most meetings do without.
+#[component]
+fn TopicBackgrounds(
+    agenda: RwSignal<String>,
+    backgrounds: RwSignal<std::collections::HashMap<usize, String>>,
+) -> impl IntoView {
+    view! {
+        <Show when=move || agenda.with(|a| !a.trim().is_empty())>
+            <details class="backgrounds">
+                <summary>{move || t("backgrounds")}</summary>
+                {move || parse_agenda(&agenda.get()).into_iter().enumerate().map(|(i, topic)| view! {
+                    <label>{topic.title}
+                        <textarea name=format!("background-{i}") rows="2" maxlength="5000"
+                            prop:value=move || backgrounds.with(|b| b.get(&i).cloned().unwrap_or_default())
+                            on:input=move |ev| { let v = event_target_value(&ev); backgrounds.update(|b| { b.insert(i, v); }); }>
+                        </textarea>
+                    </label>
+                }).collect_view()}
+            </details>
+        </Show>
     }
 }
 

@@ -208,6 +208,20 @@ fn Running(live: Live, now: RwSignal<f64>) -> impl IntoView {
                 }))}
             </div>
             <div class="pj-latest">
+                // What residents sent from the notice before the meeting (会前), for the open topic.
+                {move || live.state.with(|s| s.as_ref().and_then(|s| {
+                    let before: Vec<_> = s.opinions.iter()
+                        .filter(|o| o.channel.is_some() && o.hidden.is_none() && o.merged_into.is_none() && !o.held
+                            && s.current_topic.is_some() && o.topic == s.current_topic)
+                        .map(|o| o.text.clone())
+                        .collect();
+                    (!before.is_empty()).then(|| view! {
+                        <div class="pj-before">
+                            <h3>{t("before_meeting_opinions")}" "{before.len()}</h3>
+                            {before.into_iter().take(3).map(|text| view! { <p class="pj-op">{text}</p> }).collect_view()}
+                        </div>
+                    })
+                }))}
                 <h3>{move || t("latest")}</h3>
                 {move || live.state.with(|s| s.as_ref().map(|s| s.opinions.iter().rev()
                     .filter(|o| o.hidden.is_none() && o.merged_into.is_none() && !o.held && (s.current_topic.is_none() || o.topic == s.current_topic))

@@ -554,11 +554,13 @@ async fn create_meeting(args: CreateArgs) -> anyhow::Result<()> {
                 title: title.trim().to_owned(),
                 minutes: minutes.trim().parse().unwrap_or(0),
                 ledger: None,
+                ..Default::default()
             },
             _ => NewTopic {
                 title: item.trim().to_owned(),
                 minutes: 0,
                 ledger: None,
+                ..Default::default()
             },
         })
         .collect();

@@ -128,12 +128,14 @@ pub(crate) mod tests {
                 title: topic.into(),
                 minutes: 10,
                 ledger: None,
+                ..Default::default()
             }],
             opinion_categories: Vec::new(),
             attendee_categories: vec!["居民".into()],
             wifi: None,
             moderator_name: None,
             community: None,
+            invited: String::new(),
         };
         let first = create_meeting(MeetingId::parse("abcdefgh").expect("an id"), &setup).expect("valid");
         let mut state = MeetingState::default();

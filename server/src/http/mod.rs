@@ -62,24 +62,6 @@ pub fn router(state: AppState) -> Router {
                 .layer(DefaultBodyLimit::max(crate::service::archive::ARCHIVE_MAX_BYTES)),
         )
         .route("/api/sync/run", post(sync::run))
-        // What residents send between meetings: three phone photos over a
-        // slow connection take longer than a form.
-        .route(
-            "/api/matters",
-            post(matters::submit)
-                .get(matters::inbox)
-                .layer(DefaultBodyLimit::max(matters::SUBMISSION_MAX_BYTES)),
-        )
-        .route(
-            "/report",
-            post(resident::report::send)
-                .get(resident::report::form)
-                .layer(DefaultBodyLimit::max(matters::SUBMISSION_MAX_BYTES)),
-        )
-        .route(
-            "/api/photos",
-            post(matters::upload_photo).layer(DefaultBodyLimit::max(matters::SUBMISSION_MAX_BYTES)),
-        )
         .layer(timeout(deadline * TRANSFER_DEADLINE_FACTOR));
     Router::new()
         .route("/healthz", get(|| async { "ok" }))
@@ -101,9 +83,6 @@ pub fn router(state: AppState) -> Router {
         .route("/api/ledger.csv", get(ledger::csv))
         .route("/api/ledger/{entry}", get(ledger::get_one))
         .route("/api/ledger/{entry}/updates", post(ledger::update))
-        .route("/api/ledger/{entry}/second", post(matters::second))
-        .route("/api/matters/{id}", get(matters::follow))
-        .route("/api/matters/{id}/decision", post(matters::decide))
         .route("/api/qr.svg", get(meetings::any_qr_svg))
         .route("/api/login", post(accounts::login))
         .route("/api/logout", post(accounts::logout))
@@ -146,14 +125,6 @@ pub fn router(state: AppState) -> Router {
         .route("/admin/dashboard.csv", get(admin::dashboard::csv))
         .route("/admin/dashboard.xlsx", get(admin::dashboard::xlsx))
         .route("/dashboard", get(admin::dashboard::public))
-        // Residents between meetings: the report form's notice and follow
-        // page, the public ledger, the photos.
-        .route("/report/poster", get(resident::report::poster))
-        .route("/report/{id}", get(resident::report::followed))
-        .route("/public/ledger", get(resident::public::list))
-        .route("/public/ledger/{entry}", get(resident::public::entry))
-        .route("/public/ledger/{entry}/second", post(resident::public::second))
-        .route("/photos/{file}", get(matters::photo))
         // The join link's page and its plain forms (work without scripts).
         .route("/m/{id}", get(phone::page))
         .route("/m/{id}/join", post(phone::join).get(phone::join_page_again))
@@ -163,6 +134,7 @@ pub fn router(state: AppState) -> Router {
         .route("/m/{id}/second", post(phone::second))
         .layer(timeout(deadline))
         .merge(transfers)
+        .merge(residents(deadline))
         .fallback(assets::serve)
         .layer(axum::middleware::from_fn_with_state(state.clone(), relay::to_owner))
         .layer(axum::middleware::from_fn_with_state(
@@ -194,6 +166,40 @@ pub fn router(state: AppState) -> Router {
             tracing::info_span!("http", method = %req.method(), route)
         }))
         .with_state(state)
+}
+
+/// What residents use between meetings (`resident`, `matters`): the report
+/// form, its notice and follow page, the public ledger and its 附议, a
+/// meeting's notice, the photos, and the organiser's inbox. A submission with
+/// three phone photos over a slow connection gets longer than a form.
+fn residents(deadline: std::time::Duration) -> Router<AppState> {
+    let timeout = |d| TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, d);
+    let photos = || DefaultBodyLimit::max(matters::SUBMISSION_MAX_BYTES);
+    let uploads = Router::new()
+        .route(
+            "/api/matters",
+            post(matters::submit).get(matters::inbox).layer(photos()),
+        )
+        .route(
+            "/report",
+            post(resident::report::send).get(resident::report::form).layer(photos()),
+        )
+        .route("/api/photos", post(matters::upload_photo).layer(photos()))
+        .layer(timeout(deadline * TRANSFER_DEADLINE_FACTOR));
+    Router::new()
+        .route("/api/matters/{id}", get(matters::follow))
+        .route("/api/matters/{id}/decision", post(matters::decide))
+        .route("/api/ledger/{entry}/second", post(matters::second))
+        .route("/report/poster", get(resident::report::poster))
+        .route("/report/{id}", get(resident::report::followed))
+        .route("/public/ledger", get(resident::public::list))
+        .route("/public/ledger/{entry}", get(resident::public::entry))
+        .route("/public/ledger/{entry}/second", post(resident::public::second))
+        .route("/photos/{file}", get(matters::photo))
+        .route("/m/{id}/notice", get(resident::notice::page))
+        .route("/m/{id}/notice/opinion", post(resident::notice::opinion))
+        .layer(timeout(deadline))
+        .merge(uploads)
 }
 
 /// Every response, every page: scripts only from this server (and WebAssembly

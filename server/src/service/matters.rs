@@ -251,7 +251,12 @@ impl Matters {
         }
         let named = |by: Option<String>| -> Result<String, ServiceError> {
             let by = optional(by.as_deref().unwrap_or(""), NAME_MAX_CHARS, "by")?;
-            Ok(if by.is_empty() { p.who() } else { by })
+            // Residents read this name: a shared key is "the committee".
+            Ok(match (by.is_empty(), p) {
+                (false, _) => by,
+                (true, Principal::Account(_)) => p.who(),
+                (true, _) => "居委会".to_owned(),
+            })
         };
         let m = &kept.matter;
         let (status, by) = match decision {

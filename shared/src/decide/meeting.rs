@@ -92,6 +92,8 @@ pub fn create_meeting(meeting: MeetingId, setup: &MeetingSetup) -> Decision {
                 title: clean_text(&t.title, TITLE_MAX_CHARS, "topic title")?,
                 minutes: topic_minutes(t.minutes)?,
                 ledger: t.ledger,
+                background: optional_text(Some(&t.background), SUMMARY_MAX_CHARS, "topic background")?
+                    .unwrap_or_default(),
             })
         })
         .collect::<Result<Vec<_>, CommandError>>()?;
@@ -113,6 +115,7 @@ pub fn create_meeting(meeting: MeetingId, setup: &MeetingSetup) -> Decision {
         attendee_categories: categories(&setup.attendee_categories, DEFAULT_ATTENDEE_CATEGORIES)?,
         wifi,
         moderator_name: optional_text(setup.moderator_name.as_deref(), NAME_MAX_CHARS, "moderator name")?,
+        invited: optional_text(Some(&setup.invited), SUMMARY_MAX_CHARS, "invited")?.unwrap_or_default(),
     })
 }
 

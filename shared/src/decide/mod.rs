@@ -36,7 +36,9 @@ use crate::state::MeetingState;
 /// Decides whether `actor` may run `cmd` on `state`, and what event it becomes.
 pub fn decide(state: &MeetingState, actor: Actor, cmd: &Command) -> Decision {
     check_actor(state, actor)?;
-    if actor == Actor::Public && !matches!(cmd, Command::FileObjection { .. }) {
+    // Anyone may object to published minutes, and send an opinion from the
+    // notice page before the meeting (会前: `opinions` checks it is before).
+    if actor == Actor::Public && !matches!(cmd, Command::FileObjection { .. } | Command::SubmitOpinion { .. }) {
         return Err(CommandError::forbidden("join the meeting to do this"));
     }
     if state.phase == Phase::Ended && !cmd.allowed_after_end() {

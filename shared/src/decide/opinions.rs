@@ -6,7 +6,7 @@ use super::text::clean_text;
 use crate::command::{Actor, Command, OpinionAuthor};
 use crate::error::{CommandError, ErrorCode};
 use crate::event::EventKind;
-use crate::ids::{OpinionId, ParticipantId};
+use crate::ids::{OpinionId, ParticipantId, TopicId};
 use crate::limits::*;
 use crate::model::*;
 use crate::state::MeetingState;
@@ -21,6 +21,11 @@ pub(super) fn decide(state: &MeetingState, actor: Actor, cmd: &Command) -> Decis
             author,
             topic,
         } => {
+            // From the notice page, before the meeting (会前): anyone, on a
+            // topic of the agenda or on the meeting as a whole, unnamed.
+            if actor == Actor::Public {
+                return before_meeting(state, text, category.as_deref(), *stance, *topic);
+            }
             let (author, recorded_by) = opinion_author(state, actor, *author)?;
             let text = clean_text(text, OPINION_MAX_CHARS, "opinion")?;
             if state.opinions.len() >= OPINIONS_MAX || state.opinion_text_bytes + text.len() > OPINION_TEXT_MAX_BYTES {
@@ -49,6 +54,7 @@ pub(super) fn decide(state: &MeetingState, actor: Actor, cmd: &Command) -> Decis
                 text,
                 category: opinion_category(state, category.as_deref())?,
                 stance: *stance,
+                channel: None,
             })
         }
         Command::Second {
@@ -142,6 +148,44 @@ pub(super) fn decide(state: &MeetingState, actor: Actor, cmd: &Command) -> Decis
         }
         _ => Err(elsewhere("opinions")),
     }
+}
+
+/// An opinion sent from the meeting's notice page before it starts (会前):
+/// it waits under its topic and shows when the topic opens.
+fn before_meeting(
+    state: &MeetingState,
+    text: &str,
+    category: Option<&str>,
+    stance: Option<Stance>,
+    topic: Option<Option<TopicId>>,
+) -> Decision {
+    if state.phase != Phase::NotStarted {
+        return Err(CommandError::conflict(
+            "the meeting has started: opinions are sent from the join page now",
+        ));
+    }
+    let text = clean_text(text, OPINION_MAX_CHARS, "opinion")?;
+    if state.opinions.len() >= OPINIONS_MAX || state.opinion_text_bytes + text.len() > OPINION_TEXT_MAX_BYTES {
+        return Err(CommandError::new(
+            ErrorCode::TooLarge,
+            "this meeting's record of opinions is full",
+        ));
+    }
+    let topic = match topic.flatten() {
+        Some(t) => Some(find_topic(state, t)?.id),
+        None => None,
+    };
+    Ok(EventKind::OpinionSubmitted {
+        opinion: OpinionId(state.opinions.len() as u32 + 1),
+        topic,
+        late: false,
+        author: None,
+        recorded_by: None,
+        text,
+        category: opinion_category(state, category)?,
+        stance,
+        channel: Some(Channel::Before),
+    })
 }
 
 fn opinion_author(

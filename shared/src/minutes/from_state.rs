@@ -170,6 +170,7 @@ fn opinion_section(
             backing_groups: backing_groups(state, o),
             to_ledger: o.to_ledger,
             late: o.late,
+            channel: o.channel,
         };
         match groups.iter_mut().find(|g| g.category == category) {
             Some(g) => g.items.push(line),

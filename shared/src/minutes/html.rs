@@ -162,9 +162,13 @@ fn write_opinions_html(out: &mut String, heading: &str, groups: &[OpinionGroup],
             } else {
                 ""
             };
+            let channel = o
+                .channel
+                .map(|c| format!("<span class=\"late\">{}</span>", c.zh()))
+                .unwrap_or_default();
             let _ = write!(
                 out,
-                "<li>{stance}{}<span class=\"by\">（{}；附议{}人，来自{}类群体）</span>{late}{ledger}</li>",
+                "<li>{stance}{}<span class=\"by\">（{}；附议{}人，来自{}类群体）</span>{channel}{late}{ledger}</li>",
                 e(&o.text),
                 e(&o.by),
                 o.seconds,

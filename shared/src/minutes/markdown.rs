@@ -236,9 +236,10 @@ fn write_opinions_md(out: &mut String, heading: &str, groups: &[OpinionGroup], h
             let stance = o.stance.map(|s| format!("[{}] ", stance_zh(s))).unwrap_or_default();
             let ledger = if o.to_ledger { "（列入台账）" } else { "" };
             let late = if o.late { "（议题结束后送达）" } else { "" };
+            let channel = o.channel.map(|c| format!("（{}）", c.zh())).unwrap_or_default();
             let _ = writeln!(
                 out,
-                "- {stance}{}（{}；附议{}人，来自{}类群体）{late}{ledger}",
+                "- {stance}{}（{}；附议{}人，来自{}类群体）{channel}{late}{ledger}",
                 o.text, o.by, o.seconds, o.backing_groups
             );
         }

@@ -152,6 +152,9 @@ pub struct OpinionLine {
     /// that was offline): kept under its topic, marked as arriving late.
     #[serde(default)]
     pub late: bool,
+    /// Sent before the meeting (会前) or from home (线上).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub channel: Option<crate::model::opinion::Channel>,
 }
 
 /// A vote in the minutes. Secret votes have counts only, by construction.

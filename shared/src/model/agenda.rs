@@ -32,7 +32,7 @@ pub enum TopicStatus {
 }
 
 /// An agenda item as given at creation or added later.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct NewTopic {
     /// 议题 title.
     pub title: String,
@@ -43,6 +43,9 @@ pub struct NewTopic {
     /// the minutes then update that entry instead of starting a new one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ledger: Option<u32>,
+    /// Background the notice gives residents before the meeting (议前通报).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub background: String,
 }
 
 /// One agenda topic.
@@ -70,6 +73,9 @@ pub struct Topic {
     /// The issue-ledger entry it takes up again, if any.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ledger: Option<u32>,
+    /// Background the notice gives residents before the meeting (议前通报).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub background: String,
 }
 
 /// How a topic ended (协商结果).

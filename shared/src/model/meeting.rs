@@ -66,6 +66,9 @@ pub struct MeetingSetup {
     /// The courtyard's Wi-Fi, for a join-the-network QR code on the projector.
     #[serde(default)]
     pub wifi: Option<Wifi>,
+    /// Who is invited to respond (units, officials: 物业公司、街道城管科), as the notice names them.
+    #[serde(default)]
+    pub invited: String,
     /// Who moderates (e.g. 社区书记 李红): printed in the minutes as 主持人.
     #[serde(default)]
     pub moderator_name: Option<String>,

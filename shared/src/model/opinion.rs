@@ -17,6 +17,26 @@ pub enum Stance {
     Question,
 }
 
+/// How an opinion arrived when not from a phone in the courtyard.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Channel {
+    /// 会前 — sent from the meeting's notice page before it started.
+    Before,
+    /// 线上 — sent by someone following from home.
+    Online,
+}
+
+impl Channel {
+    /// The mark the tablet, the projector and the minutes show beside it.
+    pub fn zh(self) -> &'static str {
+        match self {
+            Channel::Before => "会前",
+            Channel::Online => "线上",
+        }
+    }
+}
+
 /// An opinion (意见/建议). Nothing is ever deleted: hiding and merging keep the
 /// original and the reason.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -55,4 +75,7 @@ pub struct Opinion {
     /// approved: not on the projector or other phones (it is in the record).
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub held: bool,
+    /// Sent before the meeting (会前) or from home (线上); none: in the courtyard.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub channel: Option<Channel>,
 }

@@ -19,8 +19,10 @@ pub(super) fn apply(state: &mut MeetingState, at: u64, event: &EventKind) {
             attendee_categories,
             wifi,
             moderator_name,
+            invited,
         } => {
             state.moderator_name = moderator_name.clone();
+            state.invited = invited.clone();
             state.id = meeting.clone();
             state.title = title.clone();
             state.place = place.clone();
@@ -33,6 +35,7 @@ pub(super) fn apply(state: &mut MeetingState, at: u64, event: &EventKind) {
                 state.push_topic(t.title.clone(), t.minutes, None);
                 if let Some(last) = state.agenda.last_mut() {
                     last.ledger = t.ledger;
+                    last.background = t.background.clone();
                 }
             }
         }

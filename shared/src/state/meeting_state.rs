@@ -43,6 +43,9 @@ pub struct MeetingState {
     /// Who moderates, as the minutes name them (none: not given).
     #[serde(default)]
     pub moderator_name: Option<String>,
+    /// Who is invited to respond (units, officials), as the notice names them.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub invited: String,
     /// The agenda, in order.
     pub agenda: Vec<Topic>,
     /// The open topic.
@@ -175,6 +178,7 @@ impl MeetingState {
             speeches: Vec::new(),
             outcome: None,
             ledger: None,
+            background: String::new(),
         };
         let at = position.map_or(self.agenda.len(), |p| (p as usize).min(self.agenda.len()));
         self.agenda.insert(at, topic);

@@ -18,11 +18,12 @@ pub(super) fn apply(state: &mut MeetingState, at: u64, event: &EventKind) {
             category,
             stance,
             late,
+            channel,
         } => {
             debug_assert_eq!(opinion.0 as usize, state.opinions.len() + 1);
             // Held when sent from a phone (its author's own, not typed by a
             // recorder) while the moderator holds opinions for approval.
-            let held = state.settings.hold_opinions && author.is_some() && recorded_by.is_none();
+            let held = state.settings.hold_opinions && (author.is_some() || channel.is_some()) && recorded_by.is_none();
             state.opinion_text_bytes += text.len();
             state.opinions.push(Opinion {
                 id: *opinion,
@@ -40,6 +41,7 @@ pub(super) fn apply(state: &mut MeetingState, at: u64, event: &EventKind) {
                 to_ledger: false,
                 late: *late,
                 held,
+                channel: *channel,
             });
         }
         EventKind::Seconded { opinion, participant } => {

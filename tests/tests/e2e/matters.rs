@@ -285,3 +285,185 @@ async fn one_address_cannot_flood_the_inbox_and_text_is_checked() {
     let inbox = As::key(&s.base, KEY).ok("/api/matters").await.unwrap();
     assert_eq!(inbox.as_array().unwrap().len(), 10);
 }
+
+/// The year round for one matter, from the resident's phone to the rating:
+/// sent with a photo, accepted, seconded, taken up as a topic whose notice
+/// takes an opinion before the meeting; the tablet has it when the topic
+/// opens, the minutes keep it marked 会前, the commitment and its progress
+/// (with a photo) reach the ledger, and the submitter's link shows each step.
+#[tokio::test]
+async fn a_matter_goes_round_the_year_from_the_phone_to_the_notice_the_meeting_and_back() {
+    use babahui_shared::*;
+    let s = server().await;
+    let organiser = As::key(&s.base, KEY);
+    let resident = phone(&s.base, 1);
+    let (_, receipt) = send(
+        &resident,
+        &[("text", "小区东门夜里没有路灯"), ("place", "东门")],
+        &[jpeg(800, 600)],
+    )
+    .await;
+    let follow = path_of(receipt["follow_url"].as_str().unwrap()).replace("/report/", "/api/matters/");
+    organiser
+        .made(
+            "/api/matters/1/decision",
+            json!({"action": "accept", "title": "东门路灯", "by": "李主任"}),
+        )
+        .await
+        .unwrap();
+    for n in [2, 3] {
+        phone(&s.base, n).made("/api/ledger/1/second", json!({})).await.unwrap();
+    }
+    // 确定议题: the entry on the agenda, with background; 议前通报.
+    let created = organiser
+        .made(
+            "/api/meetings",
+            json!({"title": "十二月坝坝会", "place": "3栋院坝", "starts_at": "2026-12-20 19:00",
+                   "moderator_name": "社区书记 李红", "invited": "物业公司 王经理",
+                   "agenda": [{"title": "东门路灯", "minutes": 15, "ledger": 1,
+                               "background": "东门路灯坏了一个月，居民反映夜里看不清台阶。"}]}),
+        )
+        .await
+        .unwrap();
+    let m = tests::http::Meeting::from_links(
+        created["join_url"].as_str().unwrap(),
+        created["moderator_url"].as_str().unwrap(),
+        created["projector_url"].as_str().unwrap(),
+    )
+    .unwrap();
+    let id = m.id().clone();
+    let public = As::nobody(&s.base);
+    let (status, notice) = public.get(&format!("/m/{id}/notice")).await.unwrap();
+    assert_eq!(status, StatusCode::OK);
+    let notice = notice.as_str().unwrap().to_owned();
+    for shown in [
+        "2026-12-20 19:00",
+        "3栋院坝",
+        "社区书记 李红",
+        "物业公司 王经理",
+        "看不清台阶",
+        "#1 东门路灯",
+        "附议 2",
+    ] {
+        assert!(notice.contains(shown), "the notice lacks {shown}");
+    }
+    assert!(!notice.contains("<svg"), "the join QR without the join code");
+    let invite = created["join_url"]
+        .as_str()
+        .unwrap()
+        .split("?i=")
+        .nth(1)
+        .unwrap()
+        .to_owned();
+    let (_, printed) = public.get(&format!("/m/{id}/notice?i={invite}")).await.unwrap();
+    assert!(
+        printed.as_str().unwrap().contains("<svg"),
+        "the organiser's notice carries the join QR"
+    );
+
+    // 会前: an opinion from the notice page.
+    let body = format!(
+        "topic=1&stance=suggest&text={}",
+        form_urlencoded("东门装两盏太阳能灯就够了")
+    );
+    let (status, after) = public
+        .post_bytes(
+            &format!("/m/{id}/notice/opinion"),
+            "application/x-www-form-urlencoded",
+            body.into_bytes(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(status, StatusCode::OK);
+    assert!(after.as_str().unwrap().contains("已收到您的意见"), "{after}");
+
+    // The meeting: the tablet has it under the topic when it opens.
+    let mut md = tests::WsClient::connect(&s.base, &id, &m.moderator, None)
+        .await
+        .unwrap();
+    md.ok(Command::StartMeeting).await.unwrap();
+    let body = format!("topic=1&text={}", form_urlencoded("开会后再从通报页发"));
+    let (_, late) = public
+        .post_bytes(
+            &format!("/m/{id}/notice/opinion"),
+            "application/x-www-form-urlencoded",
+            body.into_bytes(),
+        )
+        .await
+        .unwrap();
+    assert!(
+        !late.as_str().unwrap().contains("已收到您的意见"),
+        "taken after the start"
+    );
+    md.ok(Command::OpenTopic { topic: TopicId(1) }).await.unwrap();
+    let before: Vec<&Opinion> = md
+        .state
+        .opinions
+        .iter()
+        .filter(|o| o.topic == Some(TopicId(1)) && o.channel == Some(model::Channel::Before))
+        .collect();
+    assert_eq!(before.len(), 1, "{:?}", md.state.opinions);
+    assert_eq!(before[0].stance, Some(Stance::Suggest));
+    md.ok(Command::AddCommitment {
+        topic: Some(TopicId(1)),
+        what: "东门加装两盏太阳能路灯".into(),
+        responsible: "物业公司".into(),
+        deadline: "2099-01-31".into(),
+        opinions: vec![],
+    })
+    .await
+    .unwrap();
+    md.ok(Command::EndMeeting).await.unwrap();
+    md.ok(Command::PublishMinutes {
+        correction: None,
+        summary: String::new(),
+        notice_days: None,
+    })
+    .await
+    .unwrap();
+    let (_, minutes) = public.get(&format!("/api/meetings/{id}/minutes.md")).await.unwrap();
+    let minutes = minutes.as_str().unwrap().to_owned();
+    assert!(
+        minutes.contains("东门装两盏太阳能灯就够了") && minutes.contains("（会前）"),
+        "{minutes}"
+    );
+
+    // 帮群众理事, 向群众晒事: the commitment is on the entry; progress with a photo.
+    let (_, photo) = organiser
+        .post_bytes("/api/photos", "image/jpeg", jpeg(1200, 900))
+        .await
+        .unwrap();
+    organiser
+        .made(
+            "/api/ledger/1/updates",
+            json!({"note": "两盏太阳能灯已装好", "status": "done", "by": "物业王经理", "photos": [photo["id"]]}),
+        )
+        .await
+        .unwrap();
+    let mine = resident.ok(&follow).await.unwrap();
+    let steps: Vec<String> = mine["entry"]["history"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|u| u["note"].as_str().unwrap().to_owned())
+        .collect();
+    assert!(steps[0].contains("已受理"), "{steps:?}");
+    assert!(
+        steps.iter().any(|n| n.contains("东门加装两盏太阳能路灯")),
+        "the commitment: {steps:?}"
+    );
+    assert_eq!(steps.last().unwrap(), "两盏太阳能灯已装好");
+    assert_eq!(
+        mine["entry"]["history"].as_array().unwrap().last().unwrap()["photos"][0],
+        photo["id"]
+    );
+}
+
+fn form_urlencoded(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'a'..=b'z' | b'A'..=b'Z' | b'0'..=b'9' | b'-' | b'_' | b'.' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}

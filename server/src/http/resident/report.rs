@@ -350,8 +350,9 @@ fn follow_page(lang: Lang, here: &str, link: &str, m: &Matter, entry: Option<&Le
 pub fn entry_steps(b: &mut String, lang: Lang, e: &LedgerEntry) {
     let _ = write!(
         b,
-        r#"<h2>{}</h2><p><b>{}</b> <span class="status {}">{}</span></p><dl>"#,
+        r#"<h2>{}</h2><p><b>#{} {}</b> <span class="status {}">{}</span></p><dl>"#,
         lang.pick("办理进展", "Progress"),
+        e.id,
         escape(&e.title),
         status_class(e.status),
         status_words(lang, e.status),

@@ -91,7 +91,7 @@ async fn hold(
     Ok(())
 }
 
-async fn readable(b: &Browser, what: &str) -> Result<()> {
+pub(super) async fn readable(b: &Browser, what: &str) -> Result<()> {
     let problems = b.readability_problems().await?;
     anyhow::ensure!(problems.is_empty(), "{what}: {problems:#?}");
     anyhow::ensure!(!b.overflows_horizontally().await?, "{what} overflows sideways");

@@ -5,6 +5,7 @@ mod district;
 mod flow;
 mod plain;
 mod record;
+mod residents;
 mod resilience;
 
 use anyhow::{anyhow, bail, Context, Result};
