@@ -9,7 +9,7 @@ cd "$(dirname "$0")"
 secs="${1:-60}"
 rustup toolchain list | grep -q '^nightly' || rustup toolchain install nightly --profile minimal
 command -v cargo-fuzz >/dev/null || cargo install cargo-fuzz --locked
-for target in client_message command_sequence; do
+for target in client_message command_sequence photo; do
   mkdir -p "corpus/$target"
   echo "== fuzzing $target for ${secs}s"
   cargo +nightly fuzz run "$target" "corpus/$target" "seeds/$target" -- \
