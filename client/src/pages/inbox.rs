@@ -10,6 +10,34 @@ use crate::i18n::t;
 use babahui_shared::matters::{photo_url, Matter, MatterStatus};
 use leptos::prelude::*;
 
+/// On the organiser page: how many residents' reports wait, one tap from the
+/// inbox (on the ledger page). Nothing when none wait or this device may not see them.
+#[component]
+pub fn Waiting(key: RwSignal<String>) -> impl IntoView {
+    let count = LocalResource::new(move || {
+        let k = key.get();
+        async move {
+            let got = if k.is_empty() {
+                api::get::<Vec<Matter>>("/api/matters").await
+            } else {
+                api::get_as::<Vec<Matter>>("/api/matters", &k).await
+            };
+            got.map(|all| all.iter().filter(|m| m.status == MatterStatus::New).count())
+                .unwrap_or(0)
+        }
+    });
+    move || {
+        count.get().filter(|n| *n > 0).map(|n| {
+            view! {
+                <p class="notice info reports-waiting" role="status">
+                    {t("reports_waiting").replace("{n}", &n.to_string())}" "
+                    <a class="button" href="/ledger#inbox-title">{t("handle_reports")}</a>
+                </p>
+            }
+        })
+    }
+}
+
 /// The inbox, for a device that may write the ledger.
 #[component]
 pub fn Inbox(reload: RwSignal<u32>, community: RwSignal<String>) -> impl IntoView {
@@ -53,8 +81,11 @@ pub fn Inbox(reload: RwSignal<u32>, community: RwSignal<String>) -> impl IntoVie
             <Show when=move || waiting().is_empty()>
                 <p class="muted">{move || t("inbox_empty")}</p>
             </Show>
+            // Keyed by number: deciding one must not leave another's open panel in its place.
             <ul class="inbox-list">
-                {move || waiting().into_iter().map(|m| view! { <InboxItem matter=m reload=reload/> }).collect_view()}
+                <For each=waiting key=|m| m.id let:m>
+                    <InboxItem matter=m reload=reload/>
+                </For>
             </ul>
         </section>
     }
@@ -118,7 +149,7 @@ fn InboxItem(matter: Matter, reload: RwSignal<u32>) -> impl IntoView {
                     let n: u32 = entry.get().trim().trim_start_matches('#').parse().unwrap_or(0);
                     send(serde_json::json!({"action": "merge", "entry": n, "by": by()}));
                 }>
-                    <label>{move || t("merge_into")}<input name="entry" inputmode="numeric" required bind:value=entry/></label>
+                    <label>{move || t("merge_into")}<input name="entry" inputmode="numeric" required placeholder="#" bind:value=entry/></label>
                     <button type="submit">{move || t("merge_matter")}</button>
                 </form>
                 <form class="form row" on:submit=move |ev| {

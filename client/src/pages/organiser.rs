@@ -115,6 +115,7 @@ pub fn OrganiserPage() -> impl IntoView {
                 <p class="notice info need-key" role="status">{move || t("organiser_link_needed")}" "
                     <a href="/login">{move || t("log_in")}</a></p>
             </Show>
+            <crate::pages::inbox::Waiting key=key/>
             <CreateForm key=key need_key=need_key shown=shown me=me/>
             <p><a class="button" href="/ledger">{move || t("ledger")}</a></p>
             // A courtyard laptop (no accounts: its organiser key) syncs with its district.
@@ -126,7 +127,8 @@ pub fn OrganiserPage() -> impl IntoView {
                         <b>{m.title.clone()}</b><br/>
                         <a href=m.moderator_url.clone()>{move || t("moderator_link")}</a>" · "
                         <a href=m.projector_url.clone()>{move || t("projector_link")}</a>" · "
-                        <a href=sheet_href(&m)>{move || t("print_sheet")}</a>
+                        <a href=sheet_href(&m)>{move || t("print_sheet")}</a>" · "
+                        <a href=m.join_url.replacen("?i=", "/notice?i=", 1)>{move || t("notice_link")}</a>
                     </li>
                 }).collect_view()}
             </ul>

@@ -267,7 +267,12 @@ impl Matters {
             }
             MatterDecision::Merge { entry, by } => {
                 let by = named(by)?;
-                let target = self.ledger.get(entry).await?;
+                let target = self.ledger.get(entry).await.map_err(|_| {
+                    refused(
+                        ErrorCode::NotFound,
+                        format!("台账里没有第{entry}项 · no ledger entry {entry}"),
+                    )
+                })?;
                 if !p.may_act_for(target.community.as_deref()) || target.community != m.community {
                     return Err(refused(
                         ErrorCode::Invalid,
@@ -355,6 +360,12 @@ impl Matters {
                 })
             })
             .await
+    }
+
+    /// Whether this phone has seconded `entry` (the page then says so instead of offering it).
+    pub async fn has_seconded(&self, entry: u32, phone: &str) -> Result<bool, ServiceError> {
+        let doc = format!("{entry}/{}", hash_token(phone));
+        Ok(self.directory.get::<u64>(Docs::Seconds, &doc).await?.is_some())
     }
 
     /// A resident seconds (附议) a ledger entry from its public page: one per

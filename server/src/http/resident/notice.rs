@@ -186,9 +186,14 @@ fn draw(lang: Lang, s: &MeetingState, shown: Shown<'_>) -> String {
     b.push_str("</ol>");
     match join {
         Some(url) => {
+            // On paper: the notice's own code (read it, send an opinion
+            // before) beside the join code for the day.
+            let notice_url = format!("{}/notice", url.split('?').next().unwrap_or_default());
             let _ = write!(
                 b,
-                r#"<h2>{}</h2><div class="qr">{}</div><p class="link">{}</p>"#,
+                r#"<div class="codes"><div><h2>{}</h2><div class="qr">{}</div></div><div><h2>{}</h2><div class="qr">{}</div></div></div><p class="link">{}</p>"#,
+                lang.pick("会前看通报、提意见", "Read this, send an opinion before"),
+                crate::qr::svg(&notice_url),
                 lang.pick("会议当天扫码加入（不用注册）", "On the day, scan to join (no sign-up)"),
                 crate::qr::svg(url),
                 escape(url)
@@ -208,7 +213,7 @@ fn draw(lang: Lang, s: &MeetingState, shown: Shown<'_>) -> String {
     if s.phase == Phase::NotStarted {
         opinion_form(&mut b, lang, s, invite);
     }
-    b.push_str("</div><style>.notice-page .qr svg{width:min(70vw,7cm);height:auto}.topics h3{margin:.5rem 0 .25rem}@page{size:A4;margin:15mm}@media print{body{font-size:12pt}}</style>");
+    b.push_str("</div><style>.notice-page .qr svg{width:min(40vw,5cm);height:auto}.codes{display:flex;flex-wrap:wrap;gap:1rem}.codes h2{font-size:1.05rem;border:0}.topics h3{margin:.5rem 0 .25rem}@page{size:A4;margin:12mm}@media print{body{font-size:12pt;line-height:1.45}.notice-page .qr svg{width:4.2cm}.notice-page .photos img{width:4cm}.card{padding:.25rem .5rem;margin:.25rem 0}h2{margin:.75rem 0 .25rem}}</style>");
     document(lang, &title, here, &b)
 }
 
@@ -255,18 +260,17 @@ fn opinion_form(b: &mut String, lang: Lang, s: &MeetingState, invite: &str) {
         ),
         which = lang.pick("关于哪个议题", "On which topic"),
     );
-    for (i, t) in s.agenda.iter().enumerate() {
+    for t in &s.agenda {
         let _ = write!(
             b,
-            r#"<label><input type="radio" name="topic" value="{}"{}>{}</label>"#,
+            r#"<label><input type="radio" name="topic" value="{}" required>{}</label>"#,
             t.id.0,
-            if i == 0 { " checked" } else { "" },
             escape(&t.title)
         );
     }
     let _ = write!(
         b,
-        r#"<label><input type="radio" name="topic" value=""{}>{}</label></div></fieldset>
+        r#"<label><input type="radio" name="topic" value="" required{}>{}</label></div></fieldset>
 <fieldset><legend>{stance}</legend><div class="choices">"#,
         if s.agenda.is_empty() { " checked" } else { "" },
         lang.pick("整个会议", "The meeting as a whole"),

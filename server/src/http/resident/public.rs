@@ -193,7 +193,17 @@ pub async fn entry(
         source_words(lang, &e.source),
         escape(&e.description).replace('\n', "<br>")
     );
-    if e.status < LedgerStatus::Done {
+    let (phone, _) = phone_id(&headers);
+    let seconded = app.matters.has_seconded(e.id, &phone).await.unwrap_or(false);
+    if e.status < LedgerStatus::Done && seconded {
+        let _ = write!(
+            b,
+            r#"<p class="notice done">{} {} {}</p>"#,
+            lang.pick("您已附议。共", "You seconded this. In all"),
+            e.seconds,
+            lang.pick("人附议。", "residents seconded it.")
+        );
+    } else if e.status < LedgerStatus::Done {
         let _ = write!(
             b,
             r#"<form method="post" action="{here}/second"><p>{}</p><button type="submit">{} （{}）</button></form>"#,

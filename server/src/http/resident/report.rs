@@ -159,6 +159,18 @@ fn form_page(lang: Lang, c: &Option<Community>, draft: &NewMatter, refused: Opti
     document(lang, &title, &format!("/report{}", community_query(c)), &b)
 }
 
+/// The way to the community's public ledger (what others raised, how it was handled).
+fn ledger_link(lang: Lang, c: &Option<Community>) -> String {
+    format!(
+        r#"<p><a class="button quiet" href="/public/ledger{}">{}</a></p>"#,
+        community_query(c),
+        lang.pick(
+            "看看大家反映的问题和办理进展",
+            "See what neighbours raised and how it was handled"
+        )
+    )
+}
+
 /// A category in the page's language.
 fn category_words(lang: Lang, zh: &str) -> String {
     let en = match zh {
@@ -177,15 +189,75 @@ fn category_words(lang: Lang, zh: &str) -> String {
     }
 }
 
+/// The cookie that keeps, on the submitter's phone, the follow links of what
+/// they reported there (`id.key|id.key`, newest first): going back to the
+/// report page lists them, so nobody depends on a screenshot of a link.
+const REPORTS_COOKIE: &str = "bbh_reports";
+/// Reports a phone remembers.
+const REPORTS_KEPT: usize = 10;
+
+/// The follow links this phone remembers: (number, key).
+fn remembered(headers: &HeaderMap) -> Vec<(u32, String)> {
+    crate::http::access::cookie_value(headers, REPORTS_COOKIE)
+        .unwrap_or_default()
+        .split('|')
+        .filter_map(|pair| {
+            let (id, key) = pair.split_once('.')?;
+            let ok = key.len() <= 64 && key.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+            Some((id.parse().ok()?, key.to_owned())).filter(|_| ok)
+        })
+        .take(REPORTS_KEPT)
+        .collect()
+}
+
+/// The cookie with one more report remembered.
+fn remember(headers: &HeaderMap, id: u32, key: &str) -> String {
+    let mut all = vec![(id, key.to_owned())];
+    all.extend(remembered(headers).into_iter().filter(|(n, _)| *n != id));
+    all.truncate(REPORTS_KEPT);
+    let value: Vec<String> = all.iter().map(|(n, k)| format!("{n}.{k}")).collect();
+    format!(
+        "{REPORTS_COOKIE}={}; Path=/report; Max-Age=31536000; HttpOnly; SameSite=Lax",
+        value.join("|")
+    )
+}
+
+/// What this phone reported before, with where each stands, for the form's page.
+async fn mine(app: &AppState, headers: &HeaderMap, lang: Lang) -> String {
+    let mut out = String::new();
+    for (id, key) in remembered(headers) {
+        if let Ok((m, entry)) = app.matters.follow(id, &key).await {
+            let first: String = m.text.chars().take(24).collect();
+            let stands = match &entry {
+                Some(e) => status_words(lang, e.status),
+                None => matter_status_words(lang, &m.status),
+            };
+            let _ = write!(
+                out,
+                r#"<a class="button quiet" href="/report/{id}?k={key}">{} · {}</a>"#,
+                escape(&first),
+                stands
+            );
+        }
+    }
+    if out.is_empty() {
+        return out;
+    }
+    format!("<h2>{}</h2>{out}", lang.pick("我反映过的问题", "What I reported"))
+}
+
 /// `GET /report`: the form (or, on a server with several communities and no `?c=`, the choice).
 pub async fn form(State(app): State<AppState>, Query(q): Query<ReportQuery>, headers: HeaderMap) -> Response {
     let (lang, chosen) = language(&headers, &q.lang);
     let mut r = match whose(&app, &q.c).await {
-        Whose::One(c) => assets::page(
-            &headers,
-            StatusCode::OK,
-            form_page(lang, &c, &NewMatter::default(), None),
-        ),
+        Whose::One(c) => {
+            let mut html = form_page(lang, &c, &NewMatter::default(), None);
+            let extra = mine(&app, &headers, lang).await + &ledger_link(lang, &c);
+            if let Some(i) = html.rfind("</body>") {
+                html.insert_str(i, &extra);
+            }
+            assets::page(&headers, StatusCode::OK, html)
+        }
         Whose::Choose(all) => assets::page(
             &headers,
             StatusCode::OK,
@@ -242,7 +314,13 @@ pub async fn send(
     }
     let now = app.hub.clock().now_ms();
     match app.matters.submit(new.clone(), photos, peer.ip(), now).await {
-        Ok((matter, key)) => Redirect::to(&follow_url("", matter.id, &key)).into_response(),
+        Ok((matter, key)) => {
+            let mut r = Redirect::to(&follow_url("", matter.id, &key)).into_response();
+            if let Ok(v) = remember(&headers, matter.id, &key).parse() {
+                r.headers_mut().append(axum::http::header::SET_COOKIE, v);
+            }
+            r
+        }
         Err(e) => {
             let e = crate::http::ApiError::from(e);
             refuse(&c, &new, e.status, &e.message)
@@ -300,16 +378,23 @@ fn follow_page(lang: Lang, here: &str, link: &str, m: &Matter, entry: Option<&Le
     };
     let _ = write!(
         b,
-        r#"<p><span class="status {class}">{}</span></p>"#,
-        matter_status_words(lang, &m.status)
+        r#"<p><span class="status {class}">{}</span>{}</p>"#,
+        matter_status_words(lang, &m.status),
+        entry
+            .map(|e| format!(
+                r#" <span class="status {}">{}</span>"#,
+                status_class(e.status),
+                status_words(lang, e.status)
+            ))
+            .unwrap_or_default()
     );
     match &m.status {
         MatterStatus::New => notice(
             &mut b,
             true,
             lang.pick(
-                "已收到。居委会看过后会在这里回复。请收藏本页，或截图保存下面的链接。",
-                "Received. The committee answers here once they have read it. Bookmark this page, or keep the link below.",
+                "已收到。居委会看过后会在这里回复。这台手机会记住它：再打开“反映问题”页面就能找到。",
+                "Received. The committee answers here once they have read it. This phone remembers it: open the report page again to find it.",
             ),
         ),
         MatterStatus::Declined { reason } => {
@@ -335,14 +420,25 @@ fn follow_page(lang: Lang, here: &str, link: &str, m: &Matter, entry: Option<&Le
     );
     photos(&mut b, lang, &m.photos);
     if let Some(e) = entry {
-        entry_steps(&mut b, lang, e);
+        // Her photos are shown above: the steps show the others.
+        let mut e = e.clone();
+        for u in &mut e.history {
+            u.photos.retain(|p| !m.photos.contains(p));
+        }
+        entry_steps(&mut b, lang, &e);
     }
     let _ = write!(
         b,
-        r#"<h2>{}</h2><p class="link">{}</p>"#,
+        r#"<h2>{}</h2><p class="hint">{}</p><p><a class="link" href="{}">{}</a></p>"#,
         lang.pick("本页链接（只有您有）", "This page's link (only you have it)"),
+        lang.pick(
+            "这台手机会记住它：以后打开“反映问题”页面，就能在下面找到。也可以收藏本页。",
+            "This phone remembers it: open the report page again and it is listed there. You can also bookmark this page."
+        ),
+        escape(link),
         escape(link)
     );
+    b.push_str(&ledger_link(lang, &None));
     document(lang, &title, here, &b)
 }
 
@@ -451,8 +547,8 @@ pub async fn poster(State(app): State<AppState>, Query(q): Query<ReportQuery>, h
         ),
         s2 = lang.pick("写下问题，可以拍照（最多3张）", "Write the problem; add up to 3 photos"),
         s3 = lang.pick(
-            "提交后保存链接，随时查看办理进展",
-            "Keep the link you get: it shows the progress"
+            "提交后，这台手机会记住它，随时回来查看办理进展；也能看到大家反映的问题",
+            "Your phone remembers it: come back any time to see the progress, and what neighbours raised"
         ),
         privacy = lang.pick(
             "不需要注册。姓名和电话可不填，填了也只给居委会。",

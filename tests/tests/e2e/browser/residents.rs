@@ -105,9 +105,14 @@ async fn a_resident_reports_the_committee_accepts_neighbours_second_and_the_noti
     neighbour.screenshot("residents-public-ledger", PHONE).await?;
     neighbour.click("a.title").await?;
     neighbour.click("form button[type=submit]").await?;
-    neighbour.wait_text("已附议").await?;
-    neighbour.click("form button[type=submit]").await?;
-    neighbour.wait_text("已经附议过").await?;
+    neighbour.wait_text("已附议，谢谢").await?;
+    // Seconded: the page says so instead of offering the button again, after a reload too.
+    neighbour.goto(&format!("{base}/public/ledger/1")).await?;
+    neighbour.wait_text("您已附议").await?;
+    anyhow::ensure!(
+        neighbour.count("form button[type=submit]").await? == 0,
+        "the 附议 button again"
+    );
     let entry = As::key(&base, KEY).ok("/api/ledger/1").await?;
     anyhow::ensure!(entry["seconds"] == 1, "one phone, one 附议: {entry}");
     let page = neighbour.text().await?;
@@ -132,6 +137,7 @@ async fn a_resident_reports_the_committee_accepts_neighbours_second_and_the_noti
     neighbour.wait_text("会前通报").await?;
     readable(&neighbour, "the notice").await?;
     neighbour.screenshot("residents-notice", PHONE).await?;
+    neighbour.click("input[name=topic][value='1']").await?;
     neighbour.click("input[name=stance][value=question]").await?;
     neighbour
         .fill("textarea[name=text]", "费用怎么分摊？一楼也要出吗？")
@@ -155,7 +161,16 @@ async fn a_resident_reports_the_committee_accepts_neighbours_second_and_the_noti
     let pages = a4_pages(&tablet, "residents-report-poster-a4").await?;
     anyhow::ensure!(pages == 1, "the report notice prints on {pages} pages");
 
-    // The submitter's link now shows the entry it became.
+    // The submitter finds it again from the report page (the phone remembers it),
+    // and its link shows the entry it became.
+    phone.goto(&format!("{base}/report")).await?;
+    phone.wait_text("我反映过的问题").await?;
+    phone.click_text("a.button", "3栋楼道的灯坏了").await?;
+    phone.wait_text("已受理").await?;
+    anyhow::ensure!(
+        phone.js("return location.href").await?.as_str() == Some(follow.as_str()),
+        "the remembered link"
+    );
     phone.goto(&follow).await?;
     phone.wait_text("已受理").await?;
     phone.wait_text("3栋楼道灯坏").await?;
