@@ -42,11 +42,11 @@ pub async fn run(
     let hub = Hub::new(store.clone(), token.clone(), hub, peers.clone());
     let directory = Directory::new(store.clone());
     let ledger = Ledger::new(store.clone(), directory.clone());
-    let matters = crate::service::Matters::new(
+    let matters = Arc::new(crate::service::Matters::new(
         directory.clone(),
         ledger.clone(),
         crate::service::Photos::new(directory.clone()),
-    );
+    ));
     let state = AppState {
         matters,
         directory: Arc::new(directory),

@@ -23,8 +23,9 @@ pub struct AppState {
     pub connections: TaskTracker,
     /// The issue ledger.
     pub ledger: Ledger,
-    /// Matters residents send between meetings, and their photos.
-    pub matters: Matters,
+    /// Matters residents send between meetings, and their photos (behind an
+    /// `Arc`: every phone's connection task holds this state).
+    pub matters: Arc<Matters>,
     /// Communities, accounts, sessions, the audit log (behind an `Arc`: see `relay`).
     pub directory: Arc<Directory>,
     /// Commands into meetings (every transport's one path).
