@@ -105,7 +105,7 @@ const TEXTS: &[(&str, &str, &str)] = &[
     ("contact_left", "留下的联系方式（不公开）：", "Contact left (not public):"),
     ("accept_matter", "受理，列入台账", "Accept into the ledger"),
     ("more_choices", "合并、不予受理或隐藏", "Merge, decline or hide"),
-    ("merge_into", "合并到台账哪一项（填台账编号，即 # 后的数字）", "Merge into ledger entry (its number after #)"),
+    ("merge_report_into", "合并到台账哪一项（填台账编号，即 # 后的数字）", "Merge into ledger entry (its number after #)"),
     ("merge_matter", "合并", "Merge"),
     ("decline_reason", "不予受理的原因（居民会看到）", "Why it is declined (the resident reads this)"),
     ("decline_matter", "不予受理", "Decline"),

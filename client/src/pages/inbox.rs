@@ -149,7 +149,7 @@ fn InboxItem(matter: Matter, reload: RwSignal<u32>) -> impl IntoView {
                     let n: u32 = entry.get().trim().trim_start_matches('#').parse().unwrap_or(0);
                     send(serde_json::json!({"action": "merge", "entry": n, "by": by()}));
                 }>
-                    <label>{move || t("merge_into")}<input name="entry" inputmode="numeric" required placeholder="#" bind:value=entry/></label>
+                    <label>{move || t("merge_report_into")}<input name="entry" inputmode="numeric" required placeholder="#" bind:value=entry/></label>
                     <button type="submit">{move || t("merge_matter")}</button>
                 </form>
                 <form class="form row" on:submit=move |ev| {
