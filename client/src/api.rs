@@ -45,14 +45,7 @@ pub async fn upload<T: DeserializeOwned>(
     init.set_method("POST");
     init.set_body(file);
     let headers = web_sys::Headers::new().map_err(offline)?;
-    if let Some(key) = bearer {
-        headers
-            .set("authorization", &format!("Bearer {key}"))
-            .map_err(offline)?;
-    }
-    init.set_headers(&headers);
-    let req = web_sys::Request::new_with_str_and_init(path, &init).map_err(offline)?;
-    parse(&answer(req).await?)
+    parse(&send(path, init, headers, bearer).await?)
 }
 
 async fn request(method: &str, path: &str, body: Option<String>, bearer: Option<&str>) -> Result<String, ApiFailure> {
@@ -63,6 +56,16 @@ async fn request(method: &str, path: &str, body: Option<String>, bearer: Option<
         headers.set("content-type", "application/json").map_err(offline)?;
         init.set_body(&wasm_bindgen::JsValue::from_str(&body));
     }
+    send(path, init, headers, bearer).await
+}
+
+/// Sends `init` to `path` with `headers` and, if given, the bearer key.
+async fn send(
+    path: &str,
+    init: web_sys::RequestInit,
+    headers: web_sys::Headers,
+    bearer: Option<&str>,
+) -> Result<String, ApiFailure> {
     if let Some(key) = bearer {
         headers
             .set("authorization", &format!("Bearer {key}"))

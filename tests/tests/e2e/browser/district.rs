@@ -209,17 +209,7 @@ async fn the_street_office_logs_in_and_sees_every_community_at_a_glance() -> Res
     b.cdp("Emulation.setEmulatedMedia", json!({"media": "print"})).await?;
     readable(&b, "the printed dashboard").await?;
     b.screenshot("district-dashboard-print", (794, 1123)).await?;
-    let pdf = b
-        .cdp(
-            "Page.printToPDF",
-            json!({"paperWidth": 8.27, "paperHeight": 11.69, "printBackground": true}),
-        )
-        .await?;
-    let data = pdf["value"]["data"].as_str().context("pdf data")?;
-    let bytes = data_encoding::BASE64.decode(data.as_bytes())?;
-    anyhow::ensure!(bytes.starts_with(b"%PDF"), "a PDF");
-    let path = super::screenshot_dir().join("district-dashboard-a4.pdf");
-    std::fs::write(&path, &bytes)?;
+    anyhow::ensure!(b.print_a4("district-dashboard-a4").await? >= 1, "a PDF with pages");
     // The numbers, downloadable.
     let admin = As::login(&base, "街道办王主任", "yulin-street-2026").await?;
     let (status, csv) = admin.get("/admin/dashboard.csv?from=2026-01-01&to=2026-12-31").await?;

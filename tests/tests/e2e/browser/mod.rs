@@ -372,6 +372,27 @@ impl Browser {
         Ok(resp.json().await?)
     }
 
+    /// Prints the page to A4 and keeps the PDF as `{name}.pdf` beside the
+    /// screenshots; its number of pages (each an object `/Type /Page`; the
+    /// tree's is `/Type /Pages`).
+    pub async fn print_a4(&self, name: &str) -> Result<usize> {
+        let pdf = self
+            .cdp(
+                "Page.printToPDF",
+                serde_json::json!({"paperWidth": 8.27, "paperHeight": 11.69, "printBackground": true}),
+            )
+            .await?;
+        let data = pdf["value"]["data"].as_str().ok_or_else(|| anyhow!("no PDF data"))?;
+        let bytes = data_encoding::BASE64.decode(data.as_bytes())?;
+        anyhow::ensure!(bytes.starts_with(b"%PDF"), "a PDF");
+        std::fs::write(screenshot_dir().join(format!("{name}.pdf")), &bytes)?;
+        let marker = b"/Type /Page";
+        Ok(bytes
+            .windows(marker.len() + 1)
+            .filter(|w| w.starts_with(marker) && w[marker.len()] != b's')
+            .count())
+    }
+
     /// Screenshots at phone, tablet and projector sizes, then back to `back_to`.
     pub async fn screenshots(&self, name: &str, back_to: (u32, u32)) -> Result<()> {
         for size in [PHONE, TABLET, PROJECTOR] {

@@ -16,26 +16,6 @@ use tests::session::As;
 
 const KEY: &str = "residents-browser-key-0123456789";
 
-/// Prints the page to A4; the PDF's number of pages.
-async fn a4_pages(b: &super::Browser, name: &str) -> Result<usize> {
-    let pdf = b
-        .cdp(
-            "Page.printToPDF",
-            json!({"paperWidth": 8.27, "paperHeight": 11.69, "printBackground": true}),
-        )
-        .await?;
-    let data = pdf["value"]["data"].as_str().context("pdf data")?;
-    let bytes = data_encoding::BASE64.decode(data.as_bytes())?;
-    anyhow::ensure!(bytes.starts_with(b"%PDF"), "a PDF");
-    std::fs::write(super::screenshot_dir().join(format!("{name}.pdf")), &bytes)?;
-    // Each page is an object `/Type /Page` (the tree's is `/Type /Pages`).
-    let marker = b"/Type /Page";
-    Ok(bytes
-        .windows(marker.len() + 1)
-        .filter(|w| w.starts_with(marker) && w[marker.len()] != b's')
-        .count())
-}
-
 #[tokio::test]
 async fn a_resident_reports_the_committee_accepts_neighbours_second_and_the_notice_asks() -> Result<()> {
     let server = TestServer::start_with(ServerConfig {
@@ -151,14 +131,14 @@ async fn a_resident_reports_the_committee_accepts_neighbours_second_and_the_noti
         .cdp("Emulation.setEmulatedMedia", json!({"media": "print"}))
         .await?;
     tablet.screenshot("residents-notice-print", (794, 1123)).await?;
-    let pages = a4_pages(&tablet, "residents-notice-a4").await?;
+    let pages = tablet.print_a4("residents-notice-a4").await?;
     anyhow::ensure!((1..=2).contains(&pages), "the notice prints on {pages} A4 pages");
 
     // The report notice for the board: one A4 page with the QR code.
     tablet.goto(&format!("{base}/report/poster")).await?;
     tablet.wait_text("有问题，扫码反映").await?;
     tablet.screenshot("residents-report-poster", (794, 1123)).await?;
-    let pages = a4_pages(&tablet, "residents-report-poster-a4").await?;
+    let pages = tablet.print_a4("residents-report-poster-a4").await?;
     anyhow::ensure!(pages == 1, "the report notice prints on {pages} pages");
 
     // The submitter finds it again from the report page (the phone remembers it),
