@@ -584,6 +584,35 @@ const TEXTS: &[(&str, &str, &str)] = &[
     ("ratings", "居民评议", "Residents' ratings"),
     ("source", "来源", "Source"),
     ("collected", "收集问题", "Collected"),
+    // 线上旁听: following from home.
+    ("follow_title", "线上旁听", "Following from home"),
+    (
+        "follow_read_only",
+        "您在线上旁听：会场的议题、发言、意见和表决结果在这里实时显示。举手和投票请到现场。",
+        "You are following from home: the topic, the speaker, opinions and vote results appear here as they happen. To speak or vote, come to the meeting.",
+    ),
+    ("online_n", "线上 {n}人", "{n} online"),
+    ("present_n", "现场 {n}人", "{n} present"),
+    (
+        "follow_not_started",
+        "会议还没开始。开始后，这里会实时显示会场的情况，不用刷新。",
+        "The meeting has not started. Once it does, this page shows it live; no need to reload.",
+    ),
+    ("read_notice", "看会前通报", "Read the notice"),
+    ("queue_n", "排队发言：{n}人", "Waiting to speak: {n}"),
+    ("vote_in_progress", "正在表决（结果在表决结束后显示）：", "Vote in progress (results when it closes): "),
+    ("online_opinion_title", "线上提意见", "Send an opinion from home"),
+    (
+        "online_opinion_hint",
+        "不署名，标为“线上”，送到主持人和记录员，归在当前议题下。",
+        "Unsigned, marked “online”, sent to the moderator and the recorder under the current topic.",
+    ),
+    ("online_opinion_sent", "已送到会场 ✓", "Sent to the meeting ✓"),
+    ("online_opinion_held", "已送到会场，记录员审核后显示 ✓", "Sent; it shows once the recorder approves it ✓"),
+    ("online_opinions_closed", "本次会议未开放线上提意见。", "This meeting does not take opinions from home."),
+    ("online_opinions", "允许线上旁听者提意见（标为“线上”）", "Let people following from home send opinions (marked “online”)"),
+    ("follow_link", "线上旁听", "Follow from home"),
+    ("scan_to_follow", "扫码线上旁听", "Scan to follow from home"),
 ];
 
 /// 未开始 / 进行中 / 已结束.

@@ -42,6 +42,8 @@ pub enum Route {
     Sheet(String),
     /// `/m/{id}/minutes` (the public minutes)
     Minutes(String),
+    /// `/m/{id}/follow` (线上旁听: following from home)
+    Follow(String),
     /// `/ledger`
     Ledger,
     /// `/ledger/{n}`
@@ -61,6 +63,7 @@ pub fn route(path: &str) -> Route {
         ["m", id, "recorder"] => Route::Recorder((*id).to_owned()),
         ["m", id, "sheet"] => Route::Sheet((*id).to_owned()),
         ["m", id, "minutes"] => Route::Minutes((*id).to_owned()),
+        ["m", id, "follow"] => Route::Follow((*id).to_owned()),
         ["ledger"] => Route::Ledger,
         ["ledger", n] => n.parse().map(Route::LedgerEntry).unwrap_or(Route::NotFound),
         _ => Route::NotFound,
@@ -71,7 +74,8 @@ pub fn route(path: &str) -> Route {
 ///
 /// Built with the `attendee` feature it is the phone's bundle: only the join
 /// link's page (`/m/{id}`), which is what a resident's phone opens from the QR
-/// code, and the public minutes it links to after the meeting (`/m/{id}/minutes`);
+/// code, the public minutes it links to after the meeting (`/m/{id}/minutes`),
+/// and the follow view from home (`/m/{id}/follow`);
 /// the loader (`boot.js`) gives every other path the whole application.
 /// Everything the other pages need is left out of that bundle by the linker.
 #[component]
@@ -82,6 +86,7 @@ pub fn App() -> impl IntoView {
     return match route(&path) {
         Route::Attendee(id) => view! { <pages::attendee::AttendeePage id=id/> }.into_any(),
         Route::Minutes(id) => view! { <pages::minutes::MinutesPage id=id/> }.into_any(),
+        Route::Follow(id) => view! { <pages::follow::FollowPage id=id/> }.into_any(),
         _ => view! { <main class="page"><h1>"404"</h1><p><a href="/">"坝坝会 Babahui"</a></p></main> }.into_any(),
     };
     #[cfg(not(feature = "attendee"))]
@@ -93,6 +98,7 @@ pub fn App() -> impl IntoView {
         Route::Recorder(id) => view! { <pages::recorder::RecorderPage id=id/> }.into_any(),
         Route::Sheet(id) => view! { <pages::sheet::SheetPage id=id/> }.into_any(),
         Route::Minutes(id) => view! { <pages::minutes::MinutesPage id=id/> }.into_any(),
+        Route::Follow(id) => view! { <pages::follow::FollowPage id=id/> }.into_any(),
         Route::Ledger => pages::ledger::LedgerPage().into_any(),
         Route::LedgerEntry(n) => view! { <pages::ledger::LedgerEntryPage id=n/> }.into_any(),
         Route::NotFound => {
@@ -121,6 +127,7 @@ mod tests {
         assert_eq!(route("/m/k7m2x9qa/projector"), Route::Projector("k7m2x9qa".into()));
         assert_eq!(route("/m/k7m2x9qa/recorder"), Route::Recorder("k7m2x9qa".into()));
         assert_eq!(route("/m/k7m2x9qa/sheet"), Route::Sheet("k7m2x9qa".into()));
+        assert_eq!(route("/m/k7m2x9qa/follow"), Route::Follow("k7m2x9qa".into()));
         assert_eq!(route("/x/y/z/w"), Route::NotFound);
     }
 }

@@ -71,6 +71,9 @@ pub struct Limits {
     pub wrong_invites_per_address: Rate,
     /// Objections (异议) from one address.
     pub objections_per_address: Rate,
+    /// Opinions from outside the courtyard (the notice before the meeting, the
+    /// follow view during it) from one address.
+    pub outside_opinions_per_address: Rate,
     /// Loopback addresses are not limited per address: there it is this machine,
     /// or a reverse proxy in front that sees the real addresses.
     pub exempt_loopback: bool,
@@ -89,6 +92,7 @@ impl Default for Limits {
             joins_per_address: Rate::one_every(Duration::from_secs(30), 20),
             wrong_invites_per_address: Rate::one_every(Duration::from_secs(30), 10),
             objections_per_address: Rate::one_every(Duration::from_secs(300), 5),
+            outside_opinions_per_address: Rate::one_every(Duration::from_secs(60), 10),
             exempt_loopback: true,
         }
     }

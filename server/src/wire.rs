@@ -48,6 +48,19 @@ pub struct Frame {
     pub removed: Arc<[(ParticipantId, bool)]>,
 }
 
+/// `{"type":"events","data":[e1,e2,…]}` from already serialised events.
+pub fn events_frame<'a>(events: impl IntoIterator<Item = &'a Arc<str>>) -> String {
+    let mut out = String::from(r#"{"type":"events","data":["#);
+    for (i, e) in events.into_iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        out.push_str(e);
+    }
+    out.push_str("]}");
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::Wire;

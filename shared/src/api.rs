@@ -96,6 +96,9 @@ pub struct PublicLinks {
     pub join_url: String,
     /// The join QR code.
     pub qr_svg_url: String,
+    /// The follow-from-home view (线上旁听), for the people who could not come.
+    #[serde(default)]
+    pub follow_url: String,
 }
 
 /// Body of `POST /api/meetings/{id}/join`.
@@ -177,6 +180,42 @@ pub struct ObjectionRequest {
     /// Who (optional).
     #[serde(default)]
     pub name: Option<String>,
+}
+
+/// `POST /api/meetings/{id}/outside-opinions`: an opinion from someone not in
+/// the courtyard, unnamed: before the meeting (会前), or from the follow view
+/// while it runs (线上) when the moderator allows.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OutsideOpinion {
+    /// The opinion or question.
+    pub text: String,
+    /// Support, oppose, suggestion or question.
+    #[serde(default)]
+    pub stance: Option<crate::model::Stance>,
+    /// The topic it was written under (the one on the screen); absent: the
+    /// open one; `null`: the meeting as a whole.
+    #[serde(
+        default,
+        deserialize_with = "crate::command::present",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub topic: Option<Option<TopicId>>,
+}
+
+/// Answer to an [`OutsideOpinion`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OutsideOpinionSent {
+    /// The opinion's number.
+    pub opinion: Option<u32>,
+    /// It waits for a recorder's approval before others see it.
+    pub held: bool,
+}
+
+/// `GET /api/meetings/{id}/followers`: how many follow from home (线上 N人).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Followers {
+    /// Connections of the follow view now.
+    pub followers: u32,
 }
 
 /// An entry as listed, with whether it is overdue today.

@@ -74,6 +74,9 @@ pub enum Command {
         /// New value of the rule.
         #[serde(default)]
         first_timers_first: Option<bool>,
+        /// Whether people following from home may send opinions (线上).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        online_opinions: Option<bool>,
     },
 
     // --- agenda --------------------------------------------------------
@@ -548,7 +551,7 @@ impl Command {
 
 /// A field that is present (even as `null`) is `Some(…)`; absent is `None`
 /// (with `#[serde(default)]`).
-fn present<'de, D, T>(d: D) -> Result<Option<T>, D::Error>
+pub(crate) fn present<'de, D, T>(d: D) -> Result<Option<T>, D::Error>
 where
     D: serde::Deserializer<'de>,
     T: Deserialize<'de>,
@@ -584,6 +587,7 @@ mod tests {
             Command::ChangeSettings {
                 speaking_limit_secs: Some(120),
                 first_timers_first: Some(false),
+                online_opinions: Some(true),
             },
             Command::AddTopic {
                 title: "停车".into(),

@@ -69,6 +69,9 @@ pub enum EventKind {
         speaking_limit_secs: Option<u32>,
         /// New rule value.
         first_timers_first: Option<bool>,
+        /// People following from home may (or may no longer) send opinions.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        online_opinions: Option<bool>,
     },
     /// A topic was added.
     TopicAdded {

@@ -48,6 +48,7 @@ pub mod decide;
 pub mod directory;
 pub mod error;
 pub mod event;
+pub mod follow;
 pub mod ids;
 pub mod ledger;
 pub mod limits;

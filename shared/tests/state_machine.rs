@@ -156,6 +156,7 @@ fn first_timers_go_ahead_of_repeat_speakers() {
         Command::ChangeSettings {
             speaking_limit_secs: None,
             first_timers_first: Some(false),
+            online_opinions: None,
         },
     )
     .unwrap();

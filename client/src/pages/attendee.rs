@@ -457,9 +457,10 @@ pub fn OpinionForm(live: Live) -> impl IntoView {
 }
 
 /// Visible opinions, newest first, with 附议: the open topic's first; the
-/// others (earlier topics, before any topic) folded beneath.
+/// others (earlier topics, before any topic) folded beneath. `read_only`
+/// (the follow view from home): the counts without the 附议 buttons.
 #[component]
-pub fn OpinionList(live: Live, me: Signal<Option<ParticipantId>>) -> impl IntoView {
+pub fn OpinionList(live: Live, me: Signal<Option<ParticipantId>>, #[prop(optional)] read_only: bool) -> impl IntoView {
     let item = move |s: &MeetingState, o: &Opinion| {
         let id = o.id;
         let mine = o.author.is_some() && o.author == me.get();
@@ -487,13 +488,14 @@ pub fn OpinionList(live: Live, me: Signal<Option<ParticipantId>>) -> impl IntoVi
                     <span class="tag">{o.category.clone()}</span>
                     <span class="tag">{o.stance.map(i18n::stance)}</span>
                     <span class="who">{author}</span>
+                    {o.channel.map(|c| view! { <span class="tag channel">{i18n::channel(c)}</span> })}
                 </div>
                 <p class="text">{o.text.clone()}</p>
                 {late.then(|| view! { <p class="muted late">{t("my_late")}</p> })}
                 {held.then(|| view! { <p class="muted held-line">{held_text}</p> })}
                 <div class="actions">
                     <span class="count">{move || t("second")}" "{seconds}</span>
-                    {(!mine && !ended).then(|| view! {
+                    {(!mine && !ended && !read_only).then(|| view! {
                         <button class="second" disabled=seconded
                             on:click=move |_| live.send(Command::Second { seen_open, opinion: id, who: None })>
                             {if seconded { t("seconded") } else { t("second") }}

@@ -3,6 +3,7 @@
 pub mod attendee;
 pub mod closing;
 pub mod decisions;
+pub mod follow;
 pub mod inbox;
 pub mod ledger;
 pub mod minutes;

@@ -57,6 +57,7 @@ fn ModeratorLive(id: String, token: String) -> impl IntoView {
     let live = Live::start(&id, &token);
     let now = server_clock(live);
     let phase = move || live.state.with(|s| s.as_ref().map(|s| s.phase));
+    let follow_id = id.clone();
     view! {
         // Any touch enables the time-up chime (browsers need a gesture first).
         <main class="page moderator" on:pointerdown=move |_| { enable_sound(); }>
@@ -85,6 +86,7 @@ fn ModeratorLive(id: String, token: String) -> impl IntoView {
                     // Settings are for the meeting as it runs: refused after its end.
                     <Show when=move || !live.ended()>
                         <Settings live=live/>
+                        <crate::pages::follow::FollowersLine id=follow_id.clone()/>
                     </Show>
                     <SpeakingTime live=live now=now/>
                 </section>
@@ -384,8 +386,13 @@ fn Settings(live: Live) -> impl IntoView {
         <h2>{move || t("settings")}</h2>
         <label class="check">
             <input type="checkbox" prop:checked=move || settings().first_timers_first
-                on:change=move |ev| live.send(Command::ChangeSettings { speaking_limit_secs: None, first_timers_first: Some(event_target_checked(&ev)) })/>
+                on:change=move |ev| live.send(Command::ChangeSettings { speaking_limit_secs: None, first_timers_first: Some(event_target_checked(&ev)), online_opinions: None })/>
             {move || t("first_timers")}
+        </label>
+        <label class="check">
+            <input type="checkbox" name="online-opinions" prop:checked=move || settings().online_opinions
+                on:change=move |ev| live.send(Command::ChangeSettings { speaking_limit_secs: None, first_timers_first: None, online_opinions: Some(event_target_checked(&ev)) })/>
+            {move || t("online_opinions")}
         </label>
         <label class="check">
             <input type="checkbox" name="hold-opinions" prop:checked=move || settings().hold_opinions
@@ -395,7 +402,7 @@ fn Settings(live: Live) -> impl IntoView {
         <label class="inline">{move || t("limit")}
             <select on:change=move |ev| {
                 if let Ok(secs) = event_target_value(&ev).parse::<u32>() {
-                    live.send(Command::ChangeSettings { speaking_limit_secs: Some(secs), first_timers_first: None });
+                    live.send(Command::ChangeSettings { speaking_limit_secs: Some(secs), first_timers_first: None, online_opinions: None });
                 }
             }>
                 {[60u32, 120, 180, 300].into_iter().map(|secs| view! {

@@ -52,6 +52,7 @@ fn typed_address(url: &str) -> impl IntoView {
 fn ProjectorLive(id: String, token: String) -> impl IntoView {
     let live = Live::start(&id, &token);
     let now = server_clock(live);
+    let followers = crate::pages::follow::followers_count(&id);
     // The join link is fetched with the projector's token, and again whenever the
     // moderator replaces it (the old QR code then admits nobody new).
     let invite_version = move || live.state.with(|s| s.as_ref().map(|s| s.invite_version));
@@ -96,6 +97,14 @@ fn ProjectorLive(id: String, token: String) -> impl IntoView {
                     // Before anyone has scanned: say so, not an empty list under 到会.
                     {move || live.state.with(|s| s.as_ref().filter(|s| s.participants.iter().all(|p| p.removed) && s.without_phone == 0).map(|_| view! { <li class="nobody"><span>{t("nobody_joined")}</span><b>"0"</b></li> }))}
                 </ul>
+                // Followers from home are counted apart, never in attendance.
+                <p class="pj-online">{move || t("online_n").replace("{n}", &followers.get().to_string())}</p>
+                // The follow address, for whoever wants to tell a neighbour at home
+                // (as text, not a second QR code someone could scan to join).
+                <Show when=move || !ended()>
+                    <div class="pj-follow"><b>{move || t("follow_link")}</b>{move || crate::i18n::colon()}
+                        {move || links.get().flatten().map(|l| typed_address(&l.follow_url))}</div>
+                </Show>
                 <button class="pj-sound" class:on=move || sound.get() on:click=move |_| sound.set(enable_sound())>
                     {move || if sound.get() { t("sound_is_on") } else { t("sound_on") }}
                 </button>
@@ -211,7 +220,7 @@ fn Running(live: Live, now: RwSignal<f64>) -> impl IntoView {
                 // What residents sent from the notice before the meeting (会前), for the open topic.
                 {move || live.state.with(|s| s.as_ref().and_then(|s| {
                     let before: Vec<_> = s.opinions.iter()
-                        .filter(|o| o.channel.is_some() && o.hidden.is_none() && o.merged_into.is_none() && !o.held
+                        .filter(|o| o.channel == Some(babahui_shared::model::Channel::Before) && o.hidden.is_none() && o.merged_into.is_none() && !o.held
                             && s.current_topic.is_some() && o.topic == s.current_topic)
                         .map(|o| o.text.clone())
                         .collect();
@@ -227,7 +236,7 @@ fn Running(live: Live, now: RwSignal<f64>) -> impl IntoView {
                     .filter(|o| o.hidden.is_none() && o.merged_into.is_none() && !o.held && (s.current_topic.is_none() || o.topic == s.current_topic))
                     .take(3)
                     .map(|o| view! {
-                        <p class="pj-op">{o.text.clone()}{(!o.seconds.is_empty()).then(|| view! { <span class="count">" +"{o.seconds.len()}</span> })}</p>
+                        <p class="pj-op">{(o.channel == Some(babahui_shared::model::Channel::Online)).then(|| view! { <span class="tag channel">{crate::i18n::channel(babahui_shared::model::Channel::Online)}</span>" " })}{o.text.clone()}{(!o.seconds.is_empty()).then(|| view! { <span class="count">" +"{o.seconds.len()}</span> })}</p>
                     }).collect_view()))}
             </div>
         </div>

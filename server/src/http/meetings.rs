@@ -135,6 +135,7 @@ pub async fn links(
     Ok(Json(PublicLinks {
         join_url: links::join_url(&base, handle.id(), &handle.invite().await?),
         qr_svg_url: format!("{base}/api/meetings/{}/qr.svg", handle.id()),
+        follow_url: format!("{base}/m/{}/follow", handle.id()),
     }))
 }
 

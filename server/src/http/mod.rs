@@ -9,6 +9,7 @@ pub mod archive;
 pub mod assets;
 pub mod error;
 pub mod first_paint;
+pub mod follow;
 pub mod ledger;
 pub mod matters;
 pub mod meetings;
@@ -198,6 +199,8 @@ fn residents(deadline: std::time::Duration) -> Router<AppState> {
         .route("/photos/{file}", get(matters::photo))
         .route("/m/{id}/notice", get(resident::notice::page))
         .route("/m/{id}/notice/opinion", post(resident::notice::opinion))
+        .route("/api/meetings/{id}/followers", get(follow::followers))
+        .route("/api/meetings/{id}/outside-opinions", post(follow::outside_opinion))
         .layer(timeout(deadline))
         .merge(uploads)
 }

@@ -1,5 +1,6 @@
 //! How often one address may do what anyone on the Wi-Fi can do without a
-//! token: join a meeting, try an invite code, file an objection (异议) — and
+//! token: join a meeting, try an invite code, file an objection (异议), send
+//! an opinion from outside the courtyard (会前, 线上) — and
 //! how often one person may send the join page's plain forms (the budget of
 //! the application's socket, which the forms stand in for). A person never
 //! comes near these; a script does, and is told in plain words how long to
@@ -20,6 +21,7 @@ pub struct PerAddress {
     joins: PerKey<IpAddr>,
     wrong_invites: PerKey<IpAddr>,
     objections: PerKey<IpAddr>,
+    outside_opinions: PerKey<IpAddr>,
     form_posts: PerKey<(MeetingId, ParticipantId)>,
 }
 
@@ -31,6 +33,7 @@ impl PerAddress {
             joins: PerKey::new(limits.joins_per_address),
             wrong_invites: PerKey::new(limits.wrong_invites_per_address),
             objections: PerKey::new(limits.objections_per_address),
+            outside_opinions: PerKey::new(limits.outside_opinions_per_address),
             form_posts: PerKey::new(if limits.messages_per_sec == 0 {
                 Rate::UNLIMITED
             } else {
@@ -83,6 +86,19 @@ impl PerAddress {
         if !self.exempt(ip) {
             let _ = self.wrong_invites.take(&ip);
         }
+    }
+
+    /// Before an opinion from outside the courtyard (会前 or 线上).
+    pub fn outside_opinion(&self, ip: IpAddr) -> Result<(), ApiError> {
+        if self.exempt(ip) {
+            return Ok(());
+        }
+        self.outside_opinions.take(&ip).map_err(|wait| {
+            ApiError::new(
+                ErrorCode::RateLimited,
+                format!("too many opinions from this device ({})", wait_words(wait)),
+            )
+        })
     }
 
     /// Before an objection.

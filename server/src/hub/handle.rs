@@ -2,6 +2,7 @@
 //! meeting's task ([`super::task`]) and waits for its answers; and what the
 //! answers hold.
 
+use super::follow::{Audience, Following};
 use crate::clock::Clock;
 use crate::fanout::Fanout;
 use crate::tokens;
@@ -67,6 +68,8 @@ pub struct Connected {
     pub catch_up: Option<Wire>,
     /// Every frame after `head`.
     pub rx: broadcast::Receiver<Frame>,
+    /// For a follower (线上旁听): counted while the connection lasts.
+    pub following: Option<Following>,
 }
 
 /// What a meeting's task is asked to do.
@@ -91,6 +94,11 @@ pub(super) enum Request {
         since: Option<Seq>,
         from: IpAddr,
         reply: oneshot::Sender<Result<Connected, CommandError>>,
+    },
+    /// Subscribes a follower (no token: the public stream).
+    Follow {
+        since: Option<Seq>,
+        reply: oneshot::Sender<Connected>,
     },
     Snapshot {
         reply: oneshot::Sender<(Seq, Wire)>,
@@ -138,6 +146,10 @@ pub struct MeetingHandle {
     pub(super) tx: mpsc::Sender<Request>,
     /// Writes the meeting's frames to its connections.
     pub(super) fanout: Arc<Fanout>,
+    /// Writes the followers' frames to theirs.
+    pub(super) follow_fanout: Arc<Fanout>,
+    /// How many follow it from home.
+    pub(super) audience: Arc<Audience>,
 }
 
 fn unavailable() -> CommandError {
@@ -161,6 +173,24 @@ impl MeetingHandle {
     /// The meeting's fan-out, to which each connection adds its outlet.
     pub fn fanout(&self) -> &Arc<Fanout> {
         &self.fanout
+    }
+
+    /// The followers' fan-out, to which each follower's connection adds its outlet.
+    pub fn follow_fanout(&self) -> &Arc<Fanout> {
+        &self.follow_fanout
+    }
+
+    /// How many people follow the meeting from home right now (线上 N人).
+    pub fn followers(&self) -> usize {
+        self.audience.now()
+    }
+
+    /// Subscribes a follower from home: the public stream, from `since` (a
+    /// snapshot unless it is the head); counted until the connection ends.
+    pub async fn follow(&self, since: Option<Seq>) -> Result<Connected, CommandError> {
+        let mut connected = self.ask(|reply| Request::Follow { since, reply }).await?;
+        connected.following = Some(self.audience.count());
+        Ok(connected)
     }
 
     /// Whether the meeting's task has stopped.

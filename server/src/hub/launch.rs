@@ -3,6 +3,7 @@
 
 use super::config::HubConfig;
 use super::door::{Door, DoorRules};
+use super::follow::Followers;
 use super::handle::{CreatedMeeting, MeetingHandle};
 use super::task::{storage_error, MeetingTask};
 use crate::clock::Clock;
@@ -131,6 +132,8 @@ pub(super) fn launch(prepared: Prepared, spawn: &Spawn) -> MeetingHandle {
     task.door = Door::new(spawn.door);
     let workers = tokio::runtime::Handle::current().metrics().num_workers();
     let fanout = Fanout::start(&task.tx, workers, &spawn.tasks);
+    task.followers = Followers::new(spawn.broadcast_capacity, workers);
+    let follow_fanout = Fanout::start(&task.followers.tx, workers, &spawn.tasks);
     let id = task.id.clone();
     spawn.tasks.spawn(task.run(rx, spawn.shutdown.clone()));
     MeetingHandle {
@@ -138,5 +141,7 @@ pub(super) fn launch(prepared: Prepared, spawn: &Spawn) -> MeetingHandle {
         clock: spawn.clock.clone(),
         tx,
         fanout,
+        follow_fanout,
+        audience: Default::default(),
     }
 }

@@ -8,6 +8,7 @@
 //! - `task`: the meeting task (decide, apply, group commit, broadcast, reads).
 //! - `rebuild`: the task rebuilt from the store; resends remembered; checkpoints.
 //! - `launch`: starting a task (a new meeting, or one read from the store).
+//! - `follow`: the stream for people following from home (线上旁听).
 //! - [`door`]: bans and posting rates, in memory only.
 //! - `cluster`: which node serves a meeting ([`Route`]), leases renewed.
 //! - `held`: the leases this node holds, as it knows them; the nodes' addresses.
@@ -16,6 +17,7 @@
 mod cluster;
 mod config;
 pub mod door;
+mod follow;
 mod handle;
 mod held;
 mod launch;
@@ -25,6 +27,7 @@ mod task;
 
 pub use cluster::Route;
 pub use config::HubConfig;
+pub use follow::{Audience, Following};
 pub use handle::{Ack, Connected, CreatedMeeting, Joined, MeetingHandle, Screens};
 pub use held::PeerAddresses;
 pub use registry::Hub;

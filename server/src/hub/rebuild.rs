@@ -47,6 +47,7 @@ impl MeetingTask {
             recent: VecDeque::new(),
             committed: 0,
             tx,
+            followers: Default::default(),
             snapshot: None,
             public: None,
             stop: None,
@@ -184,6 +185,7 @@ impl MeetingTask {
                 };
                 let every = self.checkpoint_every;
                 let door = std::mem::take(&mut self.door);
+                let followers = std::mem::take(&mut self.followers);
                 *self = MeetingTask::rebuild(
                     self.store.clone(),
                     self.id.clone(),
@@ -193,6 +195,8 @@ impl MeetingTask {
                 );
                 self.checkpoint_every = every;
                 self.door = door;
+                // Followers saw nothing of the refused batch either.
+                self.followers = followers;
                 true
             }
             other => {

@@ -10,11 +10,12 @@
 //! after a failed write) is in [`super::rebuild`]; starting it, in [`super::launch`].
 
 use super::door::Door;
+use super::follow::{FollowBatch, Followers};
 use super::handle::{Ack, Connected, Joined, Request, Screens};
 use crate::clock::Clock;
 use crate::store::{Grant, Meta, NewRecord, Store};
 use crate::tokens;
-use crate::wire::{Frame, Wire};
+use crate::wire::{events_frame, Frame, Wire};
 use babahui_shared::decide::{decide, join};
 use babahui_shared::{
     Actor, Command, CommandError, CommandId, ErrorCode, Event, EventKind, MeetingId, MeetingState, OpinionAuthor,
@@ -64,6 +65,8 @@ pub(super) struct Batch {
     json: Vec<Arc<str>>,
     replies: Vec<Reply>,
     removed: Vec<(ParticipantId, bool)>,
+    /// The same events as followers get them.
+    follow: FollowBatch,
 }
 
 /// A live meeting: its state and everything it needs to serve and store it.
@@ -87,6 +90,8 @@ pub(super) struct MeetingTask {
     /// Highest sequence number known durable.
     pub(super) committed: Seq,
     pub(super) tx: broadcast::Sender<Frame>,
+    /// The stream for people following from home (线上旁听).
+    pub(super) followers: Followers,
     pub(super) snapshot: Option<(Seq, Wire)>,
     pub(super) public: Option<(Seq, Utf8Bytes)>,
     /// Set when asked to stop: answered once the batch in hand is stored.
@@ -105,19 +110,6 @@ pub(super) fn storage_error(e: crate::store::StoreError) -> CommandError {
         ErrorCode::Storage,
         "the server could not store this; nothing was changed. Try again.",
     )
-}
-
-/// `{"type":"events","data":[e1,e2,…]}` from already serialised events.
-pub(super) fn events_frame<'a>(events: impl IntoIterator<Item = &'a Arc<str>>) -> String {
-    let mut out = String::from(r#"{"type":"events","data":["#);
-    for (i, e) in events.into_iter().enumerate() {
-        if i > 0 {
-            out.push(',');
-        }
-        out.push_str(e);
-    }
-    out.push_str("]}");
-    out
 }
 
 /// For a secret ballot or a review rating: who to remember the command under
@@ -249,6 +241,16 @@ impl MeetingTask {
                     self.door.saw(*p, from);
                 }
                 let _ = reply.send(connected);
+            }
+            Request::Follow { since, reply } => {
+                let head = self.state.seq;
+                let _ = reply.send(Connected {
+                    actor: Actor::Public,
+                    head,
+                    catch_up: (since != Some(head)).then(|| self.followers.snapshot_frame(&self.state)),
+                    rx: self.followers.tx.subscribe(),
+                    following: None,
+                });
             }
             Request::Snapshot { reply } => {
                 let _ = reply.send(self.snapshot_frame());
@@ -392,6 +394,7 @@ impl MeetingTask {
         };
         self.state.apply(&event);
         let json: Arc<str> = serde_json::to_string(&event).expect("event serialises").into();
+        self.followers.add(&mut batch.follow, &event, &json, &self.state);
         batch.records.push(NewRecord {
             seq: event.seq,
             event_json: json.clone(),
@@ -410,6 +413,7 @@ impl MeetingTask {
             json,
             replies,
             removed,
+            follow,
         } = batch;
         if records.is_empty() {
             replies.into_iter().for_each(Reply::succeed);
@@ -431,6 +435,7 @@ impl MeetingTask {
                     self.recent.push_back(e);
                 }
                 let _ = self.tx.send(frame);
+                self.followers.send(follow, &self.state);
                 replies.into_iter().for_each(Reply::succeed);
                 self.maybe_checkpoint();
                 true
@@ -477,6 +482,7 @@ impl MeetingTask {
             head,
             catch_up,
             rx,
+            following: None,
         })
     }
 

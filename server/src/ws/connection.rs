@@ -89,6 +89,8 @@ pub(super) struct Connection {
     bucket: Bucket,
     /// The client's address (a ban applies to it).
     peer: SocketAddr,
+    /// A follower from home (线上旁听): read only, counted apart.
+    following: Option<crate::hub::Following>,
     /// Its places among the connections of its address and of its meeting.
     _slots: Slots,
 }
@@ -131,6 +133,7 @@ impl Connection {
             token: String::new(),
             last_heard: Instant::now(),
             bucket,
+            following: None,
             _slots: slots,
         }
     }
@@ -194,7 +197,9 @@ impl Connection {
             head,
             catch_up,
             rx,
+            following,
         } = connected;
+        self.following = following;
         let welcome = ServerMsg::Welcome {
             meeting: self.handle.id().clone(),
             you: actor,
@@ -209,7 +214,11 @@ impl Connection {
         // From here on the fan-out writes every frame after `head`.
         let outlet = self.socket.outlet().clone();
         outlet.subscribe(rx, head, actor.participant());
-        self.handle.fanout().add(&outlet);
+        if self.following.is_some() {
+            self.handle.follow_fanout().add(&outlet);
+        } else {
+            self.handle.fanout().add(&outlet);
+        }
         Some(outlet)
     }
 
@@ -297,6 +306,12 @@ impl Connection {
                     server_time: self.handle.clock().now_ms(),
                 };
                 self.send_or_close(&pong).await
+            }
+            ClientMsg::Command { id, .. } if self.following.is_some() => {
+                // Opinions from home go through the follow page's form, which
+                // is limited per address like the notice's.
+                self.error(Some(id), ErrorCode::Forbidden, "following from home is read only")
+                    .await
             }
             ClientMsg::Command { id, command } => {
                 if !id.is_valid() {

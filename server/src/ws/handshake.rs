@@ -5,6 +5,7 @@ use super::socket::Socket;
 use super::socket::SEND_TIMEOUT;
 use crate::http::state::AppState;
 use crate::hub::{Connected, MeetingHandle};
+use babahui_shared::follow::FOLLOW_TOKEN;
 use babahui_shared::limits::FRAME_MAX_BYTES;
 use babahui_shared::protocol::close_code as close;
 use babahui_shared::{ClientMsg, ErrorCode, ServerMsg};
@@ -54,7 +55,13 @@ pub(super) async fn handshake(
             }
             continue;
         };
-        return match handle.connect(&token, since, peer.ip()).await {
+        // Following from home: no token, the public stream, read only.
+        let connected = if token == FOLLOW_TOKEN {
+            handle.follow(since).await
+        } else {
+            handle.connect(&token, since, peer.ip()).await
+        };
+        return match connected {
             Ok(connected) => Some((connected, token)),
             Err(e) => {
                 let code = match e.code {

@@ -21,10 +21,10 @@ pub(super) fn decide(state: &MeetingState, actor: Actor, cmd: &Command) -> Decis
             author,
             topic,
         } => {
-            // From the notice page, before the meeting (会前): anyone, on a
-            // topic of the agenda or on the meeting as a whole, unnamed.
+            // Not from the courtyard: from the notice page before the meeting
+            // (会前), or from home while it runs (线上) when the moderator allows.
             if actor == Actor::Public {
-                return before_meeting(state, text, category.as_deref(), *stance, *topic);
+                return from_outside(state, text, category.as_deref(), *stance, *topic);
             }
             let (author, recorded_by) = opinion_author(state, actor, *author)?;
             let text = clean_text(text, OPINION_MAX_CHARS, "opinion")?;
@@ -34,17 +34,7 @@ pub(super) fn decide(state: &MeetingState, actor: Actor, cmd: &Command) -> Decis
                     "this meeting's record of opinions is full; tell the recorder in person",
                 ));
             }
-            let (topic, late) = match topic {
-                None => (state.current_topic, false),
-                Some(None) => (None, false),
-                Some(Some(t)) => match find_topic(state, *t)?.status {
-                    TopicStatus::Open => (Some(*t), false),
-                    TopicStatus::Closed => (Some(*t), true),
-                    TopicStatus::Pending => {
-                        return Err(CommandError::invalid("that topic has not been opened yet"));
-                    }
-                },
-            };
+            let (topic, late) = topic_written_under(state, *topic)?;
             Ok(EventKind::OpinionSubmitted {
                 opinion: OpinionId(state.opinions.len() as u32 + 1),
                 topic,
@@ -150,20 +140,28 @@ pub(super) fn decide(state: &MeetingState, actor: Actor, cmd: &Command) -> Decis
     }
 }
 
-/// An opinion sent from the meeting's notice page before it starts (会前):
-/// it waits under its topic and shows when the topic opens.
-fn before_meeting(
+/// An opinion from someone not in the courtyard, unnamed. Before the start
+/// it comes from the notice page (会前): it waits under its topic (or the
+/// meeting as a whole) and shows when the topic opens. While the meeting runs
+/// it comes from the follow view (线上), only when the moderator allows it,
+/// and goes under the open topic.
+fn from_outside(
     state: &MeetingState,
     text: &str,
     category: Option<&str>,
     stance: Option<Stance>,
     topic: Option<Option<TopicId>>,
 ) -> Decision {
-    if state.phase != Phase::NotStarted {
-        return Err(CommandError::conflict(
-            "the meeting has started: opinions are sent from the join page now",
-        ));
-    }
+    let channel = match state.phase {
+        Phase::NotStarted => Channel::Before,
+        Phase::Running if state.settings.online_opinions => Channel::Online,
+        Phase::Running => {
+            return Err(CommandError::forbidden(
+                "the moderator has not opened opinions from home for this meeting",
+            ))
+        }
+        Phase::Ended => return Err(CommandError::conflict("the meeting has ended")),
+    };
     let text = clean_text(text, OPINION_MAX_CHARS, "opinion")?;
     if state.opinions.len() >= OPINIONS_MAX || state.opinion_text_bytes + text.len() > OPINION_TEXT_MAX_BYTES {
         return Err(CommandError::new(
@@ -171,20 +169,45 @@ fn before_meeting(
             "this meeting's record of opinions is full",
         ));
     }
-    let topic = match topic.flatten() {
-        Some(t) => Some(find_topic(state, t)?.id),
-        None => None,
+    // From home, as from a phone in the courtyard: under the topic that was
+    // on the screen when it was written, even if that topic has closed since.
+    let (topic, late) = match (channel, topic) {
+        (Channel::Online, _) => topic_written_under(state, topic)?,
+        (_, topic) => match topic.flatten() {
+            Some(t) => (Some(find_topic(state, t)?.id), false),
+            None => (None, false),
+        },
     };
     Ok(EventKind::OpinionSubmitted {
         opinion: OpinionId(state.opinions.len() as u32 + 1),
         topic,
-        late: false,
+        late,
         author: None,
         recorded_by: None,
         text,
         category: opinion_category(state, category)?,
         stance,
-        channel: Some(Channel::Before),
+        channel: Some(channel),
+    })
+}
+
+/// The topic an opinion goes under, and whether it arrived after that topic
+/// closed: the one the sender's screen showed (`None`: the open one, if any;
+/// `Some(None)`: the meeting as a whole).
+fn topic_written_under(
+    state: &MeetingState,
+    topic: Option<Option<TopicId>>,
+) -> Result<(Option<TopicId>, bool), CommandError> {
+    Ok(match topic {
+        None => (state.current_topic, false),
+        Some(None) => (None, false),
+        Some(Some(t)) => match find_topic(state, t)?.status {
+            TopicStatus::Open => (Some(t), false),
+            TopicStatus::Closed => (Some(t), true),
+            TopicStatus::Pending => {
+                return Err(CommandError::invalid("that topic has not been opened yet"));
+            }
+        },
     })
 }
 

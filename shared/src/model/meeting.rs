@@ -122,6 +122,10 @@ pub struct Settings {
     /// reach the projector and other phones (their author sees them at once).
     #[serde(default)]
     pub hold_opinions: bool,
+    /// People following from home (线上旁听) may send opinions, marked 线上.
+    /// Off unless the moderator turns it on.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub online_opinions: bool,
 }
 
 impl Default for Settings {
@@ -130,6 +134,7 @@ impl Default for Settings {
             speaking_limit_secs: crate::limits::DEFAULT_SPEAKING_LIMIT_SECS,
             first_timers_first: true,
             hold_opinions: false,
+            online_opinions: false,
         }
     }
 }

@@ -57,12 +57,16 @@ pub(super) fn apply(state: &mut MeetingState, at: u64, event: &EventKind) {
         EventKind::SettingsChanged {
             speaking_limit_secs,
             first_timers_first,
+            online_opinions,
         } => {
             if let Some(s) = speaking_limit_secs {
                 state.settings.speaking_limit_secs = *s;
             }
             if let Some(f) = first_timers_first {
                 state.settings.first_timers_first = *f;
+            }
+            if let Some(o) = online_opinions {
+                state.settings.online_opinions = *o;
             }
         }
         EventKind::ModeratorNamed { name } => state.moderator_name = name.clone(),

@@ -12,6 +12,7 @@ mod devices;
 mod district;
 mod durability;
 mod faults;
+mod follow;
 mod helpers;
 mod ledger;
 mod loadgen;

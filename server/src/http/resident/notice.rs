@@ -134,6 +134,7 @@ fn draw(lang: Lang, s: &MeetingState, shown: Shown<'_>) -> String {
         ),
         words => notice(&mut b, false, words),
     }
+    follow_link(&mut b, lang, s);
     b.push_str("<dl>");
     let mut fact = |zh: &'static str, en: &'static str, value: &str| {
         if !value.trim().is_empty() {
@@ -192,7 +193,10 @@ fn draw(lang: Lang, s: &MeetingState, shown: Shown<'_>) -> String {
             let _ = write!(
                 b,
                 r#"<div class="codes"><div><h2>{}</h2><div class="qr">{}</div></div><div><h2>{}</h2><div class="qr">{}</div></div></div><p class="link">{}</p>"#,
-                lang.pick("会前看通报、提意见", "Read this, send an opinion before"),
+                lang.pick(
+                    "会前看通报、提意见；开会时线上旁听",
+                    "Read this and send an opinion before; follow it live from home"
+                ),
                 crate::qr::svg(&notice_url),
                 lang.pick("会议当天扫码加入（不用注册）", "On the day, scan to join (no sign-up)"),
                 crate::qr::svg(url),
@@ -215,6 +219,31 @@ fn draw(lang: Lang, s: &MeetingState, shown: Shown<'_>) -> String {
     }
     b.push_str("</div><style>.notice-page .qr svg{width:min(40vw,5cm);height:auto}.codes{display:flex;flex-wrap:wrap;gap:1rem}.codes h2{font-size:1.05rem;border:0}.topics h3{margin:.5rem 0 .25rem}@page{size:A4;margin:12mm}@media print{body{font-size:12pt;line-height:1.45}.notice-page .qr svg{width:4.2cm}.notice-page .photos img{width:4cm}.card{padding:.25rem .5rem;margin:.25rem 0}h2{margin:.75rem 0 .25rem}}</style>");
     document(lang, &title, here, &b)
+}
+
+/// Where someone who cannot come goes: while the meeting runs, the follow
+/// view (线上旁听) first of all; before it, a word that it will be there;
+/// after it, what it decided.
+fn follow_link(b: &mut String, lang: Lang, s: &MeetingState) {
+    let id = &s.id;
+    let _ = match s.phase {
+        Phase::Running => write!(
+            b,
+            r#"<p class="noprint"><a class="button primary big follow-live" href="/m/{id}/follow">{}</a></p>"#,
+            lang.pick("会议正在进行 · 线上旁听 →", "The meeting is on · follow it live →")
+        ),
+        Phase::NotStarted => write!(
+            b,
+            r#"<p class="hint noprint">{} <a href="/m/{id}/follow">{}</a></p>"#,
+            lang.pick("不能到场？会议开始后可在这里", "Cannot come? Once it starts, you can"),
+            lang.pick("线上旁听", "follow it from home")
+        ),
+        Phase::Ended => write!(
+            b,
+            r#"<p class="noprint"><a class="button" href="/m/{id}/minutes">{}</a></p>"#,
+            lang.pick("会议已结束 · 看会议结果", "The meeting has ended · see what it decided")
+        ),
+    };
 }
 
 /// A ledger matter a topic takes up: where it stands, its 附议, its photos.
@@ -337,7 +366,7 @@ pub async fn opinion(
         };
         Redirect::to(&format!("/m/{}/notice?{invite}done={}", handle.id(), enc(done))).into_response()
     };
-    if let Err(e) = app.per_address.objection(peer.ip()) {
+    if let Err(e) = app.per_address.outside_opinion(peer.ip()) {
         return back(&e.message);
     }
     let topic = form.topic.trim().parse::<u32>().ok().map(TopicId);

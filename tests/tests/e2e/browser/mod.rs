@@ -27,6 +27,10 @@ pub const PROJECTOR: (u32, u32) = (1920, 1080);
 pub struct Driver {
     child: Child,
     url: String,
+    /// Chromium's profiles (`org.chromium.Chromium.scoped_dir.*`), kept here and
+    /// removed with the driver: a killed browser leaves its profile behind, and a
+    /// full run of the suite used to leave ~130 MB of them in `/tmp`.
+    _profiles: tempfile::TempDir,
 }
 
 impl Driver {
@@ -52,8 +56,10 @@ impl Driver {
     /// Starts chromedriver on a free port and waits until it answers.
     pub async fn start() -> Result<Driver> {
         let port = std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?.port();
+        let profiles = tempfile::Builder::new().prefix("babahui-chromium.").tempdir()?;
         let child = Command::new("chromedriver")
             .arg(format!("--port={port}"))
+            .env("TMPDIR", profiles.path())
             // Detached from our output, so nothing it leaves behind holds the test's pipes.
             .stdin(Stdio::null())
             .stdout(Stdio::null())
@@ -68,7 +74,11 @@ impl Driver {
             }
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
-        Ok(Driver { child, url })
+        Ok(Driver {
+            child,
+            url,
+            _profiles: profiles,
+        })
     }
 
     /// A new browser (its own profile: its own localStorage, like another phone).
