@@ -34,6 +34,13 @@ pub fn FollowPage(id: String) -> impl IntoView {
     });
     let now = server_clock(live);
     let followers = followers_count(&id);
+    // Counted once connected: this page is one of them.
+    let recount = id.clone();
+    Effect::new(move |_| {
+        if live.status.get() == crate::live::Status::Online {
+            ask_followers(&recount, followers);
+        }
+    });
     let phase = move || live.state.with(|s| s.as_ref().map(|s| s.phase));
     let present = move || {
         live.state.with(|s| {
@@ -52,21 +59,25 @@ pub fn FollowPage(id: String) -> impl IntoView {
             <p class="muted follow-where">{move || live.state.with(|s| s.as_ref().map(|s| {
                 [s.starts_at.clone().unwrap_or_default(), s.place.clone()].into_iter().filter(|x| !x.is_empty()).collect::<Vec<_>>().join(" · ")
             }))}</p>
-            <p class="follow-counts" role="status">
-                {move || present().map(|n| t("present_n").replace("{n}", &n.to_string()))}
-                " · "
-                {move || t("online_n").replace("{n}", &followers.get().to_string())}
-            </p>
-            <p class="follow-note">{move || t("follow_read_only")}</p>
+            <Show when=move || !live.ended()>
+                <p class="follow-counts" role="status">
+                    {move || present().map(|n| t("present_n").replace("{n}", &n.to_string()))}
+                    " · "
+                    {move || t("online_n").replace("{n}", &followers.get().to_string())}
+                </p>
+                <p class="follow-note">{move || t("follow_read_only")}</p>
+            </Show>
             {move || (phase() == Some(Phase::NotStarted)).then(|| view! {
                 <p class="notice info">{t("follow_not_started")}" "<a href=notice_href.clone()>{t("read_notice")}</a></p>
             })}
             {move || live.ended().then(|| live.state.with(|s| {
                 s.as_ref().map(|s| crate::pages::closing::closing_view(s, minutes_href.clone()))
             }))}
-            <CurrentTopic live=live/>
-            <TopicClock live=live now=now/>
-            <FloorView live=live now=now/>
+            <Show when=move || !live.ended()>
+                <CurrentTopic live=live/>
+                <TopicClock live=live now=now/>
+                <FloorView live=live now=now/>
+            </Show>
             {move || live.state.with(|s| s.as_ref().filter(|s| !s.queue.is_empty()).map(|s| view! {
                 <p class="queue-count">{t("queue_n").replace("{n}", &s.queue.len().to_string())}</p>
             }))}
@@ -102,18 +113,20 @@ pub fn FollowersLine(id: String) -> impl IntoView {
 /// a crowd of followers asking costs the server a counter's read each).
 pub fn followers_count(id: &str) -> RwSignal<u32> {
     let count = RwSignal::new(0u32);
-    let path = format!("/api/meetings/{id}/followers");
-    let ask = move || {
-        let path = path.clone();
-        leptos::task::spawn_local(async move {
-            if let Ok(f) = api::get::<Followers>(&path).await {
-                count.set(f.followers);
-            }
-        });
-    };
-    ask();
-    set_interval(ask, COUNT_EVERY);
+    ask_followers(id, count);
+    let id = id.to_owned();
+    set_interval(move || ask_followers(&id, count), COUNT_EVERY);
     count
+}
+
+/// Asks the server for 线上 N人 into `count`.
+fn ask_followers(id: &str, count: RwSignal<u32>) {
+    let path = format!("/api/meetings/{id}/followers");
+    leptos::task::spawn_local(async move {
+        if let Ok(f) = api::get::<Followers>(&path).await {
+            count.set(f.followers);
+        }
+    });
 }
 
 /// The 线上 opinion form, while the moderator allows it; otherwise a line

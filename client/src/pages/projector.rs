@@ -98,7 +98,7 @@ fn ProjectorLive(id: String, token: String) -> impl IntoView {
                     {move || live.state.with(|s| s.as_ref().filter(|s| s.participants.iter().all(|p| p.removed) && s.without_phone == 0).map(|_| view! { <li class="nobody"><span>{t("nobody_joined")}</span><b>"0"</b></li> }))}
                 </ul>
                 // Followers from home are counted apart, never in attendance.
-                <p class="pj-online">{move || t("online_n").replace("{n}", &followers.get().to_string())}</p>
+                <p class="pj-online"><span>{move || t("follow_title")}</span><b>{move || followers.get()}</b></p>
                 // The follow address, for whoever wants to tell a neighbour at home
                 // (as text, not a second QR code someone could scan to join).
                 <Show when=move || !ended()>

@@ -3,6 +3,7 @@
 
 mod district;
 mod flow;
+mod follow;
 mod plain;
 mod record;
 mod residents;
