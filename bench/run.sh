@@ -7,7 +7,8 @@
 #   bench/run.sh lively storm    # some of them
 #
 # Scenarios: lively, scale-1k, scale-5k, scale-10k, busy-500, district,
-# throughput, storm, coldstart, and Babahui alone on sled then on PostgreSQL:
+# throughput, storm, coldstart, followers (2,000 from home beside 200 attendees)
+# and followers-base (the 200 alone), and Babahui alone on sled then on PostgreSQL:
 # throughput-sled, district-sled, lively-sled, throughput-pg, district-pg (two
 # nodes), lively-pg and relay-pg (every socket through the node not serving its
 # meeting); busy-500-ram and throughput-ram run Babahui
@@ -188,6 +189,10 @@ run_scenario() {
         throughput-ram) in_ram throughput --attendees 100 --writers 100 --window 16 --warmup 3 --duration 20 --read-buffer 65536 ;;
         storm) SETTLE=30 both storm --attendees 5000 --rate 10 --warmup 3 --duration 10 --storm --storm-missed 200 ;;
         coldstart) "$ROOT/bench/coldstart.sh" ;;
+        # 线上旁听: 2,000 followers from home beside 200 attendees, and the same
+        # meeting without them (what the followers cost the courtyard).
+        followers) alone followers --attendees 200 --followers 2000 --rate 10 --warmup 5 --duration 30 ;;
+        followers-base) alone followers-base --attendees 200 --rate 10 --warmup 5 --duration 30 ;;
         # The district backend, beside sled's figures above (same loadgen arguments).
         throughput-sled) alone throughput-sled --attendees 100 --writers 100 --window 16 --warmup 3 --duration 20 --read-buffer 65536 ;;
         district-sled) alone district-sled --meetings 500 --attendees 30 --rate 1 --warmup 5 --duration 60 ;;
@@ -202,6 +207,7 @@ run_scenario() {
 
 if [[ $# -eq 0 ]]; then
     set -- lively scale-1k scale-5k scale-10k busy-500 busy-500-ram district throughput throughput-ram storm coldstart \
+        followers-base followers \
         throughput-sled district-sled lively-sled throughput-pg district-pg lively-pg relay-pg
 fi
 for s in "$@"; do

@@ -17,6 +17,7 @@ pub mod timed;
 
 use crate::http;
 use anyhow::{bail, Context, Result};
+use babahui_shared::follow::FOLLOW_TOKEN;
 use babahui_shared::{ClientMsg, Command, CommandId, TopicId};
 use client::{Answer, ClientLog, Order, Spec};
 use driver::{Driver, DriverLog, Window, Workload, FIRST_ATTENDEE, MODERATOR};
@@ -86,6 +87,11 @@ pub struct Config {
     /// Attendees per meeting.
     #[arg(long, default_value_t = 100)]
     pub attendees: usize,
+    /// People following each meeting from home (线上旁听): read-only
+    /// connections said hello with the follow token, sent the public stream;
+    /// their fan-out is reported apart from the attendees'.
+    #[arg(long, default_value_t = 0)]
+    pub followers: usize,
     /// Commands per second in each meeting (the mixed courtyard script).
     #[arg(long, default_value_t = 10.0)]
     pub rate: f64,
@@ -210,7 +216,7 @@ pub fn raise_fd_limit() -> u64 {
 /// Runs the whole thing.
 pub async fn run(cfg: &Config) -> Result<Report> {
     let fds = raise_fd_limit();
-    let needed = cfg.meetings * (cfg.attendees + 2) + 100;
+    let needed = cfg.meetings * (cfg.attendees + cfg.followers + 2) + 100;
     if (fds as usize) < needed {
         bail!("{needed} connections need more than the {fds} open files this process may have");
     }
@@ -253,7 +259,9 @@ pub async fn run(cfg: &Config) -> Result<Report> {
     let next_id = Arc::new(AtomicU64::new(1));
     for (m, meeting) in live.iter_mut().enumerate() {
         let seed = cfg.seed * 1_000_003 + m as u64;
-        let driver = Driver::new(meeting.orders.clone(), workload, window, clock, next_id.clone(), seed);
+        // Followers only listen: the script's commands are the attendees'.
+        let senders = meeting.orders[..FIRST_ATTENDEE as usize + cfg.attendees].to_vec();
+        let driver = Driver::new(senders, workload, window, clock, next_id.clone(), seed);
         let answers = meeting.answers.take().expect("answers not yet taken");
         meeting.driver = Some(tokio::spawn(driver.run(answers, stop.clone())));
     }
@@ -305,7 +313,7 @@ pub async fn run(cfg: &Config) -> Result<Report> {
             connected,
             end: b,
             kib_per_connection: (connected.rss_kib as f64 - before.rss_kib as f64)
-                / (cfg.meetings * cfg.attendees).max(1) as f64,
+                / (cfg.meetings * (cfg.attendees + cfg.followers)).max(1) as f64,
             cpu_secs,
             sys_secs: b.sys_secs - a.sys_secs,
             cpu_us_per_delivery: cpu_secs * 1e6 / report.deliveries.max(1) as f64,
@@ -345,7 +353,7 @@ async fn set_up_meeting(cfg: &Config, base: &str, addr: SocketAddr, sources: &[I
     });
     let meeting = http::create_meeting_as(base, body, cfg.organiser_key.as_deref()).await?;
     let path = format!("/api/meetings/{}/ws", meeting.id());
-    let source = |i: usize| sources[(m * (cfg.attendees + 2) + i) % sources.len()];
+    let source = |i: usize| sources[(m * (cfg.attendees + cfg.followers + 2) + i) % sources.len()];
     let spec = |index: usize, token: String| Spec {
         index: index as u32,
         addr,
@@ -375,6 +383,12 @@ async fn set_up_meeting(cfg: &Config, base: &str, addr: SocketAddr, sources: &[I
     let mut specs = vec![moderator, spec(1, meeting.projector.clone())];
     for (i, token) in joined.into_iter().enumerate() {
         specs.push(spec(FIRST_ATTENDEE as usize + i, token?));
+    }
+    for i in 0..cfg.followers {
+        specs.push(spec(
+            FIRST_ATTENDEE as usize + cfg.attendees + i,
+            FOLLOW_TOKEN.to_owned(),
+        ));
     }
     Ok(SetUp { specs })
 }
@@ -520,12 +534,15 @@ fn figures(cfg: &Config, drivers: &[DriverLog], logs: &[Vec<ClientLog>], window:
         scenario: cfg.scenario.clone(),
         meetings: cfg.meetings,
         attendees: cfg.attendees,
+        followers: cfg.followers,
         connections: logs.iter().map(Vec::len).sum(),
         window_secs: (window.end_us - window.start_us) as f64 / 1e6,
         ..Report::default()
     };
     let (mut acks, mut fanout, mut last) = (Vec::new(), Vec::new(), Vec::new());
     let (mut arrival, mut last_arrival, mut events) = (Vec::new(), Vec::new(), Vec::new());
+    let (mut follower_fanout, mut follower_arrival) = (Vec::new(), Vec::new());
+    let first_follower = FIRST_ATTENDEE + cfg.attendees as u32;
     for (d, clients) in drivers.iter().zip(logs) {
         r.sent += d.sent;
         r.acked += d.acked.len() as u64;
@@ -551,8 +568,13 @@ fn figures(cfg: &Config, drivers: &[DriverLog], logs: &[Vec<ClientLog>], window:
                     if c.index != e.by {
                         let read = (a.read_us as u64).saturating_sub(e.at);
                         let socket = (a.socket_us as u64).saturating_sub(e.at);
-                        fanout.push(read);
-                        arrival.push(socket);
+                        if c.index >= first_follower {
+                            follower_fanout.push(read);
+                            follower_arrival.push(socket);
+                        } else {
+                            fanout.push(read);
+                            arrival.push(socket);
+                        }
                         e.last_read = e.last_read.max(read);
                         e.last_socket = e.last_socket.max(socket);
                         e.receipts += 1;
@@ -584,7 +606,9 @@ fn figures(cfg: &Config, drivers: &[DriverLog], logs: &[Vec<ClientLog>], window:
             })
             .collect();
     }
-    r.deliveries = fanout.len() as u64;
+    r.deliveries = (fanout.len() + follower_fanout.len()) as u64;
+    r.follower_fanout = Percentiles::of_micros(follower_fanout);
+    r.follower_arrival = Percentiles::of_micros(follower_arrival);
     r.acked_per_sec = r.acked as f64 / r.window_secs;
     r.ack_latency = Percentiles::of_micros(acks);
     r.fanout = Percentiles::of_micros(fanout);

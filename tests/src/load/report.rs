@@ -102,6 +102,8 @@ pub struct Report {
     pub meetings: usize,
     /// Attendees per meeting.
     pub attendees: usize,
+    /// People following each meeting from home (线上旁听).
+    pub followers: usize,
     /// Connections in all (attendees, moderators and projectors).
     pub connections: usize,
     /// Seconds the setup took (create, join, connect).
@@ -122,6 +124,11 @@ pub struct Report {
     pub ack_latency: Percentiles,
     /// Command sent → its event read by each other client, per delivery.
     pub fanout: Percentiles,
+    /// Command sent → its event read by each follower from home, per delivery
+    /// (`fanout` is then the courtyard's: attendees, moderator, projector).
+    pub follower_fanout: Percentiles,
+    /// …its bytes in each follower's socket.
+    pub follower_arrival: Percentiles,
     /// Command sent → its event read by the last client to get it, per event.
     pub last_receipt: Percentiles,
     /// Command sent → its event's bytes in each other client's socket (the
@@ -185,6 +192,11 @@ impl fmt::Display for Report {
         writeln!(f, "last read:                      {}", self.last_receipt)?;
         writeln!(f, "fan-out, arrived in the socket: {}", self.arrival)?;
         writeln!(f, "last arrival:                   {}", self.last_arrival)?;
+        if self.followers > 0 {
+            writeln!(f, "{} followers from home per meeting:", self.followers)?;
+            writeln!(f, "  fan-out, read by the follower:    {}", self.follower_fanout)?;
+            writeln!(f, "  fan-out, arrived in the socket:   {}", self.follower_arrival)?;
+        }
         writeln!(
             f,
             "deliveries {} · missing {} · gaps {} · duplicates {} · snapshots {} · disconnects {} · stray errors {}",

@@ -1,5 +1,6 @@
 //! The load generator keeps working: a short run against the real binary,
-//! 200 attendees for 5 s, and every client receives every event once, in order.
+//! 200 attendees and 50 followers from home for 5 s, and every client receives
+//! every event once, in order.
 //! (The benchmarks themselves are in `bench/`; see BENCHMARKS.md.)
 
 use crate::helpers::ServerProcess;
@@ -19,7 +20,18 @@ async fn a_short_load_run_delivers_every_event_to_every_client() {
         move || {
             Command::new(env!("CARGO_BIN_EXE_loadgen"))
                 .args(["--url", &base, "--server-pid", &pid, "--scenario", "smoke"])
-                .args(["--attendees", "200", "--rate", "20", "--warmup", "1", "--duration", "5"])
+                .args([
+                    "--attendees",
+                    "200",
+                    "--followers",
+                    "50",
+                    "--rate",
+                    "20",
+                    "--warmup",
+                    "1",
+                    "--duration",
+                    "5",
+                ])
                 .args([
                     "--settle",
                     "0.5",
@@ -48,9 +60,15 @@ async fn a_short_load_run_delivers_every_event_to_every_client() {
     assert!(n("sent") >= 80, "{report}");
     assert_eq!(n("acked"), n("sent"), "{report}");
     assert_eq!(n("unanswered"), 0);
-    // Every other connection (moderator, projector, 199 attendees) got every event.
-    assert_eq!(n("connections"), 202);
-    assert_eq!(n("deliveries"), n("acked") * 201, "{report}");
+    // Every other connection (moderator, projector, 199 attendees, 50 followers
+    // from home on their own stream) got every event.
+    assert_eq!(n("connections"), 252);
+    assert_eq!(n("deliveries"), n("acked") * 251, "{report}");
+    assert_eq!(
+        report["follower_fanout"]["count"].as_u64(),
+        Some(n("acked") * 50),
+        "{report}"
+    );
     assert_eq!(
         (n("missing"), n("gaps"), n("duplicates"), n("disconnects")),
         (0, 0, 0, 0)
