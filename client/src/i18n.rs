@@ -56,6 +56,16 @@ pub fn t(key: &'static str) -> &'static str {
     text(lang().get(), key)
 }
 
+/// A count in words: the text of `key` with `{n}` filled in; in English, one
+/// thing takes the singular (`{key}_one`: "1 matter", not "1 matters").
+pub fn count(key: &'static str, n: usize) -> String {
+    let singular = (lang().get() == Lang::En && n == 1)
+        .then(|| TEXTS.iter().find(|(k, _, _)| k.strip_suffix("_one") == Some(key)))
+        .flatten()
+        .map(|(_, _, en)| *en);
+    singular.unwrap_or_else(|| t(key)).replace("{n}", &n.to_string())
+}
+
 /// A text in `lang`.
 pub fn text(lang: Lang, key: &'static str) -> &'static str {
     let (zh, en) = TEXTS
@@ -90,6 +100,7 @@ const TEXTS: &[(&str, &str, &str)] = &[
     ("inbox", "居民反映 · 待处理", "Residents' reports · to handle"),
     ("before_meeting_opinions", "会前意见", "Sent before the meeting"),
     ("reports_waiting", "居民反映了 {n} 个问题，等待处理。", "{n} residents' reports are waiting."),
+    ("reports_waiting_one", "居民反映了 1 个问题，等待处理。", "1 resident's report is waiting."),
     ("handle_reports", "去处理", "Handle them"),
     ("notice_link", "会前通报（可打印）", "Meeting notice (printable)"),
     ("invited", "受邀回应的单位和人员（可不填）", "Invited to respond: units, officials (optional)"),
@@ -446,6 +457,7 @@ const TEXTS: &[(&str, &str, &str)] = &[
     ("sp_response", "回应", "Answered"),
     ("sp_follow_up", "追问", "Followed up"),
     ("held_waiting", "有 {n} 条意见等待审核上屏", "{n} opinions waiting for approval"),
+    ("held_waiting_one", "有 1 条意见等待审核上屏", "1 opinion waiting for approval"),
     ("my_held_after_end", "未经审核，没有上屏（仍记录在案）", "Not approved, not shown (still on record)"),
     ("edit_details", "修改会议名称、地点、时间", "Correct the title, place or time"),
     ("edit", "修改", "Edit"),
@@ -471,6 +483,7 @@ const TEXTS: &[(&str, &str, &str)] = &[
     ("progress_notice", "问题台账办理进度公示", "Progress of the issue ledger"),
     ("print_file", "打印一事一档", "Print this file"),
     ("shown_count", "共 {n} 项", "{n} matters"),
+    ("shown_count_one", "共 1 项", "1 matter"),
     ("organiser_page", "组织者页面", "Organiser page"),
     ("other_meetings", "本服务器上的其他会议", "Other meetings on this server"),
     ("other_meetings_hint", "在别的设备上创建的会议：可以在这里重新取得主持人和投屏链接（旧链接仍然有效）。", "Meetings created on another device: get their moderator and projector links again here (the old links keep working)."),
@@ -585,6 +598,7 @@ const TEXTS: &[(&str, &str, &str)] = &[
     ("source", "来源", "Source"),
     ("collected", "收集问题", "Collected"),
     // 线上旁听: following from home.
+    ("remove_photo", "删除照片", "Remove photo"),
     ("follow_title", "线上旁听", "Following from home"),
     (
         "follow_read_only",

@@ -74,8 +74,7 @@ pub fn route(path: &str) -> Route {
 ///
 /// Built with the `attendee` feature it is the phone's bundle: only the join
 /// link's page (`/m/{id}`), which is what a resident's phone opens from the QR
-/// code, the public minutes it links to after the meeting (`/m/{id}/minutes`),
-/// and the follow view from home (`/m/{id}/follow`);
+/// code, and the public minutes it links to after the meeting (`/m/{id}/minutes`);
 /// the loader (`boot.js`) gives every other path the whole application.
 /// Everything the other pages need is left out of that bundle by the linker.
 #[component]
@@ -86,7 +85,6 @@ pub fn App() -> impl IntoView {
     return match route(&path) {
         Route::Attendee(id) => view! { <pages::attendee::AttendeePage id=id/> }.into_any(),
         Route::Minutes(id) => view! { <pages::minutes::MinutesPage id=id/> }.into_any(),
-        Route::Follow(id) => view! { <pages::follow::FollowPage id=id/> }.into_any(),
         _ => view! { <main class="page"><h1>"404"</h1><p><a href="/">"坝坝会 Babahui"</a></p></main> }.into_any(),
     };
     #[cfg(not(feature = "attendee"))]

@@ -65,10 +65,10 @@ if (typeof WebAssembly !== 'object') {
   var note = document.getElementById('loading-note');
   if (note) note.remove();
 } else {
-  // A join link (/m/<id>), the public minutes and the follow view get the phone's bundle, a
+  // A join link (/m/<id>) and the public minutes get the phone's bundle, a
   // fraction of the whole application; every other page the whole. Both beside this script: under
   // /v/<version>/ the files are cached for good.
-  var pkg = /^\/m\/[^\/]+(\/minutes|\/follow)?\/?$/.test(location.pathname) ? 'pkg-attendee/' : 'pkg/';
+  var pkg = /^\/m\/[^\/]+(\/minutes)?\/?$/.test(location.pathname) ? 'pkg-attendee/' : 'pkg/';
   import(new URL(pkg + 'babahui_client.js', import.meta.url).href).then(function (m) {
     return m.default({ module_or_path: new URL(pkg + 'babahui_client_bg.wasm', import.meta.url) });
   }).then(function () {

@@ -244,7 +244,7 @@ fn AttendeeLive(id: String, token: String) -> impl IntoView {
                     // A recorder learns here that opinions wait for them.
                     {p.recorder.then(|| live.state.with(|s| s.as_ref().map(babahui_shared::views::held_count)))
                         .flatten().filter(|n| *n > 0)
-                        .map(|n| view! { <a class="button primary held-alert" href=recorder_href.clone()>{t("held_waiting").replace("{n}", &n.to_string())}</a> })}
+                        .map(|n| view! { <a class="button primary held-alert" href=recorder_href.clone()>{crate::i18n::count("held_waiting", n)}</a> })}
                 </p>
             })}
             // After the end the controls give way to what the meeting decided.

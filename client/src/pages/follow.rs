@@ -7,6 +7,11 @@
 //!
 //! The server sends followers the public copy of the meeting (names only of
 //! those who agreed to be named), on the meeting's socket with the follow token.
+//!
+//! It is a page of the whole application, not of the phone's bundle: the
+//! phone's bundle is what a resident in the courtyard downloads on the shared
+//! Wi-Fi and may not grow (it would by 11 KiB gzipped); a follower is at home
+//! on their own connection.
 
 use crate::api;
 use crate::components::{server_clock, AgendaList, CurrentTopic, FloorView, StatusBar, TopicClock};

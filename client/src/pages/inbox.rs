@@ -30,7 +30,7 @@ pub fn Waiting(key: RwSignal<String>) -> impl IntoView {
         count.get().filter(|n| *n > 0).map(|n| {
             view! {
                 <p class="notice info reports-waiting" role="status">
-                    {t("reports_waiting").replace("{n}", &n.to_string())}" "
+                    {crate::i18n::count("reports_waiting", n)}" "
                     <a class="button" href="/ledger#inbox-title">{t("handle_reports")}</a>
                 </p>
             }

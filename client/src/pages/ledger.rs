@@ -141,7 +141,7 @@ pub fn LedgerPage() -> impl IntoView {
                     let rows = shown();
                     let n = rows.len();
                     view! {
-                        <p class="muted shown-count">{t("shown_count").replace("{n}", &n.to_string())}</p>
+                        <p class="muted shown-count">{crate::i18n::count("shown_count", n)}</p>
                         <ul class="ledger-list">
                             {rows.into_iter().map(|v| {
                                 let e = v.entry;
@@ -491,7 +491,10 @@ fn ProgressForm(
 }
 
 /// Uploads the photos chosen (at most three); their ids, in order.
-async fn upload_photos(chosen: Option<web_sys::FileList>, key: Option<&str>) -> Result<Vec<String>, api::ApiFailure> {
+pub(crate) async fn upload_photos(
+    chosen: Option<web_sys::FileList>,
+    key: Option<&str>,
+) -> Result<Vec<String>, api::ApiFailure> {
     let mut ids = Vec::new();
     let Some(list) = chosen else { return Ok(ids) };
     for i in 0..list.length().min(babahui_shared::limits::PHOTOS_MAX as u32) {

@@ -259,7 +259,7 @@ fn LiveBar(live: Live, now: RwSignal<f64>) -> impl IntoView {
             // Opinions held for approval wait here, one tap from the wall.
             {move || live.state.with(|s| s.as_ref().map(babahui_shared::views::held_count))
                 .filter(|n| *n > 0)
-                .map(|n| view! { <button class="chip held-chip" on:click=jump("sec-meeting")>{t("held_waiting").replace("{n}", &n.to_string())}</button> })}
+                .map(|n| view! { <button class="chip held-chip" on:click=jump("sec-meeting")>{crate::i18n::count("held_waiting", n)}</button> })}
             <nav class="jump" aria-label=move || t("sections")>
                 <button class="chip" on:click=jump("sec-meeting")>{move || t("sec_meeting")}</button>
                 <button class="chip" on:click=jump("sec-decisions")>{move || t("sec_decisions")}</button>

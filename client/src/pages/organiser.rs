@@ -176,6 +176,8 @@ fn CreateForm(
     let agenda = RwSignal::new(String::new());
     // Each topic's background for the notice, by its line on the agenda.
     let backgrounds = RwSignal::new(std::collections::HashMap::<usize, String>::new());
+    // …and its photos (uploaded as they are chosen), by the same line.
+    let topic_photos = RwSignal::new(std::collections::HashMap::<usize, Vec<String>>::new());
     let categories = RwSignal::new(DEFAULT_OPINION_CATEGORIES.join("、"));
     let ssid = RwSignal::new(String::new());
     let wifi_password = RwSignal::new(String::new());
@@ -202,6 +204,7 @@ fn CreateForm(
                 .enumerate()
                 .map(|(i, mut topic)| {
                     topic.background = backgrounds.with(|b| b.get(&i).cloned().unwrap_or_default());
+                    topic.photos = topic_photos.with(|p| p.get(&i).cloned().unwrap_or_default());
                     topic
                 })
                 .collect(),
@@ -232,6 +235,7 @@ fn CreateForm(
                         field.set(String::new());
                     }
                     backgrounds.set(Default::default());
+                    topic_photos.set(Default::default());
                     picked.set(Vec::new());
                     window().scroll_to_with_x_and_y(0.0, 0.0);
                 }
@@ -267,7 +271,7 @@ fn CreateForm(
                 <textarea name="agenda" rows="4" placeholder=move || t("agenda_hint") bind:value=agenda></textarea>
             </label>
             <LedgerPicker agenda=agenda picked=picked/>
-            <TopicBackgrounds agenda=agenda backgrounds=backgrounds/>
+            <TopicBackgrounds agenda=agenda backgrounds=backgrounds photos=topic_photos key=key/>
             <label>{move || t("invited")}<input name="invited" maxlength="500" placeholder=move || t("invited_hint") bind:value=invited/></label>
             <label>{move || t("opinion_categories")}<input name="categories" bind:value=categories/></label>
             <fieldset>
@@ -409,7 +413,35 @@ fn MeetingLinks(m: MyMeeting) -> impl IntoView {
 fn TopicBackgrounds(
     agenda: RwSignal<String>,
     backgrounds: RwSignal<std::collections::HashMap<usize, String>>,
+    photos: RwSignal<std::collections::HashMap<usize, Vec<String>>>,
+    key: RwSignal<String>,
 ) -> impl IntoView {
+    let failed = RwSignal::new(None::<String>);
+    // Uploaded at once (resized and stripped of their GPS by the server); the
+    // topic keeps their ids, at most three.
+    let add = move |i: usize, ev: leptos::ev::Event| {
+        use wasm_bindgen::JsCast;
+        let Some(input) = ev.target().and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok()) else {
+            return;
+        };
+        let chosen = input.files();
+        input.set_value("");
+        let k = key.get_untracked();
+        leptos::task::spawn_local(async move {
+            let bearer = (!k.is_empty()).then_some(k.as_str());
+            match crate::pages::ledger::upload_photos(chosen, bearer).await {
+                Ok(ids) => {
+                    failed.set(None);
+                    photos.update(|p| {
+                        let list = p.entry(i).or_default();
+                        list.extend(ids);
+                        list.truncate(babahui_shared::limits::PHOTOS_MAX);
+                    });
+                }
+                Err(f) => failed.set(Some(f.message)),
+            }
+        });
+    };
     view! {
         <Show when=move || agenda.with(|a| !a.trim().is_empty())>
             <details class="backgrounds">
@@ -421,7 +453,22 @@ fn TopicBackgrounds(
                             on:input=move |ev| { let v = event_target_value(&ev); backgrounds.update(|b| { b.insert(i, v); }); }>
                         </textarea>
                     </label>
+                    <div class="topic-photos">
+                        {move || photos.with(|p| p.get(&i).cloned().unwrap_or_default()).into_iter().map(|id| {
+                            let gone = id.clone();
+                            view! {
+                                <span class="topic-photo">
+                                    <img src=babahui_shared::matters::photo_url(&id) alt=t("photo")/>
+                                    <button type="button" on:click=move |_| photos.update(|p| { if let Some(l) = p.get_mut(&i) { l.retain(|x| *x != gone); } })>{t("remove_photo")}</button>
+                                </span>
+                            }
+                        }).collect_view()}
+                        <label class="inline">{move || t("add_photos")}
+                            <input type="file" accept="image/*" name=format!("photos-{i}") on:change=move |ev| add(i, ev)/>
+                        </label>
+                    </div>
                 }).collect_view()}
+                {move || failed.get().map(|e| view! { <p class="notice" role="alert">{e}</p> })}
             </details>
         </Show>
     }

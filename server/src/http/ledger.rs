@@ -111,6 +111,8 @@ pub async fn update(
 ) -> Result<Json<EntryView>, ApiError> {
     let current = app.ledger.get(entry).await?;
     let credential = may_write(&app, &headers, current.community.as_deref(), current.source.meeting()).await?;
+    // A progress line's photos must have been uploaded (a line must not point at nothing).
+    app.matters.photos().check(&upd.photos).await?;
     Ok(Json(view(
         app.ledger
             .update(entry, upd, credential, app.hub.clock().now_ms())

@@ -33,6 +33,10 @@ pub async fn create(
             )
         })?;
     }
+    for topic in &req.agenda {
+        // A topic's photos must have been uploaded (the notice must not show nothing).
+        app.matters.photos().check(&topic.photos).await?;
+    }
     let created = app.hub.create(&req).await?;
     let base = app.config.links.for_request(&headers);
     let id = &created.id;

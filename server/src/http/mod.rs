@@ -62,6 +62,11 @@ pub fn router(state: AppState) -> Router {
                 .get(sync::ledger_out)
                 .layer(DefaultBodyLimit::max(crate::service::archive::ARCHIVE_MAX_BYTES)),
         )
+        .route("/api/sync/photos/missing", post(sync::missing_photos))
+        .route(
+            "/api/sync/photos/{id}",
+            post(sync::photo).layer(DefaultBodyLimit::max(babahui_shared::limits::PHOTO_UPLOAD_MAX_BYTES)),
+        )
         .route("/api/sync/run", post(sync::run))
         .layer(timeout(deadline * TRANSFER_DEADLINE_FACTOR));
     Router::new()

@@ -7,9 +7,9 @@
 use super::access::{bearer, Acting};
 use super::error::{ApiError, ApiJson};
 use super::state::AppState;
-use crate::service::sync::wire::{LedgerIn, LedgerOut, MeetingIn, MeetingReceived, Merged};
+use crate::service::sync::wire::{LedgerIn, LedgerOut, MeetingIn, MeetingReceived, Merged, MissingPhotos, PhotoIds};
 use crate::service::sync::{Inbox, Report};
-use axum::extract::{Query, State};
+use axum::extract::{Path, Query, State};
 use axum::http::HeaderMap;
 use axum::Json;
 use babahui_shared::ErrorCode;
@@ -23,7 +23,12 @@ pub struct For {
 }
 
 fn inbox(app: &AppState) -> Inbox {
-    Inbox::new(app.hub.clone(), app.ledger.clone(), (*app.directory).clone())
+    Inbox::new(
+        app.hub.clone(),
+        app.ledger.clone(),
+        (*app.directory).clone(),
+        app.matters.photos().clone(),
+    )
 }
 
 fn token(headers: &HeaderMap) -> Result<&str, ApiError> {
@@ -69,6 +74,33 @@ pub async fn ledger_out(
             .open_entries(token(&headers)?, f.community.as_deref())
             .await?,
     ))
+}
+
+/// `POST /api/sync/photos/missing` (district): `{"ids": […]}` → `{"missing": […]}`.
+pub async fn missing_photos(
+    State(app): State<AppState>,
+    headers: HeaderMap,
+    Query(f): Query<For>,
+    ApiJson(asked): ApiJson<PhotoIds>,
+) -> Result<Json<MissingPhotos>, ApiError> {
+    let missing = inbox(&app)
+        .missing_photos(token(&headers)?, f.community.as_deref(), asked.ids)
+        .await?;
+    Ok(Json(MissingPhotos { missing }))
+}
+
+/// `POST /api/sync/photos/{id}` (district): a photo a laptop's ledger names, as its body.
+pub async fn photo(
+    State(app): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    Query(f): Query<For>,
+    body: axum::body::Bytes,
+) -> Result<Json<serde_json::Value>, ApiError> {
+    let stored = inbox(&app)
+        .photo(token(&headers)?, f.community.as_deref(), &id, body.to_vec())
+        .await?;
+    Ok(Json(serde_json::json!({ "stored": stored })))
 }
 
 /// What `POST /api/sync/run` is told.

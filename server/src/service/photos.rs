@@ -150,11 +150,43 @@ impl Photos {
 
     /// Prepares (see [`prepare`]) and stores a photo; durable when it returns.
     pub async fn add(&self, bytes: Vec<u8>, now: u64) -> Result<PhotoReceipt, ServiceError> {
+        let id = crate::tokens::new_code(22).to_lowercase();
+        self.store(id, bytes, now).await
+    }
+
+    /// Stores a photo that has its id already: one a laptop and its district
+    /// exchange when they sync, so that a ledger line's photos show on both.
+    /// Prepared again here (what arrives is never kept as it came). Returns
+    /// false when a photo of that id is here already (nothing is done).
+    pub async fn put_as(&self, id: &str, bytes: Vec<u8>, now: u64) -> Result<bool, ServiceError> {
+        if !valid_id(id) {
+            return Err(ServiceError::refused(
+                ErrorCode::Invalid,
+                format!("{id:?} is not a photo id"),
+            ));
+        }
+        if self.has(id).await? {
+            return Ok(false);
+        }
+        self.store(id.to_owned(), bytes, now).await?;
+        Ok(true)
+    }
+
+    /// Whether a photo of this id is stored.
+    pub async fn has(&self, id: &str) -> Result<bool, ServiceError> {
+        Ok(valid_id(id)
+            && self
+                .directory
+                .get::<serde_json::Value>(Docs::Photos, id)
+                .await?
+                .is_some())
+    }
+
+    async fn store(&self, id: String, bytes: Vec<u8>, now: u64) -> Result<PhotoReceipt, ServiceError> {
         let _turn = self.decoding.acquire().await.map_err(ServiceError::internal)?;
         let prepared = tokio::task::spawn_blocking(move || prepare(&bytes))
             .await
             .map_err(ServiceError::internal)??;
-        let id = crate::tokens::new_code(22).to_lowercase();
         let stored = Stored {
             width: prepared.width,
             height: prepared.height,
@@ -187,13 +219,7 @@ impl Photos {
     /// Refuses ids that name no stored photo (a progress line must not point at nothing).
     pub async fn check(&self, ids: &[String]) -> Result<(), ServiceError> {
         for id in ids {
-            if !valid_id(id)
-                || self
-                    .directory
-                    .get::<serde_json::Value>(Docs::Photos, id)
-                    .await?
-                    .is_none()
-            {
+            if !self.has(id).await? {
                 return Err(ServiceError::refused(
                     ErrorCode::Invalid,
                     format!("no photo {id:?}: upload it first"),

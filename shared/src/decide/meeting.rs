@@ -96,6 +96,11 @@ pub fn create_meeting(meeting: MeetingId, setup: &MeetingSetup) -> Decision {
                 ledger: t.ledger,
                 background: optional_text(Some(&t.background), SUMMARY_MAX_CHARS, "topic background")?
                     .unwrap_or_default(),
+                photos: if t.photos.len() > PHOTOS_MAX {
+                    return Err(CommandError::invalid(format!("at most {PHOTOS_MAX} photos a topic")));
+                } else {
+                    t.photos.clone()
+                },
             })
         })
         .collect::<Result<Vec<_>, CommandError>>()?;

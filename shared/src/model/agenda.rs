@@ -46,6 +46,10 @@ pub struct NewTopic {
     /// Background the notice gives residents before the meeting (议前通报).
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub background: String,
+    /// Photos of the matter (ids of uploaded photos, at most three): the
+    /// broken lamp, the blocked lane, shown with the background.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub photos: Vec<String>,
 }
 
 /// One agenda topic.
@@ -76,6 +80,10 @@ pub struct Topic {
     /// Background the notice gives residents before the meeting (议前通报).
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub background: String,
+    /// Photos of the matter, shown with the background (and on the projector
+    /// while the topic is open).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub photos: Vec<String>,
 }
 
 /// How a topic ended (协商结果).

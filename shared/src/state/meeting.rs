@@ -36,6 +36,7 @@ pub(super) fn apply(state: &mut MeetingState, at: u64, event: &EventKind) {
                 if let Some(last) = state.agenda.last_mut() {
                     last.ledger = t.ledger;
                     last.background = t.background.clone();
+                    last.photos = t.photos.clone();
                 }
             }
         }

@@ -179,6 +179,7 @@ impl MeetingState {
             outcome: None,
             ledger: None,
             background: String::new(),
+            photos: Vec::new(),
         };
         let at = position.map_or(self.agenda.len(), |p| (p as usize).min(self.agenda.len()));
         self.agenda.insert(at, topic);

@@ -123,6 +123,19 @@ async fn a_residents_matter_with_a_photo_is_accepted_seconded_handled_and_follow
         .unwrap();
     assert_eq!(status, StatusCode::CREATED, "{after}");
     let after_id = after["id"].as_str().unwrap().to_owned();
+    // A line naming a photo that was never uploaded is refused, and nothing is written.
+    let (status, refused) = organiser
+        .post(
+            "/api/ledger/1/updates",
+            json!({"note": "x", "by": "物业王经理", "photos": ["abcdefghijklmnopqrstuv"]}),
+        )
+        .await
+        .unwrap();
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{refused}");
+    let lines = organiser.ok("/api/ledger/1").await.unwrap()["history"]
+        .as_array()
+        .unwrap()
+        .len();
     organiser
         .made(
             "/api/ledger/1/updates",
@@ -130,6 +143,11 @@ async fn a_residents_matter_with_a_photo_is_accepted_seconded_handled_and_follow
         )
         .await
         .unwrap();
+    let history = organiser.ok("/api/ledger/1").await.unwrap()["history"]
+        .as_array()
+        .unwrap()
+        .len();
+    assert_eq!(history, lines + 1, "only the line with a real photo was written");
 
     // The submitter's link shows each step; the public page the photos, the
     // count, and neither the name nor the number the resident left.
@@ -314,15 +332,26 @@ async fn a_matter_goes_round_the_year_from_the_phone_to_the_notice_the_meeting_a
     for n in [2, 3] {
         phone(&s.base, n).made("/api/ledger/1/second", json!({})).await.unwrap();
     }
-    // 确定议题: the entry on the agenda, with background; 议前通报.
+    // 确定议题: the entry on the agenda, with background and a photo; 议前通报.
+    let (_, topic_photo) = organiser
+        .post_bytes("/api/photos", "image/jpeg", camera_jpeg(1600, 1200, 1))
+        .await
+        .unwrap();
+    let topic_photo = topic_photo["id"].as_str().unwrap().to_owned();
+    let setup = |photos: Value| {
+        json!({"title": "十二月坝坝会", "place": "3栋院坝", "starts_at": "2026-12-20 19:00",
+               "moderator_name": "社区书记 李红", "invited": "物业公司 王经理",
+               "agenda": [{"title": "东门路灯", "minutes": 15, "ledger": 1, "photos": photos,
+                           "background": "东门路灯坏了一个月，居民反映夜里看不清台阶。"}]})
+    };
+    // A photo that was never uploaded is refused (the notice would show nothing).
+    let (status, _) = organiser
+        .post("/api/meetings", setup(json!(["abcdefghijklmnopqrstuv"])))
+        .await
+        .unwrap();
+    assert_eq!(status, StatusCode::BAD_REQUEST);
     let created = organiser
-        .made(
-            "/api/meetings",
-            json!({"title": "十二月坝坝会", "place": "3栋院坝", "starts_at": "2026-12-20 19:00",
-                   "moderator_name": "社区书记 李红", "invited": "物业公司 王经理",
-                   "agenda": [{"title": "东门路灯", "minutes": 15, "ledger": 1,
-                               "background": "东门路灯坏了一个月，居民反映夜里看不清台阶。"}]}),
-        )
+        .made("/api/meetings", setup(json!([topic_photo])))
         .await
         .unwrap();
     let m = tests::http::Meeting::from_links(
@@ -344,6 +373,7 @@ async fn a_matter_goes_round_the_year_from_the_phone_to_the_notice_the_meeting_a
         "看不清台阶",
         "#1 东门路灯",
         "附议 2",
+        &format!("/photos/{topic_photo}.jpg"),
     ] {
         assert!(notice.contains(shown), "the notice lacks {shown}");
     }

@@ -371,3 +371,98 @@ async fn the_command_line_syncs_a_running_laptop_and_a_stopped_ones_folder() {
         assert_eq!(district.ok("/api/meetings").await.unwrap().as_array().unwrap().len(), 2);
     }
 }
+
+/// The photos on ledger lines cross with the lines, both ways: a laptop's
+/// progress photo shows on the district's public pages, a district's on the
+/// laptop's, each once, under the same id.
+#[tokio::test]
+async fn photos_on_ledger_lines_cross_both_ways_once() {
+    let (district_server, laptop_server) = (server().await, server().await);
+    let district = As::key(&district_server.base, KEY);
+    let laptop = As::key(&laptop_server.base, KEY);
+    let (community, token) = community_with_token(&district, "玉林东路社区").await;
+    let to = district_server.base.clone();
+    let photo = |server: &As| {
+        let server = server.clone();
+        async move {
+            let (status, p) = server
+                .post_bytes("/api/photos", "image/jpeg", tests::photos::camera_jpeg(1200, 900, 1))
+                .await
+                .unwrap();
+            assert_eq!(status, reqwest::StatusCode::CREATED, "{p}");
+            p["id"].as_str().unwrap().to_owned()
+        }
+    };
+    let line = |server: &As, entry: u64, id: String| {
+        let server = server.clone();
+        async move {
+            server
+                .made(
+                    &format!("/api/ledger/{entry}/updates"),
+                    json!({"note": "处理中，见照片", "by": "社区", "photos": [id]}),
+                )
+                .await
+                .unwrap();
+        }
+    };
+    let theirs = district
+        .made("/api/ledger", json!({"title": "东门路灯不亮", "community": community}))
+        .await
+        .unwrap()["id"]
+        .as_u64()
+        .unwrap();
+    let district_photo = photo(&district).await;
+    line(&district, theirs, district_photo.clone()).await;
+    let ours = laptop
+        .made("/api/ledger", json!({"title": "3栋楼道堆物"}))
+        .await
+        .unwrap()["id"]
+        .as_u64()
+        .unwrap();
+    let laptop_photo = photo(&laptop).await;
+    line(&laptop, ours, laptop_photo.clone()).await;
+    let served = |server: &As, id: &str| {
+        let (server, path) = (server.clone(), format!("/photos/{id}.jpg"));
+        async move { server.get_bytes(&path).await.unwrap() }
+    };
+    assert_eq!(served(&district, &laptop_photo).await.0, reqwest::StatusCode::NOT_FOUND);
+
+    let report = sync(&laptop, &to, &community, &token).await.unwrap();
+    assert_eq!(
+        (report["photos_sent"].as_u64(), report["photos_fetched"].as_u64()),
+        (Some(1), Some(1)),
+        "{report}"
+    );
+    for (server, id) in [(&district, &laptop_photo), (&laptop, &district_photo)] {
+        let (status, kind, jpeg) = served(server, id).await;
+        assert_eq!((status, kind.as_str()), (reqwest::StatusCode::OK, "image/jpeg"), "{id}");
+        assert_eq!(tests::photos::jpeg_size(&jpeg), Some((1200, 900)));
+    }
+    // Synced again: nothing to send or fetch.
+    let again = sync(&laptop, &to, &community, &token).await.unwrap();
+    assert_eq!(
+        (again["photos_sent"].as_u64(), again["photos_fetched"].as_u64()),
+        (Some(0), Some(0)),
+        "{again}"
+    );
+
+    // Only with the community's sync token, and only photo ids.
+    let stranger = As::nobody(&to);
+    let (status, _) = stranger
+        .post_bytes(
+            &format!("/api/sync/photos/{}", "a".repeat(22)),
+            "image/jpeg",
+            tests::photos::camera_jpeg(10, 10, 1),
+        )
+        .await
+        .unwrap();
+    assert_eq!(status, reqwest::StatusCode::UNAUTHORIZED);
+    let with_token = reqwest::Client::new()
+        .post(format!("{to}/api/sync/photos/..%2Fx?community={community}"))
+        .bearer_auth(&token)
+        .body(tests::photos::camera_jpeg(10, 10, 1))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(with_token.status(), reqwest::StatusCode::BAD_REQUEST);
+}

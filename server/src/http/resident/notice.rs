@@ -166,6 +166,7 @@ fn draw(lang: Lang, s: &MeetingState, shown: Shown<'_>) -> String {
         if !t.background.is_empty() {
             let _ = write!(b, "<p>{}</p>", escape(&t.background).replace('\n', "<br>"));
         }
+        photos(&mut b, lang, &t.photos);
         if let Some(e) = t.ledger.and_then(|n| entries.iter().find(|e| e.id == n)) {
             ledger_matter(&mut b, lang, e);
         }

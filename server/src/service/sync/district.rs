@@ -10,6 +10,7 @@ use crate::service::archive::{checked, Archive};
 use crate::service::directory::Directory;
 use crate::service::error::ServiceError;
 use crate::service::ledger::Ledger;
+use crate::service::photos::Photos;
 use babahui_shared::ledger::LedgerStatus;
 use babahui_shared::{CommandError, ErrorCode, EventKind, MeetingId};
 use serde::{Deserialize, Serialize};
@@ -25,6 +26,9 @@ struct SyncedMeeting {
     chain: String,
 }
 
+/// Photo ids one question about missing photos may name (a ledger's worth).
+pub const MISSING_ASKED_MAX: usize = 10_000;
+
 fn key(origin: &str, meeting: &MeetingId) -> String {
     format!("meeting:{origin}:{meeting}")
 }
@@ -35,12 +39,48 @@ pub struct Inbox {
     hub: Hub,
     ledger: Ledger,
     directory: Directory,
+    photos: Photos,
 }
 
 impl Inbox {
     /// The inbox of a server with these.
-    pub fn new(hub: Hub, ledger: Ledger, directory: Directory) -> Inbox {
-        Inbox { hub, ledger, directory }
+    pub fn new(hub: Hub, ledger: Ledger, directory: Directory, photos: Photos) -> Inbox {
+        Inbox {
+            hub,
+            ledger,
+            directory,
+            photos,
+        }
+    }
+
+    /// Of `ids` (the photos a laptop's ledger lines name), those this server
+    /// does not have yet: the laptop sends only those.
+    pub async fn missing_photos(
+        &self,
+        token: &str,
+        claimed: Option<&str>,
+        ids: Vec<String>,
+    ) -> Result<Vec<String>, ServiceError> {
+        self.community(token, claimed).await?;
+        let mut missing = Vec::new();
+        for id in ids.into_iter().take(MISSING_ASKED_MAX) {
+            if !self.photos.has(&id).await? {
+                missing.push(id);
+            }
+        }
+        Ok(missing)
+    }
+
+    /// Keeps a photo a laptop's ledger names, under its id.
+    pub async fn photo(
+        &self,
+        token: &str,
+        claimed: Option<&str>,
+        id: &str,
+        bytes: Vec<u8>,
+    ) -> Result<bool, ServiceError> {
+        self.community(token, claimed).await?;
+        self.photos.put_as(id, bytes, self.hub.clock().now_ms()).await
     }
 
     /// The community a sync token is for (and the laptop said it syncs

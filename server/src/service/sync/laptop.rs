@@ -1,14 +1,17 @@
 //! A laptop's side of sync: its finished meetings and its ledger to the
-//! district, the community's open matters back. Every step can be repeated
+//! district, the photos its ledger lines name, the community's open matters
+//! (and their photos) back. Every step can be repeated
 //! (the district keeps what it has, and merges by history lines), so a sync
 //! cut off halfway is resumed by syncing again.
 
-use super::wire::{LedgerIn, LedgerOut, MeetingIn, MeetingReceived, Merged};
+use super::wire::{LedgerIn, LedgerOut, MeetingIn, MeetingReceived, Merged, MissingPhotos, PhotoIds};
 use crate::service::archive::{Archive, Archives, FORMAT};
 use crate::service::directory::Directory;
 use crate::service::error::{blocking, ServiceError};
 use crate::service::ledger::Ledger;
+use crate::service::photos::Photos;
 use crate::store::Store;
+use babahui_shared::ledger::LedgerEntry;
 use babahui_shared::{ErrorCode, MeetingState, Phase};
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
@@ -26,6 +29,12 @@ pub struct Report {
     pub pushed: Merged,
     /// The community's open matters, merged here.
     pub pulled: Merged,
+    /// Photos of ledger lines the district did not have, sent.
+    #[serde(default)]
+    pub photos_sent: u32,
+    /// Photos of the open matters this laptop did not have, fetched.
+    #[serde(default)]
+    pub photos_fetched: u32,
     /// When, ms.
     pub at: u64,
 }
@@ -54,6 +63,15 @@ async fn answer<T: DeserializeOwned>(to: &str, resp: reqwest::Response) -> Resul
         _ => ErrorCode::Invalid,
     };
     Err(ServiceError::refused(code, format!("the district refused: {message}")))
+}
+
+/// Every photo the entries' lines name, once each.
+fn photo_ids(entries: &[LedgerEntry]) -> Vec<String> {
+    let ids: std::collections::BTreeSet<&String> = entries
+        .iter()
+        .flat_map(|e| e.history.iter().flat_map(|u| u.photos.iter()))
+        .collect();
+    ids.into_iter().cloned().collect()
 }
 
 /// The finished meetings in `store`, whole.
@@ -120,6 +138,31 @@ pub async fn sync_to(
         report.events_added += got.added;
     }
     let entries = ledger.all().await?;
+    // The photos first: once the ledger is there, its lines show them.
+    let photos = Photos::new(directory.clone());
+    let resp = http
+        .post(url("photos/missing"))
+        .bearer_auth(token)
+        .json(&PhotoIds {
+            ids: photo_ids(&entries),
+        })
+        .send()
+        .await
+        .map_err(|e| unreachable(to, e))?;
+    let missing: MissingPhotos = answer(to, resp).await?;
+    for id in missing.missing {
+        let Some(jpeg) = photos.jpeg(&id).await? else { continue };
+        let resp = http
+            .post(url(&format!("photos/{id}")))
+            .bearer_auth(token)
+            .header(reqwest::header::CONTENT_TYPE, "image/jpeg")
+            .body(jpeg)
+            .send()
+            .await
+            .map_err(|e| unreachable(to, e))?;
+        let _: serde_json::Value = answer(to, resp).await?;
+        report.photos_sent += 1;
+    }
     let resp = http
         .post(url("ledger"))
         .bearer_auth(token)
@@ -142,6 +185,25 @@ pub async fn sync_to(
         .merge_in(&open.origin, &origin, &open.entries, None, &|_| None)
         .await?;
     report.pulled = counts.into();
+    // The open matters' photos (the district's own, or another laptop's), so
+    // that this laptop's pages show them offline too.
+    for id in photo_ids(&open.entries) {
+        if photos.has(&id).await? {
+            continue;
+        }
+        let resp = http
+            .get(format!("{to}{}", babahui_shared::matters::photo_url(&id)))
+            .send()
+            .await
+            .map_err(|e| unreachable(to, e))?;
+        if !resp.status().is_success() {
+            continue;
+        }
+        let jpeg = resp.bytes().await.map_err(|e| unreachable(to, e))?;
+        if photos.put_as(&id, jpeg.to_vec(), now).await? {
+            report.photos_fetched += 1;
+        }
+    }
     directory.set_synced("last", &report).await?;
     Ok(report)
 }

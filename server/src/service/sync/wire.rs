@@ -66,3 +66,17 @@ pub struct LedgerOut {
     /// Entries not yet done.
     pub entries: Vec<LedgerEntry>,
 }
+
+/// `POST /api/sync/photos/missing`: the photos a laptop's ledger names.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct PhotoIds {
+    /// Photo ids.
+    pub ids: Vec<String>,
+}
+
+/// …and those of them the district does not have.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct MissingPhotos {
+    /// Photo ids to send.
+    pub missing: Vec<String>,
+}
