@@ -174,6 +174,26 @@ pub fn CurrentTopic(live: Live) -> impl IntoView {
     }
 }
 
+/// The open topic's photos (the broken lamp, the blocked lane), as the
+/// organiser attached them for the notice.
+#[component]
+pub fn TopicPhotos(live: Live) -> impl IntoView {
+    move || {
+        live.state.with(|s| {
+            let topic = s.as_ref()?.open_topic()?;
+            (!topic.photos.is_empty()).then(|| {
+                view! {
+                    <div class="topic-photos-live">
+                        {topic.photos.iter().map(|id| view! {
+                            <img src=babahui_shared::matters::photo_url(id) alt=t("photo")/>
+                        }).collect_view()}
+                    </div>
+                }
+            })
+        })
+    }
+}
+
 /// Minutes and seconds left in the open topic's time box at `now`, if it has one.
 pub fn topic_left_ms(state: &MeetingState, now: f64) -> Option<i64> {
     let topic = state.open_topic()?;

@@ -199,8 +199,8 @@ const TEXTS: &[(&str, &str, &str)] = &[
     ("your_category", "身份", "You are"),
     (
         "publish_name",
-        "可以公开我的名字（投屏、其他人的手机和会议纪要）。不勾选时，大家看到的是身份加编号（如“居民3”），只有主持人和记录员看到名字。",
-        "My name may be shown publicly (projector, other people's phones, the minutes). If unticked, others see my category and a number (e.g. Resident 3); only the moderator and the recorder see my name.",
+        "可以公开我的名字（投屏、其他人的手机、线上旁听和会议纪要）。不勾选时，大家看到的是身份加编号（如“居民3”），只有主持人和记录员看到名字。",
+        "My name may be shown publicly (projector, other people's phones, people following online, the minutes). If unticked, others see my category and a number (e.g. Resident 3); only the moderator and the recorder see my name.",
     ),
     ("join", "加入", "Join"),
     ("not_started", "会议未开始", "Not started"),
@@ -599,6 +599,8 @@ const TEXTS: &[(&str, &str, &str)] = &[
     ("collected", "收集问题", "Collected"),
     // 线上旁听: following from home.
     ("remove_photo", "删除照片", "Remove photo"),
+    ("share_notice", "发到居民群 · 会前通报", "For the residents' group · the notice"),
+    ("share_follow", "发到居民群 · 不能到场的线上旁听", "For the residents' group · follow from home"),
     ("follow_title", "线上旁听", "Following from home"),
     (
         "follow_read_only",
@@ -673,6 +675,14 @@ pub fn colon() -> &'static str {
     match lang().get() {
         Lang::Zh => "：",
         Lang::En => ": ",
+    }
+}
+
+/// A list's separator: `，` in Chinese, `, ` in English.
+pub fn comma() -> &'static str {
+    match lang().get() {
+        Lang::Zh => "，",
+        Lang::En => ", ",
     }
 }
 

@@ -170,16 +170,10 @@ pub struct PhotoReceipt {
     pub height: u32,
 }
 
-/// The categories a resident chooses from when the community has none of its own.
-pub const MATTER_CATEGORIES: [&str; 7] = [
-    "环境卫生",
-    "基础设施",
-    "物业管理",
-    "停车交通",
-    "安全",
-    "邻里关系",
-    "其他",
-];
+/// The categories a resident chooses from: a meeting's default opinion
+/// categories, so a matter keeps its category from the phone through the
+/// meeting's agenda to the ledger and its reports.
+pub const MATTER_CATEGORIES: &[&str] = crate::model::DEFAULT_OPINION_CATEGORIES;
 
 /// The URL of a stored photo.
 pub fn photo_url(id: &str) -> String {

@@ -28,7 +28,7 @@ pub fn closing_view(s: &MeetingState, minutes_href: String) -> impl IntoView {
                         .zip(r.total.iter())
                         .map(|(l, n)| format!("{l} {n}"))
                         .collect::<Vec<_>>()
-                        .join("，");
+                        .join(crate::i18n::comma());
                     view! { <p class="closing-vote">{t("vote")}{i18n::colon()}{v.question.clone()}" — "{counts}" — "<b>{crate::pages::decisions::result_text(v)}</b></p> }
                 })
                 .collect();

@@ -62,7 +62,8 @@ pub fn FollowPage(id: String) -> impl IntoView {
             <p class="follow-badge">{move || t("follow_title")}</p>
             <h1 class="meeting-title">{move || live.state.with(|s| s.as_ref().map(|s| s.title.clone()))}</h1>
             <p class="muted follow-where">{move || live.state.with(|s| s.as_ref().map(|s| {
-                [s.starts_at.clone().unwrap_or_default(), s.place.clone()].into_iter().filter(|x| !x.is_empty()).collect::<Vec<_>>().join(" · ")
+                [i18n::phase(s.phase).to_owned(), s.starts_at.clone().unwrap_or_default(), s.place.clone()]
+                    .into_iter().filter(|x| !x.is_empty()).collect::<Vec<_>>().join(" · ")
             }))}</p>
             <Show when=move || !live.ended()>
                 <p class="follow-counts" role="status">
@@ -80,6 +81,7 @@ pub fn FollowPage(id: String) -> impl IntoView {
             }))}
             <Show when=move || !live.ended()>
                 <CurrentTopic live=live/>
+                <crate::components::TopicPhotos live=live/>
                 <TopicClock live=live now=now/>
                 <FloorView live=live now=now/>
             </Show>
@@ -177,6 +179,8 @@ fn OnlineOpinion(live: Live, id: String) -> impl IntoView {
                     text.set(String::new());
                     stance.set(None);
                     answer.set(Some(Ok(sent.held)));
+                    // Said for a while, then the form is simply ready again.
+                    set_timeout(move || answer.set(None), Duration::from_secs(8));
                 }
                 Err(e) => answer.set(Some(Err(match e.code {
                     Some(code) => i18n::error(code).to_owned(),

@@ -438,7 +438,7 @@ fn ProgressForm(
     view! {
         <form class="form progress" on:submit=move |ev| {
             ev.prevent_default();
-            let chosen = files.get().and_then(|i| i.files());
+            let chosen = chosen_files(files.get().and_then(|i| i.files()));
             let new_status = LedgerStatus::parse(&status.get());
             let mut body = serde_json::json!({"note": note.get(), "status": new_status, "by": writer.get()});
             if new_responsible.get() != was_responsible {
@@ -492,16 +492,20 @@ fn ProgressForm(
 
 /// Uploads the photos chosen (at most three); their ids, in order.
 pub(crate) async fn upload_photos(
-    chosen: Option<web_sys::FileList>,
+    chosen: Vec<web_sys::File>,
     key: Option<&str>,
 ) -> Result<Vec<String>, api::ApiFailure> {
     let mut ids = Vec::new();
-    let Some(list) = chosen else { return Ok(ids) };
-    for i in 0..list.length().min(babahui_shared::limits::PHOTOS_MAX as u32) {
-        if let Some(file) = list.get(i) {
-            let receipt: babahui_shared::matters::PhotoReceipt = api::upload("/api/photos", &file, key).await?;
-            ids.push(receipt.id);
-        }
+    for file in chosen.iter().take(babahui_shared::limits::PHOTOS_MAX) {
+        let receipt: babahui_shared::matters::PhotoReceipt = api::upload("/api/photos", file, key).await?;
+        ids.push(receipt.id);
     }
     Ok(ids)
+}
+
+/// The files chosen in a file input, taken out of its list: the list is live,
+/// and empties when the input is cleared for the next choice.
+pub(crate) fn chosen_files(list: Option<web_sys::FileList>) -> Vec<web_sys::File> {
+    list.map(|l| (0..l.length()).filter_map(|i| l.get(i)).collect())
+        .unwrap_or_default()
 }

@@ -123,7 +123,7 @@ pub fn MinutesPage(id: String) -> impl IntoView {
                                     {opinion_items(&tp.opinions, &tp.hidden)}
                                     {tp.votes.iter().map(|v| view! {
                                         <p><b>{t("vote")}{move || crate::i18n::colon()}{v.question.clone()}</b>" — "
-                                            {v.choices.iter().map(|(l, _, _, n)| format!("{l} {n}")).collect::<Vec<_>>().join("，")}
+                                            {v.choices.iter().map(|(l, _, _, n)| format!("{l} {n}")).collect::<Vec<_>>().join(crate::i18n::comma())}
                                             " — "{if v.passed { t("passed") } else if !v.quorum_met { t("no_quorum") } else { t("failed") }}</p>
                                     }).collect_view()}
                                     {tp.outcome.clone().map(|o| view! {

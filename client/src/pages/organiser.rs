@@ -382,6 +382,9 @@ fn sheet_href(m: &MyMeeting) -> String {
 /// The three links of a new meeting, each with its QR code.
 #[component]
 fn MeetingLinks(m: MyMeeting) -> impl IntoView {
+    let base = m.join_url.split("/m/").next().unwrap_or_default().to_owned();
+    let notice_url = format!("{base}/m/{}/notice", m.id);
+    let follow_url = format!("{base}/m/{}/follow", m.id);
     let link = |label: &'static str, url: String, class: &'static str| {
         let src = qr_src(&url);
         view! {
@@ -402,7 +405,13 @@ fn MeetingLinks(m: MyMeeting) -> impl IntoView {
             </div>
             <p class="muted">{move || t("keep_private")}</p>
             <a class="button primary" href=sheet_href(&m)>{move || t("print_sheet")}</a>
-            <a class="button" href=m.join_url.replacen("?i=", "/notice?i=", 1)>{move || t("notice_link")}</a>
+            <a class="button" target="_blank" href=m.join_url.replacen("?i=", "/notice?i=", 1)>{move || t("notice_link")}</a>
+            // For the residents' WeChat group: the notice and the follow view,
+            // without the join code (joining is in the courtyard).
+            <div class="share-links">
+                <p><b>{move || t("share_notice")}</b>{move || crate::i18n::colon()}<a class="url" href=notice_url.clone()>{notice_url.clone()}</a></p>
+                <p><b>{move || t("share_follow")}</b>{move || crate::i18n::colon()}<a class="url" href=follow_url.clone()>{follow_url.clone()}</a></p>
+            </div>
         </section>
     }
 }
@@ -424,7 +433,8 @@ fn TopicBackgrounds(
         let Some(input) = ev.target().and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok()) else {
             return;
         };
-        let chosen = input.files();
+        // Taken out before the input is cleared (its list is live).
+        let chosen = crate::pages::ledger::chosen_files(input.files());
         input.set_value("");
         let k = key.get_untracked();
         leptos::task::spawn_local(async move {

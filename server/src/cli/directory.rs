@@ -209,15 +209,8 @@ pub struct SyncArgs {
     /// Read a stopped laptop server's data folder directly instead of asking the running one.
     #[arg(long)]
     data: Option<PathBuf>,
-    /// The running laptop server (used unless --data is given).
-    #[arg(long, env = "BABAHUI_SERVER", default_value = "http://127.0.0.1:8080")]
-    server: String,
-    /// Its organiser key (default: the one kept in its data folder).
-    #[arg(long, env = "BABAHUI_ORGANISER_KEY", hide_env_values = true)]
-    organiser_key: Option<String>,
-    /// The running server's data folder, where its organiser key is kept.
-    #[arg(long, env = "BABAHUI_DATA", default_value = "./babahui-data")]
-    server_data: PathBuf,
+    #[command(flatten)]
+    running: super::running::Running,
 }
 
 /// `babahui sync`: this laptop's finished meetings and ledger to the
@@ -241,34 +234,24 @@ pub async fn sync(args: SyncArgs) -> anyhow::Result<()> {
             result?
         }
         None => {
-            let mut req = reqwest::Client::new()
-                .post(format!("{}/api/sync/run", args.server.trim_end_matches('/')))
+            let running = &args.running;
+            let req = running
+                .request(reqwest::Method::POST, "/api/sync/run")?
                 .json(&serde_json::json!({"to": args.to, "community": args.community, "token": args.token}));
-            if let Some(key) = super::client_key(&args.organiser_key, &args.server_data)? {
-                req = req.bearer_auth(key);
-            }
-            let resp = req.send().await.map_err(|e| {
-                anyhow::anyhow!(
-                    "cannot reach {} (or give --data for a stopped server): {e}",
-                    args.server
-                )
-            })?;
-            if !resp.status().is_success() {
-                let body: serde_json::Value = resp.json().await.unwrap_or_default();
-                anyhow::bail!("{}", body["error"]["message"].as_str().unwrap_or("the server refused"));
-            }
-            resp.json().await?
+            running.send(req).await?.json().await?
         }
     };
     println!(
-        "同步完成 / synced with {}: {} meetings ({} new events); ledger sent: {} new, {} updated; open matters received: {} new, {} updated",
+        "同步完成 / synced with {}: {} meetings ({} new events); ledger sent: {} new, {} updated; open matters received: {} new, {} updated; photos sent {}, received {}",
         report.to,
         report.meetings,
         report.events_added,
         report.pushed.created,
         report.pushed.updated,
         report.pulled.created,
-        report.pulled.updated
+        report.pulled.updated,
+        report.photos_sent,
+        report.photos_fetched
     );
     Ok(())
 }

@@ -2,6 +2,7 @@
 //! Every option can also come from an environment variable.
 
 mod directory;
+mod running;
 
 use crate::config::{Limits, ServerConfig};
 use crate::links::LinkBase;
@@ -10,6 +11,7 @@ use anyhow::Context;
 use babahui_shared::api::CreatedResponse;
 use babahui_shared::NewTopic;
 use clap::{Args, Parser, Subcommand};
+use running::Running;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::time::Duration;
@@ -73,15 +75,8 @@ struct BackupArgs {
     /// Read a district service's database directly (it may be running).
     #[arg(long)]
     database_url: Option<String>,
-    /// The running server (used unless --data is given).
-    #[arg(long, env = "BABAHUI_SERVER", default_value = "http://127.0.0.1:8080")]
-    server: String,
-    /// The organiser key (default: the one kept in the running server's data folder).
-    #[arg(long, env = "BABAHUI_ORGANISER_KEY", hide_env_values = true)]
-    organiser_key: Option<String>,
-    /// The running server's data folder, where its organiser key is kept.
-    #[arg(long, env = "BABAHUI_DATA", default_value = "./babahui-data")]
-    server_data: PathBuf,
+    #[command(flatten)]
+    running: Running,
 }
 
 /// Options of `babahui restore`.
@@ -219,16 +214,6 @@ struct CreateArgs {
     /// The running server's data folder, where its organiser key is kept.
     #[arg(long, env = "BABAHUI_DATA", default_value = "./babahui-data")]
     data: PathBuf,
-}
-
-/// The key a command that talks to a running server sends: the one given, or
-/// the one kept in the server's data folder (none for an `--open` server).
-fn client_key(given: &Option<String>, data: &std::path::Path) -> anyhow::Result<Option<String>> {
-    match given {
-        Some(k) => Ok(Some(k.clone())),
-        None => crate::organiser_key::read(data)
-            .with_context(|| format!("cannot read the organiser key in {}", data.display())),
-    }
 }
 
 /// Entry point of the `babahui` binary. Errors are for the person at the
@@ -464,22 +449,9 @@ async fn backup(args: BackupArgs) -> anyhow::Result<()> {
             serde_json::to_vec(&backup)?
         }
         (None, None) => {
-            let mut req = reqwest::Client::new().get(format!("{}/api/backup.json", args.server.trim_end_matches('/')));
-            if let Some(key) = client_key(&args.organiser_key, &args.server_data)? {
-                req = req.bearer_auth(key);
-            }
-            let resp = req
-                .send()
-                .await
-                .with_context(|| format!("cannot reach {} (or give --data for a stopped server)", args.server))?;
-            if !resp.status().is_success() {
-                anyhow::bail!(
-                    "the server refused: {} {}",
-                    resp.status(),
-                    resp.text().await.unwrap_or_default()
-                );
-            }
-            resp.bytes().await?.to_vec()
+            let running = &args.running;
+            let req = running.request(reqwest::Method::GET, "/api/backup.json")?;
+            running.send(req).await?.bytes().await?.to_vec()
         }
     };
     let backup: crate::service::backup::Backup = serde_json::from_slice(&bytes).context("the backup is not valid")?;
@@ -572,7 +544,7 @@ async fn create_meeting(args: CreateArgs) -> anyhow::Result<()> {
     });
     let url = format!("{}/api/meetings", args.server.trim_end_matches('/'));
     let mut req = reqwest::Client::new().post(&url).json(&body);
-    if let Some(key) = client_key(&args.organiser_key, &args.data)? {
+    if let Some(key) = running::client_key(&args.organiser_key, &args.data)? {
         req = req.bearer_auth(key);
     }
     let resp = req

@@ -79,8 +79,8 @@ impl Lang {
             Word::YourName => ("称呼（可不填）", "Your name (optional)"),
             Word::YourCategory => ("身份", "You are"),
             Word::PublishName => (
-                "可以公开我的名字（投屏、其他人的手机和会议纪要）。不勾选时，大家看到的是身份加编号（如“居民3”）。",
-                "My name may be shown publicly (projector, other phones, the minutes). If unticked, others see my category and a number (e.g. Resident 3).",
+                "可以公开我的名字（投屏、其他人的手机、线上旁听和会议纪要）。不勾选时，大家看到的是身份加编号（如“居民3”）。",
+                "My name may be shown publicly (projector, other phones, people following online, the minutes). If unticked, others see my category and a number (e.g. Resident 3).",
             ),
             Word::Join => ("加入", "Join"),
             Word::Joined => ("已加入", "Joined as"),

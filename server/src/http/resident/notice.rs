@@ -193,17 +193,22 @@ fn draw(lang: Lang, s: &MeetingState, shown: Shown<'_>) -> String {
             let notice_url = format!("{}/notice", url.split('?').next().unwrap_or_default());
             let _ = write!(
                 b,
-                r#"<div class="codes"><div><h2>{}</h2><div class="qr">{}</div></div><div><h2>{}</h2><div class="qr">{}</div></div></div><p class="link">{}</p>"#,
+                r#"<div class="codes"><div class="code"><h2>{}</h2><div class="qr">{}</div><p class="link">{}</p></div><div class="code"><h2>{}</h2><div class="qr">{}</div><p class="link">{}</p></div></div>"#,
                 lang.pick(
-                    "会前看通报、提意见；开会时线上旁听",
-                    "Read this and send an opinion before; follow it live from home"
+                    "① 会前看通报、提意见；开会时线上旁听",
+                    "① Read this and send an opinion before; follow it live from home"
                 ),
                 crate::qr::svg(&notice_url),
-                lang.pick("会议当天扫码加入（不用注册）", "On the day, scan to join (no sign-up)"),
+                escape(&notice_url),
+                lang.pick(
+                    "② 会议当天在现场扫码加入（不用注册）",
+                    "② On the day, in the courtyard: scan to join (no sign-up)"
+                ),
                 crate::qr::svg(url),
                 escape(url)
             );
         }
+        None if s.phase == Phase::Ended => {}
         None => {
             let _ = write!(
                 b,
@@ -218,7 +223,7 @@ fn draw(lang: Lang, s: &MeetingState, shown: Shown<'_>) -> String {
     if s.phase == Phase::NotStarted {
         opinion_form(&mut b, lang, s, invite);
     }
-    b.push_str("</div><style>.notice-page .qr svg{width:min(40vw,5cm);height:auto}.codes{display:flex;flex-wrap:wrap;gap:1rem}.codes h2{font-size:1.05rem;border:0}.topics h3{margin:.5rem 0 .25rem}@page{size:A4;margin:12mm}@media print{body{font-size:12pt;line-height:1.45}.notice-page .qr svg{width:4.2cm}.notice-page .photos img{width:4cm}.card{padding:.25rem .5rem;margin:.25rem 0}h2{margin:.75rem 0 .25rem}}</style>");
+    b.push_str("</div><style>.notice-page .qr svg{width:min(40vw,5cm);height:auto}.codes{display:flex;flex-wrap:wrap;gap:1.5rem}.codes .code{flex:1 1 14rem;border:1px solid #bbb;border-radius:8px;padding:.25rem .75rem}.codes h2{font-size:1.05rem;border:0}.codes .link{font-size:.85rem;word-break:break-all}.topics h3{margin:.5rem 0 .25rem}@page{size:A4;margin:12mm}@media print{body{font-size:12pt;line-height:1.45}.notice-page .qr svg{width:4.2cm}.notice-page .photos img{width:4cm}.card{padding:.25rem .5rem;margin:.25rem 0}h2{margin:.75rem 0 .25rem}}</style>");
     document(lang, &title, here, &b)
 }
 
@@ -235,13 +240,20 @@ fn follow_link(b: &mut String, lang: Lang, s: &MeetingState) {
         ),
         Phase::NotStarted => write!(
             b,
-            r#"<p class="hint noprint">{} <a href="/m/{id}/follow">{}</a></p>"#,
+            r#"<p class="noprint"><span class="hint">{}</span> <a class="button" href="/m/{id}/follow">{}</a></p>"#,
             lang.pick("不能到场？会议开始后可在这里", "Cannot come? Once it starts, you can"),
             lang.pick("线上旁听", "follow it from home")
         ),
-        Phase::Ended => write!(
+        // The minutes once published; until then what the meeting decided
+        // (the follow view's summary), not a draft.
+        Phase::Ended if !s.publications.is_empty() => write!(
             b,
             r#"<p class="noprint"><a class="button" href="/m/{id}/minutes">{}</a></p>"#,
+            lang.pick("会议已结束 · 看会议纪要", "The meeting has ended · read the minutes")
+        ),
+        Phase::Ended => write!(
+            b,
+            r#"<p class="noprint"><a class="button" href="/m/{id}/follow">{}</a></p>"#,
             lang.pick("会议已结束 · 看会议结果", "The meeting has ended · see what it decided")
         ),
     };

@@ -177,9 +177,9 @@ fn category_words(lang: Lang, zh: &str) -> String {
         "环境卫生" => "Cleanliness",
         "基础设施" => "Facilities",
         "物业管理" => "Property management",
-        "停车交通" => "Parking, traffic",
-        "安全" => "Safety",
-        "邻里关系" => "Neighbours",
+        "市民素质" => "Civility",
+        "治安防范" => "Safety and security",
+        "社区服务" => "Community services",
         "其他" => "Other",
         other => other,
     };
@@ -534,6 +534,7 @@ pub async fn poster(State(app): State<AppState>, Query(q): Query<ReportQuery>, h
     let body = format!(
         r#"<div class="poster"><h1>{title}</h1><div class="qr">{qr}</div><p class="url">{url}</p>
 <ol><li>{s1}</li><li>{s2}</li><li>{s3}</li></ol><p>{privacy}</p>
+<p class="by-hand">{by_hand}</p>
 <p class="noprint hint">{print}</p></div>
 <style>.poster{{text-align:center}}.poster h1{{font-size:2.4rem}}.qr svg{{width:min(80vw,12cm);height:auto}}
 .url{{font-family:monospace;word-break:break-all}}.poster ol{{text-align:left;font-size:1.3rem;max-width:32rem;margin:1rem auto}}
@@ -553,6 +554,11 @@ pub async fn poster(State(app): State<AppState>, Query(q): Query<ReportQuery>, h
         privacy = lang.pick(
             "不需要注册。姓名和电话可不填，填了也只给居委会。",
             "No sign-up. A name and phone are optional, and go to the committee only."
+        ),
+        // For neighbours without a smartphone: the committee writes its number by hand.
+        by_hand = lang.pick(
+            "没有智能手机？直接告诉居委会或楼栋长，由他们代为登记。居委会电话：＿＿＿＿＿＿＿＿",
+            "No smartphone? Tell the committee or your building's head: they record it for you. Committee phone: ____________"
         ),
         print = lang.pick(
             "用浏览器菜单里的“打印”，纸张选A4。",

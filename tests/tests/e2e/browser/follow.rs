@@ -113,3 +113,57 @@ async fn a_neighbour_follows_from_home_and_sends_an_opinion_when_the_moderator_a
     home.screenshot("follow-phone-ended", PHONE).await?;
     Ok(())
 }
+
+/// The organiser attaches a photo to a topic in the create form; the notice
+/// shows it, and the links to send to the residents' group (the notice and
+/// the follow view) carry no join code.
+#[tokio::test]
+async fn an_organiser_attaches_a_topic_photo_and_shares_the_notice_and_the_follow_view() -> Result<()> {
+    let server = TestServer::start().await;
+    let base = server.base.clone();
+    let Some(driver) = Driver::start_or_skip().await? else {
+        return Ok(());
+    };
+    let photo = server.dir.path().join("IMG_2231.jpg");
+    std::fs::write(&photo, tests::photos::camera_jpeg(2000, 1500, 1))?;
+    let organiser = driver.browser("organiser", TABLET).await?;
+    organiser.goto(&format!("{base}/")).await?;
+    organiser.fill("input[name=title]", "十二月坝坝会").await?;
+    organiser.fill("input[name=place]", "3栋院坝").await?;
+    organiser.fill("textarea[name=agenda]", "东门路灯 15\n停车 10").await?;
+    organiser.click("details.backgrounds summary").await?;
+    organiser
+        .fill("textarea[name=background-0]", "东门路灯坏了一个月，夜里看不清台阶。")
+        .await?;
+    organiser
+        .find("input[name=photos-0]")
+        .await?
+        .send_keys(photo.to_str().unwrap())
+        .await?;
+    organiser.wait_count(".topic-photo img", 1).await?;
+    organiser.screenshot("follow-organiser-topic-photo", TABLET).await?;
+    organiser.click("#create-form button[type=submit]").await?;
+    organiser.find("#created").await?;
+    let shared = organiser
+        .js("return [...document.querySelectorAll('.share-links a.url')].map(a => a.href)")
+        .await?;
+    let shared: Vec<String> = serde_json::from_value(shared)?;
+    ensure!(shared.len() == 2, "{shared:?}");
+    ensure!(
+        shared[0].ends_with("/notice") && shared[1].ends_with("/follow"),
+        "{shared:?}"
+    );
+    ensure!(
+        shared.iter().all(|u| !u.contains("?i=")),
+        "no join code in what is shared: {shared:?}"
+    );
+    let home = driver.browser("home", PHONE).await?;
+    home.goto(&shared[0]).await?;
+    home.wait_text("看不清台阶").await?;
+    ensure!(
+        home.count(".notice-page .photos img").await? == 1,
+        "the topic's photo on the notice"
+    );
+    home.screenshot("follow-notice-topic-photo", PHONE).await?;
+    Ok(())
+}

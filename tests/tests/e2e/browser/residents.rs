@@ -126,7 +126,7 @@ async fn a_resident_reports_the_committee_accepts_neighbours_second_and_the_noti
     neighbour.wait_text("已收到您的意见").await?;
     neighbour.wait_text("已收到会前意见 1").await?;
     tablet.goto(&join.replacen("?i=", "/notice?i=", 1)).await?;
-    tablet.wait_text("会议当天扫码加入").await?;
+    tablet.wait_text("会议当天在现场扫码加入").await?;
     tablet
         .cdp("Emulation.setEmulatedMedia", json!({"media": "print"}))
         .await?;
