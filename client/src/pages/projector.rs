@@ -97,20 +97,24 @@ fn ProjectorLive(id: String, token: String) -> impl IntoView {
                     // Before anyone has scanned: say so, not an empty list under 到会.
                     {move || live.state.with(|s| s.as_ref().filter(|s| s.participants.iter().all(|p| p.removed) && s.without_phone == 0).map(|_| view! { <li class="nobody"><span>{t("nobody_joined")}</span><b>"0"</b></li> }))}
                 </ul>
-                // Followers from home are counted apart, never in attendance.
-                <p class="pj-online"><span>{move || t("follow_title")}</span><b>{move || followers.get()}</b></p>
-                // The follow address, for whoever wants to tell a neighbour at home
-                // (as text, not a second QR code someone could scan to join).
-                <Show when=move || !ended()>
-                    <div class="pj-follow"><b>{move || t("follow_link")}</b>{move || crate::i18n::colon()}
-                        {move || links.get().flatten().map(|l| typed_address(&l.follow_url))}</div>
-                </Show>
+
                 <button class="pj-sound" class:on=move || sound.get() on:click=move |_| sound.set(enable_sound())>
                     {move || if sound.get() { t("sound_is_on") } else { t("sound_on") }}
                 </button>
             </aside>
             <section class="pj-main">
-                <h1 class="pj-title">{move || live.state.with(|s| s.as_ref().map(|s| s.title.clone()))}</h1>
+                <div class="pj-title-row">
+                    <h1 class="pj-title">{move || live.state.with(|s| s.as_ref().map(|s| s.title.clone()))}</h1>
+                    // Followers from home, counted apart from 到会, and the follow
+                    // address for whoever tells a neighbour at home (as text, not a
+                    // second QR code someone could scan to join).
+                    <Show when=move || !ended()>
+                        <div class="pj-follow">
+                            <span>{move || t("follow_title")}</span>" "<b class="pj-online">{move || followers.get()}</b><br/>
+                            <span class="pj-follow-url">{move || links.get().flatten().map(|l| typed_address(&l.follow_url))}</span>
+                        </div>
+                    </Show>
+                </div>
                 {move || match phase() {
                     None => ().into_any(),
                     // Before the start: what will be discussed, in order.

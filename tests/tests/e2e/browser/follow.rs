@@ -94,7 +94,7 @@ async fn a_neighbour_follows_from_home_and_sends_an_opinion_when_the_moderator_a
     // Counted apart from 到会, as 线上旁听 1.
     let started = std::time::Instant::now();
     while projector
-        .js("return document.querySelector('.pj-online b').textContent")
+        .js("return document.querySelector('b.pj-online').textContent")
         .await?
         != "1"
     {
