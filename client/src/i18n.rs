@@ -599,6 +599,8 @@ const TEXTS: &[(&str, &str, &str)] = &[
     ("collected", "收集问题", "Collected"),
     // 线上旁听: following from home.
     ("remove_photo", "删除照片", "Remove photo"),
+    ("view_big", "大字", "Large text"),
+    ("view_contrast", "强对比", "High contrast"),
     ("share_notice", "发到居民群 · 会前通报", "For the residents' group · the notice"),
     ("share_follow", "发到居民群 · 不能到场的线上旁听", "For the residents' group · follow from home"),
     ("follow_title", "线上旁听", "Following from home"),

@@ -109,6 +109,7 @@ pub fn App() -> impl IntoView {
 #[wasm_bindgen(start)]
 pub fn start() {
     console_error_panic_hook::set_once();
+    components::apply_views();
     mount_to_body(App);
 }
 

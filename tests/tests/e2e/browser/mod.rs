@@ -8,6 +8,7 @@ mod plain;
 mod record;
 mod residents;
 mod resilience;
+mod views;
 
 use anyhow::{anyhow, bail, Context, Result};
 use fantoccini::elements::Element;
@@ -425,22 +426,32 @@ impl Browser {
     /// is measured by its label, which is what a finger taps. Returns what
     /// falls short.
     pub async fn readability_problems(&self) -> Result<Vec<String>> {
+        self.readability_problems_at(18, 44).await
+    }
+
+    /// Text under `text_px` and touch targets under `target_px` (大字 mode asks 24 and 56).
+    pub async fn readability_problems_at(&self, text_px: u32, target_px: u32) -> Result<Vec<String>> {
         let script = r#"
+            const [minText, minTarget] = arguments;
             const out = [];
             for (const el of document.querySelectorAll('body *')) {
                 if (!el.getClientRects().length) continue;
                 const own = Array.from(el.childNodes).some(n => n.nodeType === 3 && n.textContent.trim());
                 const fs = parseFloat(getComputedStyle(el).fontSize);
-                if (own && fs < 18) out.push('text ' + fs + 'px: ' + el.textContent.trim().slice(0, 30));
+                if (own && fs < minText) out.push('text ' + fs + 'px: ' + el.textContent.trim().slice(0, 30));
             }
             for (const el of document.querySelectorAll('button, a, input, select, textarea')) {
                 if (!el.getClientRects().length) continue;
                 const ticked = el.type === 'checkbox' || el.type === 'radio';
                 const h = ((ticked && el.closest('label')) || el).getBoundingClientRect().height;
-                if (h < 44) out.push('target ' + Math.round(h) + 'px: ' + (el.textContent || el.name || el.tagName).trim().slice(0, 30));
+                if (h < minTarget) out.push('target ' + Math.round(h) + 'px: ' + (el.textContent || el.name || el.tagName).trim().slice(0, 30));
             }
             return out;"#;
-        let v = self.js(script).await?;
+        let v = self
+            .client
+            .execute(script, vec![json!(text_px), json!(target_px)])
+            .await
+            .with_context(|| format!("{}: readability", self.name))?;
         Ok(v.as_array()
             .map(|a| a.iter().filter_map(|x| x.as_str().map(str::to_owned)).collect())
             .unwrap_or_default())
