@@ -41,6 +41,7 @@ pub async fn run(
     };
     let hub = Hub::new(store.clone(), token.clone(), hub, peers.clone());
     let directory = Directory::new(store.clone());
+    let clips = crate::service::clips::Clips::new(store.clone());
     let ledger = Ledger::new(store.clone(), directory.clone());
     let matters = Arc::new(crate::service::Matters::new(
         directory.clone(),
@@ -50,8 +51,8 @@ pub async fn run(
     let state = AppState {
         matters,
         directory: Arc::new(directory),
-        meetings: Meetings::new(ledger.clone()),
-        archives: Archives::new(hub.clone(), store.clone()),
+        meetings: Meetings::new(ledger.clone(), clips.clone()),
+        archives: Archives::new(hub.clone(), store.clone(), clips),
         ledger,
         hub,
         shutdown: token.clone(),

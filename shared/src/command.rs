@@ -231,6 +231,17 @@ pub enum Command {
         /// the opinion is marked as arriving late.
         #[serde(default, deserialize_with = "present", skip_serializing_if = "Option::is_none")]
         topic: Option<Option<TopicId>>,
+        /// A spoken opinion's clip, set only by the server when a phone
+        /// uploads one (`POST /api/meetings/{id}/voice`); refused on a socket.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        voice: Option<crate::model::Voice>,
+    },
+    /// Recorder or moderator: write a voice opinion's text (转写), or correct it.
+    Transcribe {
+        /// Which (a voice opinion).
+        opinion: OpinionId,
+        /// What was said.
+        text: String,
     },
     /// Attendee: second (附议) an opinion. Recorder: second for a walk-in (`who`).
     Second {
@@ -526,6 +537,7 @@ impl Command {
             | Command::PauseTimer
             | Command::AdjustTimer { .. } => Family::Floor,
             Command::SubmitOpinion { .. }
+            | Command::Transcribe { .. }
             | Command::Second { .. }
             | Command::Retag { .. }
             | Command::Merge { .. }
@@ -610,6 +622,23 @@ mod tests {
                 stance: Some(Stance::Oppose),
                 author: OpinionAuthor::WalkIn(ParticipantId(4)),
                 topic: None,
+                voice: None,
+            },
+            Command::SubmitOpinion {
+                text: String::new(),
+                category: None,
+                stance: None,
+                author: OpinionAuthor::Me,
+                topic: None,
+                voice: Some(crate::model::Voice {
+                    clip: "abcdefghijklmnopqrstuv".into(),
+                    ms: 23_000,
+                    bytes: 180_000,
+                }),
+            },
+            Command::Transcribe {
+                opinion: OpinionId(3),
+                text: "路灯坏了".into(),
             },
             Command::SubmitOpinion {
                 text: "before".into(),
@@ -617,6 +646,7 @@ mod tests {
                 stance: None,
                 author: OpinionAuthor::Me,
                 topic: Some(None),
+                voice: None,
             },
             Command::SubmitOpinion {
                 text: "on 2".into(),
@@ -624,6 +654,7 @@ mod tests {
                 stance: None,
                 author: OpinionAuthor::Me,
                 topic: Some(Some(TopicId(2))),
+                voice: None,
             },
             Command::Appoint {
                 participant: ParticipantId(3),

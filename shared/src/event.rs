@@ -208,6 +208,16 @@ pub enum EventKind {
         /// Sent before the meeting (会前) or from home (线上).
         #[serde(default, skip_serializing_if = "Option::is_none")]
         channel: Option<crate::model::Channel>,
+        /// Spoken: its clip.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        voice: Option<crate::model::Voice>,
+    },
+    /// A voice opinion's text was written (转写) or corrected.
+    OpinionTranscribed {
+        /// Which.
+        opinion: OpinionId,
+        /// Its text.
+        text: String,
     },
     /// 附议.
     Seconded {
@@ -444,6 +454,7 @@ impl EventKind {
             EventKind::OpinionSubmitted { .. }
             | EventKind::Seconded { .. }
             | EventKind::OpinionRetagged { .. }
+            | EventKind::OpinionTranscribed { .. }
             | EventKind::OpinionsMerged { .. }
             | EventKind::OpinionHidden { .. }
             | EventKind::OpinionUnhidden { .. }

@@ -61,9 +61,29 @@ pub fn for_followers(event: &EventKind, after: &MeetingState) -> ForFollowers {
             }
             ForFollowers::Changed(Box::new(event))
         }
-        E::OpinionSubmitted { opinion, .. } if after.opinion(*opinion).is_none_or(|o| o.held) => {
+        // Held text is not theirs yet; a voice clip is never theirs to play
+        // (a voice is a person's, as a name is).
+        E::OpinionSubmitted { opinion, voice, .. }
+            if voice.is_some() || after.opinion(*opinion).is_none_or(|o| o.held) =>
+        {
+            let held = after.opinion(*opinion).is_none_or(|o| o.held);
             let mut event = event.clone();
-            if let E::OpinionSubmitted { text, .. } = &mut event {
+            if let E::OpinionSubmitted { text, voice, .. } = &mut event {
+                if held {
+                    text.clear();
+                }
+                if let Some(v) = voice {
+                    v.clip.clear();
+                }
+            }
+            ForFollowers::Changed(Box::new(event))
+        }
+        // A transcript of a held opinion is not theirs either until approved.
+        E::OpinionTranscribed { opinion, .. }
+            if after.opinion(*opinion).is_none_or(|o| o.held || o.hidden.is_some()) =>
+        {
+            let mut event = event.clone();
+            if let E::OpinionTranscribed { text, .. } = &mut event {
                 text.clear();
             }
             ForFollowers::Changed(Box::new(event))
@@ -105,6 +125,7 @@ pub fn for_followers(event: &EventKind, after: &MeetingState) -> ForFollowers {
         | E::TimerAdjusted { .. }
         | E::Seconded { .. }
         | E::OpinionRetagged { .. }
+        | E::OpinionTranscribed { .. }
         | E::OpinionsMerged { .. }
         // The text stays with the follower who had it, as on every phone in
         // the courtyard; pages show a hidden opinion to nobody.
@@ -200,6 +221,7 @@ mod tests {
                 stance: None,
                 late: false,
                 channel: None,
+                voice: None,
             },
             EventKind::OpinionSubmitted {
                 opinion: OpinionId(2),
@@ -211,6 +233,29 @@ mod tests {
                 stance: None,
                 late: false,
                 channel: Some(Channel::Online),
+                voice: None,
+            },
+            // Spoken, typed in by nobody: held like any phone's; its
+            // transcript reaches followers only once approved.
+            EventKind::OpinionSubmitted {
+                opinion: OpinionId(3),
+                topic: None,
+                author: Some(ParticipantId(1)),
+                recorded_by: None,
+                text: String::new(),
+                category: None,
+                stance: None,
+                late: false,
+                channel: None,
+                voice: Some(crate::model::Voice {
+                    clip: "abcdefghijklmnopqrstuv".into(),
+                    ms: 9_000,
+                    bytes: 50_000,
+                }),
+            },
+            EventKind::OpinionTranscribed {
+                opinion: OpinionId(3),
+                text: "spoken words".into(),
             },
         ];
         for kind in events {
@@ -227,7 +272,14 @@ mod tests {
             assert_eq!(follower, public, "after event {seq}");
         }
         let text = serde_json::to_string(&follower).unwrap();
-        for secret in ["王秀兰", "held text", "secret-pass", "from home"] {
+        for secret in [
+            "王秀兰",
+            "held text",
+            "secret-pass",
+            "from home",
+            "spoken words",
+            "abcdefghijklmnopqrstuv",
+        ] {
             assert!(!text.contains(secret), "{secret} reached a follower: {text}");
         }
         assert!(text.contains("李主任"), "a name given for publishing is shown");

@@ -74,5 +74,16 @@ pub const PHOTO_UPLOAD_MAX_BYTES: usize = 12 * 1024 * 1024;
 pub const PHOTO_PIXELS_MAX: u64 = 40_000_000;
 /// Long side of a photo as stored and shown, in pixels.
 pub const PHOTO_LONG_SIDE: u32 = 1600;
+/// Length of a spoken opinion (语音): a minute, as a speaking turn's
+/// follow-up; the server measures it from the clip.
+pub const VOICE_MAX_MS: u32 = 60_000;
+/// What a phone's recorder may run over the minute (it stops by hand).
+pub const VOICE_GRACE_MS: u32 = 2_000;
+/// Bytes of one voice clip as sent: a minute at 192 kbit/s, the highest a
+/// phone's voice recorder uses (AAC in M4A at 64–128, Opus in Ogg/WebM at 32).
+pub const VOICE_UPLOAD_MAX_BYTES: usize = 1536 * 1024;
+/// Bytes of voice clips in one meeting (a hundred ordinary ones): it bounds
+/// the meeting's archive and what one meeting may take of the disk.
+pub const VOICE_MEETING_MAX_BYTES: u64 = 48 * 1024 * 1024;
 /// A phone number a resident leaves for the committee.
 pub const PHONE_MAX_CHARS: usize = 20;

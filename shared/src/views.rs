@@ -110,6 +110,11 @@ pub fn redact_for_public(state: &mut MeetingState) {
         if o.hidden.is_some() || o.held {
             o.text.clear();
         }
+        // A voice is a person's, as a name is: the public is never given the
+        // clip (the staff's screens and the projector play it).
+        if let Some(v) = &mut o.voice {
+            v.clip.clear();
+        }
     }
 }
 

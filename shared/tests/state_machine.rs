@@ -240,6 +240,7 @@ fn merge_moves_supporters_without_double_counting() {
             category: None,
             stance: None,
             author: OpinionAuthor::Me,
+            voice: None,
         },
     )
     .unwrap();
@@ -251,6 +252,7 @@ fn merge_moves_supporters_without_double_counting() {
             category: None,
             stance: None,
             author: OpinionAuthor::Me,
+            voice: None,
         },
     )
     .unwrap();
@@ -405,6 +407,7 @@ fn phase_and_topic_rules() {
             category: None,
             stance: None,
             author: OpinionAuthor::Me,
+            voice: None,
         },
     )
     .unwrap();
@@ -443,7 +446,8 @@ fn phase_and_topic_rules() {
                 text: "y".into(),
                 category: None,
                 stance: None,
-                author: OpinionAuthor::Me
+                author: OpinionAuthor::Me,
+                voice: None,
             }
         )),
         ErrorCode::MeetingEnded
@@ -478,6 +482,7 @@ fn text_limits_count_characters_not_bytes() {
             category: None,
             stance: None,
             author: OpinionAuthor::Me,
+            voice: None,
         },
     )
     .unwrap();
@@ -490,6 +495,7 @@ fn text_limits_count_characters_not_bytes() {
             category: None,
             stance: None,
             author: OpinionAuthor::Me,
+            voice: None,
         },
     );
     assert_eq!(code(r), ErrorCode::Invalid);
@@ -501,6 +507,7 @@ fn text_limits_count_characters_not_bytes() {
             category: None,
             stance: None,
             author: OpinionAuthor::Me,
+            voice: None,
         },
     );
     assert_eq!(code(r), ErrorCode::Invalid);
@@ -512,6 +519,7 @@ fn text_limits_count_characters_not_bytes() {
             category: Some("不存在".into()),
             stance: None,
             author: OpinionAuthor::Me,
+            voice: None,
         },
     );
     assert_eq!(code(r), ErrorCode::Invalid);
@@ -526,6 +534,7 @@ fn text_cannot_hide_or_forge_what_it_says() {
         category: None,
         stance: None,
         author: OpinionAuthor::Me,
+        voice: None,
     };
     // Invisible or control-only text is not an opinion; NUL is refused.
     for bad in ["\u{200b}\u{200b}", "\u{202e}", "a\u{0}b", "x\u{7}"] {
@@ -617,7 +626,7 @@ fn any_command() -> impl Strategy<Value = Command> {
         1 => Just(Command::PauseTimer),
         1 => (-90i32..90).prop_map(|delta_secs| Command::AdjustTimer { delta_secs }),
         4 => ("[a-z ]{0,5}", cat.clone(), author, prop::option::of(prop::option::of(tid.clone())))
-            .prop_map(|(text, category, author, topic)| Command::SubmitOpinion { topic, text, category, stance: None, author }),
+            .prop_map(|(text, category, author, topic)| Command::SubmitOpinion { topic, text, category, stance: None, author, voice: None }),
         4 => (oid.clone(), opt_pid(), any::<bool>()).prop_map(|(opinion, who, seen_open)| Command::Second { seen_open, opinion, who }),
         1 => (oid.clone(), cat).prop_map(|(opinion, category)| Command::Retag { opinion, category, stance: Some(Stance::Support) }),
         1 => (oid.clone(), oid.clone()).prop_map(|(opinion, into)| Command::Merge { opinion, into }),
@@ -744,6 +753,7 @@ fn the_end_closes_votes_and_reviews_and_the_record_can_still_be_tidied() {
                 category: None,
                 stance: None,
                 author: OpinionAuthor::Me,
+                voice: None,
             },
         )
         .unwrap();
@@ -1045,6 +1055,7 @@ fn outcomes_and_commitments_can_be_recorded_after_the_end() {
             category: None,
             stance: None,
             author: OpinionAuthor::Me,
+            voice: None,
         },
     )
     .unwrap();
@@ -1119,7 +1130,8 @@ fn outcomes_and_commitments_can_be_recorded_after_the_end() {
                 text: "x".into(),
                 category: None,
                 stance: None,
-                author: OpinionAuthor::Me
+                author: OpinionAuthor::Me,
+                voice: None,
             }
         )),
         ErrorCode::MeetingEnded
@@ -1141,6 +1153,7 @@ fn a_meeting_is_bounded_and_its_largest_snapshot_is_measured() {
         category: None,
         stance: None,
         author: OpinionAuthor::Anonymous,
+        voice: None,
     };
     // Long opinions until the text is full.
     let mut n = 0;

@@ -13,6 +13,7 @@
 //! - [`load`]: the load generator behind `loadgen` (see BENCHMARKS.md).
 //! - [`structure`]: a reading of the source tree for the house rules (imports, lengths).
 
+pub mod audio;
 pub mod http;
 pub mod load;
 pub mod netns;

@@ -403,6 +403,7 @@ pub fn OpinionForm(live: Live) -> impl IntoView {
             category: category.get(),
             stance: stance.get(),
             author: OpinionAuthor::Me,
+            voice: None,
         });
         text.set(String::new());
         category.set(None);

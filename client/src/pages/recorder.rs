@@ -74,6 +74,7 @@ fn EntryForm(live: Live) -> impl IntoView {
                 Ok(p) => OpinionAuthor::WalkIn(ParticipantId(p)),
                 Err(_) => OpinionAuthor::Anonymous,
             },
+            voice: None,
         });
         // Every choice is made afresh for the next opinion: a stance or a name
         // carried over would put words in the next speaker's mouth.

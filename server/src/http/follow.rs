@@ -37,6 +37,7 @@ pub async fn outside_opinion(
         stance: req.stance,
         author: Default::default(),
         topic: req.topic,
+        voice: None,
     };
     let caller = Caller {
         actor: Actor::Public,

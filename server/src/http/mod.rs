@@ -21,6 +21,7 @@ pub mod relay_client;
 pub mod resident;
 pub mod state;
 pub mod sync;
+pub mod voice;
 
 use crate::config::TRANSFER_DEADLINE_FACTOR;
 pub use access::Acting;
@@ -68,6 +69,13 @@ pub fn router(state: AppState) -> Router {
             post(sync::photo).layer(DefaultBodyLimit::max(babahui_shared::limits::PHOTO_UPLOAD_MAX_BYTES)),
         )
         .route("/api/sync/run", post(sync::run))
+        // A minute of voice over a crowded hotspot takes longer than a form.
+        .route(
+            "/api/meetings/{id}/voice",
+            post(voice::upload).layer(DefaultBodyLimit::max(
+                babahui_shared::limits::VOICE_UPLOAD_MAX_BYTES + 1,
+            )),
+        )
         .layer(timeout(deadline * TRANSFER_DEADLINE_FACTOR));
     Router::new()
         .route("/healthz", get(|| async { "ok" }))
@@ -105,6 +113,7 @@ pub fn router(state: AppState) -> Router {
         .route("/api/meetings/{id}/join", post(meetings::join))
         .route("/api/meetings/{id}/invite", get(meetings::check_invite))
         .route("/api/meetings/{id}/ws", get(crate::ws::open))
+        .route("/api/meetings/{id}/clips/{clip}", get(voice::clip))
         .route("/api/{*rest}", axum::routing::any(api_not_found))
         // Logging in and the administration page (plain forms).
         .route("/login", get(admin::login_page).post(admin::login))

@@ -4,6 +4,7 @@
 //! deletes (whole-server backups: [`super::backup`]). The HTTP handlers and the command line
 //! call these; only services reach the store.
 
+use super::clips::{ArchivedClip, Clips};
 use super::error::{blocking, ServiceError};
 use crate::hub::Hub;
 use crate::store::{MeetingIndex, NewRecord, Store, StoredEvent};
@@ -12,7 +13,8 @@ use babahui_shared::{ErrorCode, EventKind, MeetingId, MeetingState};
 use serde::{Deserialize, Serialize};
 
 /// Largest archive accepted for import.
-pub const ARCHIVE_MAX_BYTES: usize = 64 * 1024 * 1024;
+/// (A meeting's voice clips are at most 48 MB, 64 MB in base64.)
+pub const ARCHIVE_MAX_BYTES: usize = 160 * 1024 * 1024;
 /// The archive's format name.
 pub const FORMAT: &str = "babahui-meeting-archive";
 
@@ -33,6 +35,9 @@ pub struct Archive {
     /// where it goes).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub community: Option<String>,
+    /// Its voice opinions' clips (a backup keeps them with the documents).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub clips: Vec<ArchivedClip>,
 }
 
 /// Checks that an archive is a whole log of its meeting (format, version, seq
@@ -79,12 +84,13 @@ pub fn checked(archive: Archive) -> Result<(MeetingIndex, Vec<NewRecord>, Meetin
 pub struct Archives {
     pub(super) hub: Hub,
     pub(super) store: Store,
+    clips: Clips,
 }
 
 impl Archives {
     /// Archives of the meetings in `hub`, whose store is `store`.
-    pub fn new(hub: Hub, store: Store) -> Archives {
-        Archives { hub, store }
+    pub fn new(hub: Hub, store: Store, clips: Clips) -> Archives {
+        Archives { hub, store, clips }
     }
 
     /// Meeting `id`, whole (it must exist and be readable).
@@ -99,17 +105,22 @@ impl Archives {
             exported_at: self.hub.clock().now_ms(),
             records,
             community: None,
+            clips: self.clips.of_meeting(id).await?,
         })
     }
 
     /// Loads an archive as a new meeting with the same id, in `community`.
     /// Refused if that meeting exists (or is being deleted) or the archive is
     /// not whole.
-    pub async fn import(&self, archive: Archive, community: Option<String>) -> Result<Imported, ServiceError> {
+    pub async fn import(&self, mut archive: Archive, community: Option<String>) -> Result<Imported, ServiceError> {
+        let clips = std::mem::take(&mut archive.clips);
+        Clips::check_archived(&clips)?;
         let (mut index, records, state) = checked(archive).map_err(|m| ServiceError::refused(ErrorCode::Invalid, m))?;
         index.community = community;
         let id = index.id.clone();
         self.hub.import(index, records).await?;
+        // Only once the meeting is this archive's own: its clips go under it.
+        self.clips.put_archived(&id, clips).await?;
         Ok(Imported {
             id,
             seq: state.seq,
@@ -119,6 +130,8 @@ impl Archives {
 
     /// Deletes meeting `id` entirely; returns how many events were removed.
     pub async fn delete(&self, id: &MeetingId) -> Result<u64, ServiceError> {
-        Ok(self.hub.delete(id).await?)
+        let removed = self.hub.delete(id).await?;
+        self.clips.delete_meeting(id).await?;
+        Ok(removed)
     }
 }

@@ -78,6 +78,8 @@ pub fn collect(store: &Store, now: u64) -> Result<Backup, StoreError> {
                 meeting: m.id,
                 exported_at: now,
                 community: m.community,
+                // Kept with the documents.
+                clips: Vec::new(),
             }),
             Err(e) => {
                 tracing::error!(meeting = %m.id, error = %e, "meeting left out of the backup");

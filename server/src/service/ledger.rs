@@ -606,7 +606,7 @@ fn matters_in(state: &MeetingState, minutes: &Minutes) -> Vec<Matter> {
     for (context, groups) in sections {
         for o in groups.iter().flat_map(|g| g.items.iter()).filter(|o| o.to_ledger) {
             out.push(Matter {
-                title: o.text.clone(),
+                title: o.shown_text(),
                 description: format!("{context}。提出：{}；附议{}人", o.by, o.seconds),
                 category: category_of(state, &[o.id]).unwrap_or_default(),
                 source: LedgerSource::Opinion {

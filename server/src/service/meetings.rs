@@ -3,10 +3,12 @@
 //! the meeting task decides it; and what follows for the ledger happens here
 //! too (review ratings reaching it, published minutes feeding it).
 
+use super::clips::Clips;
+use super::error::ServiceError;
 use super::ledger::{import_minutes_of, record_reviews_of, Ledger};
 use crate::hub::{Ack, MeetingHandle};
 use crate::tokens;
-use babahui_shared::{Actor, Command, CommandError, CommandId};
+use babahui_shared::{Actor, Command, CommandError, CommandId, OpinionAuthor, Stance, TopicId};
 
 /// Who sends a command: who the meeting knows them as, and the token they
 /// proved it with (from which a secret ballot's unlinkable key is derived).
@@ -23,12 +25,63 @@ pub struct Caller<'a> {
 #[derive(Debug, Clone)]
 pub struct Meetings {
     ledger: Ledger,
+    clips: Clips,
+}
+
+/// A spoken opinion's fields besides its clip (what the phone's screen showed).
+#[derive(Debug, Clone, Default)]
+pub struct Spoken {
+    /// Category, if chosen.
+    pub category: Option<String>,
+    /// Stance, if chosen.
+    pub stance: Option<Stance>,
+    /// The topic on the screen when it was recorded (as `SubmitOpinion`'s).
+    pub topic: Option<Option<TopicId>>,
 }
 
 impl Meetings {
-    /// The command path, writing to `ledger` what meetings leave for it.
-    pub fn new(ledger: Ledger) -> Meetings {
-        Meetings { ledger }
+    /// The command path, writing to `ledger` what meetings leave for it, and
+    /// keeping voice opinions' recordings in `clips`.
+    pub fn new(ledger: Ledger, clips: Clips) -> Meetings {
+        Meetings { ledger, clips }
+    }
+
+    /// The voice opinions' recordings.
+    pub fn clips(&self) -> &Clips {
+        &self.clips
+    }
+
+    /// A spoken opinion (语音) from a phone in the courtyard: its recording is
+    /// checked, measured and kept, then the opinion takes the same path as a
+    /// written one. A refused opinion (or a resend of one already taken)
+    /// leaves no recording behind.
+    pub async fn voice_opinion(
+        &self,
+        meeting: &MeetingHandle,
+        caller: Caller<'_>,
+        id: CommandId,
+        recording: Vec<u8>,
+        spoken: Spoken,
+    ) -> Result<Ack, ServiceError> {
+        if caller.actor.participant().is_none() {
+            return Err(CommandError::forbidden("a voice opinion comes from a phone that joined the meeting").into());
+        }
+        let now = meeting.clock().now_ms();
+        let voice = self.clips.add(meeting.id(), recording, now).await?;
+        let clip = voice.clip.clone();
+        let command = Command::SubmitOpinion {
+            text: String::new(),
+            category: spoken.category,
+            stance: spoken.stance,
+            author: OpinionAuthor::Me,
+            topic: spoken.topic,
+            voice: Some(voice),
+        };
+        let result = self.command(meeting, caller, id, command).await;
+        if !result.as_ref().is_ok_and(|ack| !ack.duplicate) {
+            self.clips.remove(meeting.id(), &clip).await?;
+        }
+        Ok(result?)
     }
 
     /// Runs `command` as `caller` in `meeting`; resolves once its event is

@@ -8,6 +8,7 @@
 //! - [`meetings`]: a command's way into a meeting (one path for every transport).
 //! - [`ledger`]: the issue ledger (问题台账).
 //! - [`matters`]: matters residents send between meetings (听群众说事), the organiser's inbox, 附议.
+//! - [`clips`]: voice opinions' recordings, checked and measured from their bytes, kept with their meeting.
 //! - [`photos`]: photos stripped of their metadata and scaled, kept by a random id.
 //! - [`archive`]: a meeting as one file; import, export, delete.
 //! - [`backup`]: the whole server as one file, and restore.
@@ -17,6 +18,7 @@
 
 pub mod archive;
 pub mod backup;
+pub mod clips;
 pub mod dashboard;
 pub mod directory;
 pub mod error;

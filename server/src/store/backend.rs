@@ -76,8 +76,13 @@ pub trait Backend: Send + Sync + std::fmt::Debug + 'static {
     /// Writes (or, with `None`, removes) the document `key` of `kind`, durably.
     fn doc_put(&self, kind: Docs, key: &str, value: Option<&str>) -> Result<(), StoreError>;
 
+    /// The documents of `kind` whose key starts with `prefix`, by key.
+    fn doc_scan(&self, kind: Docs, prefix: &str) -> Result<Vec<(String, String)>, StoreError>;
+
     /// Every document of `kind`, by key.
-    fn doc_list(&self, kind: Docs) -> Result<Vec<(String, String)>, StoreError>;
+    fn doc_list(&self, kind: Docs) -> Result<Vec<(String, String)>, StoreError> {
+        self.doc_scan(kind, "")
+    }
 
     /// All meetings, oldest first; a damaged index entry fails the call.
     fn list(&self) -> Result<Vec<MeetingIndex>, StoreError> {

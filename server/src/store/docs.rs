@@ -26,12 +26,15 @@ pub enum Docs {
     Photos,
     /// Which phone seconded (附议) which ledger entry, by `{entry}/{phone}`.
     Seconds,
+    /// Voice opinions' clips, by `{meeting}/{clip}` (a meeting's are found,
+    /// archived and deleted by that prefix).
+    Clips,
 }
 
 impl Docs {
     /// The kinds a backup keeps: all but sessions (a restored server asks
     /// people to log in again).
-    pub const KEPT: [Docs; 8] = [
+    pub const KEPT: [Docs; 9] = [
         Docs::Communities,
         Docs::Accounts,
         Docs::SyncTokens,
@@ -40,6 +43,7 @@ impl Docs {
         Docs::Matters,
         Docs::Photos,
         Docs::Seconds,
+        Docs::Clips,
     ];
 
     /// The kind of this name ([`Docs::name`]).
@@ -63,6 +67,7 @@ impl Docs {
             Docs::Matters => "matters",
             Docs::Photos => "photos",
             Docs::Seconds => "seconds",
+            Docs::Clips => "clips",
         }
     }
 }
@@ -100,9 +105,9 @@ pub(super) mod on_sled {
         Ok(())
     }
 
-    pub(crate) fn list(db: &sled::Db, kind: Docs) -> Result<Vec<(String, String)>, StoreError> {
+    pub(crate) fn list(db: &sled::Db, kind: Docs, prefix: &str) -> Result<Vec<(String, String)>, StoreError> {
         let mut out = Vec::new();
-        for item in tree(db, kind)?.iter() {
+        for item in tree(db, kind)?.scan_prefix(prefix.as_bytes()) {
             let (k, v) = item?;
             out.push((String::from_utf8_lossy(&k).into_owned(), text(&k, &v)?));
         }

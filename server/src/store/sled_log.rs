@@ -292,8 +292,8 @@ impl Backend for SledLog {
         self.shared.with(|h| on_sled::put(&h.db, kind, key, value))
     }
 
-    fn doc_list(&self, kind: Docs) -> Result<Vec<(String, String)>, StoreError> {
-        self.shared.with(|h| on_sled::list(&h.db, kind))
+    fn doc_scan(&self, kind: Docs, prefix: &str) -> Result<Vec<(String, String)>, StoreError> {
+        self.shared.with(|h| on_sled::list(&h.db, kind, prefix))
     }
 
     /// All ledger entries, by number.

@@ -16,7 +16,7 @@ use crate::wire::Wire;
 use babahui_shared::limits::FRAME_MAX_BYTES;
 use babahui_shared::protocol::close_code as close;
 use babahui_shared::protocol::PROTOCOL_VERSION;
-use babahui_shared::{Actor, ClientMsg, CommandError, CommandId, ErrorCode, MeetingId, ServerMsg};
+use babahui_shared::{Actor, ClientMsg, Command, CommandError, CommandId, ErrorCode, MeetingId, ServerMsg};
 use bytes::Bytes;
 use futures::stream::FuturesUnordered;
 use futures::{FutureExt, StreamExt};
@@ -312,6 +312,18 @@ impl Connection {
                 // is limited per address like the notice's.
                 self.error(Some(id), ErrorCode::Forbidden, "following from home is read only")
                     .await
+            }
+            ClientMsg::Command {
+                id,
+                command: Command::SubmitOpinion { voice: Some(_), .. },
+            } => {
+                // Only the server names a clip, once it has checked and kept it.
+                self.error(
+                    Some(id),
+                    ErrorCode::Invalid,
+                    "a voice opinion is uploaded (POST /api/meetings/{id}/voice), not sent as a command",
+                )
+                .await
             }
             ClientMsg::Command { id, command } => {
                 if !id.is_valid() {

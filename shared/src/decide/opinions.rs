@@ -20,14 +20,31 @@ pub(super) fn decide(state: &MeetingState, actor: Actor, cmd: &Command) -> Decis
             stance,
             author,
             topic,
+            voice,
         } => {
             // Not from the courtyard: from the notice page before the meeting
             // (会前), or from home while it runs (线上) when the moderator allows.
             if actor == Actor::Public {
+                if voice.is_some() {
+                    return Err(CommandError::forbidden(
+                        "voice opinions come from phones in the courtyard",
+                    ));
+                }
                 return from_outside(state, text, category.as_deref(), *stance, *topic);
             }
             let (author, recorded_by) = opinion_author(state, actor, *author)?;
-            let text = clean_text(text, OPINION_MAX_CHARS, "opinion")?;
+            let text = match voice {
+                // Spoken: its text is written later (转写), or may come with it.
+                Some(v) => {
+                    voice_fits(state, v)?;
+                    if text.trim().is_empty() {
+                        String::new()
+                    } else {
+                        clean_text(text, OPINION_MAX_CHARS, "opinion")?
+                    }
+                }
+                None => clean_text(text, OPINION_MAX_CHARS, "opinion")?,
+            };
             if state.opinions.len() >= OPINIONS_MAX || state.opinion_text_bytes + text.len() > OPINION_TEXT_MAX_BYTES {
                 return Err(CommandError::new(
                     ErrorCode::TooLarge,
@@ -45,6 +62,27 @@ pub(super) fn decide(state: &MeetingState, actor: Actor, cmd: &Command) -> Decis
                 category: opinion_category(state, category.as_deref())?,
                 stance: *stance,
                 channel: None,
+                voice: voice.clone(),
+            })
+        }
+        Command::Transcribe { opinion, text } => {
+            recorder(state, actor)?;
+            let o = find_opinion(state, *opinion)?;
+            if o.voice.is_none() {
+                return Err(CommandError::invalid(
+                    "only a voice opinion is transcribed; this one was written",
+                ));
+            }
+            let text = clean_text(text, OPINION_MAX_CHARS, "transcript")?;
+            if state.opinion_text_bytes - o.text.len() + text.len() > OPINION_TEXT_MAX_BYTES {
+                return Err(CommandError::new(
+                    ErrorCode::TooLarge,
+                    "this meeting's record of opinions is full",
+                ));
+            }
+            Ok(EventKind::OpinionTranscribed {
+                opinion: *opinion,
+                text,
             })
         }
         Command::Second {
@@ -188,7 +226,25 @@ fn from_outside(
         category: opinion_category(state, category)?,
         stance,
         channel: Some(channel),
+        voice: None,
     })
+}
+
+/// Whether a voice clip as the server measured it may join the record: a
+/// clip's id, at most a minute (and the recorder's grace), and room left in
+/// the meeting's share of the disk.
+fn voice_fits(state: &MeetingState, voice: &Voice) -> Result<(), CommandError> {
+    let id_ok = voice.clip.len() == 22 && voice.clip.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit());
+    if !id_ok || voice.ms == 0 || voice.ms > VOICE_MAX_MS + VOICE_GRACE_MS {
+        return Err(CommandError::invalid("not a voice clip of at most a minute"));
+    }
+    if state.voice_bytes + u64::from(voice.bytes) > VOICE_MEETING_MAX_BYTES {
+        return Err(CommandError::new(
+            ErrorCode::TooLarge,
+            "this meeting has no room for more voice opinions; write it, or tell the recorder",
+        ));
+    }
+    Ok(())
 }
 
 /// The topic an opinion goes under, and whether it arrived after that topic

@@ -4,7 +4,8 @@
 
 use super::labels::{NOT_APPROVED, WITHOUT_PHONE};
 use super::value::{
-    CommitmentLine, Minutes, OpinionGroup, OpinionLine, OpinionSection, ReviewLine, SpeakerLine, TopicRecord, VoteLine,
+    CommitmentLine, Minutes, OpinionGroup, OpinionLine, OpinionSection, ReviewLine, SpeakerLine, SpokenLine,
+    TopicRecord, VoteLine,
 };
 use crate::ids::ParticipantId;
 use crate::model::{Commitment, TopicStatus, Vote, VoteKind};
@@ -171,6 +172,10 @@ fn opinion_section(
             to_ledger: o.to_ledger,
             late: o.late,
             channel: o.channel,
+            spoken: o.voice.as_ref().map(|v| SpokenLine {
+                transcribed: o.transcribed,
+                seconds: (v.ms + 500) / 1000,
+            }),
         };
         match groups.iter_mut().find(|g| g.category == category) {
             Some(g) => g.items.push(line),

@@ -165,11 +165,15 @@ fn write_opinions_html(out: &mut String, heading: &str, groups: &[OpinionGroup],
             let channel = o
                 .channel
                 .map(|c| format!("<span class=\"late\">{}</span>", c.zh()))
-                .unwrap_or_default();
+                .into_iter()
+                .chain(
+                    (!o.spoken_mark().is_empty()).then(|| format!("<span class=\"late\">{}</span>", o.spoken_mark())),
+                )
+                .collect::<String>();
             let _ = write!(
                 out,
                 "<li>{stance}{}<span class=\"by\">（{}；附议{}人，来自{}类群体）</span>{channel}{late}{ledger}</li>",
-                e(&o.text),
+                e(&o.shown_text()),
                 e(&o.by),
                 o.seconds,
                 o.backing_groups

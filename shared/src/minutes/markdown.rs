@@ -236,11 +236,17 @@ fn write_opinions_md(out: &mut String, heading: &str, groups: &[OpinionGroup], h
             let stance = o.stance.map(|s| format!("[{}] ", stance_zh(s))).unwrap_or_default();
             let ledger = if o.to_ledger { "（列入台账）" } else { "" };
             let late = if o.late { "（议题结束后送达）" } else { "" };
-            let channel = o.channel.map(|c| format!("（{}）", c.zh())).unwrap_or_default();
+            let mut channel = o.channel.map(|c| format!("（{}）", c.zh())).unwrap_or_default();
+            if !o.spoken_mark().is_empty() {
+                channel.push_str(&format!("（{}）", o.spoken_mark()));
+            }
             let _ = writeln!(
                 out,
                 "- {stance}{}（{}；附议{}人，来自{}类群体）{channel}{late}{ledger}",
-                o.text, o.by, o.seconds, o.backing_groups
+                o.shown_text(),
+                o.by,
+                o.seconds,
+                o.backing_groups
             );
         }
         out.push('\n');

@@ -155,6 +155,39 @@ pub struct OpinionLine {
     /// Sent before the meeting (会前) or from home (线上).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub channel: Option<crate::model::opinion::Channel>,
+    /// Spoken (语音): its text is a recorder's transcript, or not yet written.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub spoken: Option<SpokenLine>,
+}
+
+/// A voice opinion in the minutes: the recording stays with the meeting; the
+/// minutes carry what a recorder wrote of it (语音转写), or say that one was
+/// given.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SpokenLine {
+    /// Its text is a transcript.
+    pub transcribed: bool,
+    /// Its length, seconds.
+    pub seconds: u32,
+}
+
+impl OpinionLine {
+    /// The text as the minutes print it: a voice opinion not yet transcribed
+    /// says that it was given, and how long it was.
+    pub fn shown_text(&self) -> String {
+        match self.spoken {
+            Some(s) if !s.transcribed && self.text.is_empty() => format!("语音意见（尚未转写，{}秒）", s.seconds),
+            _ => self.text.clone(),
+        }
+    }
+
+    /// The mark beside a transcript.
+    pub fn spoken_mark(&self) -> &'static str {
+        match self.spoken {
+            Some(s) if s.transcribed => "语音转写",
+            _ => "",
+        }
+    }
 }
 
 /// A vote in the minutes. Secret votes have counts only, by construction.

@@ -37,6 +37,34 @@ impl Channel {
     }
 }
 
+/// A spoken opinion's clip (语音): recorded on a phone, checked and kept by
+/// the server with the meeting (deleted with it, in its archive and backups).
+/// The tablet, the recorder and the projector play it; a recorder writes its
+/// text (转写), which is what the projector and the minutes show.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Voice {
+    /// The clip's id (random; the address is [`Voice::url`]). Empty where
+    /// the clip is not to be played: the public state, followers.
+    pub clip: String,
+    /// Its length, ms, measured by the server from the clip itself.
+    pub ms: u32,
+    /// Its size as kept, bytes (a meeting's clips together are bounded).
+    pub bytes: u32,
+}
+
+impl Voice {
+    /// Where the clip is played from (none when its id was taken out).
+    pub fn url(&self, meeting: &crate::MeetingId) -> Option<String> {
+        (!self.clip.is_empty()).then(|| format!("/api/meetings/{meeting}/clips/{}", self.clip))
+    }
+
+    /// Its length as a person reads it: `0:23`.
+    pub fn length(&self) -> String {
+        let secs = ((self.ms + 500) / 1000).max(1);
+        format!("{}:{:02}", secs / 60, secs % 60)
+    }
+}
+
 /// An opinion (意见/建议). Nothing is ever deleted: hiding and merging keep the
 /// original and the reason.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -78,4 +106,10 @@ pub struct Opinion {
     /// Sent before the meeting (会前) or from home (线上); none: in the courtyard.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub channel: Option<Channel>,
+    /// Spoken (语音): its clip. Its text is empty until transcribed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub voice: Option<Voice>,
+    /// The text was written from the voice clip by a recorder (语音转写).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub transcribed: bool,
 }

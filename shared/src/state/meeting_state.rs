@@ -79,6 +79,10 @@ pub struct MeetingState {
     /// thousands of opinions on every new one.
     #[serde(default)]
     pub opinion_text_bytes: usize,
+    /// Bytes of the voice clips of every opinion together (bounded by
+    /// `VOICE_MEETING_MAX_BYTES`).
+    #[serde(default)]
+    pub voice_bytes: u64,
     /// Reviews of earlier commitments (回顾); `reviews[i].id == i + 1`.
     #[serde(default)]
     pub reviews: Vec<Review>,

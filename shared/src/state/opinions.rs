@@ -19,12 +19,14 @@ pub(super) fn apply(state: &mut MeetingState, at: u64, event: &EventKind) {
             stance,
             late,
             channel,
+            voice,
         } => {
             debug_assert_eq!(opinion.0 as usize, state.opinions.len() + 1);
             // Held when sent from a phone (its author's own, not typed by a
             // recorder) while the moderator holds opinions for approval.
             let held = state.settings.hold_opinions && (author.is_some() || channel.is_some()) && recorded_by.is_none();
             state.opinion_text_bytes += text.len();
+            state.voice_bytes += voice.as_ref().map_or(0, |v| u64::from(v.bytes));
             state.opinions.push(Opinion {
                 id: *opinion,
                 topic: *topic,
@@ -42,7 +44,16 @@ pub(super) fn apply(state: &mut MeetingState, at: u64, event: &EventKind) {
                 late: *late,
                 held,
                 channel: *channel,
+                voice: voice.clone(),
+                transcribed: false,
             });
+        }
+        EventKind::OpinionTranscribed { opinion, text } => {
+            if let Some(o) = state.opinion_mut(*opinion) {
+                let before = std::mem::replace(&mut o.text, text.clone()).len();
+                o.transcribed = true;
+                state.opinion_text_bytes = state.opinion_text_bytes + text.len() - before;
+            }
         }
         EventKind::Seconded { opinion, participant } => {
             if let Some(o) = state.opinion_mut(*opinion) {

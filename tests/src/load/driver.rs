@@ -264,6 +264,7 @@ impl Driver {
                 category: None,
                 stance: None,
                 author: Default::default(),
+                voice: None,
             },
             Action::Second(op) => Command::Second {
                 seen_open: false,

@@ -506,6 +506,7 @@ async fn write_opinions(spec: &Spec, n: u32) -> Result<()> {
                     category: None,
                     stance: None,
                     author: Default::default(),
+                    voice: None,
                 },
             };
             ws.send(Message::text(serde_json::to_string(&msg)?)).await?;

@@ -362,6 +362,7 @@ async fn a_token_lets_its_holder_do_only_what_its_role_may() {
             category: None,
             stance: None,
             author: OpinionAuthor::Me,
+            voice: None,
         },
         Command::CallNext,
     ] {
@@ -470,6 +471,7 @@ async fn one_participant_cannot_flood_the_meeting_with_opinions() {
         category: None,
         stance: None,
         author: OpinionAuthor::Me,
+        voice: None,
     };
     let a = &mut run.attendee_client;
     for i in 0..burst {
@@ -497,6 +499,7 @@ async fn one_participant_cannot_flood_the_meeting_with_opinions() {
                 category: None,
                 stance: None,
                 author: OpinionAuthor::Anonymous,
+                voice: None,
             })
             .await
             .unwrap();

@@ -64,6 +64,7 @@ async fn malformed_unknown_and_oversized_messages_are_answered_and_change_nothin
         category: None,
         stance: None,
         author: OpinionAuthor::Me,
+        voice: None,
     });
     assert_eq!(r.await.unwrap(), ErrorCode::Invalid);
     let r = c.refused(Command::Second {
@@ -154,6 +155,7 @@ async fn every_role_is_held_to_its_permissions() {
             category: None,
             stance: None,
             author: OpinionAuthor::Anonymous,
+            voice: None,
         },
         Command::Hide {
             opinion: OpinionId(1),
@@ -199,6 +201,7 @@ async fn every_role_is_held_to_its_permissions() {
             category: None,
             stance: None,
             author: OpinionAuthor::Me,
+            voice: None,
         })
         .await;
     assert_eq!(r.unwrap(), ErrorCode::MeetingEnded);

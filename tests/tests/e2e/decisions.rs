@@ -184,6 +184,7 @@ async fn decisions_become_published_minutes_with_objections_and_versions() {
         category: Some("基础设施".into()),
         stance: Some(Stance::Support),
         author: OpinionAuthor::Me,
+        voice: None,
     };
     let o1 = OpinionId(a.ok(op("一楼也要受益")).await.unwrap().created.unwrap());
     let o2 = OpinionId(b.ok(op("费用按楼层分摊")).await.unwrap().created.unwrap());
@@ -464,6 +465,7 @@ async fn the_minutes_name_the_moderator_and_isolate_user_text() {
         category: None,
         stance: None,
         author: OpinionAuthor::Me,
+        voice: None,
     })
     .await
     .unwrap();

@@ -152,6 +152,7 @@ fn scripted(round: usize, client: usize, k: usize, moderator: bool) -> Command {
                 category: None,
                 stance: None,
                 author: OpinionAuthor::Me,
+                voice: None,
             },
             _ => Command::RaiseHand { topic: None, who: None },
         }
@@ -345,6 +346,7 @@ async fn a_paused_node_that_lost_its_lease_writes_nothing_and_its_clients_move_o
             category: None,
             stance: None,
             author: OpinionAuthor::Me,
+            voice: None,
         })
         .await
         .unwrap();
@@ -658,6 +660,7 @@ async fn a_laptop_backup_restores_into_the_district_database_and_carries_on() {
             category: None,
             stance: None,
             author: OpinionAuthor::Me,
+            voice: None,
         })
         .await
         .unwrap();

@@ -28,6 +28,7 @@ async fn a_restart_serves_the_same_state_and_sequence_numbers() {
         category: None,
         stance: None,
         author: OpinionAuthor::Me,
+        voice: None,
     };
     let cid = attendee.new_id();
     attendee.submit_with_id(cid.clone(), opinion.clone()).await.unwrap();
@@ -92,6 +93,7 @@ fn scripted(round: usize, client: usize, k: usize, moderator: bool) -> Command {
                 category: None,
                 stance: None,
                 author: OpinionAuthor::Me,
+                voice: None,
             },
             2 => Command::RaiseHand { topic: None, who: None },
             _ => Command::LowerHand { who: None },
@@ -280,6 +282,7 @@ async fn a_meeting_archive_loads_into_another_server_and_carries_on() {
         category: None,
         stance: None,
         author: OpinionAuthor::Me,
+        voice: None,
     })
     .await
     .unwrap();
@@ -457,6 +460,7 @@ async fn a_backup_restores_into_a_new_folder_and_the_server_carries_on() {
         category: None,
         stance: None,
         author: OpinionAuthor::Me,
+        voice: None,
     })
     .await
     .unwrap();
@@ -735,6 +739,7 @@ async fn a_full_disk_refuses_writes_keeps_serving_and_recovers() {
                 category: None,
                 stance: None,
                 author: OpinionAuthor::Me,
+                voice: None,
             })
             .await
             .unwrap()
@@ -781,6 +786,7 @@ async fn a_full_disk_refuses_writes_keeps_serving_and_recovers() {
                 category: None,
                 stance: None,
                 author: OpinionAuthor::Me,
+                voice: None,
             })
             .await;
         match answer {
@@ -977,6 +983,7 @@ async fn meetings_writing_into_a_full_disk_stay_readable_and_recover_without_a_r
                         category: None,
                         stance: None,
                         author: OpinionAuthor::Anonymous,
+                        voice: None,
                     };
                     window.push((md.submit(cmd).await.unwrap(), text));
                 }
@@ -1041,6 +1048,7 @@ async fn meetings_writing_into_a_full_disk_stay_readable_and_recover_without_a_r
                 category: None,
                 stance: None,
                 author: OpinionAuthor::Anonymous,
+                voice: None,
             };
             match md.command(cmd).await {
                 Ok(Ok(ack)) => {

@@ -149,6 +149,7 @@ async fn through_delay_jitter_and_cuts_nothing_acknowledged_is_lost_or_doubled()
                         category: None,
                         stance: None,
                         author: OpinionAuthor::Me,
+                        voice: None,
                     })
                     .await
                     .unwrap();

@@ -74,6 +74,7 @@ async fn a_follower_sees_the_meeting_live_with_only_what_the_public_may_see() ->
             stance: None,
             author: OpinionAuthor::Me,
             topic: None,
+            voice: None,
         })
         .await?;
     let head = held.seq;

@@ -126,6 +126,7 @@ impl TestServer {
         let listener = tokio::net::TcpListener::bind(addr).await.expect("bind");
         let port = listener.local_addr().unwrap().port();
         self.base = format!("http://127.0.0.1:{port}");
+        tests::http::set_organiser_key(&self.base, self.config.organiser_key.as_deref());
         let store = open_store(self.dir.path());
         let (tx, rx) = oneshot::channel::<()>();
         let config = self.config.clone();
@@ -245,9 +246,7 @@ impl ServerProcess {
         } else {
             babahui::organiser_key::read(data).expect("read the organiser key")
         };
-        if let Some(k) = &key {
-            tests::http::remember_organiser_key(&base, k);
-        }
+        tests::http::set_organiser_key(&base, key.as_deref());
         ServerProcess {
             base,
             banner,

@@ -34,6 +34,7 @@ async fn minutes_feed_the_ledger_which_exports_to_excel_and_csv() {
             category: Some("基础设施".into()),
             stance: None,
             author: OpinionAuthor::Me,
+            voice: None,
         })
         .await
         .unwrap();

@@ -24,3 +24,4 @@ mod resume;
 mod review;
 mod structure;
 mod sync;
+mod voice;

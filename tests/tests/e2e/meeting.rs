@@ -153,6 +153,7 @@ async fn a_whole_meeting_reaches_every_device_identically() {
                 category,
                 stance: Some(stance),
                 author: OpinionAuthor::Me,
+                voice: None,
             })
             .await
             .unwrap();
@@ -216,6 +217,7 @@ async fn a_whole_meeting_reaches_every_device_identically() {
             category: None,
             stance: None,
             author: OpinionAuthor::WalkIn(walk_in),
+            voice: None,
         })
         .await
         .unwrap();
@@ -226,6 +228,7 @@ async fn a_whole_meeting_reaches_every_device_identically() {
             category: None,
             stance: None,
             author: OpinionAuthor::Anonymous,
+            voice: None,
         })
         .await
         .unwrap();
@@ -389,6 +392,7 @@ async fn commands_sent_together_are_each_answered_once_and_in_order() {
                 category: None,
                 stance: None,
                 author: OpinionAuthor::Me,
+                voice: None,
             },
             1 | 2 => Command::RaiseHand { topic: None, who: None },
             _ => Command::LowerHand { who: None },

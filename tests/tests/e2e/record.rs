@@ -16,6 +16,7 @@ fn opinion(text: &str, topic: Option<Option<TopicId>>) -> Command {
         stance: None,
         author: OpinionAuthor::Me,
         topic,
+        voice: None,
     }
 }
 
@@ -281,6 +282,7 @@ async fn the_minutes_and_the_ledger_keep_every_opinion_and_every_unsettled_topic
             stance: Some(Stance::Question),
             author: OpinionAuthor::Me,
             topic: Some(Some(TopicId(1))),
+            voice: None,
         })
         .await
         .unwrap();

@@ -12,6 +12,7 @@ fn opinion(text: &str) -> Command {
         category: None,
         stance: None,
         author: OpinionAuthor::Me,
+        voice: None,
     }
 }
 
@@ -193,6 +194,7 @@ async fn a_stalled_client_delays_nobody_and_catches_up_with_a_snapshot() {
                 category: None,
                 stance: None,
                 author: OpinionAuthor::Anonymous,
+                voice: None,
             };
             sent.push(md.submit(anonymous).await.unwrap());
         }

@@ -347,6 +347,7 @@ async fn ending_the_meeting_closes_an_open_review_and_its_ratings_reach_the_ledg
             category: None,
             stance: None,
             author: OpinionAuthor::Me,
+            voice: None,
         })
         .await
         .unwrap();

@@ -335,6 +335,7 @@ pub async fn opinion(
         stance,
         author: OpinionAuthor::Me,
         topic: Some(written),
+        voice: None,
     };
     let draft = Draft {
         text: form.text,

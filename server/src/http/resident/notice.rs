@@ -390,6 +390,7 @@ pub async fn opinion(
         stance,
         author: Default::default(),
         topic: Some(topic),
+        voice: None,
     };
     let caller = Caller {
         actor: Actor::Public,

@@ -91,6 +91,9 @@ fn finished(store: &Store, now: u64) -> Result<Vec<Archive>, crate::store::Store
                 exported_at: now,
                 records,
                 community: None,
+                // Voice clips stay on the laptop: the district's copy has
+                // their transcripts (the minutes), not the recordings.
+                clips: Vec::new(),
             });
         }
     }

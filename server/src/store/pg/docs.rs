@@ -40,12 +40,12 @@ pub(super) async fn put(pool: &Pool, kind: Docs, key: &str, value: Option<&str>)
     Ok(())
 }
 
-pub(super) async fn list(pool: &Pool, kind: Docs) -> Result<Vec<(String, String)>, StoreError> {
+pub(super) async fn list(pool: &Pool, kind: Docs, prefix: &str) -> Result<Vec<(String, String)>, StoreError> {
     let client = pool.get().await.map_err(pool_error)?;
     let rows = client
         .query(
-            "SELECT key, value FROM documents WHERE kind = $1 ORDER BY key",
-            &[&kind.name()],
+            "SELECT key, value FROM documents WHERE kind = $1 AND starts_with(key, $2) ORDER BY key",
+            &[&kind.name(), &prefix],
         )
         .await
         .map_err(db)?;

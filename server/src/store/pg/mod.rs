@@ -341,9 +341,9 @@ impl Backend for PgLog {
         self.block_on(async move { docs::put(&pool, kind, &key, value.as_deref()).await })
     }
 
-    fn doc_list(&self, kind: Docs) -> Result<Vec<(String, String)>, StoreError> {
-        let pool = self.pool();
-        self.block_on(async move { docs::list(&pool, kind).await })
+    fn doc_scan(&self, kind: Docs, prefix: &str) -> Result<Vec<(String, String)>, StoreError> {
+        let (pool, prefix) = (self.pool(), prefix.to_owned());
+        self.block_on(async move { docs::list(&pool, kind, &prefix).await })
     }
 
     fn list_checked(&self) -> Result<(Vec<MeetingIndex>, Vec<UnreadableIndex>), StoreError> {

@@ -68,6 +68,7 @@ async fn hold(
                 category: Some((*opinion_category).into()),
                 stance: Some(*stance),
                 author: OpinionAuthor::Me,
+                voice: None,
             })
             .await?;
     }

@@ -337,6 +337,7 @@ async fn votes_minutes_and_ledger_in_the_browser() -> Result<()> {
             category: Some("基础设施".into()),
             stance: None,
             author: OpinionAuthor::Me,
+            voice: None,
         })
         .await?;
     md.ok(Command::MarkForLedger {

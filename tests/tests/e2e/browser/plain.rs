@@ -109,6 +109,7 @@ async fn a_phone_without_javascript_joins_raises_its_hand_votes_and_writes() -> 
             stance: None,
             author: babahui_shared::OpinionAuthor::Me,
             topic: None,
+            voice: None,
         })
         .await?
         .created

@@ -80,6 +80,7 @@ async fn html_and_script_payloads_show_as_text_on_every_page() -> Result<()> {
         category: None,
         stance: None,
         author: babahui_shared::OpinionAuthor::Me,
+        voice: None,
     })
     .await?;
     ec.ok(babahui_shared::Command::RaiseHand { topic: None, who: None })
