@@ -34,11 +34,11 @@ fn offline(e: wasm_bindgen::JsValue) -> ApiFailure {
     }
 }
 
-/// `POST path` with a file (a photo) as the body, as it is: the server reads
-/// its kind from its bytes.
+/// `POST path` with a file (a photo, a recording) as the body, as it is: the
+/// server reads its kind from its bytes.
 pub async fn upload<T: DeserializeOwned>(
     path: &str,
-    file: &web_sys::File,
+    file: &web_sys::Blob,
     bearer: Option<&str>,
 ) -> Result<T, ApiFailure> {
     let init = web_sys::RequestInit::new();

@@ -45,7 +45,7 @@ pub fn StatusBar(live: Live) -> impl IntoView {
         let offline = live.status.get() != Status::Online;
         let items: Vec<String> = live
             .outbox
-            .with(|o| o.iter().map(|(_, c)| i18n::command_label(c)).collect());
+            .with(|o| o.iter().map(|u| u.label.clone()).collect());
         (offline && !items.is_empty()).then(|| {
             view! {
                 <ul class="pending" aria-label=move || t("unsent")>
@@ -376,6 +376,9 @@ pub fn OpinionWall(live: Live) -> impl IntoView {
                                     {to_ledger.then(|| view! { <span class="tag ledger-mark">{t("in_ledger")}</span> })}
                                 </div>
                                 <p class="text">{o.text.clone()}</p>
+                                {o.voice.clone().map(|v| view! {
+                                    <crate::voice::VoiceOpinion live=live meeting=s.id.clone() opinion=id voice=v text=o.text.clone() transcribed=o.transcribed/>
+                                })}
                                 // Held for approval: one tap puts it on the projector; 隐藏 keeps it off.
                                 {held.then(|| view! {
                                     <p class="held-line"><span class="tag held-tag">{t("held")}</span>" "

@@ -631,6 +631,24 @@ const TEXTS: &[(&str, &str, &str)] = &[
     ("online_opinions", "允许线上旁听者提意见（标为“线上”）", "Let people following from home send opinions (marked “online”)"),
     ("follow_link", "线上旁听", "Follow from home"),
     ("scan_to_follow", "扫码线上旁听", "Scan to follow from home"),
+    // Voice opinions (语音) and reading aloud (朗读).
+    ("voice_button", "说一段语音", "Say it instead (voice)"),
+    ("voice_stop", "■ 说完了，发送", "■ Done: send it"),
+    ("voice_hint", "不会打字？按上面的按钮录一段话（1分钟内），记录员会帮您写下来。", "Rather not type? Record what you want to say (up to a minute); the recorder writes it down."),
+    ("voice_sending", "正在发送语音…", "Sending your recording…"),
+    ("voice_sent", "语音已发送 ✓ 记录员会把它写成文字。", "Recording sent ✓ The recorder will write it down."),
+    ("voice_offline", "没有连上会场网络，语音没有发出，请稍后再试。", "Not connected to the meeting: the recording was not sent. Try again."),
+    ("voice_too_big", "录音文件太大（最多1.5MB），请说短一些再录。", "The recording is over 1.5 MB: keep it shorter."),
+    ("voice_no_microphone", "不能使用麦克风，请允许使用麦克风后再试。", "The microphone is not available: allow it and try again."),
+    ("voice_tag", "语音", "Voice"),
+    ("voice_pending", "语音意见，待转写", "Spoken opinion, not yet written down"),
+    ("voice_transcribed", "语音转写", "transcribed"),
+    ("transcribe", "转写（把听到的话写下来）", "Write down what was said"),
+    ("transcribe_again", "转写（可修改）", "Transcript (can be corrected)"),
+    ("transcribe_save", "保存转写", "Save transcript"),
+    ("read_aloud", "朗读", "Read aloud"),
+    ("read_aloud_setting", "投影朗读新意见（用会场音箱）", "Projector reads new opinions aloud (room speaker)"),
+    ("read_aloud_enable", "点这里开启朗读声音", "Tap here to turn the reading sound on"),
 ];
 
 /// 未开始 / 进行中 / 已结束.

@@ -21,6 +21,7 @@ pub mod i18n;
 pub mod live;
 pub mod pages;
 pub mod storage;
+pub mod voice;
 
 use leptos::prelude::*;
 use wasm_bindgen::prelude::wasm_bindgen;

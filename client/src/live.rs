@@ -83,11 +83,25 @@ pub struct Live {
     /// The last refusal.
     pub notice: RwSignal<Option<Notice>>,
     /// Commands not yet answered by the server.
-    pub outbox: RwSignal<Vec<(CommandId, Command)>>,
+    pub outbox: RwSignal<Vec<Unsent>>,
     /// The latest answer to one of this page's commands: its id, and the
     /// refusal if it was refused. Forms watch it for the commands they sent.
     pub answer: RwSignal<Option<(CommandId, Option<Notice>)>>,
     inner: StoredValue<Inner, LocalStorage>,
+}
+
+/// A command not yet answered: kept as the text that goes on the wire (and
+/// in `localStorage`), with what the status bar calls it. Kept as text, not
+/// as a [`Command`], so the phone's bundle has no code to read commands back
+/// (serde's reader for every command is ~12 KiB of it, gzipped).
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+pub struct Unsent {
+    /// Its id.
+    pub id: CommandId,
+    /// What it is, in words (`i18n::command_label`).
+    pub label: String,
+    /// The `ClientMsg::Command` as sent.
+    pub wire: String,
 }
 
 impl Live {
@@ -169,6 +183,17 @@ impl Live {
         js_sys::Date::now() + self.offset.get_untracked()
     }
 
+    /// The meeting's id, as in its address.
+    pub fn meeting(&self) -> String {
+        self.inner.with_value(|i| i.meeting.clone())
+    }
+
+    /// The token this page connects with (for the requests that go beside
+    /// the socket: a voice recording).
+    pub fn token(&self) -> String {
+        self.inner.with_value(|i| i.token.clone())
+    }
+
     /// Sends a command (now, or as soon as the connection is back).
     pub fn send(&self, command: Command) {
         self.send_id(command);
@@ -177,13 +202,15 @@ impl Live {
     /// Like [`send`](Self::send); returns the command's id.
     pub fn send_id(&self, command: Command) -> CommandId {
         let id = CommandId(new_id());
-        self.outbox.update(|o| o.push((id.clone(), command.clone())));
+        let unsent = Unsent {
+            id: id.clone(),
+            label: crate::i18n::command_label(&command),
+            wire: serde_json::to_string(&ClientMsg::Command { id: id.clone(), command }).unwrap_or_default(),
+        };
         if self.inner.with_value(|i| i.welcomed) {
-            self.transmit(&ClientMsg::Command {
-                id: id.clone(),
-                command,
-            });
+            self.transmit_text(&unsent.wire);
         }
+        self.outbox.update(|o| o.push(unsent));
         id
     }
 
@@ -196,10 +223,13 @@ impl Live {
     }
 
     fn transmit(&self, msg: &ClientMsg) {
-        let text = serde_json::to_string(msg).unwrap_or_default();
+        self.transmit_text(&serde_json::to_string(msg).unwrap_or_default());
+    }
+
+    fn transmit_text(&self, text: &str) {
         self.inner.with_value(|i| {
             if let Some(ws) = &i.socket {
-                let _ = ws.send_with_str(&text);
+                let _ = ws.send_with_str(text);
             }
         });
     }
@@ -285,8 +315,8 @@ impl Live {
                     i.welcomed = true;
                     i.retries = 0;
                 });
-                for (id, command) in self.outbox.get_untracked() {
-                    self.transmit(&ClientMsg::Command { id, command });
+                for unsent in self.outbox.get_untracked() {
+                    self.transmit_text(&unsent.wire);
                 }
             }
             ServerMsg::Snapshot { state } => self.state.set(Some(*state)),
@@ -320,7 +350,7 @@ impl Live {
                 if self.notice.with_untracked(Option::is_some) {
                     self.notice.set(None);
                 }
-                self.outbox.update(|o| o.retain(|(i, _)| *i != id));
+                self.outbox.update(|o| o.retain(|u| u.id != id));
                 self.inner.update_value(|i| i.claimed.retain(|c| *c != id));
                 self.answer.set(Some((id, None)));
             }
@@ -333,11 +363,9 @@ impl Live {
                 let live = *self;
                 set_timeout(
                     move || {
-                        let waiting = live
-                            .outbox
-                            .with_untracked(|o| o.iter().find(|(i, _)| *i == id).cloned());
-                        if let (Some((id, command)), true) = (waiting, live.inner.with_value(|i| i.welcomed)) {
-                            live.transmit(&ClientMsg::Command { id, command });
+                        let waiting = live.outbox.with_untracked(|o| o.iter().find(|u| u.id == id).cloned());
+                        if let (Some(unsent), true) = (waiting, live.inner.with_value(|i| i.welcomed)) {
+                            live.transmit_text(&unsent.wire);
                         }
                     },
                     Duration::from_millis(1_500),
@@ -347,7 +375,7 @@ impl Live {
                 let notice = Notice { code, message };
                 let claimed = match &id {
                     Some(id) => {
-                        self.outbox.update(|o| o.retain(|(i, _)| i != id));
+                        self.outbox.update(|o| o.retain(|u| u.id != *id));
                         self.inner.try_update_value(|i| {
                             let was = i.claimed.contains(id);
                             i.claimed.retain(|c| c != id);

@@ -77,6 +77,9 @@ pub enum Command {
         /// Whether people following from home may send opinions (线上).
         #[serde(default, skip_serializing_if = "Option::is_none")]
         online_opinions: Option<bool>,
+        /// Whether the projector reads new opinions aloud (朗读).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        read_aloud: Option<bool>,
     },
 
     // --- agenda --------------------------------------------------------
@@ -600,6 +603,7 @@ mod tests {
                 speaking_limit_secs: Some(120),
                 first_timers_first: Some(false),
                 online_opinions: Some(true),
+                read_aloud: None,
             },
             Command::AddTopic {
                 title: "停车".into(),

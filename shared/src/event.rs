@@ -72,6 +72,9 @@ pub enum EventKind {
         /// People following from home may (or may no longer) send opinions.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         online_opinions: Option<bool>,
+        /// The projector reads new opinions aloud (or no longer).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        read_aloud: Option<bool>,
     },
     /// A topic was added.
     TopicAdded {

@@ -157,6 +157,7 @@ fn first_timers_go_ahead_of_repeat_speakers() {
             speaking_limit_secs: None,
             first_timers_first: Some(false),
             online_opinions: None,
+            read_aloud: None,
         },
     )
     .unwrap();

@@ -258,6 +258,9 @@ fn AttendeeLive(id: String, token: String) -> impl IntoView {
             <CurrentTopic live=live/>
             <TopicClock live=live now=now/>
             <FloorView live=live now=now/>
+            // 朗读: the topic and who speaks, for whoever finds reading hard.
+            <crate::voice::SpeakButton class="speak-now"
+                words=Signal::derive(move || live.state.with(|s| s.as_ref().map(crate::voice::meeting_now).unwrap_or_default()))/>
             // After the end nothing new is said: no hand, no opinion box (what was
             // typed would only be refused).
             // Not while speaking either: the floor is theirs already.
@@ -418,6 +421,7 @@ pub fn OpinionForm(live: Live) -> impl IntoView {
             <label>{move || t("write_opinion")}
                 <textarea rows="3" maxlength=limits::OPINION_MAX_CHARS node_ref=area bind:value=text on:input=move |_| sent.set(false)></textarea>
             </label>
+            <crate::voice::VoiceButton live=live category=category stance=stance/>
             // Each row of choices says what it is (both are optional).
             <p class="chips-label">{move || t("stance_optional")}</p>
             <div class="chips" role="group" aria-label=move || t("stance")>
@@ -491,10 +495,12 @@ pub fn OpinionList(live: Live, me: Signal<Option<ParticipantId>>, #[prop(optiona
                     <span class="who">{author}</span>
                     {o.channel.map(|c| view! { <span class="tag channel">{i18n::channel(c)}</span> })}
                 </div>
+                {crate::voice::voice_line(o)}
                 <p class="text">{o.text.clone()}</p>
                 {late.then(|| view! { <p class="muted late">{t("my_late")}</p> })}
                 {held.then(|| view! { <p class="muted held-line">{held_text}</p> })}
                 <div class="actions">
+                    <crate::voice::SpeakButton class="small" words=Signal::stored(crate::voice::opinion_words(o))/>
                     <span class="count">{move || t("second")}" "{seconds}</span>
                     {(!mine && !ended && !read_only).then(|| view! {
                         <button class="second" disabled=seconded

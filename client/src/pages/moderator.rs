@@ -386,13 +386,18 @@ fn Settings(live: Live) -> impl IntoView {
         <h2>{move || t("settings")}</h2>
         <label class="check">
             <input type="checkbox" prop:checked=move || settings().first_timers_first
-                on:change=move |ev| live.send(Command::ChangeSettings { speaking_limit_secs: None, first_timers_first: Some(event_target_checked(&ev)), online_opinions: None })/>
+                on:change=move |ev| live.send(Command::ChangeSettings { speaking_limit_secs: None, first_timers_first: Some(event_target_checked(&ev)), online_opinions: None, read_aloud: None })/>
             {move || t("first_timers")}
         </label>
         <label class="check">
             <input type="checkbox" name="online-opinions" prop:checked=move || settings().online_opinions
-                on:change=move |ev| live.send(Command::ChangeSettings { speaking_limit_secs: None, first_timers_first: None, online_opinions: Some(event_target_checked(&ev)) })/>
+                on:change=move |ev| live.send(Command::ChangeSettings { speaking_limit_secs: None, first_timers_first: None, online_opinions: Some(event_target_checked(&ev)), read_aloud: None })/>
             {move || t("online_opinions")}
+        </label>
+        <label class="check">
+            <input type="checkbox" name="read-aloud" prop:checked=move || settings().read_aloud
+                on:change=move |ev| live.send(Command::ChangeSettings { speaking_limit_secs: None, first_timers_first: None, online_opinions: None, read_aloud: Some(event_target_checked(&ev)) })/>
+            {move || t("read_aloud_setting")}
         </label>
         <label class="check">
             <input type="checkbox" name="hold-opinions" prop:checked=move || settings().hold_opinions
@@ -402,7 +407,7 @@ fn Settings(live: Live) -> impl IntoView {
         <label class="inline">{move || t("limit")}
             <select on:change=move |ev| {
                 if let Ok(secs) = event_target_value(&ev).parse::<u32>() {
-                    live.send(Command::ChangeSettings { speaking_limit_secs: Some(secs), first_timers_first: None, online_opinions: None });
+                    live.send(Command::ChangeSettings { speaking_limit_secs: Some(secs), first_timers_first: None, online_opinions: None, read_aloud: None });
                 }
             }>
                 {[60u32, 120, 180, 300].into_iter().map(|secs| view! {

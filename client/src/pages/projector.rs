@@ -67,6 +67,7 @@ fn ProjectorLive(id: String, token: String) -> impl IntoView {
     });
     let qr = move || links.get().flatten().map(|l| qr_src(&l.join_url));
     let sound = RwSignal::new(false);
+    crate::voice::read_new_opinions_aloud(live, sound);
     let wifi = move || live.state.with(|s| s.as_ref().and_then(|s| s.wifi.clone()));
     let phase = move || live.state.with(|s| s.as_ref().map(|s| s.phase));
     let ended = move || phase() == Some(Phase::Ended);
@@ -240,7 +241,7 @@ fn Running(live: Live, now: RwSignal<f64>) -> impl IntoView {
                     .filter(|o| o.hidden.is_none() && o.merged_into.is_none() && !o.held && (s.current_topic.is_none() || o.topic == s.current_topic))
                     .take(3)
                     .map(|o| view! {
-                        <p class="pj-op">{(o.channel == Some(babahui_shared::model::Channel::Online)).then(|| view! { <span class="tag channel">{crate::i18n::channel(babahui_shared::model::Channel::Online)}</span>" " })}{o.text.clone()}{(!o.seconds.is_empty()).then(|| view! { <span class="count">" +"{o.seconds.len()}</span> })}</p>
+                        <p class="pj-op">{(o.channel == Some(babahui_shared::model::Channel::Online)).then(|| view! { <span class="tag channel">{crate::i18n::channel(babahui_shared::model::Channel::Online)}</span>" " })}{crate::voice::projector_words(o)}{(!o.seconds.is_empty()).then(|| view! { <span class="count">" +"{o.seconds.len()}</span> })}</p>
                     }).collect_view()))}
             </div>
         </div>

@@ -46,18 +46,24 @@ pub(super) fn decide(state: &MeetingState, actor: Actor, cmd: &Command) -> Decis
             speaking_limit_secs,
             first_timers_first,
             online_opinions,
+            read_aloud,
         } => {
             moderator(actor)?;
             if let Some(s) = speaking_limit_secs {
                 speaking_limit(*s)?;
             }
-            if speaking_limit_secs.is_none() && first_timers_first.is_none() && online_opinions.is_none() {
+            if speaking_limit_secs.is_none()
+                && first_timers_first.is_none()
+                && online_opinions.is_none()
+                && read_aloud.is_none()
+            {
                 return Err(CommandError::invalid("nothing to change"));
             }
             Ok(EventKind::SettingsChanged {
                 speaking_limit_secs: *speaking_limit_secs,
                 first_timers_first: *first_timers_first,
                 online_opinions: *online_opinions,
+                read_aloud: *read_aloud,
             })
         }
         Command::SetHeadcount { without_phone } => {

@@ -126,6 +126,10 @@ pub struct Settings {
     /// Off unless the moderator turns it on.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub online_opinions: bool,
+    /// The projector reads each new opinion aloud through the room's speaker
+    /// (朗读; a voice opinion plays its recording). Off unless turned on.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub read_aloud: bool,
 }
 
 impl Default for Settings {
@@ -135,6 +139,7 @@ impl Default for Settings {
             first_timers_first: true,
             hold_opinions: false,
             online_opinions: false,
+            read_aloud: false,
         }
     }
 }

@@ -59,6 +59,7 @@ pub(super) fn apply(state: &mut MeetingState, at: u64, event: &EventKind) {
             speaking_limit_secs,
             first_timers_first,
             online_opinions,
+            read_aloud,
         } => {
             if let Some(s) = speaking_limit_secs {
                 state.settings.speaking_limit_secs = *s;
@@ -68,6 +69,9 @@ pub(super) fn apply(state: &mut MeetingState, at: u64, event: &EventKind) {
             }
             if let Some(o) = online_opinions {
                 state.settings.online_opinions = *o;
+            }
+            if let Some(r) = read_aloud {
+                state.settings.read_aloud = *r;
             }
         }
         EventKind::ModeratorNamed { name } => state.moderator_name = name.clone(),

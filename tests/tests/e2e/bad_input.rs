@@ -134,6 +134,7 @@ async fn every_role_is_held_to_its_permissions() {
             speaking_limit_secs: Some(60),
             first_timers_first: None,
             online_opinions: None,
+            read_aloud: None,
         },
     ];
     for cmd in moderator_only {

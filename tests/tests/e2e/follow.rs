@@ -120,6 +120,7 @@ async fn a_follower_sees_the_meeting_live_with_only_what_the_public_may_see() ->
             speaking_limit_secs: None,
             first_timers_first: None,
             online_opinions: Some(true),
+            read_aloud: None,
         })
         .await?;
     moderator.ok(Command::HoldOpinions { on: false }).await?;

@@ -9,6 +9,7 @@ mod record;
 mod residents;
 mod resilience;
 mod views;
+mod voice;
 
 use anyhow::{anyhow, bail, Context, Result};
 use fantoccini::elements::Element;
