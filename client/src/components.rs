@@ -43,9 +43,7 @@ pub fn StatusBar(live: Live) -> impl IntoView {
     };
     let pending = move || {
         let offline = live.status.get() != Status::Online;
-        let items: Vec<String> = live
-            .outbox
-            .with(|o| o.iter().map(|u| u.label.clone()).collect());
+        let items: Vec<String> = live.outbox.with(|o| o.iter().map(|u| u.label.clone()).collect());
         (offline && !items.is_empty()).then(|| {
             view! {
                 <ul class="pending" aria-label=move || t("unsent")>
@@ -57,7 +55,7 @@ pub fn StatusBar(live: Live) -> impl IntoView {
     view! {
         <div class="statusbar">
             <span class=class role="status" aria-live="polite">{label}{unsent}</span>
-            <ViewSwitch/>
+            <crate::views::ViewSwitch/>
             <LangSwitch/>
         </div>
         {pending}
@@ -67,49 +65,6 @@ pub fn StatusBar(live: Live) -> impl IntoView {
             </div>
         })}
     }
-}
-
-/// The ways a phone can be set to read (remembered on the device): 大字,
-/// every text at least 24 px and every control at least 56 px; 强对比, black
-/// on white with heavy borders for daylight. Each is a class on `<html>`.
-const VIEWS: [(&str, &str); 2] = [("big", "view_big"), ("contrast", "view_contrast")];
-
-/// Puts the device's remembered views on the page (called before it is drawn).
-pub fn apply_views() {
-    let chosen = crate::storage::get("bbh:view").unwrap_or_default();
-    if let Some(html) = document().document_element() {
-        for (class, _) in VIEWS {
-            let on = chosen.split(',').any(|c| c == class);
-            let _ = html.class_list().toggle_with_force(class, on);
-        }
-    }
-}
-
-/// 大字 and 强对比 switches, next to the language switch on every page.
-#[component]
-pub fn ViewSwitch() -> impl IntoView {
-    let chosen = RwSignal::new(crate::storage::get("bbh:view").unwrap_or_default());
-    VIEWS
-        .into_iter()
-        .map(|(class, label)| {
-            let on = move || chosen.with(|c| c.split(',').any(|x| x == class));
-            view! {
-                <button class=format!("view-switch view-{class}") aria-pressed=move || on().to_string()
-                    on:click=move |_| {
-                        let now_on = !on();
-                        chosen.update(|c| {
-                            let mut set: Vec<&str> = c.split(',').filter(|x| !x.is_empty() && *x != class).collect();
-                            if now_on { set.push(class); }
-                            *c = set.join(",");
-                        });
-                        crate::storage::set("bbh:view", &chosen.get_untracked());
-                        apply_views();
-                    }>
-                    {move || t(label)}
-                </button>
-            }
-        })
-        .collect_view()
 }
 
 /// A button that switches between 中文 and English.

@@ -21,6 +21,7 @@ pub mod i18n;
 pub mod live;
 pub mod pages;
 pub mod storage;
+pub mod views;
 pub mod voice;
 
 use leptos::prelude::*;
@@ -110,7 +111,7 @@ pub fn App() -> impl IntoView {
 #[wasm_bindgen(start)]
 pub fn start() {
     console_error_panic_hook::set_once();
-    components::apply_views();
+    views::apply_views();
     mount_to_body(App);
 }
 

@@ -205,7 +205,11 @@ impl Live {
         let unsent = Unsent {
             id: id.clone(),
             label: crate::i18n::command_label(&command),
-            wire: serde_json::to_string(&ClientMsg::Command { id: id.clone(), command }).unwrap_or_default(),
+            wire: serde_json::to_string(&ClientMsg::Command {
+                id: id.clone(),
+                command,
+            })
+            .unwrap_or_default(),
         };
         if self.inner.with_value(|i| i.welcomed) {
             self.transmit_text(&unsent.wire);

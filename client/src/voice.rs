@@ -143,11 +143,12 @@ impl Recorder {
         let inner = web_sys::MediaRecorder::new_with_media_stream(&stream)?;
         let chunks = std::rc::Rc::new(std::cell::RefCell::new(js_sys::Array::new()));
         let kept = chunks.clone();
-        let on_data = wasm_bindgen::closure::Closure::<dyn FnMut(web_sys::BlobEvent)>::new(move |e: web_sys::BlobEvent| {
-            if let Some(b) = e.data() {
-                kept.borrow().push(&b);
-            }
-        });
+        let on_data =
+            wasm_bindgen::closure::Closure::<dyn FnMut(web_sys::BlobEvent)>::new(move |e: web_sys::BlobEvent| {
+                if let Some(b) = e.data() {
+                    kept.borrow().push(&b);
+                }
+            });
         inner.set_ondataavailable(Some(on_data.as_ref().unchecked_ref()));
         on_data.forget();
         let tracks = stream.clone();
@@ -166,7 +167,10 @@ impl Recorder {
         inner.start()?;
         let r = Recorder { inner };
         let stopping = r.clone();
-        set_timeout(move || stopping.stop(), std::time::Duration::from_millis(u64::from(VOICE_MAX_MS)));
+        set_timeout(
+            move || stopping.stop(),
+            std::time::Duration::from_millis(u64::from(VOICE_MAX_MS)),
+        );
         Ok(r)
     }
 
@@ -283,6 +287,13 @@ pub fn SpeakButton(words: Signal<String>, #[prop(optional)] class: &'static str)
     }
 }
 
+/// 朗读 on the phone: the topic and who speaks, for whoever finds reading hard.
+#[component]
+pub fn SpeakNow(live: Live) -> impl IntoView {
+    let words = Signal::derive(move || live.state.with(|s| s.as_ref().map(meeting_now).unwrap_or_default()));
+    view! { <SpeakButton class="speak-now" words=words/> }
+}
+
 /// What a phone's 朗读 says of the meeting now: the topic and who has the floor.
 pub fn meeting_now(s: &babahui_shared::MeetingState) -> String {
     let mut words = Vec::new();
@@ -293,9 +304,9 @@ pub fn meeting_now(s: &babahui_shared::MeetingState) -> String {
     if let Some(floor) = &s.floor {
         words.push(format!(
             "{}{}{}",
-            t("speaking_now"),
+            t("speaking"),
             i18n::colon(),
-            crate::components::public_name_of(s, floor.participant)
+            babahui_shared::views::public_name(s, floor.participant)
         ));
     }
     words.join("。")

@@ -28,3 +28,25 @@ pub fn tone(secs: u32, container: &str) -> Result<Vec<u8>> {
     ensure!(status.success(), "ffmpeg failed: {status}");
     Ok(std::fs::read(&out)?)
 }
+
+/// A `multipart/form-data` body as the plain phone page's voice form sends
+/// it: text fields, then the recording in a part named `clip`. Returns its
+/// content type and the body.
+pub fn form(fields: &[(&str, &str)], recording: &[u8]) -> (String, Vec<u8>) {
+    let boundary = "----babahui-test-boundary-voice-9QbX";
+    let mut body = Vec::new();
+    for (name, value) in fields {
+        body.extend_from_slice(
+            format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n").as_bytes(),
+        );
+    }
+    body.extend_from_slice(
+        format!(
+            "--{boundary}\r\nContent-Disposition: form-data; name=\"clip\"; filename=\"录音.m4a\"\r\nContent-Type: audio/mp4\r\n\r\n"
+        )
+        .as_bytes(),
+    );
+    body.extend_from_slice(recording);
+    body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+    (format!("multipart/form-data; boundary={boundary}"), body)
+}

@@ -216,19 +216,7 @@ fn AttendeeLive(id: String, token: String) -> impl IntoView {
         live.state
             .with(|s| s.as_ref().zip(me()).and_then(|(s, p)| s.participant(p).cloned()))
     };
-    // A token the server no longer knows (data reset): forget it and offer the join form.
-    let key = storage::token_key(&id, "attendee");
-    Effect::new(move |_| {
-        if live.status.get() == crate::live::Status::Refused {
-            // Kept aside: a join from this device says which token it held, so
-            // a person removed with a ban cannot come back by joining again.
-            if let Some(old) = storage::get(&key) {
-                storage::set(&format!("{key}:previous"), &old);
-            }
-            storage::remove(&key);
-            let _ = window().location().reload();
-        }
-    });
+    forget_refused_token(live, &id);
     let recorder_href = format!("/m/{id}/recorder");
     view! {
         <main class="page attendee">
@@ -258,9 +246,7 @@ fn AttendeeLive(id: String, token: String) -> impl IntoView {
             <CurrentTopic live=live/>
             <TopicClock live=live now=now/>
             <FloorView live=live now=now/>
-            // 朗读: the topic and who speaks, for whoever finds reading hard.
-            <crate::voice::SpeakButton class="speak-now"
-                words=Signal::derive(move || live.state.with(|s| s.as_ref().map(crate::voice::meeting_now).unwrap_or_default()))/>
+            <crate::voice::SpeakNow live=live/>
             // After the end nothing new is said: no hand, no opinion box (what was
             // typed would only be refused).
             // Not while speaking either: the floor is theirs already.
@@ -313,6 +299,22 @@ fn AttendeeLive(id: String, token: String) -> impl IntoView {
             <ol class="agenda"><AgendaList live=live/></ol>
         </main>
     }
+}
+
+/// A token the server no longer knows (data reset): forget it and offer the join form.
+fn forget_refused_token(live: Live, id: &str) {
+    let key = storage::token_key(id, "attendee");
+    Effect::new(move |_| {
+        if live.status.get() == crate::live::Status::Refused {
+            // Kept aside: a join from this device says which token it held, so
+            // a person removed with a ban cannot come back by joining again.
+            if let Some(old) = storage::get(&key) {
+                storage::set(&format!("{key}:previous"), &old);
+            }
+            storage::remove(&key);
+            let _ = window().location().reload();
+        }
+    });
 }
 
 /// What concerns this person now: 轮到您发言了 when given the floor (the phone

@@ -167,6 +167,7 @@ fn accepts(headers: &HeaderMap, name: &str) -> bool {
 /// A page drawn for this request, gzipped if the browser takes it (a join
 /// page is ~10 KiB of HTML; gzip makes it ~3, in well under a millisecond).
 pub fn page(headers: &HeaderMap, status: StatusCode, html: String) -> Response {
+    let html = super::views::mark(headers, html);
     let mut response = if accepts(headers, "gzip") {
         let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
         match enc.write_all(html.as_bytes()).and_then(|_| enc.finish()) {

@@ -21,6 +21,7 @@ pub mod relay_client;
 pub mod resident;
 pub mod state;
 pub mod sync;
+pub mod views;
 pub mod voice;
 
 use crate::config::TRANSFER_DEADLINE_FACTOR;
@@ -74,6 +75,12 @@ pub fn router(state: AppState) -> Router {
             "/api/meetings/{id}/voice",
             post(voice::upload).layer(DefaultBodyLimit::max(
                 babahui_shared::limits::VOICE_UPLOAD_MAX_BYTES + 1,
+            )),
+        )
+        .route(
+            "/m/{id}/voice",
+            post(phone::voice).layer(DefaultBodyLimit::max(
+                babahui_shared::limits::VOICE_UPLOAD_MAX_BYTES + 64 * 1024,
             )),
         )
         .layer(timeout(deadline * TRANSFER_DEADLINE_FACTOR));
@@ -141,6 +148,7 @@ pub fn router(state: AppState) -> Router {
         .route("/admin/dashboard.xlsx", get(admin::dashboard::xlsx))
         .route("/dashboard", get(admin::dashboard::public))
         // The join link's page and its plain forms (work without scripts).
+        .route("/view/{name}", get(views::switch))
         .route("/m/{id}", get(phone::page))
         .route("/m/{id}/join", post(phone::join).get(phone::join_page_again))
         .route("/m/{id}/hand", post(phone::hand))

@@ -11,7 +11,7 @@ use super::error::ApiError;
 use super::state::AppState;
 use crate::service::meetings::Spoken;
 use crate::service::Caller;
-use axum::extract::{Path, Query, Request, State};
+use axum::extract::{Multipart, Path, Query, Request, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
@@ -139,6 +139,29 @@ pub async fn clip(
         HeaderValue::from_static("private, max-age=31536000, immutable"),
     );
     Ok(r)
+}
+
+/// The plain page's voice form (`multipart/form-data`: `clip`, `topic`,
+/// `cid`): the recording, the topic and the command id. A body over the
+/// limit is cut off; it comes back as a recording over the limit, which the
+/// measuring refuses in the same words as any other.
+pub async fn read_plain_form(mut form: Multipart) -> (Vec<u8>, String, String) {
+    let (mut clip, mut topic, mut cid) = (Vec::new(), String::new(), String::new());
+    loop {
+        match form.next_field().await {
+            Ok(Some(field)) => match field.name().unwrap_or_default() {
+                "clip" => match field.bytes().await {
+                    Ok(b) => clip = b.to_vec(),
+                    Err(_) => return (vec![0; VOICE_UPLOAD_MAX_BYTES + 1], topic, cid),
+                },
+                "topic" => topic = field.text().await.unwrap_or_default(),
+                "cid" => cid = field.text().await.unwrap_or_default(),
+                _ => {}
+            },
+            Ok(None) => return (clip, topic, cid),
+            Err(_) => return (vec![0; VOICE_UPLOAD_MAX_BYTES + 1], topic, cid),
+        }
+    }
 }
 
 /// The one range of `bytes=a-b`, `bytes=a-` or `bytes=-n` within `len`

@@ -65,26 +65,7 @@ pub(super) fn decide(state: &MeetingState, actor: Actor, cmd: &Command) -> Decis
                 voice: voice.clone(),
             })
         }
-        Command::Transcribe { opinion, text } => {
-            recorder(state, actor)?;
-            let o = find_opinion(state, *opinion)?;
-            if o.voice.is_none() {
-                return Err(CommandError::invalid(
-                    "only a voice opinion is transcribed; this one was written",
-                ));
-            }
-            let text = clean_text(text, OPINION_MAX_CHARS, "transcript")?;
-            if state.opinion_text_bytes - o.text.len() + text.len() > OPINION_TEXT_MAX_BYTES {
-                return Err(CommandError::new(
-                    ErrorCode::TooLarge,
-                    "this meeting's record of opinions is full",
-                ));
-            }
-            Ok(EventKind::OpinionTranscribed {
-                opinion: *opinion,
-                text,
-            })
-        }
+        Command::Transcribe { opinion, text } => transcribe(state, actor, *opinion, text),
         Command::Second {
             opinion,
             who,
@@ -228,6 +209,25 @@ fn from_outside(
         channel: Some(channel),
         voice: None,
     })
+}
+
+/// A voice opinion's text, written by a recorder from its recording (转写).
+fn transcribe(state: &MeetingState, actor: Actor, opinion: OpinionId, text: &str) -> Decision {
+    recorder(state, actor)?;
+    let o = find_opinion(state, opinion)?;
+    if o.voice.is_none() {
+        return Err(CommandError::invalid(
+            "only a voice opinion is transcribed; this one was written",
+        ));
+    }
+    let text = clean_text(text, OPINION_MAX_CHARS, "transcript")?;
+    if state.opinion_text_bytes - o.text.len() + text.len() > OPINION_TEXT_MAX_BYTES {
+        return Err(CommandError::new(
+            ErrorCode::TooLarge,
+            "this meeting's record of opinions is full",
+        ));
+    }
+    Ok(EventKind::OpinionTranscribed { opinion, text })
 }
 
 /// Whether a voice clip as the server measured it may join the record: a

@@ -54,7 +54,7 @@ pub struct Voice {
 
 impl Voice {
     /// Where the clip is played from (none when its id was taken out).
-    pub fn url(&self, meeting: &crate::MeetingId) -> Option<String> {
+    pub fn url(&self, meeting: &crate::ids::MeetingId) -> Option<String> {
         (!self.clip.is_empty()).then(|| format!("/api/meetings/{meeting}/clips/{}", self.clip))
     }
 

@@ -291,3 +291,109 @@ async fn an_imported_archive_cannot_touch_another_meetings_recordings() -> Resul
     assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
     Ok(())
 }
+
+/// A phone whose browser runs no script (an old WebView) uses the page the
+/// server draws: its voice form sends the recorder's file, refused ones are
+/// said in Chinese on the page, and its 大字 link marks every page it draws.
+#[tokio::test]
+async fn a_phone_without_script_sends_a_recording_and_chooses_large_text() -> Result<()> {
+    let recording = tone(3, "m4a")?;
+    let server = TestServer::start().await;
+    let base = server.base.clone();
+    let m = tests::http::simple_meeting(&base, "院坝会", &["停车"]).await?;
+    let id = m.id().clone();
+    let mut md = WsClient::connect(&base, &id, &m.moderator, None).await?;
+    md.ok(Command::StartMeeting).await?;
+    md.ok(Command::OpenTopic { topic: TopicId(1) }).await?;
+    let http = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()?;
+    let page = format!("{base}/m/{id}");
+    let joined = http
+        .post(format!("{page}/join"))
+        .form(&[("i", m.invite.as_str()), ("name", "赵大爷"), ("category", "居民")])
+        .send()
+        .await?;
+    let cookie = joined.headers()["set-cookie"]
+        .to_str()?
+        .split(';')
+        .next()
+        .unwrap()
+        .to_owned();
+    let html = joined.text().await?;
+    assert!(
+        html.contains(&format!(r#"action="/m/{id}/voice" enctype="multipart/form-data""#))
+            && html.contains(r#"accept="audio/*" capture"#),
+        "the plain page has a voice form: {html}"
+    );
+
+    let post = |fields: Vec<(&'static str, String)>, bytes: Vec<u8>| {
+        let (http, page, cookie) = (http.clone(), page.clone(), cookie.clone());
+        async move {
+            let fields: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
+            let (kind, body) = tests::audio::form(&fields, &bytes);
+            http.post(format!("{page}/voice"))
+                .header("cookie", cookie)
+                .header("content-type", kind)
+                .body(body)
+                .send()
+                .await
+        }
+    };
+    let sent = post(
+        vec![("cid", "plain-voice-1".into()), ("topic", "1".into())],
+        recording.clone(),
+    )
+    .await?;
+    assert_eq!(sent.status(), StatusCode::SEE_OTHER);
+    assert_eq!(sent.headers()["location"], format!("/m/{id}?done=voice").as_str());
+    let shown = http
+        .get(format!("{page}?done=voice"))
+        .header("cookie", &cookie)
+        .send()
+        .await?
+        .text()
+        .await?;
+    assert!(
+        shown.contains("语音已发送") && shown.contains("语音意见，待转写 0:03"),
+        "{shown}"
+    );
+    let refused = post(vec![("cid", "plain-voice-2".into())], b"not a recording".to_vec()).await?;
+    assert_eq!(refused.status(), StatusCode::BAD_REQUEST);
+    assert!(refused.text().await?.contains("这不是录音文件"));
+    let too_big = post(vec![("cid", "plain-voice-3".into())], vec![0x41; 3 * 1024 * 1024]).await?;
+    assert_eq!(too_big.status(), StatusCode::BAD_REQUEST);
+    assert!(too_big.text().await?.contains("录音文件太大"));
+    let state = tests::http::public_state(&base, &id).await?;
+    assert_eq!(state.opinions.len(), 1, "one recording, the refused ones left nothing");
+
+    // 大字 from a plain link: the server marks this page and every other it draws.
+    let switched = http
+        .get(format!("{base}/view/big"))
+        .header("cookie", &cookie)
+        .header("referer", format!("{page}?done=voice"))
+        .send()
+        .await?;
+    assert_eq!(switched.status(), StatusCode::SEE_OTHER);
+    assert_eq!(switched.headers()["location"], format!("/m/{id}?done=voice").as_str());
+    let view = switched.headers()["set-cookie"]
+        .to_str()?
+        .split(';')
+        .next()
+        .unwrap()
+        .to_owned();
+    assert_eq!(view, "bbh_view=big");
+    let both = format!("{cookie}; {view}");
+    let page_html = http.get(&page).header("cookie", &both).send().await?.text().await?;
+    assert!(page_html.contains(r#"<html class="big" lang="zh-CN""#), "{page_html}");
+    assert!(page_html.contains(r#"href="/view/big" aria-pressed="true""#));
+    let notice = http
+        .get(format!("{page}/notice"))
+        .header("cookie", &both)
+        .send()
+        .await?
+        .text()
+        .await?;
+    assert!(notice.contains(r#"<html class="big" "#), "the notice too");
+    Ok(())
+}

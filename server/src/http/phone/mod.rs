@@ -20,7 +20,9 @@ use super::assets;
 use super::error::ApiError;
 use super::state::AppState;
 use crate::hub::MeetingHandle;
+use crate::service::meetings::Spoken;
 use crate::service::Caller;
+use axum::extract::Multipart;
 use axum::extract::{ConnectInfo, Path, Query, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
@@ -72,6 +74,7 @@ pub async fn page(
         "lowered" => Some(Notice::Done(Word::HandLowered)),
         "vote" => Some(Notice::Done(Word::Voted)),
         "opinion" => Some(Notice::Done(Word::OpinionSent)),
+        "voice" => Some(Notice::Done(Word::VoiceSent)),
         "second" => Some(Notice::Done(Word::Seconded)),
         _ => None,
     };
@@ -401,12 +404,50 @@ pub async fn second(
 
 /// Sends a joined person's command; back to the page on success (saying
 /// `done`), the page with the refusal (and what they typed) otherwise.
+/// What a form sends: a command, or a spoken opinion's recording.
+enum Sent {
+    Command(Command),
+    Voice(Vec<u8>, Spoken),
+}
+
+impl From<Command> for Sent {
+    fn from(c: Command) -> Sent {
+        Sent::Command(c)
+    }
+}
+
+/// `POST /m/{id}/voice` (multipart: `clip`, `topic`, `cid`): a spoken
+/// opinion from the plain page, the phone's recorder's file as it is; the
+/// same path as the application's upload (`crate::http::voice`).
+pub async fn voice(
+    State(app): State<AppState>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    form: Multipart,
+) -> Response {
+    let (recording, topic, cid) = super::voice::read_plain_form(form).await;
+    let spoken = Spoken {
+        topic: Some(topic.parse().ok().map(TopicId)),
+        ..Spoken::default()
+    };
+    send(
+        &app,
+        &id,
+        &headers,
+        &cid,
+        Sent::Voice(recording, spoken),
+        "voice",
+        Draft::default(),
+    )
+    .await
+}
+
 async fn send(
     app: &AppState,
     id: &str,
     headers: &HeaderMap,
     cid: &str,
-    command: Command,
+    sent: impl Into<Sent>,
     done: &str,
     draft: Draft,
 ) -> Response {
@@ -436,10 +477,21 @@ async fn send(
         actor: Actor::Participant(me),
         token: Some(&token),
     };
-    match app.meetings.command(&handle, caller, cid, command).await {
+    let result = match sent.into() {
+        Sent::Command(command) => app
+            .meetings
+            .command(&handle, caller, cid, command)
+            .await
+            .map_err(ApiError::from),
+        Sent::Voice(recording, spoken) => app
+            .meetings
+            .voice_opinion(&handle, caller, cid, recording, spoken)
+            .await
+            .map_err(ApiError::from),
+    };
+    match result {
         Ok(_) => Redirect::to(&format!("/m/{}?done={done}", handle.id())).into_response(),
         Err(e) => {
-            let e = ApiError::from(e);
             let state = handle.state().await.unwrap_or(state);
             refused(e.status, e.words(lang), &state)
         }
@@ -514,8 +566,10 @@ fn respond(
     let Some(index) = assets::index_html() else {
         return (StatusCode::NOT_FOUND, "the web client is not built; run ./x serve").into_response();
     };
+    // The 大字 / 强对比 switches go beside the language link (see `views`).
+    let top = format!(r#"<p class="view-links">{}</p>{top}"#, super::views::SWITCHES);
     let parts = super::first_paint::Parts {
-        top,
+        top: &top,
         below: section,
         attendee,
     };
@@ -530,6 +584,13 @@ fn respond(
 impl ApiError {
     /// The refusal in the page's language.
     fn words(&self, lang: Lang) -> String {
+        // A message written for people ("中文 · English", as a recording's
+        // refusal says what to do) is said as it is, in the page's language.
+        if let Some((zh, en)) = self.message.split_once(" · ") {
+            if zh.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c)) {
+                return if matches!(lang, Lang::En) { en } else { zh }.to_owned();
+            }
+        }
         let (zh, en) = self.code.words();
         lang.pick(zh, en).to_owned()
     }

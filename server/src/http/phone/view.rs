@@ -328,6 +328,18 @@ fn opinion_form(out: &mut String, state: &MeetingState, lang: Lang, cid: &str, d
         r#"<button type="submit" class="primary big">{}</button></form>"#,
         lang.t(Word::Submit)
     );
+    // 语音: the phone's own recorder, through a plain file input (no script,
+    // and no microphone permission, which a plain-HTTP page cannot have).
+    let _ = write!(
+        out,
+        r#"<form class="form card voice-form" method="post" action="/m/{}/voice" enctype="multipart/form-data"><input type="hidden" name="cid" value="{}-voice-{}"><input type="hidden" name="topic" value="{}"><label>{}<input type="file" name="clip" accept="audio/*" capture required></label><button type="submit" class="big">{}</button></form>"#,
+        state.id,
+        escape(cid),
+        state.seq,
+        topic,
+        lang.t(Word::VoiceLabel),
+        lang.t(Word::SendVoice)
+    );
 }
 
 /// A radio button drawn as a chip: the whole chip is the target (≥ 44 px).
@@ -392,13 +404,17 @@ fn opinions(out: &mut String, state: &MeetingState, lang: Lang, me: ParticipantI
             Some(a) => public_name(state, a),
             None => lang.t(Word::Anonymous).to_owned(),
         };
+        let text = match &o.voice {
+            Some(v) if o.text.is_empty() => format!("{} {}", lang.t(Word::VoicePending), v.length()),
+            _ => o.text.clone(),
+        };
         let _ = write!(
             out,
             r#"<li><p class="muted small"><bdi>{}</bdi> · {} {}</p><p class="text">{}</p>"#,
             escape(&who),
             lang.t(Word::Seconds),
             o.seconds.len(),
-            escape(&o.text)
+            escape(&text)
         );
         let mine = o.author == Some(me);
         let seconded = o.seconds.contains(&me);

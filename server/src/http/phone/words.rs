@@ -94,6 +94,13 @@ impl Lang {
             Word::CategoryOptional => ("意见分类（可不选）", "Kind of opinion (optional)"),
             Word::Submit => ("提交意见", "Send opinion"),
             Word::OpinionSent => ("意见已提交 ✓", "Opinion sent ✓"),
+            Word::VoiceLabel => (
+                "不会打字？说一段语音（1分钟内），记录员会写下来",
+                "Rather not type? Record what you want to say (up to a minute); the recorder writes it down",
+            ),
+            Word::SendVoice => ("发送语音", "Send the recording"),
+            Word::VoiceSent => ("语音已发送 ✓", "Recording sent ✓"),
+            Word::VoicePending => ("语音意见，待转写", "Spoken opinion, not yet written down"),
             Word::HandRaised => ("已举手 ✓", "Hand raised ✓"),
             Word::HandLowered => ("已放下", "Hand lowered"),
             Word::Voted => ("已投票 ✓（表决结束前可以改）", "Vote cast ✓ (you may change it until the vote closes)"),
@@ -197,4 +204,8 @@ pub enum Word {
     WhatWasDecided,
     NoOutcome,
     MinutesToCome,
+    VoiceLabel,
+    SendVoice,
+    VoiceSent,
+    VoicePending,
 }

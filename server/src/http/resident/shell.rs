@@ -43,9 +43,10 @@ pub fn document(lang: Lang, title: &str, here: &str, body: &str) -> String {
         r#"<!doctype html><html lang="{tag}"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>{title}</title><style>{STYLE}</style></head><body>
-<p class="switch"><a href="{here}{join}lang={code}" lang="{code}">{words}</a></p>
+<p class="switch">{views} <a href="{here}{join}lang={code}" lang="{code}">{words}</a></p>
 {body}</body></html>"#,
         tag = lang.tag(),
+        views = super::super::views::SWITCHES,
         title = escape(title),
         here = escape(here),
     )
@@ -57,6 +58,11 @@ body{font:20px/1.6 system-ui,'PingFang SC','Noto Sans CJK SC','Microsoft YaHei',
 h1{font-size:1.6rem;line-height:1.3;margin:.5rem 0 1rem}h2{font-size:1.3rem;margin:1.75rem 0 .5rem;border-bottom:3px solid #111}
 a{color:#0b3d91}
 .switch{text-align:right;margin:0}.switch a{display:inline-block;min-height:48px;line-height:48px;padding:0 .5rem}
+.view-link{border:2px solid #111;border-radius:8px;margin-left:.25rem;text-decoration:none;color:#111}.view-link[aria-pressed=true]{background:#111;color:#fff}
+html.big body,html.big body *{font-size:24px!important}html.big h1{font-size:34px!important}html.big h2{font-size:28px!important}
+html.big button,html.big .button,html.big input,html.big select,html.big textarea,html.big .choices label,html.big a{min-height:56px}
+html.contrast body{color:#000}html.contrast .hint,html.contrast .muted{color:#000!important}html.contrast a:not(.button):not(.view-link){color:#00c}html.contrast .button{background:#000!important;color:#fff!important}
+html.contrast textarea,html.contrast input,html.contrast select,html.contrast fieldset,html.contrast .choices label{border:3px solid #000!important}
 label{display:block;margin:1rem 0 .25rem;font-weight:bold}
 .hint{color:#333;font-size:.9em;margin:.25rem 0}
 textarea,input[type=text],input[type=tel],select{font:inherit;width:100%;padding:.6rem;min-height:52px;border:2px solid #333;border-radius:6px;background:#fff;color:#111}

@@ -46,5 +46,23 @@ async fn large_text_and_high_contrast_on_the_attendee_page_are_remembered() -> R
             .is_some_and(|c| c.contains("big") && c.contains("contrast")),
         "{now}"
     );
+
+    // The pages the server draws follow the same choice (a cookie): the
+    // meeting's notice, read with the same rule.
+    phone.goto(&format!("{base}/m/{}/notice", meeting.id())).await?;
+    let marked = classes().await?;
+    ensure!(
+        marked
+            .as_str()
+            .is_some_and(|c| c.contains("big") && c.contains("contrast")),
+        "the notice page: {marked}"
+    );
+    let problems = phone.readability_problems_at(24, 56).await?;
+    ensure!(problems.is_empty(), "large text on the notice: {problems:#?}");
+    phone.screenshot("views-notice-big-contrast", PHONE).await?;
+    // Its plain link turns large text off again, for every page.
+    phone.click("a.view-big").await?;
+    let off = classes().await?;
+    ensure!(!off.as_str().unwrap_or_default().contains("big"), "{off}");
     Ok(())
 }

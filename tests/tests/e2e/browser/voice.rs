@@ -43,8 +43,11 @@ fn stubs(voice: bool, insecure: bool) -> String {
 }
 
 async fn with_stubs(b: &Browser, voice: bool, insecure: bool) -> Result<()> {
-    b.cdp("Page.addScriptToEvaluateOnNewDocument", json!({ "source": stubs(voice, insecure) }))
-        .await?;
+    b.cdp(
+        "Page.addScriptToEvaluateOnNewDocument",
+        json!({ "source": stubs(voice, insecure) }),
+    )
+    .await?;
     Ok(())
 }
 
@@ -76,7 +79,10 @@ async fn wait_spoken(b: &Browser, needle: &str) -> Result<()> {
         if said.iter().any(|s| s.contains(needle)) {
             return Ok(());
         }
-        ensure!(start.elapsed() < Duration::from_secs(10), "never said {needle:?}: {said:?}");
+        ensure!(
+            start.elapsed() < Duration::from_secs(10),
+            "never said {needle:?}: {said:?}"
+        );
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
 }
@@ -123,16 +129,22 @@ async fn a_resident_speaks_her_opinion_the_tablet_plays_and_transcribes_it_and_p
     // 张婆婆's phone has a Chinese voice; 李师傅's has none.
     let zhang = driver.browser("zhang", PHONE).await?;
     with_stubs(&zhang, true, true).await?;
-    zhang.join_as(&meeting.created.join_url, "张婆婆", Some("居民"), true).await?;
+    zhang
+        .join_as(&meeting.created.join_url, "张婆婆", Some("居民"), true)
+        .await?;
     let li = driver.browser("li", PHONE).await?;
     with_stubs(&li, false, true).await?;
-    li.join_as(&meeting.created.join_url, "李师傅", Some("居民"), true).await?;
+    li.join_as(&meeting.created.join_url, "李师傅", Some("居民"), true)
+        .await?;
 
     // 朗读 only where there is a Chinese voice; it reads the topic.
     zhang.click("button.speak-now").await?;
     wait_spoken(&zhang, "路灯维修").await?;
     li.find(".voice-btn").await?;
-    ensure!(li.count("button.speak").await? == 0, "no 朗读 button without a Chinese voice");
+    ensure!(
+        li.count("button.speak").await? == 0,
+        "no 朗读 button without a Chinese voice"
+    );
 
     // Refused on the phone, in Chinese, nothing sent.
     choose_recording(&zhang, &long).await?;
@@ -162,7 +174,10 @@ async fn a_resident_speaks_her_opinion_the_tablet_plays_and_transcribes_it_and_p
         if d > 0.0 {
             break d;
         }
-        ensure!(start.elapsed() < Duration::from_secs(10), "the audio never reported a duration");
+        ensure!(
+            start.elapsed() < Duration::from_secs(10),
+            "the audio never reported a duration"
+        );
         tokio::time::sleep(Duration::from_millis(200)).await;
     };
     ensure!((4.5..6.0).contains(&duration), "the tablet's audio says {duration} s");
@@ -184,7 +199,9 @@ async fn a_resident_speaks_her_opinion_the_tablet_plays_and_transcribes_it_and_p
     projector.wait_text("语音意见，待转写").await?;
 
     // The moderator writes what she said and tags it.
-    tablet.fill(".voice textarea.transcript", "东门路灯坏了一个月，晚上看不清台阶").await?;
+    tablet
+        .fill(".voice textarea.transcript", "东门路灯坏了一个月，晚上看不清台阶")
+        .await?;
     tablet.click(".voice .transcribe-save").await?;
     tablet
         .js("const s = document.querySelector('li.opinion select.retag'); s.value = '基础设施'; s.dispatchEvent(new Event('change')); return null")
@@ -251,7 +268,9 @@ async fn on_a_secure_address_the_phone_records_in_the_page() -> Result<()> {
             &["--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream"],
         )
         .await?;
-    phone.join_as(&meeting.created.join_url, "赵大爷", Some("居民"), true).await?;
+    phone
+        .join_as(&meeting.created.join_url, "赵大爷", Some("居民"), true)
+        .await?;
     phone.click("button.voice-btn").await?;
     phone.wait_text("说完了，发送").await?;
     tokio::time::sleep(Duration::from_secs(3)).await;
