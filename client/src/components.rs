@@ -301,7 +301,7 @@ pub fn OpinionWall(live: Live) -> impl IntoView {
                 let cats = s.opinion_categories.clone();
                 let targets: Vec<(OpinionId, String)> = s.opinions.iter()
                     .filter(|o| o.merged_into.is_none() && o.hidden.is_none())
-                    .map(|o| (o.id, format!("#{} {}", o.id, o.text.chars().take(16).collect::<String>())))
+                    .map(|o| (o.id, format!("#{} {}", o.id, crate::voice::short_words(o))))
                     .collect();
                 s.opinions.iter().rev()
                     .filter(|o| o.merged_into.is_none())

@@ -633,8 +633,11 @@ const TEXTS: &[(&str, &str, &str)] = &[
     ("scan_to_follow", "扫码线上旁听", "Scan to follow from home"),
     // Voice opinions (语音) and reading aloud (朗读).
     ("voice_button", "说一段语音", "Say it instead (voice)"),
-    ("voice_stop", "■ 说完了，发送", "■ Done: send it"),
+    ("voice_stop", "■ 说完了（停止录音）", "■ Done (stop recording)"),
     ("voice_hint", "不会打字？按上面的按钮录一段话（1分钟内），记录员会帮您写下来。", "Rather not type? Record what you want to say (up to a minute); the recorder writes it down."),
+    ("voice_ready", "录好了。可以先在下面选态度和分类，再按“发送语音”。", "Recorded. You may choose a stance and a kind below, then press “Send recording”."),
+    ("voice_send", "发送语音", "Send recording"),
+    ("voice_discard", "不要了，重录", "Discard and record again"),
     ("voice_sending", "正在发送语音…", "Sending your recording…"),
     ("voice_sent", "语音已发送 ✓ 记录员会把它写成文字。", "Recording sent ✓ The recorder will write it down."),
     ("voice_offline", "没有连上会场网络，语音没有发出，请稍后再试。", "Not connected to the meeting: the recording was not sent. Try again."),
@@ -649,6 +652,8 @@ const TEXTS: &[(&str, &str, &str)] = &[
     ("read_aloud", "朗读", "Read aloud"),
     ("read_aloud_setting", "投影朗读新意见（用会场音箱）", "Projector reads new opinions aloud (room speaker)"),
     ("read_aloud_enable", "点这里开启朗读声音", "Tap here to turn the reading sound on"),
+    ("read_aloud_needs_sound", "需在投影电脑上点一次“开启提示音”才有声音。", "The projector needs one tap on “Turn sound on” for sound."),
+    ("voice_recording", "正在录音… {n}秒（最多60秒）", "Recording… {n} s (up to 60 s)"),
 ];
 
 /// 未开始 / 进行中 / 已结束.

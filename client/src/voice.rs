@@ -25,6 +25,8 @@ use wasm_bindgen::{JsCast, JsValue};
 enum Upload {
     Idle,
     Recording,
+    /// Recorded (or chosen), waiting for 发送语音 or 不要了.
+    Ready,
     Sending,
     Sent(String),
     Failed(String),
@@ -36,6 +38,17 @@ enum Upload {
 #[component]
 pub fn VoiceButton(live: Live, category: RwSignal<Option<String>>, stance: RwSignal<Option<Stance>>) -> impl IntoView {
     let status = RwSignal::new(Upload::Idle);
+    // A refusal or a 已发送 is about this topic: another topic starts clean.
+    let topic = move || live.state.with(|s| s.as_ref().and_then(|s| s.current_topic));
+    Effect::new(move |was: Option<Option<babahui_shared::TopicId>>| {
+        let now = topic();
+        if was.is_some_and(|w| w != now) && status.get_untracked() != Upload::Recording {
+            status.set(Upload::Idle);
+        }
+        now
+    });
+    // Seconds recorded so far, while recording in the page.
+    let seconds = RwSignal::new(0u32);
     let send_blob = move |blob: web_sys::Blob| {
         if blob.size() > VOICE_UPLOAD_MAX_BYTES as f64 {
             status.set(Upload::Failed(t("voice_too_big").to_owned()));
@@ -59,13 +72,43 @@ pub fn VoiceButton(live: Live, category: RwSignal<Option<String>>, stance: RwSig
             match api::upload::<serde_json::Value>(&path, &blob, Some(&token)).await {
                 Ok(_) => {
                     status.set(Upload::Sent(t("voice_sent").to_owned()));
+                    // Said for a while, then the button is simply ready again.
+                    set_timeout(
+                        move || {
+                            if matches!(status.get_untracked(), Upload::Sent(_)) {
+                                status.set(Upload::Idle);
+                            }
+                        },
+                        std::time::Duration::from_secs(8),
+                    );
                     category.set(None);
                     stance.set(None);
                 }
                 Err(e) if e.status == 0 => status.set(Upload::Failed(t("voice_offline").to_owned())),
-                Err(e) => status.set(Upload::Failed(e.message)),
+                Err(e) => status.set(Upload::Failed(in_page_language(&e.message))),
             }
         });
+    };
+    // A recording waits for the person to send it (they may pick a stance
+    // and a kind first, or record again).
+    let ready = StoredValue::new_local(None::<web_sys::Blob>);
+    let hold = move |blob: web_sys::Blob| {
+        if blob.size() > VOICE_UPLOAD_MAX_BYTES as f64 {
+            status.set(Upload::Failed(t("voice_too_big").to_owned()));
+        } else {
+            ready.set_value(Some(blob));
+            status.set(Upload::Ready);
+        }
+    };
+    let send_now = move |_| {
+        if let Some(blob) = ready.get_value() {
+            ready.set_value(None);
+            send_blob(blob);
+        }
+    };
+    let discard = move |_| {
+        ready.set_value(None);
+        status.set(Upload::Idle);
     };
     let chosen = move |ev: leptos::ev::Event| {
         let input: web_sys::HtmlInputElement = event_target(&ev);
@@ -73,7 +116,7 @@ pub fn VoiceButton(live: Live, category: RwSignal<Option<String>>, stance: RwSig
         let file = input.files().and_then(|f| f.get(0));
         input.set_value("");
         if let Some(file) = file {
-            send_blob(file.into());
+            hold(file.into());
         }
     };
     let recorder = StoredValue::new_local(None::<Recorder>);
@@ -85,8 +128,23 @@ pub fn VoiceButton(live: Live, category: RwSignal<Option<String>>, stance: RwSig
         }
         None => {
             status.set(Upload::Recording);
+            seconds.set(0);
+            let ticking = set_interval_with_handle(
+                move || {
+                    if status.get_untracked() == Upload::Recording {
+                        seconds.update(|s| *s += 1);
+                    }
+                },
+                std::time::Duration::from_secs(1),
+            );
+            let _ = ticking.map(|t| {
+                set_timeout(
+                    move || t.clear(),
+                    std::time::Duration::from_millis(u64::from(VOICE_MAX_MS) + 2000),
+                )
+            });
             leptos::task::spawn_local(async move {
-                match Recorder::start(send_blob).await {
+                match Recorder::start(hold).await {
                     Ok(r) => recorder.set_value(Some(r)),
                     Err(_) => status.set(Upload::Failed(t("voice_no_microphone").to_owned())),
                 }
@@ -110,12 +168,40 @@ pub fn VoiceButton(live: Live, category: RwSignal<Option<String>>, stance: RwSig
             }}
             <span class="muted voice-hint">{move || t("voice_hint")}</span>
             {move || match status.get() {
-                Upload::Idle | Upload::Recording => None,
+                Upload::Idle => None,
+                Upload::Recording => Some(view! {
+                    <p class="notice info recording-time" role="status">{move || t("voice_recording").replace("{n}", &seconds.get().to_string())}</p>
+                }.into_any()),
+                Upload::Ready => Some(view! {
+                    <div class="voice-ready">
+                        <p class="notice info" role="status">{t("voice_ready")}</p>
+                        <button type="button" class="primary big voice-send-now" on:click=send_now>{t("voice_send")}</button>
+                        <button type="button" class="voice-discard" on:click=discard>{t("voice_discard")}</button>
+                    </div>
+                }.into_any()),
                 Upload::Sending => Some(view! { <p class="muted sending" role="status">{t("voice_sending")}</p> }.into_any()),
                 Upload::Sent(words) => Some(view! { <p class="sent voice-sent" role="status">{words}</p> }.into_any()),
-                Upload::Failed(words) => Some(view! { <p class="error voice-error" role="alert">{words}</p> }.into_any()),
+                Upload::Failed(words) => Some(view! { <p class="notice form-error voice-error" role="alert">{words}</p> }.into_any()),
             }}
         </div>
+    }
+}
+
+/// A refusal as the server words it ("中文 · English") in the page's language.
+fn in_page_language(message: &str) -> String {
+    match message.split_once(" · ") {
+        Some((_, en)) if i18n::lang().get_untracked() == i18n::Lang::En => en.to_owned(),
+        Some((zh, _)) => zh.to_owned(),
+        None => message.to_owned(),
+    }
+}
+
+/// An opinion in a few words, for a list to choose from (a voice opinion
+/// not yet written down is named as one, with its length).
+pub fn short_words(o: &Opinion) -> String {
+    match &o.voice {
+        Some(v) if o.text.is_empty() => format!("{} {}", t("voice_tag"), v.length()),
+        _ => o.text.chars().take(16).collect(),
     }
 }
 
@@ -221,7 +307,7 @@ pub fn VoiceOpinion(
             {url.map(|u| view! { <audio controls preload="metadata" src=u></audio> })}
             <form class="transcribe" on:submit=save>
                 <label class="inline">{move || if text.is_empty() { t("transcribe") } else { t("transcribe_again") }}
-                    <textarea rows="2" class="transcript" bind:value=draft></textarea>
+                    <textarea rows="3" class="transcript" bind:value=draft></textarea>
                 </label>
                 <button type="submit" class="small transcribe-save">{move || t("transcribe_save")}</button>
             </form>
@@ -337,39 +423,48 @@ pub fn projector_words(o: &Opinion) -> impl IntoView {
     };
     let mark = o
         .transcribed
-        .then(|| view! { " "<span class="tag">{t("voice_transcribed")}</span> });
-    view! { {spoken}{words}{mark} }
+        .then(|| view! { <span class="tag">{t("voice_transcribed")}</span>" " });
+    // The marks first: a long transcript is cut at its end, never them.
+    view! { {spoken}{mark}{words} }
 }
 
 /// On the projector, when the moderator has turned 朗读 on and the room's
-/// sound is on: each new opinion shown is read aloud (a recording not yet
-/// written down is played as it was spoken). Opinions there before the page
-/// opened are not read.
+/// sound is on: each new opinion shown is read aloud, a recording not yet
+/// written down is played as it was spoken, and a transcript is read once it
+/// is written. What was there before the page opened is not read.
 pub fn read_new_opinions_aloud(live: Live, sound: RwSignal<bool>) {
-    let last = StoredValue::new(None::<u32>);
+    // The opinions shown, each with whether it has words, as last seen.
+    let seen = StoredValue::new(None::<Vec<(u32, bool)>>);
     Effect::new(move |_| {
-        let newest = live.state.with(|s| {
+        let Some((on, meeting, shown)) = live.state.with(|s| {
             let s = s.as_ref()?;
-            let o = s
+            let shown: Vec<Opinion> = s
                 .opinions
                 .iter()
-                .rev()
-                .find(|o| o.hidden.is_none() && o.merged_into.is_none() && !o.held)?;
-            Some((s.settings.read_aloud, s.id.clone(), o.clone()))
-        });
-        let Some((on, meeting, o)) = newest else { return };
-        let seen = last.get_value();
-        last.set_value(Some(o.id.0));
-        if !on || !sound.get_untracked() || seen.is_none_or(|n| n >= o.id.0) {
+                .filter(|o| o.hidden.is_none() && o.merged_into.is_none() && !o.held)
+                .cloned()
+                .collect();
+            Some((s.settings.read_aloud, s.id.clone(), shown))
+        }) else {
             return;
-        }
+        };
+        let now: Vec<(u32, bool)> = shown.iter().map(|o| (o.id.0, !o.text.is_empty())).collect();
+        let before = seen.get_value();
+        seen.set_value(Some(now.clone()));
+        let (Some(before), true, true) = (before, on, sound.get_untracked()) else {
+            return;
+        };
+        let fresh = now.iter().rev().find(|entry| !before.contains(entry));
+        let Some(o) = fresh.and_then(|(id, _)| shown.iter().find(|o| o.id.0 == *id)) else {
+            return;
+        };
         match o.voice.as_ref().and_then(|v| v.url(&meeting)) {
             Some(url) if o.text.is_empty() => {
                 if let Ok(audio) = web_sys::HtmlAudioElement::new_with_src(&url) {
                     let _ = audio.play();
                 }
             }
-            _ => speak(&opinion_words(&o)),
+            _ => speak(&opinion_words(o)),
         }
     });
 }

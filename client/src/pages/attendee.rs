@@ -423,6 +423,7 @@ pub fn OpinionForm(live: Live) -> impl IntoView {
             <label>{move || t("write_opinion")}
                 <textarea rows="3" maxlength=limits::OPINION_MAX_CHARS node_ref=area bind:value=text on:input=move |_| sent.set(false)></textarea>
             </label>
+            // Next to the text box; a recording waits for 发送语音, so the chips below go with it.
             <crate::voice::VoiceButton live=live category=category stance=stance/>
             // Each row of choices says what it is (both are optional).
             <p class="chips-label">{move || t("stance_optional")}</p>

@@ -21,7 +21,8 @@ fn opinion_items(groups: &[OpinionGroup], hidden: &[(String, usize)]) -> impl In
         {groups.iter().map(|g| view! {
             <h3 class="opinion-category">{if g.category.is_empty() { t("untagged").to_owned() } else { g.category.clone() }}</h3>
             <ul class="list">{g.items.iter().map(|o| view! {
-                <li>{o.stance.map(|s| view! { <span class="tag stance">{i18n::stance(s)}</span>" " })}{o.text.clone()}
+                <li>{o.stance.map(|s| view! { <span class="tag stance">{i18n::stance(s)}</span>" " })}{o.shown_text()}
+                    {(!o.spoken_mark().is_empty()).then(|| view! { " "<span class="tag">{t("voice_transcribed")}</span> })}
                     <small>" · "{o.by.clone()}" · "{t("second")}" "{o.seconds}
                     {o.late.then(|| format!(" · {}", t("late")))}{o.channel.map(|c| format!(" · {}", crate::i18n::channel(c)))}{o.to_ledger.then(|| format!(" · {}", t("in_ledger")))}</small></li>
             }).collect_view()}</ul>

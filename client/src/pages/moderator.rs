@@ -399,6 +399,7 @@ fn Settings(live: Live) -> impl IntoView {
                 on:change=move |ev| live.send(Command::ChangeSettings { speaking_limit_secs: None, first_timers_first: None, online_opinions: None, read_aloud: Some(event_target_checked(&ev)) })/>
             {move || t("read_aloud_setting")}
         </label>
+        {move || settings().read_aloud.then(|| view! { <p class="muted read-aloud-note">{t("read_aloud_needs_sound")}</p> })}
         <label class="check">
             <input type="checkbox" name="hold-opinions" prop:checked=move || settings().hold_opinions
                 on:change=move |ev| live.send(Command::HoldOpinions { on: event_target_checked(&ev) })/>

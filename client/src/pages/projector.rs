@@ -67,6 +67,7 @@ fn ProjectorLive(id: String, token: String) -> impl IntoView {
     });
     let qr = move || links.get().flatten().map(|l| qr_src(&l.join_url));
     let sound = RwSignal::new(false);
+    let read_aloud = move || live.state.with(|s| s.as_ref().is_some_and(|s| s.settings.read_aloud));
     crate::voice::read_new_opinions_aloud(live, sound);
     let wifi = move || live.state.with(|s| s.as_ref().and_then(|s| s.wifi.clone()));
     let phase = move || live.state.with(|s| s.as_ref().map(|s| s.phase));
@@ -99,8 +100,12 @@ fn ProjectorLive(id: String, token: String) -> impl IntoView {
                     {move || live.state.with(|s| s.as_ref().filter(|s| s.participants.iter().all(|p| p.removed) && s.without_phone == 0).map(|_| view! { <li class="nobody"><span>{t("nobody_joined")}</span><b>"0"</b></li> }))}
                 </ul>
 
-                <button class="pj-sound" class:on=move || sound.get() on:click=move |_| sound.set(enable_sound())>
-                    {move || if sound.get() { t("sound_is_on") } else { t("sound_on") }}
+                <button class="pj-sound" class:on=move || sound.get() class:wanted=move || !sound.get() && read_aloud() on:click=move |_| sound.set(enable_sound())>
+                    {move || match (sound.get(), read_aloud()) {
+                        (true, _) => t("sound_is_on"),
+                        (false, true) => t("read_aloud_enable"),
+                        (false, false) => t("sound_on"),
+                    }}
                 </button>
             </aside>
             <section class="pj-main">

@@ -445,6 +445,7 @@ async fn a_damaged_data_folder_is_refused_with_a_clear_message() {
 /// the restored server serves the same meetings and ledger and carries on.
 #[tokio::test]
 async fn a_backup_restores_into_a_new_folder_and_the_server_carries_on() {
+    let recording = tests::audio::tone(2, "ogg").unwrap();
     let (keep, data) = data_dir();
     let server = ServerProcess::start(&data);
     let base = server.base.clone();
@@ -464,6 +465,16 @@ async fn a_backup_restores_into_a_new_folder_and_the_server_carries_on() {
     })
     .await
     .unwrap();
+    // A voice opinion: its recording goes into the backup and comes back.
+    let spoken = tests::session::As::key(&base, &a.token)
+        .post_bytes(
+            &format!("/api/meetings/{}/voice", m.id()),
+            "audio/ogg",
+            recording.clone(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(spoken.0, 201, "{:?}", spoken.1);
     let entry = reqwest::Client::new()
         .post(format!("{base}/api/ledger"))
         .bearer_auth(server.key.as_deref().expect("a key by default"))
@@ -534,8 +545,23 @@ async fn a_backup_restores_into_a_new_folder_and_the_server_carries_on() {
     assert_eq!(public_state(&base, m.id()).await.unwrap(), before);
     let ledger_after: serde_json::Value = tests::http::get_json(&format!("{base}/api/ledger")).await.unwrap();
     assert_eq!(ledger_after, ledger_before);
-    // The same links work: the moderator and the attendee carry on.
     let mut md = WsClient::connect(&base, m.id(), &m.moderator, None).await.unwrap();
+    let voice = md
+        .state
+        .opinions
+        .iter()
+        .find_map(|o| o.voice.clone())
+        .expect("the voice opinion");
+    let (status, _, bytes) = tests::session::As::nobody(&base)
+        .get_bytes(&voice.url(m.id()).unwrap())
+        .await
+        .unwrap();
+    assert_eq!(
+        (status.as_u16(), bytes),
+        (200, recording),
+        "the recording came back whole"
+    );
+    // The same links work: the moderator and the attendee carry on.
     let next = md.ok(Command::CallNext).await;
     let mut ac = WsClient::connect(&base, m.id(), &a.token, None).await.unwrap();
     let raised = ac.ok(Command::RaiseHand { topic: None, who: None }).await.unwrap();

@@ -33,7 +33,9 @@ fn stubs(voice: bool, insecure: bool) -> String {
              const zh = { lang: 'zh-CN', name: 'Ting-Ting', default: true, localService: true, voiceURI: 'zh' };
              speechSynthesis.getVoices = () => [zh];
              speechSynthesis.speak = (u) => window.__spoken.push(u.text);
-             speechSynthesis.cancel = () => {};",
+             speechSynthesis.cancel = () => {};
+             window.__played = [];
+             HTMLMediaElement.prototype.play = function () { window.__played.push(this.src); return Promise.resolve(); };",
         );
     }
     if insecure {
@@ -52,8 +54,8 @@ async fn with_stubs(b: &Browser, voice: bool, insecure: bool) -> Result<()> {
 }
 
 /// Chooses `file` in the 语音 button's file input (the phone's recorder
-/// hands its file to the same input).
-async fn choose_recording(phone: &Browser, file: &std::path::Path) -> Result<()> {
+/// hands its file to the same input) and, with `send`, presses 发送语音.
+async fn choose_recording(phone: &Browser, file: &std::path::Path, send: bool) -> Result<()> {
     phone
         .js("document.querySelector('.voice-btn input[type=file]').classList.remove('file-hidden')")
         .await?;
@@ -65,6 +67,9 @@ async fn choose_recording(phone: &Browser, file: &std::path::Path) -> Result<()>
     phone
         .js("document.querySelector('.voice-btn input[type=file]').classList.add('file-hidden')")
         .await?;
+    if send {
+        phone.click("button.voice-send-now").await?;
+    }
     Ok(())
 }
 
@@ -147,17 +152,21 @@ async fn a_resident_speaks_her_opinion_the_tablet_plays_and_transcribes_it_and_p
     );
 
     // Refused on the phone, in Chinese, nothing sent.
-    choose_recording(&zhang, &long).await?;
+    choose_recording(&zhang, &long, true).await?;
     zhang.wait_text("录音太长（10分0秒）").await?;
-    choose_recording(&zhang, &text).await?;
+    choose_recording(&zhang, &text, true).await?;
     zhang.wait_text("这不是录音文件").await?;
-    choose_recording(&zhang, &big).await?;
+    choose_recording(&zhang, &big, false).await?;
     zhang.wait_text("录音文件太大").await?;
     zhang.screenshot("voice-phone-refused", PHONE).await?;
 
-    // She records (the phone's recorder hands back its file) and it goes up.
+    // She records (the phone's recorder hands back its file), picks 建议
+    // while it waits, and sends it.
+    choose_recording(&zhang, &clip, false).await?;
+    zhang.wait_text("录好了").await?;
+    zhang.screenshot("voice-phone-ready", PHONE).await?;
     zhang.click_text("button.chip", "建议").await?;
-    choose_recording(&zhang, &clip).await?;
+    zhang.click("button.voice-send-now").await?;
     zhang.wait_text("语音已发送").await?;
     zhang.wait_text("语音意见，待转写").await?;
     zhang.screenshot("voice-phone-sent", PHONE).await?;
@@ -218,12 +227,31 @@ async fn a_resident_speaks_her_opinion_the_tablet_plays_and_transcribes_it_and_p
     zhang.click("li.opinion button.speak").await?;
     wait_spoken(&zhang, "东门路灯坏了一个月").await?;
 
-    // The projector reads new opinions aloud once the moderator turns it on.
-    projector.click("button.pj-sound").await?;
+    // The projector reads new opinions aloud once the moderator turns it on
+    // (and its sound is on: the tablet says so, the projector's button asks).
     tablet.click("input[name=read-aloud]").await?;
+    tablet.find(".read-aloud-note").await?;
+    projector.wait_text("点这里开启朗读声音").await?;
+    projector.click("button.pj-sound").await?;
     li.fill("form.opinion-form textarea", "楼梯口也要装一盏").await?;
     li.click("form.opinion-form button[type=submit]").await?;
     wait_spoken(&projector, "楼梯口也要装一盏").await?;
+    // A new recording is played through the room's speaker; its transcript is read once written.
+    choose_recording(&zhang, &clip, true).await?;
+    zhang.wait_text("语音已发送").await?;
+    let start = Instant::now();
+    while projector.js("return window.__played.length").await?.as_u64() != Some(1) {
+        ensure!(
+            start.elapsed() < Duration::from_secs(10),
+            "the projector never played the recording"
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    tablet.wait_count(".voice textarea.transcript", 2).await?;
+    tablet
+        .js("const t = document.querySelectorAll('.voice textarea.transcript')[0]; t.value = '台阶那里也要亮'; t.dispatchEvent(new Event('input')); t.form.querySelector('button').click(); return null")
+        .await?;
+    wait_spoken(&projector, "台阶那里也要亮").await?;
     projector.screenshot("voice-projector", PROJECTOR).await?;
 
     // The minutes say 语音转写.
@@ -272,9 +300,10 @@ async fn on_a_secure_address_the_phone_records_in_the_page() -> Result<()> {
         .join_as(&meeting.created.join_url, "赵大爷", Some("居民"), true)
         .await?;
     phone.click("button.voice-btn").await?;
-    phone.wait_text("说完了，发送").await?;
+    phone.wait_text("说完了（停止录音）").await?;
     tokio::time::sleep(Duration::from_secs(3)).await;
     phone.click("button.voice-btn").await?;
+    phone.click("button.voice-send-now").await?;
     phone.wait_text("语音已发送").await?;
     let state = tests::http::public_state(&base, meeting.id()).await?;
     let voice = state.opinions[0].voice.clone().context("a voice opinion")?;
