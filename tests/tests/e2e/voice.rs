@@ -33,6 +33,14 @@ async fn upload(
         .await
 }
 
+/// The organiser, as the server at `base` knows them (its key, or none on an open server).
+fn organiser(base: &str) -> As {
+    match organiser_key(base) {
+        Some(k) => As::key(base, &k),
+        None => As::nobody(base),
+    }
+}
+
 /// The meeting's last sequence number, as anyone may read it.
 async fn seq_now(base: &str, id: &babahui_shared::MeetingId) -> Result<u64> {
     let public: Value = tests::http::get_json(&format!("{base}/api/meetings/{id}")).await?;
@@ -230,10 +238,7 @@ async fn a_voice_opinion_is_uploaded_played_transcribed_and_kept_with_its_meetin
 
     // The archive carries the recordings; deleting the meeting deletes them;
     // importing the archive brings them back under the same links.
-    let organiser = match organiser_key(&base) {
-        Some(k) => As::key(&base, &k),
-        None => As::nobody(&base),
-    };
+    let organiser = organiser(&base);
     let archive: Value =
         tests::http::get_json_as(&format!("{base}/api/meetings/{id}/archive.json"), &meeting.moderator).await?;
     assert_eq!(
@@ -273,10 +278,7 @@ async fn an_imported_archive_cannot_touch_another_meetings_recordings() -> Resul
     let mut archive: Value =
         tests::http::get_json_as(&format!("{base}/api/meetings/{id}/archive.json"), &meeting.moderator).await?;
     let clip = archive["clips"][0]["clip"].as_str().unwrap().to_owned();
-    let organiser = match organiser_key(&base) {
-        Some(k) => As::key(&base, &k),
-        None => As::nobody(&base),
-    };
+    let organiser = organiser(&base);
     // The same meeting again: refused as existing, and its clip is untouched.
     archive["clips"][0]["stored"] = json!(r#"{"mime":"audio/ogg","ms":1,"at":1,"audio":"AAAA"}"#);
     let (status, _) = organiser.post("/api/meetings/import", archive.clone()).await?;
