@@ -216,11 +216,6 @@ fn key(meeting: &MeetingId, clip: &str) -> String {
     format!("{meeting}/{clip}")
 }
 
-/// What a clip id looks like (the store's key is never built from anything else).
-fn valid_id(id: &str) -> bool {
-    id.len() == 22 && id.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
-}
-
 impl Clips {
     /// The clips kept in `store`.
     pub fn new(store: Store) -> Clips {
@@ -259,7 +254,7 @@ impl Clips {
 
     /// A clip of `meeting`, if there is one by this id.
     pub async fn get(&self, meeting: &MeetingId, clip: &str) -> Result<Option<Clip>, ServiceError> {
-        if !valid_id(clip) {
+        if !Voice::is_clip_id(clip) {
             return Ok(None);
         }
         let (store, k) = (self.store.clone(), key(meeting, clip));
@@ -302,7 +297,7 @@ impl Clips {
     /// server keeps them (an archive is never trusted further).
     pub fn check_archived(clips: &[ArchivedClip]) -> Result<(), ServiceError> {
         for ArchivedClip { clip, stored: text } in clips {
-            let ok = valid_id(clip)
+            let ok = Voice::is_clip_id(clip)
                 && serde_json::from_str::<Stored>(text)
                     .is_ok_and(|s| BASE64.decode(s.audio.as_bytes()).is_ok() && s.mime.starts_with("audio/"));
             if !ok {

@@ -234,8 +234,7 @@ fn transcribe(state: &MeetingState, actor: Actor, opinion: OpinionId, text: &str
 /// clip's id, at most a minute (and the recorder's grace), and room left in
 /// the meeting's share of the disk.
 fn voice_fits(state: &MeetingState, voice: &Voice) -> Result<(), CommandError> {
-    let id_ok = voice.clip.len() == 22 && voice.clip.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit());
-    if !id_ok || voice.ms == 0 || voice.ms > VOICE_MAX_MS + VOICE_GRACE_MS {
+    if !Voice::is_clip_id(&voice.clip) || voice.ms == 0 || voice.ms > VOICE_MAX_MS + VOICE_GRACE_MS {
         return Err(CommandError::invalid("not a voice clip of at most a minute"));
     }
     if state.voice_bytes + u64::from(voice.bytes) > VOICE_MEETING_MAX_BYTES {

@@ -53,6 +53,12 @@ pub struct Voice {
 }
 
 impl Voice {
+    /// What a clip's id looks like (22 lowercase letters and digits): the
+    /// meeting checks it, and the server builds a store key from nothing else.
+    pub fn is_clip_id(id: &str) -> bool {
+        id.len() == 22 && id.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+    }
+
     /// Where the clip is played from (none when its id was taken out).
     pub fn url(&self, meeting: &crate::ids::MeetingId) -> Option<String> {
         (!self.clip.is_empty()).then(|| format!("/api/meetings/{meeting}/clips/{}", self.clip))
